@@ -1,0 +1,70 @@
+// Lint rules: type-aware typescript-eslint, no floating promises, no console outside src/cli, process.env only in
+// the secrets gateway, wall-clock reads only in the kernel clock, and the layering table of DESIGN §2.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const layer = (files, forbidden) => ({
+  files,
+  rules: {
+    'no-restricted-imports': [
+      'error',
+      {
+        patterns: forbidden.map((group) => ({ group: [group], message: 'This import breaks the layering of DESIGN §2.' })),
+        paths: [{ name: 'decimal.js', message: 'Import Decimal from src/domain/money.ts (the one configured instance).' }],
+      },
+    ],
+  },
+});
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'artifacts/**', 'var/**', 'data/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { projectService: { allowDefaultProject: ['*.js', 'scripts/*.mjs'] }, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-console': 'error',
+      'no-restricted-syntax': [
+        'error',
+        { selector: "MemberExpression[object.name='process'][property.name='env']", message: 'process.env is read only in src/config/secrets.ts (X-SEC-1).' },
+      ],
+    },
+  },
+  { files: ['scripts/**', '*.js', '*.mjs'], ...tseslint.configs.disableTypeChecked },
+  { files: ['scripts/**', 'src/cli/**', 'tests/bench/**'], rules: { 'no-console': 'off' } },
+  { files: ['src/config/secrets.ts', 'vitest.config.ts', 'scripts/**'], rules: { 'no-restricted-syntax': 'off' } },
+  {
+    files: ['src/domain/**', 'src/strategies/**', 'src/risk/**', 'src/runtime/**', 'machines/**', 'src/execution/**', 'src/journal/**', 'src/market/**'],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        { object: 'Date', property: 'now', message: 'Read time from the injected Clock (DESIGN §7).' },
+        { object: 'Math', property: 'random', message: 'Use the seeded Random from the runtime (determinism).' },
+      ],
+    },
+  },
+  {
+    files: ['**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { paths: [{ name: 'decimal.js', message: 'Import Decimal from src/domain/money.ts (the one configured instance).' }] }] },
+  },
+  // Layering (DESIGN §2): imports point up the table.
+  layer(['src/domain/**'], ['**/kernel/**', '**/config/**', '**/journal/**', '**/market/**', '**/strategies/**', '**/risk/**', '**/execution/**', '**/venues/**', '**/runtime/**', '**/app/**', '**/cli/**', '**/server/**', '**/backtest/**', '**/machines/**']),
+  layer(['src/kernel/**'], ['**/config/**', '**/journal/**', '**/market/**', '**/strategies/**', '**/risk/**', '**/execution/**', '**/venues/**', '**/runtime/**', '**/app/**', '**/cli/**', '**/machines/**']),
+  layer(['machines/**'], ['**/src/kernel/**', '**/src/config/**', '**/src/journal/**', '**/src/market/**', '**/src/strategies/**', '**/src/risk/**', '**/src/execution/**', '**/src/venues/**', '**/src/runtime/**', '**/src/app/**', '**/src/cli/**']),
+  layer(['src/config/**'], ['**/journal/**', '**/market/**', '**/strategies/**', '**/risk/**', '**/execution/**', '**/venues/**', '**/runtime/**', '**/app/**', '**/cli/**', '**/machines/**']),
+  layer(['src/journal/**'], ['**/market/**', '**/strategies/**', '**/risk/**', '**/execution/**', '**/venues/**', '**/runtime/**', '**/app/**', '**/cli/**', '**/machines/**']),
+  layer(['src/market/**'], ['**/journal/**', '**/strategies/**', '**/risk/**', '**/execution/**', '**/venues/bybit/**', '**/venues/sim/**', '**/runtime/**', '**/app/**', '**/cli/**', '**/machines/**']),
+  layer(['src/strategies/**'], ['**/journal/**', '**/risk/**', '**/execution/**', '**/venues/**', '**/runtime/**', '**/app/**', '**/cli/**', '**/machines/**', '**/config/secrets*']),
+  layer(['src/risk/**'], ['**/strategies/**', '**/execution/**', '**/venues/**', '**/runtime/**', '**/app/**', '**/cli/**', '**/machines/**']),
+  layer(['src/execution/**'], ['**/strategies/**', '**/venues/bybit/**', '**/venues/sim/**', '**/runtime/**', '**/app/**', '**/cli/**', '**/machines/**']),
+  layer(['src/venues/bybit/**'], ['**/venues/sim/**', '**/venues/binance/**', '**/venues/coinbase/**', '**/venues/alpaca/**', '**/journal/**', '**/strategies/**', '**/risk/**', '**/execution/**', '**/runtime/**', '**/app/**', '**/cli/**', '**/machines/**']),
+  layer(['src/venues/sim/**'], ['**/venues/bybit/**', '**/journal/**', '**/strategies/**', '**/risk/**', '**/execution/**', '**/runtime/**', '**/app/**', '**/cli/**', '**/machines/**']),
+  layer(['src/runtime/**'], ['**/app/**', '**/cli/**', '**/server/**', '**/backtest/**']),
+  { files: ['src/domain/money.ts'], rules: { 'no-restricted-imports': 'off' } },
+);
