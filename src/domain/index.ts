@@ -5,3 +5,4 @@ export * from './orders.ts';
 export * from './rounding.ts';
 export * from './TradeProposal.ts';
 export * from './errors.ts';
+export * from './schemas.ts';

@@ -26,7 +26,7 @@ export const dec = (value: DecimalLike): Decimal => {
   if (typeof value === 'string' && !/^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/.test(value.trim())) {
     throw new DecimalParseError(value);
   }
-  return new Decimal(value);
+  return new Decimal(typeof value === 'string' ? value.trim() : value);
 };
 
 /** Returns the Decimal for a string, or undefined when it is not a finite decimal literal. */

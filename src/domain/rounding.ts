@@ -99,6 +99,9 @@ export const validateOrderSize = (
   return out;
 };
 
+/** The largest number of parts `splitQuantity` will produce. */
+export const MAX_SPLIT_PARTS = 1000;
+
 /**
  * Splits a quantity into parts no larger than `maxQuantity`, each on the step: as many full-size parts as fit, then
  * the remainder floored to the step. The parts sum to the input floored to the step. Deterministic.
@@ -109,6 +112,8 @@ export const splitQuantity = (quantity: Decimal, maxQuantity: Decimal, quantityS
   assertPositive('maxQuantity floored to the step', cap);
   if (total.lte(0)) return [];
   const full = total.dividedToIntegerBy(cap).toNumber();
+  // A split into thousands of orders is a sizing bug upstream, not something to send to a venue.
+  if (full > MAX_SPLIT_PARTS) throw new RangeError(`refusing to split ${total.toString()} into more than ${MAX_SPLIT_PARTS} parts of ${cap.toString()}`);
   const parts: Decimal[] = Array.from({ length: full }, () => cap);
   const rest = total.minus(cap.times(full));
   if (rest.gt(ZERO)) parts.push(rest);

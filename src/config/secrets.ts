@@ -1,0 +1,101 @@
+/**
+ * The secrets gateway (X-SEC-1): the ONLY module that reads `process.env`. It returns secrets as effect `Redacted`
+ * values (printing one shows `<redacted>`), registers every loaded value with the log scrubber, and finds
+ * secret-shaped values in plaintext config files (X-SEC-3). Everything else receives typed config.
+ */
+import { Redacted } from 'effect';
+import { registerSecretValues } from '../kernel/redaction.ts';
+
+/** One environment variable the gateway reads, with the documentation `.env.example` carries. */
+export interface SecretVariable {
+  readonly name: string;
+  readonly doc: string;
+}
+
+/** Every environment variable tradewarden reads. `.env.example` is checked against this list by a test. */
+export const SECRET_VARIABLES: ReadonlyArray<SecretVariable> = [
+  { name: 'TW_BYBIT_API_KEY', doc: 'Bybit v5 API key (trade-only; never with withdrawal permission). Needed for testnet/mainnet; the simulator uses its own key.' },
+  { name: 'TW_BYBIT_API_SECRET', doc: 'Bybit v5 API secret matching TW_BYBIT_API_KEY.' },
+  { name: 'TW_BINANCE_API_KEY', doc: 'Binance USD-M futures API key (trade-only).' },
+  { name: 'TW_BINANCE_API_SECRET', doc: 'Binance USD-M futures API secret.' },
+  { name: 'TW_COINBASE_KEY_NAME', doc: 'Coinbase Advanced Trade API key name (organizations/{org}/apiKeys/{id}).' },
+  { name: 'TW_COINBASE_PRIVATE_KEY', doc: 'Coinbase Advanced Trade EC P-256 private key (PEM).' },
+  { name: 'TW_ALPACA_KEY_ID', doc: 'Alpaca API key id (paper or live, matching the configured environment).' },
+  { name: 'TW_ALPACA_SECRET_KEY', doc: 'Alpaca API secret key.' },
+  { name: 'TW_TELEGRAM_BOT_TOKEN', doc: 'Telegram bot token for alerts (optional).' },
+  { name: 'TW_CONTROL_TOKEN', doc: 'Bearer token for the HTTP control endpoints (kill, resume, mode).' },
+  { name: 'TW_LIVE_CONFIRMATION', doc: 'Operator confirmation token required to start in LIVE mode (compared with the config hash prefix).' },
+  { name: 'TW_SIM_API_KEY', doc: 'Override of the simulator API key (simulator-only credential; default sim-key-1).' },
+  { name: 'TW_SIM_API_SECRET', doc: 'Override of the simulator API secret (simulator-only credential; default sim-secret-1).' },
+];
+
+/** The secrets available to this process; absent ones are undefined. */
+export interface Secrets {
+  readonly get: (name: string) => Redacted.Redacted<string> | undefined;
+  /** The names of the variables that were set (never their values). */
+  readonly present: ReadonlyArray<string>;
+}
+
+const KNOWN = new Set(SECRET_VARIABLES.map((v) => v.name));
+
+/**
+ * Reads the known secret variables from the environment (or the given record, for tests), wraps them as Redacted and
+ * registers their values with the log scrubber.
+ */
+export const loadSecrets = (env: Readonly<Record<string, string | undefined>> = process.env): Secrets => {
+  const values = new Map<string, Redacted.Redacted<string>>();
+  const raw: string[] = [];
+  for (const name of KNOWN) {
+    const v = env[name];
+    if (v !== undefined && v.trim() !== '') {
+      values.set(name, Redacted.make(v));
+      raw.push(v);
+    }
+  }
+  registerSecretValues(raw);
+  return {
+    get: (name) => {
+      if (!KNOWN.has(name)) throw new Error(`unknown secret variable ${name}: add it to SECRET_VARIABLES`);
+      return values.get(name);
+    },
+    present: [...values.keys()].sort(),
+  };
+};
+
+/** Reads a non-secret runtime switch from the environment (e.g. CI=true); returns undefined when unset. */
+export const readEnvFlag = (name: 'CI' | 'NO_COLOR' | 'TW_LOG_LEVEL', env: Readonly<Record<string, string | undefined>> = process.env): string | undefined => env[name];
+
+/** A secret-shaped value found in a plaintext config file. */
+export interface PlaintextSecretFinding {
+  readonly path: string;
+  readonly why: string;
+}
+
+const SECRET_KEY_NAME = /(secret|password|passphrase|private[_-]?key|api[_-]?key|token|signature)$/i;
+const SECRET_VALUE_SHAPES: ReadonlyArray<{ readonly re: RegExp; readonly why: string }> = [
+  { re: /-----BEGIN [A-Z ]*PRIVATE KEY-----/, why: 'a PEM private key' },
+  { re: /^[A-Fa-f0-9]{48,}$/, why: 'a long hex string shaped like an API secret' },
+  { re: /^(?=.*[A-Z])(?=.*[a-z])(?=.*\d)[A-Za-z0-9]{32,}$/, why: 'a long mixed-case token shaped like an API key' },
+  { re: /^\d{6,12}:[A-Za-z0-9_-]{30,}$/, why: 'a Telegram bot token' },
+  { re: /^(sk|pk|rk)_(live|test)_[A-Za-z0-9]{8,}$/, why: 'a vendor secret key' },
+];
+
+/**
+ * Returns the places in a parsed config document that hold secret-shaped values (X-SEC-3): any non-empty string under
+ * a secret-named key, and any string shaped like key material anywhere.
+ */
+export const findPlaintextSecrets = (doc: unknown, path: string[] = []): ReadonlyArray<PlaintextSecretFinding> => {
+  if (typeof doc === 'string') {
+    const name = path[path.length - 1] ?? '';
+    if (SECRET_KEY_NAME.test(name) && doc.trim() !== '' && !/^\$\{?[A-Z0-9_]+\}?$/.test(doc)) {
+      return [{ path: path.join('.'), why: `key "${name}" holds a value; secrets belong in the environment (.env)` }];
+    }
+    const shape = SECRET_VALUE_SHAPES.find((s) => s.re.test(doc.trim()));
+    return shape === undefined ? [] : [{ path: path.join('.'), why: `value looks like ${shape.why}` }];
+  }
+  if (Array.isArray(doc)) return doc.flatMap((v, i) => findPlaintextSecrets(v, [...path, String(i)]));
+  if (doc !== null && typeof doc === 'object') {
+    return Object.entries(doc as Record<string, unknown>).flatMap(([k, v]) => findPlaintextSecrets(v, [...path, k]));
+  }
+  return [];
+};
