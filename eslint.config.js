@@ -37,6 +37,7 @@ export default tseslint.config(
     },
   },
   { files: ['scripts/**', '*.js', '*.mjs'], ...tseslint.configs.disableTypeChecked },
+  { files: ['scripts/**', '*.js', '*.mjs'], languageOptions: { globals: { URL: 'readonly', console: 'readonly', process: 'readonly' } } },
   { files: ['scripts/**', 'src/cli/**', 'tests/bench/**'], rules: { 'no-console': 'off' } },
   { files: ['src/config/secrets.ts', 'vitest.config.ts', 'scripts/**'], rules: { 'no-restricted-syntax': 'off' } },
   {

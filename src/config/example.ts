@@ -3,7 +3,7 @@
  * comment. Pure apart from the returned text.
  */
 import { Schema } from 'effect';
-import { Document, isMap, isPair, isScalar, type Pair } from 'yaml';
+import { Document, isMap, isPair, isScalar } from 'yaml';
 import { CONFIG_DOCS } from './docs.ts';
 import { AppConfig, decodeDefaults } from './schema.ts';
 
@@ -21,7 +21,7 @@ export const configKeyPaths = (value: unknown = defaultConfigEncoded(), prefix =
 
 const annotate = (node: unknown, prefix: string): void => {
   if (!isMap(node)) return;
-  for (const item of node.items as Pair[]) {
+  for (const item of node.items) {
     if (!isPair(item) || !isScalar(item.key)) continue;
     const path = prefix === '' ? String(item.key.value) : `${prefix}.${String(item.key.value)}`;
     const doc = CONFIG_DOCS[path];

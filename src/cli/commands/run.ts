@@ -1,9 +1,56 @@
-/** `tradewarden run` (being wired up). */
+/**
+ * `tradewarden run [--config <file>] [--inspect [port]]`: runs a trading session. The PAPER demo (config/default.yaml)
+ * replays bundled real bars against the in-process simulator on the virtual clock and prints the run summary.
+ */
+import { Either } from 'effect';
+import { loadConfigFile } from '../../config/load.ts';
+import { runPaperVirtual } from '../../app/paper.ts';
+import { buildInfo } from '../buildInfo.ts';
 import { ExitCode, type CliIo } from '../io.ts';
 import type { GlobalOptions } from '../main.ts';
+import type { InspectorRelay } from '../../runtime/inspector.ts';
 
 /** Runs the run command. */
-export const runCommand = (io: CliIo, _args: ReadonlyArray<string>, _global?: GlobalOptions): number => {
-  io.err('tradewarden run is not available in this build yet.');
-  return ExitCode.usage;
+export const runCommand = async (io: CliIo, args: ReadonlyArray<string>, global: GlobalOptions): Promise<number> => {
+  const file = global.config ?? 'config/default.yaml';
+  const loaded = loadConfigFile(file);
+  if (Either.isLeft(loaded)) {
+    io.err(loaded.left.message);
+    return loaded.left._tag === 'SafetyRefusal' ? ExitCode.safetyRefusal : ExitCode.usage;
+  }
+  const { config, hash } = loaded.right;
+  if (config.mode === 'LIVE') {
+    io.err('live_requires_confirmation: LIVE trading is blocked in this build until the risk gates and the operator confirmation token land (issue #6).');
+    return ExitCode.safetyRefusal;
+  }
+  if (config.venues.bybit.environment !== 'sim' || config.venues.bybit.simUrl !== '') {
+    io.err(`this build runs PAPER sessions against the in-process simulator only; venues.bybit.environment=${config.venues.bybit.environment} is not wired yet.`);
+    return ExitCode.usage;
+  }
+  const inspectIdx = args.indexOf('--inspect');
+  let inspectPort: number | undefined;
+  if (inspectIdx >= 0 || config.inspector.enabled) {
+    const next = inspectIdx >= 0 ? args[inspectIdx + 1] : undefined;
+    inspectPort = next !== undefined && /^\d+$/.test(next) ? Number(next) : config.inspector.port;
+  }
+  let relay: InspectorRelay | undefined;
+  if (inspectPort !== undefined) {
+    const { startInspectorRelay } = await import('../../runtime/inspector.ts');
+    const started = await startInspectorRelay({ port: inspectPort });
+    relay = started;
+    io.out(`inspector relay on ${started.url} (open https://stately.ai/inspect?server=${started.url} to watch; see README)`);
+  }
+  try {
+    const result = await runPaperVirtual({
+      config, configHash: hash, dataDir: global.dataDir, version: buildInfo.version, commit: buildInfo.commit,
+      progress: io.out, stderr: (line) => io.err(line.trimEnd()), inspect: relay?.inspect,
+    });
+    const s = result.summary;
+    io.out(`run ${result.runId} finished: ${String(s['trades'])} trades (${String(s['wins'])} won, ${String(s['losses'])} lost), ${String(s['fills'])} fills, realized PnL ${String(s['realizedPnl'])} USDT, fees ${String(s['fees'])} USDT, balance change ${String(s['balanceChange'])} USDT`);
+    io.out(`vetoes ${JSON.stringify(s['vetoes'])}, restarts ${String(s['restarts'])}, journal chain intact: ${String(s['journalChainIntact'])}`);
+    io.out(`summary: ${result.runDir}/summary.json`);
+    return ExitCode.ok;
+  } finally {
+    await relay?.close();
+  }
 };

@@ -43,7 +43,7 @@ describe('X-RT-9 price rounding', () => {
 
   it('X-TST-6 a rounded price is always a multiple of the tick and within one tick of the input (1,000 cases)', () => {
     fc.assert(
-      fc.property(decimalArb(10_000_000_000, 6), tickArb, fc.constantFrom('down', 'up', 'nearest') as fc.Arbitrary<'down' | 'up' | 'nearest'>, (price, tick, mode) => {
+      fc.property(decimalArb(10_000_000_000, 6), tickArb, fc.constantFrom<'down' | 'up' | 'nearest'>('down', 'up', 'nearest'), (price, tick, mode) => {
         const r = roundPrice(price, tick, mode);
         expect(isMultipleOf(r, tick)).toBe(true);
         expect(r.minus(price).abs().lte(tick)).toBe(true);

@@ -1,0 +1,85 @@
+/**
+ * The bounded model of the trade chart for path generation with `xstate/graph`: one symbol, one intent (quantity 2,
+ * one re-price allowed), a small event payload set and a state serializer that keeps traversal finite. No logic.
+ */
+import type { SnapshotFrom } from 'xstate';
+import type { OrderStatus } from '../../src/domain/orders.ts';
+import type { tradeMachine } from './tradeMachine.ts';
+import type { TradeEvent, TradeInput, TradeIntent } from './tradeTypes.ts';
+
+/** The input the model runs use. */
+export const modelInput: TradeInput = { symbol: 'BTCUSDT', cooldownMs: 1000, maxProtectionAttempts: 2, queryRetryMs: 500, killFlatten: false };
+
+/** The one intent the model opens (entry ids: `c1`, re-price `c1-r1`; exits `c1-x1`, `c1-x2`; flattens `c1-f1`, `c1-f2`). */
+export const modelIntent: TradeIntent = {
+  intentId: 'i1', clientOrderId: 'c1', side: 'buy', quantity: '2', price: '100', timeInForce: 'post_only',
+  takeProfitFraction: '0.02', stopLossFraction: '0.01', maxRepriceAttempts: 1, repriceTicks: 1, tickSize: '0.5', ackTimeoutMs: 1000,
+};
+
+const fill = (clientOrderId: string, tradeId: string, quantity: string): TradeEvent => ({
+  type: 'venue.filled', clientOrderId, tradeId, price: '100', quantity, fee: '0.01', at: 3,
+});
+const query = (clientOrderId: string, found: boolean, status?: OrderStatus, filledQuantity = '0'): TradeEvent => ({
+  type: 'venue.queryResult', clientOrderId, found, status, filledQuantity, at: 3,
+});
+const orderEvents = (id: string): TradeEvent[] => [
+  { type: 'venue.cancelled', clientOrderId: id, at: 3 },
+  { type: 'venue.expired', clientOrderId: id, at: 3 },
+  { type: 'venue.unknown', clientOrderId: id, reason: 'timeout', at: 3 },
+  { type: 'venue.rejected', clientOrderId: id, code: '110017', category: 'reduce_only_violation', at: 3 },
+  query(id, false),
+  query(id, true, 'new'),
+];
+
+/** Every event payload path generation uses (payload-less events are listed too; see api-notes §2). */
+export const modelEvents: ReadonlyArray<TradeEvent> = [
+  { type: 'command.open', at: 1, ...modelIntent },
+  { type: 'venue.accepted', clientOrderId: 'c1', venueOrderId: 'v1', at: 2 },
+  { type: 'venue.accepted', clientOrderId: 'c1-r1', venueOrderId: 'v2', at: 2 },
+  { type: 'venue.rejected', clientOrderId: 'c1', code: '170213', category: 'post_only_would_take', at: 2 },
+  { type: 'venue.rejected', clientOrderId: 'c1', code: '10001', category: 'parameter', at: 2 },
+  { type: 'venue.rejected', clientOrderId: 'c1-r1', code: '170213', category: 'post_only_would_take', at: 2 },
+  fill('c1', 't1', '1'),
+  fill('c1', 't2', '1'),
+  fill('c1', 't3', '2'),
+  fill('c1-r1', 't4', '2'),
+  { type: 'venue.cancelled', clientOrderId: 'c1', at: 3 },
+  { type: 'venue.expired', clientOrderId: 'c1', at: 3 },
+  { type: 'venue.cancelRejected', clientOrderId: 'c1', code: '110001', at: 3 },
+  { type: 'venue.unknown', clientOrderId: 'c1', reason: 'timeout', at: 3 },
+  { type: 'timer.ackTimeout', clientOrderId: 'c1', at: 1001 },
+  query('c1', false),
+  query('c1', true, 'new'),
+  query('c1', true, 'cancelled', '0'),
+  query('c1', true, 'cancelled', '1'),
+  { type: 'timer.queryRetry', at: 503 },
+  { type: 'command.cancelEntry', at: 4 },
+  { type: 'command.close', at: 5 },
+  { type: 'venue.protectionSet', at: 4 },
+  { type: 'venue.protectionFailed', code: '10001', message: 'trading-stop failed', at: 4 },
+  { type: 'venue.positionClosed', reason: 'takeProfit', exitPrice: '102', at: 6 },
+  fill('c1-x1', 't5', '2'),
+  fill('c1-x1', 't6', '1'),
+  ...orderEvents('c1-x1'),
+  fill('c1-f1', 't7', '2'),
+  ...orderEvents('c1-f1'),
+  { type: 'timer.cooldownDone', at: 1006 },
+  { type: 'operator.kill', reason: 'operator', at: 4 },
+  { type: 'operator.kill', reason: 'operator', flatten: true, at: 4 },
+  { type: 'operator.resume', at: 5 },
+  { type: 'stream.paused', reason: 'gap', at: 2 },
+  { type: 'stream.resumed', at: 3 },
+  { type: 'runtime.defect', message: 'boom', at: 4 },
+];
+
+// Quantities fold into none / part / all of the model intent's quantity (2), so the traversal stays finite.
+const bucket = (quantity: string): 'none' | 'part' | 'all' => (quantity === '0' ? 'none' : Number(quantity) < 2 ? 'part' : 'all');
+
+/** Returns the graph identity of a trade snapshot: its state plus the bounded fields that change its behaviour. */
+export const serializeForGraph = (s: SnapshotFrom<typeof tradeMachine>): string => {
+  const c = s.context;
+  return JSON.stringify([
+    s.value, c.attempt, c.entryDone, bucket(c.entry.filledQuantity), bucket(c.exit.filledQuantity), Math.min(c.exitClientOrderIds.length, 2),
+    c.protectionAttempts, c.flattenRequested, c.intent !== null,
+  ]);
+};

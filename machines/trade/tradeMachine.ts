@@ -1,0 +1,114 @@
+/**
+ * The trade chart, one actor per symbol: the position lifecycle ACK → FILL → OPENED → TPSL → CLOSE in the
+ * `lifecycle` region, with the KILL switch (`control`) and MARKET_PAUSED (`entries`) as orthogonal regions. Pure: no
+ * I/O, no clock, no timers; every side effect leaves as a typed emitted intent that the runtime's ActorHost performs.
+ */
+import type { ActorRefFrom, SnapshotFrom } from 'xstate';
+import { cancelling, idle, querying, submitting, working } from './entryStates.ts';
+import { closed, closing, flattening, opened } from './positionStates.ts';
+import { tradeSetup } from './tradeSetup.ts';
+import type { TradeTimerName } from './tradeTypes.ts';
+
+/** Version of this chart, stored next to every persisted snapshot; bump it whenever states or context change. */
+export const TRADE_MACHINE_VERSION = 'trade@1';
+
+/** The trade chart for one symbol; spawn it as `trade:<venue>:<symbol>` with a `TradeInput`. */
+export const tradeMachine = tradeSetup.createMachine({
+  id: 'trade',
+  description: 'One symbol: entry, position, protection and exit, with kill switch and market pause as parallel regions.',
+  type: 'parallel',
+  context: ({ input }) => ({
+    symbol: input.symbol,
+    cooldownMs: input.cooldownMs,
+    maxProtectionAttempts: input.maxProtectionAttempts,
+    queryRetryMs: input.queryRetryMs,
+    killFlatten: input.killFlatten,
+    intent: null,
+    attempt: 0,
+    entryClientOrderId: null,
+    entryPrice: null,
+    entryDone: false,
+    entry: { filledQuantity: '0', filledNotional: '0', fees: '0' },
+    openingPrice: null,
+    exit: { filledQuantity: '0', filledNotional: '0', fees: '0' },
+    exitClientOrderIds: [],
+    seenTradeIds: [],
+    protectionAttempts: 0,
+    orderIds: [],
+    ackDeadline: null,
+    queryRetryAt: null,
+    cooldownUntil: null,
+    flattenRequested: false,
+    haltReason: null,
+    closeReason: null,
+    venueRealizedPnl: null,
+    venueExitPrice: null,
+    lastOutcome: null,
+  }),
+  states: {
+    lifecycle: {
+      description: 'The position lifecycle of the symbol; loops back to idle after every cycle.',
+      initial: 'idle',
+      // Defaults for states without their own handler: record the halt; a requested flatten is taken by `opened`.
+      on: {
+        'operator.kill': { actions: 'recordHalt' },
+        'runtime.defect': { actions: 'recordHalt' },
+      },
+      states: { idle, submitting, querying, working, cancelling, opened, closing, flattening, closed },
+    },
+    control: {
+      description: 'The kill switch for this symbol (X-RSK-1).',
+      initial: 'running',
+      states: {
+        running: {
+          description: 'Trading runs: entries may be opened (subject to the entries region).',
+          on: {
+            'operator.kill': { target: 'halted', actions: { type: 'notify', params: { kind: 'halted', severity: 'critical' } } },
+            'runtime.defect': { target: 'halted', actions: { type: 'notify', params: { kind: 'halted', severity: 'critical' } } },
+          },
+        },
+        halted: {
+          description: 'HALTED: no new entries; working entries are cancelled, protections kept, positions flattened only if asked.',
+          on: {
+            'operator.resume': { target: 'running', actions: ['clearHalt', { type: 'notify', params: { kind: 'resumed', severity: 'info' } }] },
+          },
+        },
+      },
+    },
+    entries: {
+      description: 'MARKET_PAUSED gate for this symbol: entries blocked while paused, exits always allowed.',
+      initial: 'allowed',
+      states: {
+        allowed: {
+          description: 'Market data for the symbol is live; new entries and re-prices may be sent.',
+          on: { 'stream.paused': 'paused' },
+        },
+        paused: {
+          description: 'PAUSED: a gap, stale data or a connection that is not live; no entry leaves until stream.resumed.',
+          on: { 'stream.resumed': 'allowed' },
+        },
+      },
+    },
+  },
+});
+
+/** A trade actor reference. */
+export type TradeActorRef = ActorRefFrom<typeof tradeMachine>;
+/** A trade chart snapshot. */
+export type TradeSnapshot = SnapshotFrom<typeof tradeMachine>;
+
+/** Returns the deadlines the host must (re-)arm for this snapshot, e.g. after restoring it from the journal. */
+export const pendingTradeTimers = (s: TradeSnapshot): ReadonlyArray<{ readonly name: TradeTimerName; readonly at: number }> => {
+  const c = s.context;
+  const timers: Array<{ name: TradeTimerName; at: number }> = [];
+  if (s.matches({ lifecycle: 'submitting' }) && c.ackDeadline !== null) timers.push({ name: 'ackTimeout', at: c.ackDeadline });
+  if (s.matches({ lifecycle: 'querying' }) && c.queryRetryAt !== null) timers.push({ name: 'queryRetry', at: c.queryRetryAt });
+  if (s.matches({ lifecycle: 'closed' }) && c.cooldownUntil !== null) timers.push({ name: 'cooldown', at: c.cooldownUntil });
+  return timers;
+};
+
+/** Returns the lifecycle state name (`idle`, `working`, `opened.protected`, …) of a snapshot. */
+export const lifecycleState = (s: TradeSnapshot): string => {
+  const v = (s.value as { lifecycle: string | Record<string, string> }).lifecycle;
+  return typeof v === 'string' ? v : Object.entries(v).map(([k, child]) => `${k}.${child}`).join('');
+};

@@ -1,0 +1,175 @@
+/**
+ * Types of the trade chart: its input, serializable context, the events it accepts and the intents it emits. Prices,
+ * quantities and fractions are decimal strings; every event carries the host time `at` (epoch ms). Types only.
+ */
+import type { Side, TimeInForce } from '../../src/domain/orders.ts';
+import type { FillTotals } from '../order/fillMath.ts';
+import type { OrderRole, OrderTimerEvent, VenueOrderEvent } from '../order/orderEvents.ts';
+
+/** Per-symbol settings the host passes when it creates the trade actor. */
+export interface TradeInput {
+  readonly symbol: string;
+  /** Pause after a closed position before the next entry. */
+  readonly cooldownMs: number;
+  /** Failed protection placements tolerated before the position is flattened. */
+  readonly maxProtectionAttempts: number;
+  /** How long to wait for a query answer before asking again. */
+  readonly queryRetryMs: number;
+  /** Whether a kill also closes open positions (C-19; default false). */
+  readonly killFlatten: boolean;
+}
+
+/** An approved, sized and quantized entry: the payload of `command.open` (RiskEngine output). */
+export interface TradeIntent {
+  readonly intentId: string;
+  /** Base client order id from the journaled intent; re-price attempts derive theirs from it (`entryClientOrderId`). */
+  readonly clientOrderId: string;
+  readonly side: Side;
+  readonly quantity: string;
+  /** Limit price; omitted for a market entry. */
+  readonly price?: string | undefined;
+  readonly timeInForce: TimeInForce;
+  /** Take-profit and stop-loss distances as fractions of the first fill price (0.02 = 2 %). */
+  readonly takeProfitFraction: string;
+  readonly stopLossFraction: string;
+  /** How many times a post-only entry that would take liquidity is re-priced and sent again. */
+  readonly maxRepriceAttempts: number;
+  /** Ticks to step back per re-price (1–2). */
+  readonly repriceTicks: number;
+  readonly tickSize: string;
+  readonly ackTimeoutMs: number;
+}
+
+/** Why a position ended at the venue without our exit order. */
+export type PositionCloseReason = 'takeProfit' | 'stopLoss' | 'liquidation' | 'external';
+
+/** Every event the trade chart accepts. */
+export type TradeEvent =
+  | VenueOrderEvent
+  | OrderTimerEvent
+  | ({ readonly type: 'command.open'; readonly at: number } & TradeIntent)
+  /** The strategy (or the intent's ttl) withdraws a working entry. */
+  | { readonly type: 'command.cancelEntry'; readonly at: number }
+  /** Strategy exit: a reduce-only order for the open quantity. */
+  | { readonly type: 'command.close'; readonly at: number; readonly price?: string | undefined }
+  | { readonly type: 'venue.protectionSet'; readonly at: number }
+  | { readonly type: 'venue.protectionFailed'; readonly code: string; readonly message: string; readonly at: number }
+  | {
+      readonly type: 'venue.positionClosed';
+      readonly reason: PositionCloseReason;
+      readonly exitPrice?: string | undefined;
+      readonly realizedPnl?: string | undefined;
+      readonly at: number;
+    }
+  | { readonly type: 'timer.cooldownDone'; readonly at: number }
+  | { readonly type: 'timer.queryRetry'; readonly at: number }
+  | { readonly type: 'operator.kill'; readonly reason: string; readonly flatten?: boolean | undefined; readonly at: number }
+  | { readonly type: 'operator.resume'; readonly at: number }
+  /** MARKET_PAUSED for this symbol (gap, stale data, connection not live): entries blocked, exits allowed. */
+  | { readonly type: 'stream.paused'; readonly reason: string; readonly at: number }
+  | { readonly type: 'stream.resumed'; readonly at: number }
+  /** The host caught a defect around this actor: halt entries, keep protections. */
+  | { readonly type: 'runtime.defect'; readonly message: string; readonly at: number };
+
+/** Names of the deadlines the host keeps for the trade chart. */
+export type TradeTimerName = 'ackTimeout' | 'queryRetry' | 'cooldown';
+
+/** What kind of message a `notify` intent carries (the alert router picks template and severity routing). */
+export type TradeNotifyKind =
+  | 'entryBlocked'
+  | 'entryAccepted'
+  | 'entryRejected'
+  | 'entryCancelled'
+  | 'entryRepriced'
+  | 'positionOpened'
+  | 'protected'
+  | 'protectionFailed'
+  | 'exitRejected'
+  | 'flattening'
+  | 'positionClosed'
+  | 'halted'
+  | 'resumed';
+
+/** Every intent the trade chart emits; the ActorHost performs them and answers with events. */
+export type TradeEmitted =
+  | {
+      readonly type: 'order.submit';
+      readonly clientOrderId: string;
+      readonly symbol: string;
+      readonly side: Side;
+      readonly orderType: 'market' | 'limit';
+      readonly quantity: string;
+      readonly price?: string | undefined;
+      readonly timeInForce: TimeInForce;
+      readonly reduceOnly: boolean;
+      readonly role: OrderRole;
+      readonly intentId: string;
+    }
+  | { readonly type: 'order.cancel'; readonly clientOrderId: string; readonly symbol: string }
+  | { readonly type: 'order.query'; readonly clientOrderId: string; readonly symbol: string }
+  | {
+      readonly type: 'protection.set';
+      readonly symbol: string;
+      readonly side: Side;
+      readonly takeProfit: string;
+      readonly stopLoss: string;
+      readonly attempt: number;
+    }
+  | { readonly type: 'timer.set'; readonly name: TradeTimerName; readonly at: number; readonly clientOrderId?: string | undefined }
+  | { readonly type: 'timer.clear'; readonly name: TradeTimerName }
+  | { readonly type: 'notify'; readonly kind: TradeNotifyKind; readonly severity: 'info' | 'warning' | 'critical'; readonly message: string }
+  | {
+      readonly type: 'position.closed';
+      readonly symbol: string;
+      readonly intentId: string;
+      readonly side: Side;
+      readonly quantity: string;
+      /** The first fill's price (OEP). */
+      readonly entryPrice: string;
+      readonly averageEntryPrice: string;
+      readonly averageExitPrice: string | null;
+      readonly realizedPnl: string;
+      readonly fees: string;
+      readonly reason: PositionCloseReason | 'exit';
+    };
+
+/** The serializable context of one symbol's trade actor. */
+export interface TradeContext {
+  readonly symbol: string;
+  readonly cooldownMs: number;
+  readonly maxProtectionAttempts: number;
+  readonly queryRetryMs: number;
+  readonly killFlatten: boolean;
+  /** The intent being worked, from `command.open` until the cycle returns to idle. */
+  readonly intent: TradeIntent | null;
+  /** Re-price attempts made for the current intent (0 for the first submission). */
+  readonly attempt: number;
+  readonly entryClientOrderId: string | null;
+  /** Limit price of the current entry attempt. */
+  readonly entryPrice: string | null;
+  /** Whether the entry order is closed at the venue (filled, cancelled or expired): no more entry quantity will rest. */
+  readonly entryDone: boolean;
+  readonly entry: FillTotals;
+  /** The first fill's price (OEP): set once per cycle and never replaced by averages. */
+  readonly openingPrice: string | null;
+  readonly exit: FillTotals;
+  readonly exitClientOrderIds: ReadonlyArray<string>;
+  readonly seenTradeIds: ReadonlyArray<string>;
+  readonly protectionAttempts: number;
+  /** Client order ids of the spawned `order:<id>` children (routing checks this before `sendTo`). */
+  readonly orderIds: ReadonlyArray<string>;
+  /** Host time of the current ack deadline, or null. */
+  readonly ackDeadline: number | null;
+  /** Host time at which the pending order query is repeated, or null. */
+  readonly queryRetryAt: number | null;
+  /** Host time at which the cooldown ends, or null. */
+  readonly cooldownUntil: number | null;
+  readonly flattenRequested: boolean;
+  readonly haltReason: string | null;
+  readonly closeReason: PositionCloseReason | 'exit' | null;
+  /** Realized PnL reported by the venue on `venue.positionClosed`, used instead of our own estimate when given. */
+  readonly venueRealizedPnl: string | null;
+  readonly venueExitPrice: string | null;
+  /** A short record of how the last cycle ended (for status pages and tests). */
+  readonly lastOutcome: string | null;
+}

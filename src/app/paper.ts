@@ -1,0 +1,155 @@
+/**
+ * Composition root of a PAPER session against the in-process simulator on the virtual clock: replays the configured
+ * bars, runs the full runtime (strategies → RiskEngine → trade actors → ExecutionEngine → simulator), and writes the
+ * journal, the JSON logs and the run summary under `<data-dir>/runs/<run-id>/`. Deterministic for a config and seed.
+ */
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { InspectionEvent } from 'xstate';
+import type { AppConfig } from '../config/schema.ts';
+import type { Instrument } from '../domain/Instrument.ts';
+import { openJournal } from '../journal/Journal.ts';
+import { VirtualClock } from '../kernel/Clock.ts';
+import { createLogger, type Logger } from '../kernel/logger.ts';
+import { seededRandom } from '../kernel/random.ts';
+import { virtualScheduler } from '../kernel/Scheduler.ts';
+import { makeRiskConfig } from '../risk/RiskConfig.ts';
+import { makeRiskEngine } from '../risk/RiskEngine.ts';
+import { TradingRuntime } from '../runtime/TradingRuntime.ts';
+import { breakoutStrategy } from '../strategies/breakout/Breakout.ts';
+import type { Strategy } from '../strategies/Strategy.ts';
+import { bybitLinearInstrument, createSimExchange } from '../venues/sim/engine/SimExchange.ts';
+import { barFeed } from '../venues/sim/replay/barFeed.ts';
+import { loadBarsCsv } from '../venues/sim/replay/loadBarsCsv.ts';
+import { makeSimVenue } from '../venues/sim/SimVenue.ts';
+
+/** Everything a paper run needs from the caller. */
+export interface PaperRunOptions {
+  readonly config: AppConfig;
+  readonly configHash: string;
+  readonly dataDir: string;
+  readonly version: string;
+  readonly commit: string | null;
+  /** Where human-readable progress lines go (the CLI's stdout). */
+  readonly progress: (line: string) => void;
+  /** Mirror of warn+ log lines (stderr). */
+  readonly stderr?: ((line: string) => void) | undefined;
+  readonly inspect?: ((e: InspectionEvent) => void) | undefined;
+  /** Called with the runtime once the gate is open (tests inject defects through it). */
+  readonly onStarted?: ((runtime: TradingRuntime) => void) | undefined;
+}
+
+/** The result of a paper run. */
+export interface PaperRunResult {
+  readonly runId: string;
+  readonly runDir: string;
+  readonly summary: Record<string, unknown>;
+}
+
+const KNOWN_INSTRUMENTS: Readonly<Record<string, () => Instrument>> = {
+  BTCUSDT: () => bybitLinearInstrument('BTCUSDT'),
+  ADAUSDT: () => bybitLinearInstrument('ADAUSDT'),
+};
+
+/** Runs a PAPER session on the virtual clock to the end of the data and returns its summary. */
+export const runPaperVirtual = async (opts: PaperRunOptions): Promise<PaperRunResult> => {
+  const { config } = opts;
+  const runId = `${config.profile}-${opts.configHash.slice(0, 10)}-s${config.sim.seed}`;
+  const runDir = join(opts.dataDir, 'runs', runId);
+  // The in-process venue lives and dies with the run, so an earlier run of the same id holds nothing to resume.
+  rmSync(runDir, { recursive: true, force: true });
+  mkdirSync(runDir, { recursive: true });
+
+  const feeds = config.sim.feeds.filter((f) => config.symbols.includes(f.symbol));
+  const bars = feeds.map((f) => ({ symbol: f.symbol, bars: loadBarsCsv(f.file) }));
+  const start = Math.min(...bars.map((b) => b.bars[0]?.start ?? Number.POSITIVE_INFINITY));
+  if (!Number.isFinite(start)) throw new Error('no market data: sim.feeds lists no bars for the configured symbols');
+  const clock = new VirtualClock(start);
+  const scheduler = virtualScheduler(clock);
+  const logger: Logger = createLogger({
+    level: config.logging.level,
+    clock,
+    base: { runId },
+    targets: { file: join(runDir, 'tradewarden.log.jsonl'), stream: opts.stderr === undefined ? undefined : { write: opts.stderr, minLevel: config.logging.stderrLevel } },
+  });
+  logger.info({ event: 'startup', version: opts.version, commit: opts.commit, configHash: opts.configHash, profile: config.profile, mode: config.mode, venue: 'sim', clock: 'virtual' }, 'tradewarden_started');
+
+  const instruments = config.symbols.map((s) => {
+    const make = KNOWN_INSTRUMENTS[s];
+    if (make === undefined) throw new Error(`the simulator has no instrument ${s} (available: ${Object.keys(KNOWN_INSTRUMENTS).join(', ')})`);
+    return make();
+  });
+  const exchange = createSimExchange({
+    clock,
+    instruments,
+    seed: config.sim.seed,
+    feeds: bars.map((b) => barFeed({ symbol: b.symbol, bars: b.bars, seed: config.sim.seed, ticksPerBar: 16, tickSize: instruments.find((i) => i.symbol === b.symbol)?.tickSize })),
+  });
+  exchange.fundAccount(config.sim.account, 'USDT', config.sim.startingBalance);
+  const venue = makeSimVenue(exchange, config.sim.account);
+  const journal = openJournal({ path: join(runDir, 'journal.sqlite'), clock });
+
+  const strategies: Strategy<unknown>[] = [];
+  const b = config.strategies.breakout;
+  if (b.enabled) {
+    strategies.push(breakoutStrategy({
+      lookbackBars: b.lookbackBars, notionalFraction: b.notionalFraction, stopLossFraction: b.stopLossFraction,
+      takeProfitFraction: b.takeProfitFraction, cooldownBars: b.cooldownBars, ttlMs: config.decision.cycleMs,
+    }) as Strategy<unknown>);
+  }
+  const risk = makeRiskEngine(makeRiskConfig({
+    mode: config.mode,
+    allowShorts: true,
+    fees: { makerRate: 0.0002, takerRate: 0.00055 },
+    caps: { maxPositionFraction: config.risk.maxPositionFraction },
+    capacity: { maxOpenPositions: config.risk.maxOpenPositions },
+    cooldowns: { afterFillMs: b.cooldownBars * 60_000, afterStopMs: b.cooldownBars * 60_000 },
+  }));
+  const runtime = new TradingRuntime({
+    settings: {
+      profile: config.profile, mode: config.mode, botId: config.botId, symbols: config.symbols, leverage: config.venues.bybit.leverage,
+      triggerSource: config.venues.bybit.triggerSource, cycleMs: config.decision.cycleMs, jitterFraction: config.decision.jitterFraction,
+      ackTimeoutMs: config.execution.ackTimeoutMs, maxRepriceAttempts: config.execution.maxRepriceAttempts,
+      maxProtectionAttempts: config.execution.maxProtectionAttempts, cooldownMs: b.cooldownBars * 60_000,
+      retry: { baseMs: config.execution.retryBaseMs, capMs: config.execution.retryCapMs, maxAttempts: config.execution.retryMaxAttempts },
+      seed: config.sim.seed,
+    },
+    venue, journal, scheduler, logger, risk, strategies, random: seededRandom(config.sim.seed ^ 0x5eed), inspect: opts.inspect,
+  });
+  venue.onMarket((e) => runtime.onMarket(e));
+  venue.onAccount((e) => runtime.onAccount(e));
+
+  try {
+    await runtime.start();
+    opts.onStarted?.(runtime);
+    opts.progress(`paper session ${runId}: ${config.symbols.join(', ')} on the simulator (virtual clock, seed ${config.sim.seed})`);
+    let ticks = 0;
+    for (;;) {
+      await runtime.idle();
+      const nextTick = exchange.nextEventAt();
+      if (nextTick === undefined) break;
+      const nextTimer = clock.nextTimerAt();
+      const t = nextTimer !== undefined && nextTimer < nextTick ? nextTimer : nextTick;
+      clock.advanceTo(t);
+      await runtime.idle();
+      if (t === nextTick) {
+        exchange.advanceTo(t);
+        ticks += 1;
+      }
+    }
+    await runtime.stop('end_of_data');
+    const summary = runtime.stats.summary({
+      runId, profile: config.profile, mode: config.mode, venue: 'sim', clock: 'virtual', seed: config.sim.seed, configHash: opts.configHash,
+      symbols: config.symbols, dataStart: start, dataEnd: clock.now(), replayTicks: ticks, journalEntries: journal.lastSeq(),
+    });
+    const verify = journal.verify();
+    summary['journalChainIntact'] = verify.ok;
+    writeFileSync(join(runDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+    logger.info({ event: 'summary', ...summary }, 'run_finished');
+    return { runId, runDir, summary };
+  } finally {
+    journal.close();
+    logger.flush();
+  }
+};
+

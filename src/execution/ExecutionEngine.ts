@@ -1,0 +1,188 @@
+/**
+ * The ExecutionEngine: the only path from the runtime to a venue (DESIGN §1). It accepts an order only together with
+ * the RiskEngine's `ApprovedOrder` for its intent, commits the write-ahead ORDER_REQUESTED before the request leaves
+ * the process, retries only what is provably unprocessed (rate limits), and turns every outcome into the venue event
+ * the trade chart expects — an unknown outcome (timeout, transport, 5xx) is `venue.unknown`, never a rejection.
+ */
+import { Effect, Either, Random } from 'effect';
+import type { Decimal } from '../domain/money.ts';
+import type { OrderRequest, ProtectionRequest, VenueOrder } from '../domain/orders.ts';
+import type { Logger } from '../kernel/logger.ts';
+import { fullJitter, type RetryPolicy } from '../kernel/retry.ts';
+import type { Clock } from '../kernel/Clock.ts';
+import type { Journal, JournalOrderState } from '../journal/Journal.ts';
+import { isApprovedOrder, type ApprovedOrder } from '../risk/RiskEngine.ts';
+import type { RejectCategory, Venue, VenueError } from '../venues/Venue.ts';
+
+/** The venue events the engine answers with (a subset of the trade chart's events). */
+export type ExecutionEvent =
+  | { readonly type: 'venue.accepted'; readonly clientOrderId: string; readonly venueOrderId: string; readonly at: number }
+  | { readonly type: 'venue.rejected'; readonly clientOrderId: string; readonly code: string; readonly category: RejectCategory; readonly message?: string | undefined; readonly at: number }
+  | { readonly type: 'venue.unknown'; readonly clientOrderId: string; readonly reason: string; readonly at: number }
+  | { readonly type: 'venue.cancelRejected'; readonly clientOrderId: string; readonly code: string; readonly at: number }
+  | {
+      readonly type: 'venue.queryResult';
+      readonly clientOrderId: string;
+      readonly found: boolean;
+      readonly status?: VenueOrder['status'] | undefined;
+      readonly filledQuantity?: string | undefined;
+      readonly averagePrice?: string | undefined;
+      readonly at: number;
+    }
+  | { readonly type: 'venue.protectionSet'; readonly at: number }
+  | { readonly type: 'venue.protectionFailed'; readonly code: string; readonly message: string; readonly at: number };
+
+/** Why the engine refused to send an order at all (a programming or safety error, not a venue outcome). */
+export class ExecutionRefused extends Error {
+  override readonly name = 'ExecutionRefused';
+}
+
+/** Dependencies of the engine. */
+export interface ExecutionDeps {
+  readonly venue: Venue;
+  readonly journal: Journal;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly retry: RetryPolicy;
+  /** Seed of the retry jitter. */
+  readonly seed: number;
+  /** Whether orders may be sent (false in DRY_RUN and while the trading gate is closed). */
+  readonly gateOpen: () => boolean;
+  /** Called after each venue request with its latency (metrics). */
+  readonly onRequest?: ((operation: string, latencyMs: number, outcome: string) => void) | undefined;
+}
+
+const describe = (e: VenueError): string => e.message;
+
+/** The execution path. */
+export class ExecutionEngine {
+  private readonly deps: ExecutionDeps;
+  private readonly random: Random.Random;
+
+  constructor(deps: ExecutionDeps) {
+    this.deps = deps;
+    this.random = Random.make(deps.seed);
+  }
+
+  private run<A>(operation: string, effect: Effect.Effect<A, VenueError>, retryRateLimits: boolean): Promise<Either.Either<A, VenueError>> {
+    const started = this.deps.clock.now();
+    const withRetry = retryRateLimits
+      ? effect.pipe(Effect.retry({ schedule: fullJitter(this.deps.retry), while: (e) => e.reason.kind === 'rate_limited' }))
+      : effect;
+    return Effect.runPromise(withRetry.pipe(Effect.either, Effect.withRandom(this.random))).then((r) => {
+      this.deps.onRequest?.(operation, this.deps.clock.now() - started, Either.isRight(r) ? 'ok' : r.left.reason.kind);
+      return r;
+    });
+  }
+
+  private static check(approval: ApprovedOrder, request: OrderRequest): void {
+    if (!isApprovedOrder(approval)) throw new ExecutionRefused('an order reached the execution path without a RiskEngine approval');
+    if (approval.dryRun) throw new ExecutionRefused(`DRY_RUN approval ${approval.decisionId} must not be sent`);
+    if (approval.symbol !== request.symbol) throw new ExecutionRefused(`approval ${approval.decisionId} is for ${approval.symbol}, not ${request.symbol}`);
+    if (!request.reduceOnly && (request.side !== approval.side || request.quantity.gt(approval.quantity))) {
+      throw new ExecutionRefused(`entry ${request.clientOrderId} exceeds its approval ${approval.decisionId}`);
+    }
+  }
+
+  /**
+   * Sends a new order for an approved intent. Journals ORDER_REQUESTED first (write-ahead), then the ack, rejection
+   * or ambiguity; returns the matching venue event.
+   */
+  async submit(approval: ApprovedOrder, request: OrderRequest, meta: { readonly intentId: string; readonly role: string }): Promise<ExecutionEvent> {
+    ExecutionEngine.check(approval, request);
+    const { journal, venue, logger } = this.deps;
+    const at = (): number => this.deps.clock.now();
+    if (!this.deps.gateOpen()) {
+      logger.warn({ clientOrderId: request.clientOrderId, symbol: request.symbol }, 'order_blocked_gate_closed');
+      return { type: 'venue.rejected', clientOrderId: request.clientOrderId, code: 'gate_closed', category: 'other', message: 'trading gate closed', at: at() };
+    }
+    if (journal.getOrder(request.clientOrderId) === undefined) {
+      journal.recordOrderRequested({
+        clientOrderId: request.clientOrderId, intentId: meta.intentId, venue: venue.id, symbol: request.symbol, side: request.side,
+        quantity: request.quantity, price: request.price, orderType: request.type, timeInForce: request.timeInForce, reduceOnly: request.reduceOnly,
+        details: { role: meta.role, decisionId: approval.decisionId, strategyId: approval.strategyId },
+      });
+    }
+    const result = await this.run('placeOrder', venue.placeOrder(request), true);
+    if (Either.isRight(result)) {
+      this.recordUpdate(request.clientOrderId, 'ORDER_ACKNOWLEDGED', 'new', { venueOrderId: result.right.venueOrderId });
+      return { type: 'venue.accepted', clientOrderId: request.clientOrderId, venueOrderId: result.right.venueOrderId, at: at() };
+    }
+    const e = result.left;
+    if (e.reason.kind === 'rejected' && e.reason.category !== 'duplicate_client_id') {
+      this.recordUpdate(request.clientOrderId, 'ORDER_REJECTED', 'rejected', { code: e.reason.code, category: e.reason.category, message: e.reason.message });
+      return { type: 'venue.rejected', clientOrderId: request.clientOrderId, code: e.reason.code, category: e.reason.category, message: e.reason.message, at: at() };
+    }
+    // Timeout, transport, 5xx, exhausted rate-limit retries, or "duplicate client id" (the order exists): unknown.
+    this.recordUpdate(request.clientOrderId, 'ORDER_AMBIGUOUS', 'ambiguous', { reason: describe(e) });
+    logger.warn({ clientOrderId: request.clientOrderId, reason: describe(e) }, 'order_outcome_unknown');
+    return { type: 'venue.unknown', clientOrderId: request.clientOrderId, reason: describe(e), at: at() };
+  }
+
+  /** Requests a cancel; the cancellation itself arrives on the account stream. Returns an event only when refused. */
+  async cancel(symbol: string, clientOrderId: string): Promise<ExecutionEvent | undefined> {
+    const result = await this.run('cancelOrder', this.deps.venue.cancelOrder(symbol, clientOrderId), true);
+    if (Either.isRight(result)) return undefined;
+    const e = result.left;
+    const code = e.reason.kind === 'rejected' || e.reason.kind === 'not_found' ? e.reason.code : e.reason.kind;
+    return { type: 'venue.cancelRejected', clientOrderId, code, at: this.deps.clock.now() };
+  }
+
+  /** Cancels every working order of a symbol (kill switch); protections are position-attached and stay. */
+  async cancelAll(symbol?: string): Promise<ReadonlyArray<string>> {
+    const result = await this.run('cancelAll', this.deps.venue.cancelAll(symbol), true);
+    return Either.isRight(result) ? result.right : [];
+  }
+
+  /** Asks the venue for an order by client order id; a failed query is never read as "not found". */
+  async query(symbol: string, clientOrderId: string): Promise<ExecutionEvent | undefined> {
+    const result = await this.run('orderByClientId', this.deps.venue.orderByClientId(symbol, clientOrderId), true);
+    const at = this.deps.clock.now();
+    if (Either.isLeft(result)) {
+      this.deps.logger.warn({ clientOrderId, reason: describe(result.left) }, 'order_query_failed');
+      return undefined; // the actor's query timer asks again
+    }
+    const o = result.right;
+    if (o === undefined) {
+      if (this.deps.journal.getOrder(clientOrderId) !== undefined) this.recordUpdate(clientOrderId, 'ORDER_NOT_FOUND', 'rejected', {});
+      return { type: 'venue.queryResult', clientOrderId, found: false, at };
+    }
+    if (this.deps.journal.getOrder(clientOrderId) !== undefined) {
+      this.recordUpdate(clientOrderId, 'ORDER_QUERIED', o.status, { venueOrderId: o.venueOrderId, filledQuantity: o.filledQuantity });
+    }
+    return {
+      type: 'venue.queryResult', clientOrderId, found: true, status: o.status, filledQuantity: o.filledQuantity.toString(),
+      averagePrice: o.averageFillPrice?.toString(), at,
+    };
+  }
+
+  /** Places venue-side TP/SL for a position (idempotent: it sets, not adds). */
+  async protect(request: ProtectionRequest): Promise<ExecutionEvent> {
+    this.deps.journal.append(`protection:${request.symbol}`, 'PROTECTION_REQUESTED', request);
+    const result = await this.run('setProtection', this.deps.venue.setProtection(request), true);
+    const at = this.deps.clock.now();
+    if (Either.isRight(result)) {
+      this.deps.journal.append(`protection:${request.symbol}`, 'PROTECTION_SET', request);
+      return { type: 'venue.protectionSet', at };
+    }
+    const e = result.left;
+    this.deps.journal.append(`protection:${request.symbol}`, 'PROTECTION_FAILED', { ...request, reason: describe(e) });
+    return { type: 'venue.protectionFailed', code: e.reason.kind, message: describe(e), at };
+  }
+
+  /** Sets leverage before trading a symbol. */
+  async setLeverage(symbol: string, leverage: Decimal): Promise<Either.Either<void, VenueError>> {
+    return this.run('setLeverage', this.deps.venue.setLeverage(symbol, leverage), true);
+  }
+
+  private recordUpdate(clientOrderId: string, type: string, state: JournalOrderState, payload: Record<string, unknown>): void {
+    const { journal } = this.deps;
+    const row = journal.getOrder(clientOrderId);
+    if (row === undefined) return;
+    // Stream events may already have moved the order on (a fill can beat the REST ack): never move a state backwards.
+    const settled = row.state !== 'requested' && row.state !== 'ambiguous';
+    const keep = settled && (state === 'new' || state === 'ambiguous');
+    const venueOrderId = typeof payload['venueOrderId'] === 'string' ? payload['venueOrderId'] : undefined;
+    journal.recordOrderUpdate({ clientOrderId, type, state: keep ? row.state : state, venueOrderId, payload });
+  }
+}

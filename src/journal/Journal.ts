@@ -1,0 +1,721 @@
+/**
+ * The journal (DESIGN §4): one SQLite file in WAL mode with synchronous=FULL holding the append-only hash-chained
+ * `events`, the latest actor `snapshots`, the `orders` projection, a small `kv` store and persisted counters. Every
+ * write runs in a transaction and returns only after commit; nothing here talks to a venue or reads the wall clock.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { JournalError } from '../domain/errors.ts';
+import { Decimal, dec } from '../domain/money.ts';
+import type { OrderStatus, OrderType, Side, TimeInForce } from '../domain/orders.ts';
+import type { Clock } from '../kernel/Clock.ts';
+import { CanonicalizationError, canonicalDecimal, canonicalJson } from './canonical.ts';
+import { GENESIS_HASH, entryHash } from './hashChain.ts';
+import { MIGRATIONS, SCHEMA_VERSION } from './schema.ts';
+import { verifyDatabase, type VerifyOptions, type VerifyResult } from './verify.ts';
+
+/** Event type of the write-ahead record committed before an order leaves the process. */
+export const ORDER_REQUESTED = 'ORDER_REQUESTED';
+
+/** One committed journal entry. `payload` is the parsed canonical JSON (Decimals come back as strings). */
+export interface JournalEntry {
+  readonly seq: number;
+  readonly ts: number;
+  readonly stream: string;
+  readonly type: string;
+  readonly payload: unknown;
+  /** The exact canonical text stored and hashed. */
+  readonly payloadJson: string;
+  readonly prevHash: Buffer;
+  readonly hash: Buffer;
+}
+
+/** An entry to append: the journal assigns seq, ts and the hashes. */
+export interface AppendInput {
+  readonly stream: string;
+  readonly type: string;
+  readonly payload: unknown;
+}
+
+/** The latest persisted snapshot of one actor. */
+export interface SnapshotRow {
+  readonly actorId: string;
+  readonly machineVersion: string;
+  /** The journal seq the snapshot reflects (events with a greater seq are replayed on restore). */
+  readonly seq: number;
+  readonly snapshot: unknown;
+  readonly updatedTs: number;
+}
+
+/**
+ * Journal-side order states: `requested` (write-ahead record committed, venue outcome not yet known), `ambiguous`
+ * (sent, outcome unknown: query by client order id, never resend), then the venue-neutral statuses.
+ */
+export type JournalOrderState = 'requested' | 'ambiguous' | OrderStatus;
+
+const ORDER_STATES: ReadonlySet<string> = new Set<JournalOrderState>([
+  'requested',
+  'ambiguous',
+  'new',
+  'partially_filled',
+  'untriggered',
+  'filled',
+  'cancelled',
+  'rejected',
+  'expired',
+  'triggered',
+  'deactivated',
+]);
+
+/** One row of the orders projection. */
+export interface OrderRow {
+  readonly clientOrderId: string;
+  readonly venue: string;
+  readonly symbol: string;
+  readonly intentId: string;
+  readonly side: Side;
+  readonly quantity: Decimal;
+  readonly price: Decimal | undefined;
+  readonly state: JournalOrderState;
+  readonly venueOrderId: string | undefined;
+  readonly filledQuantity: Decimal;
+  readonly createdSeq: number;
+  readonly updatedSeq: number;
+  readonly createdTs: number;
+  readonly updatedTs: number;
+}
+
+/** Input of `upsertOrder`: the row minus the bookkeeping columns; `seq` is the journal entry that caused the change. */
+export interface OrderUpsert {
+  readonly clientOrderId: string;
+  readonly venue: string;
+  readonly symbol: string;
+  readonly intentId: string;
+  readonly side: Side;
+  readonly quantity: Decimal;
+  readonly price?: Decimal | undefined;
+  readonly state: JournalOrderState;
+  readonly venueOrderId?: string | undefined;
+  readonly filledQuantity?: Decimal | undefined;
+  readonly seq: number;
+}
+
+/** The write-ahead record of one order request (ORDER_REQUESTED). */
+export interface OrderRequestedInput {
+  readonly clientOrderId: string;
+  readonly intentId: string;
+  readonly venue: string;
+  readonly symbol: string;
+  readonly side: Side;
+  readonly quantity: Decimal;
+  readonly price?: Decimal | undefined;
+  readonly orderType?: OrderType | undefined;
+  readonly timeInForce?: TimeInForce | undefined;
+  readonly reduceOnly?: boolean | undefined;
+  /** Stream of the event; defaults to `order:<clientOrderId>`. */
+  readonly stream?: string | undefined;
+  /** Extra fields for the event payload (attempt, leg, strategy id…). */
+  readonly details?: Readonly<Record<string, unknown>> | undefined;
+}
+
+/** A journaled change of one order (ack, fill, cancel…): event and projection update in one commit. */
+export interface OrderUpdateInput {
+  readonly clientOrderId: string;
+  /** Event type, e.g. ORDER_ACKNOWLEDGED, ORDER_FILLED, ORDER_CANCELLED. */
+  readonly type: string;
+  readonly state: JournalOrderState;
+  readonly venueOrderId?: string | undefined;
+  readonly filledQuantity?: Decimal | undefined;
+  readonly payload?: Readonly<Record<string, unknown>> | undefined;
+  /** Stream of the event; defaults to `order:<clientOrderId>`. */
+  readonly stream?: string | undefined;
+}
+
+/** Filters of `readEvents`; all optional, results in ascending seq. */
+export interface ReadEventsQuery {
+  readonly fromSeq?: number | undefined;
+  readonly stream?: string | undefined;
+  readonly type?: string | undefined;
+  readonly limit?: number | undefined;
+}
+
+/** Options of `openJournal`. */
+export interface OpenJournalOptions {
+  /** File path of the journal; parent folders are created. */
+  readonly path: string;
+  /** Source of entry timestamps. */
+  readonly clock: Clock;
+  /** Open without writing (no migrations; the file must exist at the current schema version). */
+  readonly readonly?: boolean | undefined;
+}
+
+/** The journal store. Every method is synchronous and throws JournalError on failure. */
+export interface Journal {
+  /** The file path. */
+  readonly path: string;
+  /** Whether the journal was opened read-only. */
+  readonly readonly: boolean;
+  /** The schema version of the file. */
+  readonly schemaVersion: number;
+  /** Appends one entry in its own transaction (or a savepoint of the enclosing one) and returns it after commit. */
+  append(stream: string, type: string, payload: unknown): JournalEntry;
+  /** Appends several entries in one transaction (group commit: one fsync for the batch). */
+  appendBatch(entries: ReadonlyArray<AppendInput>): JournalEntry[];
+  /** Runs `fn` in one write transaction (nested calls become savepoints); a throw rolls back and is rethrown. */
+  transaction<T>(fn: () => T): T;
+  /** Stores the latest snapshot of an actor together with the journal seq it reflects. */
+  saveSnapshot(actorId: string, machineVersion: string, seq: number, snapshot: unknown): void;
+  /** Returns the latest snapshot of an actor, if any. */
+  loadSnapshot(actorId: string): SnapshotRow | undefined;
+  /** Returns the latest snapshot of every actor, ordered by actor id. */
+  loadSnapshots(): SnapshotRow[];
+  /** Inserts or updates a row of the orders projection; venue, symbol, intent and side of an existing row are immutable. */
+  upsertOrder(row: OrderUpsert): OrderRow;
+  /** Returns the projection row of a client order id, if any. */
+  getOrder(clientOrderId: string): OrderRow | undefined;
+  /** Returns the projection rows in any of the given states, by created seq. */
+  ordersInState(states: ReadonlyArray<JournalOrderState>): OrderRow[];
+  /** Commits ORDER_REQUESTED and the `requested` projection row in one transaction; returns after commit. */
+  recordOrderRequested(input: OrderRequestedInput): { readonly entry: JournalEntry; readonly order: OrderRow };
+  /** Commits an order event and its projection update in one transaction; the order must exist. */
+  recordOrderUpdate(input: OrderUpdateInput): { readonly entry: JournalEntry; readonly order: OrderRow };
+  /** Returns the parsed value stored under `key`, if any. */
+  kvGet(key: string): unknown;
+  /** Stores a canonical-JSON value under `key` (updated_seq = the last journal seq). */
+  kvSet(key: string, value: unknown): void;
+  /** Removes `key`; returns whether it existed. */
+  kvDelete(key: string): boolean;
+  /** Returns the next value of a persisted monotonic counter: max(previous + 1, atLeast, 1). */
+  nextSequence(name: string, atLeast?: number): number;
+  /** Iterates committed entries in seq order. Do not write through this journal while iterating. */
+  readEvents(query?: ReadEventsQuery): IterableIterator<JournalEntry>;
+  /** Returns the seq of the last entry (0 when empty). */
+  lastSeq(): number;
+  /** Returns the last entry of a type, if any. */
+  lastEventOfType(type: string): JournalEntry | undefined;
+  /** Recomputes the hash chain (see verifyJournal). */
+  verify(options?: VerifyOptions): VerifyResult;
+  /** Returns the connection's durability pragmas (expected: journal_mode 'wal', synchronous 2 = FULL). */
+  durability(): { readonly journalMode: string; readonly synchronous: number };
+  /** Closes the connection; later calls throw JournalError. Idempotent. */
+  close(): void;
+}
+
+interface EventDbRow {
+  seq: number;
+  ts: number;
+  stream: string;
+  type: string;
+  payload: string;
+  prev_hash: Buffer;
+  hash: Buffer;
+}
+
+interface SnapshotDbRow {
+  actor_id: string;
+  machine_version: string;
+  seq: number;
+  snapshot: string;
+  updated_ts: number;
+}
+
+interface OrderDbRow {
+  client_order_id: string;
+  venue: string;
+  symbol: string;
+  intent_id: string;
+  side: string;
+  quantity: string;
+  price: string | null;
+  state: string;
+  venue_order_id: string | null;
+  filled_quantity: string;
+  created_seq: number;
+  updated_seq: number;
+  created_ts: number;
+  updated_ts: number;
+}
+
+/** Applies the pragmas every connection needs; a reopened WAL file defaults to synchronous=NORMAL (api-notes §6). */
+export const applyConnectionPragmas = (db: Database.Database, readonly: boolean): void => {
+  if (!readonly) db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+};
+
+const toJournalError = (what: string, e: unknown): JournalError => {
+  if (e instanceof JournalError) return e;
+  if (e instanceof CanonicalizationError) return new JournalError({ reason: `${what}: ${e.message}`, cause: e });
+  const message = e instanceof Error ? e.message : String(e);
+  return new JournalError({ reason: `${what}: ${message}`, cause: e });
+};
+
+const isStorageError = (e: unknown): boolean => e instanceof Database.SqliteError || e instanceof CanonicalizationError;
+
+const requireText = (what: string, value: string): void => {
+  if (typeof value !== 'string' || value.length === 0) throw new JournalError({ reason: `${what} must be a non-empty string` });
+};
+
+const requireSeq = (what: string, value: number): void => {
+  if (!Number.isSafeInteger(value) || value < 0) throw new JournalError({ reason: `${what} must be a non-negative integer, got ${String(value)}` });
+};
+
+const toEntry = (row: EventDbRow): JournalEntry => ({
+  seq: row.seq,
+  ts: row.ts,
+  stream: row.stream,
+  type: row.type,
+  payload: JSON.parse(row.payload) as unknown,
+  payloadJson: row.payload,
+  prevHash: row.prev_hash,
+  hash: row.hash,
+});
+
+const toSnapshot = (row: SnapshotDbRow): SnapshotRow => ({
+  actorId: row.actor_id,
+  machineVersion: row.machine_version,
+  seq: row.seq,
+  snapshot: JSON.parse(row.snapshot) as unknown,
+  updatedTs: row.updated_ts,
+});
+
+const toOrder = (row: OrderDbRow): OrderRow => {
+  if (!ORDER_STATES.has(row.state)) throw new JournalError({ reason: `orders row ${row.client_order_id} has unknown state ${row.state}` });
+  if (row.side !== 'buy' && row.side !== 'sell') throw new JournalError({ reason: `orders row ${row.client_order_id} has unknown side ${row.side}` });
+  return {
+    clientOrderId: row.client_order_id,
+    venue: row.venue,
+    symbol: row.symbol,
+    intentId: row.intent_id,
+    side: row.side,
+    quantity: dec(row.quantity),
+    price: row.price === null ? undefined : dec(row.price),
+    state: row.state as JournalOrderState,
+    venueOrderId: row.venue_order_id ?? undefined,
+    filledQuantity: dec(row.filled_quantity),
+    createdSeq: row.created_seq,
+    updatedSeq: row.updated_seq,
+    createdTs: row.created_ts,
+    updatedTs: row.updated_ts,
+  };
+};
+
+// Timestamps are integer epoch ms; a fractional or non-finite clock reading is a bug upstream, not a value to store.
+const integerNow = (clock: Clock): number => {
+  const ts = clock.now();
+  if (!Number.isSafeInteger(ts)) throw new JournalError({ reason: `clock returned a non-integer time ${String(ts)}` });
+  return ts;
+};
+
+const EVENT_COLUMNS = 'seq, ts, stream, type, payload, prev_hash, hash';
+
+/** The better-sqlite3 implementation of Journal. */
+class SqliteJournal implements Journal {
+  readonly path: string;
+  readonly readonly: boolean;
+  readonly schemaVersion: number;
+  private readonly db: Database.Database;
+  private readonly clock: Clock;
+  private readonly runInTransaction: Database.Transaction<(fn: () => unknown) => unknown>;
+  private readonly readCache = new Map<string, Database.Statement>();
+  private readonly stmt: {
+    readonly lastEvent: Database.Statement<[], { seq: number; hash: Buffer }>;
+    readonly insertEvent: Database.Statement<[number, number, string, string, string, Buffer, Buffer]>;
+    readonly lastOfType: Database.Statement<[string], EventDbRow>;
+    readonly upsertSnapshot: Database.Statement<[string, string, number, string, number]>;
+    readonly getSnapshot: Database.Statement<[string], SnapshotDbRow>;
+    readonly allSnapshots: Database.Statement<[], SnapshotDbRow>;
+    readonly getOrder: Database.Statement<[string], OrderDbRow>;
+    readonly insertOrder: Database.Statement<
+      [string, string, string, string, string, string, string | null, string, string | null, string, number, number, number, number]
+    >;
+    readonly updateOrder: Database.Statement<[string, string | null, string, string, string | null, number, number, string]>;
+    readonly kvGet: Database.Statement<[string], { value: string }>;
+    readonly kvSet: Database.Statement<[string, string, number, number]>;
+    readonly kvDelete: Database.Statement<[string]>;
+    readonly nextCounter: Database.Statement<[string, number], { value: number }>;
+  };
+
+  constructor(db: Database.Database, opts: OpenJournalOptions, schemaVersion: number) {
+    this.db = db;
+    this.path = opts.path;
+    this.clock = opts.clock;
+    this.readonly = opts.readonly === true;
+    this.schemaVersion = schemaVersion;
+    this.runInTransaction = db.transaction((fn: () => unknown) => fn());
+    this.stmt = {
+      lastEvent: db.prepare('SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1'),
+      insertEvent: db.prepare(`INSERT INTO events (${EVENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)`),
+      lastOfType: db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE type = ? ORDER BY seq DESC LIMIT 1`),
+      upsertSnapshot: db.prepare(
+        `INSERT INTO snapshots (actor_id, machine_version, seq, snapshot, updated_ts) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT(actor_id) DO UPDATE SET machine_version = excluded.machine_version, seq = excluded.seq,
+           snapshot = excluded.snapshot, updated_ts = excluded.updated_ts`,
+      ),
+      getSnapshot: db.prepare('SELECT * FROM snapshots WHERE actor_id = ?'),
+      allSnapshots: db.prepare('SELECT * FROM snapshots ORDER BY actor_id'),
+      getOrder: db.prepare('SELECT * FROM orders WHERE client_order_id = ?'),
+      insertOrder: db.prepare(
+        `INSERT INTO orders (client_order_id, venue, symbol, intent_id, side, quantity, price, state, venue_order_id,
+           filled_quantity, created_seq, updated_seq, created_ts, updated_ts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      updateOrder: db.prepare(
+        `UPDATE orders SET quantity = ?, price = ?, state = ?, filled_quantity = ?, venue_order_id = ?, updated_seq = ?,
+           updated_ts = ? WHERE client_order_id = ?`,
+      ),
+      kvGet: db.prepare('SELECT value FROM kv WHERE key = ?'),
+      kvSet: db.prepare(
+        `INSERT INTO kv (key, value, updated_seq, updated_ts) VALUES (?, ?, ?, ?)
+         ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_seq = excluded.updated_seq, updated_ts = excluded.updated_ts`,
+      ),
+      kvDelete: db.prepare('DELETE FROM kv WHERE key = ?'),
+      nextCounter: db.prepare(
+        `INSERT INTO counters (name, value) VALUES (?, ?)
+         ON CONFLICT(name) DO UPDATE SET value = max(counters.value + 1, excluded.value) RETURNING value`,
+      ),
+    };
+  }
+
+  // Runs a read or write step, turning SQLite and serialization failures into JournalError. Other errors (a caller's
+  // own throw inside `transaction`) pass through unchanged.
+  private guard<T>(what: string, fn: () => T): T {
+    if (!this.db.open) throw new JournalError({ reason: `${what}: journal is closed` });
+    try {
+      return fn();
+    } catch (e) {
+      if (e instanceof JournalError || !isStorageError(e)) throw e;
+      throw toJournalError(what, e);
+    }
+  }
+
+  // Statements whose SQL depends on the query shape are prepared once per shape.
+  private prepareCached(sql: string): Database.Statement {
+    let statement = this.readCache.get(sql);
+    if (statement === undefined) {
+      statement = this.db.prepare(sql);
+      this.readCache.set(sql, statement);
+    }
+    return statement;
+  }
+
+  private write<T>(what: string, fn: () => T): T {
+    if (this.readonly) throw new JournalError({ reason: `${what}: journal is open read-only` });
+    // IMMEDIATE takes the write lock up front, so a concurrent writer waits at BEGIN instead of failing at COMMIT.
+    return this.guard(what, () => this.runInTransaction.immediate(fn) as T);
+  }
+
+  private now(): number {
+    return integerNow(this.clock);
+  }
+
+  // Must run inside a transaction: reading the head and inserting after it atomically is what keeps the chain linear.
+  private appendInTx(stream: string, type: string, payload: unknown): JournalEntry {
+    requireText('stream', stream);
+    requireText('type', type);
+    const payloadJson = canonicalJson(payload);
+    const last = this.stmt.lastEvent.get();
+    const seq = (last?.seq ?? 0) + 1;
+    const prevHash: Buffer = last?.hash ?? GENESIS_HASH;
+    const ts = this.now();
+    const hash = entryHash(prevHash, seq, ts, stream, type, payloadJson);
+    this.stmt.insertEvent.run(seq, ts, stream, type, payloadJson, prevHash, hash);
+    return { seq, ts, stream, type, payload: JSON.parse(payloadJson) as unknown, payloadJson, prevHash, hash };
+  }
+
+  append(stream: string, type: string, payload: unknown): JournalEntry {
+    return this.write('append', () => this.appendInTx(stream, type, payload));
+  }
+
+  appendBatch(entries: ReadonlyArray<AppendInput>): JournalEntry[] {
+    return this.write('appendBatch', () => entries.map((e) => this.appendInTx(e.stream, e.type, e.payload)));
+  }
+
+  transaction<T>(fn: () => T): T {
+    return this.write('transaction', fn);
+  }
+
+  saveSnapshot(actorId: string, machineVersion: string, seq: number, snapshot: unknown): void {
+    this.write('saveSnapshot', () => {
+      requireText('actorId', actorId);
+      requireText('machineVersion', machineVersion);
+      requireSeq('snapshot seq', seq);
+      this.stmt.upsertSnapshot.run(actorId, machineVersion, seq, canonicalJson(snapshot), this.now());
+    });
+  }
+
+  loadSnapshot(actorId: string): SnapshotRow | undefined {
+    return this.guard('loadSnapshot', () => {
+      const row = this.stmt.getSnapshot.get(actorId);
+      return row === undefined ? undefined : toSnapshot(row);
+    });
+  }
+
+  loadSnapshots(): SnapshotRow[] {
+    return this.guard('loadSnapshots', () => this.stmt.allSnapshots.all().map(toSnapshot));
+  }
+
+  private upsertOrderInTx(row: OrderUpsert): OrderRow {
+    requireText('clientOrderId', row.clientOrderId);
+    requireSeq('order seq', row.seq);
+    if (!ORDER_STATES.has(row.state)) throw new JournalError({ reason: `unknown order state ${String(row.state)}` });
+    const ts = this.now();
+    const existing = this.stmt.getOrder.get(row.clientOrderId);
+    const price = row.price === undefined ? null : canonicalDecimal(row.price);
+    if (existing === undefined) {
+      requireText('venue', row.venue);
+      requireText('symbol', row.symbol);
+      requireText('intentId', row.intentId);
+      this.stmt.insertOrder.run(
+        row.clientOrderId,
+        row.venue,
+        row.symbol,
+        row.intentId,
+        row.side,
+        canonicalDecimal(row.quantity),
+        price,
+        row.state,
+        row.venueOrderId ?? null,
+        canonicalDecimal(row.filledQuantity ?? new Decimal(0)),
+        row.seq,
+        row.seq,
+        ts,
+        ts,
+      );
+    } else {
+      // Identity fields never change: a mismatch means two intents claim one client order id.
+      for (const [field, stored, given] of [
+        ['venue', existing.venue, row.venue],
+        ['symbol', existing.symbol, row.symbol],
+        ['intentId', existing.intent_id, row.intentId],
+        ['side', existing.side, row.side],
+      ] as const) {
+        if (stored !== given) {
+          throw new JournalError({ reason: `order ${row.clientOrderId}: ${field} is ${stored}, refusing to change it to ${given}` });
+        }
+      }
+      this.stmt.updateOrder.run(
+        canonicalDecimal(row.quantity),
+        price,
+        row.state,
+        row.filledQuantity === undefined ? existing.filled_quantity : canonicalDecimal(row.filledQuantity),
+        row.venueOrderId ?? existing.venue_order_id,
+        row.seq,
+        ts,
+        row.clientOrderId,
+      );
+    }
+    const stored = this.stmt.getOrder.get(row.clientOrderId);
+    if (stored === undefined) throw new JournalError({ reason: `order ${row.clientOrderId} vanished during upsert` });
+    return toOrder(stored);
+  }
+
+  upsertOrder(row: OrderUpsert): OrderRow {
+    return this.write('upsertOrder', () => this.upsertOrderInTx(row));
+  }
+
+  getOrder(clientOrderId: string): OrderRow | undefined {
+    return this.guard('getOrder', () => {
+      const row = this.stmt.getOrder.get(clientOrderId);
+      return row === undefined ? undefined : toOrder(row);
+    });
+  }
+
+  ordersInState(states: ReadonlyArray<JournalOrderState>): OrderRow[] {
+    return this.guard('ordersInState', () => {
+      if (states.length === 0) return [];
+      const sql = `SELECT * FROM orders WHERE state IN (${states.map(() => '?').join(', ')}) ORDER BY created_seq, client_order_id`;
+      return (this.prepareCached(sql).all(...states) as OrderDbRow[]).map(toOrder);
+    });
+  }
+
+  recordOrderRequested(input: OrderRequestedInput): { readonly entry: JournalEntry; readonly order: OrderRow } {
+    return this.write('recordOrderRequested', () => {
+      requireText('clientOrderId', input.clientOrderId);
+      if (this.stmt.getOrder.get(input.clientOrderId) !== undefined) {
+        throw new JournalError({ reason: `client order id ${input.clientOrderId} was already requested` });
+      }
+      const payload = {
+        ...input.details,
+        clientOrderId: input.clientOrderId,
+        intentId: input.intentId,
+        venue: input.venue,
+        symbol: input.symbol,
+        side: input.side,
+        quantity: input.quantity,
+        price: input.price,
+        orderType: input.orderType,
+        timeInForce: input.timeInForce,
+        reduceOnly: input.reduceOnly,
+      };
+      const entry = this.appendInTx(input.stream ?? `order:${input.clientOrderId}`, ORDER_REQUESTED, payload);
+      const order = this.upsertOrderInTx({
+        clientOrderId: input.clientOrderId,
+        venue: input.venue,
+        symbol: input.symbol,
+        intentId: input.intentId,
+        side: input.side,
+        quantity: input.quantity,
+        price: input.price,
+        state: 'requested',
+        seq: entry.seq,
+      });
+      return { entry, order };
+    });
+  }
+
+  recordOrderUpdate(input: OrderUpdateInput): { readonly entry: JournalEntry; readonly order: OrderRow } {
+    return this.write('recordOrderUpdate', () => {
+      const existing = this.stmt.getOrder.get(input.clientOrderId);
+      if (existing === undefined) throw new JournalError({ reason: `order ${input.clientOrderId} was never requested` });
+      const current = toOrder(existing);
+      const entry = this.appendInTx(input.stream ?? `order:${input.clientOrderId}`, input.type, {
+        ...input.payload,
+        clientOrderId: input.clientOrderId,
+        state: input.state,
+        venueOrderId: input.venueOrderId,
+        filledQuantity: input.filledQuantity,
+      });
+      const order = this.upsertOrderInTx({
+        ...current,
+        state: input.state,
+        venueOrderId: input.venueOrderId ?? current.venueOrderId,
+        filledQuantity: input.filledQuantity ?? current.filledQuantity,
+        seq: entry.seq,
+      });
+      return { entry, order };
+    });
+  }
+
+  kvGet(key: string): unknown {
+    return this.guard('kvGet', () => {
+      const row = this.stmt.kvGet.get(key);
+      return row === undefined ? undefined : (JSON.parse(row.value) as unknown);
+    });
+  }
+
+  kvSet(key: string, value: unknown): void {
+    this.write('kvSet', () => {
+      requireText('key', key);
+      this.stmt.kvSet.run(key, canonicalJson(value), this.stmt.lastEvent.get()?.seq ?? 0, this.now());
+    });
+  }
+
+  kvDelete(key: string): boolean {
+    return this.write('kvDelete', () => this.stmt.kvDelete.run(key).changes > 0);
+  }
+
+  nextSequence(name: string, atLeast = 1): number {
+    return this.write('nextSequence', () => {
+      requireText('sequence name', name);
+      if (!Number.isSafeInteger(atLeast)) throw new JournalError({ reason: `atLeast must be an integer, got ${String(atLeast)}` });
+      const row = this.stmt.nextCounter.get(name, Math.max(1, atLeast));
+      if (row === undefined) throw new JournalError({ reason: `counter ${name} returned no value` });
+      return row.value;
+    });
+  }
+
+  readEvents(query: ReadEventsQuery = {}): IterableIterator<JournalEntry> {
+    const where: string[] = [];
+    const params: Array<string | number> = [];
+    if (query.fromSeq !== undefined) {
+      where.push('seq >= ?');
+      params.push(query.fromSeq);
+    }
+    if (query.stream !== undefined) {
+      where.push('stream = ?');
+      params.push(query.stream);
+    }
+    if (query.type !== undefined) {
+      where.push('type = ?');
+      params.push(query.type);
+    }
+    params.push(query.limit ?? -1);
+    const sql = `SELECT ${EVENT_COLUMNS} FROM events${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY seq LIMIT ?`;
+    const statement = this.guard('readEvents', () => this.prepareCached(sql));
+    const rows = this.guard('readEvents', () => statement.iterate(...params) as IterableIterator<EventDbRow>);
+    const guard = this.guard.bind(this);
+    function* entries(): Generator<JournalEntry, undefined, undefined> {
+      try {
+        for (;;) {
+          const next = guard('readEvents', () => rows.next());
+          if (next.done === true) return undefined;
+          yield toEntry(next.value);
+        }
+      } finally {
+        // A consumer that stops early (break) must release the statement, or the connection stays busy for writes.
+        rows.return?.();
+      }
+    }
+    return entries();
+  }
+
+  lastSeq(): number {
+    return this.guard('lastSeq', () => this.stmt.lastEvent.get()?.seq ?? 0);
+  }
+
+  lastEventOfType(type: string): JournalEntry | undefined {
+    return this.guard('lastEventOfType', () => {
+      const row = this.stmt.lastOfType.get(type);
+      return row === undefined ? undefined : toEntry(row);
+    });
+  }
+
+  verify(options?: VerifyOptions): VerifyResult {
+    return this.guard('verify', () => verifyDatabase(this.db, options));
+  }
+
+  durability(): { readonly journalMode: string; readonly synchronous: number } {
+    return this.guard('durability', () => ({
+      journalMode: String(this.db.pragma('journal_mode', { simple: true })),
+      synchronous: Number(this.db.pragma('synchronous', { simple: true })),
+    }));
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}
+
+const readSchemaVersion = (db: Database.Database): number => {
+  const table = db.prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").get();
+  if (table === undefined) return 0;
+  return db.prepare<[], { v: number | null }>('SELECT max(version) AS v FROM schema_migrations').get()?.v ?? 0;
+};
+
+const migrate = (db: Database.Database, clock: Clock): number => {
+  const run = db.transaction(() => {
+    db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_ts INTEGER NOT NULL) STRICT');
+    const current = readSchemaVersion(db);
+    if (current > SCHEMA_VERSION) {
+      throw new JournalError({ reason: `journal schema v${current} is newer than this build (v${SCHEMA_VERSION})` });
+    }
+    for (const m of MIGRATIONS) {
+      if (m.version <= current) continue;
+      db.exec(m.sql);
+      db.prepare('INSERT INTO schema_migrations (version, applied_ts) VALUES (?, ?)').run(m.version, integerNow(clock));
+    }
+    return readSchemaVersion(db);
+  });
+  return run.immediate();
+};
+
+/** Opens (creating and migrating if needed) the journal at `opts.path`; throws JournalError on failure. */
+export const openJournal = (opts: OpenJournalOptions): Journal => {
+  const readonly = opts.readonly === true;
+  let db: Database.Database | undefined;
+  try {
+    if (!readonly && opts.path !== ':memory:') mkdirSync(dirname(opts.path), { recursive: true });
+    db = new Database(opts.path, readonly ? { readonly: true, fileMustExist: true } : {});
+    applyConnectionPragmas(db, readonly);
+    const version = readonly ? readSchemaVersion(db) : migrate(db, opts.clock);
+    if (version !== SCHEMA_VERSION) {
+      throw new JournalError({ reason: `journal ${opts.path} has schema v${version}, this build needs v${SCHEMA_VERSION}` });
+    }
+    return new SqliteJournal(db, opts, version);
+  } catch (e) {
+    if (db?.open === true) db.close();
+    throw toJournalError(`cannot open journal ${opts.path}`, e);
+  }
+};

@@ -1,0 +1,23 @@
+/**
+ * The hash rule of the journal chain (X-LOG-3): `hash = sha256(prev_hash ‖ canonical({seq, ts, stream, type, payload}))`
+ * with a 32-byte zero genesis. Writer and verifier both call this file, so the rule exists once. Pure; no I/O.
+ */
+import { createHash } from 'node:crypto';
+
+/** The `prev_hash` of the first entry: 32 zero bytes. */
+export const GENESIS_HASH: Buffer = Buffer.alloc(32);
+
+/** Length in bytes of every `hash` and `prev_hash` (SHA-256). */
+export const HASH_BYTES = 32;
+
+/**
+ * Returns the canonical text of an entry from its stored parts. `payloadJson` is embedded byte-for-byte (it is already
+ * canonical when written by the journal), so the hash covers exactly what is stored; the result equals
+ * `canonicalJson({ seq, ts, stream, type, payload })` for a canonical payload (keys sorted: payload, seq, stream, ts, type).
+ */
+export const entryCanonicalText = (seq: number, ts: number, stream: string, type: string, payloadJson: string): string =>
+  `{"payload":${payloadJson},"seq":${JSON.stringify(seq)},"stream":${JSON.stringify(stream)},"ts":${JSON.stringify(ts)},"type":${JSON.stringify(type)}}`;
+
+/** Returns sha256(prev ‖ utf8(entryCanonicalText(...))). */
+export const entryHash = (prev: Uint8Array, seq: number, ts: number, stream: string, type: string, payloadJson: string): Buffer =>
+  createHash('sha256').update(prev).update(entryCanonicalText(seq, ts, stream, type, payloadJson), 'utf8').digest();

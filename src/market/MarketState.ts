@@ -1,0 +1,113 @@
+/**
+ * MarketState: what the decision loop knows about each symbol — closed 1-minute bars, the latest ticker and top of
+ * book, and when each was last updated (the staleness inputs). Fed with normalized market events; pure apart from its
+ * own bounded buffers. Reads no clock: every timestamp comes from the events.
+ */
+import type { Decimal } from '../domain/money.ts';
+import type { MarketEvent } from '../venues/streams.ts';
+
+/** A closed bar. */
+export interface BarView {
+  readonly start: number;
+  readonly open: Decimal;
+  readonly high: Decimal;
+  readonly low: Decimal;
+  readonly close: Decimal;
+  readonly volume: Decimal;
+}
+
+/** One symbol's market view. */
+export interface SymbolMarket {
+  readonly symbol: string;
+  /** Closed bars, oldest first (at most `maxBars`). */
+  readonly bars: ReadonlyArray<BarView>;
+  readonly lastPrice: Decimal | undefined;
+  readonly markPrice: Decimal | undefined;
+  readonly bid: Decimal | undefined;
+  readonly ask: Decimal | undefined;
+  readonly bidSize: Decimal | undefined;
+  readonly askSize: Decimal | undefined;
+  /** Event time of the last ticker/quote update, or undefined. */
+  readonly quoteTs: number | undefined;
+  /** Close time of the last closed bar, or undefined. */
+  readonly lastBarCloseTs: number | undefined;
+}
+
+/** An immutable view of every symbol at one instant, handed to strategies. */
+export interface MarketSnapshot {
+  readonly now: number;
+  readonly symbols: ReadonlyMap<string, SymbolMarket>;
+}
+
+interface MutableSymbol {
+  symbol: string;
+  bars: BarView[];
+  lastPrice: Decimal | undefined;
+  markPrice: Decimal | undefined;
+  bid: Decimal | undefined;
+  ask: Decimal | undefined;
+  bidSize: Decimal | undefined;
+  askSize: Decimal | undefined;
+  quoteTs: number | undefined;
+  lastBarCloseTs: number | undefined;
+}
+
+/** The market state of a set of symbols. */
+export class MarketState {
+  private readonly bySymbol = new Map<string, MutableSymbol>();
+  private readonly maxBars: number;
+
+  constructor(symbols: ReadonlyArray<string>, maxBars = 500) {
+    this.maxBars = maxBars;
+    for (const symbol of symbols) {
+      this.bySymbol.set(symbol, {
+        symbol, bars: [], lastPrice: undefined, markPrice: undefined, bid: undefined, ask: undefined,
+        bidSize: undefined, askSize: undefined, quoteTs: undefined, lastBarCloseTs: undefined,
+      });
+    }
+  }
+
+  /** Applies one market event; events of unknown symbols are ignored. Returns whether a bar closed. */
+  apply(e: MarketEvent): boolean {
+    const s = this.bySymbol.get(e.symbol);
+    if (s === undefined) return false;
+    switch (e.type) {
+      case 'ticker':
+        s.lastPrice = e.lastPrice ?? s.lastPrice;
+        s.markPrice = e.markPrice ?? s.markPrice;
+        s.bid = e.bidPrice ?? s.bid;
+        s.ask = e.askPrice ?? s.ask;
+        s.bidSize = e.bidSize ?? s.bidSize;
+        s.askSize = e.askSize ?? s.askSize;
+        s.quoteTs = e.ts;
+        return false;
+      case 'trade':
+        s.lastPrice = e.price;
+        return false;
+      case 'bar': {
+        if (!e.closed) return false;
+        const last = s.bars[s.bars.length - 1];
+        if (last !== undefined && last.start >= e.start) return false; // duplicate or out-of-order bar
+        s.bars.push({ start: e.start, open: e.open, high: e.high, low: e.low, close: e.close, volume: e.volume });
+        if (s.bars.length > this.maxBars) s.bars.shift();
+        s.lastBarCloseTs = e.ts;
+        return true;
+      }
+      case 'book':
+        return false;
+    }
+  }
+
+  /** Returns an immutable snapshot at `now`. */
+  snapshot(now: number): MarketSnapshot {
+    const symbols = new Map<string, SymbolMarket>();
+    for (const [k, s] of this.bySymbol) symbols.set(k, { ...s, bars: s.bars.slice() });
+    return { now, symbols };
+  }
+
+  /** Returns one symbol's current view. */
+  get(symbol: string): SymbolMarket | undefined {
+    const s = this.bySymbol.get(symbol);
+    return s === undefined ? undefined : { ...s, bars: s.bars.slice() };
+  }
+}

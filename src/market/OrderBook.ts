@@ -1,0 +1,188 @@
+/**
+ * A venue-neutral local L2 order book maintained from `MarketEvent` book snapshots and deltas (absolute sizes, size
+ * 0 deletes, unknown price inserts), with sequence-gap detection on the venue's update id. It performs no I/O and
+ * never resyncs by itself: a gap is reported and the owner (the connection actor) fetches a snapshot or resubscribes.
+ *
+ * Continuity rule. Bybit documents only "any new snapshot resets the book" and "`u == 1` is a service-restart
+ * snapshot"; the sentence "Update ID. Is a sequence." was removed from the docs in Oct 2024 (venue-protocols §1.4),
+ * so `u == lastU + 1` is not a documented guarantee. We still default to `strict` continuity: a monotonic-only rule
+ * cannot see a dropped delta at all (the book silently diverges), while a false gap costs one resync. The
+ * `monotonic` option accepts any increasing `u` for venues or depths where ids legitimately jump.
+ */
+import type { Decimal } from '../domain/money.ts';
+import type { BookLevel, BookSnapshot } from '../venues/Venue.ts';
+import type { MarketEvent } from '../venues/streams.ts';
+
+/** A book event (snapshot or delta) of the market stream. */
+export type BookEvent = Extract<MarketEvent, { readonly type: 'book' }>;
+
+/** What applying an event did: applied, dropped as a stale duplicate, or a gap (the book is now unsynced). */
+export type BookApplyResult =
+  | { readonly ok: true; readonly stale?: true }
+  | { readonly ok: false; readonly gap: { readonly expected: number | 'snapshot'; readonly got: number } };
+
+/** How strictly consecutive deltas' update ids must follow each other. */
+export type BookContinuity = 'strict' | 'monotonic';
+
+/** Options of a LocalOrderBook. */
+export interface LocalOrderBookOptions {
+  /** `strict` (default): a delta must carry `lastU + 1`; `monotonic`: any `u > lastU`. */
+  readonly continuity?: BookContinuity | undefined;
+}
+
+interface Side {
+  readonly levels: Map<string, BookLevel>;
+  sorted: BookLevel[] | undefined;
+}
+
+const emptySide = (): Side => ({ levels: new Map(), sorted: undefined });
+
+/** A local L2 book of one symbol. */
+export class LocalOrderBook {
+  /** The symbol this book follows; events of other symbols are ignored. */
+  readonly symbol: string;
+  private readonly continuity: BookContinuity;
+  private bids: Side = emptySide();
+  private asks: Side = emptySide();
+  private lastU: number | undefined;
+  private synced = false;
+  private lastTs = 0;
+
+  constructor(symbol: string, opts: LocalOrderBookOptions = {}) {
+    this.symbol = symbol;
+    this.continuity = opts.continuity ?? 'strict';
+  }
+
+  /** Returns whether the book holds a snapshot and has seen no gap since. */
+  isSynced(): boolean {
+    return this.synced;
+  }
+
+  /** Returns the update id of the last applied event, if any. */
+  lastUpdateId(): number | undefined {
+    return this.lastU;
+  }
+
+  /** Returns the timestamp of the last applied event (0 before any). */
+  lastEventTs(): number {
+    return this.lastTs;
+  }
+
+  /** Applies a stream event. A snapshot always resets (including `u == 1`, a venue restart). */
+  apply(event: BookEvent): BookApplyResult {
+    if (event.symbol !== this.symbol) return { ok: true, stale: true };
+    if (event.kind === 'snapshot') {
+      this.load(event.bids, event.asks, event.updateId, event.ts);
+      return { ok: true };
+    }
+    if (!this.synced || this.lastU === undefined) {
+      return { ok: false, gap: { expected: 'snapshot', got: event.updateId } };
+    }
+    if (event.updateId <= this.lastU) return { ok: true, stale: true };
+    // Binance-style `pu` (previous update id) is authoritative when present.
+    const contiguous =
+      event.previousUpdateId !== undefined
+        ? event.previousUpdateId === this.lastU
+        : this.continuity === 'monotonic' || event.updateId === this.lastU + 1;
+    if (!contiguous) {
+      this.synced = false;
+      return { ok: false, gap: { expected: this.lastU + 1, got: event.updateId } };
+    }
+    for (const l of event.bids) this.upsert(this.bids, l);
+    for (const l of event.asks) this.upsert(this.asks, l);
+    this.lastU = event.updateId;
+    this.lastTs = event.ts;
+    return { ok: true };
+  }
+
+  /** Replaces the book with a REST snapshot (resync after a gap). */
+  applySnapshot(snapshot: BookSnapshot): void {
+    if (snapshot.symbol !== this.symbol) throw new RangeError(`snapshot of ${snapshot.symbol} applied to the book of ${this.symbol}`);
+    this.load(snapshot.bids, snapshot.asks, snapshot.updateId, snapshot.ts);
+  }
+
+  /** Forgets everything; the next delta is a gap until a snapshot arrives. */
+  reset(): void {
+    this.bids = emptySide();
+    this.asks = emptySide();
+    this.lastU = undefined;
+    this.synced = false;
+  }
+
+  private load(bids: ReadonlyArray<BookLevel>, asks: ReadonlyArray<BookLevel>, updateId: number, ts: number): void {
+    this.bids = emptySide();
+    this.asks = emptySide();
+    for (const l of bids) this.upsert(this.bids, l);
+    for (const l of asks) this.upsert(this.asks, l);
+    this.lastU = updateId;
+    this.lastTs = ts;
+    this.synced = true;
+  }
+
+  private upsert(side: Side, level: BookLevel): void {
+    const key = level.price.toString();
+    if (level.size.isZero()) {
+      if (side.levels.delete(key)) side.sorted = undefined;
+      return;
+    }
+    side.levels.set(key, { price: level.price, size: level.size });
+    side.sorted = undefined;
+  }
+
+  private sortedBids(): BookLevel[] {
+    if (this.bids.sorted === undefined) this.bids.sorted = [...this.bids.levels.values()].sort((a, b) => b.price.comparedTo(a.price));
+    return this.bids.sorted;
+  }
+
+  private sortedAsks(): BookLevel[] {
+    if (this.asks.sorted === undefined) this.asks.sorted = [...this.asks.levels.values()].sort((a, b) => a.price.comparedTo(b.price));
+    return this.asks.sorted;
+  }
+
+  /** Returns the best (highest) bid. */
+  bestBid(): BookLevel | undefined {
+    return this.sortedBids()[0];
+  }
+
+  /** Returns the best (lowest) ask. */
+  bestAsk(): BookLevel | undefined {
+    return this.sortedAsks()[0];
+  }
+
+  /** Returns (bestBid + bestAsk) / 2, or undefined when a side is empty. */
+  mid(): Decimal | undefined {
+    const b = this.bestBid();
+    const a = this.bestAsk();
+    return b === undefined || a === undefined ? undefined : b.price.plus(a.price).dividedBy(2);
+  }
+
+  /** Returns bestAsk − bestBid, or undefined when a side is empty. */
+  spread(): Decimal | undefined {
+    const b = this.bestBid();
+    const a = this.bestAsk();
+    return b === undefined || a === undefined ? undefined : a.price.minus(b.price);
+  }
+
+  /** Returns the top `depth` levels per side (all when omitted): bids descending, asks ascending. */
+  levels(depth?: number): { readonly bids: ReadonlyArray<BookLevel>; readonly asks: ReadonlyArray<BookLevel> } {
+    const bids = this.sortedBids();
+    const asks = this.sortedAsks();
+    return depth === undefined ? { bids: [...bids], asks: [...asks] } : { bids: bids.slice(0, depth), asks: asks.slice(0, depth) };
+  }
+
+  /**
+   * Returns whether the book's top levels equal the given sides, level by level (Decimal equality, so "0.10" equals
+   * "0.1"). Compares as many levels as the snapshot has per side, so a depth-limited snapshot can be checked.
+   */
+  equals(snapshot: { readonly bids: ReadonlyArray<BookLevel>; readonly asks: ReadonlyArray<BookLevel> }): boolean {
+    const same = (mine: ReadonlyArray<BookLevel>, theirs: ReadonlyArray<BookLevel>): boolean => {
+      if (mine.length < theirs.length) return false;
+      return theirs.every((l, i) => {
+        const m = mine[i];
+        return m !== undefined && m.price.eq(l.price) && m.size.eq(l.size);
+      });
+    };
+    const { bids, asks } = this.levels();
+    return same(bids, snapshot.bids) && same(asks, snapshot.asks) && (snapshot.bids.length > 0 || snapshot.asks.length > 0 || (bids.length === 0 && asks.length === 0));
+  }
+}

@@ -1,0 +1,294 @@
+/**
+ * The RiskEngine: the only gate between a strategy's proposal and the execution path (DESIGN §6, X-RT-5). It runs the
+ * rules of checks/ in their fixed order, sizes and rounds the order, and mints the `ApprovedOrder` — the only type the
+ * execution path accepts, which nothing outside this file can construct. Pure: time comes in as `now`; no I/O.
+ */
+import { Decimal } from '../domain/money.ts';
+import { roundPrice } from '../domain/rounding.ts';
+import type { Side, TimeInForce } from '../domain/orders.ts';
+import type { TradeProposal } from '../domain/TradeProposal.ts';
+import type { RiskConfig, TradingMode } from './RiskConfig.ts';
+import { GATE_CHECKS, SIZED_CHECKS } from './checks/index.ts';
+import type { CheckContext, Intent, ProposalHints, Sizing } from './checks/types.ts';
+import { sizeProposal } from './sizing.ts';
+import type { MarketView, PortfolioView, Veto } from './views.ts';
+
+/** The fields of an approved order. */
+export interface ApprovedOrderFields {
+  readonly decisionId: string;
+  readonly proposalId: string;
+  readonly strategyId: string;
+  readonly symbol: string;
+  readonly side: Side;
+  readonly intent: Intent;
+  /** Floored to the instrument's step. */
+  readonly quantity: Decimal;
+  /** Rounded to the tick passively for the side (buys down, sells up). */
+  readonly limitPrice: Decimal;
+  readonly timeInForce: TimeInForce;
+  /** False for entries (X-ORD-5); true for exits. */
+  readonly reduceOnly: boolean;
+  /** Provisional protection from the limit price; the trade actor re-derives it from the OEP with the fractions. */
+  readonly stopLoss: Decimal | undefined;
+  readonly takeProfit: Decimal | undefined;
+  readonly stopLossFraction: Decimal;
+  readonly takeProfitFraction: Decimal;
+  /** The missing-SL safety case (S0-5): SL −2 % from OEP, leverage locked. */
+  readonly autoStopLoss: boolean;
+  readonly leverage: Decimal;
+  /** quantity × limitPrice. */
+  readonly notional: Decimal;
+  /** quantity × max(limit, reference): what the order counts against the caps while working. */
+  readonly worstCaseNotional: Decimal;
+  /** Above the venue's per-order maximum: the execution path splits it deterministically (S0-16). */
+  readonly requiresSplit: boolean;
+  readonly mode: TradingMode;
+  /** DRY_RUN: the runtime logs the order and never sends it (X-MOD-1). */
+  readonly dryRun: boolean;
+  readonly decidedAt: number;
+  /** The proposal's expiry (createdAt + ttl); the execution path must not send after it. */
+  readonly expiresAt: number;
+}
+
+// The minting key never leaves this module: without it the constructor throws, so even a cast cannot forge an order.
+const MINT: unique symbol = Symbol('tradewarden/risk/ApprovedOrder.mint');
+// Assigned by ApprovedOrder's static block: the engine's only way to call the private constructor.
+let mint: (f: ApprovedOrderFields) => ApprovedOrder;
+
+/**
+ * An order the RiskEngine approved. Unforgeable outside this file: the constructor is private (a compile error
+ * elsewhere), demands a module-private symbol at run time, and the `#issued` private field makes the class nominal,
+ * so an object literal with the same fields is not an ApprovedOrder either. Check at run time with `isApprovedOrder`.
+ */
+export class ApprovedOrder implements ApprovedOrderFields {
+  readonly #issued = true as const;
+  readonly decisionId: string;
+  readonly proposalId: string;
+  readonly strategyId: string;
+  readonly symbol: string;
+  readonly side: Side;
+  readonly intent: Intent;
+  readonly quantity: Decimal;
+  readonly limitPrice: Decimal;
+  readonly timeInForce: TimeInForce;
+  readonly reduceOnly: boolean;
+  readonly stopLoss: Decimal | undefined;
+  readonly takeProfit: Decimal | undefined;
+  readonly stopLossFraction: Decimal;
+  readonly takeProfitFraction: Decimal;
+  readonly autoStopLoss: boolean;
+  readonly leverage: Decimal;
+  readonly notional: Decimal;
+  readonly worstCaseNotional: Decimal;
+  readonly requiresSplit: boolean;
+  readonly mode: TradingMode;
+  readonly dryRun: boolean;
+  readonly decidedAt: number;
+  readonly expiresAt: number;
+
+  private constructor(key: typeof MINT, f: ApprovedOrderFields) {
+    if (key !== MINT) throw new TypeError('ApprovedOrder can only be created by the RiskEngine');
+    this.decisionId = f.decisionId;
+    this.proposalId = f.proposalId;
+    this.strategyId = f.strategyId;
+    this.symbol = f.symbol;
+    this.side = f.side;
+    this.intent = f.intent;
+    this.quantity = f.quantity;
+    this.limitPrice = f.limitPrice;
+    this.timeInForce = f.timeInForce;
+    this.reduceOnly = f.reduceOnly;
+    this.stopLoss = f.stopLoss;
+    this.takeProfit = f.takeProfit;
+    this.stopLossFraction = f.stopLossFraction;
+    this.takeProfitFraction = f.takeProfitFraction;
+    this.autoStopLoss = f.autoStopLoss;
+    this.leverage = f.leverage;
+    this.notional = f.notional;
+    this.worstCaseNotional = f.worstCaseNotional;
+    this.requiresSplit = f.requiresSplit;
+    this.mode = f.mode;
+    this.dryRun = f.dryRun;
+    this.decidedAt = f.decidedAt;
+    this.expiresAt = f.expiresAt;
+    Object.freeze(this);
+  }
+
+  /** Returns whether a value is an ApprovedOrder minted by the RiskEngine (a run-time check for the execution path). */
+  static is(value: unknown): value is ApprovedOrder {
+    return typeof value === 'object' && value !== null && #issued in value;
+  }
+
+  /** Returns the order as a JSON-safe record with decimals as strings (for the journal). */
+  toJSON(): Record<string, string | number | boolean | null> {
+    return {
+      decisionId: this.decisionId,
+      proposalId: this.proposalId,
+      strategyId: this.strategyId,
+      symbol: this.symbol,
+      side: this.side,
+      intent: this.intent,
+      quantity: this.quantity.toString(),
+      limitPrice: this.limitPrice.toString(),
+      timeInForce: this.timeInForce,
+      reduceOnly: this.reduceOnly,
+      stopLoss: this.stopLoss?.toString() ?? null,
+      takeProfit: this.takeProfit?.toString() ?? null,
+      stopLossFraction: this.stopLossFraction.toString(),
+      takeProfitFraction: this.takeProfitFraction.toString(),
+      autoStopLoss: this.autoStopLoss,
+      leverage: this.leverage.toString(),
+      notional: this.notional.toString(),
+      worstCaseNotional: this.worstCaseNotional.toString(),
+      requiresSplit: this.requiresSplit,
+      mode: this.mode,
+      dryRun: this.dryRun,
+      decidedAt: this.decidedAt,
+      expiresAt: this.expiresAt,
+    };
+  }
+
+  static {
+    mint = (f) => new ApprovedOrder(MINT, f);
+  }
+}
+
+/** Returns whether a value is an ApprovedOrder minted by the RiskEngine. */
+export const isApprovedOrder = (value: unknown): value is ApprovedOrder => ApprovedOrder.is(value);
+
+/** The outcome of one risk check; every decision is journaled by the caller. */
+export type RiskDecision =
+  | {
+      readonly kind: 'approve';
+      readonly decisionId: string;
+      readonly order: ApprovedOrder;
+      /** DRY_RUN: approved for the log only; the runtime must not send it (the order says so too). */
+      readonly dryRun: boolean;
+      /** Names of the rules that ran, in order. */
+      readonly trace: ReadonlyArray<string>;
+    }
+  | {
+      readonly kind: 'veto';
+      readonly decisionId: string;
+      readonly proposalId: string;
+      readonly veto: Veto;
+      /** The rule that vetoed. */
+      readonly rule: string;
+      readonly trace: ReadonlyArray<string>;
+    };
+
+/** The gate every proposal goes through. */
+export interface RiskEngine {
+  readonly config: RiskConfig;
+  /** Returns the approved, sized and rounded order, or the first veto in the fixed rule order. Pure. */
+  check(proposal: TradeProposal, portfolio: PortfolioView, market: MarketView, now: number, hints?: ProposalHints): RiskDecision;
+}
+
+const protectionPrices = (sizing: Sizing, side: Side, tick: Decimal): { stopLoss: Decimal | undefined; takeProfit: Decimal | undefined } => {
+  const one = new Decimal(1);
+  const p = sizing.limitPrice;
+  const sl = sizing.stopLossFraction;
+  const tp = sizing.takeProfitFraction;
+  // Rounded toward safety: a long's stop rounds up (less loss), its target down (nearer, more likely hit); mirrored for shorts.
+  const stopLoss = sl.gt(0)
+    ? side === 'buy'
+      ? roundPrice(p.times(one.minus(sl)), tick, 'up')
+      : roundPrice(p.times(one.plus(sl)), tick, 'down')
+    : undefined;
+  const takeProfit = tp.gt(0)
+    ? side === 'buy'
+      ? roundPrice(p.times(one.plus(tp)), tick, 'down')
+      : roundPrice(p.times(one.minus(tp)), tick, 'up')
+    : undefined;
+  return { stopLoss: stopLoss?.gt(0) === true ? stopLoss : undefined, takeProfit: takeProfit?.gt(0) === true ? takeProfit : undefined };
+};
+
+const intentOf = (proposal: TradeProposal, portfolio: PortfolioView): { intent: Intent; position: PortfolioView['positions'][number] | undefined } => {
+  const position = portfolio.positions.find((p) => p.symbol === proposal.symbol && !p.quantity.isZero());
+  const reduces = position !== undefined && ((position.side === 'long' && proposal.side === 'sell') || (position.side === 'short' && proposal.side === 'buy'));
+  return { intent: reduces ? 'exit' : 'entry', position };
+};
+
+/** Returns the RiskEngine for a profile's risk config. */
+export const makeRiskEngine = (config: RiskConfig): RiskEngine => ({
+  config,
+  check(proposal, portfolio, market, now, hints = {}) {
+    const decisionId = `rd-${proposal.proposalId}-${now.toString(36)}`;
+    const trace: string[] = [];
+    const { intent, position } = intentOf(proposal, portfolio);
+    const ctx: CheckContext = {
+      config,
+      proposal,
+      hints,
+      portfolio,
+      market,
+      symbolMarket: market.symbols[proposal.symbol],
+      position,
+      intent,
+      now,
+    };
+    const vetoed = (rule: string, v: Veto): RiskDecision => ({ kind: 'veto', decisionId, proposalId: proposal.proposalId, veto: v, rule, trace });
+    for (const [name, rule] of GATE_CHECKS) {
+      trace.push(name);
+      const v = rule(ctx);
+      if (v !== undefined) return vetoed(name, v);
+    }
+    const sizing = sizeProposal(ctx);
+    const sized = { ...ctx, sizing };
+    for (const [name, rule] of SIZED_CHECKS) {
+      trace.push(name);
+      const v = rule(sized);
+      if (v !== undefined) return vetoed(name, v);
+    }
+    // The gate rules guarantee an instrument; this keeps the types honest without a non-null assertion.
+    const instrument = ctx.symbolMarket?.instrument;
+    if (instrument === undefined) throw new RangeError('approved without an instrument');
+    const entry = intent === 'entry';
+    const protection = entry ? protectionPrices(sizing, proposal.side, instrument.tickSize) : { stopLoss: undefined, takeProfit: undefined };
+    const dryRun = config.mode === 'DRY_RUN';
+    const order = mint({
+      decisionId,
+      proposalId: proposal.proposalId,
+      strategyId: proposal.strategyId,
+      symbol: proposal.symbol,
+      side: proposal.side,
+      intent,
+      quantity: sizing.quantity,
+      limitPrice: sizing.limitPrice,
+      timeInForce: config.orders.timeInForce,
+      reduceOnly: !entry,
+      stopLoss: protection.stopLoss,
+      takeProfit: protection.takeProfit,
+      stopLossFraction: entry ? sizing.stopLossFraction : new Decimal(0),
+      takeProfitFraction: entry ? sizing.takeProfitFraction : new Decimal(0),
+      autoStopLoss: entry && sizing.leverage.ok && sizing.leverage.autoStopLoss,
+      // An exit keeps the position's venue-side leverage; x1 here only means "do not change it".
+      leverage: entry && sizing.leverage.ok ? sizing.leverage.leverage : new Decimal(1),
+      notional: sizing.orderNotional,
+      worstCaseNotional: sizing.exposureAdd,
+      requiresSplit: sizing.quantity.gt(instrument.maxQuantity),
+      mode: config.mode,
+      dryRun,
+      decidedAt: now,
+      expiresAt: proposal.createdAt + proposal.ttlMs,
+    });
+    return { kind: 'approve', decisionId, order, dryRun, trace };
+  },
+});
+
+/** Returns a JSON-safe journal record of a decision (X-LOG-7/8). */
+export const decisionRecord = (decision: RiskDecision): Record<string, unknown> =>
+  decision.kind === 'approve'
+    ? { kind: 'approve', decisionId: decision.decisionId, dryRun: decision.dryRun, order: decision.order.toJSON() }
+    : {
+        kind: 'veto',
+        decisionId: decision.decisionId,
+        proposalId: decision.proposalId,
+        rule: decision.rule,
+        veto_reason: decision.veto.reason,
+        cap_type: decision.veto.capType,
+        current: decision.veto.current,
+        proposed: decision.veto.proposed,
+        limit: decision.veto.limit,
+        message: decision.veto.message,
+      };

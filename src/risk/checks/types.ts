@@ -1,0 +1,94 @@
+/**
+ * The common shape of a risk rule: a pure function from the decision context to a veto or nothing. Gate rules see
+ * the proposal and the views; sizing rules also see the sized candidate order. Pure; performs no I/O.
+ */
+import type { Decimal } from '../../domain/money.ts';
+import type { TradeProposal } from '../../domain/TradeProposal.ts';
+import type { Side } from '../../domain/orders.ts';
+import type { RiskConfig } from '../RiskConfig.ts';
+import type { ExposureSnapshot } from '../exposure.ts';
+import type { MarketView, PortfolioView, PositionView, SymbolMarketView, Veto } from '../views.ts';
+
+/** Extra facts a signal may carry that a TradeProposal has no field for (S0 leverage modes). */
+export interface ProposalHints {
+  /** The signal's mode (SWING, DYNAMIC, FIXED; anything else is refused, C-1). */
+  readonly leverageMode?: string | undefined;
+  /** The signal's requested leverage. */
+  readonly leverage?: Decimal | undefined;
+}
+
+/** Whether a proposal opens/increases risk or reduces an existing position. */
+export type Intent = 'entry' | 'exit';
+
+/** What every rule may read. */
+export interface CheckContext {
+  readonly config: RiskConfig;
+  readonly proposal: TradeProposal;
+  readonly hints: ProposalHints;
+  readonly portfolio: PortfolioView;
+  readonly market: MarketView;
+  readonly symbolMarket: SymbolMarketView | undefined;
+  /** The open position in the proposal's symbol, if any. */
+  readonly position: PositionView | undefined;
+  readonly intent: Intent;
+  readonly now: number;
+}
+
+/** The leverage the policy settles on, or why it refuses (S0-4, S0-5). */
+export type LeverageResolution =
+  | { readonly ok: true; readonly leverage: Decimal; readonly autoStopLoss: boolean }
+  | { readonly ok: false; readonly capType: string; readonly proposed: string; readonly limit: string; readonly message: string };
+
+/** One cap's numbers in quote-asset amounts: usage before this order, and its limit. */
+export interface CapUsage {
+  readonly current: Decimal;
+  readonly limit: Decimal;
+}
+
+/** The candidate order the sizing step produced, before the sizing rules judge it. */
+export interface Sizing {
+  readonly side: Side;
+  readonly limitPrice: Decimal;
+  /** The price exposure of this order is valued at: max(limit, reference). */
+  readonly worstPrice: Decimal;
+  readonly regimeMultiplier: Decimal;
+  /** NAV × min(notionalFraction × regime, maxTradeFraction): what the proposal asked for. */
+  readonly desiredNotional: Decimal;
+  /** The desired notional after downscaling to every cap's headroom (when allowed). */
+  readonly sizedNotional: Decimal;
+  /** Floored to the step. */
+  readonly quantity: Decimal;
+  /** quantity × limitPrice. */
+  readonly orderNotional: Decimal;
+  /** quantity × worstPrice: what this order adds to every cap. */
+  readonly exposureAdd: Decimal;
+  readonly exposure: ExposureSnapshot;
+  readonly strategy: CapUsage;
+  readonly symbol: CapUsage;
+  /** undefined when the symbol belongs to no group. */
+  readonly group: (CapUsage & { readonly name: string }) | undefined;
+  readonly total: CapUsage;
+  readonly leverage: LeverageResolution;
+  readonly stopLossFraction: Decimal;
+  readonly takeProfitFraction: Decimal;
+}
+
+/** What the sizing rules read. */
+export interface SizedCheckContext extends CheckContext {
+  readonly sizing: Sizing;
+}
+
+/** A gate rule. */
+export type Check = (ctx: CheckContext) => Veto | undefined;
+/** A sizing rule. */
+export type SizedCheck = (ctx: SizedCheckContext) => Veto | undefined;
+
+/** Returns a veto record with numbers rendered as decimal strings. */
+export const veto = (
+  reason: string,
+  capType: string,
+  current: Decimal | number | string,
+  proposed: Decimal | number | string,
+  limit: Decimal | number | string,
+  message: string,
+): Veto => ({ reason, capType, current: String(current), proposed: String(proposed), limit: String(limit), message });

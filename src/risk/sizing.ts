@@ -1,0 +1,91 @@
+/**
+ * The one place a proposal becomes a sized, rounded candidate order (DESIGN §6: no other module sizes): notional =
+ * NAV × min(notionalFraction × regime, per-trade cap, every cap's headroom), quantity floored to the step at the
+ * worst-case price, limit rounded to the tick for the side. Pure; performs no I/O.
+ */
+import { Decimal, ZERO, maxDec, minDec } from '../domain/money.ts';
+import { floorQuantity, roundPriceForSide } from '../domain/rounding.ts';
+import { regimeMultiplier, strategyBudgetFor, type RiskConfig } from './RiskConfig.ts';
+import { computeExposure, referencePrice } from './exposure.ts';
+import { resolveLeverage } from './checks/leverage.ts';
+import type { CapUsage, CheckContext, Sizing } from './checks/types.ts';
+
+/** Returns the per-symbol cap fraction: the symbol's tier cap when it has a tier, else maxPositionFraction. */
+export const symbolCapFraction = (config: RiskConfig, symbol: string): number => {
+  const tier = config.caps.symbolTiers[symbol];
+  const tierCap = tier === undefined ? undefined : config.caps.tierCaps[tier];
+  return tierCap ?? config.caps.maxPositionFraction;
+};
+
+/** Returns the group cap fraction: the group's own entry, else groupCapFraction. */
+export const groupCapFraction = (config: RiskConfig, group: string): number => config.caps.groupCaps[group] ?? config.caps.groupCapFraction;
+
+/**
+ * Sizes the proposal. Requires a two-sided quote and instrument (the gate rules guarantee both); for an exit, the
+ * quantity is capped at the open position and no cap headroom applies.
+ */
+export const sizeProposal = (ctx: CheckContext): Sizing => {
+  const { config, proposal, portfolio, market, symbolMarket, position, intent } = ctx;
+  const instrument = symbolMarket?.instrument;
+  const bid = symbolMarket?.bid;
+  const ask = symbolMarket?.ask;
+  if (instrument === undefined || bid === undefined || ask === undefined) throw new RangeError('sizeProposal needs an instrument and a two-sided quote');
+  const side = proposal.side;
+  const nav = portfolio.nav;
+  const m = new Decimal(regimeMultiplier(config, market.regime));
+  // Caps only ever tighten with the regime (a bull multiplier of 1.2 scales sizes, never the hard limits).
+  const capM = minDec(m, new Decimal(1));
+
+  const touch = side === 'buy' ? ask : bid;
+  const offset = new Decimal(config.orders.limitOffsetFraction);
+  const rawLimit = side === 'buy' ? touch.times(offset.plus(1)) : touch.times(new Decimal(1).minus(offset));
+  const limitPrice = roundPriceForSide(rawLimit, instrument.tickSize, side, 'passive');
+  const ref = referencePrice(symbolMarket);
+  const worstPrice = ref === undefined ? limitPrice : maxDec(limitPrice, ref);
+
+  const wanted = minDec(new Decimal(proposal.notionalFraction).times(m), new Decimal(config.caps.maxTradeFraction));
+  const desiredNotional = nav.gt(0) ? nav.times(wanted) : ZERO;
+
+  const exposure = computeExposure(portfolio, market);
+  const usage = (current: Decimal, fraction: number): CapUsage => ({ current, limit: maxDec(nav, ZERO).times(fraction).times(capM) });
+  const strategy = usage(portfolio.strategies[proposal.strategyId]?.committedNotional ?? ZERO, strategyBudgetFor(config, proposal.strategyId).budgetFraction);
+  const symbol = usage(exposure.bySymbol.get(proposal.symbol) ?? ZERO, symbolCapFraction(config, proposal.symbol));
+  const groupName = portfolio.groups[proposal.symbol];
+  const group = groupName === undefined ? undefined : { name: groupName, ...usage(exposure.byGroup.get(groupName) ?? ZERO, groupCapFraction(config, groupName)) };
+  const total = usage(exposure.total, config.caps.maxTotalAtRiskFraction);
+
+  let sizedNotional = desiredNotional;
+  let quantity: Decimal;
+  if (intent === 'exit' && position !== undefined) {
+    quantity = minDec(floorQuantity(desiredNotional.div(worstPrice), instrument.quantityStep), floorQuantity(position.quantity.abs(), instrument.quantityStep));
+  } else {
+    if (config.caps.allowDownscale) {
+      for (const cap of [strategy, symbol, group, total]) {
+        if (cap !== undefined) sizedNotional = minDec(sizedNotional, cap.limit.minus(cap.current));
+      }
+      sizedNotional = maxDec(sizedNotional, ZERO);
+    }
+    quantity = floorQuantity(sizedNotional.div(worstPrice), instrument.quantityStep);
+  }
+  if (quantity.isNeg()) quantity = ZERO;
+
+  return {
+    side,
+    limitPrice,
+    worstPrice,
+    regimeMultiplier: m,
+    desiredNotional,
+    sizedNotional,
+    quantity,
+    orderNotional: quantity.times(limitPrice),
+    exposureAdd: quantity.times(worstPrice),
+    exposure,
+    strategy,
+    symbol,
+    group,
+    total,
+    leverage: resolveLeverage(config.leverage, proposal, instrument, ctx.hints),
+    stopLossFraction: new Decimal(proposal.stopLossFraction === 0 ? config.leverage.autoStopLossFraction : proposal.stopLossFraction),
+    takeProfitFraction: new Decimal(proposal.takeProfitFraction),
+  };
+};

@@ -1,0 +1,113 @@
+/**
+ * The read-only inputs of a risk decision (portfolio and market views) and the veto record. The runtime builds the
+ * views from its read models; the RiskEngine only reads them. Pure types; performs no I/O.
+ */
+import type { Decimal } from '../domain/money.ts';
+import type { Instrument } from '../domain/Instrument.ts';
+import type { Side } from '../domain/orders.ts';
+import type { Regime } from './RiskConfig.ts';
+
+/** Whether new entries may open: Active (all), Reducing (exits only), Halted (nothing). */
+export type TradingState = 'active' | 'reducing' | 'halted';
+
+/** One open position as risk sees it. */
+export interface PositionView {
+  readonly symbol: string;
+  readonly side: 'long' | 'short';
+  readonly quantity: Decimal;
+  readonly entryPrice: Decimal;
+  readonly markPrice: Decimal | undefined;
+  readonly stopLoss: Decimal | undefined;
+}
+
+/** One working (resting or in-flight) order; entries count at worst-case notional, reduce-only ones do not. */
+export interface WorkingOrderView {
+  readonly symbol: string;
+  readonly side: Side;
+  readonly quantity: Decimal;
+  /** Limit price; undefined for market orders (then the symbol's reference price is used). */
+  readonly price: Decimal | undefined;
+  readonly reduceOnly: boolean;
+  readonly strategyId: string;
+}
+
+/** What a strategy has used of its own budget (the runtime keeps these counters). */
+export interface StrategyUsage {
+  /** Notional of this strategy's open positions and working entries, in the quote asset. */
+  readonly committedNotional: Decimal;
+  readonly tradesThisCycle: number;
+}
+
+/** A per-symbol cooldown (X-RSK-7): no entries before `until`. */
+export interface CooldownView {
+  readonly until: number;
+  readonly kind: 'fill' | 'stop';
+}
+
+/** The portfolio as of the decision (DESIGN §6: including pending orders at worst-case notional). */
+export interface PortfolioView {
+  readonly nav: Decimal;
+  /** Epoch ms of the account/NAV snapshot the nav came from (S4-2). */
+  readonly accountSnapshotTs: number;
+  readonly positions: ReadonlyArray<PositionView>;
+  readonly workingOrders: ReadonlyArray<WorkingOrderView>;
+  readonly strategies: Readonly<Record<string, StrategyUsage>>;
+  readonly cooldowns: Readonly<Record<string, CooldownView>>;
+  readonly tradingState: TradingState;
+  /** KillSwitchState satisfies this. */
+  readonly kill: { readonly engaged: boolean; readonly reason: string | undefined };
+  /** DrawdownState satisfies this. */
+  readonly drawdown: { readonly breach: { readonly reason: string; readonly observed: string; readonly limit: string } | undefined };
+  /** Set by the reconciler on a divergence beyond tolerance (X-REC-2). */
+  readonly brokerDesync: boolean;
+  /** symbol → theme / cluster / correlation group (S3-3, S4-3). */
+  readonly groups: Readonly<Record<string, string>>;
+}
+
+/** What a venue says about a product's tradability (X-RSK-5); anything but `online` blocks entries. */
+export type ProductStatus = 'online' | 'post_only' | 'limit_only' | 'cancel_only' | 'offline' | 'degraded' | 'unknown';
+
+/** One mid-price sample for the market-quality guards; `volume` is the traded volume since the previous sample. */
+export interface MidSample {
+  readonly ts: number;
+  readonly mid: Decimal;
+  readonly volume: Decimal;
+}
+
+/** One symbol's market state. */
+export interface SymbolMarketView {
+  readonly instrument: Instrument | undefined;
+  readonly bid: Decimal | undefined;
+  readonly ask: Decimal | undefined;
+  readonly bidSize: Decimal | undefined;
+  readonly askSize: Decimal | undefined;
+  readonly last: Decimal | undefined;
+  /** Epoch ms of the latest quote. */
+  readonly quoteTs: number | undefined;
+  /** Epoch ms at which the latest closed 1-minute bar closed. */
+  readonly lastBarCloseTs: number | undefined;
+  readonly productStatus: ProductStatus;
+  /** Mid samples, oldest first, covering at least the σ window. */
+  readonly midHistory: ReadonlyArray<MidSample>;
+}
+
+/** The market as of the decision. */
+export interface MarketView {
+  readonly symbols: Readonly<Record<string, SymbolMarketView>>;
+  /** Venue clock offset and the hysteresis latch kept with `nextClockSkewBlocked` (X-CLK-2). */
+  readonly clock: { readonly offsetMs: number; readonly skewBlocked: boolean };
+  /** dependency name → health (X-RSK-6). */
+  readonly dependencies: Readonly<Record<string, 'up' | 'down'>>;
+  readonly regime: Regime;
+}
+
+/** Why the RiskEngine refused a proposal; numbers are decimal strings so they journal exactly (X-LOG-8). */
+export interface Veto {
+  /** Machine code, e.g. `staleness_quote`, `symbol_cap`. */
+  readonly reason: string;
+  readonly capType: string;
+  readonly current: string;
+  readonly proposed: string;
+  readonly limit: string;
+  readonly message: string;
+}

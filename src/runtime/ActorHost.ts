@@ -1,0 +1,182 @@
+/**
+ * Hosts one symbol's trade actor: restores it from its journaled snapshot (refusing another chart version), journals
+ * every event it receives together with the resulting snapshot in one transaction, arms the deadlines the chart
+ * stores (`timer.*`), and hands every other emitted intent to the runtime — after the transition is committed.
+ */
+import { createActor, type InspectionEvent } from 'xstate';
+import { lifecycleState, pendingTradeTimers, TRADE_MACHINE_VERSION, tradeMachine, type TradeActorRef, type TradeSnapshot } from '../../machines/trade/tradeMachine.ts';
+import type { TradeEmitted, TradeEvent, TradeInput, TradeTimerName } from '../../machines/trade/tradeTypes.ts';
+import type { Journal } from '../journal/Journal.ts';
+import type { Logger } from '../kernel/logger.ts';
+import type { Scheduler } from '../kernel/Scheduler.ts';
+
+/** A persisted snapshot of another chart version: refused at start with a clear message (never restored into an error). */
+export class SnapshotVersionMismatch extends Error {
+  override readonly name = 'SnapshotVersionMismatch';
+}
+
+/** A defect in or around an actor; the supervisor restarts the actor from its last committed snapshot. */
+export class ActorDefect extends Error {
+  override readonly name = 'ActorDefect';
+}
+
+/** What the host needs from the runtime. */
+export interface ActorHostDeps {
+  readonly venue: string;
+  readonly input: TradeInput;
+  readonly journal: Journal;
+  readonly scheduler: Scheduler;
+  readonly logger: Logger;
+  /** Performs an intent (order, protection, notify, position.closed); called after the transition is committed. */
+  readonly perform: (intent: TradeEmitted, host: ActorHost) => void;
+  /** Reports a defect (the supervisor decides on restart or quarantine). */
+  readonly onDefect: (host: ActorHost, error: unknown) => void;
+  readonly inspect?: ((e: InspectionEvent) => void) | undefined;
+}
+
+/** One symbol's trade actor and its timers. */
+export class ActorHost {
+  readonly actorId: string;
+  readonly symbol: string;
+  private readonly deps: ActorHostDeps;
+  private readonly actor: TradeActorRef;
+  private readonly timers = new Map<TradeTimerName, () => void>();
+  private outbox: TradeEmitted[] = [];
+  private readonly mailbox: TradeEvent[] = [];
+  private draining = false;
+  private stopped = false;
+  /** Set by tests and drills to make the next event fail as a defect would. */
+  private injectedDefect: string | undefined;
+
+  constructor(deps: ActorHostDeps) {
+    this.deps = deps;
+    this.symbol = deps.input.symbol;
+    this.actorId = `trade:${deps.venue}:${deps.input.symbol}`;
+    const saved = deps.journal.loadSnapshot(this.actorId);
+    if (saved !== undefined && saved.machineVersion !== TRADE_MACHINE_VERSION) {
+      throw new SnapshotVersionMismatch(
+        `${this.actorId}: the journal holds a snapshot of chart ${saved.machineVersion}, this build runs ${TRADE_MACHINE_VERSION}; ` +
+          'settle the position with the previous build or reconcile from an empty journal (docs/operations.md).',
+      );
+    }
+    this.actor = createActor(tradeMachine, {
+      input: deps.input,
+      ...(saved === undefined ? {} : { snapshot: saved.snapshot as never }),
+      ...(deps.inspect === undefined ? {} : { inspect: deps.inspect }),
+    });
+    this.actor.on('*', (emitted) => {
+      this.outbox.push(emitted);
+    });
+    this.actor.subscribe({ error: (e) => this.deps.onDefect(this, e) });
+    this.actor.start();
+    if (saved === undefined) {
+      const entry = deps.journal.append(this.actorId, 'ACTOR_STARTED', { symbol: this.symbol, version: TRADE_MACHINE_VERSION, state: this.state() });
+      deps.journal.saveSnapshot(this.actorId, TRADE_MACHINE_VERSION, entry.seq, this.actor.getPersistedSnapshot());
+    } else {
+      deps.journal.append(this.actorId, 'ACTOR_RESTORED', { symbol: this.symbol, fromSeq: saved.seq, state: this.state() });
+    }
+    this.outbox = [];
+    // Deadlines are not part of the restored actor's scheduler (api-notes §1): re-arm them from the context.
+    for (const t of pendingTradeTimers(this.snapshot())) this.arm(t.name, t.at);
+  }
+
+  /** Returns the current snapshot. */
+  snapshot(): TradeSnapshot {
+    return this.actor.getSnapshot();
+  }
+
+  /** Returns the lifecycle state name (idle, submitting, working, opened.protected, …). */
+  state(): string {
+    return lifecycleState(this.snapshot());
+  }
+
+  /** Returns whether the actor is stopped (after a defect or shutdown). */
+  isStopped(): boolean {
+    return this.stopped;
+  }
+
+  /** Makes the next event fail as a defect (tests and drills of the supervisor). */
+  injectDefect(message: string): void {
+    this.injectedDefect = message;
+  }
+
+  /**
+   * Delivers one event: journals it with the transition it causes and the new snapshot in one commit, then performs
+   * the emitted intents. A defect rolls the commit back and is reported to the supervisor.
+   */
+  send(event: TradeEvent): void {
+    // A mailbox: an event sent while an earlier one is still being handled (a synchronous venue answering inside
+    // `perform`) waits its turn, so intents run in the order their transitions were committed.
+    this.mailbox.push(event);
+    if (this.draining) return;
+    this.draining = true;
+    try {
+      for (let next = this.mailbox.shift(); next !== undefined; next = this.mailbox.shift()) this.handle(next);
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  private handle(event: TradeEvent): void {
+    if (this.stopped) return;
+    const { journal } = this.deps;
+    const from = this.state();
+    try {
+      journal.transaction(() => {
+        if (this.injectedDefect !== undefined) {
+          const message = this.injectedDefect;
+          this.injectedDefect = undefined;
+          throw new ActorDefect(message);
+        }
+        this.actor.send(event);
+        const snap = this.snapshot();
+        if (snap.status === 'error') throw new ActorDefect(`${this.actorId} entered the error state on ${event.type}`);
+        const to = this.state();
+        const entry = journal.append(this.actorId, 'ACTOR_EVENT', { event, from, to });
+        journal.saveSnapshot(this.actorId, TRADE_MACHINE_VERSION, entry.seq, this.actor.getPersistedSnapshot());
+      });
+    } catch (e) {
+      this.outbox = [];
+      this.stop();
+      this.deps.onDefect(this, e);
+      return;
+    }
+    const intents = this.outbox;
+    this.outbox = [];
+    for (const intent of intents) {
+      if (intent.type === 'timer.set') this.arm(intent.name, intent.at);
+      else if (intent.type === 'timer.clear') this.disarm(intent.name);
+      else this.deps.perform(intent, this);
+    }
+  }
+
+  private arm(name: TradeTimerName, at: number): void {
+    this.disarm(name);
+    this.timers.set(
+      name,
+      this.deps.scheduler.schedule(at, () => {
+        this.timers.delete(name);
+        const now = this.deps.scheduler.clock.now();
+        if (name === 'ackTimeout') {
+          const id = this.snapshot().context.entryClientOrderId;
+          if (id !== null) this.send({ type: 'timer.ackTimeout', clientOrderId: id, at: now });
+        } else if (name === 'queryRetry') this.send({ type: 'timer.queryRetry', at: now });
+        else this.send({ type: 'timer.cooldownDone', at: now });
+      }),
+    );
+  }
+
+  private disarm(name: TradeTimerName): void {
+    this.timers.get(name)?.();
+    this.timers.delete(name);
+  }
+
+  /** Stops the actor and its timers; its last committed snapshot stays in the journal. */
+  stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    for (const cancel of this.timers.values()) cancel();
+    this.timers.clear();
+    this.actor.stop();
+  }
+}

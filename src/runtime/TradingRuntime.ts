@@ -1,0 +1,493 @@
+/**
+ * The trading runtime for one venue account: market events feed MarketState; a jittered decision cycle runs the
+ * strategies and hands each proposal to the RiskEngine (the only gate); approved intents go to the symbol's trade
+ * actor; the actors' intents go through the ExecutionEngine (the only path to the venue); account events are routed
+ * back to the actors. Time comes only from the injected scheduler's clock.
+ */
+import type { InspectionEvent } from 'xstate';
+import { Decimal, ZERO, dec } from '../domain/money.ts';
+import type { Instrument } from '../domain/Instrument.ts';
+import type { Fill, Position, TriggerSource, VenueOrder } from '../domain/orders.ts';
+import type { TradeProposal } from '../domain/TradeProposal.ts';
+import type { TradeEmitted } from '../../machines/trade/tradeTypes.ts';
+import { ExecutionEngine, type ExecutionEvent } from '../execution/ExecutionEngine.ts';
+import type { Journal, JournalOrderState } from '../journal/Journal.ts';
+import { nextClientOrderId, parseClientOrderId } from '../journal/clientOrderIds.ts';
+import type { Logger } from '../kernel/logger.ts';
+import { criticalEvent, logCritical } from '../kernel/logger.ts';
+import type { RetryPolicy } from '../kernel/retry.ts';
+import type { Scheduler } from '../kernel/Scheduler.ts';
+import { MarketState } from '../market/MarketState.ts';
+import { decisionRecord, type ApprovedOrder, type RiskEngine } from '../risk/RiskEngine.ts';
+import type { MarketView, MidSample, PortfolioView, SymbolMarketView } from '../risk/views.ts';
+import type { Strategy } from '../strategies/Strategy.ts';
+import type { AccountEvent, MarketEvent } from '../venues/streams.ts';
+import type { Venue } from '../venues/Venue.ts';
+import { ActorHost } from './ActorHost.ts';
+import { RunStats } from './RunStats.ts';
+
+/** Settings of the runtime (decoded from config). */
+export interface RuntimeSettings {
+  readonly profile: string;
+  readonly mode: 'DRY_RUN' | 'PAPER' | 'LIVE';
+  readonly botId: string;
+  readonly symbols: ReadonlyArray<string>;
+  readonly leverage: Decimal;
+  readonly triggerSource: TriggerSource;
+  readonly cycleMs: number;
+  readonly jitterFraction: number;
+  readonly ackTimeoutMs: number;
+  readonly maxRepriceAttempts: number;
+  readonly maxProtectionAttempts: number;
+  readonly cooldownMs: number;
+  readonly retry: RetryPolicy;
+  readonly seed: number;
+}
+
+/** Everything the runtime is wired to. */
+export interface RuntimeDeps {
+  readonly settings: RuntimeSettings;
+  readonly venue: Venue;
+  readonly journal: Journal;
+  readonly scheduler: Scheduler;
+  readonly logger: Logger;
+  readonly risk: RiskEngine;
+  // Strategies keep their own state type; the runtime only threads it through.
+  readonly strategies: ReadonlyArray<Strategy<unknown>>;
+  readonly random: () => number;
+  readonly inspect?: ((e: InspectionEvent) => void) | undefined;
+}
+
+const OPEN_ORDER_STATES: ReadonlyArray<JournalOrderState> = ['requested', 'ambiguous', 'new', 'partially_filled'];
+const MID_WINDOW_MS = 120_000;
+
+/** The runtime of one venue account. */
+export class TradingRuntime {
+  readonly stats = new RunStats();
+  private readonly deps: RuntimeDeps;
+  private readonly market: MarketState;
+  private readonly execution: ExecutionEngine;
+  private readonly hosts = new Map<string, ActorHost>();
+  private readonly instruments = new Map<string, Instrument>();
+  private readonly approvals = new Map<string, ApprovedOrder>();
+  private readonly positions = new Map<string, Position>();
+  private readonly midHistory = new Map<string, MidSample[]>();
+  private readonly lastExternalFill = new Map<string, Fill>();
+  private readonly cooldownUntil = new Map<string, { until: number; kind: 'fill' | 'stop' }>();
+  private readonly quarantined = new Set<string>();
+  private readonly pending = new Set<Promise<unknown>>();
+  private strategyStates: unknown[];
+  private nav: Decimal = ZERO;
+  private navTs = 0;
+  private gateOpen = false;
+  private stopping = false;
+  private cancelCycle: (() => void) | undefined;
+
+  constructor(deps: RuntimeDeps) {
+    this.deps = deps;
+    this.market = new MarketState(deps.settings.symbols);
+    this.strategyStates = deps.strategies.map((s) => s.init());
+    this.execution = new ExecutionEngine({
+      venue: deps.venue,
+      journal: deps.journal,
+      clock: deps.scheduler.clock,
+      logger: deps.logger,
+      retry: deps.settings.retry,
+      seed: deps.settings.seed,
+      gateOpen: () => this.gateOpen && deps.settings.mode !== 'DRY_RUN',
+    });
+  }
+
+  private now(): number {
+    return this.deps.scheduler.clock.now();
+  }
+
+  /** Tracks an async piece of work so `idle()` can wait for it; failures are logged, never thrown into the caller. */
+  private track(work: Promise<unknown>): void {
+    const p = work.catch((e: unknown) => this.deps.logger.error({ err: e }, 'runtime_task_failed')).finally(() => this.pending.delete(p));
+    this.pending.add(p);
+  }
+
+  /** Resolves when no venue request started by the runtime is still in flight. */
+  async idle(): Promise<void> {
+    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+  }
+
+  /** Returns the host of a symbol (tests, drills, status). */
+  host(symbol: string): ActorHost | undefined {
+    return this.hosts.get(symbol);
+  }
+
+  /** Loads instruments, balances and positions, sets leverage, starts one actor per symbol, then opens the gate. */
+  async start(): Promise<void> {
+    const { venue, settings, logger } = this.deps;
+    const { Effect } = await import('effect');
+    const instruments = await Effect.runPromise(venue.instruments());
+    for (const i of instruments) if (settings.symbols.includes(i.symbol)) this.instruments.set(i.symbol, i);
+    const missing = settings.symbols.filter((s) => !this.instruments.has(s));
+    if (missing.length > 0) throw new Error(`the venue does not list ${missing.join(', ')}`);
+    await this.refreshAccount();
+    for (const symbol of settings.symbols) {
+      const r = await this.execution.setLeverage(symbol, settings.leverage);
+      if (r._tag === 'Left') logger.warn({ symbol, reason: r.left.message }, 'set_leverage_failed');
+      this.startActor(symbol);
+    }
+    this.gateOpen = true;
+    this.deps.journal.append('runtime', 'GATE_OPENED', { symbols: settings.symbols, mode: settings.mode });
+    logger.info({ symbols: settings.symbols, mode: settings.mode }, 'trading_gate_open');
+    this.scheduleCycle(this.nextCycleAt(this.now()));
+  }
+
+  private async refreshAccount(): Promise<void> {
+    const { Effect } = await import('effect');
+    const balances = await Effect.runPromise(this.deps.venue.balances());
+    const usdt = balances.find((b) => b.asset === 'USDT');
+    if (usdt !== undefined) {
+      this.nav = usdt.total;
+      this.navTs = this.now();
+      if (this.stats.startingBalance === undefined) this.stats.startingBalance = usdt.total;
+    }
+    for (const p of await Effect.runPromise(this.deps.venue.positions())) this.positions.set(p.symbol, p);
+  }
+
+  /** Starts (or restarts) the actor of a symbol from its journaled snapshot. */
+  startActor(symbol: string): ActorHost {
+    const { settings } = this.deps;
+    this.hosts.get(symbol)?.stop();
+    const host = new ActorHost({
+      venue: this.deps.venue.id,
+      input: { symbol, cooldownMs: settings.cooldownMs, maxProtectionAttempts: settings.maxProtectionAttempts, queryRetryMs: settings.ackTimeoutMs, killFlatten: false },
+      journal: this.deps.journal,
+      scheduler: this.deps.scheduler,
+      logger: this.deps.logger,
+      perform: (intent, h) => this.perform(intent, h),
+      onDefect: (h, e) => this.onDefect(h, e),
+      inspect: this.deps.inspect,
+    });
+    this.hosts.set(symbol, host);
+    return host;
+  }
+
+  /** Called by the host on a defect; the supervisor (if any) decides; by default the actor is restarted at once. */
+  onDefectHandler: ((symbol: string, error: unknown) => void) | undefined;
+
+  private onDefect(host: ActorHost, error: unknown): void {
+    this.stats.restarts += 1;
+    this.deps.logger.error({ symbol: host.symbol, err: error }, 'actor_defect');
+    this.deps.journal.append(host.actorId, 'ACTOR_DEFECT', { message: error instanceof Error ? error.message : String(error) });
+    if (this.onDefectHandler !== undefined) this.onDefectHandler(host.symbol, error);
+  }
+
+  /** Marks a symbol quarantined: no new entries; its protections stay at the venue. */
+  quarantine(symbol: string, reason: string): void {
+    if (this.quarantined.has(symbol)) return;
+    this.quarantined.add(symbol);
+    this.deps.journal.append(`trade:${this.deps.venue.id}:${symbol}`, 'SYMBOL_QUARANTINED', { reason });
+    this.deps.logger.error({ symbol, reason, alert: 'symbol_quarantined' }, 'symbol_quarantined');
+  }
+
+  /** Returns whether a symbol is quarantined. */
+  isQuarantined(symbol: string): boolean {
+    return this.quarantined.has(symbol);
+  }
+
+  private nextCycleAt(from: number): number {
+    const { cycleMs, jitterFraction } = this.deps.settings;
+    const base = Math.floor(from / cycleMs) * cycleMs + cycleMs;
+    return base + Math.floor(this.deps.random() * jitterFraction * cycleMs);
+  }
+
+  private scheduleCycle(at: number): void {
+    if (this.stopping) return;
+    this.cancelCycle = this.deps.scheduler.schedule(at, () => {
+      // The NAV/account snapshot is refreshed every cycle, so the staleness rule sees a fresh one (X-RSK-2).
+      this.track(this.refreshAccount().then(() => this.runCycle()));
+      this.scheduleCycle(this.nextCycleAt(at));
+    });
+  }
+
+  /** Feeds one normalized market event. */
+  onMarket(e: MarketEvent): void {
+    this.market.apply(e);
+    if (e.type === 'ticker' && e.bidPrice !== undefined && e.askPrice !== undefined) {
+      const samples = this.midHistory.get(e.symbol) ?? [];
+      samples.push({ ts: e.ts, mid: e.bidPrice.plus(e.askPrice).div(2), volume: ZERO });
+      while (samples.length > 0 && samples[0]!.ts < e.ts - MID_WINDOW_MS) samples.shift();
+      this.midHistory.set(e.symbol, samples);
+    } else if (e.type === 'trade') {
+      const samples = this.midHistory.get(e.symbol);
+      const last = samples?.[samples.length - 1];
+      if (samples !== undefined && last !== undefined) samples[samples.length - 1] = { ...last, volume: last.volume.plus(e.size) };
+    }
+  }
+
+  /** One decision cycle: strategies → RiskEngine → trade actors. */
+  runCycle(): void {
+    if (this.stopping || !this.gateOpen) return;
+    const now = this.now();
+    const snapshot = this.market.snapshot(now);
+    const proposals: TradeProposal[] = [];
+    this.deps.strategies.forEach((s, i) => {
+      const step = s.propose(snapshot, this.strategyStates[i]);
+      this.strategyStates[i] = step.state;
+      proposals.push(...step.proposals);
+    });
+    const tradesThisCycle = new Map<string, number>();
+    for (const proposal of proposals) {
+      this.stats.proposals += 1;
+      const host = this.hosts.get(proposal.symbol);
+      const portfolio = this.portfolioView(now, tradesThisCycle);
+      const decision = this.deps.risk.check(proposal, portfolio, this.marketView(), now);
+      this.deps.journal.append(`risk:${proposal.symbol}`, 'RISK_DECISION', { proposalId: proposal.proposalId, ...decisionRecord(decision) });
+      if (decision.kind === 'veto') {
+        this.stats.recordVeto(decision.veto.reason);
+        logCritical(this.deps.logger, criticalEvent({ event: 'risk_veto', profile: this.deps.settings.profile, mode: this.deps.settings.mode }, {
+          strategy_name: proposal.strategyId, signal_id: proposal.proposalId, symbol: proposal.symbol, side: proposal.side, error_code: decision.veto.reason,
+        }), 'info');
+        continue;
+      }
+      const order = decision.order;
+      if (decision.dryRun) {
+        this.deps.logger.info({ decisionId: decision.decisionId, symbol: order.symbol, side: order.side, qty: order.quantity.toString() }, 'dry_run_order_not_sent');
+        continue;
+      }
+      if (host === undefined || host.isStopped() || this.quarantined.has(proposal.symbol) || host.state() !== 'idle') {
+        this.stats.recordVeto(host === undefined || host.isStopped() ? 'actor_unavailable' : this.quarantined.has(proposal.symbol) ? 'symbol_quarantined' : 'actor_busy');
+        continue;
+      }
+      tradesThisCycle.set(order.strategyId, (tradesThisCycle.get(order.strategyId) ?? 0) + 1);
+      const instrument = this.instruments.get(order.symbol)!;
+      const { clientOrderId } = nextClientOrderId(this.deps.journal, { botId: this.deps.settings.botId, strategyId: order.strategyId });
+      const intentId = `${decision.decisionId}`;
+      this.approvals.set(intentId, order);
+      this.stats.intents += 1;
+      host.send({
+        type: 'command.open',
+        at: now,
+        intentId,
+        clientOrderId,
+        side: order.side,
+        quantity: order.quantity.toString(),
+        price: order.limitPrice.toString(),
+        timeInForce: order.timeInForce,
+        takeProfitFraction: order.takeProfitFraction.toString(),
+        stopLossFraction: order.stopLossFraction.toString(),
+        maxRepriceAttempts: this.deps.settings.maxRepriceAttempts,
+        repriceTicks: 1,
+        tickSize: instrument.tickSize.toString(),
+        ackTimeoutMs: this.deps.settings.ackTimeoutMs,
+      });
+    }
+  }
+
+  private portfolioView(now: number, tradesThisCycle: ReadonlyMap<string, number>): PortfolioView {
+    const positions = [...this.positions.values()]
+      .filter((p) => p.side !== 'flat' && p.quantity.gt(0))
+      .map((p) => ({ symbol: p.symbol, side: p.side as 'long' | 'short', quantity: p.quantity, entryPrice: p.entryPrice, markPrice: p.markPrice, stopLoss: p.stopLoss }));
+    const working = this.deps.journal.ordersInState(OPEN_ORDER_STATES).map((o) => ({
+      symbol: o.symbol, side: o.side, quantity: o.quantity.minus(o.filledQuantity), price: o.price,
+      reduceOnly: /-(x|f)\d+$/.test(o.clientOrderId), strategyId: parseClientOrderId(o.clientOrderId.replace(/-(r|x|f)\d+$/, ''))?.strategy ?? 'unknown',
+    }));
+    const strategies: Record<string, { committedNotional: Decimal; tradesThisCycle: number }> = {};
+    for (const s of this.deps.strategies) {
+      const committed = working.filter((w) => w.strategyId === s.id && !w.reduceOnly).reduce((a, w) => a.plus(w.quantity.times(w.price ?? ZERO)), ZERO)
+        .plus(positions.reduce((a, p) => a.plus(p.quantity.times(p.entryPrice)), ZERO));
+      strategies[s.id] = { committedNotional: committed, tradesThisCycle: tradesThisCycle.get(s.id) ?? 0 };
+    }
+    const cooldowns: Record<string, { until: number; kind: 'fill' | 'stop' }> = {};
+    for (const [k, v] of this.cooldownUntil) if (v.until > now) cooldowns[k] = v;
+    return {
+      nav: this.nav, accountSnapshotTs: this.navTs, positions, workingOrders: working, strategies, cooldowns,
+      tradingState: 'active', kill: { engaged: false, reason: undefined }, drawdown: { breach: undefined }, brokerDesync: false, groups: {},
+    };
+  }
+
+  private marketView(): MarketView {
+    const symbols: Record<string, SymbolMarketView> = {};
+    for (const symbol of this.deps.settings.symbols) {
+      const m = this.market.get(symbol);
+      symbols[symbol] = {
+        instrument: this.instruments.get(symbol), bid: m?.bid, ask: m?.ask, bidSize: m?.bidSize, askSize: m?.askSize, last: m?.lastPrice,
+        quoteTs: m?.quoteTs, lastBarCloseTs: m?.lastBarCloseTs, productStatus: 'online', midHistory: this.midHistory.get(symbol) ?? [],
+      };
+    }
+    return { symbols, clock: { offsetMs: 0, skewBlocked: false }, dependencies: { venue_rest: 'up', venue_ws: 'up', journal: 'up' }, regime: 'chop' };
+  }
+
+  /** Performs one intent of a trade actor. */
+  private perform(intent: TradeEmitted, host: ActorHost): void {
+    const answer = (p: Promise<ExecutionEvent | undefined>): void =>
+      this.track(p.then((e) => {
+        if (e !== undefined) host.send(e);
+      }));
+    switch (intent.type) {
+      case 'order.submit': {
+        const approval = this.approvals.get(intent.intentId);
+        if (approval === undefined) {
+          this.deps.logger.error({ intent }, 'order_without_approval');
+          host.send({ type: 'venue.rejected', clientOrderId: intent.clientOrderId, code: 'no_approval', category: 'other', at: this.now() });
+          return;
+        }
+        const request = {
+          clientOrderId: intent.clientOrderId, symbol: intent.symbol, side: intent.side, type: intent.orderType, quantity: dec(intent.quantity),
+          price: intent.price === undefined ? undefined : dec(intent.price), timeInForce: intent.timeInForce, reduceOnly: intent.reduceOnly, closeOnTrigger: intent.reduceOnly,
+        } as const;
+        logCritical(this.deps.logger, criticalEvent({ event: 'order_request', profile: this.deps.settings.profile, mode: this.deps.settings.mode }, {
+          venue: this.deps.venue.id, strategy_name: approval.strategyId, signal_id: approval.proposalId, client_order_id: intent.clientOrderId,
+          symbol: intent.symbol, side: intent.side, qty: intent.quantity, price: intent.price ?? null, leverage: approval.leverage.toString(),
+        }));
+        this.stats.ordersSent += 1;
+        answer(this.execution.submit(approval, request, { intentId: intent.intentId, role: intent.role }));
+        return;
+      }
+      case 'order.cancel':
+        answer(this.execution.cancel(intent.symbol, intent.clientOrderId));
+        return;
+      case 'order.query':
+        answer(this.execution.query(intent.symbol, intent.clientOrderId));
+        return;
+      case 'protection.set':
+        this.deps.logger.info({ symbol: intent.symbol, trigger: this.deps.settings.triggerSource, tp: intent.takeProfit, sl: intent.stopLoss }, 'protection_request');
+        answer(this.execution.protect({ symbol: intent.symbol, takeProfit: dec(intent.takeProfit), stopLoss: dec(intent.stopLoss), trigger: this.deps.settings.triggerSource }));
+        return;
+      case 'notify':
+        this.deps.logger[intent.severity === 'critical' ? 'error' : intent.severity === 'warning' ? 'warn' : 'info']({ symbol: host.symbol, kind: intent.kind }, intent.message);
+        return;
+      case 'position.closed': {
+        this.stats.recordTrade(intent);
+        this.deps.journal.append(host.actorId, 'TRADE_CLOSED', intent);
+        const cooldown = intent.reason === 'stopLoss' ? 'stop' : 'fill';
+        const ms = cooldown === 'stop' ? this.deps.risk.config.cooldowns.afterStopMs : this.deps.risk.config.cooldowns.afterFillMs;
+        this.cooldownUntil.set(intent.symbol, { until: this.now() + ms, kind: cooldown });
+        this.approvals.delete(intent.intentId);
+        return;
+      }
+      case 'timer.set':
+      case 'timer.clear':
+        return;
+    }
+  }
+
+  /** Feeds one normalized account event: orders, fills and positions go to the symbol's actor and the journal. */
+  onAccount(e: AccountEvent): void {
+    const at = this.now();
+    switch (e.type) {
+      case 'wallet': {
+        const usdt = e.balances.find((b) => b.asset === 'USDT');
+        if (usdt !== undefined) {
+          this.nav = usdt.total;
+          this.navTs = at;
+          this.stats.endingBalance = usdt.total;
+        }
+        return;
+      }
+      case 'position': {
+        const before = this.positions.get(e.position.symbol);
+        this.positions.set(e.position.symbol, e.position);
+        const host = this.hosts.get(e.position.symbol);
+        const state = host?.state() ?? '';
+        if (host !== undefined && e.position.quantity.isZero() && before !== undefined && before.quantity.gt(0) && (state.startsWith('opened') || state === 'closing' || state === 'flattening')) {
+          const exit = this.lastExternalFill.get(e.position.symbol);
+          host.send({ type: 'venue.positionClosed', reason: closeReason(before, exit), exitPrice: exit?.price.toString(), at });
+        }
+        return;
+      }
+      case 'execution':
+        this.onFill(e.fill, at);
+        return;
+      case 'order':
+        this.onOrder(e.order, at);
+        return;
+    }
+  }
+
+  private onFill(fill: Fill, at: number): void {
+    this.stats.recordFill(fill);
+    const host = this.hosts.get(fill.symbol);
+    const ours = host !== undefined && host.snapshot().context.orderIds.includes(fill.clientOrderId);
+    if (!ours) {
+      this.lastExternalFill.set(fill.symbol, fill);
+      this.deps.journal.append(`venue:${fill.symbol}`, 'VENUE_FILL', { ...fill });
+      return;
+    }
+    const row = this.deps.journal.getOrder(fill.clientOrderId);
+    if (row !== undefined) {
+      const filled = row.filledQuantity.plus(fill.quantity);
+      this.deps.journal.recordOrderUpdate({
+        clientOrderId: fill.clientOrderId, type: 'ORDER_FILLED', state: filled.gte(row.quantity) ? 'filled' : 'partially_filled', filledQuantity: filled,
+        payload: { tradeId: fill.tradeId, price: fill.price, quantity: fill.quantity, fee: fill.fee, isMaker: fill.isMaker },
+      });
+    }
+    logCritical(this.deps.logger, criticalEvent({ event: 'order_fill', profile: this.deps.settings.profile, mode: this.deps.settings.mode }, {
+      venue: this.deps.venue.id, order_id: fill.venueOrderId, client_order_id: fill.clientOrderId, symbol: fill.symbol, side: fill.side, qty: fill.quantity.toString(), price: fill.price.toString(),
+    }));
+    host.send({ type: 'venue.filled', clientOrderId: fill.clientOrderId, tradeId: fill.tradeId, price: fill.price.toString(), quantity: fill.quantity.toString(), fee: fill.fee.toString(), at });
+  }
+
+  private onOrder(order: VenueOrder, at: number): void {
+    const host = this.hosts.get(order.symbol);
+    if (host === undefined || !host.snapshot().context.orderIds.includes(order.clientOrderId)) return;
+    const row = this.deps.journal.getOrder(order.clientOrderId);
+    const closedState = order.status === 'cancelled' || order.status === 'rejected' || order.status === 'expired';
+    if (row !== undefined && closedState && row.state !== order.status) {
+      this.deps.journal.recordOrderUpdate({ clientOrderId: order.clientOrderId, type: `ORDER_${order.status.toUpperCase()}`, state: order.status, payload: { reason: order.rejectReason ?? null } });
+    }
+    const id = order.clientOrderId;
+    switch (order.status) {
+      case 'new':
+      case 'partially_filled':
+      case 'untriggered':
+        host.send({ type: 'venue.accepted', clientOrderId: id, venueOrderId: order.venueOrderId, at });
+        return;
+      case 'cancelled':
+        if (order.rejectReason === 'EC_PostOnlyWillTakeLiquidity' && order.filledQuantity.isZero()) {
+          host.send({ type: 'venue.rejected', clientOrderId: id, code: order.rejectReason, category: 'post_only_would_take', message: 'post-only order would take liquidity', at });
+        } else {
+          host.send({ type: 'venue.cancelled', clientOrderId: id, at });
+        }
+        return;
+      case 'expired':
+        host.send({ type: 'venue.expired', clientOrderId: id, at });
+        return;
+      case 'rejected':
+        host.send({ type: 'venue.rejected', clientOrderId: id, code: order.rejectReason ?? 'rejected', category: 'other', at });
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** Stops decisions, cancels working entries (protections stay), stops the actors. The journal is closed by the caller. */
+  async stop(reason: string): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    this.cancelCycle?.();
+    await this.idle();
+    for (const host of this.hosts.values()) {
+      const s = host.state();
+      if (s === 'submitting' || s === 'working' || s === 'querying') host.send({ type: 'command.cancelEntry', at: this.now() });
+    }
+    await this.idle();
+    this.gateOpen = false;
+    this.deps.journal.append('runtime', 'RUNTIME_STOPPED', { reason, states: Object.fromEntries([...this.hosts].map(([k, h]) => [k, h.state()])) });
+    for (const host of this.hosts.values()) host.stop();
+    this.stats.openPositions = [...this.positions.values()].filter((p) => p.quantity.gt(0)).map((p) => ({
+      symbol: p.symbol, side: p.side, quantity: p.quantity.toString(), entryPrice: p.entryPrice.toString(),
+      takeProfit: p.takeProfit?.toString() ?? null, stopLoss: p.stopLoss?.toString() ?? null,
+    }));
+    this.stats.finalStates = Object.fromEntries([...this.hosts].map(([k, h]) => [k, h.state()]));
+  }
+}
+
+/**
+ * Infers why a position closed at the venue: a venue-triggered close fills near the TP or the SL (the trigger watches
+ * the mark price and the close is a market order, so the fill can be a tick beyond the trigger): the nearer one wins.
+ */
+const closeReason = (before: Position, exit: Fill | undefined): 'takeProfit' | 'stopLoss' | 'external' => {
+  if (exit === undefined || (before.takeProfit === undefined && before.stopLoss === undefined)) return 'external';
+  const tp = before.takeProfit === undefined ? undefined : exit.price.minus(before.takeProfit).abs();
+  const sl = before.stopLoss === undefined ? undefined : exit.price.minus(before.stopLoss).abs();
+  if (tp === undefined) return 'stopLoss';
+  if (sl === undefined) return 'takeProfit';
+  return tp.lte(sl) ? 'takeProfit' : 'stopLoss';
+};

@@ -1,0 +1,262 @@
+/**
+ * The only file that speaks both vocabularies: Bybit wire types (already Schema-decoded) → domain types, and domain
+ * values → wire strings. Prices and quantities are formatted at the instrument's tick/step and never pass through a
+ * float; nothing here rounds (rounding lives in src/domain/rounding.ts). Pure; performs no I/O.
+ */
+import { Decimal, ZERO } from '../../domain/money.ts';
+import type { Instrument } from '../../domain/Instrument.ts';
+import { isMultipleOf } from '../../domain/rounding.ts';
+import type { Balance, Fill, Position, VenueOrder } from '../../domain/orders.ts';
+import type { BookLevel, BookSnapshot } from '../Venue.ts';
+import type { AccountEvent, MarketEvent } from '../streams.ts';
+import {
+  fromBybitOrderStatus,
+  fromBybitOrderType,
+  fromBybitSide,
+  fromBybitTimeInForce,
+  fromBybitTriggerBy,
+  isFillExecType,
+} from './enums.ts';
+import type {
+  BybitHttpExecution,
+  BybitHttpInstrument,
+  BybitHttpOrder,
+  BybitHttpOrderbook,
+  BybitHttpPosition,
+  BybitHttpWallet,
+} from './http/messages.ts';
+import type {
+  BybitWsExecutionMessage,
+  BybitWsKlineMessage,
+  BybitWsOrderbookMessage,
+  BybitWsOrderMessage,
+  BybitWsPositionMessage,
+  BybitWsTickerMessage,
+  BybitWsTradeMessage,
+  BybitWsWalletMessage,
+} from './ws/messages.ts';
+
+/** Returns the Decimal of a validated wire string; `""` is undefined. */
+const optionalDecimal = (s: string | undefined): Decimal | undefined => (s === undefined || s === '' ? undefined : new Decimal(s));
+/** Returns the Decimal of a validated wire string, zero when empty. */
+const decimalOrZero = (s: string | undefined): Decimal => optionalDecimal(s) ?? ZERO;
+/** Returns undefined for unset/zero prices: Bybit reports "no TP" as `"0"`, `"0.00"` or `""`. */
+const nonZeroDecimal = (s: string | undefined): Decimal | undefined => {
+  const d = optionalDecimal(s);
+  return d === undefined || d.isZero() ? undefined : d;
+};
+
+/** Returns the instrument for a linear perpetual, or undefined for contract types the domain has no kind for (dated futures). */
+export const parseInstrument = (wire: BybitHttpInstrument): Instrument | undefined => {
+  if (wire.contractType !== 'LinearPerpetual') return undefined;
+  const lot = wire.lotSizeFilter;
+  const maxQuantity = new Decimal(lot.maxOrderQty);
+  return {
+    venue: 'bybit',
+    symbol: wire.symbol,
+    kind: 'linear_perp',
+    baseAsset: wire.baseCoin,
+    quoteAsset: wire.quoteCoin,
+    settleAsset: wire.settleCoin ?? wire.quoteCoin,
+    tickSize: new Decimal(wire.priceFilter.tickSize),
+    quantityStep: new Decimal(lot.qtyStep),
+    minQuantity: new Decimal(lot.minOrderQty),
+    maxQuantity,
+    maxMarketQuantity: lot.maxMktOrderQty === undefined ? maxQuantity : new Decimal(lot.maxMktOrderQty),
+    minNotional: decimalOrZero(lot.minNotionalValue),
+    minPrice: new Decimal(wire.priceFilter.minPrice),
+    maxPrice: new Decimal(wire.priceFilter.maxPrice),
+    maxLeverage: new Decimal(wire.leverageFilter.maxLeverage),
+    status: wire.status === 'Trading' ? 'trading' : ['PreLaunch', 'Delivering', 'Closed', 'Settling'].includes(wire.status) ? 'halted' : 'unknown',
+  };
+};
+
+/** Returns the domain order. `EC_NoError` is no reason; classic accounts report an unfilled average price as `"0"`. */
+export const parseOrder = (wire: BybitHttpOrder): VenueOrder => ({
+  venueOrderId: wire.orderId,
+  clientOrderId: wire.orderLinkId,
+  symbol: wire.symbol,
+  side: fromBybitSide(wire.side),
+  type: fromBybitOrderType(wire.orderType),
+  timeInForce: fromBybitTimeInForce(wire.timeInForce),
+  price: nonZeroDecimal(wire.price),
+  quantity: new Decimal(wire.qty),
+  filledQuantity: decimalOrZero(wire.cumExecQty),
+  averageFillPrice: nonZeroDecimal(wire.avgPrice),
+  status: fromBybitOrderStatus(wire.orderStatus),
+  rejectReason: wire.rejectReason === undefined || wire.rejectReason === '' || wire.rejectReason === 'EC_NoError' ? undefined : wire.rejectReason,
+  reduceOnly: wire.reduceOnly,
+  createdAt: Number(wire.createdTime),
+  updatedAt: Number(wire.updatedTime),
+});
+
+/** Returns the fill for a trade execution, or undefined for non-trade executions (funding, settlement). */
+export const parseExecution = (wire: BybitHttpExecution, defaultFeeAsset: string): Fill | undefined => {
+  if (!isFillExecType(wire.execType)) return undefined;
+  return {
+    tradeId: wire.execId,
+    venueOrderId: wire.orderId,
+    clientOrderId: wire.orderLinkId,
+    symbol: wire.symbol,
+    side: fromBybitSide(wire.side),
+    price: new Decimal(wire.execPrice),
+    quantity: new Decimal(wire.execQty),
+    fee: decimalOrZero(wire.execFee),
+    feeAsset: wire.feeCurrency === undefined || wire.feeCurrency === '' ? defaultFeeAsset : wire.feeCurrency,
+    isMaker: wire.isMaker,
+    ts: Number(wire.execTime),
+  };
+};
+
+/** Returns the one-way position; an empty `side` (or `None`) or a zero size is flat. */
+export const parsePosition = (wire: BybitHttpPosition & { readonly entryPrice?: string | undefined }): Position => {
+  const quantity = new Decimal(wire.size);
+  const side = quantity.isZero() ? 'flat' : wire.side === 'Buy' ? 'long' : wire.side === 'Sell' ? 'short' : 'flat';
+  const takeProfit = nonZeroDecimal(wire.takeProfit);
+  const stopLoss = nonZeroDecimal(wire.stopLoss);
+  return {
+    symbol: wire.symbol,
+    side,
+    quantity,
+    entryPrice: decimalOrZero(wire.avgPrice ?? wire.entryPrice),
+    markPrice: optionalDecimal(wire.markPrice),
+    unrealizedPnl: decimalOrZero(wire.unrealisedPnl),
+    leverage: decimalOrZero(wire.leverage),
+    takeProfit,
+    stopLoss,
+    tpTrigger: takeProfit === undefined ? undefined : fromBybitTriggerBy(wire.tpTriggerBy),
+    slTrigger: stopLoss === undefined ? undefined : fromBybitTriggerBy(wire.slTriggerBy),
+    updatedAt: wire.updatedTime === undefined ? 0 : Number(wire.updatedTime),
+  };
+};
+
+/**
+ * Returns the balances of a wallet. Available = `availableToWithdraw` when Bybit fills it; otherwise (UTA leaves it
+ * empty) wallet balance minus position and order initial margin, floored at zero.
+ */
+export const parseWallet = (wire: BybitHttpWallet): ReadonlyArray<Balance> =>
+  wire.coin.map((c) => {
+    const total = new Decimal(c.walletBalance);
+    const withdrawable = optionalDecimal(c.availableToWithdraw);
+    const computed = total.minus(decimalOrZero(c.totalPositionIM)).minus(decimalOrZero(c.totalOrderIM));
+    const available = withdrawable ?? (computed.isNegative() ? ZERO : computed);
+    return { asset: c.coin, total, available };
+  });
+
+const parseLevels = (levels: ReadonlyArray<readonly [string, string]>): ReadonlyArray<BookLevel> =>
+  levels.map(([price, size]) => ({ price: new Decimal(price), size: new Decimal(size) }));
+
+/** Returns the REST order-book snapshot. */
+export const parseOrderbook = (wire: BybitHttpOrderbook): BookSnapshot => ({
+  symbol: wire.s,
+  bids: parseLevels(wire.b),
+  asks: parseLevels(wire.a),
+  updateId: wire.u,
+  ts: wire.ts,
+});
+
+// ---- WS public -------------------------------------------------------------------------------------------------
+
+/** Returns the book event of an `orderbook.*` message. */
+export const parseWsOrderbook = (wire: BybitWsOrderbookMessage): MarketEvent => ({
+  type: 'book',
+  kind: wire.type,
+  symbol: wire.data.s,
+  bids: parseLevels(wire.data.b),
+  asks: parseLevels(wire.data.a),
+  updateId: wire.data.u,
+  seq: wire.data.seq ?? 0,
+  ts: wire.ts,
+});
+
+/** Returns one trade event per public trade. */
+export const parseWsTrades = (wire: BybitWsTradeMessage): ReadonlyArray<MarketEvent> =>
+  wire.data.map((t) => ({
+    type: 'trade' as const,
+    symbol: t.s,
+    tradeId: t.i,
+    price: new Decimal(t.p),
+    size: new Decimal(t.v),
+    side: fromBybitSide(t.S),
+    ts: t.T,
+  }));
+
+/** Returns the ticker event; fields a delta omits stay undefined (= unchanged). */
+export const parseWsTicker = (wire: BybitWsTickerMessage): MarketEvent => ({
+  type: 'ticker',
+  symbol: wire.data.symbol,
+  lastPrice: optionalDecimal(wire.data.lastPrice),
+  markPrice: optionalDecimal(wire.data.markPrice),
+  indexPrice: optionalDecimal(wire.data.indexPrice),
+  bidPrice: optionalDecimal(wire.data.bid1Price),
+  bidSize: optionalDecimal(wire.data.bid1Size),
+  askPrice: optionalDecimal(wire.data.ask1Price),
+  askSize: optionalDecimal(wire.data.ask1Size),
+  ts: wire.ts,
+});
+
+/** Returns bar events for minute intervals; `D`/`W`/`M` bars are skipped (we subscribe to `kline.1` only). */
+export const parseWsKline = (wire: BybitWsKlineMessage, symbol: string): ReadonlyArray<MarketEvent> =>
+  wire.data
+    .filter((k) => /^\d+$/.test(k.interval))
+    .map((k) => ({
+      type: 'bar' as const,
+      symbol,
+      intervalMinutes: Number(k.interval),
+      start: k.start,
+      open: new Decimal(k.open),
+      high: new Decimal(k.high),
+      low: new Decimal(k.low),
+      close: new Decimal(k.close),
+      volume: new Decimal(k.volume),
+      closed: k.confirm,
+      ts: k.timestamp,
+    }));
+
+// ---- WS private ------------------------------------------------------------------------------------------------
+
+/** Returns order events; only `linear` items (or items without a category) are ours. */
+export const parseWsOrders = (wire: BybitWsOrderMessage): ReadonlyArray<AccountEvent> =>
+  wire.data.filter((o) => o.category === undefined || o.category === 'linear').map((o) => ({ type: 'order' as const, order: parseOrder(o) }));
+
+/** Returns execution events for trade executions of linear contracts. */
+export const parseWsExecutions = (wire: BybitWsExecutionMessage, defaultFeeAsset: string): ReadonlyArray<AccountEvent> => {
+  const out: AccountEvent[] = [];
+  for (const e of wire.data) {
+    if (e.category !== undefined && e.category !== 'linear') continue;
+    const fill = parseExecution(e, defaultFeeAsset);
+    if (fill !== undefined) out.push({ type: 'execution', fill });
+  }
+  return out;
+};
+
+export const parseWsPositions = (wire: BybitWsPositionMessage): ReadonlyArray<AccountEvent> =>
+  wire.data.filter((p) => p.category === undefined || p.category === 'linear').map((p) => ({ type: 'position' as const, position: parsePosition(p) }));
+
+export const parseWsWallet = (wire: BybitWsWalletMessage): ReadonlyArray<AccountEvent> =>
+  wire.data.map((w) => ({ type: 'wallet' as const, balances: parseWallet(w) }));
+
+// ---- domain → wire ---------------------------------------------------------------------------------------------
+
+/** Why a value cannot be sent as-is. */
+export class WireFormatError extends Error {
+  override readonly name = 'WireFormatError';
+}
+
+/**
+ * Returns the value as a plain decimal string with exactly the increment's decimals (tick `0.10` → `25000.0`),
+ * throwing a WireFormatError when it is not a positive multiple of the increment (the caller must quantize first).
+ */
+export const formatAtIncrement = (value: Decimal, increment: Decimal, what: string): string => {
+  if (!value.isFinite() || value.isNegative() || !isMultipleOf(value, increment)) {
+    throw new WireFormatError(`${what} ${value.toString()} is not a multiple of ${increment.toString()}`);
+  }
+  return value.toFixed(increment.decimalPlaces());
+};
+
+/** Returns a price string at the instrument's tick. */
+export const formatPrice = (price: Decimal, instrument: Instrument): string => formatAtIncrement(price, instrument.tickSize, 'price');
+/** Returns a quantity string at the instrument's step. */
+export const formatQuantity = (quantity: Decimal, instrument: Instrument): string => formatAtIncrement(quantity, instrument.quantityStep, 'quantity');
+/** Returns a plain decimal string (no exponent) for values without an increment, such as leverage. */
+export const formatPlain = (value: Decimal): string => value.toFixed();

@@ -1,0 +1,169 @@
+/**
+ * Stream descriptions of Bybit v5's public (linear) and private WebSockets for the connection actor: URL, auth frame,
+ * subscribe frames, ping frame (every 20 s, as Bybit recommends) and a decoder that turns every inbound frame into a
+ * `StreamFrame` — malformed frames become `{kind:'invalid'}` and are never thrown (X-RT-10). It owns no socket and
+ * no timer: reconnects and heartbeats belong to the connection actor.
+ */
+import { Either, ParseResult, Redacted, Schema } from 'effect';
+import type { AccountEvent, MarketEvent, StreamDescription, StreamFrame } from '../../streams.ts';
+import {
+  parseWsExecutions,
+  parseWsKline,
+  parseWsOrderbook,
+  parseWsOrders,
+  parseWsPositions,
+  parseWsTicker,
+  parseWsTrades,
+  parseWsWallet,
+} from '../parse.ts';
+import { signWsAuth } from '../signing.ts';
+import {
+  BybitWsExecutionMessage,
+  BybitWsKlineMessage,
+  BybitWsOpReply,
+  BybitWsOrderbookMessage,
+  BybitWsOrderMessage,
+  BybitWsPositionMessage,
+  BybitWsTickerMessage,
+  BybitWsTradeMessage,
+  BybitWsWalletMessage,
+} from './messages.ts';
+import { PRIVATE_TOPICS, parseTopic, publicTopicsFor, type BybitPublicChannel } from './topics.ts';
+
+/** Bybit's recommended heartbeat interval. */
+export const BYBIT_PING_INTERVAL_MS = 20_000;
+/** How far in the future the private auth frame's `expires` lies (ccxt uses the same 10 s). */
+export const BYBIT_AUTH_EXPIRES_MS = 10_000;
+
+const decodeWith = <A, I, E>(schema: Schema.Schema<A, I>, json: unknown, then: (a: A) => ReadonlyArray<E>): StreamFrame<E> => {
+  const r = Schema.decodeUnknownEither(schema)(json);
+  if (Either.isLeft(r)) return { kind: 'invalid', message: ParseResult.TreeFormatter.formatErrorSync(r.left) };
+  try {
+    return { kind: 'events', events: then(r.right) };
+  } catch (e) {
+    return { kind: 'invalid', message: e instanceof Error ? e.message : String(e) };
+  }
+};
+
+const parseJson = (raw: string): { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly message: string } => {
+  try {
+    return { ok: true, value: JSON.parse(raw) };
+  } catch (e) {
+    return { ok: false, message: `not JSON: ${e instanceof Error ? e.message : String(e)}` };
+  }
+};
+
+/** Returns the op-reply frame for `{op: …}` messages, or undefined when the message is not one. */
+const decodeOpReply = <E>(json: unknown): StreamFrame<E> | undefined => {
+  if (typeof json !== 'object' || json === null || !('op' in json)) return undefined;
+  const r = Schema.decodeUnknownEither(BybitWsOpReply)(json);
+  if (Either.isLeft(r)) return { kind: 'invalid', message: ParseResult.TreeFormatter.formatErrorSync(r.left) };
+  const reply = r.right;
+  // Public pong: {"success":true,"ret_msg":"pong","op":"ping"}; private pong: {"op":"pong","args":[…]}.
+  if (reply.op === 'pong' || (reply.op === 'ping' && reply.ret_msg === 'pong')) return { kind: 'pong' };
+  if (reply.op === 'auth') return { kind: 'auth', ok: reply.success === true, message: reply.ret_msg ?? '' };
+  if (reply.op === 'subscribe') return { kind: 'subscribed', ok: reply.success === true, message: reply.ret_msg ?? '' };
+  return { kind: 'ignored' };
+};
+
+const topicOf = (json: unknown): string | undefined =>
+  typeof json === 'object' && json !== null && 'topic' in json && typeof (json).topic === 'string' ? (json as { topic: string }).topic : undefined;
+
+/** Returns the decoded frame of a public linear message. Never throws. */
+export const decodePublicFrame = (raw: string): StreamFrame<MarketEvent> => {
+  const parsed = parseJson(raw);
+  if (!parsed.ok) return { kind: 'invalid', message: parsed.message };
+  const op = decodeOpReply<MarketEvent>(parsed.value);
+  if (op !== undefined) return op;
+  const topic = topicOf(parsed.value);
+  if (topic === undefined) return { kind: 'invalid', message: 'frame has neither op nor topic' };
+  const t = parseTopic(topic);
+  switch (t.kind) {
+    case 'orderbook':
+      return decodeWith(BybitWsOrderbookMessage, parsed.value, (m) => [parseWsOrderbook(m)]);
+    case 'publicTrade':
+      return decodeWith(BybitWsTradeMessage, parsed.value, parseWsTrades);
+    case 'tickers':
+      return decodeWith(BybitWsTickerMessage, parsed.value, (m) => [parseWsTicker(m)]);
+    case 'kline':
+      return decodeWith(BybitWsKlineMessage, parsed.value, (m) => parseWsKline(m, t.symbol));
+    default:
+      return { kind: 'ignored' };
+  }
+};
+
+/** Returns the decoded frame of a private message. Never throws. */
+export const decodePrivateFrame = (raw: string, defaultFeeAsset = 'USDT'): StreamFrame<AccountEvent> => {
+  const parsed = parseJson(raw);
+  if (!parsed.ok) return { kind: 'invalid', message: parsed.message };
+  const op = decodeOpReply<AccountEvent>(parsed.value);
+  if (op !== undefined) return op;
+  const topic = topicOf(parsed.value);
+  if (topic === undefined) return { kind: 'invalid', message: 'frame has neither op nor topic' };
+  switch (parseTopic(topic).kind) {
+    case 'order':
+      return decodeWith(BybitWsOrderMessage, parsed.value, parseWsOrders);
+    case 'execution':
+      return decodeWith(BybitWsExecutionMessage, parsed.value, (m) => parseWsExecutions(m, defaultFeeAsset));
+    case 'position':
+      return decodeWith(BybitWsPositionMessage, parsed.value, parseWsPositions);
+    case 'wallet':
+      return decodeWith(BybitWsWalletMessage, parsed.value, parseWsWallet);
+    default:
+      return { kind: 'ignored' };
+  }
+};
+
+const pinger = (prefix: string): (() => string) => {
+  let n = 0;
+  return () => JSON.stringify({ op: 'ping', req_id: `${prefix}-${++n}` });
+};
+
+/**
+ * Returns the description of the public linear stream for the symbols: book at `depth`, trades, ticker, 1-min bars
+ * (or only the given `channels`).
+ */
+export const bybitPublicStream = (opts: {
+  readonly url: string;
+  readonly symbols: ReadonlyArray<string>;
+  readonly depth: number;
+  readonly channels?: ReadonlyArray<BybitPublicChannel> | undefined;
+}): StreamDescription<MarketEvent> => {
+  const topics = opts.symbols.flatMap((s) => publicTopicsFor(s, opts.depth, opts.channels));
+  return {
+    name: `bybit:public:${opts.symbols.join(',')}`,
+    url: opts.url,
+    authFrame: undefined,
+    // Linear has no per-request arg limit besides 21 000 characters; 10 topics per frame keeps frames small.
+    subscribeFrames: () => {
+      const frames: string[] = [];
+      for (let i = 0; i < topics.length; i += 10) frames.push(JSON.stringify({ req_id: `sub-${i / 10 + 1}`, op: 'subscribe', args: topics.slice(i, i + 10) }));
+      return frames;
+    },
+    pingFrame: pinger('ping'),
+    pingIntervalMs: BYBIT_PING_INTERVAL_MS,
+    decode: decodePublicFrame,
+  };
+};
+
+/** Returns the auth frame: `expires` (ms, a JSON number as in Bybit's docs) = now + 10 s, signed "GET/realtime"+expires. */
+export const bybitAuthFrame = (apiKey: Redacted.Redacted<string>, apiSecret: Redacted.Redacted<string>, now: number): string => {
+  const expires = Math.floor(now) + BYBIT_AUTH_EXPIRES_MS;
+  return JSON.stringify({ req_id: 'auth', op: 'auth', args: [Redacted.value(apiKey), expires, signWsAuth(apiSecret, expires)] });
+};
+
+/** Returns the description of the private stream: auth, then `order`, `execution`, `position`, `wallet`. */
+export const bybitPrivateStream = (opts: {
+  readonly url: string;
+  readonly apiKey: Redacted.Redacted<string>;
+  readonly apiSecret: Redacted.Redacted<string>;
+  readonly defaultFeeAsset?: string | undefined;
+}): StreamDescription<AccountEvent> => ({
+  name: 'bybit:private',
+  url: opts.url,
+  authFrame: (now) => bybitAuthFrame(opts.apiKey, opts.apiSecret, now),
+  subscribeFrames: () => [JSON.stringify({ req_id: 'sub-private', op: 'subscribe', args: [...PRIVATE_TOPICS] })],
+  pingFrame: pinger('ping'),
+  pingIntervalMs: BYBIT_PING_INTERVAL_MS,
+  decode: (raw) => decodePrivateFrame(raw, opts.defaultFeeAsset ?? 'USDT'),
+});

@@ -1,0 +1,77 @@
+/**
+ * Bybit v5 retCodes the simulator answers with, their messages, and the mapping from the engine's reject codes.
+ * Pure data; the messages follow Bybit's error table (venue-protocols §1.3) so adapters can log them verbatim.
+ */
+import type { SimRejectCode } from '../engine/types.ts';
+
+/** retCodes used by the façade. */
+export const RetCode = {
+  ok: 0,
+  paramError: 10001,
+  timestampWindow: 10002,
+  apiKeyInvalid: 10003,
+  signError: 10004,
+  permissionDenied: 10005,
+  rateLimited: 10006,
+  serverError: 10016,
+  orderNotExists: 110001,
+  priceOutOfRange: 110003,
+  insufficientBalance: 110007,
+  reduceOnlyZeroPosition: 110017,
+  tooManyOrders: 110020,
+  leverageNotModified: 110043,
+  duplicateOrderLinkId: 110072,
+  minNotional: 110094,
+  notModified: 34040,
+} as const;
+
+const messages: Readonly<Record<number, string>> = {
+  [RetCode.ok]: 'OK',
+  [RetCode.paramError]: 'params error',
+  [RetCode.timestampWindow]: 'invalid request, please check your server timestamp or recv_window param',
+  [RetCode.apiKeyInvalid]: 'API key is invalid.',
+  [RetCode.signError]: 'error sign! origin_string',
+  [RetCode.permissionDenied]: 'Permission denied, please check your API key permissions.',
+  [RetCode.rateLimited]: 'Too many visits. Exceeded the API Rate Limit.',
+  [RetCode.serverError]: 'Server error, service restarting',
+  [RetCode.orderNotExists]: 'order not exists or too late to cancel',
+  [RetCode.priceOutOfRange]: 'Order price exceeds the allowable range.',
+  110004: 'Wallet balance is insufficient',
+  [RetCode.insufficientBalance]: 'ab not enough for new order',
+  110012: 'Insufficient available balance.',
+  [RetCode.reduceOnlyZeroPosition]: 'current position is zero, cannot fix reduce-only order qty',
+  [RetCode.tooManyOrders]: 'Number of active orders exceeds the upper limit',
+  [RetCode.leverageNotModified]: 'leverage not modified',
+  [RetCode.duplicateOrderLinkId]: 'OrderLinkedID is duplicate',
+  [RetCode.minNotional]: 'Order does not meet minimum order value',
+  [RetCode.notModified]: 'not modified',
+};
+
+/** Returns Bybit's message for a retCode (a generic one for codes the table does not name). */
+export const retMsgFor = (retCode: number): string => messages[retCode] ?? `simulated error ${retCode}`;
+
+/** Returns the retCode for an engine refusal; `not_modified` is 110043 on set-leverage and 10001 elsewhere. */
+export const retCodeForReject = (code: SimRejectCode, endpoint: 'leverage' | 'other' = 'other'): number => {
+  switch (code) {
+    case 'duplicate_client_id':
+      return RetCode.duplicateOrderLinkId;
+    case 'order_not_found':
+      return RetCode.orderNotExists;
+    case 'insufficient_margin':
+      return RetCode.insufficientBalance;
+    case 'reduce_only_no_position':
+      return RetCode.reduceOnlyZeroPosition;
+    case 'min_notional':
+      return RetCode.minNotional;
+    case 'too_many_orders':
+      return RetCode.tooManyOrders;
+    case 'price_invalid':
+      return RetCode.priceOutOfRange;
+    case 'not_modified':
+      return endpoint === 'leverage' ? RetCode.leverageNotModified : RetCode.paramError;
+    case 'qty_invalid':
+    case 'unknown_symbol':
+    case 'invalid_request':
+      return RetCode.paramError;
+  }
+};

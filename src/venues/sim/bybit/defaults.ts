@@ -1,0 +1,11 @@
+/**
+ * The documented simulator-only credentials and funding of a standalone Bybit façade (`tradewarden sim`). These are
+ * not secrets: they only open the loopback simulator, which holds no real money.
+ */
+import type { BybitSimApiKey } from './BybitSimServer.ts';
+
+/** The default sim API key: key `sim-key-1`, secret `sim-secret-1`, trading for account `main`. */
+export const DEFAULT_SIM_API_KEYS: ReadonlyArray<BybitSimApiKey> = [{ key: 'sim-key-1', secret: 'sim-secret-1', account: 'main' }];
+
+/** Every default account starts with 100,000 USDT. */
+export const DEFAULT_SIM_FUNDING = { coin: 'USDT', amount: '100000' } as const;

@@ -1,0 +1,161 @@
+/**
+ * Replays real 1-minute bars as ticks: each bar becomes a deterministic intra-bar price path that starts at the open,
+ * visits the high and the low (the extreme nearer the open first), ends at the close and never leaves [low, high],
+ * with trade sizes that sum exactly to the bar's volume. Pure apart from the seeded generator; no I/O.
+ */
+import { Decimal, ZERO } from '../../../domain/money.ts';
+import type { Side } from '../../../domain/orders.ts';
+import type { SimKline } from '../engine/types.ts';
+import type { Bar } from './loadBarsCsv.ts';
+import { DEFAULT_DEPTH, inferIncrement, type LiquidityShape, smoothMark, syntheticLevels } from './liquidity.ts';
+import type { MarketFeed, MarketTick, MarketTrade } from './MarketFeed.ts';
+import { mixSeed, type SeededRandom, seededRandom } from './random.ts';
+
+/** Options of `barFeed`. */
+export interface BarFeedOptions {
+  readonly symbol: string;
+  readonly bars: ReadonlyArray<Bar>;
+  readonly seed: number;
+  /** Ticks per bar, at least 4 (default 8). */
+  readonly ticksPerBar?: number | undefined;
+  /** Price grid for intermediate path points; inferred from the bars' decimals when absent. */
+  readonly tickSize?: Decimal | undefined;
+  /** Quantity grid for trade and level sizes; inferred from the volumes' decimals when absent. */
+  readonly quantityStep?: Decimal | undefined;
+  /** Synthetic levels per side (default 5). */
+  readonly depth?: number | undefined;
+  /** Shifts every timestamp so the first bar starts at this epoch ms (e.g. the clock's now). */
+  readonly shiftTo?: number | undefined;
+}
+
+/** Bar length of the bundled data. */
+export const BAR_INTERVAL_MS = 60_000;
+/** Default ticks per bar. */
+export const DEFAULT_TICKS_PER_BAR = 8;
+
+/**
+ * Returns the n-point price path of a bar: O at 0, the first extreme at round((n−1)/3), the second at
+ * round(2(n−1)/3), C at n−1, straight lines between them rounded to the tick and clamped to [L, H]. The first extreme
+ * is the one nearer the open; on a tie, bullish bars (C ≥ O) dip first.
+ */
+export const intraBarPath = (bar: Bar, n: number, tickSize: Decimal): Decimal[] => {
+  if (!Number.isInteger(n) || n < 4) throw new RangeError(`ticksPerBar must be an integer ≥ 4, got ${n}`);
+  const toHigh = bar.high.minus(bar.open);
+  const toLow = bar.open.minus(bar.low);
+  const lowFirst = toLow.lt(toHigh) || (toLow.eq(toHigh) && bar.close.gte(bar.open));
+  const anchors: Array<readonly [number, Decimal]> = [
+    [0, bar.open],
+    [Math.round((n - 1) / 3), lowFirst ? bar.low : bar.high],
+    [Math.round((2 * (n - 1)) / 3), lowFirst ? bar.high : bar.low],
+    [n - 1, bar.close],
+  ];
+  const path: Decimal[] = [];
+  for (let a = 0; a < anchors.length - 1; a++) {
+    const [i0, p0] = anchors[a] as readonly [number, Decimal];
+    const [i1, p1] = anchors[a + 1] as readonly [number, Decimal];
+    for (let i = i0; i < i1; i++) {
+      if (i === i0) {
+        path.push(p0);
+        continue;
+      }
+      const raw = p0.plus(p1.minus(p0).times(i - i0).dividedBy(i1 - i0));
+      const onGrid = raw.toNearest(tickSize, Decimal.ROUND_HALF_EVEN);
+      path.push(Decimal.min(bar.high, Decimal.max(bar.low, onGrid)));
+    }
+  }
+  path.push(bar.close);
+  return path;
+};
+
+/** Splits `volume` into n seeded parts on the step that sum exactly to it (the last part takes the remainder). */
+export const splitVolume = (volume: Decimal, n: number, step: Decimal, rng: SeededRandom): Decimal[] => {
+  const weights = Array.from({ length: n }, () => new Decimal((0.5 + rng.next()).toFixed(4)));
+  const total = weights.reduce((acc, w) => acc.plus(w), ZERO);
+  const parts: Decimal[] = [];
+  let used = ZERO;
+  for (let i = 0; i < n - 1; i++) {
+    const part = volume.times(weights[i] as Decimal).dividedBy(total).toNearest(step, Decimal.ROUND_FLOOR);
+    parts.push(part);
+    used = used.plus(part);
+  }
+  parts.push(volume.minus(used));
+  return parts;
+};
+
+/** Creates a feed that replays the bars as ticks (see `intraBarPath`), with synthetic liquidity and klines. */
+export const barFeed = (opts: BarFeedOptions): MarketFeed => {
+  const n = opts.ticksPerBar ?? DEFAULT_TICKS_PER_BAR;
+  if (!Number.isInteger(n) || n < 4) throw new RangeError(`ticksPerBar must be an integer ≥ 4, got ${n}`);
+  const bars = opts.bars;
+  const tickSize = opts.tickSize ?? inferIncrement(bars.flatMap((b) => [b.open, b.high, b.low, b.close]));
+  const quantityStep = opts.quantityStep ?? inferIncrement(bars.map((b) => b.volume));
+  const shape: LiquidityShape = { tickSize, quantityStep, depth: opts.depth ?? DEFAULT_DEPTH };
+  const offset = opts.shiftTo === undefined || bars[0] === undefined ? 0 : opts.shiftTo - bars[0].start;
+  const rng = seededRandom(mixSeed(opts.seed, opts.symbol));
+
+  let barIndex = 0;
+  let pending: MarketTick[] = [];
+  let mark: Decimal | undefined;
+  let lastSide: Side = 'buy';
+  let lastPrice: Decimal | undefined;
+
+  const expand = (bar: Bar): MarketTick[] => {
+    const start = bar.start + offset;
+    const path = intraBarPath(bar, n, tickSize);
+    const sizes = splitVolume(bar.volume, n, quantityStep, rng);
+    const baseSize = Decimal.max(bar.volume.dividedBy(n).toNearest(quantityStep, Decimal.ROUND_FLOOR), quantityStep);
+    const ticks: MarketTick[] = [];
+    let high = bar.open;
+    let low = bar.open;
+    let volume = ZERO;
+    let turnover = ZERO;
+    for (let i = 0; i < n; i++) {
+      const price = path[i] as Decimal;
+      const size = sizes[i] as Decimal;
+      const ts = start + Math.floor((i * (BAR_INTERVAL_MS - 1)) / (n - 1));
+      if (lastPrice !== undefined && !price.eq(lastPrice)) lastSide = price.gt(lastPrice) ? 'buy' : 'sell';
+      lastPrice = price;
+      mark = smoothMark(mark, price, tickSize);
+      high = Decimal.max(high, price);
+      low = Decimal.min(low, price);
+      volume = volume.plus(size);
+      turnover = turnover.plus(price.times(size));
+      const trades: MarketTrade[] = size.gt(ZERO) ? [{ price, size, side: lastSide }] : [];
+      const kline: SimKline = {
+        symbol: opts.symbol,
+        intervalMinutes: 1,
+        start,
+        end: start + BAR_INTERVAL_MS - 1,
+        open: bar.open,
+        high,
+        low,
+        close: price,
+        volume,
+        turnover,
+        confirm: i === n - 1,
+        ts,
+      };
+      const { bids, asks } = syntheticLevels(price, baseSize, shape, rng);
+      ticks.push({ symbol: opts.symbol, ts, lastPrice: price, markPrice: mark, indexPrice: price, trades, bids, asks, kline });
+    }
+    return ticks;
+  };
+
+  const fill = (): void => {
+    while (pending.length === 0 && barIndex < bars.length) pending = expand(bars[barIndex++] as Bar);
+  };
+
+  return {
+    symbol: opts.symbol,
+    nextAt: () => {
+      fill();
+      return pending[0]?.ts;
+    },
+    next: () => {
+      fill();
+      const tick = pending.shift();
+      if (tick === undefined) throw new RangeError(`feed ${opts.symbol} is exhausted`);
+      return tick;
+    },
+  };
+};

@@ -1,0 +1,112 @@
+/** Tests of the canonical serializer that every journal hash depends on (X-LOG-3). */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { CanonicalizationError, canonicalDecimal, canonicalJson } from '../../src/journal/canonical.ts';
+import { Decimal } from '../../src/domain/money.ts';
+
+const SEED = 20261123;
+
+// Rebuilds a JSON value with its object keys inserted in an order chosen by `salt` (deterministic per salt).
+const permuteKeys = (value: unknown, salt: number): unknown => {
+  if (Array.isArray(value)) return value.map((v, i) => permuteKeys(v, salt + i + 1));
+  if (value === null || typeof value !== 'object') return value;
+  const entries = Object.entries(value as Record<string, unknown>);
+  let s = (salt >>> 0) + 1;
+  for (let i = entries.length - 1; i > 0; i--) {
+    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+    const j = s % (i + 1);
+    const tmp = entries[i];
+    entries[i] = entries[j] as [string, unknown];
+    entries[j] = tmp as [string, unknown];
+  }
+  const out: Record<string, unknown> = {};
+  // defineProperty, so a generated "__proto__" key stays an own key as it is after JSON.parse.
+  for (const [k, v] of entries) Object.defineProperty(out, k, { value: permuteKeys(v, salt * 31 + k.length), enumerable: true, writable: true, configurable: true });
+  return out;
+};
+
+describe('canonicalJson', () => {
+  it('X-LOG-3 sorts object keys at every depth and keeps array order', () => {
+    expect(canonicalJson({ b: 1, a: { d: [3, 1, 2], c: 'x' } })).toBe('{"a":{"c":"x","d":[3,1,2]},"b":1}');
+  });
+
+  it('writes Decimals as plain decimal strings without exponent or trailing zeros', () => {
+    expect(canonicalJson({ p: new Decimal('1.50'), q: new Decimal('-0'), r: new Decimal('1e-35'), s: new Decimal('12e45') })).toBe(
+      `{"p":"1.5","q":"0","r":"0.${'0'.repeat(34)}1","s":"12${'0'.repeat(45)}"}`,
+    );
+    expect(canonicalDecimal(new Decimal('100.000'))).toBe('100');
+  });
+
+  it('omits undefined object fields but refuses undefined array elements and top-level undefined', () => {
+    expect(canonicalJson({ a: undefined, b: null })).toBe('{"b":null}');
+    expect(() => canonicalJson([1, undefined])).toThrow(CanonicalizationError);
+    expect(() => canonicalJson(undefined)).toThrow(/undefined_value/);
+  });
+
+  it('throws a typed error naming the path of NaN, Infinity and non-finite Decimals', () => {
+    const cases: Array<[unknown, string]> = [
+      [{ a: { b: NaN } }, '$.a.b'],
+      [{ list: [1, Infinity] }, '$.list[1]'],
+      [{ 'odd key': -Infinity }, '$["odd key"]'],
+      [{ d: new Decimal(NaN) }, '$.d'],
+      [{ d: new Decimal(Infinity) }, '$.d'],
+    ];
+    for (const [value, path] of cases) {
+      let caught: unknown;
+      try {
+        canonicalJson(value);
+      } catch (e) {
+        caught = e;
+      }
+      expect(caught).toBeInstanceOf(CanonicalizationError);
+      expect((caught as CanonicalizationError).reason).toBe('non_finite_number');
+      expect((caught as CanonicalizationError).path).toBe(path);
+    }
+  });
+
+  it('refuses cycles, functions, bigints and class instances other than Decimal', () => {
+    const cyclic: Record<string, unknown> = { a: 1 };
+    cyclic['self'] = cyclic;
+    expect(() => canonicalJson(cyclic)).toThrow(/cycle/);
+    expect(() => canonicalJson({ f: () => 1 })).toThrow(/unsupported_type/);
+    expect(() => canonicalJson({ n: 10n })).toThrow(/unsupported_type/);
+    expect(() => canonicalJson({ d: new Map() })).toThrow(/Map/);
+    expect(() => canonicalJson({ d: new Date(0) })).toThrow(/Date/);
+    // Shared (non-cyclic) references are fine.
+    const shared = { x: 1 };
+    expect(canonicalJson({ a: shared, b: shared })).toBe('{"a":{"x":1},"b":{"x":1}}');
+  });
+
+  it('X-LOG-3 round-trips any JSON value: parse(canonical(v)) equals v and canonical is idempotent', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (v) => {
+        const text = canonicalJson(v);
+        const parsed: unknown = JSON.parse(text);
+        expect(parsed).toEqual(JSON.parse(JSON.stringify(v)));
+        expect(canonicalJson(parsed)).toBe(text);
+      }),
+      { seed: SEED, numRuns: 1000 },
+    );
+  });
+
+  it('X-LOG-3 output does not depend on key insertion order (property)', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), fc.integer({ min: 0, max: 1_000_000 }), (v, salt) => {
+        expect(canonicalJson(permuteKeys(v, salt))).toBe(canonicalJson(v));
+      }),
+      { seed: SEED, numRuns: 1000 },
+    );
+  });
+
+  it('Decimals survive the round trip exactly (property)', () => {
+    fc.assert(
+      fc.property(fc.bigInt({ min: -(10n ** 30n), max: 10n ** 30n }), fc.integer({ min: 0, max: 30 }), (digits, scale) => {
+        const d = new Decimal(`${digits.toString()}e-${scale}`);
+        const back = new Decimal((JSON.parse(canonicalJson({ d })) as { d: string }).d);
+        expect(back.eq(d)).toBe(true);
+        expect(canonicalJson({ d: back })).toBe(canonicalJson({ d }));
+      }),
+      { seed: SEED, numRuns: 1000 },
+    );
+  });
+});
