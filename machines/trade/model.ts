@@ -3,6 +3,7 @@
  * one re-price allowed), a small event payload set and a state serializer that keeps traversal finite. No logic.
  */
 import type { SnapshotFrom } from 'xstate';
+import { dec } from '../../src/domain/money.ts';
 import type { OrderStatus } from '../../src/domain/orders.ts';
 import type { tradeMachine } from './tradeMachine.ts';
 import type { TradeEvent, TradeInput, TradeIntent } from './tradeTypes.ts';
@@ -72,14 +73,29 @@ export const modelEvents: ReadonlyArray<TradeEvent> = [
   { type: 'runtime.defect', message: 'boom', at: 4 },
 ];
 
-// Quantities fold into none / part / all of the model intent's quantity (2), so the traversal stays finite.
-const bucket = (quantity: string): 'none' | 'part' | 'all' => (quantity === '0' ? 'none' : Number(quantity) < 2 ? 'part' : 'all');
+// Quantities fold into none / part / all of the model intent's quantity, so the traversal stays finite.
+const bucket = (quantity: string): 'none' | 'part' | 'all' => {
+  const q = dec(quantity);
+  return q.isZero() ? 'none' : q.lt(dec(modelIntent.quantity)) ? 'part' : 'all';
+};
 
-/** Returns the graph identity of a trade snapshot: its state plus the bounded fields that change its behaviour. */
+/**
+ * Returns the graph identity of a trade snapshot: its state plus only the context fields that change what the
+ * current lifecycle state can do next (a closed cycle forgets its history), so the traversal stays small.
+ */
 export const serializeForGraph = (s: SnapshotFrom<typeof tradeMachine>): string => {
   const c = s.context;
-  return JSON.stringify([
-    s.value, c.attempt, c.entryDone, bucket(c.entry.filledQuantity), bucket(c.exit.filledQuantity), Math.min(c.exitClientOrderIds.length, 2),
-    c.protectionAttempts, c.flattenRequested, c.intent !== null,
-  ]);
+  const life = JSON.stringify((s.value as { lifecycle: unknown }).lifecycle);
+  const entryPhase = [c.attempt, c.entryDone, bucket(c.entry.filledQuantity), c.flattenRequested];
+  const fields =
+    life === '"idle"'
+      ? [c.entryClientOrderId !== null, c.entryDone]
+      : life.includes('opened')
+        ? [c.protectionAttempts, c.flattenRequested, bucket(c.entry.filledQuantity), bucket(c.exit.filledQuantity), Math.min(c.exitClientOrderIds.length, 2)]
+        : life === '"closing"' || life === '"flattening"'
+          ? [c.flattenRequested, bucket(c.entry.filledQuantity), bucket(c.exit.filledQuantity), Math.min(c.exitClientOrderIds.length, 2)]
+          : life.includes('closed')
+            ? []
+            : entryPhase;
+  return JSON.stringify([s.value, fields]);
 };

@@ -75,13 +75,13 @@ export const closing = tradeSetup.createStateConfig({
     'venue.rejected': {
       guard: 'isExitEvent',
       target: PROTECTING,
-      actions: ['routeToOrder', { type: 'notify', params: { kind: 'exitRejected', severity: 'warning' } }],
+      actions: ['routeToOrder', 'resetProtectionAttempts', { type: 'notify', params: { kind: 'exitRejected', severity: 'warning' } }],
     },
-    'venue.cancelled': { guard: 'isExitEvent', target: PROTECTING, actions: 'routeToOrder' },
-    'venue.expired': { guard: 'isExitEvent', target: PROTECTING, actions: 'routeToOrder' },
+    'venue.cancelled': { guard: 'isExitEvent', target: PROTECTING, actions: ['routeToOrder', 'resetProtectionAttempts'] },
+    'venue.expired': { guard: 'isExitEvent', target: PROTECTING, actions: ['routeToOrder', 'resetProtectionAttempts'] },
     'venue.unknown': queryExit,
     'venue.queryResult': [
-      { guard: and(['isExitEvent', 'isQueryNotFound']), target: PROTECTING, actions: 'routeToOrder' },
+      { guard: and(['isExitEvent', 'isQueryNotFound']), target: PROTECTING, actions: ['routeToOrder', 'resetProtectionAttempts'] },
       { guard: 'isExitEvent', actions: 'routeToOrder' },
     ],
   },

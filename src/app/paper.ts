@@ -13,7 +13,6 @@ import { VirtualClock } from '../kernel/Clock.ts';
 import { createLogger, type Logger } from '../kernel/logger.ts';
 import { seededRandom } from '../kernel/random.ts';
 import { virtualScheduler } from '../kernel/Scheduler.ts';
-import { makeRiskConfig } from '../risk/RiskConfig.ts';
 import { makeRiskEngine } from '../risk/RiskEngine.ts';
 import { TradingRuntime } from '../runtime/TradingRuntime.ts';
 import { breakoutStrategy } from '../strategies/breakout/Breakout.ts';
@@ -97,14 +96,7 @@ export const runPaperVirtual = async (opts: PaperRunOptions): Promise<PaperRunRe
       takeProfitFraction: b.takeProfitFraction, cooldownBars: b.cooldownBars, ttlMs: config.decision.cycleMs,
     }) as Strategy<unknown>);
   }
-  const risk = makeRiskEngine(makeRiskConfig({
-    mode: config.mode,
-    allowShorts: true,
-    fees: { makerRate: 0.0002, takerRate: 0.00055 },
-    caps: { maxPositionFraction: config.risk.maxPositionFraction },
-    capacity: { maxOpenPositions: config.risk.maxOpenPositions },
-    cooldowns: { afterFillMs: b.cooldownBars * 60_000, afterStopMs: b.cooldownBars * 60_000 },
-  }));
+  const risk = makeRiskEngine({ ...config.risk, mode: config.mode });
   const runtime = new TradingRuntime({
     settings: {
       profile: config.profile, mode: config.mode, botId: config.botId, symbols: config.symbols, leverage: config.venues.bybit.leverage,

@@ -1,11 +1,230 @@
 /**
- * The risk section of the config. A minimal placeholder until the RiskEngine's full rule set lands (issue 6); it holds
- * only the keys the runtime already enforces.
+ * The risk section of a profile config (effect/Schema) with every default the requirements name for the risk rules,
+ * plus the reusable `PercentFraction` field (X-SEC-9). Pure; reads no files and no environment.
  */
-import { Schema } from 'effect';
-import { PercentFraction, PositiveInt } from '../domain/schemas.ts';
+import { ParseResult, Schema } from 'effect';
+import { Decimal } from '../domain/money.ts';
+import { Millis, PercentFraction, PositiveInt } from '../domain/schemas.ts';
 
-export const RiskSection = Schema.Struct({
-  maxPositionFraction: Schema.optionalWith(PercentFraction, { default: () => 0.2 }),
-  maxOpenPositions: Schema.optionalWith(PositiveInt, { default: () => 5 }),
+/**
+ * A fraction in [0, 1] read from `0.05`, `"5%"` or `5` (all 0.05); values over 100 fail (X-SEC-9). Re-exported from
+ * src/domain/schemas.ts so the whole config shares one definition (the loader logs `config_pct_normalized`).
+ */
+export { PercentFraction, isBarePercent } from '../domain/schemas.ts';
+
+/** A non-negative decimal given as a string or number in config, decoded to a Decimal. */
+export const DecimalFromConfig = Schema.transformOrFail(Schema.Union(Schema.Number, Schema.String), Schema.instanceOf(Decimal), {
+  strict: true,
+  decode: (raw, _options, ast) => {
+    const text = String(raw).trim();
+    if (!/^\+?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/.test(text)) {
+      return ParseResult.fail(new ParseResult.Type(ast, raw, `expected a non-negative decimal, got ${JSON.stringify(raw)}`));
+    }
+    return ParseResult.succeed(new Decimal(text));
+  },
+  encode: (d) => ParseResult.succeed(d.toString()),
+}).annotations({ identifier: 'DecimalFromConfig' });
+
+const opt = <A, I, R>(schema: Schema.Schema<A, I, R>, value: () => NoInfer<A>) => Schema.optionalWith(schema, { default: value });
+
+/** The three operating modes (X-MOD-1); aliases are resolved in modes.ts. */
+export const TradingMode = Schema.Literal('DRY_RUN', 'PAPER', 'LIVE');
+export type TradingMode = typeof TradingMode.Type;
+
+/** A daily window `HH:MM`–`HH:MM` in the profile zone; `end` before `start` wraps past midnight. */
+export const TradingWindow = Schema.Struct({
+  start: Schema.String.pipe(Schema.pattern(/^([01]\d|2[0-3]):[0-5]\d$/)),
+  end: Schema.String.pipe(Schema.pattern(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/)),
+  /** ISO weekdays 1 (Monday) … 7 (Sunday) on which the window opens; all days when omitted. */
+  days: Schema.optional(Schema.Array(Schema.Number.pipe(Schema.int(), Schema.between(1, 7)))),
 });
+export type TradingWindow = typeof TradingWindow.Type;
+
+const isValidTimeZone = (zone: string): boolean => {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** Trading windows (X-MOD-5, S4-12): an empty list means always open. */
+export const TradingWindows = Schema.Struct({
+  timeZone: opt(Schema.String.pipe(Schema.filter((z) => isValidTimeZone(z) || `unknown IANA time zone ${z}`)), () => 'UTC'),
+  windows: opt(Schema.Array(TradingWindow), () => []),
+});
+
+/** Staleness limits in ms (X-RSK-2, S4-2). */
+export const StalenessConfig = Schema.Struct({
+  quoteMaxAgeMs: opt(Millis, () => 5_000),
+  barMaxAgeMs: opt(Millis, () => 90_000),
+  accountMaxAgeMs: opt(Millis, () => 90_000),
+});
+
+/** Clock discipline in ms (X-CLK-1/2, C-2): start gate < 100, block > 250, resume ≤ 100. */
+export const ClockConfig = Schema.Struct({
+  startGateMs: opt(Millis, () => 100),
+  blockAboveMs: opt(Millis, () => 250),
+  resumeAtOrBelowMs: opt(Millis, () => 100),
+}).pipe(
+  Schema.filter((c) => c.resumeAtOrBelowMs <= c.blockAboveMs || 'resumeAtOrBelowMs must be <= blockAboveMs'),
+  // C-2: profiles may tighten the clock limits, never loosen them.
+  Schema.filter((c) => (c.startGateMs <= 100 && c.blockAboveMs <= 250 && c.resumeAtOrBelowMs <= 100) || 'clock limits may only be tightened (C-2)'),
+);
+
+/** Market-quality guards (X-RSK-8, C-8, S2-10). */
+export const MarketQualityConfig = Schema.Struct({
+  sigmaLimit: opt(Schema.Number.pipe(Schema.positive()), () => 6),
+  sigmaWindowMs: opt(PositiveInt, () => 60_000),
+  /** Fewer mid changes than this in the window: the σ guard cannot judge and lets the tick pass. */
+  sigmaMinSamples: opt(PositiveInt, () => 10),
+  jumpWithoutVolumeFraction: opt(PercentFraction, () => 0.1),
+  /** A jump is volume-confirmed when its interval's volume is at least this multiple of the window's mean. */
+  volumeConfirmMultiple: opt(Schema.Number.pipe(Schema.positive()), () => 2),
+  maxSpreadFraction: opt(PercentFraction, () => 0.015),
+  minBestLevelSize: opt(DecimalFromConfig, () => new Decimal(0)),
+});
+
+/** Per-symbol cooldowns (X-RSK-7, S3-10); the runtime stores `until` = event ts + duration. */
+export const CooldownConfig = Schema.Struct({
+  afterFillMs: opt(Millis, () => 5 * 60_000),
+  afterStopMs: opt(Millis, () => 30 * 60_000),
+});
+
+/** One strategy's own caps (S3-6), applied before the global caps. */
+export const StrategyBudget = Schema.Struct({
+  budgetFraction: opt(PercentFraction, () => 0.15),
+  maxTradesPerCycle: opt(PositiveInt, () => 4),
+});
+export type StrategyBudget = typeof StrategyBudget.Type;
+
+/** Exposure caps as fractions of NAV (X-RSK-4, S3-3, S3-9, S4-3, S4-4). */
+export const CapsConfig = Schema.Struct({
+  maxPositionFraction: opt(PercentFraction, () => 0.05),
+  maxTotalAtRiskFraction: opt(PercentFraction, () => 0.15),
+  groupCapFraction: opt(PercentFraction, () => 0.1),
+  groupCaps: opt(Schema.Record({ key: Schema.String, value: PercentFraction }), () => ({})),
+  maxTradeFraction: opt(PercentFraction, () => 0.06),
+  tierCaps: opt(Schema.Record({ key: Schema.String, value: PercentFraction }), () => ({
+    CORE: 0.3,
+    SATELLITE: 0.2,
+    TACTICAL: 0.1,
+    ALT_EXT: 0.05,
+  })),
+  /** symbol → tier; a tiered symbol's cap is its tier cap instead of maxPositionFraction. */
+  symbolTiers: opt(Schema.Record({ key: Schema.String, value: Schema.String }), () => ({})),
+  /** Downscale a proposal to the remaining headroom (S3-6) instead of vetoing it outright. */
+  allowDownscale: opt(Schema.Boolean, () => true),
+});
+
+/** Regime multipliers (S3-4), applied to sizes, and to caps but never above 1 (caps only tighten). */
+export const RegimeConfig = Schema.Struct({
+  bull: opt(Schema.Number.pipe(Schema.nonNegative()), () => 1.2),
+  chop: opt(Schema.Number.pipe(Schema.nonNegative()), () => 1.0),
+  bear: opt(Schema.Number.pipe(Schema.nonNegative()), () => 0.6),
+  crash: opt(Schema.Number.pipe(Schema.nonNegative()), () => 0.0),
+});
+
+/** Capacity caps (S0-6, S2-5, S1-13, X-ORD-10). */
+export const CapacityConfig = Schema.Struct({
+  maxConcurrentTrades: opt(PositiveInt, () => 100),
+  maxOpenPositions: opt(PositiveInt, () => 5),
+  /** Open positions per group (S1-13 sets 2); unlimited when absent. */
+  maxPositionsPerGroup: Schema.optional(PositiveInt),
+});
+
+/** Leverage signal modes (S0-3); anything else (FAST, SCALP…) is refused (C-1). */
+export const LeverageMode = Schema.Literal('SWING', 'DYNAMIC', 'FIXED');
+export type LeverageMode = typeof LeverageMode.Type;
+
+/** Leverage policy for derivatives (S0-4, S0-5); spot and equities always run at x1. */
+export const LeverageConfig = Schema.Struct({
+  defaultMode: opt(LeverageMode, () => 'SWING' as const),
+  swingLeverage: opt(DecimalFromConfig, () => new Decimal(6)),
+  dynamicMinLeverage: opt(DecimalFromConfig, () => new Decimal('7.5')),
+  /** FIXED leverage strictly inside (forbiddenAbove, forbiddenBelow) is refused. */
+  fixedForbiddenAbove: opt(DecimalFromConfig, () => new Decimal(6)),
+  fixedForbiddenBelow: opt(DecimalFromConfig, () => new Decimal('7.5')),
+  leverageDecimals: opt(Schema.Number.pipe(Schema.int(), Schema.between(0, 8)), () => 2),
+  autoStopLossFraction: opt(PercentFraction, () => 0.02),
+  autoStopLossLeverage: opt(DecimalFromConfig, () => new Decimal(10)),
+});
+
+/** The one fee model (X-ORD-9, S3-12) used by min-notional checks, execution sizing and PnL. */
+export const FeeConfig = Schema.Struct({
+  makerRate: opt(PercentFraction, () => 0.004),
+  takerRate: opt(PercentFraction, () => 0.006),
+  /** A profile minimum notional on top of the venue's, in the quote asset. */
+  minNotional: opt(DecimalFromConfig, () => new Decimal(0)),
+}).pipe(Schema.filter((f) => f.takerRate < 1 || 'takerRate must be below 100 % (the fee-aware minimum divides by 1 − takerRate)'));
+
+/** Drawdown breakers (X-RSK-3, S2-4). */
+export const DrawdownConfig = Schema.Struct({
+  maxRollingDrawdownFraction: opt(PercentFraction, () => 0.1),
+  rollingWindowMs: opt(PositiveInt, () => 7 * 24 * 3_600_000),
+  maxSessionDrawdownFraction: opt(PercentFraction, () => 0.1),
+  dailyLossLimitFraction: opt(PercentFraction, () => 0.05),
+});
+
+/** Kill switch (X-RSK-1, C-19, S2-15). */
+export const KillSwitchConfig = Schema.Struct({
+  flatten: opt(Schema.Boolean, () => false),
+  criticalErrorThreshold: opt(PositiveInt, () => 5),
+  criticalErrorWindowMs: opt(PositiveInt, () => 60_000),
+});
+
+/** Gating dependencies (X-RSK-6, C-6). */
+export const DependencyConfig = Schema.Struct({
+  gating: opt(Schema.Array(Schema.String), () => ['venue_rest', 'venue_ws', 'journal']),
+  onDown: opt(Schema.Literal('pause', 'shutdown'), () => 'pause' as const),
+});
+
+/** How the engine prices and sends the order it approves. */
+export const OrderPolicyConfig = Schema.Struct({
+  /** Limit = touch (ask for buys, bid for sells) moved by this fraction toward the market, rounded passively. */
+  limitOffsetFraction: opt(PercentFraction, () => 0),
+  timeInForce: opt(Schema.Literal('gtc', 'ioc', 'fok', 'post_only'), () => 'gtc' as const),
+});
+
+/** The risk section of a profile. */
+export const RiskConfig = Schema.Struct({
+  mode: opt(TradingMode, () => 'DRY_RUN' as const),
+  disableAllTrades: opt(Schema.Boolean, () => false),
+  disabledSymbols: opt(Schema.Array(Schema.String), () => []),
+  tradingWindows: opt(TradingWindows, () => Schema.decodeSync(TradingWindows)({})),
+  staleness: opt(StalenessConfig, () => Schema.decodeSync(StalenessConfig)({})),
+  clock: opt(ClockConfig, () => Schema.decodeSync(ClockConfig)({})),
+  marketQuality: opt(MarketQualityConfig, () => Schema.decodeSync(MarketQualityConfig)({})),
+  cooldowns: opt(CooldownConfig, () => Schema.decodeSync(CooldownConfig)({})),
+  defaultStrategyBudget: opt(StrategyBudget, () => Schema.decodeSync(StrategyBudget)({})),
+  strategies: opt(Schema.Record({ key: Schema.String, value: StrategyBudget }), () => ({})),
+  caps: opt(CapsConfig, () => Schema.decodeSync(CapsConfig)({})),
+  regimes: opt(RegimeConfig, () => Schema.decodeSync(RegimeConfig)({})),
+  capacity: opt(CapacityConfig, () => Schema.decodeSync(CapacityConfig)({})),
+  leverage: opt(LeverageConfig, () => Schema.decodeSync(LeverageConfig)({})),
+  allowShorts: opt(Schema.Boolean, () => false),
+  fees: opt(FeeConfig, () => Schema.decodeSync(FeeConfig)({})),
+  drawdown: opt(DrawdownConfig, () => Schema.decodeSync(DrawdownConfig)({})),
+  killSwitch: opt(KillSwitchConfig, () => Schema.decodeSync(KillSwitchConfig)({})),
+  dependencies: opt(DependencyConfig, () => Schema.decodeSync(DependencyConfig)({})),
+  orders: opt(OrderPolicyConfig, () => Schema.decodeSync(OrderPolicyConfig)({})),
+});
+export type RiskConfig = typeof RiskConfig.Type;
+export type RiskConfigInput = typeof RiskConfig.Encoded;
+
+/** Decodes a raw risk section, reporting every failing path. */
+export const decodeRiskConfig = Schema.decodeUnknownEither(RiskConfig, { errors: 'all' });
+
+/** Returns the risk config with every default, optionally overridden by a raw (encoded) partial section; throws on invalid input. */
+export const makeRiskConfig = (raw: RiskConfigInput = {}): RiskConfig => Schema.decodeUnknownSync(RiskConfig)(raw);
+
+/** Returns the budget of a strategy: its own entry, else the profile default. */
+export const strategyBudgetFor = (config: RiskConfig, strategyId: string): StrategyBudget =>
+  config.strategies[strategyId] ?? config.defaultStrategyBudget;
+
+/** Returns the multiplier of a market regime (S3-4). */
+export const regimeMultiplier = (config: RiskConfig, regime: Regime): number => config.regimes[regime];
+
+/** The market regimes the multipliers key on. */
+export type Regime = 'bull' | 'chop' | 'bear' | 'crash';

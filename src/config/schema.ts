@@ -4,7 +4,10 @@
  */
 import { Schema } from 'effect';
 import { DecimalFromString, Millis, PercentFraction, PositiveInt } from '../domain/schemas.ts';
-import { RiskSection } from './risk.ts';
+import { RiskConfig } from './risk.ts';
+
+/** The risk section: every RiskEngine rule's settings; its mode is the file's top-level `mode`. */
+export const RiskSection = RiskConfig.omit('mode');
 
 const def = <S extends Schema.Schema.AnyNoContext>(schema: S, value: () => Schema.Schema.Type<S>) =>
   Schema.optionalWith(schema, { default: value });

@@ -1,9 +1,26 @@
-/** `tradewarden sim` (being wired up). */
+/**
+ * `tradewarden sim --venue bybit --port <p> [--data <file>] [--speed <x>] [--seed <n>] [--faults <spec>]`: starts the
+ * venue simulator on 127.0.0.1 and serves until SIGINT/SIGTERM. Prints `listening http://127.0.0.1:<p>` once ready.
+ */
+import { Either } from 'effect';
+import { parseSimArgs, runSim } from '../../app/sim.ts';
 import { ExitCode, type CliIo } from '../io.ts';
-import type { GlobalOptions } from '../main.ts';
 
-/** Runs the sim command. */
-export const simCommand = (io: CliIo, _args: ReadonlyArray<string>, _global?: GlobalOptions): number => {
-  io.err('tradewarden sim is not available in this build yet.');
-  return ExitCode.usage;
+/** Runs the sim command; resolves with the exit code after a signal stops the simulator. */
+export const simCommand = async (io: CliIo, args: ReadonlyArray<string>): Promise<number> => {
+  const parsed = parseSimArgs(args);
+  if (Either.isLeft(parsed)) {
+    io.err(parsed.left);
+    return ExitCode.usage;
+  }
+  const sim = await runSim(parsed.right);
+  io.out(`listening ${sim.server.url}`);
+  io.out(`ws public ${sim.server.wsPublicUrl} · ws private ${sim.server.wsPrivateUrl} · api key sim-key-1 / secret sim-secret-1 (simulator-only)`);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
+  await sim.stop();
+  io.out('simulator stopped');
+  return ExitCode.ok;
 };

@@ -35,13 +35,13 @@ describe('X-SEC-8 config decoding', () => {
   });
 
   it('rejects an unknown key and an out-of-range fraction, naming both key paths', () => {
-    const e = issuesOf(writeYaml('bad.yaml', 'mode: PAPER\nfoo: 1\nrisk:\n  maxPositionFraction: 1.5\n'));
+    const e = issuesOf(writeYaml('bad.yaml', 'mode: PAPER\nfoo: 1\nrisk:\n  caps:\n    maxPositionFraction: 1.5\n'));
     expect(e._tag).toBe('ConfigError');
     const paths = e._tag === 'ConfigError' ? e.issues.map((i) => i.path) : [];
     expect(paths).toContain('foo');
-    expect(paths).toContain('risk.maxPositionFraction');
+    expect(paths).toContain('risk.caps.maxPositionFraction');
     expect(e.message).toContain(join(tmp, 'bad.yaml'));
-    expect(e.message).toMatch(/risk\.maxPositionFraction: Expected a fraction in \[0, 1\], got 1\.5/);
+    expect(e.message).toMatch(/risk\.caps\.maxPositionFraction: Expected a fraction in \[0, 1\], got 1\.5/);
   });
 
   it('reports every wrong type with expected and got', () => {

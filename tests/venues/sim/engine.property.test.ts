@@ -83,6 +83,19 @@ const checkInvariants = (ex: SimExchange): void => {
   book.asks.forEach(([p, q], i) => {
     if (q.lte(0) || (i > 0 && p.lte(book.asks[i - 1]?.[0] ?? p.minus(1)))) throw new Error('asks not strictly ascending with positive sizes');
   });
+  // Every open order of ours is in the book: its level holds at least all our remaining quantity at that price.
+  const own = new Map<string, Decimal>();
+  for (const id of ACCOUNTS) {
+    for (const o of ex.openOrders(id, 'BTCUSDT')) {
+      const key = `${o.side}:${o.price?.toString() ?? ''}`;
+      own.set(key, (own.get(key) ?? ZERO).plus(o.quantity.minus(o.filledQuantity)));
+    }
+  }
+  for (const [key, quantity] of own) {
+    const [side, price] = key.split(':') as [string, string];
+    const level = (side === 'buy' ? book.bids : book.asks).find(([p]) => p.eq(price));
+    if (level === undefined || level[1].lt(quantity)) throw new Error(`book ${key} shows ${level?.[1].toString()} < our ${quantity.toString()}`);
+  }
   for (const id of ACCOUNTS) {
     const executions = ex.executions(id);
     const filledByOrder = new Map<string, Decimal>();

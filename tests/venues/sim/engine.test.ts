@@ -268,6 +268,18 @@ describe('sim engine edge cases', () => {
     expect(ex.placeOrder(order({ account: 'b', side: 'buy', price: '16010', quantity: '0.01' })).ok).toBe(true);
   });
 
+  it('X-RSK-5 refuses new orders while the instrument is halted but still cancels', () => {
+    const { ex } = setup();
+    const resting = placeOk(ex, order({ account: 'a', side: 'buy', price: '16000', quantity: '0.01' }));
+    expect(ex.setInstrumentStatus?.('BTCUSDT', 'halted')).toMatchObject({ ok: true, value: { status: 'halted' } });
+    expect(ex.instruments.find((i) => i.symbol === 'BTCUSDT')?.status).toBe('halted');
+    expect(ex.placeOrder(order({ account: 'a', side: 'buy', price: '16000', quantity: '0.01' }))).toMatchObject({ ok: false, code: 'invalid_request' });
+    expect(ex.cancelOrder('a', 'BTCUSDT', { orderId: resting.orderId }).ok).toBe(true);
+    expect(ex.setInstrumentStatus?.('BTCUSDT', 'halted')).toMatchObject({ ok: false, code: 'not_modified' });
+    expect(ex.setInstrumentStatus?.('BTCUSDT', 'trading')?.ok).toBe(true);
+    expect(ex.placeOrder(order({ account: 'a', side: 'buy', price: '16000', quantity: '0.01' })).ok).toBe(true);
+  });
+
   it('cancels a post-only order re-priced through the spread by an amend', () => {
     const { ex, step } = setup([{ last: '17000', bids: [['16999.9', '1']], asks: [['17000.1', '1']] }]);
     step();

@@ -99,7 +99,7 @@ const REASON = {
 } as const;
 
 interface SymbolState {
-  readonly instrument: Instrument;
+  instrument: Instrument;
   readonly book: OrderBook<OrderState>;
   last: Decimal | undefined;
   mark: Decimal | undefined;
@@ -119,7 +119,6 @@ const reject = <A>(code: SimRejectCode, message: string): SimResult<A> => ({ ok:
 const accept = <A>(value: A): SimResult<A> => ({ ok: true, value });
 
 class SimExchangeEngine implements SimExchange {
-  readonly instruments: ReadonlyArray<Instrument>;
   private readonly clock: Clock;
   private readonly ids: SimIds;
   private readonly makerFee: Decimal;
@@ -137,7 +136,6 @@ class SimExchangeEngine implements SimExchange {
 
   constructor(opts: SimExchangeOptions) {
     this.clock = opts.clock;
-    this.instruments = opts.instruments;
     this.ids = new SimIds(opts.seed);
     this.makerFee = opts.makerFeeRate ?? new Decimal('0.0002');
     this.takerFee = opts.takerFeeRate ?? new Decimal('0.00055');
@@ -175,6 +173,18 @@ class SimExchangeEngine implements SimExchange {
   }
 
   // ── plumbing ────────────────────────────────────────────────────────────────────────────────────────────────────
+
+  get instruments(): ReadonlyArray<Instrument> {
+    return [...this.symbols.values()].map((s) => s.instrument);
+  }
+
+  setInstrumentStatus(symbol: string, status: Instrument['status']): SimResult<Instrument> {
+    const sym = this.symbols.get(symbol);
+    if (sym === undefined) return reject('unknown_symbol', `unknown symbol ${symbol}`);
+    if (sym.instrument.status === status) return reject('not_modified', `${symbol} is already ${status}`);
+    sym.instrument = { ...sym.instrument, status };
+    return accept(sym.instrument);
+  }
 
   now(): number {
     return this.clock.now();
@@ -788,7 +798,7 @@ class SimExchangeEngine implements SimExchange {
       ask1Size: ask === undefined ? ZERO : levelSize(ask),
       volume24h: sym?.volume ?? ZERO,
       turnover24h: sym?.turnover ?? ZERO,
-      ts: sym === undefined ? this.now() : Math.max(sym.bookTs, sym.lastTickTs),
+      ts: sym === undefined || (sym.bookTs === 0 && sym.lastTickTs === 0) ? this.now() : Math.max(sym.bookTs, sym.lastTickTs),
     };
   }
 

@@ -19,6 +19,8 @@ export interface BookLevel<T extends BookOrder> {
   readonly key: string;
   synthetic: Decimal;
   readonly orders: T[];
+  /** Sum of `orders[i].remaining`, kept up to date by the book so a level's size costs O(1). */
+  ownTotal: Decimal;
 }
 
 /** Changed levels since the last `takeChanges`, with their current total size (zero = level removed). */
@@ -39,8 +41,7 @@ interface SideBook<T extends BookOrder> {
 const emptySide = <T extends BookOrder>(): SideBook<T> => ({ levels: [], byKey: new Map(), dirty: new Set(), syntheticKeys: new Set() });
 
 /** Returns the total size of a level. */
-export const levelSize = <T extends BookOrder>(level: BookLevel<T>): Decimal =>
-  level.orders.reduce((acc, o) => acc.plus(o.remaining), level.synthetic);
+export const levelSize = <T extends BookOrder>(level: BookLevel<T>): Decimal => level.synthetic.plus(level.ownTotal);
 
 /** A price-time-priority book for one symbol. */
 export class OrderBook<T extends BookOrder> {
@@ -77,7 +78,7 @@ export class OrderBook<T extends BookOrder> {
     const key = price.toString();
     const found = book.byKey.get(key);
     if (found !== undefined || !create) return found;
-    const level: BookLevel<T> = { price, key, synthetic: ZERO, orders: [] };
+    const level: BookLevel<T> = { price, key, synthetic: ZERO, orders: [], ownTotal: ZERO };
     book.levels.splice(this.lowerBound(side, price), 0, level);
     book.byKey.set(key, level);
     return level;
@@ -117,6 +118,7 @@ export class OrderBook<T extends BookOrder> {
   add(side: Side, price: Decimal, order: T): void {
     const level = this.levelAt(side, price, true) as BookLevel<T>;
     level.orders.push(order);
+    level.ownTotal = level.ownTotal.plus(order.remaining);
     this.located.set(order.orderId, { side, level });
     this.sideBook(side).dirty.add(level.key);
   }
@@ -127,7 +129,10 @@ export class OrderBook<T extends BookOrder> {
     if (where === undefined) return;
     this.located.delete(orderId);
     const i = where.level.orders.findIndex((o) => o.orderId === orderId);
-    if (i >= 0) where.level.orders.splice(i, 1);
+    if (i >= 0) {
+      const [removed] = where.level.orders.splice(i, 1);
+      if (removed !== undefined) where.level.ownTotal = where.level.ownTotal.minus(removed.remaining);
+    }
     this.sideBook(where.side).dirty.add(where.level.key);
     this.dropIfEmpty(where.side, where.level);
   }
@@ -138,6 +143,7 @@ export class OrderBook<T extends BookOrder> {
     if (where === undefined) return;
     const order = where.level.orders.find((o) => o.orderId === orderId);
     if (order === undefined) return;
+    where.level.ownTotal = where.level.ownTotal.plus(remaining).minus(order.remaining);
     order.remaining = remaining;
     this.sideBook(where.side).dirty.add(where.level.key);
     if (remaining.lte(ZERO)) this.remove(orderId);

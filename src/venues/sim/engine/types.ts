@@ -222,4 +222,9 @@ export interface SimExchange {
   advanceTo(t: number): boolean;
   /** Timestamp of the next replayed market event, if any. */
   nextEventAt(): number | undefined;
+  /**
+   * Optional (added by the engine): switches an instrument's trading status, e.g. to simulate a halted product
+   * (X-RSK-5). While not `trading`, new orders are refused with `invalid_request`; cancels still work.
+   */
+  setInstrumentStatus?(symbol: string, status: Instrument['status']): SimResult<Instrument>;
 }

@@ -1,0 +1,290 @@
+/**
+ * Benchmarks of the real trading runtime (not a test, not pass/fail): market events per second through a virtual-clock
+ * paper replay, tick-to-order latency of the full runtime against the simulator's Bybit façade on loopback, and the heap
+ * held by 500 hosted trade actors. Prints nothing itself; `npm run bench` reports the figures it returns.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { Effect, Either } from 'effect';
+import { runPaperVirtual } from '../../src/app/paper.ts';
+import { loadConfigFile } from '../../src/config/load.ts';
+import { TradeProposal } from '../../src/domain/TradeProposal.ts';
+import { openJournal } from '../../src/journal/Journal.ts';
+import { silentLogger } from '../../src/kernel/logger.ts';
+import { seededRandom } from '../../src/kernel/random.ts';
+import { virtualScheduler, type Scheduler } from '../../src/kernel/Scheduler.ts';
+import { VirtualClock } from '../../src/kernel/Clock.ts';
+import { Decimal } from '../../src/domain/money.ts';
+import { makeRiskConfig } from '../../src/risk/RiskConfig.ts';
+import { makeRiskEngine } from '../../src/risk/RiskEngine.ts';
+import { ActorHost } from '../../src/runtime/ActorHost.ts';
+import { TradingRuntime } from '../../src/runtime/TradingRuntime.ts';
+import type { Strategy } from '../../src/strategies/Strategy.ts';
+import type { MarketEvent } from '../../src/venues/streams.ts';
+import type { Venue } from '../../src/venues/Venue.ts';
+import { startSimHarness, type SimHarness } from '../venues/bybit/simHarness.ts';
+import { runStream } from '../venues/bybit/wsRunner.ts';
+
+/** One measured figure. */
+interface Figure {
+  readonly name: string;
+  readonly value: number;
+  readonly unit: string;
+}
+
+const percentile = (sorted: ReadonlyArray<number>, p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+
+const MB = 1024 * 1024;
+
+// ── 1. Paper replay throughput ──────────────────────────────────────────────────────────────────────────────────────
+
+/** Replays config/default.yaml (both bundled symbols, the whole day) through the full runtime; counts market events. */
+const benchReplay = async (dir: string): Promise<Figure[]> => {
+  const loaded = loadConfigFile('config/default.yaml');
+  if (Either.isLeft(loaded)) throw new Error(`config/default.yaml does not decode: ${JSON.stringify(loaded.left)}`);
+  let marketEvents = 0;
+  const t0 = performance.now();
+  const result = await runPaperVirtual({
+    config: loaded.right.config,
+    configHash: loaded.right.hash,
+    dataDir: dir,
+    version: 'bench',
+    commit: null,
+    progress: () => undefined,
+    onStarted: (runtime) => {
+      // Count every normalized market event the venue hands the runtime (the venue calls `runtime.onMarket` by name).
+      const onMarket = runtime.onMarket.bind(runtime);
+      runtime.onMarket = (e: MarketEvent): void => {
+        marketEvents += 1;
+        onMarket(e);
+      };
+    },
+  });
+  const seconds = (performance.now() - t0) / 1000;
+  const ticks = Number(result.summary['replayTicks'] ?? 0);
+  return [
+    { name: 'runtime_replay_events_per_s', value: Math.round(marketEvents / seconds), unit: 'events/s' },
+    { name: 'runtime_replay_market_events', value: marketEvents, unit: 'events' },
+    { name: 'runtime_replay_ticks_per_s', value: Math.round(ticks / seconds), unit: 'ticks/s' },
+    { name: 'runtime_replay_wall_time', value: Number(seconds.toFixed(2)), unit: 's' },
+  ];
+};
+
+// ── 2. Tick-to-order latency over loopback ──────────────────────────────────────────────────────────────────────────
+
+/** A strategy that proposes one small buy of BTCUSDT on every decision cycle (the bench triggers cycles itself). */
+const alwaysBuy: Strategy<number> = {
+  id: 'bench',
+  init: () => 0,
+  propose: (snapshot, n) => ({
+    proposals: snapshot.symbols.get('BTCUSDT')?.bid === undefined
+      ? []
+      : [
+          new TradeProposal({
+            proposalId: `bench-${snapshot.now}-${n}`,
+            strategyId: 'bench',
+            symbol: 'BTCUSDT',
+            side: 'buy',
+            instrumentKind: 'perp',
+            notionalFraction: 0.001 as never,
+            stopLossFraction: 0.01 as never,
+            takeProfitFraction: 0.02 as never,
+            conviction: 0.5 as never,
+            createdAt: snapshot.now,
+            ttlMs: 10_000,
+          }),
+        ],
+    state: n + 1,
+  }),
+  selfCheck: () => [],
+};
+
+// Decision cycles are triggered by the bench on the measured tick, so the runtime's own cycle timer never fires;
+// actor deadlines (ack timeouts) are not needed for a latency sample either.
+const manualScheduler = (clock: VirtualClock): Scheduler => ({ clock, schedule: () => () => undefined });
+
+/**
+ * Per sample: a fresh runtime (fresh journal, idle actor) over the Bybit adapter, warmed with the last two minutes of
+ * decoded public-stream events; then one simulator tick. Measured from the moment the engine publishes the ticker to
+ * the `placeOrder` ack of the order the runtime sends for it: engine → façade WS frame → adapter decode →
+ * MarketState → strategy → RiskEngine → trade actor (journaled) → ExecutionEngine → REST place → ack.
+ */
+const benchTickToOrder = async (dir: string): Promise<Figure[]> => {
+  const h: SimHarness = await startSimHarness({ tickIntervalMs: 1000 });
+  const stream = await runStream(h.venue.streams.public(['BTCUSDT'], 50), () => h.clock.now());
+  try {
+    await Effect.runPromise(h.venue.instruments());
+    const history: MarketEvent[] = [];
+    let onEvents: ((events: ReadonlyArray<MarketEvent>) => void) | undefined;
+    stream.onFrame((f) => {
+      if (f.kind !== 'events') return;
+      for (const e of f.events) history.push(e);
+      onEvents?.(f.events);
+    });
+    // Two minutes of market before the first sample, so a 1-minute bar has closed and the σ window is full.
+    for (let i = 0; i < 130; i++) {
+      h.advance(1000);
+      await stream.barrier();
+    }
+    let tickerAt = 0;
+    const unsubscribe = h.exchange.subscribe((e) => {
+      if (e.type === 'ticker') tickerAt = performance.now();
+    });
+    let ackAt = 0;
+    const venue: Venue = {
+      ...h.venue,
+      placeOrder: (r) => h.venue.placeOrder(r).pipe(Effect.tap(() => Effect.sync(() => {
+        ackAt = performance.now();
+      }))),
+    };
+    const samples: number[] = [];
+    const WARMUP = 20;
+    const N = 220;
+    const vetoes: string[] = [];
+    for (let i = 0; i < N; i++) {
+      const journalPath = join(dir, `t2o-${i}.sqlite`);
+      const journal = openJournal({ path: journalPath, clock: h.clock });
+      const runtime = new TradingRuntime({
+        settings: {
+          profile: 'bench', mode: 'PAPER', botId: 'tw', symbols: ['BTCUSDT'], leverage: new Decimal(5), triggerSource: 'mark', cycleMs: 60_000,
+          jitterFraction: 0, ackTimeoutMs: 5_000, maxRepriceAttempts: 0, maxProtectionAttempts: 3, cooldownMs: 60_000,
+          retry: { baseMs: 100, capMs: 1_000, maxAttempts: 1 }, seed: 1,
+        },
+        venue,
+        journal,
+        scheduler: manualScheduler(h.clock),
+        logger: silentLogger(h.clock),
+        risk: makeRiskEngine(makeRiskConfig({ mode: 'PAPER', allowShorts: true, fees: { makerRate: 0.0002, takerRate: 0.00055 } })),
+        strategies: [alwaysBuy as Strategy<unknown>],
+        random: seededRandom(1),
+      });
+      try {
+        await runtime.start();
+        const cutoff = h.clock.now() - 125_000;
+        while (history.length > 0 && (history[0]?.ts ?? 0) < cutoff) history.shift();
+        for (const e of history) runtime.onMarket(e);
+        const before = runtime.stats.ordersSent;
+        ackAt = 0;
+        const acked = new Promise<void>((resolve, reject) => {
+          onEvents = (events) => {
+            for (const e of events) runtime.onMarket(e);
+            if (!events.some((e) => e.type === 'ticker')) return;
+            onEvents = undefined;
+            runtime.runCycle();
+            if (runtime.stats.ordersSent === before) {
+              reject(new Error(`the runtime sent no order for the tick (vetoes: ${JSON.stringify(runtime.stats.summary({}))})`));
+              return;
+            }
+            runtime.idle().then(() => resolve(), reject);
+          };
+        });
+        h.advance(1000);
+        await acked;
+        if (ackAt === 0) throw new Error('the order was sent but never acknowledged');
+        if (i >= WARMUP) samples.push(ackAt - tickerAt);
+      } catch (e) {
+        vetoes.push(e instanceof Error ? e.message : String(e));
+        if (vetoes.length > 5) throw new Error(`tick-to-order: too many failed samples: ${vetoes.join(' | ')}`);
+      } finally {
+        onEvents = undefined;
+        await Effect.runPromise(h.venue.cancelAll('BTCUSDT'));
+        journal.close();
+        rmSync(journalPath, { force: true });
+        rmSync(`${journalPath}-wal`, { force: true });
+        rmSync(`${journalPath}-shm`, { force: true });
+      }
+    }
+    unsubscribe();
+    samples.sort((a, b) => a - b);
+    return [
+      { name: 'runtime_tick_to_order_ms_p50', value: Number(percentile(samples, 50).toFixed(3)), unit: 'ms' },
+      { name: 'runtime_tick_to_order_ms_p99', value: Number(percentile(samples, 99).toFixed(3)), unit: 'ms' },
+      { name: 'runtime_tick_to_order_samples', value: samples.length, unit: 'count' },
+      { name: 'runtime_tick_to_order_failed_samples', value: vetoes.length, unit: 'count' },
+    ];
+  } finally {
+    await stream.close();
+    await h.close();
+  }
+};
+
+// ── 3. Memory of 500 hosted trade actors ────────────────────────────────────────────────────────────────────────────
+
+const gc = (): boolean => {
+  const g = (globalThis as { gc?: () => void }).gc;
+  if (g === undefined) return false;
+  g();
+  g();
+  return true;
+};
+
+/** Hosts 500 trade actors (distinct symbols, one journal) and sends each an entry and its acceptance. */
+const benchMemory = (dir: string): Figure[] => {
+  const clock = new VirtualClock(1_750_000_000_000);
+  const scheduler = virtualScheduler(clock);
+  const logger = silentLogger(clock);
+  const journal = openJournal({ path: join(dir, 'actors.sqlite'), clock });
+  try {
+    const withGc = gc();
+    const baseline = process.memoryUsage().heapUsed;
+    const hosts: ActorHost[] = [];
+    let submitted = 0;
+    for (let i = 0; i < 500; i++) {
+      const symbol = `S${i}USDT`;
+      const host = new ActorHost({
+        venue: 'sim',
+        input: { symbol, cooldownMs: 60_000, maxProtectionAttempts: 3, queryRetryMs: 5_000, killFlatten: false },
+        journal,
+        scheduler,
+        logger,
+        perform: (intent) => {
+          if (intent.type === 'order.submit') submitted += 1;
+        },
+        onDefect: (_h, e) => {
+          throw e instanceof Error ? e : new Error(String(e));
+        },
+      });
+      hosts.push(host);
+      const clientOrderId = `tw-bench-${i}`;
+      host.send({
+        type: 'command.open', at: clock.now(), intentId: `intent-${i}`, clientOrderId, side: 'buy', quantity: '0.01', price: '100.0', timeInForce: 'post_only',
+        takeProfitFraction: '0.02', stopLossFraction: '0.01', maxRepriceAttempts: 2, repriceTicks: 1, tickSize: '0.1', ackTimeoutMs: 5_000,
+      });
+      const sent = host.snapshot().context.entryClientOrderId ?? clientOrderId;
+      host.send({ type: 'venue.accepted', clientOrderId: sent, venueOrderId: `v-${i}`, at: clock.now() });
+    }
+    gc();
+    const used = process.memoryUsage().heapUsed - baseline;
+    const states = new Set(hosts.map((h) => h.state()));
+    const out: Figure[] = [
+      { name: withGc ? 'runtime_memory_500_symbols_mb' : 'runtime_memory_500_symbols_mb_no_gc', value: Number((used / MB).toFixed(2)), unit: 'MB' },
+      { name: 'runtime_memory_per_actor_kb', value: Number((used / 500 / 1024).toFixed(1)), unit: 'KB' },
+      { name: 'runtime_memory_500_symbols_orders_submitted', value: submitted, unit: 'count' },
+    ];
+    if (states.size !== 1 || !states.has('working')) out.push({ name: 'runtime_memory_500_symbols_unexpected_states', value: states.size, unit: 'count' });
+    for (const host of hosts) host.stop();
+    return out;
+  } finally {
+    journal.close();
+  }
+};
+
+/** Runs the runtime benchmarks in a temporary folder and returns the figures. */
+export async function benchRuntime(): Promise<Figure[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'tw-bench-runtime-'));
+  try {
+    const out: Figure[] = [];
+    out.push(...benchMemory(dir));
+    out.push(...(await benchReplay(dir)));
+    out.push(...(await benchTickToOrder(dir)));
+    return out;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.main) {
+  for (const f of await benchRuntime()) console.log(`${f.name}: ${f.value} ${f.unit}`);
+}
