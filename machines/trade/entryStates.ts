@@ -32,6 +32,9 @@ const entryClosed = [
   },
 ];
 
+// Before the first fill (submitting re-starts for every attempt): a closed entry simply ends the cycle.
+const entryClosedEmpty = entryClosed[1];
+
 const entryRejected = {
   guard: 'isEntryEvent' as const,
   target: IDLE,
@@ -83,8 +86,8 @@ export const submitting = tradeSetup.createStateConfig({
       entryRejected,
     ],
     'venue.filled': entryFill(`${LIFECYCLE}.working`),
-    'venue.cancelled': entryClosed,
-    'venue.expired': entryClosed,
+    'venue.cancelled': entryClosedEmpty,
+    'venue.expired': entryClosedEmpty,
     // Unknown is not rejected: ask the venue by client order id, never send again blindly (X-REC-6).
     'venue.unknown': toQuerying,
     'timer.ackTimeout': toQuerying,

@@ -5,6 +5,7 @@
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Effect, Exit, Random, Scope } from 'effect';
 import type { InspectionEvent } from 'xstate';
 import type { AppConfig } from '../config/schema.ts';
 import type { Instrument } from '../domain/Instrument.ts';
@@ -13,6 +14,8 @@ import { VirtualClock } from '../kernel/Clock.ts';
 import { createLogger, type Logger } from '../kernel/logger.ts';
 import { seededRandom } from '../kernel/random.ts';
 import { virtualScheduler } from '../kernel/Scheduler.ts';
+import { effectClockFrom } from '../kernel/effectClock.ts';
+import { superviseSymbols } from '../runtime/SymbolSupervisor.ts';
 import { makeRiskEngine } from '../risk/RiskEngine.ts';
 import { TradingRuntime } from '../runtime/TradingRuntime.ts';
 import { breakoutStrategy } from '../strategies/breakout/Breakout.ts';
@@ -111,8 +114,14 @@ export const runPaperVirtual = async (opts: PaperRunOptions): Promise<PaperRunRe
   venue.onMarket((e) => runtime.onMarket(e));
   venue.onAccount((e) => runtime.onAccount(e));
 
+  // The supervisor's fibers sleep on the run's clock (virtual here) and draw their jitter from the run's seed.
+  const scope = Effect.runSync(Scope.make());
+  const withRunServices = <A, E>(effect: Effect.Effect<A, E, Scope.Scope>) =>
+    effect.pipe(Scope.extend(scope), Effect.withClock(effectClockFrom(scheduler)), Effect.withRandom(Random.make(config.sim.seed)));
   try {
-    await runtime.start();
+    await runtime.prepare();
+    await Effect.runPromise(withRunServices(superviseSymbols(runtime, config.symbols, config.supervisor)));
+    runtime.openGate();
     opts.onStarted?.(runtime);
     opts.progress(`paper session ${runId}: ${config.symbols.join(', ')} on the simulator (virtual clock, seed ${config.sim.seed})`);
     let ticks = 0;
@@ -130,6 +139,7 @@ export const runPaperVirtual = async (opts: PaperRunOptions): Promise<PaperRunRe
       }
     }
     await runtime.stop('end_of_data');
+    await Effect.runPromise(Scope.close(scope, Exit.void));
     const summary = runtime.stats.summary({
       runId, profile: config.profile, mode: config.mode, venue: 'sim', clock: 'virtual', seed: config.sim.seed, configHash: opts.configHash,
       symbols: config.symbols, dataStart: start, dataEnd: clock.now(), replayTicks: ticks, journalEntries: journal.lastSeq(),
@@ -140,6 +150,7 @@ export const runPaperVirtual = async (opts: PaperRunOptions): Promise<PaperRunRe
     logger.info({ event: 'summary', ...summary }, 'run_finished');
     return { runId, runDir, summary };
   } finally {
+    await Effect.runPromise(Scope.close(scope, Exit.void));
     journal.close();
     logger.flush();
   }

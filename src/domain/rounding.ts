@@ -119,3 +119,6 @@ export const splitQuantity = (quantity: Decimal, maxQuantity: Decimal, quantityS
   if (rest.gt(ZERO)) parts.push(rest);
   return parts;
 };
+
+/** Returns a money amount rounded half-even to `places` decimals (reports and summaries; venues settle at 8). */
+export const roundMoney = (amount: Decimal, places = 8): Decimal => amount.toDecimalPlaces(places, Decimal.ROUND_HALF_EVEN);

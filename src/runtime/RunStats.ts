@@ -4,6 +4,7 @@
  */
 import { Decimal, ZERO } from '../domain/money.ts';
 import type { Fill } from '../domain/orders.ts';
+import { roundMoney } from '../domain/rounding.ts';
 import type { TradeEmitted } from '../../machines/trade/tradeTypes.ts';
 
 type ClosedTrade = Extract<TradeEmitted, { type: 'position.closed' }>;
@@ -12,6 +13,8 @@ type ClosedTrade = Extract<TradeEmitted, { type: 'position.closed' }>;
 export class RunStats {
   proposals = 0;
   intents = 0;
+  /** Strategy exits sent to open positions. */
+  exits = 0;
   ordersSent = 0;
   fills = 0;
   fees: Decimal = ZERO;
@@ -47,13 +50,14 @@ export class RunStats {
       ...extra,
       proposals: this.proposals,
       intents: this.intents,
+      strategyExits: this.exits,
       ordersSent: this.ordersSent,
       fills: this.fills,
       trades: this.trades.length,
       wins,
       losses: this.trades.length - wins,
-      realizedPnl: pnl.toString(),
-      fees: this.fees.toString(),
+      realizedPnl: roundMoney(pnl).toString(),
+      fees: roundMoney(this.fees).toString(),
       startingBalance: this.startingBalance?.toString() ?? null,
       endingBalance: this.endingBalance?.toString() ?? this.startingBalance?.toString() ?? null,
       balanceChange: this.startingBalance !== undefined && this.endingBalance !== undefined ? this.endingBalance.minus(this.startingBalance).toString() : '0',
@@ -62,7 +66,7 @@ export class RunStats {
       openPositions: this.openPositions,
       finalStates: this.finalStates,
       tradeList: this.trades.map((t) => ({
-        symbol: t.symbol, side: t.side, quantity: t.quantity, entryPrice: t.entryPrice, exitPrice: t.averageExitPrice, realizedPnl: t.realizedPnl, fees: t.fees, reason: t.reason,
+        symbol: t.symbol, side: t.side, quantity: t.quantity, entryPrice: t.entryPrice, exitPrice: t.averageExitPrice, realizedPnl: roundMoney(new Decimal(t.realizedPnl)).toString(), fees: roundMoney(new Decimal(t.fees)).toString(), reason: t.reason,
       })),
     };
   }

@@ -73,6 +73,7 @@ export class TradingRuntime {
   private readonly positions = new Map<string, Position>();
   private readonly midHistory = new Map<string, MidSample[]>();
   private readonly lastExternalFill = new Map<string, Fill>();
+  private readonly lastStops = new Map<string, { readonly takeProfit: Decimal | undefined; readonly stopLoss: Decimal | undefined }>();
   private readonly cooldownUntil = new Map<string, { until: number; kind: 'fill' | 'stop' }>();
   private readonly quarantined = new Set<string>();
   private readonly pending = new Set<Promise<unknown>>();
@@ -120,6 +121,13 @@ export class TradingRuntime {
 
   /** Loads instruments, balances and positions, sets leverage, starts one actor per symbol, then opens the gate. */
   async start(): Promise<void> {
+    await this.prepare();
+    for (const symbol of this.deps.settings.symbols) this.startActor(symbol);
+    this.openGate();
+  }
+
+  /** Loads instruments, balances and positions and sets leverage; actors are started by the caller or the supervisor. */
+  async prepare(): Promise<void> {
     const { venue, settings, logger } = this.deps;
     const { Effect } = await import('effect');
     const instruments = await Effect.runPromise(venue.instruments());
@@ -130,8 +138,14 @@ export class TradingRuntime {
     for (const symbol of settings.symbols) {
       const r = await this.execution.setLeverage(symbol, settings.leverage);
       if (r._tag === 'Left') logger.warn({ symbol, reason: r.left.message }, 'set_leverage_failed');
-      this.startActor(symbol);
     }
+  }
+
+  /** Opens the trading gate (after actors are started and reconciled) and starts the decision cycle. */
+  openGate(): void {
+    const { settings, logger } = this.deps;
+    const notStarted = settings.symbols.filter((s) => this.hosts.get(s) === undefined);
+    if (notStarted.length > 0) throw new Error(`cannot open the gate: no actor for ${notStarted.join(', ')}`);
     this.gateOpen = true;
     this.deps.journal.append('runtime', 'GATE_OPENED', { symbols: settings.symbols, mode: settings.mode });
     logger.info({ symbols: settings.symbols, mode: settings.mode }, 'trading_gate_open');
@@ -168,8 +182,12 @@ export class TradingRuntime {
     return host;
   }
 
-  /** Called by the host on a defect; the supervisor (if any) decides; by default the actor is restarted at once. */
-  onDefectHandler: ((symbol: string, error: unknown) => void) | undefined;
+  private onDefectHandler: ((symbol: string, error: unknown) => void) | undefined;
+
+  /** Registers the supervisor's defect listener (SupervisedRuntime). */
+  setDefectHandler(handler: (symbol: string, error: unknown) => void): void {
+    this.onDefectHandler = handler;
+  }
 
   private onDefect(host: ActorHost, error: unknown): void {
     this.stats.restarts += 1;
@@ -249,6 +267,12 @@ export class TradingRuntime {
       const order = decision.order;
       if (decision.dryRun) {
         this.deps.logger.info({ decisionId: decision.decisionId, symbol: order.symbol, side: order.side, qty: order.quantity.toString() }, 'dry_run_order_not_sent');
+        continue;
+      }
+      // A strategy exit of an open position closes it with a reduce-only order (the actor sends it); protections stay.
+      if (order.intent === 'exit' && host !== undefined && !host.isStopped() && host.state().startsWith('opened')) {
+        this.stats.exits += 1;
+        host.send({ type: 'command.close', at: now });
         continue;
       }
       if (host === undefined || host.isStopped() || this.quarantined.has(proposal.symbol) || host.state() !== 'idle') {
@@ -384,11 +408,16 @@ export class TradingRuntime {
       case 'position': {
         const before = this.positions.get(e.position.symbol);
         this.positions.set(e.position.symbol, e.position);
+        if (e.position.takeProfit !== undefined || e.position.stopLoss !== undefined) {
+          this.lastStops.set(e.position.symbol, { takeProfit: e.position.takeProfit, stopLoss: e.position.stopLoss });
+        }
         const host = this.hosts.get(e.position.symbol);
         const state = host?.state() ?? '';
         if (host !== undefined && e.position.quantity.isZero() && before !== undefined && before.quantity.gt(0) && (state.startsWith('opened') || state === 'closing' || state === 'flattening')) {
           const exit = this.lastExternalFill.get(e.position.symbol);
-          host.send({ type: 'venue.positionClosed', reason: closeReason(before, exit), exitPrice: exit?.price.toString(), at });
+          // The venue clears the stops as it closes the position, so judge by the last stops we saw on it.
+          const stops = this.lastStops.get(e.position.symbol);
+          host.send({ type: 'venue.positionClosed', reason: closeReason(before.side, stops, exit), exitPrice: exit?.price.toString(), at });
         }
         return;
       }
@@ -483,10 +512,14 @@ export class TradingRuntime {
  * Infers why a position closed at the venue: a venue-triggered close fills near the TP or the SL (the trigger watches
  * the mark price and the close is a market order, so the fill can be a tick beyond the trigger): the nearer one wins.
  */
-const closeReason = (before: Position, exit: Fill | undefined): 'takeProfit' | 'stopLoss' | 'external' => {
-  if (exit === undefined || (before.takeProfit === undefined && before.stopLoss === undefined)) return 'external';
-  const tp = before.takeProfit === undefined ? undefined : exit.price.minus(before.takeProfit).abs();
-  const sl = before.stopLoss === undefined ? undefined : exit.price.minus(before.stopLoss).abs();
+const closeReason = (
+  _side: Position['side'],
+  stops: { readonly takeProfit: Decimal | undefined; readonly stopLoss: Decimal | undefined } | undefined,
+  exit: Fill | undefined,
+): 'takeProfit' | 'stopLoss' | 'external' => {
+  if (exit === undefined || stops === undefined || (stops.takeProfit === undefined && stops.stopLoss === undefined)) return 'external';
+  const tp = stops.takeProfit === undefined ? undefined : exit.price.minus(stops.takeProfit).abs();
+  const sl = stops.stopLoss === undefined ? undefined : exit.price.minus(stops.stopLoss).abs();
   if (tp === undefined) return 'stopLoss';
   if (sl === undefined) return 'takeProfit';
   return tp.lte(sl) ? 'takeProfit' : 'stopLoss';

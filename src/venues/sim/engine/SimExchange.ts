@@ -50,45 +50,7 @@ export interface SimExchangeOptions {
   readonly onListenerError?: ((error: unknown, event: SimEvent) => void) | undefined;
 }
 
-/** Bybit's documented linear perpetual instruments used by the demo and tests (see docs/simulator.md). */
-export const bybitLinearInstrument = (symbol: 'BTCUSDT' | 'ADAUSDT'): Instrument =>
-  symbol === 'BTCUSDT'
-    ? {
-        venue: 'bybit',
-        symbol,
-        kind: 'linear_perp',
-        baseAsset: 'BTC',
-        quoteAsset: 'USDT',
-        settleAsset: 'USDT',
-        tickSize: new Decimal('0.10'),
-        quantityStep: new Decimal('0.001'),
-        minQuantity: new Decimal('0.001'),
-        maxQuantity: new Decimal('1190'),
-        maxMarketQuantity: new Decimal('500'),
-        minNotional: new Decimal('5'),
-        minPrice: new Decimal('0.10'),
-        maxPrice: new Decimal('199999.80'),
-        maxLeverage: new Decimal('100'),
-        status: 'trading',
-      }
-    : {
-        venue: 'bybit',
-        symbol,
-        kind: 'linear_perp',
-        baseAsset: 'ADA',
-        quoteAsset: 'USDT',
-        settleAsset: 'USDT',
-        tickSize: new Decimal('0.0001'),
-        quantityStep: new Decimal('1'),
-        minQuantity: new Decimal('1'),
-        maxQuantity: new Decimal('1000000'),
-        maxMarketQuantity: new Decimal('200000'),
-        minNotional: new Decimal('5'),
-        minPrice: new Decimal('0.0001'),
-        maxPrice: new Decimal('199.9998'),
-        maxLeverage: new Decimal('75'),
-        status: 'trading',
-      };
+export { bybitLinearInstrument } from './instruments.ts';
 
 /** Reject reasons and cancel types reported on orders, spelled as Bybit reports them. */
 const REASON = {
