@@ -39,6 +39,8 @@ export interface PaperRunOptions {
   readonly inspect?: ((e: InspectionEvent) => void) | undefined;
   /** Called with the runtime once the gate is open (tests inject defects through it). */
   readonly onStarted?: ((runtime: TradingRuntime) => void) | undefined;
+  /** Names and fingerprints of the loaded secrets, for the startup log (never values). */
+  readonly secrets?: Readonly<Record<string, string>> | undefined;
 }
 
 /** The result of a paper run. */
@@ -75,6 +77,7 @@ export const runPaperVirtual = async (opts: PaperRunOptions): Promise<PaperRunRe
     targets: { file: join(runDir, 'tradewarden.log.jsonl'), stream: opts.stderr === undefined ? undefined : { write: opts.stderr, minLevel: config.logging.stderrLevel } },
   });
   logger.info({ event: 'startup', version: opts.version, commit: opts.commit, configHash: opts.configHash, profile: config.profile, mode: config.mode, venue: 'sim', clock: 'virtual' }, 'tradewarden_started');
+  logger.info({ event: 'secrets', fingerprints: opts.secrets ?? {} }, 'secrets_loaded');
 
   const instruments = config.symbols.map((s) => {
     const make = KNOWN_INSTRUMENTS[s];

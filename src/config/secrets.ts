@@ -3,6 +3,7 @@
  * values (printing one shows `<redacted>`), registers every loaded value with the log scrubber, and finds
  * secret-shaped values in plaintext config files (X-SEC-3). Everything else receives typed config.
  */
+import { createHash } from 'node:crypto';
 import { Redacted } from 'effect';
 import { registerSecretValues } from '../kernel/redaction.ts';
 
@@ -61,6 +62,14 @@ export const loadSecrets = (env: Readonly<Record<string, string | undefined>> = 
     present: [...values.keys()].sort(),
   };
 };
+
+/** Returns a short, non-reversible fingerprint of a secret (sha256 prefix) for logs and rotation records (X-SEC-5). */
+export const fingerprint = (secret: Redacted.Redacted<string>): string =>
+  createHash('sha256').update(Redacted.value(secret)).digest('hex').slice(0, 12);
+
+/** Returns the names and fingerprints of the loaded secrets: what a startup log may say about them. */
+export const describeSecrets = (secrets: Secrets): Record<string, string> =>
+  Object.fromEntries(secrets.present.map((name) => [name, `sha256:${fingerprint(secrets.get(name)!)}`]));
 
 /** Reads a non-secret runtime switch from the environment (e.g. CI=true); returns undefined when unset. */
 export const readEnvFlag = (name: 'CI' | 'NO_COLOR' | 'TW_LOG_LEVEL', env: Readonly<Record<string, string | undefined>> = process.env): string | undefined => env[name];

@@ -4,6 +4,7 @@
  */
 import { Either } from 'effect';
 import { loadConfigFile } from '../../config/load.ts';
+import { describeSecrets, loadSecrets } from '../../config/secrets.ts';
 import { runPaperVirtual } from '../../app/paper.ts';
 import { buildInfo } from '../buildInfo.ts';
 import { ExitCode, type CliIo } from '../io.ts';
@@ -19,6 +20,7 @@ export const runCommand = async (io: CliIo, args: ReadonlyArray<string>, global:
     return loaded.left._tag === 'SafetyRefusal' ? ExitCode.safetyRefusal : ExitCode.usage;
   }
   const { config, hash } = loaded.right;
+  const secrets = loadSecrets();
   if (config.mode === 'LIVE') {
     io.err('live_requires_confirmation: LIVE trading is blocked in this build until the risk gates and the operator confirmation token land (issue #6).');
     return ExitCode.safetyRefusal;
@@ -43,7 +45,7 @@ export const runCommand = async (io: CliIo, args: ReadonlyArray<string>, global:
   try {
     const result = await runPaperVirtual({
       config, configHash: hash, dataDir: global.dataDir, version: buildInfo.version, commit: buildInfo.commit,
-      progress: io.out, stderr: (line) => io.err(line.trimEnd()), inspect: relay?.inspect,
+      progress: io.out, stderr: (line) => io.err(line.trimEnd()), inspect: relay?.inspect, secrets: describeSecrets(secrets),
     });
     const s = result.summary;
     io.out(`run ${result.runId} finished: ${String(s['trades'])} trades (${String(s['wins'])} won, ${String(s['losses'])} lost), ${String(s['fills'])} fills, realized PnL ${String(s['realizedPnl'])} USDT, fees ${String(s['fees'])} USDT, balance change ${String(s['balanceChange'])} USDT`);

@@ -1,0 +1,76 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { SECRET_VARIABLES } from '../../src/config/secrets.ts';
+
+const cli = (args: string[], env: Record<string, string> = {}) => {
+  const r = spawnSync(process.execPath, ['dist/main.js', ...args], { encoding: 'utf8', env: { PATH: process.env['PATH'] ?? '', ...env }, timeout: 120_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+};
+
+const walk = (dir: string): string[] =>
+  readdirSync(dir).flatMap((n) => {
+    const p = join(dir, n);
+    return statSync(p).isDirectory() ? walk(p) : [p];
+  });
+
+beforeAll(() => {
+  if (!existsSync('dist/main.js')) execFileSync(process.execPath, ['scripts/build.mjs'], { stdio: 'ignore' });
+});
+
+describe('CLI contract', () => {
+  it('prints the version and lists every subcommand in --help', () => {
+    const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
+    const v = cli(['--version']);
+    expect(v.code).toBe(0);
+    expect(v.stdout).toMatch(new RegExp(`^tradewarden ${pkg.version.replaceAll('.', '\\.')}`));
+    const h = cli(['--help']);
+    expect(h.code).toBe(0);
+    for (const c of ['run', 'check', 'sim', 'journal', 'reconcile', 'drill', 'kill', 'resume']) expect(h.stdout).toMatch(new RegExp(`^  ${c} `, 'm'));
+    expect(cli(['no-such-command']).code).toBe(2);
+  });
+
+  it('check exits 0 on a valid config, 2 naming every bad key path, 3 on a plaintext secret (X-SEC-3, X-SEC-8)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tw-cli-'));
+    expect(cli(['check', '--config', 'config/default.yaml']).code).toBe(0);
+    const bad = join(dir, 'bad.yaml');
+    writeFileSync(bad, 'mode: PAPER\nunknownKey: 1\nrisk:\n  caps:\n    maxPositionFraction: 1.5\n');
+    const r = cli(['check', '--config', bad]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('unknownKey');
+    expect(r.stderr).toContain('risk.caps.maxPositionFraction');
+    const secret = join(dir, 'secret.yaml');
+    writeFileSync(secret, 'venues:\n  bybit:\n    apiSecret: 0123456789abcdef0123456789abcdef0123456789abcdef\n');
+    const s = cli(['check', '--config', secret]);
+    expect(s.code).toBe(3);
+    expect(s.stderr).toContain('plaintext_secret_in_config');
+    expect(cli(['check']).code).toBe(2);
+  });
+
+  it('refuses LIVE without the confirmation gates (exit 3)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tw-cli-'));
+    const live = join(dir, 'live.yaml');
+    writeFileSync(live, 'mode: LIVE\n');
+    const r = cli(['run', '--config', live, '--data-dir', dir]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('live_requires_confirmation');
+  });
+
+  it('X-SEC-4 the demo runs to exit 0 and no canary secret appears in stdout, stderr, logs or the data directory', () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'tw-canary-'));
+    const canaries = Object.fromEntries(SECRET_VARIABLES.map((v, i) => [v.name, `canary-${i}-${v.name.toLowerCase()}-Zx9Q`]));
+    const r = cli(['--data-dir', dataDir], canaries);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/finished: [1-9]\d* trades/);
+    const files = walk(dataDir);
+    expect(files.some((f) => f.endsWith('tradewarden.log.jsonl'))).toBe(true);
+    expect(files.some((f) => f.endsWith('summary.json'))).toBe(true);
+    const haystacks = [r.stdout, r.stderr, ...files.map((f) => readFileSync(f).toString('latin1'))];
+    for (const value of Object.values(canaries)) for (const h of haystacks) expect(h.includes(value)).toBe(false);
+    // The secrets were loaded (the gateway saw them) and only their fingerprints were logged.
+    const log = readFileSync(files.find((f) => f.endsWith('tradewarden.log.jsonl'))!, 'utf8');
+    expect(log).toContain('"TW_BYBIT_API_SECRET":"sha256:');
+  });
+});
