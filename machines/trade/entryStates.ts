@@ -12,15 +12,16 @@ const IDLE = `${LIFECYCLE}.idle`;
 
 // An entry fill either completes the entry (→ opened), or is a partial fill that loops in `partial`
 // (undefined = stay); replays and empty fills are only routed to the order child, which reports them.
+const opening = { type: 'notify' as const, params: { kind: 'positionOpened' as const, severity: 'info' as const } };
 const entryFill = (partial: string | undefined) => [
-  { guard: 'completesEntry' as const, target: OPENED, actions: ['routeToOrder' as const, 'recordEntryFill' as const] },
+  { guard: 'completesEntry' as const, target: OPENED, actions: ['routeToOrder' as const, 'recordEntryFill' as const, opening] },
   { guard: 'isNewEntryFill' as const, target: partial, actions: ['routeToOrder' as const, 'recordEntryFill' as const] },
   { guard: 'isEntryEvent' as const, actions: 'routeToOrder' as const },
 ];
 
 // The entry order closed at the venue (cancel or expiry): with fills we hold a position, without we are done.
 const entryClosed = [
-  { guard: and(['isEntryEvent', 'hasEntryFill']), target: OPENED, actions: ['routeToOrder' as const, 'markEntryDone' as const] },
+  { guard: and(['isEntryEvent', 'hasEntryFill']), target: OPENED, actions: ['routeToOrder' as const, 'markEntryDone' as const, opening] },
   {
     guard: 'isEntryEvent' as const,
     target: IDLE,
@@ -62,7 +63,7 @@ export const idle = tradeSetup.createStateConfig({
       },
     ],
     // A fill that raced the entry's cancel (or expiry) ack: the position is real and must be protected.
-    'venue.filled': [{ guard: 'isNewEntryFill', target: OPENED, actions: ['routeToOrder', 'recordEntryFill'] }],
+    'venue.filled': [{ guard: 'isNewEntryFill', target: OPENED, actions: ['routeToOrder', 'recordEntryFill', opening] }],
   },
 });
 

@@ -22,7 +22,6 @@ const queryExit = { guard: 'isExitEvent' as const, actions: ['routeToOrder' as c
 
 export const opened = tradeSetup.createStateConfig({
   description: 'OPENED: a real fill (qty > 0) created the position; the first fill price (OEP) is fixed. Protection is placed here.',
-  entry: { type: 'notify', params: { kind: 'positionOpened', severity: 'info' } },
   // A KILL with flatten (or a flatten requested before the position opened) closes the position reduce-only.
   always: { guard: 'isFlattenRequested', target: `${LIFECYCLE}.flattening` },
   initial: 'protecting',

@@ -76,6 +76,7 @@ export class TradingRuntime {
   private readonly lastStops = new Map<string, { readonly takeProfit: Decimal | undefined; readonly stopLoss: Decimal | undefined }>();
   private readonly cooldownUntil = new Map<string, { until: number; kind: 'fill' | 'stop' }>();
   private readonly quarantined = new Set<string>();
+  private readonly paused = new Set<string>();
   private readonly pending = new Set<Promise<unknown>>();
   private strategyStates: unknown[];
   private nav: Decimal = ZERO;
@@ -204,6 +205,25 @@ export class TradingRuntime {
     this.deps.logger.error({ symbol, reason, alert: 'symbol_quarantined' }, 'symbol_quarantined');
   }
 
+  /**
+   * Pauses or resumes entries of a symbol (X-WS-2/5): the connection actor calls this when its stream is not live
+   * (gap, resync, reconnect, stale data). Exits and protections are not affected.
+   */
+  setMarketPaused(symbol: string, paused: boolean, reason: string): void {
+    const host = this.hosts.get(symbol);
+    const was = this.paused.has(symbol);
+    if (paused) this.paused.add(symbol);
+    else this.paused.delete(symbol);
+    if (was === paused) return;
+    this.deps.journal.append(`market:${symbol}`, paused ? 'MARKET_PAUSED' : 'MARKET_RESUMED', { symbol, reason });
+    host?.send(paused ? { type: 'stream.paused', reason, at: this.now() } : { type: 'stream.resumed', at: this.now() });
+  }
+
+  /** Returns whether entries of a symbol are paused by its market-data stream. */
+  isMarketPaused(symbol: string): boolean {
+    return this.paused.has(symbol);
+  }
+
   /** Returns whether a symbol is quarantined. */
   isQuarantined(symbol: string): boolean {
     return this.quarantined.has(symbol);
@@ -275,8 +295,10 @@ export class TradingRuntime {
         host.send({ type: 'command.close', at: now });
         continue;
       }
-      if (host === undefined || host.isStopped() || this.quarantined.has(proposal.symbol) || host.state() !== 'idle') {
-        this.stats.recordVeto(host === undefined || host.isStopped() ? 'actor_unavailable' : this.quarantined.has(proposal.symbol) ? 'symbol_quarantined' : 'actor_busy');
+      if (host === undefined || host.isStopped() || this.quarantined.has(proposal.symbol) || this.paused.has(proposal.symbol) || host.state() !== 'idle') {
+        this.stats.recordVeto(
+          host === undefined || host.isStopped() ? 'actor_unavailable' : this.quarantined.has(proposal.symbol) ? 'symbol_quarantined' : this.paused.has(proposal.symbol) ? 'market_paused' : 'actor_busy',
+        );
         continue;
       }
       tradesThisCycle.set(order.strategyId, (tradesThisCycle.get(order.strategyId) ?? 0) + 1);

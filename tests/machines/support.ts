@@ -161,7 +161,24 @@ export interface RowResult<M extends AnyStateMachine> {
 export const runRow = <M extends AnyStateMachine>(machine: M, input: unknown, reach: ReadonlyArray<EventObject>, event: EventObject): RowResult<M> => {
   let [s] = initialTransition(machine, input as never);
   for (const e of reach) [s] = transition(machine, s, e as never);
-  const keys = machine.getTransitionData(s as never, event as never).map(transitionKey);
   const [after, actions] = transition(machine, s, event as never);
-  return { before: s as never, after: after as never, emitted: emittedOf(actions), sent: sentOf(actions), keys };
+  return { before: s as never, after: after as never, emitted: emittedOf(actions), sent: sentOf(actions), keys: takenKeys(machine, input, reach, event) };
+};
+
+/** Returns the keys of the transitions (eventless ones included) a live actor takes for `event` after `reach`. */
+export const takenKeys = (machine: AnyStateMachine, input: unknown, reach: ReadonlyArray<EventObject>, event: EventObject): string[] => {
+  const keys: string[] = [];
+  let recording = false;
+  const actor = createActor(machine as AnyActorLogic, {
+    input,
+    inspect: (e: InspectionEvent) => {
+      if (recording && e.type === '@xstate.microstep' && e.actorRef === actor) for (const t of e._transitions) keys.push(transitionKey(t));
+    },
+  } as never);
+  actor.start();
+  for (const e of reach) actor.send(e);
+  recording = true;
+  actor.send(event);
+  actor.stop();
+  return keys;
 };
