@@ -7,7 +7,7 @@ import { createActor, initialTransition, transition, type EventObject } from 'xs
 import { CONNECTION_MACHINE_VERSION, connectionMachine, isTradingAllowed, type ConnectionSnapshot } from '../../machines/connection/connectionMachine.ts';
 import type { ConnectionEvent, ConnectionInput } from '../../machines/connection/connectionTypes.ts';
 import { modelInput as pub, modelPrivateInput as priv } from '../../machines/connection/model.ts';
-import { allStateIds, allTransitionKeys, runRow } from './support.ts';
+import { allStateIds, allTransitionKeys, restoreActor, runRow } from './support.ts';
 
 const ev = <T extends ConnectionEvent['type']>(type: T, extra: Omit<Extract<ConnectionEvent, { type: T }>, 'type' | 'at'>, at = 100): ConnectionEvent =>
   ({ type, ...extra, at }) as ConnectionEvent;
@@ -145,7 +145,7 @@ describe('connection chart behaviour', () => {
     const actor = createActor(connectionMachine, { input: pub }).start();
     for (const e of LIVE) actor.send(e);
     const json = JSON.stringify(actor.getPersistedSnapshot());
-    const restored = createActor(connectionMachine, { snapshot: JSON.parse(json) as never });
+    const restored = restoreActor(connectionMachine, json);
     const seen: string[] = [];
     restored.on('*', (e) => seen.push(label(e)));
     restored.start();

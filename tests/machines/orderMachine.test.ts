@@ -7,7 +7,7 @@ import { createActor, type EventObject } from 'xstate';
 import type { OrderEvent } from '../../machines/order/orderEvents.ts';
 import { ORDER_MACHINE_VERSION, orderMachine, queryOutcome } from '../../machines/order/orderMachine.ts';
 import { modelInput } from '../../machines/order/model.ts';
-import { allTransitionKeys, runRow } from './support.ts';
+import { allTransitionKeys, restoreActor, runRow } from './support.ts';
 
 const id = modelInput.clientOrderId;
 const at = 10;
@@ -165,7 +165,7 @@ describe('order chart behaviour', () => {
     actor.send(acc);
     actor.send(f1);
     const json = JSON.stringify(actor.getPersistedSnapshot());
-    const restored = createActor(orderMachine, { snapshot: JSON.parse(json) as never }).start();
+    const restored = restoreActor(orderMachine, json).start();
     expect(restored.getSnapshot().value).toBe('partiallyFilled');
     restored.send(f1);
     expect(restored.getSnapshot().context.filledQuantity).toBe('1');

@@ -182,3 +182,10 @@ export const takenKeys = (machine: AnyStateMachine, input: unknown, reach: Reado
   actor.stop();
   return keys;
 };
+
+/**
+ * Returns an actor (not started) restored from a JSON-serialized persisted snapshot. The options are cast because
+ * the typed options demand an input, which a restore ignores.
+ */
+export const restoreActor = <M extends AnyStateMachine>(machine: M, json: string) =>
+  createActor(machine, { snapshot: JSON.parse(json) as unknown } as never) as ReturnType<typeof createActor<M>>;

@@ -1,0 +1,71 @@
+/**
+ * Event builders, reach paths and emitted-intent labels shared by the trade chart suites; they use the model intent
+ * (`c1`, quantity 2 at 100, one re-price, tick 0.5). Test support only.
+ */
+import type { EventObject } from 'xstate';
+import { modelIntent } from '../../machines/trade/model.ts';
+import type { TradeEvent } from '../../machines/trade/tradeTypes.ts';
+
+export const open: TradeEvent = { type: 'command.open', at: 1, ...modelIntent };
+export const acc = (clientOrderId = 'c1'): TradeEvent => ({ type: 'venue.accepted', clientOrderId, venueOrderId: `v-${clientOrderId}`, at: 2 });
+export const rejected = (clientOrderId: string, category: 'post_only_would_take' | 'parameter' | 'reduce_only_violation'): TradeEvent => ({
+  type: 'venue.rejected', clientOrderId, code: '170213', category, at: 2,
+});
+export const fill = (clientOrderId: string, tradeId: string, quantity: string, price = '100'): TradeEvent => ({
+  type: 'venue.filled', clientOrderId, tradeId, price, quantity, fee: '0.01', at: 3,
+});
+export const cancelled = (clientOrderId = 'c1'): TradeEvent => ({ type: 'venue.cancelled', clientOrderId, at: 3 });
+export const expired = (clientOrderId = 'c1'): TradeEvent => ({ type: 'venue.expired', clientOrderId, at: 3 });
+export const cancelRejected: TradeEvent = { type: 'venue.cancelRejected', clientOrderId: 'c1', code: '110001', at: 3 };
+export const unknown = (clientOrderId = 'c1'): TradeEvent => ({ type: 'venue.unknown', clientOrderId, reason: 'timeout', at: 3 });
+export const ackTimeout: TradeEvent = { type: 'timer.ackTimeout', clientOrderId: 'c1', at: 1001 };
+export const query = (clientOrderId: string, found: boolean, status?: 'new' | 'cancelled' | 'filled', filledQuantity = '0'): TradeEvent => ({
+  type: 'venue.queryResult', clientOrderId, found, status, filledQuantity, at: 4,
+});
+export const queryRetry: TradeEvent = { type: 'timer.queryRetry', at: 1501 };
+export const cancelEntry: TradeEvent = { type: 'command.cancelEntry', at: 4 };
+export const close: TradeEvent = { type: 'command.close', at: 5 };
+export const protectionSet: TradeEvent = { type: 'venue.protectionSet', at: 4 };
+export const protectionFailed: TradeEvent = { type: 'venue.protectionFailed', code: '10001', message: 'trading-stop failed', at: 4 };
+export const positionClosed: TradeEvent = { type: 'venue.positionClosed', reason: 'takeProfit', exitPrice: '102', at: 6 };
+export const cooldownDone: TradeEvent = { type: 'timer.cooldownDone', at: 1006 };
+export const kill: TradeEvent = { type: 'operator.kill', reason: 'operator', at: 4 };
+export const killFlatten: TradeEvent = { type: 'operator.kill', reason: 'operator', flatten: true, at: 4 };
+export const resume: TradeEvent = { type: 'operator.resume', at: 5 };
+export const paused: TradeEvent = { type: 'stream.paused', reason: 'gap', at: 2 };
+export const resumed: TradeEvent = { type: 'stream.resumed', at: 3 };
+export const defect: TradeEvent = { type: 'runtime.defect', message: 'boom', at: 4 };
+
+export const f1 = fill('c1', 't1', '1');
+export const fAll = fill('c1', 't3', '2');
+export const fEmpty = (clientOrderId = 'c1'): TradeEvent => fill(clientOrderId, 't0', '0');
+
+/** Reach paths from the initial state to each lifecycle state. */
+export const SUBMITTING = [open];
+export const WORKING = [open, acc()];
+export const QUERYING = [open, ackTimeout];
+export const CANCELLING = [open, acc(), cancelEntry];
+export const OPENED = [open, acc(), fAll];
+export const PROTECTED = [...OPENED, protectionSet];
+export const CLOSING = [...PROTECTED, close];
+export const FLATTENING = [...OPENED, protectionFailed, protectionFailed];
+export const CLOSED = [...CLOSING, fill('c1-x1', 't5', '2', '101')];
+
+/** A compact label per emitted intent: type plus what tells two of a kind apart. */
+export const label = (e: EventObject): string => {
+  const r = e as { type: string; name?: string; clientOrderId?: string; kind?: string; reduceOnly?: boolean };
+  switch (r.type) {
+    case 'order.submit':
+      return `order.submit:${r.clientOrderId ?? ''}${r.reduceOnly === true ? ':reduceOnly' : ''}`;
+    case 'order.cancel':
+    case 'order.query':
+      return `${r.type}:${r.clientOrderId ?? ''}`;
+    case 'timer.set':
+    case 'timer.clear':
+      return `${r.type}:${r.name ?? ''}`;
+    case 'notify':
+      return `notify:${r.kind ?? ''}`;
+    default:
+      return r.type;
+  }
+};
