@@ -1,1 +1,0 @@
-// Placeholder preload for `npm run bench` (keeps the command line stable as preloads are added).

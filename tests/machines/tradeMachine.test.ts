@@ -1,0 +1,158 @@
+/**
+ * Transition table of the trade chart through pure `transition()`: each row asserts the next lifecycle state (and
+ * kill/pause regions), the emitted intents in order, and the context change; the table must take every transition.
+ */
+import { describe, expect, it } from 'vitest';
+import { lifecycleState, tradeMachine } from '../../machines/trade/tradeMachine.ts';
+import { modelInput } from '../../machines/trade/model.ts';
+import type { TradeEvent } from '../../machines/trade/tradeTypes.ts';
+import { allTransitionKeys, runRow } from './support.ts';
+import {
+  CANCELLING, CLOSED, CLOSING, FLATTENING, OPENED, PROTECTED, QUERYING, SUBMITTING, WORKING, ackTimeout, acc, cancelEntry,
+  cancelRejected, cancelled, close, cooldownDone, defect, expired, f1, fAll, fEmpty, fill, kill, killFlatten, label, open,
+  paused, positionClosed, protectionFailed, protectionSet, query, queryRetry, rejected, resume, resumed, unknown,
+} from './tradeFixtures.ts';
+
+interface Row {
+  readonly name: string;
+  readonly reach: ReadonlyArray<TradeEvent>;
+  readonly event: TradeEvent;
+  readonly state: string;
+  readonly emitted: ReadonlyArray<string>;
+  readonly context?: Record<string, unknown>;
+  readonly control?: 'running' | 'halted';
+  readonly entries?: 'allowed' | 'paused';
+}
+
+const OPENING = ['notify:positionOpened', 'protection.set'];
+const CLOSING_OUT = ['position.closed', 'timer.set:cooldown', 'notify:positionClosed'];
+const QUERY_C1 = ['order.query:c1', 'timer.set:queryRetry'];
+const LEAVE_SUBMIT = 'timer.clear:ackTimeout';
+const LEAVE_QUERY = 'timer.clear:queryRetry';
+const HALTED_QUERYING = [...QUERYING, kill, cancelRejected];
+const QUERYING_WITH_FILL = [open, acc(), f1, cancelEntry, cancelRejected];
+
+const rows: Row[] = [
+  { name: 'idle: KILL halts (no order to cancel)', reach: [], event: kill, state: 'idle', control: 'halted', emitted: ['notify:halted'], context: { haltReason: 'operator' } },
+  { name: 'idle: a defect halts', reach: [], event: defect, state: 'idle', control: 'halted', emitted: ['notify:halted'], context: { haltReason: 'defect: boom' } },
+  { name: 'idle: approved intent submits the entry with an ack deadline', reach: [], event: open, state: 'submitting', emitted: ['order.submit:c1', 'timer.set:ackTimeout'], context: { entryClientOrderId: 'c1', ackDeadline: 1001, orderIds: ['c1'], attempt: 0 } },
+  { name: 'idle: MARKET_PAUSED blocks the entry', reach: [paused], event: open, state: 'idle', entries: 'paused', emitted: ['notify:entryBlocked'], context: { lastOutcome: 'blocked', intent: null } },
+  { name: 'idle: a fill racing the cancel ack opens the position', reach: [open, acc(), cancelled()], event: f1, state: 'opened.protecting', emitted: OPENING, context: { openingPrice: '100' } },
+
+  { name: 'submitting: ack → working (success notified after the ack)', reach: SUBMITTING, event: acc(), state: 'working', emitted: [LEAVE_SUBMIT, 'notify:entryAccepted'] },
+  { name: 'submitting: post-only would take → re-price one tick with a new id', reach: SUBMITTING, event: rejected('c1', 'post_only_would_take'), state: 'submitting', emitted: [LEAVE_SUBMIT, 'notify:entryRepriced', 'order.submit:c1-r1', 'timer.set:ackTimeout'], context: { attempt: 1, entryPrice: '99.5', entryClientOrderId: 'c1-r1', orderIds: ['c1', 'c1-r1'] } },
+  { name: 'submitting: other rejection → idle with the reason', reach: SUBMITTING, event: rejected('c1', 'parameter'), state: 'idle', emitted: [LEAVE_SUBMIT, 'notify:entryRejected'], context: { lastOutcome: 'rejected' } },
+  { name: 'submitting: a fill of the whole quantity before the ack opens', reach: SUBMITTING, event: fAll, state: 'opened.protecting', emitted: [LEAVE_SUBMIT, ...OPENING] },
+  { name: 'submitting: a partial fill before the ack → working', reach: SUBMITTING, event: f1, state: 'working', emitted: [LEAVE_SUBMIT], context: { entry: { filledQuantity: '1', filledNotional: '100', fees: '0.01' } } },
+  { name: 'submitting: an empty fill is only routed', reach: SUBMITTING, event: fEmpty(), state: 'submitting', emitted: [] },
+  { name: 'submitting: cancelled at the venue → idle', reach: SUBMITTING, event: cancelled(), state: 'idle', emitted: [LEAVE_SUBMIT, 'notify:entryCancelled'] },
+  { name: 'submitting: expired at the venue → idle', reach: SUBMITTING, event: expired(), state: 'idle', emitted: [LEAVE_SUBMIT, 'notify:entryCancelled'] },
+  { name: 'X-REC-6 submitting: transport error → query, never resend', reach: SUBMITTING, event: unknown(), state: 'querying', emitted: [LEAVE_SUBMIT, ...QUERY_C1], context: { queryRetryAt: 503 } },
+  { name: 'X-REC-6 submitting: ack timeout → query, never resend', reach: SUBMITTING, event: ackTimeout, state: 'querying', emitted: [LEAVE_SUBMIT, ...QUERY_C1] },
+  { name: 'submitting: strategy cancels', reach: SUBMITTING, event: cancelEntry, state: 'cancelling', emitted: [LEAVE_SUBMIT, 'order.cancel:c1'] },
+  { name: 'X-RSK-1 submitting: KILL cancels the entry', reach: SUBMITTING, event: kill, state: 'cancelling', control: 'halted', emitted: [LEAVE_SUBMIT, 'order.cancel:c1', 'notify:halted'] },
+  { name: 'submitting: a defect cancels the entry', reach: SUBMITTING, event: defect, state: 'cancelling', control: 'halted', emitted: [LEAVE_SUBMIT, 'order.cancel:c1', 'notify:halted'] },
+
+  { name: 'querying: not found → idle (definitive)', reach: QUERYING, event: query('c1', false), state: 'idle', emitted: [LEAVE_QUERY, 'notify:entryRejected'], context: { lastOutcome: 'notFound' } },
+  { name: 'querying: cancelled with nothing filled → idle', reach: QUERYING, event: query('c1', true, 'cancelled'), state: 'idle', emitted: [LEAVE_QUERY], context: { lastOutcome: 'cancelled' } },
+  { name: 'querying: live while halted → cancel it', reach: HALTED_QUERYING, event: query('c1', true, 'new'), state: 'cancelling', control: 'halted', emitted: [LEAVE_QUERY, 'order.cancel:c1'] },
+  { name: 'querying: closed with fills → working until the fills arrive', reach: QUERYING, event: query('c1', true, 'cancelled', '1'), state: 'working', emitted: [LEAVE_QUERY], context: { entryDone: true } },
+  { name: 'querying: resting → working', reach: QUERYING, event: query('c1', true, 'new'), state: 'working', emitted: [LEAVE_QUERY], context: { entryDone: false } },
+  { name: 'querying: the ack arrives while halted → cancel', reach: HALTED_QUERYING, event: acc(), state: 'cancelling', control: 'halted', emitted: [LEAVE_QUERY, 'order.cancel:c1'] },
+  { name: 'querying: the ack arrives → working', reach: QUERYING, event: acc(), state: 'working', emitted: [LEAVE_QUERY] },
+  { name: 'querying: a rejection arrives → idle', reach: QUERYING, event: rejected('c1', 'parameter'), state: 'idle', emitted: [LEAVE_QUERY, 'notify:entryRejected'] },
+  { name: 'querying: a full fill arrives → opened', reach: QUERYING, event: fAll, state: 'opened.protecting', emitted: [LEAVE_QUERY, ...OPENING] },
+  { name: 'querying: a partial fill arrives → working', reach: QUERYING, event: f1, state: 'working', emitted: [LEAVE_QUERY] },
+  { name: 'querying: an empty fill is only routed', reach: QUERYING, event: fEmpty(), state: 'querying', emitted: [] },
+  { name: 'querying: cancelled after partial fills → opened', reach: QUERYING_WITH_FILL, event: cancelled(), state: 'opened.protecting', emitted: [LEAVE_QUERY, ...OPENING], context: { entryDone: true } },
+  { name: 'querying: cancelled → idle', reach: QUERYING, event: cancelled(), state: 'idle', emitted: [LEAVE_QUERY, 'notify:entryCancelled'] },
+  { name: 'querying: expired after partial fills → opened', reach: QUERYING_WITH_FILL, event: expired(), state: 'opened.protecting', emitted: [LEAVE_QUERY, ...OPENING] },
+  { name: 'querying: expired → idle', reach: QUERYING, event: expired(), state: 'idle', emitted: [LEAVE_QUERY, 'notify:entryCancelled'] },
+  { name: 'querying: no answer yet → ask again', reach: QUERYING, event: queryRetry, state: 'querying', emitted: [LEAVE_QUERY, ...QUERY_C1], context: { queryRetryAt: 2001 } },
+  { name: 'querying: strategy cancels (by client order id)', reach: QUERYING, event: cancelEntry, state: 'cancelling', emitted: [LEAVE_QUERY, 'order.cancel:c1'] },
+  { name: 'querying: KILL cancels', reach: QUERYING, event: kill, state: 'cancelling', control: 'halted', emitted: [LEAVE_QUERY, 'order.cancel:c1', 'notify:halted'] },
+  { name: 'querying: a defect cancels', reach: QUERYING, event: defect, state: 'cancelling', control: 'halted', emitted: [LEAVE_QUERY, 'order.cancel:c1', 'notify:halted'] },
+
+  { name: 'X-ORD-3 working: the completing fill opens', reach: WORKING, event: fAll, state: 'opened.protecting', emitted: OPENING, context: { openingPrice: '100' } },
+  { name: 'X-ORD-3 working: a partial fill loops, no protection', reach: WORKING, event: f1, state: 'working', emitted: [], context: { entry: { filledQuantity: '1', filledNotional: '100', fees: '0.01' } } },
+  { name: 'working: a replayed fill is not counted twice', reach: [...WORKING, f1], event: f1, state: 'working', emitted: [], context: { entry: { filledQuantity: '1', filledNotional: '100', fees: '0.01' } } },
+  { name: 'working: cancelled after a partial fill → opened for what filled', reach: [...WORKING, f1], event: cancelled(), state: 'opened.protecting', emitted: OPENING },
+  { name: 'working: cancelled → idle', reach: WORKING, event: cancelled(), state: 'idle', emitted: ['notify:entryCancelled'] },
+  { name: 'working: expired after a partial fill → opened', reach: [...WORKING, f1], event: expired(), state: 'opened.protecting', emitted: OPENING },
+  { name: 'working: expired → idle', reach: WORKING, event: expired(), state: 'idle', emitted: ['notify:entryCancelled'] },
+  { name: 'working: strategy cancels', reach: WORKING, event: cancelEntry, state: 'cancelling', emitted: ['order.cancel:c1'] },
+  { name: 'X-RSK-1 working: KILL cancels the working entry', reach: WORKING, event: kill, state: 'cancelling', control: 'halted', emitted: ['order.cancel:c1', 'notify:halted'] },
+  { name: 'working: a defect cancels', reach: WORKING, event: defect, state: 'cancelling', control: 'halted', emitted: ['order.cancel:c1', 'notify:halted'] },
+
+  { name: 'cancelling: cancelled after a partial fill → opened', reach: [...WORKING, f1, cancelEntry], event: cancelled(), state: 'opened.protecting', emitted: OPENING },
+  { name: 'cancelling: cancelled → idle', reach: CANCELLING, event: cancelled(), state: 'idle', emitted: ['notify:entryCancelled'] },
+  { name: 'cancelling: expired after a partial fill → opened', reach: [...WORKING, f1, cancelEntry], event: expired(), state: 'opened.protecting', emitted: OPENING },
+  { name: 'cancelling: expired → idle', reach: CANCELLING, event: expired(), state: 'idle', emitted: ['notify:entryCancelled'] },
+  { name: 'cancelling: the fill won the race → opened', reach: CANCELLING, event: fAll, state: 'opened.protecting', emitted: OPENING },
+  { name: 'cancelling: a partial fill racing the cancel is recorded', reach: CANCELLING, event: f1, state: 'cancelling', emitted: [], context: { openingPrice: '100' } },
+  { name: 'cancelling: an empty fill is only routed', reach: CANCELLING, event: fEmpty(), state: 'cancelling', emitted: [] },
+  { name: 'cancelling: the entry was rejected', reach: CANCELLING, event: rejected('c1', 'parameter'), state: 'idle', emitted: ['notify:entryRejected'] },
+  { name: 'cancelling: cancel refused → query', reach: CANCELLING, event: cancelRejected, state: 'querying', emitted: QUERY_C1 },
+  { name: 'cancelling: cancel outcome unknown → query', reach: CANCELLING, event: unknown(), state: 'querying', emitted: QUERY_C1 },
+  { name: 'cancelling: a late ack is only routed', reach: [open, cancelEntry], event: acc(), state: 'cancelling', emitted: [] },
+  { name: 'cancelling: KILL keeps cancelling', reach: CANCELLING, event: kill, state: 'cancelling', control: 'halted', emitted: ['notify:halted'] },
+  { name: 'cancelling: a defect keeps cancelling', reach: CANCELLING, event: defect, state: 'cancelling', control: 'halted', emitted: ['notify:halted'] },
+
+  { name: 'opened: a late entry fill grows the position, OEP unchanged', reach: [...WORKING, fill('c1', 't1', '1', '99'), cancelled()], event: fill('c1', 't2', '1', '98'), state: 'opened.protecting', emitted: [], context: { openingPrice: '99', entry: { filledQuantity: '2', filledNotional: '197', fees: '0.02' } } },
+  { name: 'opened: a replayed entry fill is only routed', reach: [...WORKING, f1, cancelled()], event: f1, state: 'opened.protecting', emitted: [] },
+  { name: 'opened: the entry order closes', reach: OPENED, event: cancelled(), state: 'opened.protecting', emitted: [], context: { entryDone: true } },
+  { name: 'opened: TP/SL hit at the venue → closed', reach: PROTECTED, event: positionClosed, state: 'closed.cooldown', emitted: CLOSING_OUT, context: { closeReason: 'takeProfit', cooldownUntil: 1006 } },
+  { name: 'X-ORD-5 opened: strategy exit sends a reduce-only close', reach: PROTECTED, event: close, state: 'closing', emitted: ['order.submit:c1-x1:reduceOnly'], context: { exitClientOrderIds: ['c1-x1'] } },
+  { name: 'X-RSK-1 opened: KILL with flatten closes reduce-only', reach: PROTECTED, event: killFlatten, state: 'flattening', control: 'halted', emitted: ['notify:halted', 'notify:flattening', 'order.submit:c1-f1:reduceOnly'] },
+  { name: 'protecting: TP/SL confirmed → protected', reach: OPENED, event: protectionSet, state: 'opened.protected', emitted: ['notify:protected'], context: { protectionAttempts: 0 } },
+  { name: 'protecting: a failure is retried', reach: OPENED, event: protectionFailed, state: 'opened.protecting', emitted: ['notify:protectionFailed', 'protection.set'], context: { protectionAttempts: 2 } },
+  { name: 'protecting: N failures → flatten', reach: [...OPENED, protectionFailed], event: protectionFailed, state: 'flattening', emitted: ['notify:protectionFailed', 'notify:flattening', 'order.submit:c1-f1:reduceOnly'] },
+
+  { name: 'closing: the exit fill that flattens → closed', reach: CLOSING, event: fill('c1-x1', 't5', '2', '101'), state: 'closed.cooldown', emitted: CLOSING_OUT, context: { closeReason: 'exit' } },
+  { name: 'closing: a partial exit fill loops', reach: CLOSING, event: fill('c1-x1', 't6', '1'), state: 'closing', emitted: [], context: { exit: { filledQuantity: '1', filledNotional: '100', fees: '0.01' } } },
+  { name: 'closing: a late entry fill still counts', reach: CLOSING, event: fill('c1', 't9', '1'), state: 'closing', emitted: [], context: { entry: { filledQuantity: '3', filledNotional: '300', fees: '0.02' } } },
+  { name: 'closing: an empty exit fill is only routed', reach: CLOSING, event: fEmpty('c1-x1'), state: 'closing', emitted: [] },
+  { name: 'closing: TP/SL closed it first → closed', reach: CLOSING, event: positionClosed, state: 'closed.cooldown', emitted: CLOSING_OUT },
+  { name: 'closing: exit rejected → re-assert protection', reach: CLOSING, event: rejected('c1-x1', 'reduce_only_violation'), state: 'opened.protecting', emitted: ['notify:exitRejected', 'protection.set'], context: { protectionAttempts: 1 } },
+  { name: 'closing: exit cancelled → re-assert protection', reach: CLOSING, event: cancelled('c1-x1'), state: 'opened.protecting', emitted: ['protection.set'] },
+  { name: 'closing: IOC exit expired → re-assert protection', reach: CLOSING, event: expired('c1-x1'), state: 'opened.protecting', emitted: ['protection.set'] },
+  { name: 'closing: exit outcome unknown → query', reach: CLOSING, event: unknown('c1-x1'), state: 'closing', emitted: ['order.query:c1-x1'] },
+  { name: 'closing: exit not found → re-assert protection', reach: CLOSING, event: query('c1-x1', false), state: 'opened.protecting', emitted: ['protection.set'] },
+  { name: 'closing: exit found → keep waiting for fills', reach: CLOSING, event: query('c1-x1', true, 'new'), state: 'closing', emitted: [] },
+
+  { name: 'flattening: the flatten fill → closed', reach: FLATTENING, event: fill('c1-f1', 't7', '2'), state: 'closed.cooldown', emitted: CLOSING_OUT },
+  { name: 'flattening: a partial flatten fill loops', reach: FLATTENING, event: fill('c1-f1', 't8', '1'), state: 'flattening', emitted: [] },
+  { name: 'flattening: a late entry fill still counts', reach: FLATTENING, event: fill('c1', 't9', '1'), state: 'flattening', emitted: [] },
+  { name: 'flattening: an empty flatten fill is only routed', reach: FLATTENING, event: fEmpty('c1-f1'), state: 'flattening', emitted: [] },
+  { name: 'flattening: closed at the venue → closed', reach: FLATTENING, event: positionClosed, state: 'closed.cooldown', emitted: CLOSING_OUT },
+  { name: 'flattening: remainder cancelled → send another', reach: FLATTENING, event: cancelled('c1-f1'), state: 'flattening', emitted: ['notify:flattening', 'order.submit:c1-f2:reduceOnly'] },
+  { name: 'flattening: IOC remainder expired → send another', reach: FLATTENING, event: expired('c1-f1'), state: 'flattening', emitted: ['notify:flattening', 'order.submit:c1-f2:reduceOnly'] },
+  { name: 'flattening: rejected → critical alert, wait', reach: FLATTENING, event: rejected('c1-f1', 'reduce_only_violation'), state: 'flattening', emitted: ['notify:exitRejected'] },
+  { name: 'flattening: outcome unknown → query', reach: FLATTENING, event: unknown('c1-f1'), state: 'flattening', emitted: ['order.query:c1-f1'] },
+  { name: 'flattening: not found → send another', reach: FLATTENING, event: query('c1-f1', false), state: 'flattening', emitted: ['notify:flattening', 'order.submit:c1-f2:reduceOnly'] },
+  { name: 'flattening: found → keep waiting', reach: FLATTENING, event: query('c1-f1', true, 'new'), state: 'flattening', emitted: [] },
+
+  { name: 'closed: cooldown over → idle, cycle forgotten', reach: CLOSED, event: cooldownDone, state: 'idle', emitted: [], context: { intent: null, orderIds: [], openingPrice: null, entryClientOrderId: null } },
+  { name: 'halted: resume', reach: [kill], event: resume, state: 'idle', control: 'running', emitted: ['notify:resumed'], context: { haltReason: null } },
+  { name: 'entries: MARKET_PAUSED', reach: WORKING, event: paused, state: 'working', entries: 'paused', emitted: [] },
+  { name: 'entries: MARKET_RESUMED', reach: [paused], event: resumed, state: 'idle', entries: 'allowed', emitted: [] },
+];
+
+describe('trade chart transition table', () => {
+  it.each(rows)('$name', (row) => {
+    const r = runRow(tradeMachine, modelInput, row.reach, row.event);
+    expect(r.keys.length).toBeGreaterThan(0);
+    expect(lifecycleState(r.after)).toBe(row.state);
+    expect((r.after.value as { control: string }).control).toBe(row.control ?? (r.before.value as { control: string }).control);
+    expect((r.after.value as { entries: string }).entries).toBe(row.entries ?? (r.before.value as { entries: string }).entries);
+    expect(r.emitted.map(label)).toEqual(row.emitted);
+    if (row.context !== undefined) expect(r.after.context).toMatchObject(row.context);
+  });
+
+  it('covers every transition of the chart', () => {
+    const covered = new Set(rows.flatMap((row) => runRow(tradeMachine, modelInput, row.reach, row.event).keys));
+    const all = allTransitionKeys(tradeMachine);
+    expect(all.filter((k) => !covered.has(k))).toEqual([]);
+    expect(all.length).toBeGreaterThan(90);
+  });
+});

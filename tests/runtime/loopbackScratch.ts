@@ -1,0 +1,12 @@
+import { Either } from 'effect';
+import { runPaperVirtual } from '../../src/app/paper.ts';
+import { loadConfigFile } from '../../src/config/load.ts';
+import Database from 'better-sqlite3';
+import { join } from 'node:path';
+const loaded = loadConfigFile('config/default.yaml');
+if (Either.isLeft(loaded)) throw new Error('x');
+const t0 = Date.now();
+const r = await runPaperVirtual({ config: loaded.right.config, configHash: loaded.right.hash, dataDir: '/tmp/pvdata', version: 't', commit: null, progress: () => undefined });
+console.log(Date.now() - t0, JSON.stringify(r.summary).slice(0, 1500));
+const db = new Database(join(r.runDir, 'journal.sqlite'), { readonly: true });
+for (const row of db.prepare("SELECT seq, ts, stream, type FROM events WHERE type IN ('TRADE_CLOSED','ORDER_REQUESTED') ORDER BY seq LIMIT 12").all() as any[]) console.log(row.seq, new Date(row.ts).toISOString(), row.stream, row.type);
