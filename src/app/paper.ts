@@ -39,6 +39,8 @@ export interface PaperRunOptions {
   readonly inspect?: ((e: InspectionEvent) => void) | undefined;
   /** Called with the runtime once the gate is open (tests inject defects through it). */
   readonly onStarted?: ((runtime: TradingRuntime) => void) | undefined;
+  /** Aborting stops the session gracefully: decisions stop, working entries are cancelled, protections stay. */
+  readonly signal?: AbortSignal | undefined;
   /** Names and fingerprints of the loaded secrets, for the startup log (never values). */
   readonly secrets?: Readonly<Record<string, string>> | undefined;
 }
@@ -128,8 +130,13 @@ export const runPaperVirtual = async (opts: PaperRunOptions): Promise<PaperRunRe
     opts.onStarted?.(runtime);
     opts.progress(`paper session ${runId}: ${config.symbols.join(', ')} on the simulator (virtual clock, seed ${config.sim.seed})`);
     let ticks = 0;
+    let reason = 'end_of_data';
     for (;;) {
       await runtime.idle();
+      if (opts.signal?.aborted === true) {
+        reason = 'signal';
+        break;
+      }
       const nextTick = exchange.nextEventAt();
       if (nextTick === undefined) break;
       const nextTimer = clock.nextTimerAt();
@@ -139,13 +146,15 @@ export const runPaperVirtual = async (opts: PaperRunOptions): Promise<PaperRunRe
       if (t === nextTick) {
         exchange.advanceTo(t);
         ticks += 1;
+        // Let the event loop breathe (signals, the inspector relay) — the virtual clock does not move meanwhile.
+        if (ticks % 500 === 0) await new Promise<void>((resolve) => setImmediate(resolve));
       }
     }
-    await runtime.stop('end_of_data');
+    await runtime.stop(reason);
     await Effect.runPromise(Scope.close(scope, Exit.void));
     const summary = runtime.stats.summary({
       runId, profile: config.profile, mode: config.mode, venue: 'sim', clock: 'virtual', seed: config.sim.seed, configHash: opts.configHash,
-      symbols: config.symbols, dataStart: start, dataEnd: clock.now(), replayTicks: ticks, journalEntries: journal.lastSeq(),
+      symbols: config.symbols, dataStart: start, dataEnd: clock.now(), stoppedBy: reason, replayTicks: ticks, journalEntries: journal.lastSeq(),
     });
     const verify = journal.verify();
     summary['journalChainIntact'] = verify.ok;

@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -72,5 +72,43 @@ describe('CLI contract', () => {
     // The secrets were loaded (the gateway saw them) and only their fingerprints were logged.
     const log = readFileSync(files.find((f) => f.endsWith('tradewarden.log.jsonl'))!, 'utf8');
     expect(log).toContain('"TW_BYBIT_API_SECRET":"sha256:');
+  });
+
+  it('X-RT-6 a second process on the same data directory exits non-zero with "single-instance lock"', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'tw-lock-'));
+    const first = spawn(process.execPath, ['dist/main.js', '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // Wait (event-driven) until the first process holds the lock: it prints its session line after taking it.
+    await new Promise<void>((resolve, reject) => {
+      first.stdout.on('data', (d: Buffer) => {
+        if (d.toString().includes('paper session')) resolve();
+      });
+      first.once('exit', (code) => reject(new Error(`first run exited early with ${String(code)}`)));
+    });
+    const second = cli(['--data-dir', dataDir]);
+    expect(second.code).toBe(3);
+    expect(second.stderr).toContain('single-instance lock');
+    const firstCode = await new Promise<number | null>((resolve) => first.once('exit', (code) => resolve(code)));
+    expect(firstCode).toBe(0);
+    // Once the first one is gone, the lock is free again.
+    expect(cli(['check', '--config', 'config/default.yaml', '--data-dir', dataDir]).code).toBe(0);
+  });
+
+  it('X-RT-7 SIGTERM stops a session gracefully: exit 0, journal chain intact, summary written', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'tw-term-'));
+    const child = spawn(process.execPath, ['dist/main.js', '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    await new Promise<void>((resolve) => {
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        if (out.includes('paper session')) resolve();
+      });
+    });
+    child.kill('SIGTERM');
+    const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+    expect(code).toBe(0);
+    const summaryFile = walk(dataDir).find((f) => f.endsWith('summary.json'))!;
+    const summary = JSON.parse(readFileSync(summaryFile, 'utf8')) as { journalChainIntact: boolean; stoppedBy: string };
+    expect(summary.journalChainIntact).toBe(true);
+    expect(summary.stoppedBy).toBe('signal');
   });
 });

@@ -4,6 +4,7 @@
  */
 import { Either } from 'effect';
 import { loadConfigFile } from '../../config/load.ts';
+import { acquireInstanceLock } from '../../journal/instanceLock.ts';
 import { describeSecrets, loadSecrets } from '../../config/secrets.ts';
 import { runPaperVirtual } from '../../app/paper.ts';
 import { buildInfo } from '../buildInfo.ts';
@@ -35,6 +36,19 @@ export const runCommand = async (io: CliIo, args: ReadonlyArray<string>, global:
     const next = inspectIdx >= 0 ? args[inspectIdx + 1] : undefined;
     inspectPort = next !== undefined && /^\d+$/.test(next) ? Number(next) : config.inspector.port;
   }
+  // X-RT-6: one process per data directory; the OS releases the lock even after kill -9.
+  let lock: { release: () => void };
+  try {
+    lock = acquireInstanceLock(global.dataDir);
+  } catch (e) {
+    io.err(e instanceof Error ? e.message : String(e));
+    return ExitCode.safetyRefusal;
+  }
+  // SIGINT/SIGTERM: stop decisions, cancel working entries, keep protections, flush the journal, exit 0 (X-RT-7).
+  const abort = new AbortController();
+  const onSignal = (): void => abort.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   let relay: InspectorRelay | undefined;
   if (inspectPort !== undefined) {
     const { startInspectorRelay } = await import('../../runtime/inspector.ts');
@@ -45,7 +59,7 @@ export const runCommand = async (io: CliIo, args: ReadonlyArray<string>, global:
   try {
     const result = await runPaperVirtual({
       config, configHash: hash, dataDir: global.dataDir, version: buildInfo.version, commit: buildInfo.commit,
-      progress: io.out, stderr: (line) => io.err(line.trimEnd()), inspect: relay?.inspect, secrets: describeSecrets(secrets),
+      progress: io.out, stderr: (line) => io.err(line.trimEnd()), inspect: relay?.inspect, secrets: describeSecrets(secrets), signal: abort.signal,
     });
     const s = result.summary;
     io.out(`run ${result.runId} finished: ${String(s['trades'])} trades (${String(s['wins'])} won, ${String(s['losses'])} lost), ${String(s['fills'])} fills, realized PnL ${String(s['realizedPnl'])} USDT, fees ${String(s['fees'])} USDT, balance change ${String(s['balanceChange'])} USDT`);
@@ -53,6 +67,9 @@ export const runCommand = async (io: CliIo, args: ReadonlyArray<string>, global:
     io.out(`summary: ${result.runDir}/summary.json`);
     return ExitCode.ok;
   } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     await relay?.close();
+    lock.release();
   }
 };
