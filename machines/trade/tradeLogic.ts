@@ -6,7 +6,7 @@ import { dec, ZERO } from '../../src/domain/money.ts';
 import type { Side } from '../../src/domain/orders.ts';
 import { roundPrice } from '../../src/domain/rounding.ts';
 import { averagePrice, isPositive } from '../order/fillMath.ts';
-import type { TradeContext, TradeEvent } from './tradeTypes.ts';
+import type { TradeChartEvent, TradeContext } from './tradeTypes.ts';
 
 /**
  * Returns the client order id of an entry attempt: the intent's id for the first, `<base>-r<attempt>` for re-prices.
@@ -61,39 +61,39 @@ export const realizedPnl = (c: TradeContext): string => {
   return gross.minus(fees).toString();
 };
 
-type Fill = Extract<TradeEvent, { type: 'venue.filled' }>;
+type Fill = Extract<TradeChartEvent, { type: 'venue.filled' }>;
 
-const clientOrderIdOf = (e: TradeEvent): string | undefined => ('clientOrderId' in e ? e.clientOrderId : undefined);
+const clientOrderIdOf = (e: TradeChartEvent): string | undefined => ('clientOrderId' in e ? e.clientOrderId : undefined);
 
 /** Returns whether the event is about the current entry order. */
-export const isEntryEvent = (c: TradeContext, e: TradeEvent): boolean =>
+export const isEntryEvent = (c: TradeContext, e: TradeChartEvent): boolean =>
   c.entryClientOrderId !== null && clientOrderIdOf(e) === c.entryClientOrderId;
 
 /** Returns whether the event is about one of this cycle's exit (or flatten) orders. */
-export const isExitEvent = (c: TradeContext, e: TradeEvent): boolean => {
+export const isExitEvent = (c: TradeContext, e: TradeChartEvent): boolean => {
   const id = clientOrderIdOf(e);
   return id !== undefined && c.exitClientOrderIds.includes(id);
 };
 
 /** Returns the fill when the event is a fill with positive quantity and a trade id not seen this cycle. */
-export const newFill = (c: TradeContext, e: TradeEvent): Fill | undefined =>
+export const newFill = (c: TradeContext, e: TradeChartEvent): Fill | undefined =>
   e.type === 'venue.filled' && isPositive(e.quantity) && !c.seenTradeIds.includes(e.tradeId) ? e : undefined;
 
 /** Returns whether the event is a new fill of the current entry order. */
-export const isNewEntryFill = (c: TradeContext, e: TradeEvent): boolean => newFill(c, e) !== undefined && isEntryEvent(c, e);
+export const isNewEntryFill = (c: TradeContext, e: TradeChartEvent): boolean => newFill(c, e) !== undefined && isEntryEvent(c, e);
 
 /** Returns whether the event is a new fill of an exit order. */
-export const isNewExitFill = (c: TradeContext, e: TradeEvent): boolean => newFill(c, e) !== undefined && isExitEvent(c, e);
+export const isNewExitFill = (c: TradeContext, e: TradeChartEvent): boolean => newFill(c, e) !== undefined && isExitEvent(c, e);
 
 /** Returns whether this entry fill completes the entry (whole quantity, or the entry order is already closed). */
-export const completesEntry = (c: TradeContext, e: TradeEvent): boolean => {
+export const completesEntry = (c: TradeContext, e: TradeChartEvent): boolean => {
   const f = newFill(c, e);
   if (f === undefined || c.intent === null) return false;
   return c.entryDone || dec(c.entry.filledQuantity).plus(dec(f.quantity)).gte(dec(c.intent.quantity));
 };
 
 /** Returns whether this exit fill leaves the position flat. */
-export const flattensPosition = (c: TradeContext, e: TradeEvent): boolean => {
+export const flattensPosition = (c: TradeContext, e: TradeChartEvent): boolean => {
   const f = newFill(c, e);
   return f !== undefined && dec(c.exit.filledQuantity).plus(dec(f.quantity)).gte(dec(c.entry.filledQuantity));
 };

@@ -17,6 +17,8 @@ export const tradeMachine = tradeSetup.createMachine({
   id: 'trade',
   description: 'One symbol: entry, position, protection and exit, with kill switch and market pause as parallel regions.',
   type: 'parallel',
+  // A settled order child accepts no more events; remember it so routing skips it.
+  on: { 'xstate.done.actor.*': { actions: 'forgetSettledOrder' } },
   context: ({ input }) => ({
     symbol: input.symbol,
     cooldownMs: input.cooldownMs,
@@ -35,6 +37,7 @@ export const tradeMachine = tradeSetup.createMachine({
     seenTradeIds: [],
     protectionAttempts: 0,
     orderIds: [],
+    settledOrderIds: [],
     ackDeadline: null,
     queryRetryAt: null,
     cooldownUntil: null,

@@ -10,17 +10,17 @@ import {
   completesEntry, entryClientOrderId, exitClientOrderId, flattensPosition, hasOpenPosition, isEntryEvent, isExitEvent,
   isNewEntryFill, isNewExitFill, newFill, openQuantity, protectionPrices, realizedPnl, repricedPrice,
 } from './tradeLogic.ts';
-import type { TradeContext, TradeEmitted, TradeEvent, TradeInput, TradeNotifyKind } from './tradeTypes.ts';
+import { atOf, type TradeChartEvent, type TradeContext, type TradeEmitted, type TradeInput, type TradeNotifyKind } from './tradeTypes.ts';
 
 type Notice = { readonly kind: TradeNotifyKind; readonly severity: 'info' | 'warning' | 'critical' };
 
-const describe = (c: TradeContext, e: TradeEvent, kind: TradeNotifyKind): string => {
+const describe = (c: TradeContext, e: TradeChartEvent, kind: TradeNotifyKind): string => {
   const detail = e.type === 'venue.rejected' ? ` (${e.code} ${e.category})` : e.type === 'venue.protectionFailed' ? ` (${e.code})` : '';
   const who = c.intent === null ? c.symbol : `${c.symbol} ${c.intent.side} ${c.intent.quantity} [${c.intent.intentId}]`;
   return `${kind}: ${who}${detail}`;
 };
 
-const queryOutcomeOf = (e: TradeEvent) =>
+const queryOutcomeOf = (e: TradeChartEvent) =>
   e.type === 'venue.queryResult' ? queryOutcome(e.found, e.status, e.filledQuantity ?? '0') : undefined;
 
 const cycleReset = {
@@ -31,7 +31,7 @@ const cycleReset = {
 
 /** The typed setup the trade chart's state configs are written against. */
 export const tradeSetup = setup({
-  types: { context: {} as TradeContext, events: {} as TradeEvent, input: {} as TradeInput, emitted: {} as TradeEmitted },
+  types: { context: {} as TradeContext, events: {} as TradeChartEvent, input: {} as TradeInput, emitted: {} as TradeEmitted },
   actors: { order: orderMachine },
   guards: {
     canOpen: and([stateIn('#trade.control.running'), stateIn('#trade.entries.allowed')]),
@@ -81,7 +81,7 @@ export const tradeSetup = setup({
         attempt,
         entryClientOrderId: entryClientOrderId(clientOrderId, attempt),
         entryPrice: repricedPrice(context.entryPrice, side, tickSize, repriceTicks),
-        ackDeadline: event.at + ackTimeoutMs,
+        ackDeadline: atOf(event) + ackTimeoutMs,
       };
     }),
     submitEntry: enqueueActions(({ context, enqueue }) => {
@@ -109,6 +109,7 @@ export const tradeSetup = setup({
     // The context's id list is checked (not `self`), so pure `transition()` routes exactly like a live actor.
     routeToOrder: enqueueActions(({ context, event, enqueue }) => {
       if (!('clientOrderId' in event) || !context.orderIds.includes(event.clientOrderId)) return;
+      if (context.settledOrderIds.includes(event.clientOrderId)) return;
       const child = `order:${event.clientOrderId}`;
       if (event.type.startsWith('venue.') || event.type === 'timer.ackTimeout') enqueue.sendTo(child, event);
     }),
@@ -131,10 +132,12 @@ export const tradeSetup = setup({
       const id = context.entryClientOrderId;
       if (id === null) return;
       enqueue.emit({ type: 'order.cancel', clientOrderId: id, symbol: context.symbol });
-      if (context.orderIds.includes(id)) enqueue.sendTo(`order:${id}`, { type: 'command.cancel', clientOrderId: id, at: event.at });
+      if (context.orderIds.includes(id) && !context.settledOrderIds.includes(id)) {
+        enqueue.sendTo(`order:${id}`, { type: 'command.cancel', clientOrderId: id, at: atOf(event) });
+      }
     }),
     requestQuery: enqueueActions(({ context, event, enqueue }) => {
-      const at = event.at + context.queryRetryMs;
+      const at = atOf(event) + context.queryRetryMs;
       enqueue.assign({ queryRetryAt: at });
       enqueue.emit({ type: 'order.query', clientOrderId: context.entryClientOrderId ?? '', symbol: context.symbol });
       enqueue.emit({ type: 'timer.set', name: 'queryRetry', at });
@@ -152,6 +155,11 @@ export const tradeSetup = setup({
       enqueue.emit({ type: 'protection.set', symbol: context.symbol, side, ...prices, attempt: context.protectionAttempts + 1 });
     }),
     resetProtectionAttempts: assign({ protectionAttempts: 0 }),
+    forgetSettledOrder: assign(({ context, event }) => {
+      const prefix = 'xstate.done.actor.order:';
+      if (!event.type.startsWith(prefix)) return {};
+      return { settledOrderIds: [...context.settledOrderIds, event.type.slice(prefix.length)] };
+    }),
     recordPositionClosed: assign(({ event }) =>
       event.type === 'venue.positionClosed'
         ? { closeReason: event.reason, venueRealizedPnl: event.realizedPnl ?? null, venueExitPrice: event.exitPrice ?? null }
@@ -165,13 +173,13 @@ export const tradeSetup = setup({
         averageEntryPrice: averagePrice(context.entry) ?? '0', averageExitPrice: averagePrice(context.exit) ?? context.venueExitPrice,
         realizedPnl: realizedPnl(context), fees: dec(context.entry.fees).plus(dec(context.exit.fees)).toString(), reason: context.closeReason ?? 'exit',
       });
-      enqueue.emit({ type: 'timer.set', name: 'cooldown', at: event.at + context.cooldownMs });
-      enqueue.assign({ lastOutcome: `closed:${context.closeReason ?? 'exit'}`, cooldownUntil: event.at + context.cooldownMs });
+      enqueue.emit({ type: 'timer.set', name: 'cooldown', at: atOf(event) + context.cooldownMs });
+      enqueue.assign({ lastOutcome: `closed:${context.closeReason ?? 'exit'}`, cooldownUntil: atOf(event) + context.cooldownMs });
     }),
     // The cycle is over: stop the order children (their records live in the journal) and clear the cycle's fields.
     resetCycle: enqueueActions(({ context, enqueue }) => {
       for (const id of context.orderIds) enqueue.stopChild(`order:${id}`);
-      enqueue.assign({ ...cycleReset, orderIds: [] });
+      enqueue.assign({ ...cycleReset, orderIds: [], settledOrderIds: [] });
     }),
     recordHalt: assign(({ context, event }) =>
       event.type === 'operator.kill'

@@ -71,6 +71,15 @@ export type TradeEvent =
   /** The host caught a defect around this actor: halt entries, keep protections. */
   | { readonly type: 'runtime.defect'; readonly message: string; readonly at: number };
 
+/** Sent by XState itself (not the host) when an order child reaches a final state (filled or rejected). */
+export type OrderSettledEvent = { readonly type: `xstate.done.actor.${string}`; readonly actorId: string; readonly output: unknown };
+
+/** Everything the chart can receive: host events plus XState's own child-done events. */
+export type TradeChartEvent = TradeEvent | OrderSettledEvent;
+
+/** Returns the host time of an event (XState's internal events carry none). */
+export const atOf = (e: TradeChartEvent): number => ('at' in e ? e.at : 0);
+
 /** Names of the deadlines the host keeps for the trade chart. */
 export type TradeTimerName = 'ackTimeout' | 'queryRetry' | 'cooldown';
 
@@ -158,6 +167,8 @@ export interface TradeContext {
   readonly protectionAttempts: number;
   /** Client order ids of the spawned `order:<id>` children (routing checks this before `sendTo`). */
   readonly orderIds: ReadonlyArray<string>;
+  /** Client order ids whose child reached a final state; nothing is routed to them any more. */
+  readonly settledOrderIds: ReadonlyArray<string>;
   /** Host time of the current ack deadline, or null. */
   readonly ackDeadline: number | null;
   /** Host time at which the pending order query is repeated, or null. */

@@ -92,6 +92,10 @@ export class ExecutionEngine {
     ExecutionEngine.check(approval, request);
     const { journal, venue, logger } = this.deps;
     const at = (): number => this.deps.clock.now();
+    if (!request.reduceOnly && this.deps.clock.now() > approval.expiresAt) {
+      logger.warn({ clientOrderId: request.clientOrderId, decisionId: approval.decisionId }, 'order_blocked_approval_expired');
+      return { type: 'venue.rejected', clientOrderId: request.clientOrderId, code: 'approval_expired', category: 'other', message: 'the approval expired before the order was sent', at: at() };
+    }
     if (!this.deps.gateOpen()) {
       logger.warn({ clientOrderId: request.clientOrderId, symbol: request.symbol }, 'order_blocked_gate_closed');
       return { type: 'venue.rejected', clientOrderId: request.clientOrderId, code: 'gate_closed', category: 'other', message: 'trading gate closed', at: at() };

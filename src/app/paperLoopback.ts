@@ -1,0 +1,297 @@
+/**
+ * Composition root of a PAPER session over the real Bybit v5 wire protocol on loopback: the simulator's Bybit façade
+ * (in-process on 127.0.0.1:0, or an external one at `venues.bybit.simUrl`), the real Bybit adapter, the runtime on an
+ * accelerated wall clock, the symbol supervisor, and a public and a private ConnectionHost. Wires only; it holds
+ * no trading, protocol or connection logic, and it never talks to anything but loopback simulator credentials.
+ */
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Effect, Either, Exit, Random, Redacted, Scope } from 'effect';
+import { request } from 'undici';
+import type { Instrument } from '../domain/Instrument.ts';
+import { openJournal } from '../journal/Journal.ts';
+import { wallClock, type Clock } from '../kernel/Clock.ts';
+import { effectClockFrom } from '../kernel/effectClock.ts';
+import { createLogger, type Logger } from '../kernel/logger.ts';
+import { seededRandom } from '../kernel/random.ts';
+import { wallScheduler } from '../kernel/Scheduler.ts';
+import { makeRiskEngine } from '../risk/RiskEngine.ts';
+import { ConnectionHost, createPauseBoard } from '../runtime/ConnectionHost.ts';
+import { superviseSymbols } from '../runtime/SymbolSupervisor.ts';
+import { TradingRuntime } from '../runtime/TradingRuntime.ts';
+import { breakoutStrategy } from '../strategies/breakout/Breakout.ts';
+import type { Strategy } from '../strategies/Strategy.ts';
+import { decodeBybitConfig } from '../venues/bybit/BybitConfig.ts';
+import { makeBybitVenue } from '../venues/bybit/BybitVenue.ts';
+import { startBybitSim, type BybitSimServer } from '../venues/sim/bybit/BybitSimServer.ts';
+import { DEFAULT_SIM_API_KEYS } from '../venues/sim/bybit/defaults.ts';
+import { bybitLinearInstrument, createSimExchange } from '../venues/sim/engine/SimExchange.ts';
+import type { SimExchange } from '../venues/sim/engine/types.ts';
+import { parseFaultSpec, type FaultPlan } from '../venues/sim/faults.ts';
+import { barFeed } from '../venues/sim/replay/barFeed.ts';
+import { loadBarsCsv } from '../venues/sim/replay/loadBarsCsv.ts';
+import { acceleratedClock } from '../venues/sim/server.ts';
+import type { PaperRunOptions, PaperRunResult } from './paper.ts';
+
+/** Options of a loopback paper run: those of `runPaperVirtual` plus the wall-time bounds and credentials. */
+export interface LoopbackRunOptions extends PaperRunOptions {
+  /** Stop after this much wall time even if the simulator still has data (an external simulator never runs dry). */
+  readonly maxWallMs?: number | undefined;
+  /** Replay only the first N bars of each feed (tests). */
+  readonly barLimit?: number | undefined;
+  /** Simulator-only credentials (TW_SIM_API_KEY/SECRET via loadSecrets); default sim-key-1 / sim-secret-1. */
+  readonly simApiKey?: Redacted.Redacted<string> | undefined;
+  readonly simApiSecret?: Redacted.Redacted<string> | undefined;
+  /** Called after the private stream reconnected, before it counts as live (reconcile hook, issue 5). */
+  readonly onPrivateReconnect?: ((runtime: TradingRuntime) => void | Promise<void>) | undefined;
+  /** Called with both connection hosts once they are started (tests inject drops and watch states). */
+  readonly onConnections?: ((hosts: { readonly public: ConnectionHost; readonly private: ConnectionHost; readonly server: BybitSimServer | undefined }) => void) | undefined;
+}
+
+const KNOWN_INSTRUMENTS: Readonly<Record<string, () => Instrument>> = {
+  BTCUSDT: () => bybitLinearInstrument('BTCUSDT'),
+  ADAUSDT: () => bybitLinearInstrument('ADAUSDT'),
+};
+
+/** Wall time a request may take before the accelerated clock would push its signature out of the receive window. */
+const WALL_LATENCY_BUDGET_MS = 250;
+/** How often the run checks whether the simulator's data is exhausted (wall ms). */
+const EXHAUSTION_POLL_MS = 100;
+/** How long the run waits for both streams to go live before it opens the gate anyway (entries stay paused). */
+const LIVE_WAIT_MS = 30_000;
+
+interface InProcessSim {
+  readonly server: BybitSimServer;
+  readonly exchange: SimExchange;
+  readonly clock: Clock;
+  readonly start: number;
+}
+
+const startInProcessSim = async (opts: LoopbackRunOptions, apiKey: string, apiSecret: string, logger: Logger, base: Clock): Promise<InProcessSim> => {
+  const { config } = opts;
+  const feeds = config.sim.feeds.filter((f) => config.symbols.includes(f.symbol));
+  const bars = feeds.map((f) => {
+    const all = loadBarsCsv(f.file);
+    return { symbol: f.symbol, bars: opts.barLimit === undefined ? all : all.slice(0, opts.barLimit) };
+  });
+  const start = Math.min(...bars.map((b) => b.bars[0]?.start ?? Number.POSITIVE_INFINITY));
+  if (!Number.isFinite(start)) throw new Error('no market data: sim.feeds lists no bars for the configured symbols');
+  let faults: FaultPlan | undefined;
+  if (config.sim.faults.trim() !== '') {
+    const parsed = parseFaultSpec(config.sim.faults);
+    if (Either.isLeft(parsed)) throw new Error(`sim.faults: ${parsed.left}`);
+    faults = parsed.right;
+  }
+  const instruments = config.symbols.map((s) => {
+    const make = KNOWN_INSTRUMENTS[s];
+    if (make === undefined) throw new Error(`the simulator has no instrument ${s} (available: ${Object.keys(KNOWN_INSTRUMENTS).join(', ')})`);
+    return make();
+  });
+  // One accelerated clock drives the engine, signs the adapter's requests and times the runtime: replay speed everywhere.
+  const clock = acceleratedClock(config.sim.speed, start, base);
+  const exchange = createSimExchange({
+    clock,
+    instruments,
+    seed: config.sim.seed,
+    feeds: bars.map((b) => {
+      const i = instruments.find((x) => x.symbol === b.symbol);
+      return barFeed({ symbol: b.symbol, bars: b.bars, seed: config.sim.seed, ticksPerBar: 16, tickSize: i?.tickSize, quantityStep: i?.quantityStep });
+    }),
+  });
+  exchange.fundAccount(config.sim.account, 'USDT', config.sim.startingBalance);
+  exchange.advanceTo(clock.now());
+  const server = await startBybitSim({
+    exchange,
+    port: 0,
+    apiKeys: [{ key: apiKey, secret: apiSecret, account: config.sim.account }],
+    faults,
+    logger: (line) => logger.debug({ sim: line }, 'sim'),
+    driveClock: true,
+    clock,
+    // Between two engine advances venue time jumps by interval × speed: keep that well under the quote staleness limit.
+    driveIntervalMs: Math.max(1, Math.min(20, Math.floor(config.risk.staleness.quoteMaxAgeMs / speed / 4))),
+    seed: config.sim.seed,
+    // The venue's per-second limits apply in venue time, which runs at replay speed here.
+    rateLimitClock: clock,
+  });
+  return { server, exchange, clock, start };
+};
+
+/** Returns the external simulator's server time (ms) from its public `/v5/market/time`. */
+const externalServerTime = async (simUrl: string): Promise<number> => {
+  const res = await request(`${simUrl.replace(/\/$/, '')}/v5/market/time`, { method: 'GET' });
+  const body = (await res.body.json()) as { readonly time?: unknown };
+  if (typeof body.time !== 'number') throw new Error(`the simulator at ${simUrl} did not report its time`);
+  return body.time;
+};
+
+/** Runs a PAPER session over the Bybit wire protocol on loopback until the data is exhausted (or `maxWallMs`). */
+export const runPaperLoopback = async (opts: LoopbackRunOptions): Promise<PaperRunResult> => {
+  const { config } = opts;
+  const speed = config.sim.speed;
+  const runId = `${config.profile}-${opts.configHash.slice(0, 10)}-s${config.sim.seed}-loopback`;
+  const runDir = join(opts.dataDir, 'runs', runId);
+  rmSync(runDir, { recursive: true, force: true });
+  mkdirSync(runDir, { recursive: true });
+  const base = wallClock;
+  const apiKey = opts.simApiKey ?? Redacted.make(DEFAULT_SIM_API_KEYS[0]!.key);
+  const apiSecret = opts.simApiSecret ?? Redacted.make(DEFAULT_SIM_API_KEYS[0]!.secret);
+  const external = config.venues.bybit.simUrl.trim();
+
+  // The logger needs a clock before the simulator exists; it reads through to the run clock once that is known.
+  let runClock: Clock = base;
+  const clock: Clock = { now: () => runClock.now() };
+  const logger: Logger = createLogger({
+    level: config.logging.level,
+    clock,
+    base: { runId },
+    targets: { file: join(runDir, 'tradewarden.log.jsonl'), stream: opts.stderr === undefined ? undefined : { write: opts.stderr, minLevel: config.logging.stderrLevel } },
+  });
+
+  let sim: InProcessSim | undefined;
+  if (external === '') {
+    sim = await startInProcessSim(opts, Redacted.value(apiKey), Redacted.value(apiSecret), logger, base);
+    runClock = sim.clock;
+  } else {
+    runClock = acceleratedClock(speed, await externalServerTime(external), base);
+  }
+  const baseUrl = sim?.server.url ?? external.replace(/\/$/, '');
+  const dataStart = sim?.start ?? clock.now();
+  logger.info(
+    { event: 'startup', version: opts.version, commit: opts.commit, configHash: opts.configHash, profile: config.profile, mode: config.mode, venue: 'bybit-sim-loopback', clock: 'accelerated', speed, simUrl: baseUrl },
+    'tradewarden_started',
+  );
+  logger.info({ event: 'secrets', fingerprints: opts.secrets ?? {} }, 'secrets_loaded');
+
+  const venue = makeBybitVenue(
+    decodeBybitConfig({
+      environment: 'sim',
+      baseUrl,
+      apiKey,
+      apiSecret,
+      // Wall latency is multiplied by the replay speed in venue time: widen the window to cover it.
+      recvWindowMs: Math.max(config.venues.bybit.recvWindowMs, Math.ceil(speed * WALL_LATENCY_BUDGET_MS)),
+      requestTimeoutMs: config.venues.bybit.requestTimeoutMs,
+      triggerSource: config.venues.bybit.triggerSource,
+    }),
+    { clock, logger },
+  );
+  const journal = openJournal({ path: join(runDir, 'journal.sqlite'), clock });
+  const scheduler = wallScheduler(clock, speed);
+
+  const strategies: Strategy<unknown>[] = [];
+  const b = config.strategies.breakout;
+  if (b.enabled) {
+    strategies.push(breakoutStrategy({
+      lookbackBars: b.lookbackBars, notionalFraction: b.notionalFraction, stopLossFraction: b.stopLossFraction,
+      takeProfitFraction: b.takeProfitFraction, cooldownBars: b.cooldownBars, ttlMs: config.decision.cycleMs,
+    }) as Strategy<unknown>);
+  }
+  const risk = makeRiskEngine({ ...config.risk, mode: config.mode });
+  const runtime = new TradingRuntime({
+    settings: {
+      profile: config.profile, mode: config.mode, botId: config.botId, symbols: config.symbols, leverage: config.venues.bybit.leverage,
+      triggerSource: config.venues.bybit.triggerSource, cycleMs: config.decision.cycleMs, jitterFraction: config.decision.jitterFraction,
+      ackTimeoutMs: config.execution.ackTimeoutMs, maxRepriceAttempts: config.execution.maxRepriceAttempts,
+      maxProtectionAttempts: config.execution.maxProtectionAttempts, cooldownMs: b.cooldownBars * 60_000,
+      retry: { baseMs: config.execution.retryBaseMs, capMs: config.execution.retryCapMs, maxAttempts: config.execution.retryMaxAttempts },
+      seed: config.sim.seed,
+    },
+    venue, journal, scheduler, logger, risk, strategies, random: seededRandom(config.sim.seed ^ 0x5eed), inspect: opts.inspect,
+  });
+
+  // Sockets live in wall time: heartbeats, connect deadlines and reconnect backoff are about the network, not the replay.
+  const netScheduler = wallScheduler(base);
+  const board = createPauseBoard(runtime);
+  const timing = { reconnectBaseMs: config.supervisor.restartBaseMs, reconnectCapMs: config.supervisor.restartCapMs };
+  const publicHost = new ConnectionHost({
+    kind: 'public',
+    stream: venue.streams.public(config.symbols, config.venues.bybit.orderbookDepth),
+    orderBook: venue.orderBook,
+    depth: config.venues.bybit.orderbookDepth,
+    onMarket: (e) => runtime.onMarket(e),
+    symbols: config.symbols,
+    scheduler: netScheduler,
+    random: seededRandom(config.sim.seed ^ 0x9b1c),
+    logger,
+    pauses: board('public'),
+    journal,
+    timing,
+  });
+  const privateHost = new ConnectionHost({
+    kind: 'private',
+    stream: venue.streams.private(),
+    onAccount: (e) => runtime.onAccount(e),
+    onReconnect: () => opts.onPrivateReconnect?.(runtime),
+    // `expires` is 10 s of venue time, milliseconds of wall time at replay speed: give it one wall second on top.
+    venueNow: () => venue.venueNow() + speed * 1000,
+    symbols: config.symbols,
+    scheduler: netScheduler,
+    random: seededRandom(config.sim.seed ^ 0x9b1d),
+    logger,
+    pauses: board('private'),
+    journal,
+    timing,
+  });
+
+  const scope = Effect.runSync(Scope.make());
+  const withRunServices = <A, E>(effect: Effect.Effect<A, E, Scope.Scope>) =>
+    effect.pipe(Scope.extend(scope), Effect.withClock(effectClockFrom(scheduler)), Effect.withRandom(Random.make(config.sim.seed)));
+  const wallStart = base.now();
+  const cancels: Array<() => void> = [];
+  try {
+    await runtime.prepare();
+    await Effect.runPromise(withRunServices(superviseSymbols(runtime, config.symbols, config.supervisor)));
+    publicHost.start();
+    privateHost.start();
+    opts.onConnections?.({ public: publicHost, private: privateHost, server: sim?.server });
+    const bothLive = Promise.all([publicHost.whenState((s) => s === 'open.live'), privateHost.whenState((s) => s === 'open.live')]);
+    const liveTimeout = new Promise<'timeout'>((resolve) => cancels.push(netScheduler.schedule(base.now() + LIVE_WAIT_MS, () => resolve('timeout'))));
+    if ((await Promise.race([bothLive, liveTimeout])) === 'timeout') logger.warn({ public: publicHost.state(), private: privateHost.state() }, 'streams_not_live_opening_gate_paused');
+    runtime.openGate();
+    opts.onStarted?.(runtime);
+    opts.progress(`paper session ${runId}: ${config.symbols.join(', ')} over the Bybit wire protocol on ${baseUrl} (accelerated clock ×${speed}, seed ${config.sim.seed})`);
+
+    const reason = await new Promise<string>((resolve) => {
+      const check = (): void => {
+        if (opts.signal?.aborted === true) return resolve('signal');
+        if (opts.maxWallMs !== undefined && base.now() - wallStart >= opts.maxWallMs) return resolve('max_wall_time');
+        if (sim !== undefined && sim.exchange.nextEventAt() === undefined) return resolve('end_of_data');
+        cancels.push(netScheduler.schedule(base.now() + EXHAUSTION_POLL_MS, check));
+      };
+      opts.signal?.addEventListener('abort', () => resolve('signal'), { once: true });
+      check();
+    });
+    for (const c of cancels) c();
+
+    // Shutdown order (DESIGN §3): stop decisions and cancel working entries, then close the streams and the venue.
+    await runtime.stop(reason);
+    await Effect.runPromise(Scope.close(scope, Exit.void));
+    await publicHost.stop();
+    await privateHost.stop();
+    const summary = runtime.stats.summary({
+      runId, profile: config.profile, mode: config.mode, venue: 'bybit-sim-loopback', clock: 'accelerated', speed, seed: config.sim.seed,
+      configHash: opts.configHash, symbols: config.symbols, dataStart, dataEnd: clock.now(), stoppedBy: reason, wallMs: base.now() - wallStart,
+      journalEntries: journal.lastSeq(),
+      connections: {
+        public: { sockets: publicHost.connectionCount(), invalidFrames: publicHost.invalidFrames() },
+        private: { sockets: privateHost.connectionCount(), invalidFrames: privateHost.invalidFrames() },
+      },
+      simCounters: sim?.server.counters() ?? null,
+    });
+    const verify = journal.verify();
+    summary['journalChainIntact'] = verify.ok;
+    writeFileSync(join(runDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+    logger.info({ event: 'summary', ...summary }, 'run_finished');
+    return { runId, runDir, summary };
+  } finally {
+    for (const c of cancels) c();
+    await publicHost.stop();
+    await privateHost.stop();
+    await Effect.runPromise(Scope.close(scope, Exit.void));
+    await venue.close();
+    await sim?.server.close();
+    journal.close();
+    logger.flush();
+  }
+};
