@@ -18,6 +18,7 @@ import { effectClockFrom } from '../kernel/effectClock.ts';
 import { superviseSymbols } from '../runtime/SymbolSupervisor.ts';
 import { makeRiskEngine } from '../risk/RiskEngine.ts';
 import { TradingRuntime } from '../runtime/TradingRuntime.ts';
+import { readKillFlag } from '../runtime/killFlag.ts';
 import { breakoutStrategy } from '../strategies/breakout/Breakout.ts';
 import type { Strategy } from '../strategies/Strategy.ts';
 import { bybitLinearInstrument, createSimExchange } from '../venues/sim/engine/SimExchange.ts';
@@ -115,6 +116,8 @@ export const runPaperVirtual = async (opts: PaperRunOptions): Promise<PaperRunRe
       seed: config.sim.seed,
     },
     venue, journal, scheduler, logger, risk, strategies, random: seededRandom(config.sim.seed ^ 0x5eed), inspect: opts.inspect,
+    killFlag: () => readKillFlag(opts.dataDir),
+    killPollMs: 1000,
   });
   venue.onMarket((e) => runtime.onMarket(e));
   venue.onAccount((e) => runtime.onAccount(e));
@@ -126,6 +129,8 @@ export const runPaperVirtual = async (opts: PaperRunOptions): Promise<PaperRunRe
   try {
     await runtime.prepare();
     await Effect.runPromise(withRunServices(superviseSymbols(runtime, config.symbols, config.supervisor)));
+    // An operator's kill flag left from before engages the switch before the gate opens (X-RSK-1).
+    await runtime.pollKillFlag();
     runtime.openGate();
     opts.onStarted?.(runtime);
     opts.progress(`paper session ${runId}: ${config.symbols.join(', ')} on the simulator (virtual clock, seed ${config.sim.seed})`);

@@ -109,7 +109,7 @@ const startInProcessSim = async (opts: LoopbackRunOptions, apiKey: string, apiSe
     driveClock: true,
     clock,
     // Between two engine advances venue time jumps by interval × speed: keep that well under the quote staleness limit.
-    driveIntervalMs: Math.max(1, Math.min(20, Math.floor(config.risk.staleness.quoteMaxAgeMs / speed / 4))),
+    driveIntervalMs: Math.max(1, Math.min(20, Math.floor(config.risk.staleness.quoteMaxAgeMs / config.sim.speed / 4))),
     seed: config.sim.seed,
     // The venue's per-second limits apply in venue time, which runs at replay speed here.
     rateLimitClock: clock,

@@ -76,8 +76,18 @@ export const commands: Command[] = [
   },
   planned('reconcile', 'compare the journal with the venue; --apply settles the differences', 5),
   planned('drill', 'restart-and-reconcile drills (kill -9 at random instants)', 5),
-  planned('kill', 'engage the kill switch of a running instance', 6),
-  planned('resume', 'clear an engaged kill switch', 6),
+  {
+    name: 'kill',
+    summary: 'engage the kill switch of the data directory (running or next instance): halt entries, cancel working orders',
+    usage: 'tradewarden kill [--reason <text>] [--flatten] [--data-dir <dir>]',
+    run: async (io, args, global) => (await import('./commands/kill.ts')).killCommand(io, args, global),
+  },
+  {
+    name: 'resume',
+    summary: 'clear the kill switch of the data directory',
+    usage: 'tradewarden resume [--data-dir <dir>]',
+    run: async (io, args, global) => (await import('./commands/kill.ts')).resumeCommand(io, args, global),
+  },
   planned('backtest', 'deterministic backtest on the virtual clock', 7),
   planned('export', 'ledger exports (CSV, JSON, GnuCash XML)', 8),
 ];

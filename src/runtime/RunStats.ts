@@ -13,6 +13,8 @@ type ClosedTrade = Extract<TradeEmitted, { type: 'position.closed' }>;
 export class RunStats {
   proposals = 0;
   intents = 0;
+  /** DRY_RUN approvals logged instead of sent. */
+  dryRunOrders = 0;
   /** Strategy exits sent to open positions. */
   exits = 0;
   ordersSent = 0;
@@ -50,6 +52,7 @@ export class RunStats {
       ...extra,
       proposals: this.proposals,
       intents: this.intents,
+      dryRunOrders: this.dryRunOrders,
       strategyExits: this.exits,
       ordersSent: this.ordersSent,
       fills: this.fills,

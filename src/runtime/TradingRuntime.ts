@@ -19,6 +19,7 @@ import type { RetryPolicy } from '../kernel/retry.ts';
 import type { Scheduler } from '../kernel/Scheduler.ts';
 import { MarketState } from '../market/MarketState.ts';
 import { decisionRecord, type ApprovedOrder, type RiskEngine } from '../risk/RiskEngine.ts';
+import { decodeKillSwitchState, encodeKillSwitchState, engageKill, initialKillSwitch, resumeKill, type KillSource, type KillSwitchState } from '../risk/KillSwitch.ts';
 import type { MarketView, MidSample, PortfolioView, SymbolMarketView } from '../risk/views.ts';
 import type { Strategy } from '../strategies/Strategy.ts';
 import type { AccountEvent, MarketEvent } from '../venues/streams.ts';
@@ -56,6 +57,9 @@ export interface RuntimeDeps {
   readonly strategies: ReadonlyArray<Strategy<unknown>>;
   readonly random: () => number;
   readonly inspect?: ((e: InspectionEvent) => void) | undefined;
+  /** Reads the operator's kill flag (the `KILL` file of the data directory); polled every `killPollMs`. */
+  readonly killFlag?: (() => { readonly reason: string; readonly flatten: boolean } | undefined) | undefined;
+  readonly killPollMs?: number | undefined;
 }
 
 const OPEN_ORDER_STATES: ReadonlyArray<JournalOrderState> = ['requested', 'ambiguous', 'new', 'partially_filled'];
@@ -79,11 +83,13 @@ export class TradingRuntime {
   private readonly paused = new Set<string>();
   private readonly pending = new Set<Promise<unknown>>();
   private strategyStates: unknown[];
+  private kill: KillSwitchState = initialKillSwitch;
   private nav: Decimal = ZERO;
   private navTs = 0;
   private gateOpen = false;
   private stopping = false;
   private cancelCycle: (() => void) | undefined;
+  private cancelKillPoll: (() => void) | undefined;
 
   constructor(deps: RuntimeDeps) {
     this.deps = deps;
@@ -129,6 +135,9 @@ export class TradingRuntime {
 
   /** Loads instruments, balances and positions and sets leverage; actors are started by the caller or the supervisor. */
   async prepare(): Promise<void> {
+    // An engaged kill switch survives restarts (persisted in the journal's kv store) until an operator resumes.
+    const saved = this.deps.journal.kvGet('kill_switch');
+    if (saved !== undefined) this.kill = decodeKillSwitchState(saved);
     const { venue, settings, logger } = this.deps;
     const { Effect } = await import('effect');
     const instruments = await Effect.runPromise(venue.instruments());
@@ -180,6 +189,9 @@ export class TradingRuntime {
       inspect: this.deps.inspect,
     });
     this.hosts.set(symbol, host);
+    if (this.kill.engaged && !host.snapshot().matches({ control: 'halted' })) {
+      host.send({ type: 'operator.kill', reason: this.kill.reason ?? 'kill switch', flatten: this.kill.flatten, at: this.now() });
+    }
     return host;
   }
 
@@ -224,9 +236,70 @@ export class TradingRuntime {
     return this.paused.has(symbol);
   }
 
+  /**
+   * Engages the kill switch (X-RSK-1): vetoes every new proposal from now on, halts every actor (they cancel their
+   * working entries, keep TP/SL, flatten only if asked), cancels every working order at the venue, persists the state
+   * and raises a CRITICAL alert. Resolves with the time the cancels took.
+   */
+  async engageKill(req: { readonly reason: string; readonly source: KillSource; readonly flatten?: boolean | undefined }): Promise<{ readonly cancelMs: number; readonly cancelled: number }> {
+    const started = this.now();
+    const before = this.kill;
+    this.kill = engageKill(this.kill, { ...req, at: started }, this.deps.risk.config.killSwitch);
+    if (before.engaged && before.flatten === this.kill.flatten) return { cancelMs: 0, cancelled: 0 };
+    this.deps.journal.transaction(() => {
+      this.deps.journal.append('runtime', 'KILL_ENGAGED', { reason: this.kill.reason, source: this.kill.source, flatten: this.kill.flatten });
+      this.deps.journal.kvSet('kill_switch', encodeKillSwitchState(this.kill));
+    });
+    for (const host of this.hosts.values()) host.send({ type: 'operator.kill', reason: req.reason, flatten: this.kill.flatten, at: started });
+    const results = await Promise.all(this.deps.settings.symbols.map((s) => this.execution.cancelAll(s)));
+    await this.idle();
+    const cancelled = results.reduce((n, r) => n + r.length, 0);
+    const cancelMs = this.now() - started;
+    logCritical(this.deps.logger, criticalEvent({ event: 'kill_switch_engaged', profile: this.deps.settings.profile, mode: this.deps.settings.mode }, {
+      venue: this.deps.venue.id, error_code: req.source, latency_ms: cancelMs,
+    }), 'error');
+    this.deps.logger.error({ alert: 'KILL_SWITCH', severity: 'CRITICAL', reason: req.reason, cancelled, cancelMs }, 'kill_switch_engaged');
+    return { cancelMs, cancelled };
+  }
+
+  /** Clears the kill switch (an operator's resume): actors resume, new proposals are judged again. */
+  resumeKill(): void {
+    if (!this.kill.engaged) return;
+    this.kill = resumeKill(this.kill);
+    this.deps.journal.transaction(() => {
+      this.deps.journal.append('runtime', 'KILL_RESUMED', {});
+      this.deps.journal.kvSet('kill_switch', encodeKillSwitchState(this.kill));
+    });
+    for (const host of this.hosts.values()) host.send({ type: 'operator.resume', at: this.now() });
+    this.deps.logger.warn({ alert: 'KILL_SWITCH', severity: 'INFO' }, 'kill_switch_resumed');
+  }
+
+  /** Returns the kill switch state. */
+  killState(): KillSwitchState {
+    return this.kill;
+  }
+
   /** Returns whether a symbol is quarantined. */
   isQuarantined(symbol: string): boolean {
     return this.quarantined.has(symbol);
+  }
+
+  /** Engages or clears the kill switch from the operator's flag; called at start and on every poll. */
+  async pollKillFlag(): Promise<void> {
+    const flag = this.deps.killFlag?.();
+    if (flag !== undefined && (!this.kill.engaged || (flag.flatten && !this.kill.flatten))) {
+      await this.engageKill({ reason: flag.reason, source: 'file', flatten: flag.flatten });
+    } else if (flag === undefined && this.kill.engaged && (this.kill.source === 'file' || this.kill.source === 'cli')) {
+      this.resumeKill();
+    }
+  }
+
+  private scheduleKillPoll(at: number): void {
+    if (this.stopping) return;
+    this.cancelKillPoll = this.deps.scheduler.schedule(at, () => {
+      this.track(this.pollKillFlag());
+      this.scheduleKillPoll(at + (this.deps.killPollMs ?? 1000));
+    });
   }
 
   private nextCycleAt(from: number): number {
@@ -286,6 +359,7 @@ export class TradingRuntime {
       }
       const order = decision.order;
       if (decision.dryRun) {
+        this.stats.dryRunOrders += 1;
         this.deps.logger.info({ decisionId: decision.decisionId, symbol: order.symbol, side: order.side, qty: order.quantity.toString() }, 'dry_run_order_not_sent');
         continue;
       }
@@ -344,7 +418,7 @@ export class TradingRuntime {
     for (const [k, v] of this.cooldownUntil) if (v.until > now) cooldowns[k] = v;
     return {
       nav: this.nav, accountSnapshotTs: this.navTs, positions, workingOrders: working, strategies, cooldowns,
-      tradingState: 'active', kill: { engaged: false, reason: undefined }, drawdown: { breach: undefined }, brokerDesync: false, groups: {},
+      tradingState: this.kill.engaged ? 'halted' : 'active', kill: this.kill, drawdown: { breach: undefined }, brokerDesync: false, groups: {},
     };
   }
 
@@ -513,6 +587,7 @@ export class TradingRuntime {
     if (this.stopping) return;
     this.stopping = true;
     this.cancelCycle?.();
+    this.cancelKillPoll?.();
     await this.idle();
     for (const host of this.hosts.values()) {
       const s = host.state();

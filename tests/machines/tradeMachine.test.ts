@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { lifecycleState, tradeMachine } from '../../machines/trade/tradeMachine.ts';
-import { modelInput } from '../../machines/trade/model.ts';
+import { modelInput, modelIntent } from '../../machines/trade/model.ts';
 import type { TradeEvent } from '../../machines/trade/tradeTypes.ts';
 import { allTransitionKeys, runRow } from './support.ts';
 import {
@@ -154,5 +154,69 @@ describe('trade chart transition table', () => {
     const all = allTransitionKeys(tradeMachine);
     expect(all.filter((k) => !covered.has(k))).toEqual([]);
     expect(all.length).toBeGreaterThan(90);
+  });
+});
+
+describe('trade chart behaviour', () => {
+  it('does not re-price while the market is paused: a would-take rejection ends the entry', () => {
+    const r = runRow(tradeMachine, modelInput, [open, paused], rejected('c1', 'post_only_would_take'));
+    expect(lifecycleState(r.after)).toBe('idle');
+    expect(r.emitted.map(label)).not.toContain('order.submit:c1-r1');
+  });
+
+  it('stops re-pricing after maxRepriceAttempts', () => {
+    const r = runRow(tradeMachine, modelInput, [open, rejected('c1', 'post_only_would_take')], rejected('c1-r1', 'post_only_would_take'));
+    expect(lifecycleState(r.after)).toBe('idle');
+    expect(r.emitted.map(label)).toEqual(['timer.clear:ackTimeout', 'notify:entryRejected']);
+  });
+
+  it('ignores venue events for another client order id', () => {
+    const r = runRow(tradeMachine, modelInput, WORKING, fill('someone-else', 't1', '2'));
+    expect(lifecycleState(r.after)).toBe('working');
+    expect(r.after.context.entry.filledQuantity).toBe('0');
+    expect(r.sent).toEqual([]);
+  });
+
+  it('routes order events to the child of that client order id', () => {
+    const r = runRow(tradeMachine, modelInput, SUBMITTING, acc());
+    expect(r.sent).toEqual(['order:c1 <- venue.accepted']);
+  });
+
+  it('X-RSK-1 KILL keeps the protection of an open position and cancels nothing', () => {
+    const r = runRow(tradeMachine, modelInput, PROTECTED, kill);
+    expect(lifecycleState(r.after)).toBe('opened.protected');
+    expect(r.emitted.map(label)).toEqual(['notify:halted']);
+  });
+
+  it('X-RSK-1 killFlatten in the input flattens on any KILL', () => {
+    const r = runRow(tradeMachine, { ...modelInput, killFlatten: true }, PROTECTED, kill);
+    expect(lifecycleState(r.after)).toBe('flattening');
+    expect(r.emitted).toContainEqual(expect.objectContaining({ type: 'order.submit', clientOrderId: 'c1-f1', side: 'sell', quantity: '2', orderType: 'market', reduceOnly: true }));
+  });
+
+  it('protects with TP and SL from the first fill price, not the average', () => {
+    const r = runRow(tradeMachine, modelInput, [...WORKING, fill('c1', 't1', '1', '100')], fill('c1', 't2', '1', '90'));
+    expect(r.emitted).toContainEqual({ type: 'protection.set', symbol: 'BTCUSDT', side: 'buy', takeProfit: '102', stopLoss: '99', attempt: 1 });
+  });
+
+  it('reports the closed position with OEP, averages, fees and PnL', () => {
+    const r = runRow(tradeMachine, modelInput, CLOSING, fill('c1-x1', 't5', '2', '101'));
+    expect(r.emitted).toContainEqual({
+      type: 'position.closed', symbol: 'BTCUSDT', intentId: 'i1', side: 'buy', quantity: '2', entryPrice: '100', averageEntryPrice: '100',
+      averageExitPrice: '101', realizedPnl: '1.98', fees: '0.02', reason: 'exit',
+    });
+  });
+
+  it('uses the venue PnL when TP/SL closed the position at the venue', () => {
+    const stopped: TradeEvent = { type: 'venue.positionClosed', reason: 'stopLoss', exitPrice: '99', realizedPnl: '-2.01', at: 9 };
+    const r = runRow(tradeMachine, modelInput, PROTECTED, stopped);
+    expect(r.emitted).toContainEqual(expect.objectContaining({ type: 'position.closed', realizedPnl: '-2.01', averageExitPrice: '99', reason: 'stopLoss' }));
+  });
+
+  it('a second cycle starts clean after the cooldown', () => {
+    const second: TradeEvent = { type: 'command.open', at: 2000, ...modelIntent, clientOrderId: 'c2', intentId: 'i2' };
+    const r = runRow(tradeMachine, modelInput, [...CLOSED, cooldownDone], second);
+    expect(r.emitted.map(label)).toEqual(['order.submit:c2', 'timer.set:ackTimeout']);
+    expect(r.after.context).toMatchObject({ orderIds: ['c2'], seenTradeIds: [], openingPrice: null, entry: { filledQuantity: '0' } });
   });
 });

@@ -1,0 +1,105 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Effect, Either, Schema } from 'effect';
+import { afterEach, describe, expect, it } from 'vitest';
+import { runPaperVirtual } from '../../src/app/paper.ts';
+import { AppConfig } from '../../src/config/schema.ts';
+import { decodeConfig, loadConfigFile } from '../../src/config/load.ts';
+import { dec } from '../../src/domain/money.ts';
+import { openJournal, type Journal } from '../../src/journal/Journal.ts';
+import { createLogger } from '../../src/kernel/logger.ts';
+import { seededRandom } from '../../src/kernel/random.ts';
+import { virtualScheduler } from '../../src/kernel/Scheduler.ts';
+import { makeRiskEngine } from '../../src/risk/RiskEngine.ts';
+import { clearKillFlag, writeKillFlag } from '../../src/runtime/killFlag.ts';
+import { TradingRuntime } from '../../src/runtime/TradingRuntime.ts';
+import { ACCOUNT, startSimHarness, type SimHarness } from '../venues/bybit/simHarness.ts';
+
+let h: SimHarness | undefined;
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+});
+
+const runtimeOver = (sim: SimHarness, journal: Journal): TradingRuntime => {
+  const base = Schema.decodeUnknownSync(AppConfig)({});
+  return new TradingRuntime({
+    settings: {
+      profile: 'test', mode: 'PAPER', botId: 'tw', symbols: ['BTCUSDT'], leverage: dec(5), triggerSource: 'mark', cycleMs: 60_000, jitterFraction: 0,
+      ackTimeoutMs: 5000, maxRepriceAttempts: 0, maxProtectionAttempts: 3, cooldownMs: 60_000, retry: { baseMs: 1, capMs: 5, maxAttempts: 3 }, seed: 1,
+    },
+    venue: sim.venue, journal, scheduler: virtualScheduler(sim.clock), logger: createLogger({ level: 'silent', clock: sim.clock, targets: {} }),
+    risk: makeRiskEngine({ ...base.risk, mode: 'PAPER' }), strategies: [], random: seededRandom(1),
+  });
+};
+
+describe('X-RSK-1 kill switch', () => {
+  it('cancels 100 working orders through the Bybit adapter on loopback well within 10 s, halts the actor, and stays engaged across a restart', async () => {
+    h = await startSimHarness();
+    const dir = mkdtempSync(join(tmpdir(), 'tw-kill-'));
+    const journal = openJournal({ path: join(dir, 'journal.sqlite'), clock: h.clock });
+    const runtime = runtimeOver(h, journal);
+    await runtime.start();
+    const mid = h.exchange.ticker('BTCUSDT').lastPrice;
+    for (let i = 0; i < 100; i++) {
+      const price = mid.times('0.9').minus(i).toDecimalPlaces(1);
+      await Effect.runPromise(
+        h.venue.placeOrder({ clientOrderId: `tw-k-${i}-0`, symbol: 'BTCUSDT', side: 'buy', type: 'limit', quantity: dec('0.001'), price, timeInForce: 'gtc', reduceOnly: false }),
+      );
+    }
+    expect(h.exchange.openOrders(ACCOUNT, 'BTCUSDT')).toHaveLength(100);
+    const started = performance.now();
+    const result = await runtime.engageKill({ reason: 'drill', source: 'cli' });
+    const wallMs = performance.now() - started;
+    console.log(`bench kill_switch_cancel_100_orders_loopback ${wallMs.toFixed(1)} ms`);
+    expect(result.cancelled).toBe(100);
+    expect(h.exchange.openOrders(ACCOUNT, 'BTCUSDT')).toHaveLength(0);
+    expect(wallMs).toBeLessThan(10_000);
+    expect(runtime.host('BTCUSDT')!.snapshot().matches({ control: 'halted' })).toBe(true);
+    expect([...journal.readEvents({ type: 'KILL_ENGAGED' })]).toHaveLength(1);
+    await runtime.stop('test');
+
+    // A new process on the same journal comes back halted: the state is persisted until an operator resumes.
+    const again = runtimeOver(h, journal);
+    await again.start();
+    expect(again.killState()).toMatchObject({ engaged: true, reason: 'drill', source: 'cli' });
+    expect(again.host('BTCUSDT')!.snapshot().matches({ control: 'halted' })).toBe(true);
+    again.resumeKill();
+    expect(again.killState().engaged).toBe(false);
+    expect(again.host('BTCUSDT')!.snapshot().matches({ control: 'running' })).toBe(true);
+    await again.stop('test');
+    journal.close();
+  });
+
+  it('a kill flag in the data directory vetoes every proposal of a paper session until resume removes it', async () => {
+    const loaded = loadConfigFile('config/default.yaml');
+    if (Either.isLeft(loaded)) throw new Error(loaded.left.message);
+    const dataDir = mkdtempSync(join(tmpdir(), 'tw-killflag-'));
+    writeKillFlag(dataDir, { reason: 'operator drill', flatten: false, setAt: 0 });
+    const killed = await runPaperVirtual({ config: loaded.right.config, configHash: loaded.right.hash, dataDir, version: 't', commit: null, progress: () => undefined });
+    expect(killed.summary['ordersSent']).toBe(0);
+    expect(Object.keys(killed.summary['vetoes'] as object)).toEqual(['kill_switch']);
+    expect(clearKillFlag(dataDir)).toBe(true);
+    const resumed = await runPaperVirtual({ config: loaded.right.config, configHash: loaded.right.hash, dataDir, version: 't', commit: null, progress: () => undefined });
+    expect(resumed.summary['ordersSent']).toBeGreaterThan(0);
+  });
+});
+
+describe('X-MOD-1 DRY_RUN', () => {
+  it('sends zero orders while every strategy decision is still made and logged', async () => {
+    const loaded = loadConfigFile('config/default.yaml');
+    if (Either.isLeft(loaded)) throw new Error(loaded.left.message);
+    const raw = Schema.encodeSync(AppConfig)(loaded.right.config);
+    const dry = decodeConfig('dry', { ...raw, mode: 'DRY_RUN' });
+    if (Either.isLeft(dry)) throw new Error(dry.left.message);
+    const dataDir = mkdtempSync(join(tmpdir(), 'tw-dry-'));
+    const r = await runPaperVirtual({ config: dry.right.config, configHash: dry.right.hash, dataDir, version: 't', commit: null, progress: () => undefined });
+    expect(r.summary['ordersSent']).toBe(0);
+    expect(r.summary['fills']).toBe(0);
+    expect(r.summary['dryRunOrders']).toBeGreaterThan(0);
+    const journal = openJournal({ path: join(r.runDir, 'journal.sqlite'), clock: { now: () => 0 } });
+    expect([...journal.readEvents({ type: 'ORDER_REQUESTED' })]).toHaveLength(0);
+    journal.close();
+  });
+});
