@@ -52,7 +52,6 @@ describe('X-RSK-1 kill switch', () => {
     const started = performance.now();
     const result = await runtime.engageKill({ reason: 'drill', source: 'cli' });
     const wallMs = performance.now() - started;
-    console.log(`bench kill_switch_cancel_100_orders_loopback ${wallMs.toFixed(1)} ms`);
     expect(result.cancelled).toBe(100);
     expect(h.exchange.openOrders(ACCOUNT, 'BTCUSDT')).toHaveLength(0);
     expect(wallMs).toBeLessThan(10_000);
