@@ -5,6 +5,7 @@
 export const CONFIG_DOCS: Readonly<Record<string, string>> = {
   profile: 'Which profile this file configures: demo, s0-bybit-signal, s1-explorer, s2-us-stock, s3-coinbase, s4-binance.',
   mode: 'DRY_RUN (live data, zero orders), PAPER (simulator or testnet only) or LIVE (production; needs the confirmation token).',
+  allowLive: 'The explicit LIVE flag: LIVE also needs production endpoints, green gates and TW_LIVE_CONFIRMATION equal to the config hash prefix printed by `check`.',
   botId: 'Short id (1-6 lower-case letters/digits) that prefixes every client order id, so reconcile can recognise our orders.',
   symbols: 'Venue symbols to trade; one trade actor is supervised per symbol.',
   venues: 'Venue connections.',

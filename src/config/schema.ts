@@ -91,6 +91,7 @@ export const LoggingSection = Schema.Struct({
 export const AppConfig = Schema.Struct({
   profile: def(Profile, () => 'demo' as const),
   mode: def(Mode, () => 'DRY_RUN' as const),
+  allowLive: def(Schema.Boolean, () => false),
   botId: def(Schema.String.pipe(Schema.pattern(/^[a-z0-9]{1,6}$/, { message: () => 'Expected 1-6 lower-case letters or digits' })), () => 'tw'),
   symbols: def(Schema.Array(Symbol_).pipe(Schema.minItems(1)), () => ['BTCUSDT', 'ADAUSDT']),
   venues: def(Schema.Struct({ bybit: def(BybitSection, () => decodeDefaults(BybitSection)) }), () => ({ bybit: decodeDefaults(BybitSection) })),

@@ -263,7 +263,14 @@ export class ConnectionHost {
     if (allowed !== this.lastAllowed) {
       this.lastAllowed = allowed;
       const reason = allowed ? `${this.name}: live` : `${this.name}: ${this.pauseReason(s, label)}`;
-      for (const symbol of this.opts.symbols) this.opts.pauses.setMarketPaused(symbol, !allowed, reason);
+      for (const symbol of this.opts.symbols) {
+        try {
+          this.opts.pauses.setMarketPaused(symbol, !allowed, reason);
+        } catch (e) {
+          // A throw here would error the actor (and, unobserved, the process); the sink's owner must see it in the log.
+          this.opts.logger.error({ stream: this.name, symbol, paused: !allowed, err: e }, 'market_pause_update_failed');
+        }
+      }
     }
   }
 

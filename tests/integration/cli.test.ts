@@ -49,13 +49,24 @@ describe('CLI contract', () => {
     expect(cli(['check']).code).toBe(2);
   });
 
-  it('refuses LIVE without the confirmation gates (exit 3)', () => {
+  it('X-MOD-2/7 refuses modes that do not fit the endpoint, and LIVE without flag, gates and token (exit 3)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tw-cli-'));
-    const live = join(dir, 'live.yaml');
-    writeFileSync(live, 'mode: LIVE\n');
-    const r = cli(['run', '--config', live, '--data-dir', dir]);
-    expect(r.code).toBe(3);
-    expect(r.stderr).toContain('live_requires_confirmation');
+    const write = (name: string, text: string): string => {
+      writeFileSync(join(dir, name), text);
+      return join(dir, name);
+    };
+    const liveOnSim = cli(['run', '--config', write('a.yaml', 'mode: LIVE\n'), '--data-dir', dir]);
+    expect(liveOnSim.code).toBe(3);
+    expect(liveOnSim.stderr).toContain('live_requires_production_endpoint');
+    const paperOnMainnet = cli(['run', '--config', write('b.yaml', 'mode: PAPER\nvenues:\n  bybit:\n    environment: mainnet\n'), '--data-dir', dir]);
+    expect(paperOnMainnet.code).toBe(3);
+    expect(paperOnMainnet.stderr).toContain('paper_requires_test_endpoint');
+    const noFlag = cli(['run', '--config', write('c.yaml', 'mode: LIVE\nvenues:\n  bybit:\n    environment: mainnet\n'), '--data-dir', dir]);
+    expect(noFlag.code).toBe(3);
+    expect(noFlag.stderr).toContain('live_requires_config_flag');
+    const noToken = cli(['run', '--config', write('d.yaml', 'mode: LIVE\nallowLive: true\nvenues:\n  bybit:\n    environment: mainnet\n'), '--data-dir', dir]);
+    expect(noToken.code).toBe(3);
+    expect(noToken.stderr).toMatch(/live_gates_failed|live_requires_confirmation/);
   });
 
   it('X-SEC-4 the demo runs to exit 0 and no canary secret appears in stdout, stderr, logs or the data directory', () => {

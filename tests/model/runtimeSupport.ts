@@ -196,6 +196,8 @@ export interface ModelOracle {
   context(): ReturnType<ReturnType<typeof createActor<typeof tradeMachine>>['getSnapshot']>['context'];
   /** Counts of the venue requests the chart asked for, by kind. */
   readonly requests: Record<HeldKind, number>;
+  /** Registers a listener for the chart's emitted intents; returns an unsubscribe function. */
+  listen(f: (e: TradeEmitted) => void): () => void;
 }
 
 /** Starts the oracle actor over the model input. */
@@ -214,5 +216,347 @@ export const makeOracle = (): ModelOracle => {
     lifecycle: () => lifecycleState(actor.getSnapshot()),
     context: () => actor.getSnapshot().context,
     requests,
+    listen: (f) => actor.on('*', f).unsubscribe,
   };
 };
+
+// ── path execution ────────────────────────────────────────────────────────────────────────────────────────────────
+
+type Ev = EventObject & {
+  readonly clientOrderId?: string;
+  readonly quantity?: string;
+  readonly tradeId?: string;
+  readonly category?: string;
+  readonly found?: boolean;
+  readonly status?: string;
+  readonly reason?: string;
+  readonly flatten?: boolean;
+};
+
+/** How the first entry attempt is priced against the book, chosen from what the path needs the venue to do. */
+type PriceMode = 'rest' | 'crossOnce' | 'crossTwice' | 'offGrid';
+
+interface VenueOrderTruth {
+  status: 'open' | 'closed';
+  filled: number;
+  readonly quantity: number;
+}
+
+/** Where a step's event came from in the real run. */
+export type StepSource = 'venue' | 'host' | 'clock';
+
+/** The abstract venue a path is checked against before it runs, and then tracked alongside the real run. */
+interface Env {
+  readonly rig: ModelRig | undefined;
+  readonly oracle: ModelOracle;
+  mode: PriceMode;
+  cycle: number;
+  base: string;
+  held: Array<{ kind: HeldKind; key: string; call: HeldCall | undefined }>;
+  readonly orders: Map<string, VenueOrderTruth>;
+  readonly tradeIds: Set<string>;
+  position: number;
+  protectionAtVenue: boolean;
+  readonly sources: StepSource[];
+}
+
+const isEntryId = (m: string): boolean => m === 'c1' || m === 'c1-r1';
+const modelNumber = (q: string | undefined): number => Number(q ?? '0');
+
+const planMode = (events: ReadonlyArray<Ev>): PriceMode => {
+  const postOnly = (id: string) => events.some((e) => e.type === 'venue.rejected' && e.clientOrderId === id && e.category === 'post_only_would_take');
+  if (postOnly('c1') && postOnly('c1-r1')) return 'crossTwice';
+  if (postOnly('c1')) return 'crossOnce';
+  if (events.some((e) => e.type === 'venue.rejected' && e.clientOrderId === 'c1' && e.category !== 'post_only_would_take')) return 'offGrid';
+  return 'rest';
+};
+
+// Which entry attempts rest at the venue, for each price mode (c1 is priced so that its re-price lands where needed).
+const rests = (mode: PriceMode, m: string): boolean =>
+  m === 'c1' ? mode === 'rest' : m === 'c1-r1' ? mode === 'crossOnce' : false;
+const crosses = (mode: PriceMode, m: string): boolean =>
+  m === 'c1' ? mode === 'crossOnce' || mode === 'crossTwice' : m === 'c1-r1' ? mode === 'crossTwice' : false;
+
+const realId = (env: Env, m: string): string => env.base + m.slice(2);
+const key = (env: Env, m: string): string => `${env.cycle}:${m}`;
+
+const latestHeld = (env: Env, kind: HeldKind, m?: string): Env['held'][number] | undefined =>
+  [...env.held].reverse().find((h) => h.kind === kind && (m === undefined || h.key === key(env, m)));
+
+const releaseHeld = (env: Env, h: Env['held'][number], mode: 'perform' | 'lose'): void => {
+  env.held = env.held.filter((x) => x !== h);
+  if (env.rig === undefined) return;
+  if (h.call === undefined) throw new Error(`the runtime never sent the ${h.kind} request the chart asked for (${h.key})`);
+  h.call.release(mode);
+};
+
+class Infeasible extends Error {
+  override readonly name = 'Infeasible';
+}
+const infeasible = (why: string): never => {
+  throw new Infeasible(why);
+};
+
+const instrumentTick = dec('0.1');
+
+const entryPrice = (rig: ModelRig, mode: PriceMode): Decimal => {
+  const book = rig.exchange.book(SYMBOL, 1);
+  const bid = book.bids[0]?.[0];
+  const ask = book.asks[0]?.[0];
+  if (bid === undefined || ask === undefined || ask.minus(bid).lt(instrumentTick.times(2))) throw new Error('the replayed book needs a spread of at least two ticks');
+  switch (mode) {
+    case 'rest':
+      return bid.plus(instrumentTick);
+    case 'crossOnce':
+      return ask; // post-only at the ask takes liquidity; its re-price (one tick lower) rests inside the spread
+    case 'crossTwice':
+      return ask.plus(instrumentTick);
+    case 'offGrid':
+      return bid.plus(instrumentTick.div(2)); // not on the tick grid: the venue refuses it (price_invalid)
+  }
+};
+
+/** Runs the rig's actor through one model event; returns which source delivered it. Throws Infeasible if the simulator cannot produce it. */
+const step = async (env: Env, e: Ev): Promise<StepSource> => {
+  const { rig, oracle } = env;
+  const m = e.clientOrderId ?? '';
+  const life = oracle.lifecycle();
+  const before = rig?.processed.length ?? 0;
+  const awaitEvent = async (): Promise<void> => {
+    if (rig === undefined) return;
+    await settle(() => rig.processed.slice(before).includes(e.type), `${e.type} to reach the actor (state ${rig.host.state()})`);
+    await drain();
+  };
+  const now = rig?.clock.now() ?? 0;
+  switch (e.type) {
+    case 'command.open': {
+      env.cycle += 1;
+      if (rig !== undefined) {
+        env.base = newClientOrderId(rig);
+        const quantity = UNIT.times(modelIntent.quantity);
+        const approval = registerApproval(rig, quantity);
+        rig.host.send({
+          ...modelIntent, type: 'command.open', at: now, intentId: approval.decisionId, clientOrderId: env.base, quantity: quantity.toString(),
+          price: entryPrice(rig, env.mode).toString(), tickSize: instrumentTick.toString(), timeInForce: 'post_only', repriceTicks: 1,
+        });
+      }
+      return 'host';
+    }
+    case 'venue.accepted': {
+      const h = latestHeld(env, 'place', m) ?? infeasible(`no ${m} request on the wire to accept`);
+      if (!rests(env.mode, m)) infeasible(`${m} is priced to ${crosses(env.mode, m) ? 'take liquidity' : 'be refused'}`);
+      releaseHeld(env, h, 'perform');
+      env.orders.set(key(env, m), { status: 'open', filled: 0, quantity: modelNumber(modelIntent.quantity) });
+      await awaitEvent();
+      return 'venue';
+    }
+    case 'venue.rejected': {
+      if (!isEntryId(m)) infeasible(`the simulator cannot refuse ${m} while a position is open`);
+      const h = latestHeld(env, 'place', m) ?? infeasible(`no ${m} request on the wire to refuse`);
+      const postOnly = e.category === 'post_only_would_take';
+      if (postOnly ? !crosses(env.mode, m) : !(m === 'c1' && env.mode === 'offGrid')) infeasible(`${m} is not priced for a ${String(e.category)} refusal`);
+      releaseHeld(env, h, 'perform');
+      if (postOnly) env.orders.set(key(env, m), { status: 'closed', filled: 0, quantity: modelNumber(modelIntent.quantity) });
+      await awaitEvent();
+      return 'venue';
+    }
+    case 'venue.filled': {
+      const q = modelNumber(e.quantity);
+      if (q <= 0) infeasible('a venue never reports an empty fill');
+      if (env.tradeIds.has(`${env.cycle}:${String(e.tradeId)}`)) infeasible('a replayed fill (same trade id) is a stream duplicate, not a venue event');
+      env.tradeIds.add(`${env.cycle}:${String(e.tradeId)}`);
+      if (isEntryId(m)) {
+        const o = env.orders.get(key(env, m));
+        if (o === undefined || o.status !== 'open' || o.quantity - o.filled < q) infeasible(`${m} is not resting at the venue with ${q} left`);
+        if (latestHeld(env, 'place', m) !== undefined) infeasible(`${m} is still on the wire`);
+        o!.filled += q;
+        if (o!.filled >= o!.quantity) o!.status = 'closed';
+        env.position += q;
+        if (rig !== undefined) {
+          const order = rig.exchange.getOrder(ACCOUNT, SYMBOL, { clientOrderId: realId(env, m) });
+          if (order?.price === undefined) throw new Error(`${realId(env, m)} is not at the venue`);
+          // A counterparty takes our resting bid: the matching engine fills it and the account stream reports it.
+          const r = rig.exchange.placeOrder({
+            account: COUNTERPARTY, symbol: SYMBOL, side: 'sell', type: 'limit', quantity: UNIT.times(q), price: order.price, timeInForce: 'ioc', reduceOnly: false, closeOnTrigger: false,
+          });
+          if (!r.ok) throw new Error(`counterparty order refused: ${r.message}`);
+        }
+      } else {
+        const h = latestHeld(env, 'place', m) ?? infeasible(`no exit ${m} on the wire`);
+        if (q !== env.position) infeasible(`a market exit of the whole position fills ${env.position}, not ${q}`);
+        releaseHeld(env, h, 'perform');
+        env.position = 0;
+      }
+      await awaitEvent();
+      return 'venue';
+    }
+    case 'venue.cancelled': {
+      if (!isEntryId(m)) infeasible('an IOC exit against a liquid book is not cancelled');
+      const o = env.orders.get(key(env, m));
+      if (o === undefined || o.status !== 'open') infeasible(`${m} is not open at the venue`);
+      o!.status = 'closed';
+      const h = latestHeld(env, 'cancel', m);
+      if (h !== undefined) releaseHeld(env, h, 'perform');
+      else if (rig !== undefined) {
+        // Cancelled at the venue by someone else (the operator's web UI): the account stream reports it.
+        const r = rig.exchange.cancelOrder(ACCOUNT, SYMBOL, { clientOrderId: realId(env, m) });
+        if (!r.ok) throw new Error(`external cancel refused: ${r.message}`);
+      }
+      await awaitEvent();
+      return 'venue';
+    }
+    case 'venue.cancelRejected': {
+      const h = latestHeld(env, 'cancel', m) ?? infeasible(`no cancel of ${m} on the wire`);
+      releaseHeld(env, h, 'lose');
+      await awaitEvent();
+      return 'venue';
+    }
+    case 'venue.unknown': {
+      const h = latestHeld(env, 'place', m) ?? infeasible(`no ${m} request on the wire`);
+      releaseHeld(env, h, 'lose');
+      await awaitEvent();
+      return 'venue';
+    }
+    case 'venue.queryResult': {
+      const h = latestHeld(env, 'query', m) ?? infeasible(`no query of ${m} on the wire`);
+      const o = env.orders.get(key(env, m));
+      if (e.found === false) {
+        if (o !== undefined) infeasible(`${m} exists at the venue`);
+      } else if (e.status === 'new') {
+        if (o === undefined || o.status !== 'open' || o.filled > 0) infeasible(`${m} is not resting unfilled at the venue`);
+      } else infeasible(`a ${String(e.status)} order is reported on the account stream before any query answers`);
+      releaseHeld(env, h, 'perform');
+      await awaitEvent();
+      return 'venue';
+    }
+    case 'venue.protectionSet':
+    case 'venue.protectionFailed': {
+      const h = latestHeld(env, 'protect') ?? infeasible('no protection request on the wire');
+      const set = e.type === 'venue.protectionSet';
+      if (set && (env.position <= 0 || env.protectionAtVenue)) infeasible('the venue refuses TP/SL without a position or without a change');
+      releaseHeld(env, h, set ? 'perform' : 'lose');
+      if (set) env.protectionAtVenue = true;
+      await awaitEvent();
+      return 'venue';
+    }
+    case 'venue.positionClosed': {
+      if (env.position <= 0 || !/^(opened|closing|flattening)/.test(life)) infeasible('no open position for the venue to close');
+      env.position = 0;
+      env.protectionAtVenue = false;
+      if (rig !== undefined) {
+        // Closed at the venue without our exit order (the operator's web UI): a reduce-only market order on our account.
+        const r = rig.exchange.placeOrder({
+          account: ACCOUNT, symbol: SYMBOL, side: 'sell', type: 'market', quantity: new Decimal(0), timeInForce: 'ioc', reduceOnly: true, closeOnTrigger: true,
+        });
+        if (!r.ok) throw new Error(`external close refused: ${r.message}`);
+      }
+      await awaitEvent();
+      return 'venue';
+    }
+    case 'venue.expired':
+      return infeasible('the simulator never expires these orders');
+    case 'timer.ackTimeout':
+    case 'timer.queryRetry':
+    case 'timer.cooldownDone': {
+      if (e.type === 'timer.ackTimeout' && (life !== 'submitting' || oracle.context().entryClientOrderId !== m)) infeasible('the host arms the ack deadline only for the current entry');
+      if (e.type === 'timer.queryRetry' && life !== 'querying') infeasible('the query timer runs only while querying');
+      if (e.type === 'timer.cooldownDone' && life !== 'closed.cooldown') infeasible('the cooldown timer runs only in closed');
+      if (rig !== undefined) {
+        const c = rig.host.snapshot().context;
+        const at = e.type === 'timer.ackTimeout' ? c.ackDeadline : e.type === 'timer.queryRetry' ? c.queryRetryAt : c.cooldownUntil;
+        if (at === null) throw new Error(`the actor holds no deadline for ${e.type}`);
+        rig.clock.advanceTo(at);
+        await awaitEvent();
+      }
+      return 'clock';
+    }
+    case 'stream.paused':
+    case 'stream.resumed':
+      rig?.runtime.setMarketPaused(SYMBOL, e.type === 'stream.paused', e.reason ?? 'resumed');
+      return 'host';
+    default: {
+      // Commands and operator inputs: the decision cycle, the operator console and the supervisor send these to the host.
+      if (rig !== undefined) rig.host.send({ ...(e as unknown as TradeEvent), at: now });
+      return 'host';
+    }
+  }
+};
+
+const requestKinds: Partial<Record<string, HeldKind>> = { 'order.submit': 'place', 'order.cancel': 'cancel', 'order.query': 'query', 'protection.set': 'protect' };
+
+/** Result of executing one generated path. */
+export interface PathRun {
+  readonly feasible: boolean;
+  /** Why the simulator cannot produce the path (when not feasible). */
+  readonly reason?: string | undefined;
+  /** Lifecycle states entered and `from>event>to` transitions taken by the REAL actor, checked against the chart. */
+  readonly states: ReadonlyArray<string>;
+  readonly transitions: ReadonlyArray<string>;
+  readonly sources: ReadonlyArray<StepSource>;
+}
+
+/**
+ * Executes a path's events. With `rig` undefined it only checks that the simulator can produce them (no side
+ * effects); with a rig it runs them against the real runtime and, after every step, compares the real actor, the
+ * venue requests and the venue's truth with the chart (throws an assertion error on the first disagreement).
+ */
+export const executePath = async (events: ReadonlyArray<EventObject>, rig: ModelRig | undefined, check: (label: string, env: CheckView) => void): Promise<PathRun> => {
+  const oracle = makeOracle();
+  const env: Env = {
+    rig, oracle, mode: planMode(events as ReadonlyArray<Ev>), cycle: 0, base: 'c1', held: [], orders: new Map(), tradeIds: new Set(),
+    position: 0, protectionAtVenue: false, sources: [],
+  };
+  // The oracle's emitted requests become held calls (abstract), matched to the real runtime's calls in order.
+  let seenCalls = 0;
+  const states: string[] = [oracle.lifecycle()];
+  const transitions: string[] = [];
+  try {
+    for (const [i, raw] of events.entries()) {
+      const e = raw as Ev;
+      const from = oracle.lifecycle();
+      const captured: Array<{ kind: HeldKind; m: string }> = [];
+      const off = captureEmits(oracle, captured);
+      env.sources.push(await step(env, e));
+      oracle.send(e);
+      off();
+      for (const c of captured) env.held.push({ kind: c.kind, key: key(env, c.m), call: undefined });
+      if (rig !== undefined) {
+        await drain();
+        const fresh = rig.calls.slice(seenCalls);
+        seenCalls = rig.calls.length;
+        // Bind each abstract request to the runtime's real call of the same kind, in order.
+        for (const call of fresh) {
+          const slot = env.held.find((h) => h.kind === call.kind && h.call === undefined);
+          if (slot !== undefined) slot.call = call;
+        }
+      }
+      const to = oracle.lifecycle();
+      states.push(to);
+      transitions.push(`${from}>${e.type}>${to}`);
+      if (rig !== undefined) check(`step ${i + 1} ${e.type}`, { rig, oracle, base: env.base, protectionAtVenue: env.protectionAtVenue });
+    }
+  } catch (err) {
+    if (err instanceof Infeasible) return { feasible: false, reason: err.message, states, transitions, sources: env.sources };
+    throw err;
+  }
+  return { feasible: true, states, transitions, sources: env.sources };
+};
+
+/** What the per-step check sees. */
+export interface CheckView {
+  readonly rig: ModelRig;
+  readonly oracle: ModelOracle;
+  /** The real client order id of the cycle's first entry attempt. */
+  readonly base: string;
+  readonly protectionAtVenue: boolean;
+}
+
+// The oracle's emitted intents, captured per step with their model client order ids.
+const captureEmits = (oracle: ModelOracle, into: Array<{ kind: HeldKind; m: string }>): (() => void) =>
+  oracle.listen((e) => {
+    const k = requestKinds[e.type];
+    if (k !== undefined) into.push({ kind: k, m: ('clientOrderId' in e ? e.clientOrderId : undefined) ?? '' });
+  });
+
+/** Exposes the venue account used by the rig (for checks). */
+export const RIG_ACCOUNT = ACCOUNT;

@@ -7,7 +7,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
 import { AppConfig, decodeDefaults } from '../../src/config/schema.ts';
 import { Decimal } from '../../src/domain/money.ts';
@@ -81,8 +81,12 @@ const publicHost = (url?: string): ConnectionHost => {
     journal,
   });
   host.onStateChange(() => wake());
+  started.add(host);
   return host;
 };
+
+/** Every host a test created; stopped after each test even when an assertion failed. */
+const started = new Set<ConnectionHost>();
 
 beforeAll(async () => {
   h = await startSimHarness({ tickIntervalMs: 100 });
@@ -101,6 +105,11 @@ beforeAll(async () => {
   });
   await runtime.prepare();
   runtime.startActor(SYMBOL);
+});
+
+afterEach(async () => {
+  await Promise.all([...started].map((host) => host.stop()));
+  started.clear();
 });
 
 afterAll(async () => {
@@ -123,7 +132,7 @@ describe('ConnectionHost on the Bybit simulator façade', () => {
     host.start();
     expect(runtime.isMarketPaused(SYMBOL)).toBe(true);
     await host.whenState((s) => s === 'open.live');
-    expect(seen).toEqual(['connecting', 'open.subscribing', 'open.syncing', 'open.live']);
+    expect(seen).toEqual(['disconnected', 'connecting', 'open.subscribing', 'open.syncing', 'open.live']);
     expect(pausedWhileNotLive).toBe(true);
     expect(runtime.isMarketPaused(SYMBOL)).toBe(false);
     expect(runtime.host(SYMBOL)?.snapshot().context).toBeDefined();
@@ -131,7 +140,7 @@ describe('ConnectionHost on the Bybit simulator façade', () => {
     await until(() => bookMatchesEngine(host));
     h.advance(5_000);
     await until(() => bookMatchesEngine(host));
-    const types = marketRows().map((r) => r.type);
+    const types = marketRows().filter((r) => r.stream === `market:${SYMBOL}`).map((r) => r.type);
     expect(types.slice(-2)).toEqual(['MARKET_PAUSED', 'MARKET_RESUMED']);
     await host.stop();
     expect(host.state()).toBe('disconnected');
@@ -200,6 +209,8 @@ describe('ConnectionHost on the Bybit simulator façade', () => {
       pauses: board('private'),
       journal,
     });
+    started.add(priv);
+    const startLog = logLines.length;
     pub.start();
     priv.start();
     await Promise.all([pub.whenState((s) => s === 'open.live'), priv.whenState((s) => s === 'open.live')]);
@@ -227,6 +238,7 @@ describe('ConnectionHost on the Bybit simulator façade', () => {
     // The same topic set on the first and the second socket of the public stream.
     const topics = (connection: number) =>
       logs()
+        .slice(startLog)
         .filter((l) => l['msg'] === 'ws_subscribe_sent' && l['stream'] === pub.name && l['connection'] === connection)
         .flatMap((l) => (JSON.parse(String(l['frame'])) as { args: string[] }).args)
         .sort();

@@ -2,8 +2,9 @@
  * `tradewarden run [--config <file>] [--inspect [port]]`: runs a trading session. The PAPER demo (config/default.yaml)
  * replays bundled real bars against the in-process simulator on the virtual clock and prints the run summary.
  */
-import { Either } from 'effect';
+import { Either, Redacted } from 'effect';
 import { loadConfigFile } from '../../config/load.ts';
+import { checkModeStart } from '../../risk/modes.ts';
 import { acquireInstanceLock } from '../../journal/instanceLock.ts';
 import { describeSecrets, loadSecrets } from '../../config/secrets.ts';
 import { runPaperVirtual } from '../../app/paper.ts';
@@ -22,8 +23,22 @@ export const runCommand = async (io: CliIo, args: ReadonlyArray<string>, global:
   }
   const { config, hash } = loaded.right;
   const secrets = loadSecrets();
-  if (config.mode === 'LIVE') {
-    io.err('live_requires_confirmation: LIVE trading is blocked in this build until the risk gates and the operator confirmation token land (issue #6).');
+  for (const p of loaded.right.normalizedPercents) io.err(`note: ${p}: bare percent number normalised to a fraction (config_pct_normalized)`);
+  // X-MOD-1/2/7: the mode must fit the endpoint; LIVE needs its flag, green gates and the operator's token.
+  const env = config.venues.bybit.environment;
+  const token = secrets.get('TW_LIVE_CONFIRMATION');
+  const start = checkModeStart({
+    mode: config.mode,
+    endpointKind: env === 'sim' ? 'simulator' : env === 'testnet' ? 'testnet' : 'production',
+    liveFlag: config.allowLive,
+    confirmationToken: token === undefined ? undefined : Redacted.value(token),
+    expectedToken: hash.slice(0, 12),
+    clockOffsetMs: 0, // the in-process simulator shares our clock; venue clocks are gated by the adapter's ClockGate
+    clockGateMs: config.risk.clock.startGateMs,
+    gates: [{ name: 'live_venue_wired', passed: false, detail: 'production venues are not wired in this build' }],
+  });
+  if (!start.ok) {
+    io.err(`${start.code}: ${start.message}`);
     return ExitCode.safetyRefusal;
   }
   if (config.venues.bybit.environment !== 'sim' || config.venues.bybit.simUrl !== '') {
