@@ -39,3 +39,6 @@ export const modelEvents: ReadonlyArray<ConnectionEvent> = [
 /** Returns the graph identity of a connection snapshot: its state plus the bounded fields that change its behaviour. */
 export const serializeForGraph = (s: SnapshotFrom<typeof connectionMachine>): string =>
   JSON.stringify([s.value, s.context.wasLive, s.context.pongDeadline !== null, Math.min(s.context.attempt, 2)]);
+
+/** A coarse identity (the state value only) for simple-path generation, which grows factorially with states. */
+export const serializeValueForGraph = (s: SnapshotFrom<typeof connectionMachine>): string => JSON.stringify(s.value);

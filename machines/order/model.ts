@@ -46,3 +46,6 @@ export const serializeForGraph = (s: SnapshotFrom<typeof orderMachine>): string 
   const c = s.context;
   return JSON.stringify([s.value, c.filledQuantity, c.venueFilledQuantity, c.venueOrderId !== null, [...c.seenTradeIds].sort(), c.price]);
 };
+
+/** A coarse identity (the state value only) for simple-path generation, which grows factorially with states. */
+export const serializeValueForGraph = (s: SnapshotFrom<typeof orderMachine>): string => JSON.stringify(s.value);

@@ -101,3 +101,9 @@ export const serializeForGraph = (s: SnapshotFrom<typeof tradeMachine>): string 
             : entryPhase;
   return JSON.stringify([s.value, fields]);
 };
+
+/**
+ * A coarse identity (the lifecycle state only) for simple-path generation, which grows factorially with states; the
+ * kill and pause regions are left out, or the generation does not finish (measured: > 90 s).
+ */
+export const serializeValueForGraph = (s: SnapshotFrom<typeof tradeMachine>): string => JSON.stringify((s.value as { lifecycle: unknown }).lifecycle);

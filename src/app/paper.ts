@@ -19,6 +19,7 @@ import { superviseSymbols } from '../runtime/SymbolSupervisor.ts';
 import { makeRiskEngine } from '../risk/RiskEngine.ts';
 import { TradingRuntime } from '../runtime/TradingRuntime.ts';
 import { readKillFlag } from '../runtime/killFlag.ts';
+import { makeAlertRouter, makeLogAlertChannel } from '../alerts/AlertRouter.ts';
 import { breakoutStrategy } from '../strategies/breakout/Breakout.ts';
 import type { Strategy } from '../strategies/Strategy.ts';
 import { bybitLinearInstrument, createSimExchange } from '../venues/sim/engine/SimExchange.ts';
@@ -106,6 +107,12 @@ export const runPaperVirtual = async (opts: PaperRunOptions): Promise<PaperRunRe
     }) as Strategy<unknown>);
   }
   const risk = makeRiskEngine({ ...config.risk, mode: config.mode });
+  // Alerts: deduped for 60 s, escalated after 2 min unresolved; delivered to the log channel (Telegram comes later).
+  const alerts = makeAlertRouter({
+    clock, scheduler: clock,
+    channels: [makeLogAlertChannel((record) => logger.warn({ alert: record }, 'alert'))],
+    onChannelError: (channel, error) => logger.error({ channel, err: error }, 'alert_channel_failed'),
+  });
   const runtime = new TradingRuntime({
     settings: {
       profile: config.profile, mode: config.mode, botId: config.botId, symbols: config.symbols, leverage: config.venues.bybit.leverage,
@@ -118,6 +125,8 @@ export const runPaperVirtual = async (opts: PaperRunOptions): Promise<PaperRunRe
     venue, journal, scheduler, logger, risk, strategies, random: seededRandom(config.sim.seed ^ 0x5eed), inspect: opts.inspect,
     killFlag: () => readKillFlag(opts.dataDir),
     killPollMs: 1000,
+    alerts,
+    timeZone: config.risk.tradingWindows.timeZone,
   });
   venue.onMarket((e) => runtime.onMarket(e));
   venue.onAccount((e) => runtime.onAccount(e));
@@ -167,6 +176,7 @@ export const runPaperVirtual = async (opts: PaperRunOptions): Promise<PaperRunRe
     logger.info({ event: 'summary', ...summary }, 'run_finished');
     return { runId, runDir, summary };
   } finally {
+    alerts.dispose();
     await Effect.runPromise(Scope.close(scope, Exit.void));
     journal.close();
     logger.flush();

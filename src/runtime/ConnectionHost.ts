@@ -94,8 +94,8 @@ const preview = (raw: string): string => {
 /** Returns a dotted label of a chart state value (`open.live`). */
 export const connectionStateLabel = (value: ConnectionSnapshot['value']): string => {
   if (typeof value === 'string') return value;
-  const [k, v] = Object.entries(value)[0] ?? ['?', '?'];
-  return typeof v === 'string' ? `${k}.${v}` : `${k}.${connectionStateLabel(v as ConnectionSnapshot['value'])}`;
+  const [parent, child] = Object.entries(value)[0] ?? ['?', '?'];
+  return `${parent}.${child}`;
 };
 
 const textOf = (data: WebSocket.RawData): string =>

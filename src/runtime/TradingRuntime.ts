@@ -19,7 +19,10 @@ import type { RetryPolicy } from '../kernel/retry.ts';
 import type { Scheduler } from '../kernel/Scheduler.ts';
 import { MarketState } from '../market/MarketState.ts';
 import { decisionRecord, type ApprovedOrder, type RiskEngine } from '../risk/RiskEngine.ts';
-import { decodeKillSwitchState, encodeKillSwitchState, engageKill, initialKillSwitch, resumeKill, type KillSource, type KillSwitchState } from '../risk/KillSwitch.ts';
+import { decodeKillSwitchState, encodeKillSwitchState, engageKill, initialKillSwitch, recordCriticalError, resumeKill, type KillSource, type KillSwitchState } from '../risk/KillSwitch.ts';
+import { decodeDrawdownState, encodeDrawdownState, initDrawdown, recordEquity, type DrawdownState } from '../risk/Drawdown.ts';
+import { alertForVeto } from '../risk/vetoes.ts';
+import type { AlertPort } from '../alerts/AlertRouter.ts';
 import type { MarketView, MidSample, PortfolioView, SymbolMarketView } from '../risk/views.ts';
 import type { Strategy } from '../strategies/Strategy.ts';
 import type { AccountEvent, MarketEvent } from '../venues/streams.ts';
@@ -60,6 +63,10 @@ export interface RuntimeDeps {
   /** Reads the operator's kill flag (the `KILL` file of the data directory); polled every `killPollMs`. */
   readonly killFlag?: (() => { readonly reason: string; readonly flatten: boolean } | undefined) | undefined;
   readonly killPollMs?: number | undefined;
+  /** Where alerts go (dedupe and escalation live in the router). */
+  readonly alerts?: AlertPort | undefined;
+  /** IANA zone of the daily-loss day boundary (the profile's). */
+  readonly timeZone?: string | undefined;
 }
 
 const OPEN_ORDER_STATES: ReadonlyArray<JournalOrderState> = ['requested', 'ambiguous', 'new', 'partially_filled'];
@@ -84,6 +91,7 @@ export class TradingRuntime {
   private readonly pending = new Set<Promise<unknown>>();
   private strategyStates: unknown[];
   private kill: KillSwitchState = initialKillSwitch;
+  private drawdown: DrawdownState | undefined;
   private nav: Decimal = ZERO;
   private navTs = 0;
   private gateOpen = false;
@@ -138,6 +146,8 @@ export class TradingRuntime {
     // An engaged kill switch survives restarts (persisted in the journal's kv store) until an operator resumes.
     const saved = this.deps.journal.kvGet('kill_switch');
     if (saved !== undefined) this.kill = decodeKillSwitchState(saved);
+    const savedDrawdown = this.deps.journal.kvGet('drawdown');
+    if (savedDrawdown !== undefined) this.drawdown = decodeDrawdownState(savedDrawdown);
     const { venue, settings, logger } = this.deps;
     const { Effect } = await import('effect');
     const instruments = await Effect.runPromise(venue.instruments());
@@ -205,6 +215,7 @@ export class TradingRuntime {
   private onDefect(host: ActorHost, error: unknown): void {
     this.stats.restarts += 1;
     this.deps.logger.error({ symbol: host.symbol, err: error }, 'actor_defect');
+    // Defects are contained per symbol by the supervisor (restart, then quarantine); they do not trip the global kill.
     this.deps.journal.append(host.actorId, 'ACTOR_DEFECT', { message: error instanceof Error ? error.message : String(error) });
     if (this.onDefectHandler !== undefined) this.onDefectHandler(host.symbol, error);
   }
@@ -215,6 +226,7 @@ export class TradingRuntime {
     this.quarantined.add(symbol);
     this.deps.journal.append(`trade:${this.deps.venue.id}:${symbol}`, 'SYMBOL_QUARANTINED', { reason });
     this.deps.logger.error({ symbol, reason, alert: 'symbol_quarantined' }, 'symbol_quarantined');
+    this.deps.alerts?.raise({ key: `symbol_quarantined:${symbol}`, severity: 'CRITICAL', message: `${symbol} quarantined: ${reason}`, fields: { symbol } });
   }
 
   /**
@@ -251,14 +263,15 @@ export class TradingRuntime {
       this.deps.journal.kvSet('kill_switch', encodeKillSwitchState(this.kill));
     });
     for (const host of this.hosts.values()) host.send({ type: 'operator.kill', reason: req.reason, flatten: this.kill.flatten, at: started });
+    // No `idle()` here: engageKill itself may be tracked work (breakers), and waiting for itself would never end.
     const results = await Promise.all(this.deps.settings.symbols.map((s) => this.execution.cancelAll(s)));
-    await this.idle();
     const cancelled = results.reduce((n, r) => n + r.length, 0);
     const cancelMs = this.now() - started;
     logCritical(this.deps.logger, criticalEvent({ event: 'kill_switch_engaged', profile: this.deps.settings.profile, mode: this.deps.settings.mode }, {
       venue: this.deps.venue.id, error_code: req.source, latency_ms: cancelMs,
     }), 'error');
     this.deps.logger.error({ alert: 'KILL_SWITCH', severity: 'CRITICAL', reason: req.reason, cancelled, cancelMs }, 'kill_switch_engaged');
+    this.deps.alerts?.raise({ key: 'kill_switch', severity: 'CRITICAL', message: `kill switch engaged (${req.source}): ${req.reason}`, fields: { cancelled, cancelMs } });
     return { cancelMs, cancelled };
   }
 
@@ -272,6 +285,34 @@ export class TradingRuntime {
     });
     for (const host of this.hosts.values()) host.send({ type: 'operator.resume', at: this.now() });
     this.deps.logger.warn({ alert: 'KILL_SWITCH', severity: 'INFO' }, 'kill_switch_resumed');
+    this.deps.alerts?.resolve('kill_switch');
+  }
+
+  /** Feeds the drawdown and daily-loss breakers (X-RSK-3); a breach halts new entries through the kill switch. */
+  private recordEquity(equity: Decimal, at: number): void {
+    const zone = this.deps.timeZone ?? 'UTC';
+    this.drawdown ??= initDrawdown(equity, at, zone);
+    const { state, tripped } = recordEquity(this.drawdown, equity, at, this.deps.risk.config.drawdown);
+    this.drawdown = state;
+    if (tripped === undefined) return;
+    this.deps.journal.transaction(() => {
+      this.deps.journal.append('risk', 'DRAWDOWN_BREACH', { ...tripped });
+      this.deps.journal.kvSet('drawdown', encodeDrawdownState(state));
+    });
+    this.deps.alerts?.raise({ key: `drawdown:${tripped.reason}`, severity: 'CRITICAL', message: `${tripped.reason} ${tripped.observed} beyond ${tripped.limit}`, fields: { ...tripped } });
+    this.track(this.engageKill({ reason: `${tripped.reason} ${tripped.observed} > ${tripped.limit}`, source: 'breaker' }));
+  }
+
+  /** Counts a critical error; past the threshold within the window the kill switch engages (X-RSK-1). */
+  private recordCriticalError(what: string): void {
+    const { state, tripped } = recordCriticalError(this.kill, this.now(), this.deps.risk.config.killSwitch);
+    if (!tripped) {
+      this.kill = state;
+      return;
+    }
+    // Engage through engageKill so the effects (halt, cancels, journal, alert) run, not just the state change.
+    this.kill = { ...state, engaged: false, reason: undefined, since: undefined, source: undefined };
+    this.track(this.engageKill({ reason: `${state.reason ?? 'critical error threshold reached'} (last: ${what})`, source: 'critical_errors' }));
   }
 
   /** Returns the kill switch state. */
@@ -352,12 +393,18 @@ export class TradingRuntime {
       this.deps.journal.append(`risk:${proposal.symbol}`, 'RISK_DECISION', { proposalId: proposal.proposalId, ...decisionRecord(decision) });
       if (decision.kind === 'veto') {
         this.stats.recordVeto(decision.veto.reason);
+        const alert = alertForVeto(proposal.symbol, decision.veto);
+        if (alert !== undefined) this.deps.alerts?.raise(alert);
         logCritical(this.deps.logger, criticalEvent({ event: 'risk_veto', profile: this.deps.settings.profile, mode: this.deps.settings.mode }, {
           strategy_name: proposal.strategyId, signal_id: proposal.proposalId, symbol: proposal.symbol, side: proposal.side, error_code: decision.veto.reason,
         }), 'info');
         continue;
       }
       const order = decision.order;
+      // An approval shows the symbol's earlier warning conditions are over: resolve them so they do not escalate.
+      for (const key of [`staleness:${order.symbol}`, `symbol_cap:${order.symbol}`, `total_cap:${order.symbol}`, `theme_cap:${order.symbol}`, `capacity_exceeded:${order.symbol}`, `market_quality:${order.symbol}`, `product_disabled:${order.symbol}`]) {
+        this.deps.alerts?.resolve(key);
+      }
       if (decision.dryRun) {
         this.stats.dryRunOrders += 1;
         this.deps.logger.info({ decisionId: decision.decisionId, symbol: order.symbol, side: order.side, qty: order.quantity.toString() }, 'dry_run_order_not_sent');
@@ -418,7 +465,7 @@ export class TradingRuntime {
     for (const [k, v] of this.cooldownUntil) if (v.until > now) cooldowns[k] = v;
     return {
       nav: this.nav, accountSnapshotTs: this.navTs, positions, workingOrders: working, strategies, cooldowns,
-      tradingState: this.kill.engaged ? 'halted' : 'active', kill: this.kill, drawdown: { breach: undefined }, brokerDesync: false, groups: {},
+      tradingState: this.kill.engaged ? 'halted' : 'active', kill: this.kill, drawdown: { breach: this.drawdown?.breach }, brokerDesync: false, groups: {},
     };
   }
 
@@ -472,6 +519,10 @@ export class TradingRuntime {
         return;
       case 'notify':
         this.deps.logger[intent.severity === 'critical' ? 'error' : intent.severity === 'warning' ? 'warn' : 'info']({ symbol: host.symbol, kind: intent.kind }, intent.message);
+        if (intent.severity === 'critical' && intent.kind !== 'halted') {
+          this.deps.alerts?.raise({ key: `${intent.kind}:${host.symbol}`, severity: 'CRITICAL', message: `${host.symbol}: ${intent.message}` });
+          this.recordCriticalError(`${intent.kind} on ${host.symbol}`);
+        }
         return;
       case 'position.closed': {
         this.stats.recordTrade(intent);
@@ -498,6 +549,7 @@ export class TradingRuntime {
           this.nav = usdt.total;
           this.navTs = at;
           this.stats.endingBalance = usdt.total;
+          this.recordEquity(usdt.total, at);
         }
         return;
       }

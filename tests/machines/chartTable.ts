@@ -12,7 +12,7 @@ const guardText = (g: unknown): string => {
   if (typeof guard === 'string') return guard;
   if (typeof guard === 'function') {
     const f = guard as { name: string; guards?: unknown[]; stateValue?: unknown };
-    if (f.stateValue !== undefined) return `in(${String(f.stateValue)})`;
+    if (f.stateValue !== undefined) return `in(${JSON.stringify(f.stateValue)})`;
     const parts = (f.guards ?? []).map(guardText);
     if (f.name === 'not') return `!${parts[0] ?? '?'}`;
     if (f.name === 'and') return parts.join(' && ');

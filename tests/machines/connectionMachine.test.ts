@@ -6,8 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { createActor, initialTransition, transition, type EventObject } from 'xstate';
 import { CONNECTION_MACHINE_VERSION, connectionMachine, isTradingAllowed, type ConnectionSnapshot } from '../../machines/connection/connectionMachine.ts';
 import type { ConnectionEvent, ConnectionInput } from '../../machines/connection/connectionTypes.ts';
-import { modelInput as pub, modelPrivateInput as priv } from '../../machines/connection/model.ts';
-import { allStateIds, allTransitionKeys, restoreActor, runRow } from './support.ts';
+import { modelEvents, modelInput as pub, modelPrivateInput as priv, serializeForGraph } from '../../machines/connection/model.ts';
+import { allStateIds, allTransitionKeys, looseModel, restoreActor, runRow } from './support.ts';
 
 const ev = <T extends ConnectionEvent['type']>(type: T, extra: Omit<Extract<ConnectionEvent, { type: T }>, 'type' | 'at'>, at = 100): ConnectionEvent =>
   ({ type, ...extra, at }) as ConnectionEvent;
@@ -139,6 +139,20 @@ describe('connection chart behaviour', () => {
     const ids = allStateIds(connectionMachine).filter((id) => id !== 'connection.open');
     expect([...ids].sort()).toEqual([...byState.keys()].filter((id) => id !== 'connection.open').sort());
     for (const id of ids) expect([id, isTradingAllowed(byState.get(id)!)]).toEqual([id, id === 'connection.open.live']);
+  });
+
+  it('X-WS-5 holds in every state of the generated graph, for public and private streams', () => {
+    let live = 0;
+    for (const input of [pub, priv]) {
+      const adjacency = looseModel(connectionMachine, { input, events: modelEvents, serializeState: serializeForGraph }).getAdjacencyMap();
+      for (const { state } of Object.values(adjacency)) {
+        const s = state as ConnectionSnapshot;
+        const isLive = JSON.stringify(s.value) === JSON.stringify({ open: 'live' });
+        if (isLive) live += 1;
+        expect([s.value, isTradingAllowed(s)]).toEqual([s.value, isLive]);
+      }
+    }
+    expect(live).toBeGreaterThan(1);
   });
 
   it('round-trips a persisted snapshot through JSON and keeps running', () => {

@@ -104,15 +104,16 @@ export interface GeneratedPath {
 /** The parts of a `TestModel` the suites use, with loose snapshot types (the graph types do not narrow per chart). */
 export interface LooseModel {
   getShortestPaths(options: { allowDuplicatePaths: boolean }): Array<{ description: string; state: unknown; steps: Array<{ event: EventObject }> }>;
+  getSimplePaths(): Array<{ description: string; state: unknown; steps: Array<{ event: EventObject }> }>;
   getAdjacencyMap(): Record<string, { state: unknown; transitions: Record<string, { event: EventObject; state: unknown }> }>;
 }
 
 /** Returns the `createTestModel` model of a chart with the given bounded options. */
-export const looseModel = <M extends AnyStateMachine>(machine: M, options: CoverOptions<M>): LooseModel =>
+export const looseModel = <M extends AnyStateMachine>(machine: M, options: CoverOptions): LooseModel =>
   createTestModel(machine, { events: [...options.events], serializeState: options.serializeState as never, input: options.input } as never) as unknown as LooseModel;
 
 /** Options for `coverPaths`: the same bounded model options `createTestModel` takes. */
-export interface CoverOptions<M extends AnyStateMachine> {
+export interface CoverOptions {
   readonly input: unknown;
   readonly events: ReadonlyArray<EventObject>;
   /** Any chart's serializer; typed loosely because the graph API does not narrow snapshots per chart. */
@@ -120,12 +121,21 @@ export interface CoverOptions<M extends AnyStateMachine> {
 }
 
 /**
+ * Returns `createTestModel`'s simple paths (no repeated state) under the given serializer. Use a coarse one (the
+ * state value): simple paths grow factorially with the number of distinct states.
+ */
+export const simplePaths = (machine: AnyStateMachine, options: CoverOptions): GeneratedPath[] =>
+  looseModel(machine, options)
+    .getSimplePaths()
+    .map((p) => ({ description: p.description, events: p.steps.map((s) => s.event).filter((e) => !e.type.startsWith('xstate.')) }));
+
+/**
  * Returns the shortest path to every (serialized) state of the model, plus a transition-cover path for every
  * (state, event) edge whose enabled transitions were not yet taken by an earlier path: the shortest path to the
  * state followed by that event. Simple paths are not used: they grow factorially with cycles (> 120 s measured for
  * the 46-state connection graph), while this set reaches every transition with a few hundred short paths.
  */
-export const coverPaths = <M extends AnyStateMachine>(machine: M, options: CoverOptions<M>): { shortest: GeneratedPath[]; cover: GeneratedPath[] } => {
+export const coverPaths = <M extends AnyStateMachine>(machine: M, options: CoverOptions): { shortest: GeneratedPath[]; cover: GeneratedPath[] } => {
   const model = looseModel(machine, options);
   const toEvents = (steps: ReadonlyArray<{ event: EventObject }>): EventObject[] =>
     steps.map((s) => s.event).filter((e) => !e.type.startsWith('xstate.'));

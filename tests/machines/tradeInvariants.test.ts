@@ -5,10 +5,10 @@
 import { describe, expect, it } from 'vitest';
 import { createActor, transition, type EventObject, type InspectionEvent } from 'xstate';
 import { dec } from '../../src/domain/money.ts';
-import { modelEvents, modelInput, serializeForGraph } from '../../machines/trade/model.ts';
+import { modelEvents, modelInput, serializeForGraph, serializeValueForGraph } from '../../machines/trade/model.ts';
 import { TRADE_MACHINE_VERSION, lifecycleState, pendingTradeTimers, tradeMachine, type TradeSnapshot } from '../../machines/trade/tradeMachine.ts';
 import type { TradeEmitted, TradeEvent } from '../../machines/trade/tradeTypes.ts';
-import { allStateIds, coverPaths, emittedOf, looseModel, restoreActor } from './support.ts';
+import { allStateIds, coverPaths, emittedOf, looseModel, restoreActor, simplePaths } from './support.ts';
 import { CLOSED, QUERYING, SUBMITTING, WORKING, f1, fill, open } from './tradeFixtures.ts';
 
 interface Step {
@@ -45,7 +45,8 @@ const runPath = (events: ReadonlyArray<EventObject>): Step[] => {
 };
 
 const generated = coverPaths(tradeMachine, { input: modelInput, events: modelEvents, serializeState: serializeForGraph });
-const paths = [...generated.shortest, ...generated.cover];
+const simple = simplePaths(tradeMachine, { input: modelInput, events: modelEvents, serializeState: serializeValueForGraph });
+const paths = [...generated.shortest, ...generated.cover, ...simple];
 const runs = paths.map((p) => runPath(p.events));
 const isPositionState = (s: string): boolean => /^(opened|closing|flattening|closed)/.test(s);
 
@@ -53,6 +54,7 @@ describe('trade chart invariants over generated paths (X-RT-3)', () => {
   it('generates a non-trivial path set', () => {
     expect(generated.shortest.length).toBeGreaterThan(50);
     expect(generated.cover.length).toBeGreaterThan(50);
+    expect(simple.length).toBeGreaterThan(500);
   });
 
   it('X-RT-3 X-ORD-3 no path reaches OPENED without a venue fill with qty > 0 in the cycle', () => {
@@ -176,7 +178,7 @@ describe('trade chart persistence', () => {
   });
 
   it('a restore mid-path continues exactly like an uninterrupted run', () => {
-    for (const path of paths.filter((p) => p.events.length >= 4)) {
+    for (const path of [...generated.shortest, ...generated.cover].filter((p) => p.events.length >= 4)) {
       const whole = createActor(tradeMachine, { input: modelInput }).start();
       for (const e of path.events) whole.send(e as TradeEvent);
       const half = Math.floor(path.events.length / 2);

@@ -1,6 +1,6 @@
 /**
- * Pure graph coverage of the three charts: paths generated with `xstate/graph` (shortest paths plus transition-cover
- * paths over each machine's bounded model) are replayed on real actors, and their union must enter every state and
+ * Pure graph coverage of the three charts: paths generated with `xstate/graph` (shortest and simple paths, plus
+ * transition-cover paths, over each machine's bounded model) are replayed on real actors, and their union must enter every state and
  * take every transition counted from the machine definitions. Prints the figures.
  */
 import { describe, expect, it } from 'vitest';
@@ -11,7 +11,7 @@ import { orderMachine } from '../../machines/order/orderMachine.ts';
 import * as orderModel from '../../machines/order/model.ts';
 import { tradeMachine } from '../../machines/trade/tradeMachine.ts';
 import * as tradeModel from '../../machines/trade/model.ts';
-import { allStateIds, allTransitionKeys, coverPaths, newCoverage, replay } from '../machines/support.ts';
+import { allStateIds, allTransitionKeys, coverPaths, newCoverage, replay, simplePaths } from '../machines/support.ts';
 
 interface Subject {
   readonly name: string;
@@ -19,43 +19,51 @@ interface Subject {
   readonly inputs: ReadonlyArray<unknown>;
   readonly events: ReadonlyArray<EventObject>;
   readonly serializeState: (s: never) => string;
+  readonly serializeValue: (s: never) => string;
 }
 
 const subjects: Subject[] = [
-  { name: 'order', machine: orderMachine, inputs: [orderModel.modelInput], events: orderModel.modelEvents, serializeState: orderModel.serializeForGraph },
+  { name: 'order', machine: orderMachine, inputs: [orderModel.modelInput], events: orderModel.modelEvents, serializeState: orderModel.serializeForGraph, serializeValue: orderModel.serializeValueForGraph },
   {
     name: 'connection',
     machine: connectionMachine,
     inputs: [connectionModel.modelInput, connectionModel.modelPrivateInput],
     events: connectionModel.modelEvents,
     serializeState: connectionModel.serializeForGraph,
+    serializeValue: connectionModel.serializeValueForGraph,
   },
-  { name: 'trade', machine: tradeMachine, inputs: [tradeModel.modelInput], events: tradeModel.modelEvents, serializeState: tradeModel.serializeForGraph },
+  { name: 'trade', machine: tradeMachine, inputs: [tradeModel.modelInput], events: tradeModel.modelEvents, serializeState: tradeModel.serializeForGraph, serializeValue: tradeModel.serializeValueForGraph },
 ];
 
 describe('graph coverage of the charts', () => {
   it.each(subjects)('X-RT-3 paths generated for the $name chart cover 100 % of its states and transitions', (subject) => {
     const started = performance.now();
     const coverage = newCoverage();
+    const simpleOnly = newCoverage();
     let shortest = 0;
+    let simple = 0;
     let cover = 0;
     let steps = 0;
     for (const input of subject.inputs) {
       const paths = coverPaths(subject.machine, { input, events: subject.events, serializeState: subject.serializeState });
+      const simples = simplePaths(subject.machine, { input, events: subject.events, serializeState: subject.serializeValue });
       shortest += paths.shortest.length;
+      simple += simples.length;
       cover += paths.cover.length;
-      for (const path of [...paths.shortest, ...paths.cover]) {
+      for (const path of [...paths.shortest, ...simples, ...paths.cover]) {
         replay(subject.machine, input, path.events, coverage);
         steps += path.events.length;
       }
+      for (const path of simples) replay(subject.machine, input, path.events, simpleOnly);
     }
     const states = allStateIds(subject.machine);
     const transitions = allTransitionKeys(subject.machine);
     const statesHit = states.filter((s) => coverage.states.has(s));
     const transitionsHit = transitions.filter((t) => coverage.transitions.has(t));
     process.stdout.write(
-      `${subject.name}: ${shortest} shortest + ${cover} cover paths (${steps} events), states ${statesHit.length}/${states.length}, ` +
-        `transitions ${transitionsHit.length}/${transitions.length}, ${(performance.now() - started).toFixed(0)} ms\n`,
+      `${subject.name}: ${shortest} shortest + ${simple} simple + ${cover} cover paths (${steps} events); ` +
+        `states ${statesHit.length}/${states.length}, transitions ${transitionsHit.length}/${transitions.length} ` +
+        `(simple paths alone: ${simpleOnly.transitions.size}); ${(performance.now() - started).toFixed(0)} ms\n`,
     );
     expect(states.filter((s) => !coverage.states.has(s))).toEqual([]);
     expect(transitions.filter((t) => !coverage.transitions.has(t))).toEqual([]);

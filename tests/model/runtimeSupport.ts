@@ -28,7 +28,9 @@ import { loadBarsCsv, type Bar } from '../../src/venues/sim/replay/loadBarsCsv.t
 import { makeSimVenue, type SimVenue } from '../../src/venues/sim/SimVenue.ts';
 import { VenueError } from '../../src/venues/Venue.ts';
 import { lifecycleState, tradeMachine } from '../../machines/trade/tradeMachine.ts';
-import { modelInput, modelIntent } from '../../machines/trade/model.ts';
+import { modelEvents, modelInput, modelIntent, serializeForGraph } from '../../machines/trade/model.ts';
+import { createTestModel } from 'xstate/graph';
+import { transitionKey } from '../machines/support.ts';
 import type { TradeEmitted, TradeEvent } from '../../machines/trade/tradeTypes.ts';
 
 /** The symbol every model run trades. */
@@ -81,6 +83,12 @@ export const holdVenue = (inner: SimVenue): { readonly venue: SimVenue; readonly
 
 let btcBars: Bar[] | undefined;
 
+/** Returns the ids of the state nodes active in a state value (`trade.lifecycle.opened`, `trade.lifecycle.opened.protected`, …). */
+export const activeIds = (value: unknown, prefix: string): string[] =>
+  typeof value === 'string'
+    ? [`${prefix}.${value}`]
+    : Object.entries(value as Record<string, unknown>).flatMap(([k, v]) => [`${prefix}.${k}`, ...activeIds(v, `${prefix}.${k}`)]);
+
 /** The parts of the runtime a model run reaches that it has no public API for (see `registerApproval`). */
 interface RuntimeInternals {
   readonly approvals: Map<string, ApprovedOrder>;
@@ -99,10 +107,12 @@ export interface ModelRig {
   readonly calls: HeldCall[];
   /** Types of the events the trade actor (root, not its order children) has processed, in order. */
   readonly processed: string[];
+  /** State node ids the real actor entered and transition keys (tests/machines/support `transitionKey`) it took. */
+  readonly coverage: { readonly states: Set<string>; readonly transitions: Set<string> };
   readonly logLines: string[];
 }
 
-/** Builds the rig: bundled BTCUSDT bars, a funded account and a funded counterparty, the replay advanced 3 s for quotes. */
+/** Builds the rig: bundled BTCUSDT bars, a funded account and a funded counterparty, the replay advanced past the first closed bar (quotes and bar age for the RiskEngine). */
 export const makeModelRig = async (): Promise<ModelRig> => {
   const dir = mkdtempSync(join(tmpdir(), 'tw-model-'));
   const seed = 7;
@@ -124,8 +134,14 @@ export const makeModelRig = async (): Promise<ModelRig> => {
   const logger = createLogger({ level: 'info', clock, targets: { memory: logLines } });
   const risk = makeRiskEngine({ ...config.risk, mode: 'PAPER', allowShorts: true, fees: { makerRate: 0.0002, takerRate: 0.00055, minNotional: new Decimal(0) } });
   const processed: string[] = [];
+  const coverage = { states: new Set<string>(), transitions: new Set<string>() };
   const inspect = (e: InspectionEvent): void => {
-    if (e.type === '@xstate.event' && (e.actorRef as AnyActorRef).sessionId === e.rootId && !e.event.type.startsWith('xstate.')) processed.push(e.event.type);
+    if ((e.actorRef as AnyActorRef).sessionId !== e.rootId) return;
+    if (e.type === '@xstate.event' && !e.event.type.startsWith('xstate.')) processed.push(e.event.type);
+    if (e.type === '@xstate.microstep') {
+      for (const t of e._transitions) coverage.transitions.add(transitionKey(t));
+      for (const id of activeIds((e.snapshot as { value: unknown }).value, 'trade')) coverage.states.add(id);
+    }
   };
   const runtime = new TradingRuntime({
     settings: {
@@ -140,12 +156,13 @@ export const makeModelRig = async (): Promise<ModelRig> => {
   sim.onAccount((e) => runtime.onAccount(e));
   // prepare() asks the venue for instruments, balances, positions and leverage: none of those calls is held.
   await runtime.start();
-  clock.advanceBy(3000);
+  clock.advanceBy(62_000);
   exchange.advanceTo(clock.now());
   const host = runtime.host(SYMBOL);
   if (host === undefined) throw new Error('no actor for the model symbol');
   processed.length = 0;
-  return { runtime, host, exchange, journal, clock, risk, calls, processed, logLines };
+  for (const id of activeIds(host.snapshot().value, 'trade')) coverage.states.add(id);
+  return { runtime, host, exchange, journal, clock, risk, calls, processed, coverage, logLines };
 };
 
 /**
@@ -560,3 +577,132 @@ const captureEmits = (oracle: ModelOracle, into: Array<{ kind: HeldKind; m: stri
 
 /** Exposes the venue account used by the rig (for checks). */
 export const RIG_ACCOUNT = ACCOUNT;
+
+// ── path generation ───────────────────────────────────────────────────────────────────────────────────────────────
+
+/** A path generated from the chart for a runtime run. */
+export interface RuntimePath {
+  readonly kind: 'shortest' | 'cover' | 'simple';
+  readonly events: ReadonlyArray<EventObject>;
+}
+
+type Loose = Ev & { readonly found?: boolean };
+
+/**
+ * The model events the simulator, the host's timers or its commands can produce. Dropped: empty fills, expiries,
+ * reduce-only refusals (our exits never exceed the position) and query answers for orders the stream already closed.
+ */
+export const realizableEvents: ReadonlyArray<EventObject> = modelEvents.filter((raw) => {
+  const e = raw as Loose;
+  return !(
+    e.type === 'venue.expired' ||
+    (e.type === 'venue.filled' && e.quantity === '0') ||
+    (e.type === 'venue.rejected' && e.category === 'reduce_only_violation') ||
+    (e.type === 'venue.queryResult' && e.found === true && e.status !== 'new')
+  );
+});
+
+/**
+ * Prunes, during traversal, events the venue cannot send in a lifecycle state (a fill before the order reached the
+ * venue, a protection answer outside `protecting`, …), so the shortest paths run through realizable routes. The
+ * exact check is `executePath` without a rig; this only steers the search.
+ */
+export const steer = (s: { readonly value: unknown }, raw: EventObject): boolean => {
+  const e = raw as Loose;
+  const life = JSON.stringify((s.value as { lifecycle: unknown }).lifecycle);
+  const entry = e.clientOrderId === 'c1' || e.clientOrderId === 'c1-r1';
+  const inAny = (...names: string[]): boolean => names.some((n) => life.includes(n));
+  switch (e.type) {
+    case 'venue.accepted':
+      return inAny('submitting', 'querying', 'cancelling');
+    case 'venue.filled':
+      return entry ? inAny('working', 'cancelling', 'querying', 'opened') : inAny('closing', 'flattening');
+    case 'venue.cancelled':
+      return entry && inAny('working', 'cancelling', 'querying', 'opened');
+    case 'venue.rejected':
+    case 'venue.unknown':
+      return inAny('submitting', 'cancelling', 'closing', 'flattening');
+    case 'venue.cancelRejected':
+      return inAny('cancelling');
+    case 'venue.queryResult':
+      return inAny('querying', 'closing', 'flattening');
+    case 'venue.protectionSet':
+    case 'venue.protectionFailed':
+      return inAny('protecting');
+    case 'venue.positionClosed':
+      return inAny('opened', 'closing', 'flattening');
+    default:
+      return true;
+  }
+};
+
+interface AdjacencyModel {
+  getShortestPaths(options: { allowDuplicatePaths: boolean }): Array<{ state: unknown; steps: Array<{ event: EventObject }> }>;
+  getAdjacencyMap(): Record<string, { state: unknown; transitions: Record<string, { event: EventObject; state: unknown }> }>;
+}
+
+/**
+ * Generates paths from the trade chart with `xstate/graph` over the realizable events: every shortest path, a
+ * transition-cover path per (state, event) edge whose transitions no earlier path took, and simple paths (no state
+ * twice) of exactly `simpleDepth` events, every `simpleStride`-th of them in traversal order (the bound that keeps
+ * the run short). Keeps only what the simulator can produce, and reports how many it dropped and why.
+ */
+export const generateRuntimePaths = async (opts: { readonly simpleDepth: number; readonly simpleStride: number }): Promise<{
+  readonly paths: ReadonlyArray<RuntimePath>;
+  readonly generated: Record<RuntimePath['kind'], number>;
+  readonly dropped: ReadonlyMap<string, number>;
+}> => {
+  const serialize = serializeForGraph as (s: unknown) => string;
+  const model = createTestModel(tradeMachine, {
+    events: [...realizableEvents], serializeState: serializeForGraph, filterEvents: steer, input: modelInput,
+  } as never) as unknown as AdjacencyModel;
+  const toEvents = (steps: ReadonlyArray<{ event: EventObject }>): EventObject[] => steps.map((x) => x.event).filter((e) => !e.type.startsWith('xstate.'));
+  const shortest = model.getShortestPaths({ allowDuplicatePaths: true }).map((p) => ({ key: serialize(p.state), events: toEvents(p.steps) }));
+  const prefixOf = new Map(shortest.map((p) => [p.key, p.events]));
+  const adjacency = model.getAdjacencyMap();
+  const cover: EventObject[][] = [];
+  const seen = new Set<string>();
+  for (const [k, entry] of Object.entries(adjacency)) {
+    const prefix = prefixOf.get(k);
+    if (prefix === undefined) continue;
+    for (const { event } of Object.values(entry.transitions)) {
+      const keys = tradeMachine.getTransitionData(entry.state as never, event as never).map(transitionKey);
+      if (keys.length === 0 || keys.every((x) => seen.has(x))) continue;
+      for (const x of keys) seen.add(x);
+      cover.push([...prefix, event]);
+    }
+  }
+  const simple: EventObject[][] = [];
+  const start = serialize(createActor(tradeMachine, { input: modelInput }).getSnapshot());
+  let counter = 0;
+  const walk = (k: string, visited: Set<string>, events: EventObject[]): void => {
+    if (events.length === opts.simpleDepth) {
+      if (counter++ % opts.simpleStride === 0) simple.push([...events]);
+      return;
+    }
+    for (const { event, state } of Object.values(adjacency[k]?.transitions ?? {})) {
+      const next = serialize(state);
+      if (visited.has(next)) continue;
+      visited.add(next);
+      events.push(event);
+      walk(next, visited, events);
+      events.pop();
+      visited.delete(next);
+    }
+  };
+  walk(start, new Set([start]), []);
+  const all: RuntimePath[] = [
+    ...shortest.filter((p) => p.events.length > 0).map((p) => ({ kind: 'shortest' as const, events: p.events })),
+    ...cover.map((events) => ({ kind: 'cover' as const, events })),
+    ...simple.map((events) => ({ kind: 'simple' as const, events })),
+  ];
+  const paths: RuntimePath[] = [];
+  const dropped = new Map<string, number>();
+  for (const p of all) {
+    const run = await executePath(p.events, undefined, () => undefined);
+    if (run.feasible) paths.push(p);
+    else dropped.set(run.reason ?? '?', (dropped.get(run.reason ?? '?') ?? 0) + 1);
+  }
+  const count = (kind: RuntimePath['kind']): number => all.filter((p) => p.kind === kind).length;
+  return { paths, generated: { shortest: count('shortest'), cover: count('cover'), simple: count('simple') }, dropped };
+};

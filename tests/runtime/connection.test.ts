@@ -46,6 +46,8 @@ const until = (check: () => boolean): Promise<void> =>
     w();
   });
 
+const text = (d: WebSocket.RawData): string => (Buffer.isBuffer(d) ? d : Array.isArray(d) ? Buffer.concat(d) : Buffer.from(d)).toString('utf8');
+
 const logs = (): Array<Record<string, unknown>> => logLines.map((l) => JSON.parse(l) as Record<string, unknown>);
 
 const engineBook = () => {
@@ -120,7 +122,8 @@ afterAll(async () => {
 
 const marketRows = () => [...journal.readEvents({ fromSeq: 0 })].filter((e) => e.stream === `market:${SYMBOL}` || e.stream.startsWith('connection:'));
 
-describe('ConnectionHost on the Bybit simulator façade', () => {
+// Every wait below is event-driven; the per-test bound turns a missed event into a fast failure.
+describe('ConnectionHost on the Bybit simulator façade', { timeout: 15_000 }, () => {
   it('X-WS-5 goes connecting → subscribing → syncing → live and only then resumes the symbol', async () => {
     const host = publicHost();
     const seen: string[] = [];
@@ -266,8 +269,8 @@ describe('ConnectionHost on the Bybit simulator façade', () => {
       upstream.on('open', () => {
         for (const p of pending.splice(0)) upstream.send(p);
       });
-      upstream.on('message', (d) => client.send(d.toString()));
-      client.on('message', (d) => (upstream.readyState === WebSocket.OPEN ? upstream.send(d.toString()) : pending.push(d.toString())));
+      upstream.on('message', (d) => client.send(text(d)));
+      client.on('message', (d) => (upstream.readyState === WebSocket.OPEN ? upstream.send(text(d)) : pending.push(text(d))));
       client.on('close', () => upstream.close());
       upstream.on('close', () => client.close());
     });

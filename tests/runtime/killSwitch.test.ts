@@ -102,3 +102,29 @@ describe('X-MOD-1 DRY_RUN', () => {
     journal.close();
   });
 });
+
+describe('X-RSK-3 drawdown and daily-loss breaker', () => {
+  it('halts new entries through the kill switch once the daily loss passes its limit, with a CRITICAL alert', async () => {
+    const loaded = loadConfigFile('config/default.yaml');
+    if (Either.isLeft(loaded)) throw new Error(loaded.left.message);
+    const raw = Schema.encodeSync(AppConfig)(loaded.right.config) as { risk: Record<string, unknown> };
+    const tight = decodeConfig('tight', { ...raw, risk: { ...raw.risk, drawdown: { ...(raw.risk['drawdown'] as object), dailyLossLimitFraction: 0.0005 } } });
+    if (Either.isLeft(tight)) throw new Error(tight.left.message);
+    const dataDir = mkdtempSync(join(tmpdir(), 'tw-dd-'));
+    const r = await runPaperVirtual({ config: tight.right.config, configHash: tight.right.hash, dataDir, version: 't', commit: null, progress: () => undefined });
+    const journal = openJournal({ path: join(r.runDir, 'journal.sqlite'), clock: { now: () => 0 } });
+    const breach = [...journal.readEvents({ type: 'DRAWDOWN_BREACH' })];
+    const kill = [...journal.readEvents({ type: 'KILL_ENGAGED' })];
+    expect(breach).toHaveLength(1);
+    expect(breach[0]!.payload).toMatchObject({ reason: 'daily_loss', limit: '0.0005' });
+    expect(kill).toHaveLength(1);
+    expect(kill[0]!.payload).toMatchObject({ source: 'breaker' });
+    expect(kill[0]!.seq).toBeGreaterThan(breach[0]!.seq);
+    const entriesAfter = [...journal.readEvents({ type: 'ORDER_REQUESTED', fromSeq: kill[0]!.seq })].filter((e) => (e.payload as { role: string }).role === 'entry');
+    expect(entriesAfter).toHaveLength(0);
+    expect((r.summary['vetoes'] as Record<string, number>)['kill_switch']).toBeGreaterThan(0);
+    journal.close();
+    const { readFileSync } = await import('node:fs');
+    expect(readFileSync(join(r.runDir, 'tradewarden.log.jsonl'), 'utf8')).toMatch(/"alert_key":"drawdown:daily_loss","severity":"CRITICAL"/);
+  });
+});
