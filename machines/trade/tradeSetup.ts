@@ -14,7 +14,7 @@ import { atOf, type TradeChartEvent, type TradeContext, type TradeEmitted, type 
 
 type Notice = { readonly kind: TradeNotifyKind; readonly severity: 'info' | 'warning' | 'critical' };
 
-const describe = (c: TradeContext, e: TradeChartEvent, kind: TradeNotifyKind): string => {
+const noticeText = (c: TradeContext, e: TradeChartEvent, kind: TradeNotifyKind): string => {
   const detail = e.type === 'venue.rejected' ? ` (${e.code} ${e.category})` : e.type === 'venue.protectionFailed' ? ` (${e.code})` : '';
   const who = c.intent === null ? c.symbol : `${c.symbol} ${c.intent.side} ${c.intent.quantity} [${c.intent.intentId}]`;
   return `${kind}: ${who}${detail}`;
@@ -190,6 +190,6 @@ export const tradeSetup = setup({
     ),
     clearHalt: assign({ haltReason: null, flattenRequested: false }),
     recordOutcome: assign((_, params: { outcome: string }) => ({ lastOutcome: params.outcome })),
-    notify: emit(({ context, event }, params: Notice) => ({ type: 'notify' as const, kind: params.kind, severity: params.severity, message: describe(context, event, params.kind) })),
+    notify: emit(({ context, event }, params: Notice) => ({ type: 'notify' as const, kind: params.kind, severity: params.severity, message: noticeText(context, event, params.kind) })),
   },
 });

@@ -11,7 +11,7 @@ export interface TradeInput {
   readonly symbol: string;
   /** Pause after a closed position before the next entry. */
   readonly cooldownMs: number;
-  /** Failed protection placements tolerated before the position is flattened. */
+  /** How many protection placements are tried (first one included) before the position is flattened. */
   readonly maxProtectionAttempts: number;
   /** How long to wait for a query answer before asking again. */
   readonly queryRetryMs: number;

@@ -186,7 +186,7 @@ export class ConnectionHost {
   /** Disconnects, clears every timer and stops the actor; resolves once the socket is closed. */
   async stop(): Promise<void> {
     if (this.stopped) return;
-    this.send({ type: 'command.disconnect', at: this.now() });
+    if (this.actor.getSnapshot().status === 'active') this.send({ type: 'command.disconnect', at: this.now() });
     this.stopped = true;
     for (const cancel of this.timers.values()) cancel();
     this.timers.clear();

@@ -170,6 +170,7 @@ export class TradingRuntime {
     this.deps.journal.append('runtime', 'GATE_OPENED', { symbols: settings.symbols, mode: settings.mode });
     logger.info({ symbols: settings.symbols, mode: settings.mode }, 'trading_gate_open');
     this.scheduleCycle(this.nextCycleAt(this.now()));
+    if (this.deps.killFlag !== undefined) this.scheduleKillPoll(this.now() + (this.deps.killPollMs ?? 1000));
   }
 
   private async refreshAccount(): Promise<void> {

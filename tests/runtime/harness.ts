@@ -32,7 +32,9 @@ export interface Harness {
 }
 
 /** Builds the runtime for BTCUSDT and ADAUSDT with the bundled bars (first `bars` of each). */
-export const makeHarness = (opts: { readonly bars?: number; readonly seed?: number; readonly dir?: string } = {}): Harness => {
+export const makeHarness = (
+  opts: { readonly bars?: number; readonly seed?: number; readonly dir?: string; readonly killFlag?: () => { reason: string; flatten: boolean } | undefined } = {},
+): Harness => {
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'tw-rt-'));
   const seed = opts.seed ?? 7;
   const config = decodeDefaults(AppConfig);
@@ -63,6 +65,8 @@ export const makeHarness = (opts: { readonly bars?: number; readonly seed?: numb
     venue, journal, scheduler, logger, risk,
     strategies: [],
     random: seededRandom(seed),
+    killFlag: opts.killFlag,
+    killPollMs: 1000,
   });
   venue.onMarket((e) => runtime.onMarket(e));
   venue.onAccount((e) => runtime.onAccount(e));

@@ -128,3 +128,25 @@ describe('X-RSK-3 drawdown and daily-loss breaker', () => {
     expect(readFileSync(join(r.runDir, 'tradewarden.log.jsonl'), 'utf8')).toMatch(/"alert_key":"drawdown:daily_loss","severity":"CRITICAL"/);
   });
 });
+
+describe('X-RSK-1 kill flag against a running instance', () => {
+  it('engages within one poll (1 s of the run clock) after the flag appears, and resumes after it is removed', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'tw-killpoll-'));
+    const { readKillFlag } = await import('../../src/runtime/killFlag.ts');
+    const { makeHarness } = await import('./harness.ts');
+    const hx = makeHarness({ killFlag: () => readKillFlag(dataDir) });
+    await hx.runtime.start();
+    expect(hx.runtime.killState().engaged).toBe(false);
+    writeKillFlag(dataDir, { reason: 'ops drill', flatten: false, setAt: 0 });
+    hx.clock.advanceBy(1000);
+    await hx.runtime.idle();
+    expect(hx.runtime.killState()).toMatchObject({ engaged: true, reason: 'ops drill', source: 'file' });
+    expect(hx.runtime.host('BTCUSDT')!.snapshot().matches({ control: 'halted' })).toBe(true);
+    clearKillFlag(dataDir);
+    hx.clock.advanceBy(1000);
+    await hx.runtime.idle();
+    expect(hx.runtime.killState().engaged).toBe(false);
+    await hx.runtime.stop('test');
+    hx.journal.close();
+  });
+});
