@@ -21,6 +21,7 @@ const MODULES: ReadonlyArray<{ readonly id: string; readonly file: string; reado
   { id: 'journal', file: './journal.bench.ts', exportName: 'benchJournal' },
   { id: 'risk', file: './risk.bench.ts', exportName: 'benchRisk' },
   { id: 'runtime', file: './runtime.bench.ts', exportName: 'benchRuntime' },
+  { id: 'kill', file: './kill.bench.ts', exportName: 'benchKill' },
 ];
 
 /** Makes a name or unit one whitespace-free token (modules use readable names; the output is meant for `awk`). */
