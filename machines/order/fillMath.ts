@@ -44,9 +44,6 @@ export const reaches = (a: string, b: string, target: string): boolean => dec(a)
 /** Returns the larger of two decimal strings. */
 export const maxString = (a: string, b: string): string => maxDec(dec(a), dec(b)).toString();
 
-/** Returns whether `a >= b` (decimal strings). */
-export const gte = (a: string, b: string): boolean => dec(a).gte(dec(b));
-
 /** How many trade ids a context remembers for de-duplication; replays older than this are caught by the journal. */
 export const SEEN_TRADE_IDS_LIMIT = 200;
 

@@ -562,10 +562,21 @@ export class TradingRuntime {
         }
         const host = this.hosts.get(e.position.symbol);
         const state = host?.state() ?? '';
+        // X-ORD-6: a position still open without TP and SL (e.g. a venue-side stop that filled only in part) is
+        // flagged, alerted, and its last protection re-asserted for the remaining quantity.
+        const stops = this.lastStops.get(e.position.symbol);
+        if (host !== undefined && e.position.quantity.gt(0) && e.position.takeProfit === undefined && e.position.stopLoss === undefined
+          && stops !== undefined && before !== undefined && (before.takeProfit !== undefined || before.stopLoss !== undefined) && state.startsWith('opened')) {
+          this.deps.logger.error({ symbol: e.position.symbol, quantity: e.position.quantity.toString(), alert: 'position_unprotected' }, 'position_unprotected');
+          this.deps.alerts?.raise({ key: `position_unprotected:${e.position.symbol}`, severity: 'CRITICAL', message: `${e.position.symbol} position of ${e.position.quantity.toString()} has no TP/SL; re-protecting` });
+          this.deps.journal.append(`protection:${e.position.symbol}`, 'POSITION_UNPROTECTED', { symbol: e.position.symbol, quantity: e.position.quantity });
+          this.track(this.execution.protect({ symbol: e.position.symbol, takeProfit: stops.takeProfit, stopLoss: stops.stopLoss, trigger: this.deps.settings.triggerSource }).then((r) => {
+            if (r.type === 'venue.protectionSet') this.deps.alerts?.resolve(`position_unprotected:${e.position.symbol}`);
+          }));
+        }
         if (host !== undefined && e.position.quantity.isZero() && before !== undefined && before.quantity.gt(0) && (state.startsWith('opened') || state === 'closing' || state === 'flattening')) {
           const exit = this.lastExternalFill.get(e.position.symbol);
           // The venue clears the stops as it closes the position, so judge by the last stops we saw on it.
-          const stops = this.lastStops.get(e.position.symbol);
           host.send({ type: 'venue.positionClosed', reason: closeReason(before.side, stops, exit), exitPrice: exit?.price.toString(), at });
         }
         return;

@@ -41,10 +41,13 @@ export const runCommand = async (io: CliIo, args: ReadonlyArray<string>, global:
     io.err(`${start.code}: ${start.message}`);
     return ExitCode.safetyRefusal;
   }
-  if (config.venues.bybit.environment !== 'sim' || config.venues.bybit.simUrl !== '') {
-    io.err(`this build runs PAPER sessions against the in-process simulator only; venues.bybit.environment=${config.venues.bybit.environment} is not wired yet.`);
+  if (config.venues.bybit.environment !== 'sim') {
+    io.err(`this build runs PAPER sessions against the simulator only; venues.bybit.environment=${config.venues.bybit.environment} is not wired yet.`);
     return ExitCode.usage;
   }
+  // The accelerated clock (or an external simulator) runs the real Bybit wire protocol on loopback; the virtual
+  // clock runs the simulator in-process and is deterministic.
+  const loopback = config.sim.clock === 'accelerated' || config.venues.bybit.simUrl !== '';
   const inspectIdx = args.indexOf('--inspect');
   let inspectPort: number | undefined;
   if (inspectIdx >= 0 || config.inspector.enabled) {
@@ -72,10 +75,13 @@ export const runCommand = async (io: CliIo, args: ReadonlyArray<string>, global:
     io.out(`inspector relay on ${started.url} (open https://stately.ai/inspect?server=${started.url} to watch; see README)`);
   }
   try {
-    const result = await runPaperVirtual({
+    const common = {
       config, configHash: hash, dataDir: global.dataDir, version: buildInfo.version, commit: buildInfo.commit,
-      progress: io.out, stderr: (line) => io.err(line.trimEnd()), inspect: relay?.inspect, secrets: describeSecrets(secrets), signal: abort.signal,
-    });
+      progress: io.out, stderr: (line: string) => io.err(line.trimEnd()), inspect: relay?.inspect, secrets: describeSecrets(secrets), signal: abort.signal,
+    };
+    const result = loopback
+      ? await (await import('../../app/paperLoopback.ts')).runPaperLoopback({ ...common, simApiKey: secrets.get('TW_SIM_API_KEY'), simApiSecret: secrets.get('TW_SIM_API_SECRET') })
+      : await runPaperVirtual(common);
     const s = result.summary;
     io.out(`run ${result.runId} finished: ${String(s['trades'])} trades (${String(s['wins'])} won, ${String(s['losses'])} lost), ${String(s['fills'])} fills, realized PnL ${String(s['realizedPnl'])} USDT, fees ${String(s['fees'])} USDT, balance change ${String(s['balanceChange'])} USDT`);
     io.out(`vetoes ${JSON.stringify(s['vetoes'])}, restarts ${String(s['restarts'])}, journal chain intact: ${String(s['journalChainIntact'])}`);
