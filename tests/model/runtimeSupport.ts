@@ -7,7 +7,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Effect, Schema } from 'effect';
-import { createActor, type AnyActorRef, type EventObject, type InspectionEvent } from 'xstate';
+import { createActor, initialTransition, transition, type AnyActorRef, type EventObject, type InspectionEvent } from 'xstate';
 import { AppConfig, decodeDefaults } from '../../src/config/schema.ts';
 import { Decimal, dec } from '../../src/domain/money.ts';
 import { TradeProposal } from '../../src/domain/TradeProposal.ts';
@@ -29,7 +29,6 @@ import { makeSimVenue, type SimVenue } from '../../src/venues/sim/SimVenue.ts';
 import { VenueError } from '../../src/venues/Venue.ts';
 import { lifecycleState, tradeMachine } from '../../machines/trade/tradeMachine.ts';
 import { modelEvents, modelInput, modelIntent, serializeForGraph } from '../../machines/trade/model.ts';
-import { createTestModel } from 'xstate/graph';
 import { transitionKey } from '../machines/support.ts';
 import type { TradeEmitted, TradeEvent } from '../../machines/trade/tradeTypes.ts';
 
@@ -140,7 +139,7 @@ export const makeModelRig = async (): Promise<ModelRig> => {
     if (e.type === '@xstate.event' && !e.event.type.startsWith('xstate.')) processed.push(e.event.type);
     if (e.type === '@xstate.microstep') {
       for (const t of e._transitions) coverage.transitions.add(transitionKey(t));
-      for (const id of activeIds((e.snapshot as { value: unknown }).value, 'trade')) coverage.states.add(id);
+      for (const id of activeIds((e.snapshot as unknown as { value: unknown }).value, 'trade')) coverage.states.add(id);
     }
   };
   const runtime = new TradingRuntime({
@@ -237,3 +236,441 @@ export const makeOracle = (): ModelOracle => {
   };
 };
 
+// ── path planning: what the venue must do for each model event, checked against an abstract venue ──────────────────
+
+type Ev = EventObject & {
+  readonly clientOrderId?: string;
+  readonly quantity?: string;
+  readonly tradeId?: string;
+  readonly category?: string;
+  readonly found?: boolean;
+  readonly status?: string;
+  readonly reason?: string;
+};
+
+/** How the first entry attempt is priced against the book, chosen for what the path needs the venue to do. */
+export type PriceMode = 'rest' | 'crossOnce' | 'crossTwice' | 'offGrid';
+/** Every price mode, in search order. */
+export const PRICE_MODES: ReadonlyArray<PriceMode> = ['rest', 'crossOnce', 'crossTwice', 'offGrid'];
+
+/** Where a step's event came from in the real run. */
+export type StepSource = 'venue' | 'host' | 'clock';
+
+/** The venue as the path has arranged it so far (model quantities; order keys are `<cycle>:<model id>`). */
+interface Abstract {
+  readonly mode: PriceMode;
+  cycle: number;
+  nextCall: number;
+  held: Array<{ readonly n: number; readonly kind: HeldKind; readonly key: string }>;
+  orders: Record<string, { status: 'open' | 'closed'; filled: number; readonly quantity: number }>;
+  tradeIds: string[];
+  position: number;
+  protectionAtVenue: boolean;
+}
+
+/** What the real run does for one step. */
+type Act =
+  | { readonly do: 'open' }
+  | { readonly do: 'release'; readonly n: number; readonly how: 'perform' | 'lose' }
+  | { readonly do: 'counterpartyFill'; readonly m: string; readonly q: number }
+  | { readonly do: 'externalCancel'; readonly m: string }
+  | { readonly do: 'externalClose' }
+  | { readonly do: 'advance'; readonly timer: 'ackDeadline' | 'queryRetryAt' | 'cooldownUntil' }
+  | { readonly do: 'pause'; readonly paused: boolean; readonly reason: string }
+  | { readonly do: 'hostSend' };
+
+interface Plan {
+  readonly source: StepSource;
+  readonly acts: ReadonlyArray<Act>;
+}
+
+class Infeasible extends Error {
+  override readonly name = 'Infeasible';
+}
+const infeasible = (why: string): never => {
+  throw new Infeasible(why);
+};
+
+const isEntryId = (m: string): boolean => m === 'c1' || m === 'c1-r1';
+const modelNumber = (q: string | undefined): number => Number(q ?? '0');
+const entryQuantity = modelNumber(modelIntent.quantity);
+const okey = (a: Abstract, m: string): string => `${a.cycle}:${m}`;
+
+// Which entry attempts rest at, take from, or are refused by the book, per price mode (c1 is priced so that its
+// one-tick re-price lands where needed).
+const rests = (mode: PriceMode, m: string): boolean => (m === 'c1' ? mode === 'rest' : m === 'c1-r1' ? mode === 'crossOnce' : false);
+const crosses = (mode: PriceMode, m: string): boolean =>
+  m === 'c1' ? mode === 'crossOnce' || mode === 'crossTwice' : m === 'c1-r1' ? mode === 'crossTwice' : false;
+
+const takeHeld = (a: Abstract, kind: HeldKind, m: string | undefined, why: string): number => {
+  const h = [...a.held].reverse().find((x) => x.kind === kind && (m === undefined || x.key === okey(a, m))) ?? infeasible(why);
+  a.held = a.held.filter((x) => x !== h);
+  return h.n;
+};
+
+/**
+ * Plans one model event: checks that the venue (or the host) can produce it now and updates the abstract venue.
+ * `life` and `entryId` are the chart's lifecycle state and current entry id before the event. Throws Infeasible.
+ */
+const plan = (a: Abstract, e: Ev, life: string, entryId: string | null): Plan => {
+  const m = e.clientOrderId ?? '';
+  const venue = (...acts: Act[]): Plan => ({ source: 'venue', acts });
+  switch (e.type) {
+    case 'command.open':
+      a.cycle += 1;
+      return { source: 'host', acts: [{ do: 'open' }] };
+    case 'venue.accepted': {
+      if (!rests(a.mode, m)) infeasible(`${m} is not priced to rest`);
+      const n = takeHeld(a, 'place', m, `no ${m} request on the wire to accept`);
+      a.orders[okey(a, m)] = { status: 'open', filled: 0, quantity: entryQuantity };
+      return venue({ do: 'release', n, how: 'perform' });
+    }
+    case 'venue.rejected': {
+      if (!isEntryId(m)) infeasible(`the venue does not refuse a reduce-only exit of an open position (${m})`);
+      const postOnly = e.category === 'post_only_would_take';
+      if (postOnly ? !crosses(a.mode, m) : !(m === 'c1' && a.mode === 'offGrid')) infeasible(`${m} is not priced for a ${String(e.category)} refusal`);
+      const n = takeHeld(a, 'place', m, `no ${m} request on the wire to refuse`);
+      if (postOnly) a.orders[okey(a, m)] = { status: 'closed', filled: 0, quantity: entryQuantity };
+      return venue({ do: 'release', n, how: 'perform' });
+    }
+    case 'venue.filled': {
+      const q = modelNumber(e.quantity);
+      if (q <= 0) infeasible('a venue never reports an empty fill');
+      const trade = `${a.cycle}:${String(e.tradeId)}`;
+      if (a.tradeIds.includes(trade)) infeasible('a replayed fill (same trade id) is a stream duplicate');
+      a.tradeIds.push(trade);
+      if (isEntryId(m)) {
+        const o = a.orders[okey(a, m)];
+        if (o === undefined || o.status !== 'open' || o.quantity - o.filled < q) return infeasible(`${m} is not resting at the venue with ${q} left`);
+        o.filled += q;
+        if (o.filled >= o.quantity) o.status = 'closed';
+        a.position += q;
+        return venue({ do: 'counterpartyFill', m, q });
+      }
+      if (q !== a.position) infeasible(`a market exit of the whole position fills ${a.position}, not ${q}`);
+      const n = takeHeld(a, 'place', m, `no exit ${m} on the wire`);
+      a.position = 0;
+      a.protectionAtVenue = false;
+      return venue({ do: 'release', n, how: 'perform' });
+    }
+    case 'venue.cancelled': {
+      if (!isEntryId(m)) infeasible('an IOC exit against a liquid book is not cancelled');
+      const o = a.orders[okey(a, m)];
+      if (o === undefined || o.status !== 'open') return infeasible(`${m} is not open at the venue`);
+      o.status = 'closed';
+      const h = [...a.held].reverse().find((x) => x.kind === 'cancel' && x.key === okey(a, m));
+      if (h === undefined) return venue({ do: 'externalCancel', m });
+      a.held = a.held.filter((x) => x !== h);
+      return venue({ do: 'release', n: h.n, how: 'perform' });
+    }
+    case 'venue.cancelRejected':
+      return venue({ do: 'release', n: takeHeld(a, 'cancel', m, `no cancel of ${m} on the wire`), how: 'lose' });
+    case 'venue.unknown':
+      return venue({ do: 'release', n: takeHeld(a, 'place', m, `no ${m} request on the wire`), how: 'lose' });
+    case 'venue.queryResult': {
+      const o = a.orders[okey(a, m)];
+      if (e.found === false) {
+        if (o !== undefined) infeasible(`${m} exists at the venue`);
+      } else if (e.status === 'new') {
+        if (o === undefined || o.status !== 'open' || o.filled > 0) infeasible(`${m} is not resting unfilled at the venue`);
+      } else infeasible(`a ${String(e.status)} order reaches the actor on the account stream before any query answers`);
+      return venue({ do: 'release', n: takeHeld(a, 'query', m, `no query of ${m} on the wire`), how: 'perform' });
+    }
+    case 'venue.protectionSet':
+    case 'venue.protectionFailed': {
+      const set = e.type === 'venue.protectionSet';
+      if (set && (a.position <= 0 || a.protectionAtVenue)) infeasible('the venue refuses TP/SL without a position, or unchanged');
+      const n = takeHeld(a, 'protect', undefined, 'no protection request on the wire');
+      if (set) a.protectionAtVenue = true;
+      return venue({ do: 'release', n, how: set ? 'perform' : 'lose' });
+    }
+    case 'venue.positionClosed':
+      if (a.position <= 0 || !/^(opened|closing|flattening)/.test(life)) infeasible('no open position for the venue to close');
+      a.position = 0;
+      a.protectionAtVenue = false;
+      return venue({ do: 'externalClose' });
+    case 'venue.expired':
+      return infeasible('the simulator never expires these orders');
+    case 'timer.ackTimeout':
+      if (life !== 'submitting' || entryId !== m) infeasible('the host arms the ack deadline only for the current entry');
+      return { source: 'clock', acts: [{ do: 'advance', timer: 'ackDeadline' }] };
+    case 'timer.queryRetry':
+      if (life !== 'querying') infeasible('the query timer runs only while querying');
+      return { source: 'clock', acts: [{ do: 'advance', timer: 'queryRetryAt' }] };
+    case 'timer.cooldownDone':
+      if (life !== 'closed.cooldown') infeasible('the cooldown timer runs only in closed');
+      return { source: 'clock', acts: [{ do: 'advance', timer: 'cooldownUntil' }] };
+    case 'stream.paused':
+    case 'stream.resumed':
+      return { source: 'host', acts: [{ do: 'pause', paused: e.type === 'stream.paused', reason: e.reason ?? 'resumed' }] };
+    default:
+      // Commands and operator inputs: the decision cycle, the operator console and the supervisor send these to the host.
+      return { source: 'host', acts: [{ do: 'hostSend' }] };
+  }
+};
+
+const requestKinds: Partial<Record<string, HeldKind>> = { 'order.submit': 'place', 'order.cancel': 'cancel', 'order.query': 'query', 'protection.set': 'protect' };
+
+/** Registers the venue requests a transition emitted as held calls of the abstract venue; returns their numbers. */
+const holdEmitted = (a: Abstract, emitted: ReadonlyArray<EventObject>): Array<{ n: number; kind: HeldKind }> => {
+  const out: Array<{ n: number; kind: HeldKind }> = [];
+  for (const e of emitted) {
+    const kind = requestKinds[e.type];
+    if (kind === undefined) continue;
+    const m = (e as Ev).clientOrderId ?? '';
+    const h = { n: a.nextCall++, kind, key: okey(a, m) };
+    a.held.push(h);
+    out.push(h);
+  }
+  return out;
+};
+
+const emittedOfActions = (actions: ReadonlyArray<{ readonly type: string; readonly params?: unknown }>): EventObject[] =>
+  actions.filter((x) => x.type === 'xstate.emit').map((x) => (x.params as { event: EventObject }).event);
+
+const newAbstract = (mode: PriceMode): Abstract => ({
+  mode, cycle: 0, nextCall: 0, held: [], orders: {}, tradeIds: [], position: 0, protectionAtVenue: false,
+});
+
+// ── real execution ─────────────────────────────────────────────────────────────────────────────────────────────────
+
+const instrumentTick = dec('0.1');
+
+const entryPrice = (rig: ModelRig, mode: PriceMode): Decimal => {
+  const book = rig.exchange.book(SYMBOL, 1);
+  const bid = book.bids[0]?.[0];
+  const ask = book.asks[0]?.[0];
+  if (bid === undefined || ask === undefined || ask.minus(bid).lt(instrumentTick.times(2))) throw new Error('the replayed book needs a spread of at least two ticks');
+  switch (mode) {
+    case 'rest':
+      return bid.plus(instrumentTick); // inside the spread: the best bid, so a counterparty's sell fills only us
+    case 'crossOnce':
+      return ask; // post-only at the ask would take; the re-price one tick lower rests inside the spread
+    case 'crossTwice':
+      return ask.plus(instrumentTick);
+    case 'offGrid':
+      return bid.plus(instrumentTick.div(2)); // off the tick grid: the venue refuses it (price_invalid)
+  }
+};
+
+/** What the per-step check sees. */
+export interface CheckView {
+  readonly rig: ModelRig;
+  readonly oracle: ModelOracle;
+  /** The real client order id of the cycle's first entry attempt. */
+  readonly base: string;
+  /** Whether the path has had the venue set TP/SL on the current position. */
+  readonly protectionAtVenue: boolean;
+}
+
+/** A path to run: its events and the price mode of its entries. */
+export interface RuntimePath {
+  readonly kind: 'shortest' | 'cover' | 'simple';
+  readonly mode: PriceMode;
+  readonly events: ReadonlyArray<EventObject>;
+}
+
+/** Result of executing one path. */
+export interface PathRun {
+  readonly sources: ReadonlyArray<StepSource>;
+}
+
+/**
+ * Runs a path's events on the rig: each venue event is produced by the simulator (a held request released, a
+ * counterparty order, an external cancel or close), timers by the virtual clock, commands by the host. After every
+ * step `check` compares the real actor and the venue with the oracle chart. Throws on any disagreement.
+ */
+export const executePath = async (path: RuntimePath, rig: ModelRig, check: (label: string, v: CheckView) => void): Promise<PathRun> => {
+  const oracle = makeOracle();
+  const a = newAbstract(path.mode);
+  const bound = new Map<number, HeldCall>();
+  const waiting: Array<{ n: number; kind: HeldKind }> = [];
+  let seenCalls = 0;
+  let base = '';
+  const sources: StepSource[] = [];
+  for (const [i, raw] of path.events.entries()) {
+    const e = raw as Ev;
+    const label = `step ${i + 1} ${e.type}${e.clientOrderId === undefined ? '' : `(${e.clientOrderId})`}`;
+    const p = plan(a, e, oracle.lifecycle(), oracle.context().entryClientOrderId);
+    sources.push(p.source);
+    const before = rig.processed.length;
+    const now = rig.clock.now();
+    for (const act of p.acts) {
+      switch (act.do) {
+        case 'open': {
+          base = newClientOrderId(rig);
+          const quantity = UNIT.times(modelIntent.quantity);
+          const approval = registerApproval(rig, quantity);
+          rig.host.send({
+            ...modelIntent, type: 'command.open', at: now, intentId: approval.decisionId, clientOrderId: base, quantity: quantity.toString(),
+            price: entryPrice(rig, path.mode).toString(), tickSize: instrumentTick.toString(), timeInForce: 'post_only', repriceTicks: 1,
+          });
+          break;
+        }
+        case 'release': {
+          const call = bound.get(act.n);
+          if (call === undefined) throw new Error(`${label}: the runtime never sent the venue request the chart asked for`);
+          call.release(act.how);
+          break;
+        }
+        case 'counterpartyFill': {
+          const order = rig.exchange.getOrder(ACCOUNT, SYMBOL, { clientOrderId: base + act.m.slice(2) });
+          if (order?.price === undefined) throw new Error(`${label}: ${act.m} is not at the venue`);
+          // A counterparty sells into our resting bid: the matching engine fills it and the account stream reports it.
+          const r = rig.exchange.placeOrder({
+            account: COUNTERPARTY, symbol: SYMBOL, side: 'sell', type: 'limit', quantity: UNIT.times(act.q), price: order.price, timeInForce: 'ioc', reduceOnly: false, closeOnTrigger: false,
+          });
+          if (!r.ok) throw new Error(`${label}: counterparty order refused: ${r.message}`);
+          break;
+        }
+        case 'externalCancel': {
+          // Cancelled at the venue by someone else (e.g. the exchange's web UI): the account stream reports it.
+          const r = rig.exchange.cancelOrder(ACCOUNT, SYMBOL, { clientOrderId: base + act.m.slice(2) });
+          if (!r.ok) throw new Error(`${label}: external cancel refused: ${r.message}`);
+          break;
+        }
+        case 'externalClose': {
+          // Closed at the venue without our exit order (e.g. the web UI): a reduce-only market order for the whole position.
+          const r = rig.exchange.placeOrder({
+            account: ACCOUNT, symbol: SYMBOL, side: 'sell', type: 'market', quantity: new Decimal(0), timeInForce: 'ioc', reduceOnly: true, closeOnTrigger: true,
+          });
+          if (!r.ok) throw new Error(`${label}: external close refused: ${r.message}`);
+          break;
+        }
+        case 'advance': {
+          const at = rig.host.snapshot().context[act.timer];
+          if (at === null) throw new Error(`${label}: the actor holds no ${act.timer}`);
+          rig.clock.advanceTo(at);
+          break;
+        }
+        case 'pause':
+          rig.runtime.setMarketPaused(SYMBOL, act.paused, act.reason);
+          break;
+        case 'hostSend':
+          rig.host.send({ ...(e as unknown as TradeEvent), at: now });
+          break;
+      }
+    }
+    if (p.source !== 'host') await settle(() => rig.processed.slice(before).includes(e.type), `${label} to reach the actor (state ${rig.host.state()})`);
+    await drain();
+    // The oracle takes the model's own event; the requests it emits are matched, in order, to the runtime's real calls.
+    const emitted: EventObject[] = [];
+    const off = oracle.listen((x) => emitted.push(x));
+    oracle.send(e);
+    off();
+    waiting.push(...holdEmitted(a, emitted));
+    for (const call of rig.calls.slice(seenCalls)) {
+      const slot = waiting.findIndex((w) => w.kind === call.kind);
+      if (slot >= 0) bound.set(waiting.splice(slot, 1)[0]!.n, call);
+    }
+    seenCalls = rig.calls.length;
+    check(label, { rig, oracle, base, protectionAtVenue: a.protectionAtVenue });
+  }
+  return { sources };
+};
+
+// ── path generation ─────────────────────────────────────────────────────────────────────────────────────────────────
+
+/**
+ * The model events the simulator, the host's timers or its commands can produce. Dropped: empty fills, expiries,
+ * reduce-only refusals (our exits never exceed the position) and query answers for orders the stream already closed.
+ */
+export const realizableEvents: ReadonlyArray<EventObject> = modelEvents.filter((raw) => {
+  const e = raw as Ev;
+  return !(
+    e.type === 'venue.expired' ||
+    (e.type === 'venue.filled' && e.quantity === '0') ||
+    (e.type === 'venue.rejected' && e.category === 'reduce_only_violation') ||
+    (e.type === 'venue.queryResult' && e.found === true && e.status !== 'new')
+  );
+});
+
+type TradeSnap = ReturnType<typeof initialTransition<typeof tradeMachine>>[0];
+
+interface Node {
+  readonly snap: TradeSnap;
+  readonly a: Abstract;
+  readonly events: ReadonlyArray<EventObject>;
+}
+
+const expand = (node: Node, e: EventObject): Node | undefined => {
+  const a = structuredClone(node.a);
+  try {
+    plan(a, e as Ev, lifecycleState(node.snap), node.snap.context.entryClientOrderId);
+  } catch (err) {
+    if (err instanceof Infeasible) return undefined;
+    throw err;
+  }
+  const [snap, actions] = transition(tradeMachine, node.snap, e as TradeEvent);
+  holdEmitted(a, emittedOfActions(actions as never));
+  return { snap, a, events: [...node.events, e] };
+};
+
+/**
+ * Generates realizable paths from the trade chart by breadth-first search over the chart's own pure transitions
+ * (`xstate` `transition`) paired with the abstract venue, for each price mode:
+ * - `shortest`: the shortest realizable path to every graph state (`serializeForGraph` identity);
+ * - `cover`: the shortest realizable path taking each chart transition not taken by a shortest path;
+ * - `simple`: paths of exactly `simpleDepth` events that never revisit a graph state, every `simpleStride`-th in
+ *   search order — the documented bound that keeps the run short.
+ */
+export const generateRuntimePaths = (opts: { readonly maxDepth: number; readonly simpleDepth: number; readonly simpleStride: number }): {
+  readonly paths: ReadonlyArray<RuntimePath>;
+  readonly searched: number;
+} => {
+  const serialize = serializeForGraph as (s: unknown) => string;
+  const toStateKey = new Map<string, RuntimePath>();
+  const byTransition = new Map<string, RuntimePath>();
+  let searched = 0;
+  const simple: RuntimePath[] = [];
+  let simpleCounter = 0;
+  for (const mode of PRICE_MODES) {
+    const [s0] = initialTransition(tradeMachine, modelInput);
+    const seen = new Set<string>();
+    let frontier: Node[] = [{ snap: s0, a: newAbstract(mode), events: [] }];
+    for (let depth = 0; depth < opts.maxDepth && frontier.length > 0; depth++) {
+      const next: Node[] = [];
+      for (const node of frontier) {
+        for (const e of realizableEvents) {
+          const child = expand(node, e);
+          if (child === undefined) continue;
+          searched += 1;
+          const path: RuntimePath = { kind: 'shortest', mode, events: child.events };
+          const graphKey = serialize(child.snap);
+          if (!toStateKey.has(graphKey)) toStateKey.set(graphKey, path);
+          for (const t of tradeMachine.getTransitionData(node.snap as never, e as never).map(transitionKey)) {
+            if (!byTransition.has(t)) byTransition.set(t, { ...path, kind: 'cover' });
+          }
+          const productKey = `${graphKey}|${JSON.stringify({ ...child.a, tradeIds: child.a.tradeIds.length, cycle: 0, nextCall: 0, held: child.a.held.map((h) => [h.kind, h.key.split(':')[1]]) })}`;
+          if (seen.has(productKey)) continue;
+          seen.add(productKey);
+          next.push(child);
+        }
+      }
+      frontier = next;
+    }
+    // Simple paths: depth-first, no graph state twice, exactly simpleDepth events.
+    const walk = (node: Node, visited: Set<string>): void => {
+      if (node.events.length === opts.simpleDepth) {
+        if (simpleCounter++ % opts.simpleStride === 0) simple.push({ kind: 'simple', mode, events: node.events });
+        return;
+      }
+      for (const e of realizableEvents) {
+        const child = expand(node, e);
+        if (child === undefined) continue;
+        const k = serialize(child.snap);
+        if (visited.has(k)) continue;
+        visited.add(k);
+        walk(child, visited);
+        visited.delete(k);
+      }
+    };
+    walk({ snap: s0, a: newAbstract(mode), events: [] }, new Set([serialize(s0)]));
+  }
+  const shortest = [...toStateKey.values()];
+  const shortestKeys = new Set(shortest.map((p) => JSON.stringify(p.events)));
+  const cover = [...byTransition.values()].filter((p) => !shortestKeys.has(JSON.stringify(p.events)));
+  const unique = (ps: RuntimePath[]): RuntimePath[] => [...new Map(ps.map((p) => [JSON.stringify(p.events), p])).values()];
+  return { paths: [...shortest, ...unique(cover), ...simple], searched };
+};
+export const RIG_ACCOUNT = ACCOUNT;
