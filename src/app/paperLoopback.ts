@@ -23,6 +23,8 @@ import { breakoutStrategy } from '../strategies/breakout/Breakout.ts';
 import type { Strategy } from '../strategies/Strategy.ts';
 import { decodeBybitConfig } from '../venues/bybit/BybitConfig.ts';
 import { makeBybitVenue } from '../venues/bybit/BybitVenue.ts';
+import { readKillFlag } from '../runtime/killFlag.ts';
+import { makeAlertRouter, makeLogAlertChannel } from '../alerts/AlertRouter.ts';
 import { startBybitSim, type BybitSimServer } from '../venues/sim/bybit/BybitSimServer.ts';
 import { DEFAULT_SIM_API_KEYS } from '../venues/sim/bybit/defaults.ts';
 import { bybitLinearInstrument, createSimExchange } from '../venues/sim/engine/SimExchange.ts';
@@ -188,6 +190,11 @@ export const runPaperLoopback = async (opts: LoopbackRunOptions): Promise<PaperR
     }) as Strategy<unknown>);
   }
   const risk = makeRiskEngine({ ...config.risk, mode: config.mode });
+  const alerts = makeAlertRouter({
+    clock, scheduler,
+    channels: [makeLogAlertChannel((record) => logger.warn({ alert: record }, 'alert'))],
+    onChannelError: (channel, error) => logger.error({ channel, err: error }, 'alert_channel_failed'),
+  });
   const runtime = new TradingRuntime({
     settings: {
       profile: config.profile, mode: config.mode, botId: config.botId, symbols: config.symbols, leverage: config.venues.bybit.leverage,
@@ -198,6 +205,12 @@ export const runPaperLoopback = async (opts: LoopbackRunOptions): Promise<PaperR
       seed: config.sim.seed,
     },
     venue, journal, scheduler, logger, risk, strategies, random: seededRandom(config.sim.seed ^ 0x5eed), inspect: opts.inspect,
+    killFlag: () => readKillFlag(opts.dataDir),
+    killPollMs: 1000,
+    alerts,
+    timeZone: config.risk.tradingWindows.timeZone,
+    // X-CLK-2: the adapter's offset estimate (refreshed by serverTime every cycle) and its hysteresis gate.
+    clockStatus: () => ({ offsetMs: venue.clockOffsetMs(), skewBlocked: !venue.clockGate.isOpen() }),
   });
 
   // Sockets live in wall time: heartbeats, connect deadlines and reconnect backoff are about the network, not the replay.

@@ -67,6 +67,8 @@ export interface RuntimeDeps {
   readonly alerts?: AlertPort | undefined;
   /** IANA zone of the daily-loss day boundary (the profile's). */
   readonly timeZone?: string | undefined;
+  /** The venue clock offset and skew latch (X-CLK-2); absent for the in-process simulator, which shares our clock. */
+  readonly clockStatus?: (() => { readonly offsetMs: number; readonly skewBlocked: boolean }) | undefined;
 }
 
 const OPEN_ORDER_STATES: ReadonlyArray<JournalOrderState> = ['requested', 'ambiguous', 'new', 'partially_filled'];
@@ -175,6 +177,8 @@ export class TradingRuntime {
 
   private async refreshAccount(): Promise<void> {
     const { Effect } = await import('effect');
+    // Re-measure the venue clock each cycle so the skew rule sees a current offset (X-CLK-2).
+    if (this.deps.clockStatus !== undefined) await Effect.runPromise(Effect.either(this.deps.venue.serverTime()));
     const balances = await Effect.runPromise(this.deps.venue.balances());
     const usdt = balances.find((b) => b.asset === 'USDT');
     if (usdt !== undefined) {
@@ -479,7 +483,7 @@ export class TradingRuntime {
         quoteTs: m?.quoteTs, lastBarCloseTs: m?.lastBarCloseTs, productStatus: 'online', midHistory: this.midHistory.get(symbol) ?? [],
       };
     }
-    return { symbols, clock: { offsetMs: 0, skewBlocked: false }, dependencies: { venue_rest: 'up', venue_ws: 'up', journal: 'up' }, regime: 'chop' };
+    return { symbols, clock: this.deps.clockStatus?.() ?? { offsetMs: 0, skewBlocked: false }, dependencies: { venue_rest: 'up', venue_ws: 'up', journal: 'up' }, regime: 'chop' };
   }
 
   /** Performs one intent of a trade actor. */
