@@ -138,6 +138,16 @@ export const working = tradeSetup.createStateConfig({
   description: 'Entry acknowledged and resting; partial fills loop here. OPENED only on the fill that completes the entry.',
   on: {
     'venue.filled': entryFill(undefined),
+    // Bybit acknowledges a post-only create (retCode 0) and only then cancels it with EC_PostOnlyWillTakeLiquidity
+    // on the stream, so the rejection can arrive after the ack: re-price as in `submitting`, or end the entry.
+    'venue.rejected': [
+      {
+        guard: 'canReprice',
+        target: 'submitting',
+        actions: ['routeToOrder', 'repriceEntry', { type: 'notify', params: { kind: 'entryRepriced', severity: 'info' } }],
+      },
+      entryRejected,
+    ],
     'venue.cancelled': entryClosed,
     'venue.expired': entryClosed,
     'command.cancelEntry': { target: 'cancelling', actions: 'requestEntryCancel' },

@@ -12,16 +12,11 @@ import type { Instrument } from '../domain/Instrument.ts';
 import { openJournal } from '../journal/Journal.ts';
 import { VirtualClock } from '../kernel/Clock.ts';
 import { createLogger, type Logger } from '../kernel/logger.ts';
-import { seededRandom } from '../kernel/random.ts';
 import { virtualScheduler } from '../kernel/Scheduler.ts';
 import { effectClockFrom } from '../kernel/effectClock.ts';
 import { superviseSymbols } from '../runtime/SymbolSupervisor.ts';
-import { makeRiskEngine } from '../risk/RiskEngine.ts';
-import { TradingRuntime } from '../runtime/TradingRuntime.ts';
-import { readKillFlag } from '../runtime/killFlag.ts';
-import { makeAlertRouter, makeLogAlertChannel } from '../alerts/AlertRouter.ts';
-import { breakoutStrategy } from '../strategies/breakout/Breakout.ts';
-import type { Strategy } from '../strategies/Strategy.ts';
+import type { TradingRuntime } from '../runtime/TradingRuntime.ts';
+import { logAlertRouter, runtimeFromConfig } from './wiring.ts';
 import { bybitLinearInstrument, createSimExchange } from '../venues/sim/engine/SimExchange.ts';
 import { barFeed } from '../venues/sim/replay/barFeed.ts';
 import { loadBarsCsv } from '../venues/sim/replay/loadBarsCsv.ts';
@@ -98,36 +93,8 @@ export const runPaperVirtual = async (opts: PaperRunOptions): Promise<PaperRunRe
   const venue = makeSimVenue(exchange, config.sim.account);
   const journal = openJournal({ path: join(runDir, 'journal.sqlite'), clock });
 
-  const strategies: Strategy<unknown>[] = [];
-  const b = config.strategies.breakout;
-  if (b.enabled) {
-    strategies.push(breakoutStrategy({
-      lookbackBars: b.lookbackBars, notionalFraction: b.notionalFraction, stopLossFraction: b.stopLossFraction,
-      takeProfitFraction: b.takeProfitFraction, cooldownBars: b.cooldownBars, ttlMs: config.decision.cycleMs,
-    }) as Strategy<unknown>);
-  }
-  const risk = makeRiskEngine({ ...config.risk, mode: config.mode });
-  // Alerts: deduped for 60 s, escalated after 2 min unresolved; delivered to the log channel (Telegram comes later).
-  const alerts = makeAlertRouter({
-    clock, scheduler: clock,
-    channels: [makeLogAlertChannel((record) => logger.warn({ alert: record }, 'alert'))],
-    onChannelError: (channel, error) => logger.error({ channel, err: error }, 'alert_channel_failed'),
-  });
-  const runtime = new TradingRuntime({
-    settings: {
-      profile: config.profile, mode: config.mode, botId: config.botId, symbols: config.symbols, leverage: config.venues.bybit.leverage,
-      triggerSource: config.venues.bybit.triggerSource, cycleMs: config.decision.cycleMs, jitterFraction: config.decision.jitterFraction,
-      ackTimeoutMs: config.execution.ackTimeoutMs, maxRepriceAttempts: config.execution.maxRepriceAttempts,
-      maxProtectionAttempts: config.execution.maxProtectionAttempts, cooldownMs: b.cooldownBars * 60_000,
-      retry: { baseMs: config.execution.retryBaseMs, capMs: config.execution.retryCapMs, maxAttempts: config.execution.retryMaxAttempts },
-      seed: config.sim.seed,
-    },
-    venue, journal, scheduler, logger, risk, strategies, random: seededRandom(config.sim.seed ^ 0x5eed), inspect: opts.inspect,
-    killFlag: () => readKillFlag(opts.dataDir),
-    killPollMs: 1000,
-    alerts,
-    timeZone: config.risk.tradingWindows.timeZone,
-  });
+  const alerts = logAlertRouter(scheduler, logger);
+  const runtime = runtimeFromConfig({ config, dataDir: opts.dataDir, venue, journal, scheduler, logger, alerts, inspect: opts.inspect });
   venue.onMarket((e) => runtime.onMarket(e));
   venue.onAccount((e) => runtime.onAccount(e));
 

@@ -15,16 +15,11 @@ import { effectClockFrom } from '../kernel/effectClock.ts';
 import { createLogger, type Logger } from '../kernel/logger.ts';
 import { seededRandom } from '../kernel/random.ts';
 import { wallScheduler } from '../kernel/Scheduler.ts';
-import { makeRiskEngine } from '../risk/RiskEngine.ts';
 import { ConnectionHost, createPauseBoard } from '../runtime/ConnectionHost.ts';
 import { superviseSymbols } from '../runtime/SymbolSupervisor.ts';
 import { TradingRuntime } from '../runtime/TradingRuntime.ts';
-import { breakoutStrategy } from '../strategies/breakout/Breakout.ts';
-import type { Strategy } from '../strategies/Strategy.ts';
 import { decodeBybitConfig } from '../venues/bybit/BybitConfig.ts';
 import { makeBybitVenue } from '../venues/bybit/BybitVenue.ts';
-import { readKillFlag } from '../runtime/killFlag.ts';
-import { makeAlertRouter, makeLogAlertChannel } from '../alerts/AlertRouter.ts';
 import { startBybitSim, type BybitSimServer } from '../venues/sim/bybit/BybitSimServer.ts';
 import { DEFAULT_SIM_API_KEYS } from '../venues/sim/bybit/defaults.ts';
 import { bybitLinearInstrument, createSimExchange } from '../venues/sim/engine/SimExchange.ts';
@@ -34,6 +29,7 @@ import { barFeed } from '../venues/sim/replay/barFeed.ts';
 import { loadBarsCsv } from '../venues/sim/replay/loadBarsCsv.ts';
 import { acceleratedClock } from '../venues/sim/server.ts';
 import type { PaperRunOptions, PaperRunResult } from './paper.ts';
+import { logAlertRouter, runtimeFromConfig } from './wiring.ts';
 
 /** Options of a loopback paper run: those of `runPaperVirtual` plus the wall-time bounds and credentials. */
 export interface LoopbackRunOptions extends PaperRunOptions {
@@ -181,34 +177,9 @@ export const runPaperLoopback = async (opts: LoopbackRunOptions): Promise<PaperR
   const journal = openJournal({ path: join(runDir, 'journal.sqlite'), clock });
   const scheduler = wallScheduler(clock, speed);
 
-  const strategies: Strategy<unknown>[] = [];
-  const b = config.strategies.breakout;
-  if (b.enabled) {
-    strategies.push(breakoutStrategy({
-      lookbackBars: b.lookbackBars, notionalFraction: b.notionalFraction, stopLossFraction: b.stopLossFraction,
-      takeProfitFraction: b.takeProfitFraction, cooldownBars: b.cooldownBars, ttlMs: config.decision.cycleMs,
-    }) as Strategy<unknown>);
-  }
-  const risk = makeRiskEngine({ ...config.risk, mode: config.mode });
-  const alerts = makeAlertRouter({
-    clock, scheduler,
-    channels: [makeLogAlertChannel((record) => logger.warn({ alert: record }, 'alert'))],
-    onChannelError: (channel, error) => logger.error({ channel, err: error }, 'alert_channel_failed'),
-  });
-  const runtime = new TradingRuntime({
-    settings: {
-      profile: config.profile, mode: config.mode, botId: config.botId, symbols: config.symbols, leverage: config.venues.bybit.leverage,
-      triggerSource: config.venues.bybit.triggerSource, cycleMs: config.decision.cycleMs, jitterFraction: config.decision.jitterFraction,
-      ackTimeoutMs: config.execution.ackTimeoutMs, maxRepriceAttempts: config.execution.maxRepriceAttempts,
-      maxProtectionAttempts: config.execution.maxProtectionAttempts, cooldownMs: b.cooldownBars * 60_000,
-      retry: { baseMs: config.execution.retryBaseMs, capMs: config.execution.retryCapMs, maxAttempts: config.execution.retryMaxAttempts },
-      seed: config.sim.seed,
-    },
-    venue, journal, scheduler, logger, risk, strategies, random: seededRandom(config.sim.seed ^ 0x5eed), inspect: opts.inspect,
-    killFlag: () => readKillFlag(opts.dataDir),
-    killPollMs: 1000,
-    alerts,
-    timeZone: config.risk.tradingWindows.timeZone,
+  const alerts = logAlertRouter(scheduler, logger);
+  const runtime = runtimeFromConfig({
+    config, dataDir: opts.dataDir, venue, journal, scheduler, logger, alerts, inspect: opts.inspect,
     // X-CLK-2: the adapter's offset estimate (refreshed by serverTime every cycle) and its hysteresis gate.
     clockStatus: () => ({ offsetMs: venue.clockOffsetMs(), skewBlocked: !venue.clockGate.isOpen() }),
   });

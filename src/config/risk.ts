@@ -187,6 +187,65 @@ export const OrderPolicyConfig = Schema.Struct({
   timeInForce: opt(Schema.Literal('gtc', 'ioc', 'fok', 'post_only'), () => 'gtc' as const),
 });
 
+/** S2's allocation table (S2-5, C-20): signals in a round → weights, as shares of the total allocation. */
+export const DEFAULT_ALLOCATION_TABLE: Readonly<Record<string, ReadonlyArray<number>>> = {
+  '1': [1],
+  '2': [0.6, 0.4],
+  '3': [0.4, 0.3, 0.3],
+  '4': [0.4, 0.2, 0.2, 0.2],
+};
+
+/** Tolerance of the "each row sums to 1" check (weights are written as decimal floats). */
+export const ALLOCATION_SUM_TOLERANCE = 1e-9;
+
+/**
+ * Returns why an allocation table is invalid, or undefined: rows must be keyed 1..N without gaps, row n must hold n
+ * non-negative weights, and each row must sum to 1 within ALLOCATION_SUM_TOLERANCE.
+ */
+export const allocationTableProblem = (table: Readonly<Record<string, ReadonlyArray<number>>>): string | undefined => {
+  const keys = Object.keys(table);
+  if (keys.length === 0) return 'allocationTable needs at least the row for 1 signal';
+  for (let n = 1; n <= keys.length; n += 1) {
+    const row = table[String(n)];
+    if (row === undefined) return `allocationTable rows must be keyed 1..${String(keys.length)} without gaps (row ${String(n)} is missing)`;
+    if (row.length !== n) return `allocationTable row ${String(n)} must have ${String(n)} weights, has ${String(row.length)}`;
+    if (row.some((w) => !Number.isFinite(w) || w < 0)) return `allocationTable row ${String(n)} has a negative or non-finite weight`;
+    const sum = row.reduce((a, w) => a + w, 0);
+    if (Math.abs(sum - 1) > ALLOCATION_SUM_TOLERANCE) return `allocationTable row ${String(n)} sums to ${String(sum)}, not 1`;
+  }
+  return undefined;
+};
+
+/** The S2-4 risk-per-trade range: values outside [0.02, 0.03] are refused. */
+export const RISK_PER_TRADE_RANGE = { min: 0.02, max: 0.03 } as const;
+
+/** A risk-per-trade fraction: percent forms accepted like every fraction, then bounded to [0.02, 0.03] (S2-4). */
+export const RiskPerTradeFraction = PercentFraction.pipe(
+  Schema.filter(
+    (f) => (f >= RISK_PER_TRADE_RANGE.min && f <= RISK_PER_TRADE_RANGE.max) || `riskPerTradeFraction must be within [0.02, 0.03] (S2-4), got ${String(f)}`,
+  ),
+);
+
+/**
+ * Stop-distance capital rules (S2-4, S2-5, C-20). Every rule is off by default (null / false) so profiles that do
+ * not opt in size exactly as before; the S2 profile sets riskPerTradeFraction 0.025 and maxOpenRiskFraction 0.05.
+ */
+export const CapitalConfig = Schema.Struct({
+  /** Largest loss at the stop of one entry, as a fraction of NAV; null = off. */
+  riskPerTradeFraction: opt(Schema.NullOr(RiskPerTradeFraction), () => null),
+  /** Largest summed stop-distance risk of open positions, working entries and the proposal; null = off. */
+  maxOpenRiskFraction: opt(Schema.NullOr(PercentFraction), () => null),
+  /** Whether the decision loop splits the total allocation across a round's signals by the table. */
+  useAllocationTable: opt(Schema.Boolean, () => false),
+  allocationTable: opt(
+    Schema.Record({ key: Schema.String, value: Schema.Array(Schema.Number) }).pipe(Schema.filter((t) => allocationTableProblem(t) ?? true)),
+    () => DEFAULT_ALLOCATION_TABLE,
+  ),
+  /** The NAV share one allocation round splits (S2 TOTAL_ALLOCATION). */
+  totalAllocationFraction: opt(PercentFraction, () => 0.02),
+});
+export type CapitalConfig = typeof CapitalConfig.Type;
+
 /** The risk section of a profile. */
 export const RiskConfig = Schema.Struct({
   mode: opt(TradingMode, () => 'DRY_RUN' as const),
@@ -209,6 +268,7 @@ export const RiskConfig = Schema.Struct({
   killSwitch: opt(KillSwitchConfig, () => Schema.decodeSync(KillSwitchConfig)({})),
   dependencies: opt(DependencyConfig, () => Schema.decodeSync(DependencyConfig)({})),
   orders: opt(OrderPolicyConfig, () => Schema.decodeSync(OrderPolicyConfig)({})),
+  capital: opt(CapitalConfig, () => Schema.decodeSync(CapitalConfig)({})),
 });
 export type RiskConfig = typeof RiskConfig.Type;
 export type RiskConfigInput = typeof RiskConfig.Encoded;

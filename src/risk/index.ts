@@ -5,6 +5,7 @@ export * from './views.ts';
 export * from './exposure.ts';
 export * from './fees.ts';
 export * from './sizing.ts';
+export * from './capital.ts';
 export * from './Drawdown.ts';
 export * from './KillSwitch.ts';
 export * from './modes.ts';

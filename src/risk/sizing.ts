@@ -1,12 +1,14 @@
 /**
  * The one place a proposal becomes a sized, rounded candidate order (DESIGN §6: no other module sizes): notional =
- * NAV × min(notionalFraction × regime, per-trade cap, every cap's headroom), quantity floored to the step at the
- * worst-case price, limit rounded to the tick for the side. Pure; performs no I/O.
+ * NAV × min(notionalFraction × regime, per-trade cap, risk-per-trade budget ÷ stop fraction, every cap's headroom,
+ * open-risk headroom ÷ stop fraction), quantity floored to the step at the worst-case price, limit rounded to the
+ * tick for the side. Pure; performs no I/O.
  */
 import { Decimal, ZERO, maxDec, minDec } from '../domain/money.ts';
 import { floorQuantity, roundPriceForSide } from '../domain/rounding.ts';
 import { regimeMultiplier, strategyBudgetFor, type RiskConfig } from './RiskConfig.ts';
 import { computeExposure, referencePrice } from './exposure.ts';
+import { computeOpenRisk, notionalForRisk } from './capital.ts';
 import { resolveLeverage } from './checks/leverage.ts';
 import type { CapUsage, CheckContext, Sizing } from './checks/types.ts';
 
@@ -53,18 +55,32 @@ export const sizeProposal = (ctx: CheckContext): Sizing => {
   const groupName = portfolio.groups[proposal.symbol];
   const group = groupName === undefined ? undefined : { name: groupName, ...usage(exposure.byGroup.get(groupName) ?? ZERO, groupCapFraction(config, groupName)) };
   const total = usage(exposure.total, config.caps.maxTotalAtRiskFraction);
+  const stopLossFraction = new Decimal(proposal.stopLossFraction === 0 ? config.leverage.autoStopLossFraction : proposal.stopLossFraction);
+  // S2-4's stop-distance rules are off unless the profile sets them; their limits are NAV fractions, not regime-scaled
+  // (the regime already scales the size the risk is measured on).
+  const riskPerUnit = worstPrice.times(stopLossFraction);
+  const { riskPerTradeFraction, maxOpenRiskFraction } = config.capital;
+  const riskPerTradeLimit = riskPerTradeFraction === null || intent !== 'entry' ? undefined : maxDec(nav, ZERO).times(riskPerTradeFraction);
+  const openRiskSnapshot = maxOpenRiskFraction === null || intent !== 'entry' ? undefined : computeOpenRisk(portfolio, market);
+  const openRisk =
+    openRiskSnapshot === undefined || maxOpenRiskFraction === null
+      ? undefined
+      : { current: openRiskSnapshot.total, limit: maxDec(nav, ZERO).times(maxOpenRiskFraction), unpriced: openRiskSnapshot.unpriced };
 
   let sizedNotional = desiredNotional;
   let quantity: Decimal;
   if (intent === 'exit' && position !== undefined) {
     quantity = minDec(floorQuantity(desiredNotional.div(worstPrice), instrument.quantityStep), floorQuantity(position.quantity.abs(), instrument.quantityStep));
   } else {
+    // Risk per trade always sizes (like maxTradeFraction); it never scales a smaller proposal up.
+    if (riskPerTradeLimit !== undefined) sizedNotional = minDec(sizedNotional, notionalForRisk(riskPerTradeLimit, stopLossFraction));
     if (config.caps.allowDownscale) {
       for (const cap of [strategy, symbol, group, total]) {
         if (cap !== undefined) sizedNotional = minDec(sizedNotional, cap.limit.minus(cap.current));
       }
-      sizedNotional = maxDec(sizedNotional, ZERO);
+      if (openRisk !== undefined) sizedNotional = minDec(sizedNotional, notionalForRisk(openRisk.limit.minus(openRisk.current), stopLossFraction));
     }
+    sizedNotional = maxDec(sizedNotional, ZERO);
     quantity = floorQuantity(sizedNotional.div(worstPrice), instrument.quantityStep);
   }
   if (quantity.isNeg()) quantity = ZERO;
@@ -85,7 +101,11 @@ export const sizeProposal = (ctx: CheckContext): Sizing => {
     group,
     total,
     leverage: resolveLeverage(config.leverage, proposal, instrument, ctx.hints),
-    stopLossFraction: new Decimal(proposal.stopLossFraction === 0 ? config.leverage.autoStopLossFraction : proposal.stopLossFraction),
+    stopLossFraction,
     takeProfitFraction: new Decimal(proposal.takeProfitFraction),
+    riskPerUnit,
+    riskAdd: quantity.times(riskPerUnit),
+    riskPerTradeLimit,
+    openRisk,
   };
 };

@@ -29,6 +29,8 @@ export interface WorkingOrderView {
   readonly price: Decimal | undefined;
   readonly reduceOnly: boolean;
   readonly strategyId: string;
+  /** The entry's provisional stop (ApprovedOrder.stopLoss); without it the open-risk rule counts the full notional. */
+  readonly stopLoss?: Decimal | undefined;
 }
 
 /** What a strategy has used of its own budget (the runtime keeps these counters). */

@@ -80,6 +80,8 @@ const rows: Row[] = [
   { name: 'working: cancelled → idle', reach: WORKING, event: cancelled(), state: 'idle', emitted: ['notify:entryCancelled'] },
   { name: 'working: expired after a partial fill → opened', reach: [...WORKING, f1], event: expired(), state: 'opened.protecting', emitted: OPENING },
   { name: 'working: expired → idle', reach: WORKING, event: expired(), state: 'idle', emitted: ['notify:entryCancelled'] },
+  { name: 'working: post-only cancelled after the ack → re-price one tick with a new id', reach: WORKING, event: rejected('c1', 'post_only_would_take'), state: 'submitting', emitted: ['notify:entryRepriced', 'order.submit:c1-r1', 'timer.set:ackTimeout'], context: { attempt: 1, entryPrice: '99.5', entryClientOrderId: 'c1-r1', orderIds: ['c1', 'c1-r1'] } },
+  { name: 'working: other rejection after the ack → idle with the reason', reach: WORKING, event: rejected('c1', 'parameter'), state: 'idle', emitted: ['notify:entryRejected'], context: { lastOutcome: 'rejected' } },
   { name: 'working: strategy cancels', reach: WORKING, event: cancelEntry, state: 'cancelling', emitted: ['order.cancel:c1'] },
   { name: 'X-RSK-1 working: KILL cancels the working entry', reach: WORKING, event: kill, state: 'cancelling', control: 'halted', emitted: ['order.cancel:c1', 'notify:halted'] },
   { name: 'working: a defect cancels', reach: WORKING, event: defect, state: 'cancelling', control: 'halted', emitted: ['order.cancel:c1', 'notify:halted'] },

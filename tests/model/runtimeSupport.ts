@@ -1,7 +1,14 @@
 /**
  * Support for executing trade-chart paths against the REAL runtime (TradingRuntime → ActorHost → ExecutionEngine →
- * SimVenue → matching engine) on the virtual clock. It holds each venue request until a path step releases it, so the
- * chart's waiting states are observable, and it makes the simulator produce the venue events; it never fakes them.
+ * SimVenue → matching engine) on the virtual clock. Venue requests are held "on the wire" until a step releases them,
+ * so the chart's waiting states are observable; venue events are produced by the simulator, never injected.
+ *
+ * Event sources: venue.accepted / rejected (post-only at the ask, off-grid price) / cancelled (our cancel, or an
+ * external cancel) / filled (a counterparty account trades against our resting bid; exits fill against the book) /
+ * positionClosed (an external reduce-only close on our account) / queryResult / protectionSet come from the simulator
+ * when the held request is performed; venue.unknown, cancelRejected and protectionFailed come from a held request lost
+ * in transport (the ExecutionEngine sees a transport VenueError). Timers fire from the VirtualClock at the deadlines
+ * the actor stored; commands, operator and supervisor inputs are sent to the host as the runtime's callers do.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -29,7 +36,9 @@ import { makeSimVenue, type SimVenue } from '../../src/venues/sim/SimVenue.ts';
 import { VenueError } from '../../src/venues/Venue.ts';
 import { lifecycleState, tradeMachine } from '../../machines/trade/tradeMachine.ts';
 import { modelEvents, modelInput, modelIntent, serializeForGraph } from '../../machines/trade/model.ts';
-import { transitionKey } from '../machines/support.ts';
+import { expect, it } from 'vitest';
+import { protectionPrices } from '../../machines/trade/tradeLogic.ts';
+import { allStateIds, allTransitionKeys, transitionKey } from '../machines/support.ts';
 import type { TradeEmitted, TradeEvent } from '../../machines/trade/tradeTypes.ts';
 
 /** The symbol every model run trades. */
@@ -232,7 +241,10 @@ export const makeOracle = (): ModelOracle => {
     lifecycle: () => lifecycleState(actor.getSnapshot()),
     context: () => actor.getSnapshot().context,
     requests,
-    listen: (f) => actor.on('*', f).unsubscribe,
+    listen: (f) => {
+      const sub = actor.on('*', f);
+      return () => sub.unsubscribe();
+    },
   };
 };
 
@@ -596,13 +608,13 @@ interface Node {
 const expand = (node: Node, e: EventObject): Node | undefined => {
   const a = structuredClone(node.a);
   try {
-    plan(a, e as Ev, lifecycleState(node.snap), node.snap.context.entryClientOrderId);
+    plan(a, e, lifecycleState(node.snap), node.snap.context.entryClientOrderId);
   } catch (err) {
     if (err instanceof Infeasible) return undefined;
     throw err;
   }
   const [snap, actions] = transition(tradeMachine, node.snap, e as TradeEvent);
-  holdEmitted(a, emittedOfActions(actions as never));
+  holdEmitted(a, emittedOfActions(actions));
   return { snap, a, events: [...node.events, e] };
 };
 
@@ -614,7 +626,12 @@ const expand = (node: Node, e: EventObject): Node | undefined => {
  * - `simple`: paths of exactly `simpleDepth` events that never revisit a graph state, every `simpleStride`-th in
  *   search order — the documented bound that keeps the run short.
  */
-export const generateRuntimePaths = (opts: { readonly maxDepth: number; readonly simpleDepth: number; readonly simpleStride: number }): {
+export const generateRuntimePaths = (opts: {
+  readonly modes: ReadonlyArray<PriceMode>;
+  readonly maxDepth: number;
+  readonly simpleDepth: number;
+  readonly simpleStride: number;
+}): {
   readonly paths: ReadonlyArray<RuntimePath>;
   readonly searched: number;
 } => {
@@ -624,7 +641,7 @@ export const generateRuntimePaths = (opts: { readonly maxDepth: number; readonly
   let searched = 0;
   const simple: RuntimePath[] = [];
   let simpleCounter = 0;
-  for (const mode of PRICE_MODES) {
+  for (const mode of opts.modes) {
     const [s0] = initialTransition(tradeMachine, modelInput);
     const seen = new Set<string>();
     let frontier: Node[] = [{ snap: s0, a: newAbstract(mode), events: [] }];
@@ -649,6 +666,7 @@ export const generateRuntimePaths = (opts: { readonly maxDepth: number; readonly
       }
       frontier = next;
     }
+    if (opts.simpleDepth === 0) continue;
     // Simple paths: depth-first, no graph state twice, exactly simpleDepth events.
     const walk = (node: Node, visited: Set<string>): void => {
       if (node.events.length === opts.simpleDepth) {
@@ -674,3 +692,85 @@ export const generateRuntimePaths = (opts: { readonly maxDepth: number; readonly
   return { paths: [...shortest, ...unique(cover), ...simple], searched };
 };
 export const RIG_ACCOUNT = ACCOUNT;
+
+// ── per-step check and vitest registration ───────────────────────────────────────────────────────────────────────────
+
+const countCalls = (v: CheckView): Record<HeldKind, number> => {
+  const n: Record<HeldKind, number> = { place: 0, cancel: 0, query: 0, protect: 0 };
+  for (const c of v.rig.calls) n[c.kind] += 1;
+  return n;
+};
+
+/** Compares the real actor, the venue requests it made and the venue's truth with the oracle chart. */
+export const checkStep = (label: string, v: CheckView): void => {
+  const { rig, oracle } = v;
+  const real = rig.host.snapshot();
+  expect(real.value, `${label}: the real actor's state`).toEqual(oracle.value());
+  expect(countCalls(v), `${label}: venue requests performed vs intents the chart emitted`).toEqual(oracle.requests);
+  const life = oracle.lifecycle();
+  const c = oracle.context();
+  const position = rig.exchange.positions(RIG_ACCOUNT, SYMBOL)[0];
+  const entryFilled = dec(c.entry.filledQuantity).times(UNIT);
+  const open = dec(c.entry.filledQuantity).minus(dec(c.exit.filledQuantity)).times(UNIT);
+  const expectedSize = /^(idle|closed)/.test(life) ? dec(0) : /^(opened|closing|flattening)/.test(life) ? open : entryFilled;
+  expect((position?.size ?? dec(0)).toString(), `${label}: venue position size in ${life}`).toBe(expectedSize.toString());
+  if (c.intent !== null) {
+    const filledAtVenue = [v.base, `${v.base}-r1`]
+      .map((id) => rig.exchange.getOrder(RIG_ACCOUNT, SYMBOL, { clientOrderId: id })?.filledQuantity ?? dec(0))
+      .reduce((x, y) => x.plus(y), dec(0));
+    expect(filledAtVenue.toString(), `${label}: entry quantity filled at the venue`).toBe(entryFilled.toString());
+  }
+  if (life === 'working') {
+    const id = v.base + (c.entryClientOrderId ?? 'c1').slice(2);
+    expect(rig.exchange.getOrder(RIG_ACCOUNT, SYMBOL, { clientOrderId: id })?.status, `${label}: entry order at the venue`).toMatch(/^(new|partially_filled)$/);
+  }
+  if (life === 'opened.protected') {
+    const rc = real.context;
+    const intent = rc.intent!;
+    const want = protectionPrices(intent.side, rc.openingPrice!, intent.takeProfitFraction, intent.stopLossFraction, intent.tickSize);
+    expect(position?.takeProfit?.toString(), `${label}: TP at the venue`).toBe(want.takeProfit);
+    expect(position?.stopLoss?.toString(), `${label}: SL at the venue`).toBe(want.stopLoss);
+  } else if (!v.protectionAtVenue) {
+    expect([position?.takeProfit, position?.stopLoss], `${label}: no TP/SL at the venue before the chart confirmed them`).toEqual([undefined, undefined]);
+  }
+};
+
+const describePath = (p: RuntimePath): string =>
+  `[${p.mode}] ` +
+  p.events.map((e) => `${e.type.replace(/^venue\./, '')}${'clientOrderId' in e ? `(${String(e.clientOrderId)}${'quantity' in e ? `:${String(e.quantity)}` : ''})` : ''}`).join(' > ');
+
+/** Registers one vitest case per path (a fresh rig each) and a final case that prints what the real actor covered. */
+export const runPaths = (title: string, paths: ReadonlyArray<RuntimePath>): void => {
+  const states = new Set<string>();
+  const transitions = new Set<string>();
+  const sources: StepSource[] = [];
+  const started = performance.now();
+  let ran = 0;
+  for (const [i, p] of paths.entries()) {
+    it(`${p.kind} #${i} ${describePath(p)}`, async () => {
+      const rig = await makeModelRig();
+      try {
+        const run = await executePath(p, rig, checkStep);
+        sources.push(...run.sources);
+        ran += 1;
+      } finally {
+        for (const s of rig.coverage.states) states.add(s);
+        for (const t of rig.coverage.transitions) transitions.add(t);
+        rig.journal.close();
+      }
+    });
+  }
+  it(`${title}: reports the chart states and transitions the real actor covered`, () => {
+    const allStates = allStateIds(tradeMachine);
+    const allTransitions = allTransitionKeys(tradeMachine);
+    const n = (s: StepSource): number => sources.filter((x) => x === s).length;
+    process.stdout.write(
+      `${title}: ${ran}/${paths.length} paths passed in ${(performance.now() - started).toFixed(0)} ms; steps: venue-produced ${n('venue')}, ` +
+        `host-delivered ${n('host')}, clock ${n('clock')}\n` +
+        `  real actor states ${allStates.filter((s) => states.has(s)).length}/${allStates.length}; missing: ${allStates.filter((s) => !states.has(s)).join(', ') || '-'}\n` +
+        `  real actor transitions ${allTransitions.filter((t) => transitions.has(t)).length}/${allTransitions.length}; missing:\n    ` +
+        `${allTransitions.filter((t) => !transitions.has(t)).join('\n    ')}\n`,
+    );
+    expect(states.size).toBeGreaterThan(0);
+  });
+};

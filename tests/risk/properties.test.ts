@@ -209,6 +209,66 @@ describe('RiskEngine properties', () => {
     expect(approvedEntries).toBeGreaterThan(100);
   });
 
+  it('S2-4 no approved entry breaches total open risk or risk per trade when enabled (1,000 seeded cases)', () => {
+    const capitalArb = fc.record({
+      maxOpenRiskFraction: fracArb(0.1, 0.005),
+      riskPerTradeFraction: fc.option(fracArb(0.03, 0.02), { nil: null }),
+      stopLossFraction: fracArb(0.3, 0.001),
+      // Per position / working order: a stop this many bps below the base price, or none (full notional).
+      stopBps: fc.array(fc.option(fc.integer({ min: 0, max: 3_000 }), { nil: undefined }), { minLength: 36, maxLength: 36 }),
+    });
+    let approvedEntries = 0;
+    let cutByRisk = 0;
+    fc.assert(
+      fc.property(scenarioArb, capitalArb, (s, c) => {
+        const base = build(s, { capital: { maxOpenRiskFraction: c.maxOpenRiskFraction, riskPerTradeFraction: c.riskPerTradeFraction } });
+        const config = base.config;
+        const stop = (i: number, price: Decimal): Decimal | undefined => {
+          const b = c.stopBps[i];
+          return b === undefined ? undefined : bps(price, -b);
+        };
+        const portfolio: PortfolioView = {
+          ...base.portfolio,
+          positions: base.portfolio.positions.map((p, i) => ({ ...p, stopLoss: stop(i, p.entryPrice) })),
+          workingOrders: base.portfolio.workingOrders.map((o, i) => ({ ...o, stopLoss: stop(6 + i, o.price ?? dec(100)) })),
+        };
+        const proposal = new TradeProposal({ ...base.proposal, stopLossFraction: c.stopLossFraction as never });
+        const decision = makeRiskEngine(config).check(proposal, portfolio, base.market, NOW);
+        if (decision.kind !== 'approve' || decision.order.intent !== 'entry') return;
+        approvedEntries += 1;
+        const o = decision.order;
+        const nav = portfolio.nav;
+        // Independent open risk, from the S2-4 wording: |entry − stop| per position (full notional without a stop),
+        // working entries at |max(limit, reference) − stop| (full worst notional without a stop).
+        let open = dec(0);
+        for (const p of portfolio.positions) {
+          open = open.plus(p.stopLoss === undefined ? p.quantity.times(p.markPrice ?? refPrice(base.market.symbols[p.symbol]) ?? p.entryPrice) : p.quantity.times(p.entryPrice.minus(p.stopLoss).abs()));
+        }
+        for (const w of portfolio.workingOrders) {
+          if (w.reduceOnly) continue;
+          const ref = refPrice(base.market.symbols[w.symbol]);
+          const worst = Decimal.max(...[w.price, ref].filter((x): x is Decimal => x !== undefined));
+          open = open.plus(w.stopLoss === undefined ? w.quantity.times(worst) : w.quantity.times(worst.minus(w.stopLoss).abs()));
+        }
+        const ref = refPrice(base.market.symbols[o.symbol]);
+        const worst = ref === undefined ? o.limitPrice : Decimal.max(o.limitPrice, ref);
+        const orderRisk = o.quantity.times(worst).times(dec(c.stopLossFraction));
+        expect(open.plus(orderRisk).lte(nav.times(c.maxOpenRiskFraction))).toBe(true);
+        // The provisional stop the engine minted risks no more than the bound above.
+        if (o.stopLoss !== undefined) expect(o.quantity.times(o.limitPrice.minus(o.stopLoss)).lte(orderRisk)).toBe(true);
+        if (c.riskPerTradeFraction !== null) {
+          const budget = nav.times(c.riskPerTradeFraction);
+          expect(orderRisk.lte(budget)).toBe(true);
+          if (orderRisk.times(2).gt(budget)) cutByRisk += 1;
+        }
+      }),
+      { seed: 20261124, numRuns: 1_000 },
+    );
+    // Not vacuous: entries are approved, and some of them sit near the risk-per-trade budget.
+    expect(approvedEntries).toBeGreaterThan(50);
+    expect(cutByRisk).toBeGreaterThan(5);
+  });
+
   it('X-RSK-9 approves nothing while any safety gate is active (1,000 seeded gate combinations)', () => {
     const GATES = ['kill', 'halted', 'drawdown', 'staleQuote', 'staleBar', 'staleAccount', 'product', 'clock', 'clockLatch', 'dependency', 'desync'] as const;
     let openApprovals = 0;

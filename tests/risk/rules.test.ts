@@ -397,7 +397,7 @@ describe('X-ORD-4 fail-fast order', () => {
 
   it('runs every rule for an approval', () => {
     const r = expectApprove({ name: 'all' });
-    expect(r.trace).toHaveLength(19);
+    expect(r.trace).toHaveLength(21);
     expect(r.trace.at(-1)).toBe('feeMinNotional');
   });
 });

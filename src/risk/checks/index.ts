@@ -13,8 +13,10 @@ import { killHalt } from './killHalt.ts';
 import { leverage } from './leverage.ts';
 import { marketQuality } from './marketQuality.ts';
 import { modeWindow } from './modeWindow.ts';
+import { openRisk } from './openRisk.ts';
 import { productHealth } from './productHealth.ts';
 import { proposalExpiry } from './proposalExpiry.ts';
+import { riskPerTrade } from './riskPerTrade.ts';
 import { shorts } from './shorts.ts';
 import { sizeZero } from './sizeZero.ts';
 import { staleness } from './staleness.ts';
@@ -37,13 +39,15 @@ export const GATE_CHECKS: ReadonlyArray<readonly [string, Check]> = [
   ['cooldown', cooldown],
 ];
 
-/** Sizing rules, in order: budget before the global caps (S3-6), then capacity, leverage, shorts, venue filters. */
+/** Sizing rules, in order: risk per trade, budget before the global caps (S3-6), open risk, then capacity, leverage, shorts, venue filters. */
 export const SIZED_CHECKS: ReadonlyArray<readonly [string, SizedCheck]> = [
   ['sizeZero', sizeZero],
+  ['riskPerTrade', riskPerTrade],
   ['strategyBudget', strategyBudget],
   ['symbolCap', symbolCap],
   ['groupCap', groupCap],
   ['totalCap', totalCap],
+  ['openRisk', openRisk],
   ['capacity', capacity],
   ['leverage', leverage],
   ['shorts', shorts],

@@ -71,6 +71,14 @@ export interface Sizing {
   readonly leverage: LeverageResolution;
   readonly stopLossFraction: Decimal;
   readonly takeProfitFraction: Decimal;
+  /** Loss per unit if the stop fills: worstPrice × stopLossFraction (S2-4). */
+  readonly riskPerUnit: Decimal;
+  /** quantity × riskPerUnit: the stop-distance risk this order adds. */
+  readonly riskAdd: Decimal;
+  /** NAV × capital.riskPerTradeFraction; undefined when the rule is off. */
+  readonly riskPerTradeLimit: Decimal | undefined;
+  /** Open risk before this order and NAV × capital.maxOpenRiskFraction; undefined when the rule is off. */
+  readonly openRisk: (CapUsage & { readonly unpriced: ReadonlyArray<string> }) | undefined;
 }
 
 /** What the sizing rules read. */

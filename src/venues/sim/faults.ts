@@ -25,6 +25,7 @@
  * Example: `ws-drop@30s,gap:0.01,dup:0.01,reorder:0.01,delay:50ms,http429:0.05,http5xx:0.02,timeout-after-accept:0.2,skew:300ms,reject:110007@0.1`.
  */
 import { Either, ParseResult, Schema } from 'effect';
+import { seededRandom } from '../../kernel/random.ts';
 
 const Probability = Schema.Number.pipe(Schema.between(0, 1));
 const NonNegativeInt = Schema.Number.pipe(Schema.int(), Schema.nonNegative());
@@ -210,16 +211,9 @@ export interface Rng {
   pick<A>(items: ReadonlyArray<A>): A;
 }
 
-/** Returns a mulberry32 generator: tiny, fast and reproducible for a given 32-bit seed. */
+/** Returns the fault dice: the kernel's seeded mulberry32 generator with `chance` and `pick` on top. */
 export const createRng = (seed: number): Rng => {
-  let state = seed >>> 0;
-  const next = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = seededRandom(seed);
   return {
     next,
     chance: (p) => (p <= 0 ? false : p >= 1 ? true : next() < p),

@@ -382,9 +382,16 @@ class SimExchangeEngine implements SimExchange {
       updatedAt: ts,
     };
     acct.addOrder(order);
-    this.emit({ type: 'order', order: orderView(order) });
+    // A post-only order that would take is accepted and cancelled at once: the stream shows it only as Cancelled
+    // (EC_PostOnlyWillTakeLiquidity), never as New, so no client mistakes it for a resting order.
+    if (!this.postOnlyWouldTake(sym, order)) this.emit({ type: 'order', order: orderView(order) });
     this.execute(sym, order);
     return order;
+  }
+
+  private postOnlyWouldTake(sym: SymbolState, order: OrderState): boolean {
+    const best = sym.book.best(opposite(order.side));
+    return order.timeInForce === 'post_only' && best !== undefined && this.crosses(order, best.price);
   }
 
   private crosses(order: OrderState, levelPrice: Decimal): boolean {

@@ -2,6 +2,7 @@
  * A small seeded pseudo-random generator (mulberry32) for the simulator's replay and liquidity model. Same seed, same
  * sequence, on every platform; never used for anything security-related and never reads global randomness.
  */
+import { seededRandom as kernelRandom } from '../../../kernel/random.ts';
 
 /** A seeded source of uniform floats in [0, 1) and integers. */
 export interface SeededRandom {
@@ -21,16 +22,9 @@ export const mixSeed = (seed: number, stream: string): number => {
   return h >>> 0;
 };
 
-/** Returns a mulberry32 generator seeded with `seed` (any integer; only the low 32 bits are used). */
+/** Returns the kernel's mulberry32 generator seeded with `seed` (low 32 bits), with an integer helper. */
 export const seededRandom = (seed: number): SeededRandom => {
-  let state = seed >>> 0;
-  const next = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = kernelRandom(seed);
   return {
     next,
     int: (min, max) => min + Math.floor(next() * (max - min + 1)),

@@ -1,0 +1,78 @@
+/**
+ * Wiring shared by the composition roots: the runtime built from a decoded config (settings, strategies, RiskEngine,
+ * alert router, kill flag), so the virtual-clock and the loopback paper runs differ only in venue, clock and streams.
+ */
+import type { InspectionEvent } from 'xstate';
+import { makeAlertRouter, makeLogAlertChannel, type AlertRouter } from '../alerts/AlertRouter.ts';
+import type { AppConfig } from '../config/schema.ts';
+import type { Journal } from '../journal/Journal.ts';
+import type { Logger } from '../kernel/logger.ts';
+import { seededRandom } from '../kernel/random.ts';
+import type { Scheduler } from '../kernel/Scheduler.ts';
+import { makeRiskEngine } from '../risk/RiskEngine.ts';
+import { readKillFlag } from '../runtime/killFlag.ts';
+import { TradingRuntime, type RuntimeDeps } from '../runtime/TradingRuntime.ts';
+import { breakoutStrategy } from '../strategies/breakout/Breakout.ts';
+import type { Strategy } from '../strategies/Strategy.ts';
+import type { Venue } from '../venues/Venue.ts';
+
+/** Returns the enabled built-in strategies of a config. */
+export const strategiesFrom = (config: AppConfig): Strategy<unknown>[] => {
+  const b = config.strategies.breakout;
+  return b.enabled
+    ? [
+        breakoutStrategy({
+          lookbackBars: b.lookbackBars, notionalFraction: b.notionalFraction, stopLossFraction: b.stopLossFraction,
+          takeProfitFraction: b.takeProfitFraction, cooldownBars: b.cooldownBars, ttlMs: config.decision.cycleMs,
+        }) as Strategy<unknown>,
+      ]
+    : [];
+};
+
+/** Returns an alert router with the log channel (deduped 60 s, escalated after 2 min; Telegram comes later). */
+export const logAlertRouter = (scheduler: Scheduler, logger: Logger): AlertRouter =>
+  makeAlertRouter({
+    clock: scheduler.clock,
+    scheduler,
+    channels: [makeLogAlertChannel((record) => logger.warn({ alert: record }, 'alert'))],
+    onChannelError: (channel, error) => logger.error({ channel, err: error }, 'alert_channel_failed'),
+  });
+
+/** Builds the trading runtime of a config on the given venue, journal, scheduler and logger. */
+export const runtimeFromConfig = (opts: {
+  readonly config: AppConfig;
+  readonly dataDir: string;
+  readonly venue: Venue;
+  readonly journal: Journal;
+  readonly scheduler: Scheduler;
+  readonly logger: Logger;
+  readonly alerts: AlertRouter;
+  readonly inspect?: ((e: InspectionEvent) => void) | undefined;
+  readonly clockStatus?: RuntimeDeps['clockStatus'];
+}): TradingRuntime => {
+  const { config } = opts;
+  const cooldownMs = config.strategies.breakout.cooldownBars * 60_000;
+  return new TradingRuntime({
+    settings: {
+      profile: config.profile, mode: config.mode, botId: config.botId, symbols: config.symbols, leverage: config.venues.bybit.leverage,
+      triggerSource: config.venues.bybit.triggerSource, cycleMs: config.decision.cycleMs, jitterFraction: config.decision.jitterFraction,
+      ackTimeoutMs: config.execution.ackTimeoutMs, maxRepriceAttempts: config.execution.maxRepriceAttempts,
+      maxProtectionAttempts: config.execution.maxProtectionAttempts, cooldownMs,
+      retry: { baseMs: config.execution.retryBaseMs, capMs: config.execution.retryCapMs, maxAttempts: config.execution.retryMaxAttempts },
+      seed: config.sim.seed,
+    },
+    venue: opts.venue,
+    journal: opts.journal,
+    scheduler: opts.scheduler,
+    logger: opts.logger,
+    risk: makeRiskEngine({ ...config.risk, mode: config.mode }),
+    strategies: strategiesFrom(config),
+    random: seededRandom(config.sim.seed ^ 0x5eed),
+    inspect: opts.inspect,
+    killFlag: () => readKillFlag(opts.dataDir),
+    killPollMs: 1000,
+    alerts: opts.alerts,
+    timeZone: config.risk.tradingWindows.timeZone,
+    clockStatus: opts.clockStatus,
+  });
+};
