@@ -50,7 +50,9 @@ export const decodeConfig = (file: string, doc: unknown): Either.Either<LoadedCo
         path: formatPath(i.path),
         message: i._tag === 'Unexpected' ? `unknown key (not in the schema; see config/example.yaml)` : i.message,
       }));
-    return Either.left(new ConfigError({ file, issues: mergeAlternatives(issues) }));
+    // An optional-or-null key reports its `null` branch too; drop that line when the path has a real message.
+    const meaningful = issues.filter((i) => !(i.message.startsWith('Expected null') && issues.some((j) => j.path === i.path && j !== i)));
+    return Either.left(new ConfigError({ file, issues: mergeAlternatives(meaningful) }));
   }
   const config = decoded.right;
   const encoded = Schema.encodeSync(AppConfig)(config);

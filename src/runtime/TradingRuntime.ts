@@ -19,6 +19,7 @@ import type { RetryPolicy } from '../kernel/retry.ts';
 import type { Scheduler } from '../kernel/Scheduler.ts';
 import { MarketState } from '../market/MarketState.ts';
 import { decisionRecord, type ApprovedOrder, type RiskEngine } from '../risk/RiskEngine.ts';
+import { applyAllocation } from '../risk/capital.ts';
 import { decodeKillSwitchState, encodeKillSwitchState, engageKill, initialKillSwitch, recordCriticalError, resumeKill, type KillSource, type KillSwitchState } from '../risk/KillSwitch.ts';
 import { decodeDrawdownState, encodeDrawdownState, initDrawdown, recordEquity, type DrawdownState } from '../risk/Drawdown.ts';
 import { alertForVeto } from '../risk/vetoes.ts';
@@ -390,7 +391,17 @@ export class TradingRuntime {
       proposals.push(...step.proposals);
     });
     const tradesThisCycle = new Map<string, number>();
-    for (const proposal of proposals) {
+    // S2-5: when the profile allocates by the number of signals, the round is ranked and weighted before risk.
+    const round = applyAllocation(proposals, this.deps.risk.config.capital);
+    for (const v of round.vetoed) {
+      this.stats.proposals += 1;
+      this.stats.recordVeto(v.veto.reason);
+      this.deps.journal.append(`risk:${v.proposal.symbol}`, 'RISK_DECISION', {
+        kind: 'veto', proposalId: v.proposal.proposalId, rule: 'allocation', veto_reason: v.veto.reason, cap_type: v.veto.capType,
+        current: v.veto.current, proposed: v.veto.proposed, limit: v.veto.limit, message: v.veto.message,
+      });
+    }
+    for (const proposal of round.proposals) {
       this.stats.proposals += 1;
       const host = this.hosts.get(proposal.symbol);
       const portfolio = this.portfolioView(now, tradesThisCycle);
@@ -457,7 +468,7 @@ export class TradingRuntime {
       .filter((p) => p.side !== 'flat' && p.quantity.gt(0))
       .map((p) => ({ symbol: p.symbol, side: p.side as 'long' | 'short', quantity: p.quantity, entryPrice: p.entryPrice, markPrice: p.markPrice, stopLoss: p.stopLoss }));
     const working = this.deps.journal.ordersInState(OPEN_ORDER_STATES).map((o) => ({
-      symbol: o.symbol, side: o.side, quantity: o.quantity.minus(o.filledQuantity), price: o.price,
+      symbol: o.symbol, side: o.side, quantity: o.quantity.minus(o.filledQuantity), price: o.price, stopLoss: this.approvals.get(o.intentId)?.stopLoss,
       reduceOnly: /-(x|f)\d+$/.test(o.clientOrderId), strategyId: parseClientOrderId(o.clientOrderId.replace(/-(r|x|f)\d+$/, ''))?.strategy ?? 'unknown',
     }));
     const strategies: Record<string, { committedNotional: Decimal; tradesThisCycle: number }> = {};
