@@ -149,6 +149,12 @@ export class TradingRuntime {
     // An engaged kill switch survives restarts (persisted in the journal's kv store) until an operator resumes.
     const saved = this.deps.journal.kvGet('kill_switch');
     if (saved !== undefined) this.kill = decodeKillSwitchState(saved);
+    const savedCooldowns = this.deps.journal.kvGet('cooldowns');
+    if (savedCooldowns !== null && typeof savedCooldowns === 'object') {
+      for (const [symbol, v] of Object.entries(savedCooldowns as Record<string, { until?: unknown; kind?: unknown }>)) {
+        if (typeof v.until === 'number' && (v.kind === 'fill' || v.kind === 'stop')) this.cooldownUntil.set(symbol, { until: v.until, kind: v.kind });
+      }
+    }
     const savedDrawdown = this.deps.journal.kvGet('drawdown');
     if (savedDrawdown !== undefined) this.drawdown = decodeDrawdownState(savedDrawdown);
     const { venue, settings, logger } = this.deps;
@@ -319,6 +325,11 @@ export class TradingRuntime {
     // Engage through engageKill so the effects (halt, cancels, journal, alert) run, not just the state change.
     this.kill = { ...state, engaged: false, reason: undefined, since: undefined, source: undefined };
     this.track(this.engageKill({ reason: `${state.reason ?? 'critical error threshold reached'} (last: ${what})`, source: 'critical_errors' }));
+  }
+
+  /** Returns the per-symbol entry cooldowns (until, kind). */
+  cooldowns(): ReadonlyMap<string, { readonly until: number; readonly kind: 'fill' | 'stop' }> {
+    return this.cooldownUntil;
   }
 
   /** Returns the kill switch state. */
@@ -546,6 +557,8 @@ export class TradingRuntime {
         const cooldown = intent.reason === 'stopLoss' ? 'stop' : 'fill';
         const ms = cooldown === 'stop' ? this.deps.risk.config.cooldowns.afterStopMs : this.deps.risk.config.cooldowns.afterFillMs;
         this.cooldownUntil.set(intent.symbol, { until: this.now() + ms, kind: cooldown });
+        // X-RSK-7: cooldowns survive restarts.
+        this.deps.journal.kvSet('cooldowns', Object.fromEntries(this.cooldownUntil));
         this.approvals.delete(intent.intentId);
         return;
       }

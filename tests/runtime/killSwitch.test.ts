@@ -150,3 +150,21 @@ describe('X-RSK-1 kill flag against a running instance', () => {
     hx.journal.close();
   });
 });
+
+describe('X-RSK-7 cooldowns survive a restart', () => {
+  it('a new runtime on the same journal keeps vetoing entries of a symbol in its cooldown', async () => {
+    const loaded = loadConfigFile('config/default.yaml');
+    if (Either.isLeft(loaded)) throw new Error(loaded.left.message);
+    const r = await runPaperVirtual({ config: loaded.right.config, configHash: loaded.right.hash, dataDir: mkdtempSync(join(tmpdir(), 'tw-cd-')), version: 't', commit: null, progress: () => undefined });
+    const journal = openJournal({ path: join(r.runDir, 'journal.sqlite'), clock: { now: () => 0 } });
+    const saved = journal.kvGet('cooldowns') as Record<string, { until: number; kind: string }>;
+    expect(Object.keys(saved).length).toBeGreaterThan(0);
+    const { makeHarness } = await import('./harness.ts');
+    journal.close();
+    // Restart: a fresh runtime over the same journal file restores them before the gate opens.
+    const hx = makeHarness({ dir: r.runDir });
+    await hx.runtime.prepare();
+    for (const [symbol, v] of Object.entries(saved)) expect(hx.runtime.cooldowns().get(symbol)).toEqual(v);
+    hx.journal.close();
+  });
+});
