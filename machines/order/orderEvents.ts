@@ -2,23 +2,13 @@
  * The events one order understands, shared by the order chart and the trade chart that routes them. Prices and
  * quantities are decimal strings so that every event and context stays JSON-serializable. Types only; no logic.
  */
-import type { OrderStatus, Side } from '../../src/domain/orders.ts';
+import type { OrderStatus, RejectCategory, Side } from '../../src/domain/orders.ts';
 
 /** What the order is for in its trade: entries open, exits and protections reduce. */
 export type OrderRole = 'entry' | 'exit' | 'protection';
 
-/** The venue-neutral reject category (mirrors the Venue port's `RejectCategory`; machines may not import venues). */
-export type RejectCategoryName =
-  | 'insufficient_margin'
-  | 'parameter'
-  | 'post_only_would_take'
-  | 'reduce_only_violation'
-  | 'duplicate_client_id'
-  | 'min_notional'
-  | 'price_out_of_range'
-  | 'too_many_orders'
-  | 'not_modified'
-  | 'other';
+/** The venue-neutral reject category (the domain's, shared with the Venue port). */
+export type RejectCategoryName = RejectCategory;
 
 /** Events from the venue about one order; every one carries the host time `at` (epoch ms) and the client order id. */
 export type VenueOrderEvent =

@@ -30,6 +30,19 @@ export type OrderStatus =
 export const isClosedStatus = (s: OrderStatus): boolean =>
   s === 'filled' || s === 'cancelled' || s === 'rejected' || s === 'expired' || s === 'triggered' || s === 'deactivated';
 
+/** What a definitive venue rejection means for the caller (X-ORD-8); shared by the Venue port and the charts. */
+export type RejectCategory =
+  | 'insufficient_margin'
+  | 'parameter'
+  | 'post_only_would_take'
+  | 'reduce_only_violation'
+  | 'duplicate_client_id'
+  | 'min_notional'
+  | 'price_out_of_range'
+  | 'too_many_orders'
+  | 'not_modified'
+  | 'other';
+
 /** A new order as the execution path sends it: already sized, quantized and approved by the RiskEngine. */
 export interface OrderRequest {
   readonly clientOrderId: string;

@@ -5,7 +5,7 @@
 import { Data, type Effect } from 'effect';
 import type { Decimal } from '../domain/money.ts';
 import type { Instrument, VenueId } from '../domain/Instrument.ts';
-import type { Balance, Fill, OrderAck, OrderRequest, Position, ProtectionRequest, VenueOrder } from '../domain/orders.ts';
+import type { Balance, Fill, OrderAck, OrderRequest, Position, ProtectionRequest, RejectCategory as DomainRejectCategory, VenueOrder } from '../domain/orders.ts';
 
 /**
  * Why a venue call failed. `rejected` is definitive venue evidence that the request had no effect; every other reason
@@ -22,18 +22,8 @@ export type VenueFailure =
   | { readonly kind: 'server'; readonly status: number; readonly code: string; readonly message: string }
   | { readonly kind: 'decode'; readonly message: string };
 
-/** What a definitive rejection means for the caller (X-ORD-8). */
-export type RejectCategory =
-  | 'insufficient_margin'
-  | 'parameter'
-  | 'post_only_would_take'
-  | 'reduce_only_violation'
-  | 'duplicate_client_id'
-  | 'min_notional'
-  | 'price_out_of_range'
-  | 'too_many_orders'
-  | 'not_modified'
-  | 'other';
+/** What a definitive rejection means for the caller (X-ORD-8); defined in the domain so the charts share it. */
+export type RejectCategory = DomainRejectCategory;
 
 /** A failed venue call, tagged with the operation. */
 export class VenueError extends Data.TaggedError('VenueError')<{
