@@ -306,7 +306,11 @@ export class TradingRuntime {
     this.drawdown ??= initDrawdown(equity, at, zone);
     const { state, tripped } = recordEquity(this.drawdown, equity, at, this.deps.risk.config.drawdown);
     this.drawdown = state;
-    if (tripped === undefined) return;
+    // The state (peaks, day start, latched breach) survives restarts (X-RSK-3).
+    if (tripped === undefined) {
+      this.deps.journal.kvSet('drawdown', encodeDrawdownState(state));
+      return;
+    }
     this.deps.journal.transaction(() => {
       this.deps.journal.append('risk', 'DRAWDOWN_BREACH', { ...tripped });
       this.deps.journal.kvSet('drawdown', encodeDrawdownState(state));
