@@ -34,7 +34,8 @@ export const logAlertRouter = (scheduler: Scheduler, logger: Logger): AlertRoute
   makeAlertRouter({
     clock: scheduler.clock,
     scheduler,
-    channels: [makeLogAlertChannel((record) => logger.warn({ alert: record }, 'alert'))],
+    // CRITICAL alerts go out at error level (mirrored to stderr); WARN and INFO ones stay in the log file.
+    channels: [makeLogAlertChannel((record) => (record['severity'] === 'CRITICAL' ? logger.error({ alert: record }, 'alert') : logger.info({ alert: record }, 'alert')))],
     onChannelError: (channel, error) => logger.error({ channel, err: error }, 'alert_channel_failed'),
   });
 

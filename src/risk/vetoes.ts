@@ -33,7 +33,9 @@ export interface VetoAlert {
 }
 
 const CRITICAL = new Set(['kill_switch', 'halted', 'drawdown_breach', 'broker_desync', 'dependency_down', 'clock_skew_block']);
-const WARN = new Set(['staleness_quote', 'staleness_bar', 'staleness_account', 'product_disabled', 'market_quality', 'capacity_exceeded', 'total_cap', 'theme_cap', 'symbol_cap']);
+// Exposure caps (symbol, theme, total) veto routinely while a position is open — a strategy re-proposing the trade it
+// already holds — so they go to the journal and logs only; an alert for each would escalate for as long as it is held.
+const WARN = new Set(['staleness_quote', 'staleness_bar', 'staleness_account', 'product_disabled', 'market_quality', 'capacity_exceeded']);
 
 /**
  * Returns the alert a veto calls for, keyed so the router dedupes repeats (`staleness:BTCUSDT`), or undefined for

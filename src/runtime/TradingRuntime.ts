@@ -447,6 +447,11 @@ export class TradingRuntime {
         host.send({ type: 'command.close', at: now });
         continue;
       }
+      // An exit approval is never sent as a new entry: with no open position in the actor it has nothing to close.
+      if (order.intent === 'exit') {
+        this.stats.recordVeto('no_position_to_exit');
+        continue;
+      }
       if (host === undefined || host.isStopped() || this.quarantined.has(proposal.symbol) || this.paused.has(proposal.symbol) || host.state() !== 'idle') {
         this.stats.recordVeto(
           host === undefined || host.isStopped() ? 'actor_unavailable' : this.quarantined.has(proposal.symbol) ? 'symbol_quarantined' : this.paused.has(proposal.symbol) ? 'market_paused' : 'actor_busy',
@@ -594,22 +599,28 @@ export class TradingRuntime {
         }
         const host = this.hosts.get(e.position.symbol);
         const state = host?.state() ?? '';
-        // X-ORD-6: a position still open without TP and SL (e.g. a venue-side stop that filled only in part) is
-        // flagged, alerted, and its last protection re-asserted for the remaining quantity.
-        const stops = this.lastStops.get(e.position.symbol);
+        // X-ORD-6: a venue-side TP/SL that filled only in part leaves a remainder without protection (the venue cleared
+        // the stops when it triggered). The trigger already decided to exit, so the remainder is closed reduce-only by
+        // the actor (`command.close`), flagged and alerted until the position is flat.
         if (host !== undefined && e.position.quantity.gt(0) && e.position.takeProfit === undefined && e.position.stopLoss === undefined
-          && stops !== undefined && before !== undefined && (before.takeProfit !== undefined || before.stopLoss !== undefined) && state.startsWith('opened')) {
-          this.deps.logger.error({ symbol: e.position.symbol, quantity: e.position.quantity.toString(), alert: 'position_unprotected' }, 'position_unprotected');
-          this.deps.alerts?.raise({ key: `position_unprotected:${e.position.symbol}`, severity: 'CRITICAL', message: `${e.position.symbol} position of ${e.position.quantity.toString()} has no TP/SL; re-protecting` });
-          this.deps.journal.append(`protection:${e.position.symbol}`, 'POSITION_UNPROTECTED', { symbol: e.position.symbol, quantity: e.position.quantity });
-          this.track(this.execution.protect({ symbol: e.position.symbol, takeProfit: stops.takeProfit, stopLoss: stops.stopLoss, trigger: this.deps.settings.triggerSource }).then((r) => {
-            if (r.type === 'venue.protectionSet') this.deps.alerts?.resolve(`position_unprotected:${e.position.symbol}`);
-          }));
+          && before !== undefined && e.position.quantity.lt(before.quantity) && state === 'opened.protected') {
+          // Judged on the next turn of the scheduler, never from inside the venue's own event dispatch (the stop's
+          // sweep may still be filling): only a remainder that is still there and unprotected then is acted on.
+          const symbol = e.position.symbol;
+          this.deps.scheduler.schedule(this.now(), () => {
+            const p = this.positions.get(symbol);
+            if (p === undefined || !p.quantity.gt(0) || p.takeProfit !== undefined || p.stopLoss !== undefined || host.state() !== 'opened.protected') return;
+            this.deps.logger.error({ symbol, quantity: p.quantity.toString(), alert: 'position_unprotected' }, 'position_unprotected');
+            this.deps.alerts?.raise({ key: `position_unprotected:${symbol}`, severity: 'CRITICAL', message: `${symbol} position of ${p.quantity.toString()} left without TP/SL by a partial stop fill; closing it` });
+            this.deps.journal.append(`protection:${symbol}`, 'POSITION_UNPROTECTED', { symbol, quantity: p.quantity, action: 'close' });
+            host.send({ type: 'command.close', at: this.now() });
+          });
         }
+        if (e.position.quantity.isZero()) this.deps.alerts?.resolve(`position_unprotected:${e.position.symbol}`);
         if (host !== undefined && e.position.quantity.isZero() && before !== undefined && before.quantity.gt(0) && (state.startsWith('opened') || state === 'closing' || state === 'flattening')) {
           const exit = this.lastExternalFill.get(e.position.symbol);
           // The venue clears the stops as it closes the position, so judge by the last stops we saw on it.
-          host.send({ type: 'venue.positionClosed', reason: closeReason(before.side, stops, exit), exitPrice: exit?.price.toString(), at });
+          host.send({ type: 'venue.positionClosed', reason: closeReason(before.side, this.lastStops.get(e.position.symbol), exit), exitPrice: exit?.price.toString(), at });
         }
         return;
       }

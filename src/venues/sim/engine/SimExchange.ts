@@ -93,6 +93,8 @@ class SimExchangeEngine implements SimExchange {
   private listeners: Array<(event: SimEvent) => void> = [];
   private crossSeq = 0;
   private readonly onListenerError: (error: unknown, event: SimEvent) => void;
+  /** The last level price the current taker sweep reached (a triggered stop fills its remainder there). */
+  private lastSweepPrice: Decimal | undefined;
   /** The timestamp of the tick being processed; API calls use the clock instead. */
   private tickTs: number | undefined;
 
@@ -402,6 +404,7 @@ class SimExchangeEngine implements SimExchange {
   /** Runs an order against the book as taker, then rests or closes the remainder per its time in force. */
   private execute(sym: SymbolState, order: OrderState): void {
     const book = sym.book;
+    this.lastSweepPrice = undefined;
     const against = opposite(order.side);
     const best = book.best(against);
     if (order.timeInForce === 'post_only' && best !== undefined && this.crosses(order, best.price)) {
@@ -422,6 +425,7 @@ class SimExchangeEngine implements SimExchange {
     while (order.remaining.gt(ZERO) && order.status !== 'cancelled') {
       const level = book.best(against);
       if (level === undefined || !this.crosses(order, level.price)) break;
+      this.lastSweepPrice = level.price;
       if (level.synthetic.gt(ZERO)) {
         const quantity = Decimal.min(order.remaining, level.synthetic);
         const price = level.price;
@@ -439,6 +443,17 @@ class SimExchangeEngine implements SimExchange {
       this.fill(sym, maker, price, quantity, true);
     }
     if (order.remaining.isZero() || order.status === 'cancelled') return;
+    // A triggered TP/SL closes the whole position on a real venue (a market order sweeps a deep book); the synthetic
+    // book is a few levels deep, so the remainder fills at the worst price the sweep reached (or the last price).
+    if (order.stopOrderType !== '' && order.closeOnTrigger) {
+      const worst = this.lastSweepPrice ?? sym.last ?? sym.mark;
+      if (worst !== undefined) {
+        const quantity = order.remaining;
+        this.publicTrade(sym, worst, quantity, order.side);
+        this.fill(sym, order, worst, quantity, false);
+        if (order.remaining.isZero()) return;
+      }
+    }
     if (order.type === 'market' || order.timeInForce === 'ioc' || order.timeInForce === 'fok') {
       this.closeOrder(order, 'cancelled', order.filledQuantity.isZero() ? REASON.noImmediate : REASON.none, 'UNKNOWN');
       return;
