@@ -71,9 +71,6 @@ export const fingerprint = (secret: Redacted.Redacted<string>): string =>
 export const describeSecrets = (secrets: Secrets): Record<string, string> =>
   Object.fromEntries(secrets.present.map((name) => [name, `sha256:${fingerprint(secrets.get(name)!)}`]));
 
-/** Reads a non-secret runtime switch from the environment (e.g. CI=true); returns undefined when unset. */
-export const readEnvFlag = (name: 'CI' | 'NO_COLOR' | 'TW_LOG_LEVEL', env: Readonly<Record<string, string | undefined>> = process.env): string | undefined => env[name];
-
 /** A secret-shaped value found in a plaintext config file. */
 export interface PlaintextSecretFinding {
   readonly path: string;

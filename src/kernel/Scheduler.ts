@@ -22,9 +22,3 @@ export const wallScheduler = (clock: Clock = wallClock, speed = 1): Scheduler =>
     return () => clearTimeout(handle);
   },
 });
-
-/** Returns a promise that resolves after `ms` on the scheduler's clock. */
-export const sleepOn = (scheduler: Scheduler, ms: number): Promise<void> =>
-  new Promise((resolve) => {
-    scheduler.schedule(scheduler.clock.now() + ms, resolve);
-  });

@@ -2,7 +2,7 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redacted } from 'effect';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SECRET_VARIABLES, findPlaintextSecrets, loadSecrets, readEnvFlag } from '../../../src/config/secrets.ts';
+import { SECRET_VARIABLES, findPlaintextSecrets, loadSecrets } from '../../../src/config/secrets.ts';
 import { clearSecretValues, scrubText } from '../../../src/kernel/redaction.ts';
 
 const walk = (dir: string): string[] =>
@@ -34,10 +34,6 @@ describe('X-SEC-1 the secrets gateway', () => {
     expect(() => secrets.get('NOT_A_SECRET')).toThrow(/unknown secret variable/);
   });
 
-  it('reads non-secret flags through the same gateway', () => {
-    expect(readEnvFlag('CI', { CI: 'true' })).toBe('true');
-    expect(readEnvFlag('CI', {})).toBeUndefined();
-  });
 });
 
 describe('X-SEC-2 repository hygiene', () => {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { fullJitter, DEFAULT_RETRY } from '../../../src/kernel/retry.ts';
 import { fullJitterDelay, seededRandom } from '../../../src/kernel/random.ts';
 import { VirtualClock } from '../../../src/kernel/Clock.ts';
-import { sleepOn, virtualScheduler } from '../../../src/kernel/Scheduler.ts';
+import { virtualScheduler } from '../../../src/kernel/Scheduler.ts';
 import { effectClockFrom } from '../../../src/kernel/effectClock.ts';
 
 describe('X-RTY-1 full-jitter retry policy', () => {
@@ -58,7 +58,7 @@ describe('DESIGN §7 one clock for Effect, timers and the virtual replay', () =>
     const done = Effect.runPromise(
       Effect.sleep('2 seconds').pipe(Effect.tap(() => Effect.sync(() => order.push(`effect@${clock.now()}`))), Effect.withClock(effectClockFrom(scheduler))),
     );
-    const slept = sleepOn(scheduler, 1000).then(() => order.push(`timer@${clock.now()}`));
+    const slept = new Promise<void>((resolve) => scheduler.schedule(clock.now() + 1000, resolve)).then(() => order.push(`timer@${clock.now()}`));
     await Promise.resolve();
     expect(order).toEqual([]);
     clock.advanceTo(2000);
