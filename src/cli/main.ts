@@ -74,7 +74,12 @@ export const commands: Command[] = [
       return journalCommand(io, args, global);
     },
   },
-  planned('reconcile', 'compare the journal with the venue; --apply settles the differences', 5),
+  {
+    name: 'reconcile',
+    summary: 'compare the journal with the venue (exit 0 none, 4 differences); --apply settles them',
+    usage: 'tradewarden reconcile --config <file> [--apply] [--data-dir <dir>]',
+    run: async (io, args, global) => (await import('./commands/reconcile.ts')).reconcileCommand(io, args, global),
+  },
   planned('drill', 'restart-and-reconcile drills (kill -9 at random instants)', 5),
   {
     name: 'kill',
