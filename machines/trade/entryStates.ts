@@ -46,6 +46,18 @@ const entryRejected = {
   ],
 };
 
+// A post-only rejection re-prices one step and resends under a new id (at most N times); any other rejection, or the
+// last allowed attempt, ends the entry. Bybit may report it before or after the ack, so submitting and working share it.
+const repriceOrReject = [
+  {
+    guard: 'canReprice' as const,
+    target: `${LIFECYCLE}.submitting`,
+    reenter: true,
+    actions: ['routeToOrder' as const, 'repriceEntry' as const, { type: 'notify' as const, params: { kind: 'entryRepriced' as const, severity: 'info' as const } }],
+  },
+  entryRejected,
+];
+
 // KILL while an entry may be live: cancel it (by client order id, safe even before the ack) and keep going.
 const killEntry = { target: `${LIFECYCLE}.cancelling`, actions: ['recordHalt' as const, 'requestEntryCancel' as const] };
 const toQuerying = { guard: 'isEntryEvent' as const, target: `${LIFECYCLE}.querying`, actions: 'routeToOrder' as const };
@@ -77,15 +89,7 @@ export const submitting = tradeSetup.createStateConfig({
       target: 'working',
       actions: ['routeToOrder', { type: 'notify', params: { kind: 'entryAccepted', severity: 'info' } }],
     },
-    'venue.rejected': [
-      {
-        guard: 'canReprice',
-        target: 'submitting',
-        reenter: true,
-        actions: ['routeToOrder', 'repriceEntry', { type: 'notify', params: { kind: 'entryRepriced', severity: 'info' } }],
-      },
-      entryRejected,
-    ],
+    'venue.rejected': repriceOrReject,
     'venue.filled': entryFill(`${LIFECYCLE}.working`),
     'venue.cancelled': entryClosedEmpty,
     'venue.expired': entryClosedEmpty,
@@ -140,14 +144,7 @@ export const working = tradeSetup.createStateConfig({
     'venue.filled': entryFill(undefined),
     // Bybit acknowledges a post-only create (retCode 0) and only then cancels it with EC_PostOnlyWillTakeLiquidity
     // on the stream, so the rejection can arrive after the ack: re-price as in `submitting`, or end the entry.
-    'venue.rejected': [
-      {
-        guard: 'canReprice',
-        target: 'submitting',
-        actions: ['routeToOrder', 'repriceEntry', { type: 'notify', params: { kind: 'entryRepriced', severity: 'info' } }],
-      },
-      entryRejected,
-    ],
+    'venue.rejected': repriceOrReject,
     'venue.cancelled': entryClosed,
     'venue.expired': entryClosed,
     'command.cancelEntry': { target: 'cancelling', actions: 'requestEntryCancel' },
