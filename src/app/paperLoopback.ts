@@ -18,6 +18,10 @@ import { wallScheduler } from '../kernel/Scheduler.ts';
 import { ConnectionHost, createPauseBoard } from '../runtime/ConnectionHost.ts';
 import { superviseSymbols } from '../runtime/SymbolSupervisor.ts';
 import { TradingRuntime } from '../runtime/TradingRuntime.ts';
+import type { RecoveryReport } from '../runtime/recovery.ts';
+import type { CrashPoint } from '../kernel/crashPoints.ts';
+import { ReconcileError } from '../execution/Reconciler.ts';
+import { persistentJournalPath } from './reconcileCommand.ts';
 import { decodeBybitConfig } from '../venues/bybit/BybitConfig.ts';
 import { makeBybitVenue } from '../venues/bybit/BybitVenue.ts';
 import { startBybitSim, type BybitSimServer } from '../venues/sim/bybit/BybitSimServer.ts';
@@ -42,8 +46,12 @@ export interface LoopbackRunOptions extends PaperRunOptions {
   readonly simApiSecret?: Redacted.Redacted<string> | undefined;
   /** Called after the private stream reconnected, before it counts as live (reconcile hook, issue 5). */
   readonly onPrivateReconnect?: ((runtime: TradingRuntime) => void | Promise<void>) | undefined;
+  /** Restart-drill crash points, handed to the execution path and the actor hosts (no-op in production). */
+  readonly crashPoint?: CrashPoint | undefined;
+  /** Awaited after recovery, with the gate still closed (the restart drill checks the venue here). */
+  readonly beforeGate?: ((report: RecoveryReport) => Promise<void>) | undefined;
   /** Called with both connection hosts once they are started (tests inject drops and watch states). */
-  readonly onConnections?: ((hosts: { readonly public: ConnectionHost; readonly private: ConnectionHost; readonly server: BybitSimServer | undefined }) => void) | undefined;
+  readonly onConnections?: ((hosts: { readonly public: ConnectionHost; readonly private: ConnectionHost; readonly server: BybitSimServer | undefined; readonly exchange: SimExchange | undefined }) => void) | undefined;
 }
 
 const KNOWN_INSTRUMENTS: Readonly<Record<string, () => Instrument>> = {
@@ -57,6 +65,19 @@ const WALL_LATENCY_BUDGET_MS = 250;
 const EXHAUSTION_POLL_MS = 100;
 /** How long the run waits for both streams to go live before it opens the gate anyway (entries stay paused). */
 const LIVE_WAIT_MS = 30_000;
+/** Start-up recovery attempts (wall-time backoff between them) before the run gives up with the gate still closed. */
+const RECOVERY_ATTEMPTS = 5;
+const RECOVERY_BACKOFF_MS = 500;
+
+/** The journal of the run refuses to verify: no trading on it (exit 3 from the CLI). */
+export class JournalBroken extends Error {
+  override readonly name = 'JournalBroken';
+}
+
+/** Start-up recovery could not read the venue after every attempt: the gate stayed closed (exit 4 from the CLI). */
+export class RecoveryFailed extends Error {
+  override readonly name = 'RecoveryFailed';
+}
 
 interface InProcessSim {
   readonly server: BybitSimServer;
@@ -115,12 +136,23 @@ const startInProcessSim = async (opts: LoopbackRunOptions, apiKey: string, apiSe
   return { server, exchange, clock, start };
 };
 
-/** Returns the external simulator's server time (ms) from its public `/v5/market/time`. */
-const externalServerTime = async (simUrl: string): Promise<number> => {
-  const res = await request(`${simUrl.replace(/\/$/, '')}/v5/market/time`, { method: 'GET' });
-  const body = (await res.body.json()) as { readonly time?: unknown };
-  if (typeof body.time !== 'number') throw new Error(`the simulator at ${simUrl} did not report its time`);
-  return body.time;
+/**
+ * Returns a clock running at `speed` anchored to the external simulator's server time. At ×speed every wall
+ * millisecond of request latency is `speed` venue milliseconds, so the anchor is the sample with the smallest round
+ * trip of several, taken at its wall midpoint (the adapter's ClockGate would otherwise block on the anchoring error).
+ */
+const externalClock = async (simUrl: string, speed: number, base: Clock): Promise<Clock> => {
+  let best: { readonly rtt: number; readonly time: number; readonly mid: number } | undefined;
+  for (let i = 0; i < 7; i++) {
+    const before = base.now();
+    const res = await request(`${simUrl.replace(/\/$/, '')}/v5/market/time`, { method: 'GET' });
+    const body = (await res.body.json()) as { readonly time?: unknown };
+    const after = base.now();
+    if (typeof body.time !== 'number') throw new Error(`the simulator at ${simUrl} did not report its time`);
+    if (best === undefined || after - before < best.rtt) best = { rtt: after - before, time: body.time, mid: (before + after) / 2 };
+  }
+  const anchor = best!;
+  return acceleratedClock(speed, anchor.time + Math.round((base.now() - anchor.mid) * speed), base);
 };
 
 /** Runs a PAPER session over the Bybit wire protocol on loopback until the data is exhausted (or `maxWallMs`). */
@@ -129,12 +161,14 @@ export const runPaperLoopback = async (opts: LoopbackRunOptions): Promise<PaperR
   const speed = config.sim.speed;
   const runId = `${config.profile}-${opts.configHash.slice(0, 10)}-s${config.sim.seed}-loopback`;
   const runDir = join(opts.dataDir, 'runs', runId);
-  rmSync(runDir, { recursive: true, force: true });
+  const external = config.venues.bybit.simUrl.trim();
+  // ADR 0006: a venue that outlives the process keeps one journal per data directory and account, never wiped; the
+  // in-process simulator dies with the run, so its run directory starts empty.
+  if (external === '') rmSync(runDir, { recursive: true, force: true });
   mkdirSync(runDir, { recursive: true });
   const base = wallClock;
   const apiKey = opts.simApiKey ?? Redacted.make(DEFAULT_SIM_API_KEYS[0]!.key);
   const apiSecret = opts.simApiSecret ?? Redacted.make(DEFAULT_SIM_API_KEYS[0]!.secret);
-  const external = config.venues.bybit.simUrl.trim();
 
   // The logger needs a clock before the simulator exists; it reads through to the run clock once that is known.
   let runClock: Clock = base;
@@ -151,7 +185,7 @@ export const runPaperLoopback = async (opts: LoopbackRunOptions): Promise<PaperR
     sim = await startInProcessSim(opts, Redacted.value(apiKey), Redacted.value(apiSecret), logger, base);
     runClock = sim.clock;
   } else {
-    runClock = acceleratedClock(speed, await externalServerTime(external), base);
+    runClock = await externalClock(external, speed, base);
   }
   const baseUrl = sim?.server.url ?? external.replace(/\/$/, '');
   const dataStart = sim?.start ?? clock.now();
@@ -171,17 +205,30 @@ export const runPaperLoopback = async (opts: LoopbackRunOptions): Promise<PaperR
       recvWindowMs: Math.max(config.venues.bybit.recvWindowMs, Math.ceil(speed * WALL_LATENCY_BUDGET_MS)),
       requestTimeoutMs: config.venues.bybit.requestTimeoutMs,
       triggerSource: config.venues.bybit.triggerSource,
+      // At ×speed a wall millisecond of network jitter is `speed` venue milliseconds: the skew gate judges wall time.
+      clockGate: { blockAboveMs: config.risk.clock.blockAboveMs * speed, resumeAtOrBelowMs: config.risk.clock.resumeAtOrBelowMs * speed },
     }),
     { clock, logger },
   );
-  const journal = openJournal({ path: join(runDir, 'journal.sqlite'), clock });
+  const journalPath = external === '' ? join(runDir, 'journal.sqlite') : persistentJournalPath(opts.dataDir, 'bybit', config.sim.account);
+  if (external !== '') mkdirSync(join(opts.dataDir, 'journal'), { recursive: true });
+  const journal = openJournal({ path: journalPath, clock });
+  // X-LOG-3: prove the chain before trading on it.
+  const verified = journal.verify();
+  if (!verified.ok) {
+    journal.close();
+    await sim?.server.close();
+    await venue.close();
+    throw new JournalBroken(`journal ${journalPath} is broken at seq ${verified.firstBadSeq} (${verified.problem}); refusing to trade. Run \`tradewarden journal verify\` and see docs/operations.md.`);
+  }
   const scheduler = wallScheduler(clock, speed);
 
   const alerts = logAlertRouter(scheduler, logger);
   const runtime = runtimeFromConfig({
-    config, dataDir: opts.dataDir, venue, journal, scheduler, logger, alerts, inspect: opts.inspect,
+    config, dataDir: opts.dataDir, venue, journal, scheduler, logger, alerts, inspect: opts.inspect, crashPoint: opts.crashPoint,
     // X-CLK-2: the adapter's offset estimate (refreshed by serverTime every cycle) and its hysteresis gate.
-    clockStatus: () => ({ offsetMs: venue.clockOffsetMs(), skewBlocked: !venue.clockGate.isOpen() }),
+    // Reported in wall milliseconds (the venue runs ×speed), so the risk rule's limits keep their meaning.
+    clockStatus: () => ({ offsetMs: Math.round(venue.clockOffsetMs() / speed), skewBlocked: !venue.clockGate.isOpen() }),
   });
 
   // Sockets live in wall time: heartbeats, connect deadlines and reconnect backoff are about the network, not the replay.
@@ -206,7 +253,11 @@ export const runPaperLoopback = async (opts: LoopbackRunOptions): Promise<PaperR
     kind: 'private',
     stream: venue.streams.private(),
     onAccount: (e) => runtime.onAccount(e),
-    onReconnect: () => opts.onPrivateReconnect?.(runtime),
+    // After a reconnect the stream may have missed events: compare the actors with the venue before going live.
+    onReconnect: async () => {
+      await runtime.checkVenue('private_reconnect');
+      await opts.onPrivateReconnect?.(runtime);
+    },
     // `expires` is 10 s of venue time, milliseconds of wall time at replay speed: give it one wall second on top.
     venueNow: () => venue.venueNow() + speed * 1000,
     symbols: config.symbols,
@@ -223,15 +274,34 @@ export const runPaperLoopback = async (opts: LoopbackRunOptions): Promise<PaperR
     effect.pipe(Scope.extend(scope), Effect.withClock(effectClockFrom(scheduler)), Effect.withRandom(Random.make(config.sim.seed)));
   const wallStart = base.now();
   const cancels: Array<() => void> = [];
+  const startupStep = async <A>(step: string, run: () => Promise<A>, retryable: (e: unknown) => boolean): Promise<A> => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await run();
+      } catch (e) {
+        const message = e instanceof Error ? e.message : String(e);
+        if (!retryable(e) || attempt >= RECOVERY_ATTEMPTS) {
+          throw new RecoveryFailed(`start-up ${step} failed after ${attempt} attempt(s): ${message}; the trading gate stays closed`);
+        }
+        logger.warn({ step, attempt, err: message }, 'startup_retry');
+        await new Promise<void>((resolve) => cancels.push(netScheduler.schedule(base.now() + RECOVERY_BACKOFF_MS * attempt, resolve)));
+      }
+    }
+  };
   try {
-    await runtime.prepare();
+    // Venue hiccups at start-up (a 5xx on balances, a timeout) are retried with backoff, never fatal on first sight.
+    await startupStep('prepare', () => runtime.prepare(), (e) => !(e instanceof Error && e.message.includes('does not list')));
     await Effect.runPromise(withRunServices(superviseSymbols(runtime, config.symbols, config.supervisor)));
     publicHost.start();
     privateHost.start();
-    opts.onConnections?.({ public: publicHost, private: privateHost, server: sim?.server });
+    opts.onConnections?.({ public: publicHost, private: privateHost, server: sim?.server, exchange: sim?.exchange });
     const bothLive = Promise.all([publicHost.whenState((s) => s === 'open.live'), privateHost.whenState((s) => s === 'open.live')]);
     const liveTimeout = new Promise<'timeout'>((resolve) => cancels.push(netScheduler.schedule(base.now() + LIVE_WAIT_MS, () => resolve('timeout'))));
     if ((await Promise.race([bothLive, liveTimeout])) === 'timeout') logger.warn({ public: publicHost.state(), private: privateHost.state() }, 'streams_not_live_opening_gate_paused');
+    // X-REC: with the gate closed, settle what the previous process left in flight, then open it.
+    const report = await startupStep('recovery', () => runtime.recover(), (e) => e instanceof ReconcileError);
+    opts.progress(`recovery: ${report.actions.length} actions, ${Object.keys(report.mismatches).length} symbols in disagreement, ${report.durationMs} ms`);
+    await opts.beforeGate?.(report);
     runtime.openGate();
     opts.onStarted?.(runtime);
     opts.progress(`paper session ${runId}: ${config.symbols.join(', ')} over the Bybit wire protocol on ${baseUrl} (accelerated clock ×${speed}, seed ${config.sim.seed})`);

@@ -5,6 +5,7 @@
 import type { InspectionEvent } from 'xstate';
 import { makeAlertRouter, makeLogAlertChannel, type AlertRouter } from '../alerts/AlertRouter.ts';
 import type { AppConfig } from '../config/schema.ts';
+import { dec } from '../domain/money.ts';
 import type { Journal } from '../journal/Journal.ts';
 import type { Logger } from '../kernel/logger.ts';
 import { seededRandom } from '../kernel/random.ts';
@@ -50,6 +51,7 @@ export const runtimeFromConfig = (opts: {
   readonly alerts: AlertRouter;
   readonly inspect?: ((e: InspectionEvent) => void) | undefined;
   readonly clockStatus?: RuntimeDeps['clockStatus'];
+  readonly crashPoint?: RuntimeDeps['crashPoint'];
 }): TradingRuntime => {
   const { config } = opts;
   const cooldownMs = config.strategies.breakout.cooldownBars * 60_000;
@@ -75,5 +77,11 @@ export const runtimeFromConfig = (opts: {
     alerts: opts.alerts,
     timeZone: config.risk.tradingWindows.timeZone,
     clockStatus: opts.clockStatus,
+    crashPoint: opts.crashPoint,
+    reconcile: {
+      intervalMs: config.reconcile.intervalMs, foreignPositions: config.reconcile.foreignPositions,
+      adoptTakeProfitFraction: dec(config.reconcile.adoptTakeProfitFraction), adoptStopLossFraction: dec(config.reconcile.adoptStopLossFraction),
+      quantityTolerance: dec(config.reconcile.quantityTolerance),
+    },
   });
 };

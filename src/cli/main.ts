@@ -80,7 +80,12 @@ export const commands: Command[] = [
     usage: 'tradewarden reconcile --config <file> [--apply] [--data-dir <dir>]',
     run: async (io, args, global) => (await import('./commands/reconcile.ts')).reconcileCommand(io, args, global),
   },
-  planned('drill', 'restart-and-reconcile drills (kill -9 at random instants)', 5),
+  {
+    name: 'drill',
+    summary: 'restart drill: SIGKILL the runtime at crash points and random instants, restart, check against the venue',
+    usage: 'tradewarden drill restart --trials <n> --seed <s> [--work-dir <dir>] [--speed <x>]',
+    run: async (io, args, global) => (await import('./commands/drill.ts')).drillCommand(io, args, global),
+  },
   {
     name: 'kill',
     summary: 'engage the kill switch of the data directory (running or next instance): halt entries, cancel working orders',

@@ -77,6 +77,14 @@ export const SupervisorSection = Schema.Struct({
   quarantineWindowMs: def(Millis, () => 60_000),
 });
 
+export const ReconcileSection = Schema.Struct({
+  intervalMs: def(PositiveInt, () => 60_000),
+  foreignPositions: def(Schema.Literal('adopt', 'report'), () => 'adopt' as const),
+  adoptStopLossFraction: def(PercentFraction, () => 0.02),
+  adoptTakeProfitFraction: def(PercentFraction, () => 0.04),
+  quantityTolerance: def(PercentFraction, () => 0),
+});
+
 export const InspectorSection = Schema.Struct({
   enabled: def(Schema.Boolean, () => false),
   port: def(Schema.Number.pipe(Schema.int(), Schema.between(0, 65535)), () => 18081),
@@ -101,6 +109,7 @@ export const AppConfig = Schema.Struct({
   decision: def(DecisionSection, () => decodeDefaults(DecisionSection)),
   supervisor: def(SupervisorSection, () => decodeDefaults(SupervisorSection)),
   risk: def(RiskSection, () => decodeDefaults(RiskSection)),
+  reconcile: def(ReconcileSection, () => decodeDefaults(ReconcileSection)),
   inspector: def(InspectorSection, () => decodeDefaults(InspectorSection)),
   logging: def(LoggingSection, () => decodeDefaults(LoggingSection)),
 });

@@ -6,10 +6,11 @@
  */
 import { Effect, Either, Random } from 'effect';
 import type { Decimal } from '../domain/money.ts';
-import type { OrderRequest, ProtectionRequest, VenueOrder } from '../domain/orders.ts';
+import type { OrderAck, OrderRequest, ProtectionRequest, VenueOrder } from '../domain/orders.ts';
 import type { Logger } from '../kernel/logger.ts';
 import { fullJitter, type RetryPolicy } from '../kernel/retry.ts';
 import type { Clock } from '../kernel/Clock.ts';
+import { noCrashPoints, type CrashPoint } from '../kernel/crashPoints.ts';
 import type { Journal, JournalOrderState } from '../journal/Journal.ts';
 import { isApprovedOrder, type ApprovedOrder } from '../risk/RiskEngine.ts';
 import type { RejectCategory, Venue, VenueError } from '../venues/Venue.ts';
@@ -46,10 +47,15 @@ export interface ExecutionDeps {
   readonly retry: RetryPolicy;
   /** Seed of the retry jitter. */
   readonly seed: number;
-  /** Whether orders may be sent (false in DRY_RUN and while the trading gate is closed). */
-  readonly gateOpen: () => boolean;
+  /**
+   * Whether an order may be sent: false in DRY_RUN and, for entries, while the trading gate is closed. A reduce-only
+   * order may pass a closed gate only while start-up recovery closes a position it cannot protect.
+   */
+  readonly gateOpen: (reduceOnly: boolean) => boolean;
   /** Called after each venue request with its latency (metrics). */
   readonly onRequest?: ((operation: string, latencyMs: number, outcome: string) => void) | undefined;
+  /** Restart-drill hook at `<role>.requested`, `<role>.sent` and `protect.sent` (no-op in production). */
+  readonly crashPoint?: CrashPoint | undefined;
 }
 
 const describe = (e: VenueError): string => e.message;
@@ -58,9 +64,11 @@ const describe = (e: VenueError): string => e.message;
 export class ExecutionEngine {
   private readonly deps: ExecutionDeps;
   private readonly random: Random.Random;
+  private readonly crashPoint: CrashPoint;
 
   constructor(deps: ExecutionDeps) {
     this.deps = deps;
+    this.crashPoint = deps.crashPoint ?? noCrashPoints;
     this.random = Random.make(deps.seed);
   }
 
@@ -96,7 +104,7 @@ export class ExecutionEngine {
       logger.warn({ clientOrderId: request.clientOrderId, decisionId: approval.decisionId }, 'order_blocked_approval_expired');
       return { type: 'venue.rejected', clientOrderId: request.clientOrderId, code: 'approval_expired', category: 'other', message: 'the approval expired before the order was sent', at: at() };
     }
-    if (!this.deps.gateOpen()) {
+    if (!this.deps.gateOpen(request.reduceOnly)) {
       logger.warn({ clientOrderId: request.clientOrderId, symbol: request.symbol }, 'order_blocked_gate_closed');
       return { type: 'venue.rejected', clientOrderId: request.clientOrderId, code: 'gate_closed', category: 'other', message: 'trading gate closed', at: at() };
     }
@@ -107,7 +115,9 @@ export class ExecutionEngine {
         details: { role: meta.role, decisionId: approval.decisionId, strategyId: approval.strategyId },
       });
     }
-    const result = await this.run('placeOrder', venue.placeOrder(request), true);
+    this.crashPoint(`${meta.role}.requested`);
+    const result: Either.Either<OrderAck, VenueError> = await this.run('placeOrder', venue.placeOrder(request), true);
+    this.crashPoint(`${meta.role}.sent`);
     if (Either.isRight(result)) {
       this.recordUpdate(request.clientOrderId, 'ORDER_ACKNOWLEDGED', 'new', { venueOrderId: result.right.venueOrderId });
       return { type: 'venue.accepted', clientOrderId: request.clientOrderId, venueOrderId: result.right.venueOrderId, at: at() };
@@ -166,6 +176,7 @@ export class ExecutionEngine {
     const result = await this.run('setProtection', this.deps.venue.setProtection(request), true);
     const at = this.deps.clock.now();
     if (Either.isRight(result)) {
+      this.crashPoint('protect.sent');
       this.deps.journal.append(`protection:${request.symbol}`, 'PROTECTION_SET', request);
       return { type: 'venue.protectionSet', at };
     }

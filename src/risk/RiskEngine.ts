@@ -182,6 +182,23 @@ export interface RiskEngine {
   readonly config: RiskConfig;
   /** Returns the approved, sized and rounded order, or the first veto in the fixed rule order. Pure. */
   check(proposal: TradeProposal, portfolio: PortfolioView, market: MarketView, now: number, hints?: ProposalHints): RiskDecision;
+  /**
+   * Approves a reduce-only exit of a position that was opened before a restart (its entry approval died with the old
+   * process): a close or flatten of what the venue holds never adds risk, so only the shape is checked. In DRY_RUN the
+   * approval is marked dry-run like any other.
+   */
+  approveRecoveredExit(exit: RecoveredExit, now: number): ApprovedOrder;
+}
+
+/** A reduce-only exit of a position restored from the journal (`approveRecoveredExit`). */
+export interface RecoveredExit {
+  readonly intentId: string;
+  readonly symbol: string;
+  /** The exit's side (opposite to the position). */
+  readonly side: Side;
+  readonly quantity: Decimal;
+  /** A price reference for the record (the exit itself may be a market order). */
+  readonly referencePrice: Decimal;
 }
 
 const protectionPrices = (sizing: Sizing, side: Side, tick: Decimal): { stopLoss: Decimal | undefined; takeProfit: Decimal | undefined } => {
@@ -212,6 +229,17 @@ const intentOf = (proposal: TradeProposal, portfolio: PortfolioView): { intent: 
 /** Returns the RiskEngine for a profile's risk config. */
 export const makeRiskEngine = (config: RiskConfig): RiskEngine => ({
   config,
+  approveRecoveredExit(exit, now) {
+    if (!exit.quantity.gt(0)) throw new RangeError(`recovered exit of ${exit.symbol} needs a positive quantity, got ${exit.quantity.toString()}`);
+    const zero = new Decimal(0);
+    return mint({
+      decisionId: `rd-recovered-${exit.intentId}-${now.toString(36)}`, proposalId: `recovered-${exit.intentId}`, strategyId: 'recovery',
+      symbol: exit.symbol, side: exit.side, intent: 'exit', quantity: exit.quantity, limitPrice: exit.referencePrice, timeInForce: config.orders.timeInForce,
+      reduceOnly: true, stopLoss: undefined, takeProfit: undefined, stopLossFraction: zero, takeProfitFraction: zero, autoStopLoss: false,
+      leverage: new Decimal(1), notional: exit.quantity.times(exit.referencePrice), worstCaseNotional: zero, requiresSplit: false,
+      mode: config.mode, dryRun: config.mode === 'DRY_RUN', decidedAt: now, expiresAt: now,
+    });
+  },
   check(proposal, portfolio, market, now, hints = {}) {
     const decisionId = `rd-${proposal.proposalId}-${now.toString(36)}`;
     const trace: string[] = [];

@@ -7,6 +7,7 @@ import { createActor, type InspectionEvent } from 'xstate';
 import { lifecycleState, pendingTradeTimers, TRADE_MACHINE_VERSION, tradeMachine, type TradeActorRef, type TradeSnapshot } from '../../machines/trade/tradeMachine.ts';
 import type { TradeEmitted, TradeEvent, TradeInput, TradeTimerName } from '../../machines/trade/tradeTypes.ts';
 import type { Journal } from '../journal/Journal.ts';
+import { noCrashPoints, type CrashPoint } from '../kernel/crashPoints.ts';
 import type { Logger } from '../kernel/logger.ts';
 import type { Scheduler } from '../kernel/Scheduler.ts';
 
@@ -32,6 +33,8 @@ export interface ActorHostDeps {
   /** Reports a defect (the supervisor decides on restart or quarantine). */
   readonly onDefect: (host: ActorHost, error: unknown) => void;
   readonly inspect?: ((e: InspectionEvent) => void) | undefined;
+  /** Restart-drill hook at `actor:<state>` after a committed state change, before its intents run (no-op in production). */
+  readonly crashPoint?: CrashPoint | undefined;
 }
 
 /** One symbol's trade actor and its timers. */
@@ -143,6 +146,8 @@ export class ActorHost {
     }
     const intents = this.outbox;
     this.outbox = [];
+    const to = this.state();
+    if (to !== from) (this.deps.crashPoint ?? noCrashPoints)(`actor:${to}`);
     for (const intent of intents) {
       if (intent.type === 'timer.set') this.arm(intent.name, intent.at);
       else if (intent.type === 'timer.clear') this.disarm(intent.name);

@@ -28,7 +28,13 @@ import type { MarketView, MidSample, PortfolioView, SymbolMarketView } from '../
 import type { Strategy } from '../strategies/Strategy.ts';
 import type { AccountEvent, MarketEvent } from '../venues/streams.ts';
 import type { Venue } from '../venues/Venue.ts';
+import { noCrashPoints, type CrashPoint } from '../kernel/crashPoints.ts';
+import { Effect, Either } from 'effect';
+import { clientOrderIdPrefix } from '../journal/clientOrderIds.ts';
+import { protectionPrices } from '../../machines/trade/tradeLogic.ts';
 import { ActorHost } from './ActorHost.ts';
+import { actorVenueMismatches, actorViewOf } from './consistency.ts';
+import { recoverAtStartup, type RecoveryReport } from './recovery.ts';
 import { RunStats } from './RunStats.ts';
 
 /** Settings of the runtime (decoded from config). */
@@ -70,7 +76,25 @@ export interface RuntimeDeps {
   readonly timeZone?: string | undefined;
   /** The venue clock offset and skew latch (X-CLK-2); absent for the in-process simulator, which shares our clock. */
   readonly clockStatus?: (() => { readonly offsetMs: number; readonly skewBlocked: boolean }) | undefined;
+  /** Reconcile settings (start-up recovery, periodic and reconnect checks); defaults when absent. */
+  readonly reconcile?: ReconcileSettings | undefined;
+  /** Restart-drill crash points (no-op in production). */
+  readonly crashPoint?: CrashPoint | undefined;
 }
+
+/** How the runtime reconciles with its venue (config `reconcile.*`). */
+export interface ReconcileSettings {
+  /** Venue-time ms between periodic checks; 0 disables them. */
+  readonly intervalMs: number;
+  readonly foreignPositions: 'adopt' | 'report';
+  readonly adoptTakeProfitFraction: Decimal;
+  readonly adoptStopLossFraction: Decimal;
+  readonly quantityTolerance: Decimal;
+}
+
+const DEFAULT_RECONCILE: ReconcileSettings = {
+  intervalMs: 60_000, foreignPositions: 'adopt', adoptTakeProfitFraction: dec('0.04'), adoptStopLossFraction: dec('0.02'), quantityTolerance: ZERO,
+};
 
 const OPEN_ORDER_STATES: ReadonlyArray<JournalOrderState> = ['requested', 'ambiguous', 'new', 'partially_filled'];
 const MID_WINDOW_MS = 120_000;
@@ -101,6 +125,17 @@ export class TradingRuntime {
   private stopping = false;
   private cancelCycle: (() => void) | undefined;
   private cancelKillPoll: (() => void) | undefined;
+  private cancelReconcile: (() => void) | undefined;
+  /** Symbols whose new entries are blocked by reconcile (adopted or unresolved positions), with the reason. */
+  private readonly blocked = new Map<string, string>();
+  /** Symbols that disagreed with the venue on the last periodic check (a second disagreement sets broker_desync). */
+  private suspect = new Set<string>();
+  private brokerDesync = false;
+  /** True while start-up recovery runs: reduce-only closes of unprotectable positions may pass the closed gate. */
+  private recovering = false;
+  /** Symbols whose partly filled entry's position the venue closed (TP/SL) while the entry still rested. */
+  private readonly closedAtVenue = new Set<string>();
+  private checking = false;
 
   constructor(deps: RuntimeDeps) {
     this.deps = deps;
@@ -113,7 +148,8 @@ export class TradingRuntime {
       logger: deps.logger,
       retry: deps.settings.retry,
       seed: deps.settings.seed,
-      gateOpen: () => this.gateOpen && deps.settings.mode !== 'DRY_RUN',
+      gateOpen: (reduceOnly) => deps.settings.mode !== 'DRY_RUN' && (this.gateOpen || (reduceOnly && this.recovering)),
+      crashPoint: deps.crashPoint,
     });
   }
 
@@ -180,6 +216,132 @@ export class TradingRuntime {
     logger.info({ symbols: settings.symbols, mode: settings.mode }, 'trading_gate_open');
     this.scheduleCycle(this.nextCycleAt(this.now()));
     if (this.deps.killFlag !== undefined) this.scheduleKillPoll(this.now() + (this.deps.killPollMs ?? 1000));
+    const every = this.reconcileSettings().intervalMs;
+    if (every > 0) this.scheduleReconcile(this.now() + every);
+  }
+
+  private reconcileSettings(): ReconcileSettings {
+    return this.deps.reconcile ?? DEFAULT_RECONCILE;
+  }
+
+  /**
+   * Start-up recovery (X-REC-1..6), run after the actors are restored and before `openGate`: settles every live order
+   * by client order id, applies missed fills by trade id, closes actors whose position the venue closed, re-attaches
+   * missing TP/SL, reconciles the journal (orphans, unsettled rows, foreign positions) and blocks any symbol it could
+   * not bring into agreement. Throws ReconcileError when the venue cannot be read. It places no entry; the only orders
+   * that may leave are the chart's reduce-only closes of a position whose TP/SL the venue refuses (price already past).
+   */
+  async recover(): Promise<RecoveryReport> {
+    const rs = this.reconcileSettings();
+    this.recovering = true;
+    try {
+      return await this.recoverWith(rs);
+    } finally {
+      this.recovering = false;
+    }
+  }
+
+  private recoverWith(rs: ReconcileSettings): Promise<RecoveryReport> {
+    const { venue, journal, logger, settings } = this.deps;
+    return recoverAtStartup({
+      venue, journal, logger, botId: settings.botId, symbols: settings.symbols, triggerSource: settings.triggerSource,
+      now: () => this.now(),
+      host: (symbol) => this.hosts.get(symbol),
+      deliverFill: (fill) => this.onFill(fill, this.now()),
+      deliverOrder: (order) => this.onOrder(order, this.now()),
+      protect: (request) => this.execution.protect(request),
+      idle: () => this.idle(),
+      foreignPositions: rs.foreignPositions,
+      adoptFractions: { takeProfit: rs.adoptTakeProfitFraction, stopLoss: rs.adoptStopLossFraction },
+      tickSize: (symbol) => this.instruments.get(symbol)?.tickSize ?? dec('0.0001'),
+      block: (symbol, reason) => this.blockSymbol(symbol, reason),
+      markClosedAtVenue: (symbol) => this.closedAtVenue.add(symbol),
+    });
+  }
+
+  /** Blocks new entries on a symbol (exits and protection continue); journaled and alerted. */
+  blockSymbol(symbol: string, reason: string): void {
+    if (this.blocked.get(symbol) === reason) return;
+    this.blocked.set(symbol, reason);
+    this.deps.journal.append(`trade:${this.deps.venue.id}:${symbol}`, 'SYMBOL_BLOCKED', { reason });
+    this.deps.logger.error({ symbol, reason, alert: 'symbol_blocked' }, 'symbol_blocked');
+    this.deps.alerts?.raise({ key: `symbol_blocked:${symbol}`, severity: 'CRITICAL', message: `${symbol} entries blocked: ${reason}`, fields: { symbol } });
+  }
+
+  /** Returns why a symbol's entries are blocked by reconcile, if they are. */
+  blockedReason(symbol: string): string | undefined {
+    return this.blocked.get(symbol);
+  }
+
+  /** Returns whether the last checks found the actors and the venue apart (entries are vetoed while true). */
+  isBrokerDesync(): boolean {
+    return this.brokerDesync;
+  }
+
+  private scheduleReconcile(at: number): void {
+    if (this.stopping) return;
+    this.cancelReconcile = this.deps.scheduler.schedule(at, () => {
+      this.track(this.checkVenue('periodic'));
+      this.scheduleReconcile(at + this.reconcileSettings().intervalMs);
+    });
+  }
+
+  /**
+   * Compares every actor with the venue while trading (X-REC periodic and after a private-stream reconnect). States
+   * with a request in flight are skipped; a symbol that disagrees on two checks in a row sets broker_desync (new entries
+   * vetoed, CRITICAL alert) until a check finds everything in agreement. A protected position found without TP/SL at
+   * the venue gets them re-attached at once.
+   */
+  async checkVenue(reason: string): Promise<ReadonlyArray<string>> {
+    if (this.checking || this.stopping) return [];
+    this.checking = true;
+    try {
+      const { venue, journal, settings } = this.deps;
+      const prefix = clientOrderIdPrefix(settings.botId);
+      const rs = this.reconcileSettings();
+      const found: string[] = [];
+      const now = new Set<string>();
+      for (const symbol of settings.symbols) {
+        const host = this.hosts.get(symbol);
+        if (host === undefined || host.isStopped()) continue;
+        const [open, positions] = await Promise.all([Effect.runPromise(Effect.either(venue.openOrders(symbol))), Effect.runPromise(Effect.either(venue.positions(symbol)))]);
+        // A failed read proves nothing (never infer flat): try again next time.
+        if (Either.isLeft(open) || Either.isLeft(positions)) continue;
+        const p = positions.right.find((x) => x.symbol === symbol && x.side !== 'flat' && x.quantity.gt(0));
+        const view = actorViewOf(host.snapshot());
+        const issues = actorVenueMismatches(view, {
+          openOrderIds: open.right.filter((o) => o.clientOrderId.startsWith(prefix)).map((o) => o.clientOrderId),
+          position: p === undefined ? undefined : { side: p.side === 'short' ? 'short' : 'long', quantity: p.quantity, takeProfit: p.takeProfit, stopLoss: p.stopLoss },
+        }, { settled: false, adopted: this.blocked.has(symbol), quantityTolerance: rs.quantityTolerance });
+        if (issues.length === 0) continue;
+        if (view.state === 'opened.protected' && p !== undefined && (p.takeProfit === undefined || p.stopLoss === undefined)) {
+          const c = host.snapshot().context;
+          if (c.intent !== null && c.openingPrice !== null) {
+            const levels = protectionPrices(c.intent.side, c.openingPrice, c.intent.takeProfitFraction, c.intent.stopLossFraction, c.intent.tickSize);
+            const r = await this.execution.protect({ symbol, takeProfit: dec(levels.takeProfit), stopLoss: dec(levels.stopLoss), trigger: settings.triggerSource });
+            journal.append('reconcile', 'RECONCILED_PROTECTED', { symbol, reason, outcome: r.type });
+          }
+        }
+        now.add(symbol);
+        found.push(...issues.map((i) => `${symbol}: ${i}`));
+      }
+      const confirmed = [...now].filter((s) => this.suspect.has(s));
+      this.suspect = now;
+      if (confirmed.length > 0 && !this.brokerDesync) {
+        this.brokerDesync = true;
+        journal.append('reconcile', 'BROKER_DESYNC', { reason, symbols: confirmed, issues: found });
+        this.deps.logger.error({ alert: 'broker_desync', reason, issues: found }, 'broker_desync');
+        this.deps.alerts?.raise({ key: 'broker_desync', severity: 'CRITICAL', message: `actors and venue disagree (${reason}): ${found.join('; ')}` });
+      } else if (now.size === 0 && this.brokerDesync) {
+        this.brokerDesync = false;
+        journal.append('reconcile', 'BROKER_RESYNCED', { reason });
+        this.deps.logger.warn({ reason }, 'broker_resynced');
+        this.deps.alerts?.resolve('broker_desync');
+      }
+      return found;
+    } finally {
+      this.checking = false;
+    }
   }
 
   private async refreshAccount(): Promise<void> {
@@ -209,6 +371,7 @@ export class TradingRuntime {
       perform: (intent, h) => this.perform(intent, h),
       onDefect: (h, e) => this.onDefect(h, e),
       inspect: this.deps.inspect,
+      crashPoint: this.deps.crashPoint ?? noCrashPoints,
     });
     this.hosts.set(symbol, host);
     if (this.kill.engaged && !host.snapshot().matches({ control: 'halted' })) {
@@ -452,9 +615,10 @@ export class TradingRuntime {
         this.stats.recordVeto('no_position_to_exit');
         continue;
       }
-      if (host === undefined || host.isStopped() || this.quarantined.has(proposal.symbol) || this.paused.has(proposal.symbol) || host.state() !== 'idle') {
+      if (host === undefined || host.isStopped() || this.quarantined.has(proposal.symbol) || this.blocked.has(proposal.symbol) || this.paused.has(proposal.symbol) || host.state() !== 'idle') {
         this.stats.recordVeto(
-          host === undefined || host.isStopped() ? 'actor_unavailable' : this.quarantined.has(proposal.symbol) ? 'symbol_quarantined' : this.paused.has(proposal.symbol) ? 'market_paused' : 'actor_busy',
+          host === undefined || host.isStopped() ? 'actor_unavailable' : this.quarantined.has(proposal.symbol) ? 'symbol_quarantined'
+            : this.blocked.has(proposal.symbol) ? 'symbol_blocked' : this.paused.has(proposal.symbol) ? 'market_paused' : 'actor_busy',
         );
         continue;
       }
@@ -501,7 +665,7 @@ export class TradingRuntime {
     for (const [k, v] of this.cooldownUntil) if (v.until > now) cooldowns[k] = v;
     return {
       nav: this.nav, accountSnapshotTs: this.navTs, positions, workingOrders: working, strategies, cooldowns,
-      tradingState: this.kill.engaged ? 'halted' : 'active', kill: this.kill, drawdown: { breach: this.drawdown?.breach }, brokerDesync: false, groups: {},
+      tradingState: this.kill.engaged ? 'halted' : 'active', kill: this.kill, drawdown: { breach: this.drawdown?.breach }, brokerDesync: this.brokerDesync, groups: {},
     };
   }
 
@@ -525,7 +689,13 @@ export class TradingRuntime {
       }));
     switch (intent.type) {
       case 'order.submit': {
-        const approval = this.approvals.get(intent.intentId);
+        let approval = this.approvals.get(intent.intentId);
+        if (approval === undefined && intent.reduceOnly) {
+          // The entry's approval died with the previous process: a reduce-only exit of the restored position is re-approved.
+          const ref = this.market.get(intent.symbol)?.lastPrice ?? this.positions.get(intent.symbol)?.entryPrice ?? dec(intent.price ?? '0');
+          approval = this.deps.risk.approveRecoveredExit({ intentId: intent.intentId, symbol: intent.symbol, side: intent.side, quantity: dec(intent.quantity), referencePrice: ref }, this.now());
+          this.approvals.set(intent.intentId, approval);
+        }
         if (approval === undefined) {
           this.deps.logger.error({ intent }, 'order_without_approval');
           host.send({ type: 'venue.rejected', clientOrderId: intent.clientOrderId, code: 'no_approval', category: 'other', at: this.now() });
@@ -547,9 +717,15 @@ export class TradingRuntime {
         answer(this.execution.cancel(intent.symbol, intent.clientOrderId));
         return;
       case 'order.query':
-        answer(this.execution.query(intent.symbol, intent.clientOrderId));
+        this.queryUntilAnswered(intent.symbol, intent.clientOrderId, host, 0);
         return;
       case 'protection.set':
+        if (this.closedAtVenue.delete(intent.symbol)) {
+          // The venue already closed this position (TP/SL on the filled part of an entry that then was withdrawn).
+          const exit = this.lastExternalFill.get(intent.symbol);
+          host.send({ type: 'venue.positionClosed', reason: closeReason('flat', this.lastStops.get(intent.symbol), exit), exitPrice: exit?.price.toString(), at: this.now() });
+          return;
+        }
         this.deps.logger.info({ symbol: intent.symbol, trigger: this.deps.settings.triggerSource, tp: intent.takeProfit, sl: intent.stopLoss }, 'protection_request');
         answer(this.execution.protect({ symbol: intent.symbol, takeProfit: dec(intent.takeProfit), stopLoss: dec(intent.stopLoss), trigger: this.deps.settings.triggerSource }));
         return;
@@ -575,6 +751,25 @@ export class TradingRuntime {
       case 'timer.clear':
         return;
     }
+  }
+
+  /**
+   * Asks the venue for an order until it answers. `querying` re-asks on its own timer; an exit or flatten whose outcome
+   * is unknown (`closing`, `flattening`) has none, so a failed query is retried here with capped backoff while the
+   * order is still live in the actor.
+   */
+  private queryUntilAnswered(symbol: string, clientOrderId: string, host: ActorHost, attempt: number): void {
+    this.track(this.execution.query(symbol, clientOrderId).then((e) => {
+      if (e !== undefined) {
+        host.send(e);
+        return;
+      }
+      const state = host.state();
+      const c = host.snapshot().context;
+      if (this.stopping || host.isStopped() || (state !== 'closing' && state !== 'flattening') || !c.orderIds.includes(clientOrderId) || c.settledOrderIds.includes(clientOrderId)) return;
+      const wait = Math.min(this.deps.settings.ackTimeoutMs * 2 ** Math.min(attempt, 3), 8 * this.deps.settings.ackTimeoutMs);
+      this.deps.scheduler.schedule(this.now() + wait, () => this.queryUntilAnswered(symbol, clientOrderId, host, attempt + 1));
+    }));
   }
 
   /** Feeds one normalized account event: orders, fills and positions go to the symbol's actor and the journal. */
@@ -617,6 +812,17 @@ export class TradingRuntime {
           });
         }
         if (e.position.quantity.isZero()) this.deps.alerts?.resolve(`position_unprotected:${e.position.symbol}`);
+        if (host !== undefined && e.position.quantity.isZero() && before !== undefined && before.quantity.gt(0) && state === 'working') {
+          // TP/SL closed the filled part of an entry that still rests: withdraw the rest; the close is reported when the
+          // actor reaches `opened` (see `protection.set`).
+          this.closedAtVenue.add(e.position.symbol);
+          host.send({ type: 'command.cancelEntry', at });
+        }
+        if (e.position.quantity.isZero() && this.blocked.get(e.position.symbol)?.startsWith('foreign position adopted') === true) {
+          this.blocked.delete(e.position.symbol);
+          this.deps.journal.append(`trade:${this.deps.venue.id}:${e.position.symbol}`, 'SYMBOL_UNBLOCKED', { reason: 'adopted position is flat' });
+          this.deps.alerts?.resolve(`symbol_blocked:${e.position.symbol}`);
+        }
         if (host !== undefined && e.position.quantity.isZero() && before !== undefined && before.quantity.gt(0) && (state.startsWith('opened') || state === 'closing' || state === 'flattening')) {
           const exit = this.lastExternalFill.get(e.position.symbol);
           // The venue clears the stops as it closes the position, so judge by the last stops we saw on it.
@@ -642,6 +848,8 @@ export class TradingRuntime {
       this.deps.journal.append(`venue:${fill.symbol}`, 'VENUE_FILL', { ...fill });
       return;
     }
+    // A fill seen before (stream replay, or recovery fetching what the stream already delivered) changes nothing.
+    if (host.snapshot().context.seenTradeIds.includes(fill.tradeId)) return;
     const row = this.deps.journal.getOrder(fill.clientOrderId);
     if (row !== undefined) {
       const filled = row.filledQuantity.plus(fill.quantity);
@@ -695,6 +903,7 @@ export class TradingRuntime {
     this.stopping = true;
     this.cancelCycle?.();
     this.cancelKillPoll?.();
+    this.cancelReconcile?.();
     await this.idle();
     for (const host of this.hosts.values()) {
       const s = host.state();

@@ -45,7 +45,8 @@ describe('PAPER session over the Bybit wire protocol on loopback', () => {
     expect(s['stoppedBy']).toBe('end_of_data');
     expect(s['trades'] as number).toBeGreaterThan(0);
     expect(s['journalChainIntact']).toBe(true);
-    expect(progress[0]).toMatch(/over the Bybit wire protocol on http:\/\/127\.0\.0\.1:\d+/);
+    expect(progress.find((l) => l.includes('over the Bybit wire protocol'))).toMatch(/over the Bybit wire protocol on http:\/\/127\.0\.0\.1:\d+/);
+    expect(progress.find((l) => l.startsWith('recovery:'))).toMatch(/^recovery: \d+ actions, 0 symbols in disagreement/);
     expect(existsSync(join(result.runDir, 'summary.json'))).toBe(true);
     expect(JSON.parse(readFileSync(join(result.runDir, 'summary.json'), 'utf8'))).toMatchObject({ venue: 'bybit-sim-loopback', trades: s['trades'] });
 

@@ -79,18 +79,43 @@ export const runCommand = async (io: CliIo, args: ReadonlyArray<string>, global:
       config, configHash: hash, dataDir: global.dataDir, version: buildInfo.version, commit: buildInfo.commit,
       progress: io.out, stderr: (line: string) => io.err(line.trimEnd()), inspect: relay?.inspect, secrets: describeSecrets(secrets), signal: abort.signal,
     };
+    const crashAt = valueOf(args, '--drill-crash-at');
+    const hold = args.includes('--drill-hold-gate');
+    const drill = crashAt !== undefined || hold ? await import('../../app/drill/childHooks.ts') : undefined;
     const result = loopback
-      ? await (await import('../../app/paperLoopback.ts')).runPaperLoopback({ ...common, simApiKey: secrets.get('TW_SIM_API_KEY'), simApiSecret: secrets.get('TW_SIM_API_SECRET') })
+      ? await (await import('../../app/paperLoopback.ts')).runPaperLoopback({
+          ...common, simApiKey: secrets.get('TW_SIM_API_KEY'), simApiSecret: secrets.get('TW_SIM_API_SECRET'),
+          crashPoint: crashAt === undefined ? undefined : drill?.freezingCrashPoint(crashAt),
+          beforeGate: hold ? drill?.holdGate : undefined,
+        })
       : await runPaperVirtual(common);
     const s = result.summary;
     io.out(`run ${result.runId} finished: ${String(s['trades'])} trades (${String(s['wins'])} won, ${String(s['losses'])} lost), ${String(s['fills'])} fills, realized PnL ${String(s['realizedPnl'])} USDT, fees ${String(s['fees'])} USDT, balance change ${String(s['balanceChange'])} USDT`);
     io.out(`vetoes ${JSON.stringify(s['vetoes'])}, restarts ${String(s['restarts'])}, journal chain intact: ${String(s['journalChainIntact'])}`);
     io.out(`summary: ${result.runDir}/summary.json`);
     return ExitCode.ok;
+  } catch (e) {
+    // A broken journal chain is a safety refusal; a venue that cannot be read at start-up leaves the gate closed.
+    if (e instanceof Error && e.name === 'JournalBroken') {
+      io.err(e.message);
+      return ExitCode.safetyRefusal;
+    }
+    if (e instanceof Error && e.name === 'RecoveryFailed') {
+      io.err(e.message);
+      return ExitCode.differences;
+    }
+    throw e;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     await relay?.close();
     lock.release();
   }
+};
+
+/** Returns the value after a flag (`--flag value`), if present. */
+const valueOf = (args: ReadonlyArray<string>, flag: string): string | undefined => {
+  const i = args.indexOf(flag);
+  const v = i >= 0 ? args[i + 1] : undefined;
+  return v === undefined || v.startsWith('--') ? undefined : v;
 };

@@ -220,7 +220,10 @@ export const makeBybitVenue = (config: BybitConfig, deps: BybitVenueDeps): Bybit
         body: { category, symbol: req.symbol, takeProfit, stopLoss, tpTriggerBy: trigger, slTriggerBy: trigger, tpslMode: 'Full', positionIdx: 0 },
         signed: true,
         result: BybitHttpEmpty,
-      });
+      }).pipe(
+        // Setting stops that are already in place answers 34040 "not modified": the position is protected as asked.
+        Effect.catchIf((e) => e.reason.kind === 'rejected' && e.reason.category === 'not_modified', () => Effect.void),
+      );
     });
 
   const setLeverage = (symbol: string, leverage: Decimal): Effect.Effect<void, VenueError> =>

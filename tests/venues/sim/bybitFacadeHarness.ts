@@ -36,7 +36,14 @@ export interface Harness {
 
 /** Starts engine + façade; the first replayed tick has been processed, so books and prices exist. */
 export const startHarness = async (
-  opts: { faults?: FaultPlan; rateLimits?: Partial<BybitRateLimits>; bars?: number; extraKeys?: ReadonlyArray<BybitSimApiKey> } = {},
+  opts: {
+    faults?: FaultPlan;
+    rateLimits?: Partial<BybitRateLimits>;
+    bars?: number;
+    extraKeys?: ReadonlyArray<BybitSimApiKey>;
+    /** When set, the server also drives the engine along the virtual clock on a timer of this many ms. */
+    driveIntervalMs?: number;
+  } = {},
 ): Promise<Harness> => {
   const clock = new VirtualClock(START);
   const bars = loadBarsCsv(BARS).slice(0, opts.bars ?? 120);
@@ -58,6 +65,7 @@ export const startHarness = async (
     faults: opts.faults,
     rateLimitClock: clock,
     rateLimits: opts.rateLimits ?? { orderPerSecond: 1000, otherPerSecond: 1000 },
+    ...(opts.driveIntervalMs === undefined ? {} : { driveClock: true, clock, driveIntervalMs: opts.driveIntervalMs }),
   });
   const advance = (ms: number) => {
     const t = clock.now() + ms;

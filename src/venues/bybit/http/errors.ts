@@ -34,6 +34,7 @@ export const bybitRetCodeTable: ReadonlyArray<BybitCodeRow> = [
   { code: 10010, meaning: 'Unmatched IP', outcome: { kind: 'auth' } },
   // "Server error / service restarting": the request may or may not have been processed.
   { code: 10016, meaning: 'Server error / service restarting', outcome: { kind: 'server' } },
+  { code: 34040, meaning: 'Not modified (TP/SL already set to these values)', outcome: rejected('not_modified') },
   { code: 110001, meaning: 'Order does not exist', outcome: { kind: 'not_found' } },
   { code: 110003, meaning: 'Order price exceeds the allowable range', outcome: rejected('price_out_of_range') },
   { code: 110004, meaning: 'Wallet balance insufficient', outcome: rejected('insufficient_margin') },

@@ -1,7 +1,8 @@
 /**
  * The simulator's Bybit v5 wire façade on loopback: one node:http server bound to 127.0.0.1 serving the REST
  * endpoints (with real HMAC auth, per-key rate limits and Bybit envelopes), the public and private websockets, the
- * `/sim/control/*` endpoints, and the HTTP faults of the active `FaultPlan`. It sits on a `SimExchange` and never
+ * `/sim/control/*` endpoints (state, faults, dropped websockets, pause, order and position views), and the HTTP faults
+ * of the active `FaultPlan`. It sits on a `SimExchange` and never
  * matches orders itself; it never binds any address other than 127.0.0.1.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -13,6 +14,7 @@ import type { SimEvent, SimExchange } from '../engine/types.ts';
 import { createRng, decodeFaultPlan, NO_FAULTS, parseFaultSpec, type FaultPlan, type Rng } from '../faults.ts';
 import { acceleratedClock, driveExchange, type ClockDriver } from '../server.ts';
 import { RetCode, retMsgFor } from './codes.ts';
+import { controlOrders, controlPositions, resolveControlAccount } from './control.ts';
 import { rateLimitHeaders, RateLimiter, DEFAULT_RATE_LIMITS, type BybitRateLimits, type RateDecision } from './rateLimit.ts';
 import { BYBIT_ROUTES, type RestCaller, type RestContext, type RestOutcome, type SimKeyPermissions } from './rest.ts';
 import { restStringToSign, verifyHmacHex } from './signing.ts';
@@ -72,8 +74,17 @@ export interface BybitSimServer {
   counters(): Readonly<FaultCounters>;
   /** Drops every websocket connection now; returns how many were dropped. */
   dropWebSockets(): number;
+  /** Pauses or resumes the clock driver, as `POST /sim/control/pause` does; refused when `driveClock` is off. */
+  setPaused(paused: boolean): SimPauseResult;
+  /** Tells whether the clock driver is paused. */
+  isPaused(): boolean;
   close(): Promise<void>;
 }
+
+/** The answer of `setPaused` (and the body of `POST /sim/control/pause`). */
+export type SimPauseResult =
+  | { readonly ok: true; readonly paused: boolean; readonly engineTime: number }
+  | { readonly ok: false; readonly error: string };
 
 const MAX_BODY_BYTES = 64 * 1024;
 
@@ -180,12 +191,35 @@ export const startBybitSim = async (opts: BybitSimOptions): Promise<BybitSimServ
 
   // ---- control endpoints --------------------------------------------------------------------------------------------
 
-  const control = async (req: IncomingMessage, res: ServerResponse, path: string): Promise<void> => {
+  // While paused the engine's market stands still at the time the driver froze it, although its clock (and so the
+  // server time that signatures are checked against) runs on.
+  const engineTime = (): number => (driver?.isPaused() === true ? (driver.drivenTo() ?? exchange.now()) : exchange.now());
+
+  const setPaused = (paused: boolean): SimPauseResult => {
+    if (driver === undefined) return { ok: false, error: 'this simulator does not drive its engine (driveClock is off), so there is nothing to pause' };
+    const at = paused ? driver.pause() : driver.resume();
+    log({ msg: paused ? 'engine paused' : 'engine resumed', engineTime: at });
+    return { ok: true, paused: driver.isPaused(), engineTime: at };
+  };
+
+  const readJson = async (req: IncomingMessage): Promise<{ readonly ok: true; readonly body: unknown } | { readonly ok: false }> => {
+    try {
+      return { ok: true, body: JSON.parse(await readBody(req)) };
+    } catch {
+      return { ok: false };
+    }
+  };
+
+  const knownAccounts = opts.apiKeys.map((k) => k.account);
+
+  const control = async (req: IncomingMessage, res: ServerResponse, path: string, rawQuery: string): Promise<void> => {
     if (path === '/sim/control/state' && req.method === 'GET') {
       sendJson(res, 200, {
         ok: true,
-        engineTime: exchange.now(),
+        engineTime: engineTime(),
         serverTime: ctx.serverTime(),
+        paused: driver?.isPaused() ?? false,
+        drive: driver === undefined ? null : driver.ticks(),
         faults: plan,
         connections: hub.counts(),
         heldRequests: heldSockets.size,
@@ -197,14 +231,43 @@ export const startBybitSim = async (opts: BybitSimOptions): Promise<BybitSimServ
       sendJson(res, 200, { ok: true, dropped: hub.dropAll() });
       return;
     }
+    if ((path === '/sim/control/orders' || path === '/sim/control/positions') && req.method === 'GET') {
+      const query = new URLSearchParams(rawQuery);
+      const account = resolveControlAccount(query.get('account'), knownAccounts);
+      if (!account.ok) {
+        sendJson(res, 400, { ok: false, error: account.error });
+        return;
+      }
+      const symbol = query.get('symbol') ?? undefined;
+      if (symbol !== undefined && !exchange.instruments.some((i) => i.symbol === symbol)) {
+        sendJson(res, 400, { ok: false, error: `unknown symbol ${JSON.stringify(symbol)}` });
+        return;
+      }
+      if (path === '/sim/control/orders') {
+        sendJson(res, 200, { ok: true, engineTime: engineTime(), account: account.account, orders: controlOrders(exchange, account.account, symbol) });
+      } else {
+        sendJson(res, 200, { ok: true, engineTime: engineTime(), account: account.account, positions: controlPositions(exchange, account.account, symbol) });
+      }
+      return;
+    }
+    if (path === '/sim/control/pause' && req.method === 'POST') {
+      const parsed = await readJson(req);
+      const paused = parsed.ok && typeof parsed.body === 'object' && parsed.body !== null && 'paused' in parsed.body ? parsed.body.paused : undefined;
+      if (typeof paused !== 'boolean') {
+        sendJson(res, 400, { ok: false, error: 'body must be JSON {"paused": true|false}' });
+        return;
+      }
+      const result = setPaused(paused);
+      sendJson(res, result.ok ? 200 : 409, result);
+      return;
+    }
     if (path === '/sim/control/faults' && req.method === 'POST') {
-      let body: unknown;
-      try {
-        body = JSON.parse(await readBody(req));
-      } catch {
+      const parsed = await readJson(req);
+      if (!parsed.ok) {
         sendJson(res, 400, { ok: false, error: 'body must be JSON' });
         return;
       }
+      const body = parsed.body;
       const spec = typeof body === 'object' && body !== null && 'spec' in body ? body.spec : undefined;
       const decoded = typeof spec === 'string' ? parseFaultSpec(spec) : decodeFaultPlan(body);
       if (Either.isLeft(decoded)) {
@@ -342,7 +405,7 @@ export const startBybitSim = async (opts: BybitSimOptions): Promise<BybitSimServ
     const q = rawUrl.indexOf('?');
     const path = q < 0 ? rawUrl : rawUrl.slice(0, q);
     const rawQuery = q < 0 ? '' : rawUrl.slice(q + 1);
-    const run = path.startsWith('/sim/control/') ? control(req, res, path) : bybit(req, res, path, rawQuery);
+    const run = path.startsWith('/sim/control/') ? control(req, res, path, rawQuery) : bybit(req, res, path, rawQuery);
     run.catch((error: unknown) => {
       log({ msg: 'request failed', path, error: String(error) });
       if (!res.headersSent && !res.destroyed) sendJson(res, 500, { retCode: RetCode.serverError, retMsg: String(error), result: {}, retExtInfo: {}, time: ctx.serverTime() });
@@ -382,6 +445,8 @@ export const startBybitSim = async (opts: BybitSimOptions): Promise<BybitSimServ
     faults: () => plan,
     counters: () => ({ ...counters }),
     dropWebSockets: () => hub.dropAll(),
+    setPaused,
+    isPaused: () => driver?.isPaused() ?? false,
     close: async () => {
       if (closed) return;
       closed = true;

@@ -1,0 +1,137 @@
+/**
+ * The restart drill's checks (issue #5 item 7), pure: given the simulator's truth (every order it ever saw, its open
+ * positions), the journal's order ids and actor snapshots, they return the violations — duplicate orders for an intent,
+ * positions without TP/SL, actors that disagree with the venue, orders placed while the gate was closed, unjournaled
+ * orders. They read nothing themselves, so the drill and its tests feed them the same way.
+ */
+import { dec } from '../../domain/money.ts';
+import { actorVenueMismatches, actorViewOf } from '../../runtime/consistency.ts';
+import type { TradeContext } from '../../../machines/trade/tradeTypes.ts';
+
+/** One order as the simulator's `/sim/control/orders` lists it. */
+export interface SimOrderTruth {
+  readonly orderId: string;
+  readonly orderLinkId: string;
+  readonly symbol: string;
+  readonly side: string;
+  readonly status: string;
+  readonly qty: string;
+  readonly cumExecQty: string;
+  readonly reduceOnly: boolean;
+  readonly createdTime: string;
+}
+
+/** One open position as `/sim/control/positions` lists it (`takeProfit`/`stopLoss` empty when unset). */
+export interface SimPositionTruth {
+  readonly symbol: string;
+  readonly side: string;
+  readonly size: string;
+  readonly takeProfit: string;
+  readonly stopLoss: string;
+}
+
+/** A persisted trade actor snapshot (`snapshots.snapshot` JSON). */
+export interface SnapshotTruth {
+  readonly value: unknown;
+  readonly context: TradeContext;
+}
+
+/** Kinds of violations the drill counts. */
+export type ViolationKind = 'duplicate_order' | 'unprotected_position' | 'state_mismatch' | 'chain_broken' | 'order_while_gate_closed' | 'unjournaled_order' | 'runtime_mismatch' | 'no_recovery';
+
+/** One violation with a readable detail. */
+export interface Violation {
+  readonly kind: ViolationKind;
+  readonly detail: string;
+}
+
+const OPEN_STATUSES = new Set(['New', 'PartiallyFilled', 'Untriggered']);
+
+/** The intent's base client order id: re-price (`-r<n>`), exit (`-x<n>`) and flatten (`-f<n>`) suffixes removed. */
+export const intentOf = (clientOrderId: string): string => clientOrderId.replace(/-(r|x|f)\d+$/, '');
+
+const isEntryId = (clientOrderId: string): boolean => !/-(x|f)\d+$/.test(clientOrderId);
+
+/**
+ * No duplicate orders for any intent: no client order id on two venue orders, and at most one entry order per intent
+ * (first attempt or re-price) that is live or has filled — re-prices follow only entries that closed empty.
+ */
+export const duplicateOrders = (orders: ReadonlyArray<SimOrderTruth>, prefix: string): Violation[] => {
+  const out: Violation[] = [];
+  const byLink = new Map<string, SimOrderTruth[]>();
+  for (const o of orders) {
+    if (!o.orderLinkId.startsWith(prefix)) continue;
+    byLink.set(o.orderLinkId, [...(byLink.get(o.orderLinkId) ?? []), o]);
+  }
+  for (const [link, list] of byLink) {
+    if (list.length > 1) out.push({ kind: 'duplicate_order', detail: `${link} is on ${list.length} venue orders (${list.map((o) => o.orderId).join(', ')})` });
+  }
+  const liveEntries = new Map<string, string[]>();
+  for (const o of orders) {
+    if (!o.orderLinkId.startsWith(prefix) || !isEntryId(o.orderLinkId)) continue;
+    if (!(OPEN_STATUSES.has(o.status) || dec(o.cumExecQty).gt(0))) continue;
+    const intent = intentOf(o.orderLinkId);
+    liveEntries.set(intent, [...(liveEntries.get(intent) ?? []), o.orderLinkId]);
+  }
+  for (const [intent, ids] of liveEntries) {
+    if (ids.length > 1) out.push({ kind: 'duplicate_order', detail: `intent ${intent} has ${ids.length} live or filled entry orders (${ids.join(', ')})` });
+  }
+  return out;
+};
+
+/** Every open position carries both a take-profit and a stop-loss. */
+export const unprotectedPositions = (positions: ReadonlyArray<SimPositionTruth>): Violation[] =>
+  positions
+    .filter((p) => dec(p.size || '0').gt(0) && (p.takeProfit === '' || p.stopLoss === ''))
+    .map((p) => ({ kind: 'unprotected_position' as const, detail: `${p.symbol} ${p.side} ${p.size} has tp '${p.takeProfit}' sl '${p.stopLoss}'` }));
+
+/**
+ * No entry of ours created at the venue in `[from, to]` (venue ms), the window in which the gate was closed. Reduce-only
+ * closes are not entries: recovery lets an actor close a position whose TP/SL the venue refuses (`protectiveCloses`).
+ */
+export const ordersWhileGateClosed = (orders: ReadonlyArray<SimOrderTruth>, prefix: string, from: number, to: number): Violation[] =>
+  inWindow(orders, prefix, from, to)
+    .filter((o) => !o.reduceOnly)
+    .map((o) => ({ kind: 'order_while_gate_closed' as const, detail: `${o.orderLinkId} created at ${o.createdTime} while the gate was closed (${from}..${to})` }));
+
+const inWindow = (orders: ReadonlyArray<SimOrderTruth>, prefix: string, from: number, to: number): SimOrderTruth[] =>
+  orders.filter((o) => o.orderLinkId.startsWith(prefix) && Number(o.createdTime) >= from && Number(o.createdTime) <= to);
+
+/** Reduce-only orders of ours created while the gate was closed (protective closes during recovery; reported). */
+export const protectiveCloses = (orders: ReadonlyArray<SimOrderTruth>, prefix: string, from: number, to: number): SimOrderTruth[] =>
+  inWindow(orders, prefix, from, to).filter((o) => o.reduceOnly);
+
+/** Every venue order with our prefix has a journal row (the write-ahead record precedes every request). */
+export const unjournaledOrders = (orders: ReadonlyArray<SimOrderTruth>, prefix: string, journaled: ReadonlySet<string>): Violation[] =>
+  orders
+    .filter((o) => o.orderLinkId.startsWith(prefix) && !journaled.has(o.orderLinkId))
+    .map((o) => ({ kind: 'unjournaled_order' as const, detail: `${o.orderLinkId} (${o.symbol}, ${o.status}) has no journal row` }));
+
+/** Each symbol's journaled actor agrees with the venue (`actorVenueMismatches`, settled). */
+export const stateMismatches = (
+  symbols: ReadonlyArray<string>,
+  snapshots: ReadonlyMap<string, SnapshotTruth>,
+  orders: ReadonlyArray<SimOrderTruth>,
+  positions: ReadonlyArray<SimPositionTruth>,
+  prefix: string,
+  adopted: ReadonlySet<string>,
+): Violation[] => {
+  const out: Violation[] = [];
+  for (const symbol of symbols) {
+    const snap = snapshots.get(symbol);
+    const p = positions.find((x) => x.symbol === symbol && dec(x.size || '0').gt(0));
+    const venue = {
+      openOrderIds: orders.filter((o) => o.symbol === symbol && o.orderLinkId.startsWith(prefix) && OPEN_STATUSES.has(o.status)).map((o) => o.orderLinkId),
+      position: p === undefined ? undefined : {
+        side: p.side === 'Sell' ? ('short' as const) : ('long' as const), quantity: dec(p.size),
+        takeProfit: p.takeProfit === '' ? undefined : dec(p.takeProfit), stopLoss: p.stopLoss === '' ? undefined : dec(p.stopLoss),
+      },
+    };
+    if (snap === undefined) {
+      if (venue.position !== undefined || venue.openOrderIds.length > 0) out.push({ kind: 'state_mismatch', detail: `${symbol}: no actor snapshot but the venue has activity` });
+      continue;
+    }
+    for (const m of actorVenueMismatches(actorViewOf(snap), venue, { settled: true, adopted: adopted.has(symbol) })) out.push({ kind: 'state_mismatch', detail: `${symbol}: ${m}` });
+  }
+  return out;
+};

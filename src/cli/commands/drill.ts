@@ -1,0 +1,46 @@
+/**
+ * `tradewarden drill restart --trials <n> --seed <s> [--work-dir <dir>] [--speed <x>]`: the kill -9 restart drill of
+ * issue #5 (src/app/drill/restartDrill.ts). Prints a table per kill window; exit 0 with no violations, 1 otherwise.
+ */
+import { parseArgs } from 'node:util';
+import { resolve } from 'node:path';
+import { ExitCode, type CliIo } from '../io.ts';
+import type { GlobalOptions } from '../main.ts';
+
+/** Runs the drill command. */
+export const drillCommand = async (io: CliIo, args: ReadonlyArray<string>, global: GlobalOptions): Promise<number> => {
+  const positional = args.filter((a) => !a.startsWith('-'));
+  if (positional[0] !== 'restart') {
+    io.err('usage: tradewarden drill restart --trials <n> --seed <s> [--work-dir <dir>] [--speed <x>]');
+    return ExitCode.usage;
+  }
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...args].filter((a) => a !== 'restart'),
+      strict: false,
+      options: { trials: { type: 'string' }, seed: { type: 'string' }, 'work-dir': { type: 'string' }, speed: { type: 'string' }, 'data-dir': { type: 'string' } },
+    }));
+  } catch (e) {
+    io.err((e as Error).message);
+    return ExitCode.usage;
+  }
+  const trials = Number(values.trials ?? '20');
+  const seed = Number(values.seed ?? '1');
+  const speed = Number(values.speed ?? '600');
+  if (!Number.isInteger(trials) || trials < 1 || !Number.isInteger(seed) || !(speed > 0 && speed <= 2000)) {
+    io.err('--trials must be a positive integer, --seed an integer, --speed in (0, 2000]');
+    return ExitCode.usage;
+  }
+  const workDir = resolve(typeof values['work-dir'] === 'string' ? values['work-dir'] : `${global.dataDir}/drill-restart`);
+  const mainJs = process.argv[1];
+  if (mainJs === undefined) {
+    io.err('cannot tell which tradewarden entry point to run the children with');
+    return ExitCode.usage;
+  }
+  const { runRestartDrill, formatDrillTable } = await import('../../app/drill/restartDrill.ts');
+  io.out(`restart drill: ${trials} trials, seed ${seed}, ×${speed}, work dir ${workDir}`);
+  const result = await runRestartDrill({ trials, seed, speed, workDir, mainJs: resolve(mainJs), nodePath: process.execPath, out: io.out });
+  io.out(formatDrillTable(result));
+  return result.violations.length === 0 ? ExitCode.ok : ExitCode.runtimeFailure;
+};

@@ -1,0 +1,111 @@
+/**
+ * Issue #5 acceptance: a position's TP/SL deleted at the venue while the runtime is down is back after the restart,
+ * before the trading gate opens (so before any new entry). Real parts throughout: a simulator that outlives the
+ * runtime (runSim on loopback), two runtime sessions over the real Bybit adapter on the persistent journal (ADR 0006).
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { Either } from 'effect';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runPaperLoopback } from '../../src/app/paperLoopback.ts';
+import { persistentJournalPath } from '../../src/app/reconcileCommand.ts';
+import { runSim, type RunningSim } from '../../src/app/sim.ts';
+import { loadConfigFile } from '../../src/config/load.ts';
+import { dec } from '../../src/domain/money.ts';
+import { verifyJournal } from '../../src/journal/verify.ts';
+
+const SPEED = 600;
+let sim: RunningSim;
+beforeAll(async () => {
+  sim = await runSim({ venue: 'bybit', port: 0, speed: SPEED, seed: 11 });
+});
+afterAll(async () => {
+  await sim.stop();
+});
+
+const loaded = loadConfigFile('config/paper-loopback.yaml');
+if (Either.isLeft(loaded)) throw new Error(loaded.left.message);
+const { config: base, hash } = loaded.right;
+
+describe('X-REC-1 restart re-protects a position whose TP/SL vanished while the runtime was down', () => {
+  it('restores TP and SL at the venue before the gate opens, and places no order while it is closed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tw-restart-protect-'));
+    const config = {
+      ...base,
+      venues: { bybit: { ...base.venues.bybit, simUrl: sim.server.url } },
+      strategies: { breakout: { ...base.strategies.breakout, lookbackBars: 2, cooldownBars: 0, stopLossFraction: 0.003, takeProfitFraction: 0.003 } },
+      risk: { ...base.risk, cooldowns: { afterFillMs: 0, afterStopMs: 0 }, staleness: { ...base.risk.staleness, quoteMaxAgeMs: 60_000, barMaxAgeMs: 300_000, accountMaxAgeMs: 300_000 } },
+    };
+    const common = { config, configHash: hash, dataDir: dir, version: 'test', commit: null, progress: () => undefined, maxWallMs: 60_000 };
+
+    // Session 1 runs until the venue reports a protected position, then stops (the runtime is down from here on).
+    const first = new AbortController();
+    let protectedSymbol: string | undefined;
+    const off = sim.exchange.subscribe((e) => {
+      if (e.type === 'position' && e.position.account === 'main' && e.position.size.gt(0) && e.position.takeProfit !== undefined && e.position.stopLoss !== undefined) {
+        protectedSymbol ??= e.position.symbol;
+        // Freeze the market right after this dispatch, so no trigger closes the position before the test looks at it.
+        setImmediate(() => sim.server.setPaused(true));
+        first.abort();
+      }
+    });
+    await runPaperLoopback({ ...common, signal: first.signal });
+    off();
+    expect(protectedSymbol, 'session 1 never protected a position').toBeDefined();
+    const symbol = protectedSymbol!;
+    // The market is frozen (no trigger can close the position meanwhile); delete its TP/SL at the venue.
+    expect(sim.server.isPaused()).toBe(true);
+    const before = sim.exchange.positions('main', symbol)[0]!;
+    expect(before.size.gt(0)).toBe(true);
+    expect(sim.exchange.setTradingStop('main', symbol, { takeProfit: dec(0), stopLoss: dec(0) }).ok).toBe(true);
+    const stripped = sim.exchange.positions('main', symbol)[0]!;
+    expect(stripped.takeProfit).toBeUndefined();
+    expect(stripped.stopLoss).toBeUndefined();
+    const ordersBefore = sim.exchange.orderHistory('main').length + sim.exchange.openOrders('main').length;
+
+    // Session 2: at the moment the gate would open, the venue shows the position protected again and no new order.
+    const second = new AbortController();
+    let atGate: { tp: string | undefined; sl: string | undefined; orders: number; size: string } | undefined;
+    await runPaperLoopback({
+      ...common,
+      signal: second.signal,
+      beforeGate: (report) => {
+        const p = sim.exchange.positions('main', symbol)[0];
+        atGate = {
+          tp: p?.takeProfit?.toString(), sl: p?.stopLoss?.toString(), size: p?.size.toString() ?? '0',
+          orders: sim.exchange.orderHistory('main').length + sim.exchange.openOrders('main').length,
+        };
+        expect(report.mismatches).toEqual({});
+        second.abort();
+        return Promise.resolve();
+      },
+    });
+    expect(atGate).toBeDefined();
+    expect(atGate!.size).toBe(before.size.toString());
+    expect(atGate!.tp).toBeDefined();
+    expect(atGate!.sl).toBeDefined();
+    // The levels are the actor's own (first fill price and the intent's fractions), which the first session had set.
+    expect(atGate!.tp).toBe(before.takeProfit!.toString());
+    expect(atGate!.sl).toBe(before.stopLoss!.toString());
+    expect(atGate!.orders).toBe(ordersBefore);
+
+    const journalPath = persistentJournalPath(dir, 'bybit', 'main');
+    expect(verifyJournal(journalPath).ok).toBe(true);
+    const db = new Database(journalPath, { readonly: true });
+    try {
+      const rows = db.prepare("SELECT type, payload FROM events WHERE stream = 'recovery' ORDER BY seq").all() as Array<{ type: string; payload: string }>;
+      expect(rows.map((r) => r.type)).toContain('RECOVERY_REPROTECTED');
+      const reprotected = JSON.parse(rows.find((r) => r.type === 'RECOVERY_REPROTECTED')!.payload) as { symbol: string; outcome: string };
+      expect(reprotected).toMatchObject({ symbol, outcome: 'venue.protectionSet' });
+      // The gate opened only after the recovery report (same journal, later sequence number).
+      const seqs = db.prepare("SELECT seq, type FROM events WHERE type IN ('RECOVERY_REPORT', 'GATE_OPENED') ORDER BY seq").all() as Array<{ seq: number; type: string }>;
+      expect(seqs.at(-1)?.type).toBe('GATE_OPENED');
+      expect(seqs.at(-2)?.type).toBe('RECOVERY_REPORT');
+    } finally {
+      db.close();
+      sim.server.setPaused(false);
+    }
+  }, 120_000);
+});

@@ -1,0 +1,51 @@
+/**
+ * The restart drill's checks must be able to fail: each one is fed a venue truth that breaks its invariant.
+ */
+import { describe, expect, it } from 'vitest';
+import { duplicateOrders, intentOf, ordersWhileGateClosed, protectiveCloses, stateMismatches, unjournaledOrders, unprotectedPositions, type SimOrderTruth } from '../../src/app/drill/checks.ts';
+
+const order = (o: Partial<SimOrderTruth> & { orderLinkId: string }): SimOrderTruth => ({
+  orderId: `v-${o.orderLinkId}-${o.createdTime ?? '1'}`, symbol: 'BTCUSDT', side: 'Buy', status: 'Filled', qty: '1', cumExecQty: '1', reduceOnly: false, createdTime: '1', ...o,
+});
+
+describe('restart drill checks', () => {
+  it('maps re-price, exit and flatten ids to their intent', () => {
+    expect(intentOf('tw-breakout-a-0')).toBe('tw-breakout-a-0');
+    expect(intentOf('tw-breakout-a-0-r2')).toBe('tw-breakout-a-0');
+    expect(intentOf('tw-breakout-a-0-x1')).toBe('tw-breakout-a-0');
+    expect(intentOf('tw-breakout-a-0-f3')).toBe('tw-breakout-a-0');
+  });
+
+  it('X-ORD-1 finds a client id on two venue orders and two filled entries of one intent', () => {
+    const ok = [order({ orderLinkId: 'tw-b-1-0', status: 'Cancelled', cumExecQty: '0' }), order({ orderLinkId: 'tw-b-1-0-r1' }), order({ orderLinkId: 'tw-b-1-0-x1' })];
+    expect(duplicateOrders(ok, 'tw-')).toEqual([]);
+    expect(duplicateOrders([...ok, order({ orderLinkId: 'tw-b-1-0-x1', createdTime: '2' })], 'tw-').map((v) => v.kind)).toEqual(['duplicate_order']);
+    expect(duplicateOrders([order({ orderLinkId: 'tw-b-2-0' }), order({ orderLinkId: 'tw-b-2-0-r1', status: 'New', cumExecQty: '0' })], 'tw-')[0]?.detail).toContain('intent tw-b-2-0 has 2');
+    expect(duplicateOrders([order({ orderLinkId: 'other-1' }), order({ orderLinkId: 'other-1', createdTime: '2' })], 'tw-')).toEqual([]);
+  });
+
+  it('finds positions without TP or SL', () => {
+    expect(unprotectedPositions([{ symbol: 'BTCUSDT', side: 'Buy', size: '1', takeProfit: '10', stopLoss: '9' }])).toEqual([]);
+    expect(unprotectedPositions([{ symbol: 'BTCUSDT', side: 'Buy', size: '1', takeProfit: '10', stopLoss: '' }])).toHaveLength(1);
+  });
+
+  it('finds entries created while the gate was closed and reports reduce-only closes apart', () => {
+    const orders = [order({ orderLinkId: 'tw-b-3-0', createdTime: '150' }), order({ orderLinkId: 'tw-b-4-0-f1', createdTime: '160', reduceOnly: true }), order({ orderLinkId: 'tw-b-5-0', createdTime: '300' })];
+    expect(ordersWhileGateClosed(orders, 'tw-', 100, 200).map((v) => v.detail)).toEqual([expect.stringContaining('tw-b-3-0')]);
+    expect(protectiveCloses(orders, 'tw-', 100, 200).map((o) => o.orderLinkId)).toEqual(['tw-b-4-0-f1']);
+  });
+
+  it('finds venue orders without a journal row', () => {
+    expect(unjournaledOrders([order({ orderLinkId: 'tw-b-6-0' })], 'tw-', new Set(['tw-b-6-0']))).toEqual([]);
+    expect(unjournaledOrders([order({ orderLinkId: 'tw-b-6-0' })], 'tw-', new Set())).toHaveLength(1);
+  });
+
+  it('X-REC-1 finds an idle actor facing a venue position, and agrees when both are flat', () => {
+    const idle = { value: { lifecycle: 'idle', control: 'running', entries: 'allowed' }, context: { orderIds: [], settledOrderIds: [], intent: null, entryClientOrderId: null, entry: { filledQuantity: '0', filledNotional: '0', fees: '0' }, exit: { filledQuantity: '0', filledNotional: '0', fees: '0' } } } as never;
+    const snaps = new Map([['BTCUSDT', idle]]);
+    expect(stateMismatches(['BTCUSDT'], snaps, [], [], 'tw-', new Set())).toEqual([]);
+    const pos = [{ symbol: 'BTCUSDT', side: 'Buy', size: '0.1', takeProfit: '2', stopLoss: '1' }];
+    expect(stateMismatches(['BTCUSDT'], snaps, [], pos, 'tw-', new Set())[0]?.detail).toContain('the actor is idle');
+    expect(stateMismatches(['BTCUSDT'], snaps, [], pos, 'tw-', new Set(['BTCUSDT']))).toEqual([]);
+  });
+});
