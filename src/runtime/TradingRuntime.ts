@@ -34,7 +34,7 @@ import { clientOrderIdPrefix } from '../journal/clientOrderIds.ts';
 import { protectionPrices } from '../../machines/trade/tradeLogic.ts';
 import { ActorHost } from './ActorHost.ts';
 import { actorVenueMismatches, actorViewOf } from './consistency.ts';
-import { recoverAtStartup, type RecoveryReport } from './recovery.ts';
+import { deliverMissedFills, recoverAtStartup, type RecoveryReport } from './recovery.ts';
 import { RunStats } from './RunStats.ts';
 
 /** Settings of the runtime (decoded from config). */
@@ -308,11 +308,22 @@ export class TradingRuntime {
         // A failed read proves nothing (never infer flat): try again next time.
         if (Either.isLeft(open) || Either.isLeft(positions)) continue;
         const p = positions.right.find((x) => x.symbol === symbol && x.side !== 'flat' && x.quantity.gt(0));
-        const view = actorViewOf(host.snapshot());
-        const issues = actorVenueMismatches(view, {
+        let view = actorViewOf(host.snapshot());
+        const judge = (): ReadonlyArray<string> => actorVenueMismatches(view, {
           openOrderIds: open.right.filter((o) => o.clientOrderId.startsWith(prefix)).map((o) => o.clientOrderId),
           position: p === undefined ? undefined : { side: p.side === 'short' ? 'short' : 'long', quantity: p.quantity, takeProfit: p.takeProfit, stopLoss: p.stopLoss },
         }, { settled: false, adopted: this.blocked.has(symbol), quantityTolerance: rs.quantityTolerance });
+        let issues = judge();
+        if (issues.length > 0) {
+          // Fills the stream never delivered (a reconnect gap): apply them by trade id, then judge again.
+          const applied = await deliverMissedFills({ venue, journal, now: () => this.now(), deliverFill: (f) => this.onFill(f, this.now()) }, symbol, host).catch(() => []);
+          if (applied.length > 0) {
+            journal.append('reconcile', 'RECONCILED_FILLS', { symbol, reason, fills: applied });
+            await this.idle();
+            view = actorViewOf(host.snapshot());
+            issues = judge();
+          }
+        }
         if (issues.length === 0) continue;
         if (view.state === 'opened.protected' && p !== undefined && (p.takeProfit === undefined || p.stopLoss === undefined)) {
           const c = host.snapshot().context;

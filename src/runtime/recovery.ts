@@ -102,7 +102,7 @@ const closeReasonOf = (c: TradeContext, exit: Fill | undefined): 'takeProfit' | 
 const recoverSymbol = async (port: RecoveryPort, symbol: string, actions: string[]): Promise<void> => {
   const host = port.host(symbol);
   if (host === undefined) throw new Error(`recovery: no actor for ${symbol}`);
-  const { venue, journal } = port;
+  const { venue } = port;
   const at = (): number => port.now();
   const first = host.snapshot().context;
   const live = liveIds(first);
@@ -112,16 +112,12 @@ const recoverSymbol = async (port: RecoveryPort, symbol: string, actions: string
   for (let round = 0; round < 6; round++) {
     const ctx = host.snapshot().context;
     const ids = liveIds(ctx);
+    // Fills of every order of the cycle, settled ones too: a query may have closed an order whose fills the actor
+    // never saw (filled while the process was down); the trade-id check keeps each fill to one delivery.
+    if (ctx.orderIds.length > 0) {
+      for (const a of await deliverMissedFills(port, symbol, host)) actions.push(a);
+    }
     if (ids.length > 0) {
-      const rows = ids.map((id) => journal.getOrder(id)).filter((r) => r !== undefined);
-      const since = Math.min(...rows.map((r) => r.createdTs), at()) - 60_000;
-      const fills = await fetchOrThrow('executions', symbol, venue.executionsSince(since, symbol));
-      const seen = new Set(ctx.seenTradeIds);
-      for (const f of [...fills].sort((a, b) => a.ts - b.ts)) {
-        if (!ctx.orderIds.includes(f.clientOrderId) || seen.has(f.tradeId)) continue;
-        port.deliverFill(f);
-        actions.push(`${symbol}: missed fill ${f.tradeId} of ${f.clientOrderId} (${f.quantity.toString()} @ ${f.price.toString()}) applied`);
-      }
       for (const id of liveIds(host.snapshot().context)) {
         const order = await fetchOrThrow('orderByClientId', symbol, venue.orderByClientId(symbol, id));
         const state = host.state();
@@ -145,6 +141,30 @@ const recoverSymbol = async (port: RecoveryPort, symbol: string, actions: string
     if (round === 0 && ids.length === 0 && state === 'idle') break;
   }
   if (live.length === 0) actions.push(`${symbol}: no live orders at restart (${host.state()})`);
+};
+
+/**
+ * Fetches the venue's executions of the actor's current cycle (since its oldest order, minus a minute) and delivers
+ * every fill the actor has not seen (by trade id). Returns one line per fill delivered. Throws ReconcileError when
+ * the executions cannot be read.
+ */
+export const deliverMissedFills = async (
+  port: Pick<RecoveryPort, 'venue' | 'journal' | 'now' | 'deliverFill'>, symbol: string, host: ActorHost,
+): Promise<string[]> => {
+  const ctx = host.snapshot().context;
+  if (ctx.orderIds.length === 0) return [];
+  const rows = ctx.orderIds.map((id) => port.journal.getOrder(id)).filter((r) => r !== undefined);
+  const since = Math.min(...rows.map((r) => r.createdTs), port.now()) - 60_000;
+  const fills = await fetchOrThrow('executions', symbol, port.venue.executionsSince(since, symbol));
+  const seen = new Set(ctx.seenTradeIds);
+  const out: string[] = [];
+  for (const f of [...fills].sort((a, b) => a.ts - b.ts)) {
+    if (!ctx.orderIds.includes(f.clientOrderId) || seen.has(f.tradeId)) continue;
+    seen.add(f.tradeId);
+    port.deliverFill(f);
+    out.push(`${symbol}: missed fill ${f.tradeId} of ${f.clientOrderId} (${f.quantity.toString()} @ ${f.price.toString()}) applied`);
+  }
+  return out;
 };
 
 /**
