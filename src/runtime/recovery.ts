@@ -263,7 +263,18 @@ export const recoverAtStartup = async (port: RecoveryPort): Promise<RecoveryRepo
         port.block(symbol, 'foreign position reported: entries blocked until an operator settles it');
       }
     }
-    const open = await fetchOrThrow('openOrders', symbol, port.venue.openOrders(symbol));
+    let open = await fetchOrThrow('openOrders', symbol, port.venue.openOrders(symbol));
+    // An open order of ours that no actor owns (journaled, but its actor settled it as not found, or an earlier cycle's):
+    // nothing would ever manage it, so it is withdrawn; an order the venue already closed counts as done.
+    const owned = new Set(view.liveOrderIds);
+    const stray = open.filter((o) => o.clientOrderId.startsWith(prefix) && !owned.has(o.clientOrderId));
+    for (const o of stray) {
+      const r = await Effect.runPromise(Effect.either(port.venue.cancelOrder(symbol, o.clientOrderId)));
+      const done = Either.isRight(r) || r.left.reason.kind === 'not_found';
+      actions.push(`${symbol}: open order ${o.clientOrderId} owned by no actor ${done ? 'cancelled' : `could not be cancelled (${Either.isLeft(r) ? r.left.message : ''})`}`);
+      if (done) port.journal.append(RECOVERY_STREAM, 'RECOVERY_STRAY_CANCELLED', { symbol, clientOrderId: o.clientOrderId, venueOrderId: o.venueOrderId });
+    }
+    if (stray.length > 0) open = await fetchOrThrow('openOrders', symbol, port.venue.openOrders(symbol));
     const venueView: VenueView = {
       openOrderIds: open.filter((o) => o.clientOrderId.startsWith(prefix)).map((o) => o.clientOrderId),
       position: p === undefined ? undefined : { side: p.side === 'short' ? 'short' : 'long', quantity: p.quantity, takeProfit: p.takeProfit, stopLoss: p.stopLoss },
