@@ -105,6 +105,8 @@ describe('Bybit adapter ↔ simulator façade', () => {
     await run(h.venue.setProtection({ symbol: 'BTCUSDT', takeProfit: tp, stopLoss: sl, trigger: 'mark' }));
     const [protectedPos] = await run(h.venue.positions());
     expect([protectedPos?.takeProfit?.toString(), protectedPos?.stopLoss?.toString(), protectedPos?.tpTrigger, protectedPos?.slTrigger]).toEqual([tp.toString(), sl.toString(), 'mark', 'mark']);
+    // Setting the same stops again answers 34040 "not modified" at the venue: the position is protected as asked.
+    await run(h.venue.setProtection({ symbol: 'BTCUSDT', takeProfit: tp, stopLoss: sl, trigger: 'mark' }));
     await run(h.venue.setLeverage('BTCUSDT', new Decimal('5')));
     await run(h.venue.setLeverage('BTCUSDT', new Decimal('5'))); // 110043 (or 0) is success either way
     expect((await run(h.venue.positions('BTCUSDT')))[0]?.leverage.toString()).toBe('5');
