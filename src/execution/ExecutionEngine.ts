@@ -65,6 +65,8 @@ export class ExecutionEngine {
   private readonly deps: ExecutionDeps;
   private readonly random: Random.Random;
   private readonly crashPoint: CrashPoint;
+  /** Client order ids whose placeOrder request has not returned yet: a query cannot prove them absent. */
+  private readonly inFlight = new Set<string>();
 
   constructor(deps: ExecutionDeps) {
     this.deps = deps;
@@ -116,7 +118,13 @@ export class ExecutionEngine {
       });
     }
     this.crashPoint(`${meta.role}.requested`);
-    const result: Either.Either<OrderAck, VenueError> = await this.run('placeOrder', venue.placeOrder(request), true);
+    this.inFlight.add(request.clientOrderId);
+    let result: Either.Either<OrderAck, VenueError>;
+    try {
+      result = await this.run('placeOrder', venue.placeOrder(request), true);
+    } finally {
+      this.inFlight.delete(request.clientOrderId);
+    }
     this.crashPoint(`${meta.role}.sent`);
     if (Either.isRight(result)) {
       this.recordUpdate(request.clientOrderId, 'ORDER_ACKNOWLEDGED', 'new', { venueOrderId: result.right.venueOrderId });
@@ -157,6 +165,12 @@ export class ExecutionEngine {
       return undefined; // the actor's query timer asks again
     }
     const o = result.right;
+    if (o === undefined && this.inFlight.has(clientOrderId)) {
+      // The create (or its rate-limit retry) is still on its way: "not found" proves nothing yet. No answer; the
+      // chart's query timer asks again, and the create's own outcome arrives meanwhile.
+      this.deps.logger.info({ clientOrderId }, 'order_query_while_create_in_flight');
+      return undefined;
+    }
     if (o === undefined) {
       if (this.deps.journal.getOrder(clientOrderId) !== undefined) this.recordUpdate(clientOrderId, 'ORDER_NOT_FOUND', 'rejected', {});
       return { type: 'venue.queryResult', clientOrderId, found: false, at };

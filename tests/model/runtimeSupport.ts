@@ -383,6 +383,8 @@ const plan = (a: Abstract, e: Ev, life: string, entryId: string | null): Plan =>
       const o = a.orders[okey(a, m)];
       if (e.found === false) {
         if (o !== undefined) infeasible(`${m} exists at the venue`);
+        // The ExecutionEngine answers no "not found" while the create of the same id is still on the wire.
+        if (a.held.some((h) => h.kind === 'place' && h.key === okey(a, m))) infeasible(`the create of ${m} is still in flight`);
       } else if (e.status === 'new') {
         if (o === undefined || o.status !== 'open' || o.filled > 0) infeasible(`${m} is not resting unfilled at the venue`);
       } else infeasible(`a ${String(e.status)} order reaches the actor on the account stream before any query answers`);
