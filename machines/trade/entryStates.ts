@@ -15,7 +15,7 @@ const IDLE = `${LIFECYCLE}.idle`;
 const opening = { type: 'notify' as const, params: { kind: 'positionOpened' as const, severity: 'info' as const } };
 const entryFill = (partial: string | undefined) => [
   { guard: 'completesEntry' as const, target: OPENED, actions: ['routeToOrder' as const, 'recordEntryFill' as const, opening] },
-  { guard: 'isNewEntryFill' as const, target: partial, actions: ['routeToOrder' as const, 'recordEntryFill' as const] },
+  { guard: 'isNewEntryFill' as const, target: partial, actions: ['routeToOrder' as const, 'recordEntryFill' as const, 'protectPartialEntry' as const] },
   { guard: 'isEntryEvent' as const, actions: 'routeToOrder' as const },
 ];
 

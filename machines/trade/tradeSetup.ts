@@ -154,6 +154,14 @@ export const tradeSetup = setup({
       enqueue.assign({ protectionAttempts: context.protectionAttempts + 1 });
       enqueue.emit({ type: 'protection.set', symbol: context.symbol, side, ...prices, attempt: context.protectionAttempts + 1 });
     }),
+    // A partly filled entry already is a position: its TP/SL go out on the first fill (same levels as OPENED will ask for,
+    // from the same OEP; the venue's "not modified" to the second request counts as set). Answers are not awaited here.
+    protectPartialEntry: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== 'venue.filled' || context.intent === null || context.openingPrice === null) return;
+      if (!dec(context.entry.filledQuantity).eq(dec(event.quantity))) return;
+      const { side, takeProfitFraction, stopLossFraction, tickSize } = context.intent;
+      enqueue.emit({ type: 'protection.set', symbol: context.symbol, side, ...protectionPrices(side, context.openingPrice, takeProfitFraction, stopLossFraction, tickSize), attempt: 0 });
+    }),
     resetProtectionAttempts: assign({ protectionAttempts: 0 }),
     forgetSettledOrder: assign(({ context, event }) => {
       const prefix = 'xstate.done.actor.order:';

@@ -75,15 +75,23 @@ describe('trade chart invariants over generated paths (X-RT-3)', () => {
     expect(checked).toBeGreaterThan(10);
   });
 
-  it('X-RT-3 protection.set is emitted only while passing through OPENED', () => {
+  it('X-RT-3 protection.set is emitted only on a real fill: passing through OPENED, or on the first fill of a partly filled entry', () => {
     let checked = 0;
+    let partial = 0;
     for (const step of runs.flat()) {
       if (!step.emitted.some((e) => e.type === 'protection.set')) continue;
       checked += 1;
-      expect(step.visited.some((s) => s === 'opened.protecting')).toBe(true);
       expect(step.after.context.openingPrice).not.toBeNull();
+      expect(dec(step.after.context.entry.filledQuantity).gt(0)).toBe(true);
+      if (!step.visited.some((s) => s === 'opened.protecting')) {
+        // The partial-fill protection: only on the entry's first fill, whose quantity is all that is filled.
+        partial += 1;
+        expect(step.event.type).toBe('venue.filled');
+        expect(step.after.context.entry.filledQuantity).toBe((step.event as { quantity: string }).quantity);
+      }
     }
     expect(checked).toBeGreaterThan(10);
+    expect(partial).toBeGreaterThan(0);
   });
 
   it('X-RSK-1 X-WS-2 no entry order leaves while halted or paused; exits stay possible', () => {

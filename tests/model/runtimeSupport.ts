@@ -393,7 +393,8 @@ const plan = (a: Abstract, e: Ev, life: string, entryId: string | null): Plan =>
     case 'venue.protectionSet':
     case 'venue.protectionFailed': {
       const set = e.type === 'venue.protectionSet';
-      if (set && (a.position <= 0 || a.protectionAtVenue)) infeasible('the venue refuses TP/SL without a position, or unchanged');
+      // An unchanged TP/SL answers "not modified", which the adapter reports as set.
+      if (set && a.position <= 0) infeasible('the venue refuses TP/SL without a position');
       const n = takeHeld(a, 'protect', undefined, 'no protection request on the wire');
       if (set) a.protectionAtVenue = true;
       return venue({ do: 'release', n, how: set ? 'perform' : 'lose' });

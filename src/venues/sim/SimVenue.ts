@@ -163,11 +163,13 @@ export const makeSimVenue = (exchange: SimExchange, account: string): SimVenue =
     ),
   cancelAll: (symbol) => Effect.sync(() => exchange.cancelAll(account, symbol).map((o) => o.clientOrderId)),
   setProtection: (r) =>
-    Effect.suspend(() =>
-      unwrap('setProtection', exchange.setTradingStop(account, r.symbol, {
+    Effect.suspend(() => {
+      const res = exchange.setTradingStop(account, r.symbol, {
         takeProfit: r.takeProfit ?? new Decimal(0), stopLoss: r.stopLoss ?? new Decimal(0), tpTrigger: r.trigger, slTrigger: r.trigger,
-      })),
-    ).pipe(Effect.asVoid),
+      });
+      // Stops already at these levels: protected as asked (the Bybit adapter maps 34040 the same way).
+      return !res.ok && res.code === 'not_modified' ? Effect.void : unwrap('setProtection', res).pipe(Effect.asVoid);
+    }),
   setLeverage: (symbol, leverage) =>
     Effect.suspend(() => {
       const r = exchange.setLeverage(account, symbol, leverage);
