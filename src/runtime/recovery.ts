@@ -16,7 +16,7 @@ import { reconcile, ReconcileError, type ReconcileResult } from '../execution/Re
 import type { Journal } from '../journal/Journal.ts';
 import { clientOrderIdPrefix } from '../journal/clientOrderIds.ts';
 import type { Logger } from '../kernel/logger.ts';
-import type { Venue, VenueError } from '../venues/Venue.ts';
+import { isRetryable, type Venue, type VenueError } from '../venues/Venue.ts';
 import type { ActorHost } from './ActorHost.ts';
 import { actorVenueMismatches, actorViewOf, type VenueView } from './consistency.ts';
 
@@ -67,10 +67,20 @@ export interface RecoveryReport {
   readonly adopted: ReadonlyArray<string>;
 }
 
+/** Read attempts per venue call before recovery gives up on it (reads are idempotent; each retry is signed afresh). */
+const READ_ATTEMPTS = 5;
+
+/** A read failure that another attempt may not see: rate limits, timeouts, transport and server errors, a stale signature. */
+const transientRead = (e: VenueError): boolean => isRetryable(e) || e.reason.kind === 'clock_skew';
+
 const fetchOrThrow = async <A>(step: string, symbol: string | undefined, eff: Effect.Effect<A, VenueError>): Promise<A> => {
-  const r = await Effect.runPromise(Effect.either(eff));
-  if (Either.isLeft(r)) throw new ReconcileError({ step, symbol, cause: r.left });
-  return r.right;
+  for (let attempt = 1; ; attempt++) {
+    const r = await Effect.runPromise(Effect.either(eff));
+    if (Either.isRight(r)) return r.right;
+    if (!transientRead(r.left) || attempt >= READ_ATTEMPTS) throw new ReconcileError({ step, symbol, cause: r.left });
+    // Yield to the event loop before asking again (the adapter paces rate-limited calls itself).
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
 };
 
 const liveIds = (c: TradeContext): string[] => c.orderIds.filter((id) => !c.settledOrderIds.includes(id));
