@@ -123,8 +123,18 @@ interface Child {
   readonly exited: Promise<number | null>;
 }
 
+/** Every child process the drill has started and not yet seen exit (killed if the drill itself is stopped). */
+const liveChildren = new Set<ChildProcess>();
+
+/** SIGKILLs every child still running (the simulator and a runtime); for the command's signal handlers. */
+export const killDrillChildren = (): void => {
+  for (const p of liveChildren) p.kill('SIGKILL');
+};
+
 const startChild = (nodePath: string, args: ReadonlyArray<string>, logFile: string): Child => {
   const proc = spawn(nodePath, [...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+  liveChildren.add(proc);
+  proc.once('exit', () => liveChildren.delete(proc));
   const log = createWriteStream(logFile, { flags: 'a' });
   proc.stderr?.pipe(log);
   const lines: string[] = [];

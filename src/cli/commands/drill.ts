@@ -38,9 +38,23 @@ export const drillCommand = async (io: CliIo, args: ReadonlyArray<string>, globa
     io.err('cannot tell which tradewarden entry point to run the children with');
     return ExitCode.usage;
   }
-  const { runRestartDrill, formatDrillTable } = await import('../../app/drill/restartDrill.ts');
+  const { runRestartDrill, formatDrillTable, killDrillChildren } = await import('../../app/drill/restartDrill.ts');
   io.out(`restart drill: ${trials} trials, seed ${seed}, ×${speed}, work dir ${workDir}`);
-  const result = await runRestartDrill({ trials, seed, speed, workDir, mainJs: resolve(mainJs), nodePath: process.execPath, out: io.out });
+  // Stopping the drill must not leave a simulator or a runtime behind.
+  const stop = (): void => {
+    killDrillChildren();
+    process.exit(130);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  let result;
+  try {
+    result = await runRestartDrill({ trials, seed, speed, workDir, mainJs: resolve(mainJs), nodePath: process.execPath, out: io.out });
+  } finally {
+    killDrillChildren();
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  }
   io.out(formatDrillTable(result));
   return result.violations.length === 0 ? ExitCode.ok : ExitCode.runtimeFailure;
 };
