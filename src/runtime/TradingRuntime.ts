@@ -319,7 +319,8 @@ export class TradingRuntime {
           const applied = await deliverMissedFills({ venue, journal, now: () => this.now(), deliverFill: (f) => this.onFill(f, this.now()) }, symbol, host).catch(() => []);
           if (applied.length > 0) {
             journal.append('reconcile', 'RECONCILED_FILLS', { symbol, reason, fills: applied });
-            await this.idle();
+            // No `idle()` here: this check is itself tracked work and would wait for itself. The actor took the fills
+            // synchronously; what they set off (protection) is tracked on its own.
             view = actorViewOf(host.snapshot());
             issues = judge();
           }
