@@ -254,9 +254,19 @@ export const recoverAtStartup = async (port: RecoveryPort): Promise<RecoveryRepo
   const adopted: string[] = [];
   for (const symbol of port.symbols) {
     const host = port.host(symbol)!;
-    const view = actorViewOf(host.snapshot());
+    let view = actorViewOf(host.snapshot());
     const positions = await fetchOrThrow('positions', symbol, port.venue.positions(symbol));
     let p = openPosition(positions, symbol);
+    const expectedSide = view.side === 'buy' ? 'long' : 'short';
+    if (p !== undefined && view.state.startsWith('opened') && (p.side !== expectedSide || !p.quantity.eq(view.openQuantity))) {
+      // The venue's position is not the one the actor opened (while the process was down its TP/SL closed the filled
+      // part of an entry and the rest filled afterwards, or it was changed by hand). The actor's cycle ends here
+      // (external) and the position is handled like a foreign one: adopted and protected, entries blocked until flat.
+      actions.push(`${symbol}: venue holds ${p.side} ${p.quantity.toString()}, the actor ${expectedSide} ${view.openQuantity.toString()}: cycle closed, position adopted`);
+      host.send({ type: 'venue.positionClosed', reason: 'external', at: port.now() });
+      await port.idle();
+      view = actorViewOf(host.snapshot());
+    }
     const idleish = view.state === 'idle' || view.state.startsWith('closed');
     if (p !== undefined && idleish) {
       if (port.foreignPositions === 'adopt') {

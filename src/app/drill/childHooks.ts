@@ -31,7 +31,7 @@ export const freezingCrashPoint = (target: string): CrashPoint => {
 
 /** Writes `drill:recovered <json>` and resolves when the drill writes a line to stdin. */
 export const holdGate = (report: RecoveryReport): Promise<void> => {
-  writeSync(1, `${RECOVERED_LINE} ${JSON.stringify({ durationMs: report.durationMs, states: report.states, mismatches: report.mismatches, actions: report.actions.length })}\n`);
+  writeSync(1, `${RECOVERED_LINE} ${JSON.stringify({ durationMs: report.durationMs, states: report.states, mismatches: report.mismatches, adopted: report.adopted, actions: report.actions.length })}\n`);
   return new Promise((resolve) => {
     const rl = createInterface({ input: process.stdin });
     rl.once('line', () => {

@@ -270,7 +270,7 @@ export const runRestartDrill = async (opts: RestartDrillOptions): Promise<Restar
         found.push({ kind: 'no_recovery', detail: `the runtime did not report recovery within ${RECOVER_WAIT_MS} ms (exit ${String(child.proc.exitCode)}; see ${join(dir, 'runtime.log')})` });
       } else {
         const to = await serverTime();
-        const report = JSON.parse(recovered.slice(RECOVERED_LINE.length)) as { mismatches: Record<string, string[]> };
+        const report = JSON.parse(recovered.slice(RECOVERED_LINE.length)) as { mismatches: Record<string, string[]>; adopted?: string[] };
         for (const [s, m] of Object.entries(report.mismatches)) found.push({ kind: 'runtime_mismatch', detail: `${s}: runtime reported ${m.join('; ')}` });
         const [orders, positions] = await Promise.all([
           getJson<{ orders: SimOrderTruth[] }>(`${simUrl}/sim/control/orders?account=main`),
@@ -285,7 +285,8 @@ export const runRestartDrill = async (opts: RestartDrillOptions): Promise<Restar
           ...unprotectedPositions(positions.positions),
           ...ordersWhileGateClosed(orders.orders, prefix, from, to),
           ...unjournaledOrders(orders.orders, prefix, journal.ids),
-          ...stateMismatches(symbols, journal.snapshots, orders.orders, positions.positions, prefix, new Set()),
+          // Adopted positions (no actor owns them by design) are still checked for protection above.
+          ...stateMismatches(symbols, journal.snapshots, orders.orders, positions.positions, prefix, new Set(report.adopted ?? [])),
         );
       }
       if (plan !== undefined) {
