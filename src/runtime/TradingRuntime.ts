@@ -33,7 +33,7 @@ import { Effect, Either } from 'effect';
 import { clientOrderIdPrefix } from '../journal/clientOrderIds.ts';
 import { protectionPrices } from '../../machines/trade/tradeLogic.ts';
 import { ActorHost } from './ActorHost.ts';
-import { actorVenueMismatches, actorViewOf } from './consistency.ts';
+import { actorVenueMismatches, actorViewOf, venueViewOf } from './consistency.ts';
 import { deliverMissedFills, recoverAtStartup, type RecoveryReport } from './recovery.ts';
 import { RunStats } from './RunStats.ts';
 
@@ -309,10 +309,8 @@ export class TradingRuntime {
         if (Either.isLeft(open) || Either.isLeft(positions)) continue;
         const p = positions.right.find((x) => x.symbol === symbol && x.side !== 'flat' && x.quantity.gt(0));
         let view = actorViewOf(host.snapshot());
-        const judge = (): ReadonlyArray<string> => actorVenueMismatches(view, {
-          openOrderIds: open.right.filter((o) => o.clientOrderId.startsWith(prefix)).map((o) => o.clientOrderId),
-          position: p === undefined ? undefined : { side: p.side === 'short' ? 'short' : 'long', quantity: p.quantity, takeProfit: p.takeProfit, stopLoss: p.stopLoss },
-        }, { settled: false, adopted: this.blocked.has(symbol), quantityTolerance: rs.quantityTolerance });
+        const judge = (): ReadonlyArray<string> =>
+          actorVenueMismatches(view, venueViewOf(open.right, p, prefix), { settled: false, adopted: this.blocked.has(symbol), quantityTolerance: rs.quantityTolerance });
         let issues = judge();
         if (issues.length > 0) {
           // Fills the stream never delivered (a reconnect gap): apply them by trade id, then judge again.

@@ -4,7 +4,7 @@
  * live order ids with the venue's open orders and position of the same symbol, and returns the disagreements.
  */
 import { dec, type Decimal } from '../domain/money.ts';
-import type { Side } from '../domain/orders.ts';
+import type { Position, Side, VenueOrder } from '../domain/orders.ts';
 import { lifecycleState, type TradeSnapshot } from '../../machines/trade/tradeMachine.ts';
 import { openQuantity } from '../../machines/trade/tradeLogic.ts';
 import type { TradeContext } from '../../machines/trade/tradeTypes.ts';
@@ -92,3 +92,11 @@ export const actorViewOf = (snapshot: { readonly value: unknown; readonly contex
     entryClientOrderId: c.entryClientOrderId,
   };
 };
+
+/** Returns the VenueView of a symbol from the venue's open orders and position (only ids with our `prefix` count). */
+export const venueViewOf = (openOrders: ReadonlyArray<VenueOrder>, position: Position | undefined, prefix: string): VenueView => ({
+  openOrderIds: openOrders.filter((o) => o.clientOrderId.startsWith(prefix)).map((o) => o.clientOrderId),
+  position: position === undefined || position.side === 'flat' || !position.quantity.gt(0)
+    ? undefined
+    : { side: position.side, quantity: position.quantity, takeProfit: position.takeProfit, stopLoss: position.stopLoss },
+});

@@ -18,7 +18,7 @@ import { clientOrderIdPrefix } from '../journal/clientOrderIds.ts';
 import type { Logger } from '../kernel/logger.ts';
 import { isRetryable, type Venue, type VenueError } from '../venues/Venue.ts';
 import type { ActorHost } from './ActorHost.ts';
-import { actorVenueMismatches, actorViewOf, type VenueView } from './consistency.ts';
+import { actorVenueMismatches, actorViewOf, venueViewOf } from './consistency.ts';
 
 /** The journal stream and event types written by recovery. */
 export const RECOVERY_STREAM = 'recovery';
@@ -295,11 +295,7 @@ export const recoverAtStartup = async (port: RecoveryPort): Promise<RecoveryRepo
       if (done) port.journal.append(RECOVERY_STREAM, 'RECOVERY_STRAY_CANCELLED', { symbol, clientOrderId: o.clientOrderId, venueOrderId: o.venueOrderId });
     }
     if (stray.length > 0) open = await fetchOrThrow('openOrders', symbol, port.venue.openOrders(symbol));
-    const venueView: VenueView = {
-      openOrderIds: open.filter((o) => o.clientOrderId.startsWith(prefix)).map((o) => o.clientOrderId),
-      position: p === undefined ? undefined : { side: p.side === 'short' ? 'short' : 'long', quantity: p.quantity, takeProfit: p.takeProfit, stopLoss: p.stopLoss },
-    };
-    const found = actorVenueMismatches(view, venueView, { settled: true, adopted: adopted.includes(symbol) });
+    const found = actorVenueMismatches(view, venueViewOf(open, p, prefix), { settled: true, adopted: adopted.includes(symbol) });
     states[symbol] = view.state;
     if (found.length > 0) {
       mismatches[symbol] = found;

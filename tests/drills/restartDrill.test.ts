@@ -3,21 +3,13 @@
  * own process, the runtime SIGKILLed at crash points and random instants. It must exit 0 with zero violations, and it
  * must actually have killed inside the windows (a drill whose crash points are never reached proves nothing).
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { runCli } from '../support/runCli.ts';
 
-const run = (args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> =>
-  new Promise((resolve) => {
-    const child = spawn(process.execPath, ['dist/main.js', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.once('exit', (code) => resolve({ code, stdout, stderr }));
-  });
+const run = runCli;
 
 describe('X-REC-1 X-RT-7 restart drill (kill -9 at crash points, restart, reconcile)', () => {
   it('20 trials: no duplicate order, every position protected, actors equal the venue, chain intact, no entry while the gate is closed', async () => {
