@@ -298,6 +298,7 @@ export const runRestartDrill = async (opts: RestartDrillOptions): Promise<Restar
         for (const v of found) opts.out(`trial ${trial} (${plan.window}/${plan.point}): VIOLATION ${v.kind}: ${v.detail}`);
       } else {
         for (const v of found) violations.push({ ...v, trial, window: 'start' });
+        for (const v of found) opts.out(`epoch ${epoch} start: VIOLATION ${v.kind}: ${v.detail}`);
       }
       await postJson(`${simUrl}/sim/control/pause`, { paused: false });
       child.proc.stdin?.write('open\n');
