@@ -3,7 +3,7 @@
  * bars, runs the full runtime (strategies → RiskEngine → trade actors → ExecutionEngine → simulator), and writes the
  * journal, the JSON logs and the run summary under `<data-dir>/runs/<run-id>/`. Deterministic for a config and seed.
  */
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Effect, Exit, Random, Scope } from 'effect';
 import type { InspectionEvent } from 'xstate';
@@ -16,7 +16,7 @@ import { virtualScheduler } from '../kernel/Scheduler.ts';
 import { effectClockFrom } from '../kernel/effectClock.ts';
 import { superviseSymbols } from '../runtime/SymbolSupervisor.ts';
 import type { TradingRuntime } from '../runtime/TradingRuntime.ts';
-import { logAlertRouter, runtimeFromConfig } from './wiring.ts';
+import { finishRunSummary, logAlertRouter, runtimeFromConfig } from './wiring.ts';
 import { bybitLinearInstrument, createSimExchange } from '../venues/sim/engine/SimExchange.ts';
 import { barFeed } from '../venues/sim/replay/barFeed.ts';
 import { loadBarsCsv } from '../venues/sim/replay/loadBarsCsv.ts';
@@ -137,10 +137,7 @@ export const runPaperVirtual = async (opts: PaperRunOptions): Promise<PaperRunRe
       runId, profile: config.profile, mode: config.mode, venue: 'sim', clock: 'virtual', seed: config.sim.seed, configHash: opts.configHash,
       symbols: config.symbols, dataStart: start, dataEnd: clock.now(), stoppedBy: reason, replayTicks: ticks, journalEntries: journal.lastSeq(),
     });
-    const verify = journal.verify();
-    summary['journalChainIntact'] = verify.ok;
-    writeFileSync(join(runDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
-    logger.info({ event: 'summary', ...summary }, 'run_finished');
+    finishRunSummary(summary, journal, runDir, logger);
     return { runId, runDir, summary };
   } finally {
     alerts.dispose();

@@ -4,7 +4,7 @@
  * accelerated wall clock, the symbol supervisor, and a public and a private ConnectionHost. Wires only; it holds
  * no trading, protocol or connection logic, and it never talks to anything but loopback simulator credentials.
  */
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Effect, Either, Exit, Random, Redacted, Scope } from 'effect';
 import { request } from 'undici';
@@ -33,7 +33,7 @@ import { barFeed } from '../venues/sim/replay/barFeed.ts';
 import { loadBarsCsv } from '../venues/sim/replay/loadBarsCsv.ts';
 import { acceleratedClock } from '../venues/sim/server.ts';
 import type { PaperRunOptions, PaperRunResult } from './paper.ts';
-import { logAlertRouter, runtimeFromConfig } from './wiring.ts';
+import { finishRunSummary, logAlertRouter, runtimeFromConfig } from './wiring.ts';
 
 /** Options of a loopback paper run: those of `runPaperVirtual` plus the wall-time bounds and credentials. */
 export interface LoopbackRunOptions extends PaperRunOptions {
@@ -333,10 +333,7 @@ export const runPaperLoopback = async (opts: LoopbackRunOptions): Promise<PaperR
       },
       simCounters: sim?.server.counters() ?? null,
     });
-    const verify = journal.verify();
-    summary['journalChainIntact'] = verify.ok;
-    writeFileSync(join(runDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
-    logger.info({ event: 'summary', ...summary }, 'run_finished');
+    finishRunSummary(summary, journal, runDir, logger);
     return { runId, runDir, summary };
   } finally {
     for (const c of cancels) c();

@@ -6,6 +6,8 @@ import type { InspectionEvent } from 'xstate';
 import { makeAlertRouter, makeLogAlertChannel, type AlertRouter } from '../alerts/AlertRouter.ts';
 import type { AppConfig } from '../config/schema.ts';
 import { dec } from '../domain/money.ts';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Journal } from '../journal/Journal.ts';
 import type { Logger } from '../kernel/logger.ts';
 import { seededRandom } from '../kernel/random.ts';
@@ -84,4 +86,11 @@ export const runtimeFromConfig = (opts: {
       quantityTolerance: dec(config.reconcile.quantityTolerance),
     },
   });
+};
+
+/** Adds the journal verdict to a run summary, writes `<runDir>/summary.json` and logs it (the last step of every run). */
+export const finishRunSummary = (summary: Record<string, unknown>, journal: Journal, runDir: string, logger: Logger): void => {
+  summary['journalChainIntact'] = journal.verify().ok;
+  writeFileSync(join(runDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+  logger.info({ event: 'summary', ...summary }, 'run_finished');
 };

@@ -31,10 +31,9 @@ import type { Venue } from '../venues/Venue.ts';
 import { noCrashPoints, type CrashPoint } from '../kernel/crashPoints.ts';
 import { Effect, Either } from 'effect';
 import { clientOrderIdPrefix } from '../journal/clientOrderIds.ts';
-import { protectionPrices } from '../../machines/trade/tradeLogic.ts';
 import { ActorHost } from './ActorHost.ts';
-import { actorVenueMismatches, actorViewOf, venueViewOf } from './consistency.ts';
-import { deliverMissedFills, recoverAtStartup, type RecoveryReport } from './recovery.ts';
+import { actorVenueMismatches, actorViewOf, closeReasonFrom, venueViewOf } from './consistency.ts';
+import { actorProtection, deliverMissedFills, recoverAtStartup, type RecoveryReport } from './recovery.ts';
 import { RunStats } from './RunStats.ts';
 
 /** Settings of the runtime (decoded from config). */
@@ -325,10 +324,9 @@ export class TradingRuntime {
         }
         if (issues.length === 0) continue;
         if (view.state === 'opened.protected' && p !== undefined && (p.takeProfit === undefined || p.stopLoss === undefined)) {
-          const c = host.snapshot().context;
-          if (c.intent !== null && c.openingPrice !== null) {
-            const levels = protectionPrices(c.intent.side, c.openingPrice, c.intent.takeProfitFraction, c.intent.stopLossFraction, c.intent.tickSize);
-            const r = await this.execution.protect({ symbol, takeProfit: dec(levels.takeProfit), stopLoss: dec(levels.stopLoss), trigger: settings.triggerSource });
+          const request = actorProtection(host.snapshot().context, settings.triggerSource);
+          if (request !== undefined) {
+            const r = await this.execution.protect(request);
             journal.append('reconcile', 'RECONCILED_PROTECTED', { symbol, reason, outcome: r.type });
           }
         }
@@ -733,7 +731,7 @@ export class TradingRuntime {
         if (this.closedAtVenue.delete(intent.symbol)) {
           // The venue already closed this position (TP/SL on the filled part of an entry that then was withdrawn).
           const exit = this.lastExternalFill.get(intent.symbol);
-          host.send({ type: 'venue.positionClosed', reason: closeReason('flat', this.lastStops.get(intent.symbol), exit), exitPrice: exit?.price.toString(), at: this.now() });
+          host.send({ type: 'venue.positionClosed', reason: closeReasonFrom(this.lastStops.get(intent.symbol), exit), exitPrice: exit?.price.toString(), at: this.now() });
           return;
         }
         this.deps.logger.info({ symbol: intent.symbol, trigger: this.deps.settings.triggerSource, tp: intent.takeProfit, sl: intent.stopLoss }, 'protection_request');
@@ -836,7 +834,7 @@ export class TradingRuntime {
         if (host !== undefined && e.position.quantity.isZero() && before !== undefined && before.quantity.gt(0) && (state.startsWith('opened') || state === 'closing' || state === 'flattening')) {
           const exit = this.lastExternalFill.get(e.position.symbol);
           // The venue clears the stops as it closes the position, so judge by the last stops we saw on it.
-          host.send({ type: 'venue.positionClosed', reason: closeReason(before.side, this.lastStops.get(e.position.symbol), exit), exitPrice: exit?.price.toString(), at });
+          host.send({ type: 'venue.positionClosed', reason: closeReasonFrom(this.lastStops.get(e.position.symbol), exit), exitPrice: exit?.price.toString(), at });
         }
         return;
       }
@@ -930,20 +928,3 @@ export class TradingRuntime {
     this.stats.finalStates = Object.fromEntries([...this.hosts].map(([k, h]) => [k, h.state()]));
   }
 }
-
-/**
- * Infers why a position closed at the venue: a venue-triggered close fills near the TP or the SL (the trigger watches
- * the mark price and the close is a market order, so the fill can be a tick beyond the trigger): the nearer one wins.
- */
-const closeReason = (
-  _side: Position['side'],
-  stops: { readonly takeProfit: Decimal | undefined; readonly stopLoss: Decimal | undefined } | undefined,
-  exit: Fill | undefined,
-): 'takeProfit' | 'stopLoss' | 'external' => {
-  if (exit === undefined || stops === undefined || (stops.takeProfit === undefined && stops.stopLoss === undefined)) return 'external';
-  const tp = stops.takeProfit === undefined ? undefined : exit.price.minus(stops.takeProfit).abs();
-  const sl = stops.stopLoss === undefined ? undefined : exit.price.minus(stops.stopLoss).abs();
-  if (tp === undefined) return 'stopLoss';
-  if (sl === undefined) return 'takeProfit';
-  return tp.lte(sl) ? 'takeProfit' : 'stopLoss';
-};

@@ -100,3 +100,19 @@ export const venueViewOf = (openOrders: ReadonlyArray<VenueOrder>, position: Pos
     ? undefined
     : { side: position.side, quantity: position.quantity, takeProfit: position.takeProfit, stopLoss: position.stopLoss },
 });
+
+/**
+ * Infers why a position closed at the venue: a venue-triggered close fills near the TP or the SL (the trigger watches
+ * the mark price and the close is a market order, so the fill can be a tick beyond the trigger): the nearer one wins.
+ */
+export const closeReasonFrom = (
+  stops: { readonly takeProfit: Decimal | undefined; readonly stopLoss: Decimal | undefined } | undefined,
+  exit: { readonly price: Decimal } | undefined,
+): 'takeProfit' | 'stopLoss' | 'external' => {
+  if (exit === undefined || stops === undefined || (stops.takeProfit === undefined && stops.stopLoss === undefined)) return 'external';
+  const tp = stops.takeProfit === undefined ? undefined : exit.price.minus(stops.takeProfit).abs();
+  const sl = stops.stopLoss === undefined ? undefined : exit.price.minus(stops.stopLoss).abs();
+  if (tp === undefined) return 'stopLoss';
+  if (sl === undefined) return 'takeProfit';
+  return tp.lte(sl) ? 'takeProfit' : 'stopLoss';
+};

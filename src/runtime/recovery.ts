@@ -18,7 +18,7 @@ import { clientOrderIdPrefix } from '../journal/clientOrderIds.ts';
 import type { Logger } from '../kernel/logger.ts';
 import { isRetryable, type Venue, type VenueError } from '../venues/Venue.ts';
 import type { ActorHost } from './ActorHost.ts';
-import { actorVenueMismatches, actorViewOf, venueViewOf } from './consistency.ts';
+import { actorVenueMismatches, actorViewOf, closeReasonFrom, TRANSIENT_STATES, venueViewOf } from './consistency.ts';
 
 /** The journal stream and event types written by recovery. */
 export const RECOVERY_STREAM = 'recovery';
@@ -89,7 +89,7 @@ const openPosition = (positions: ReadonlyArray<Position>, symbol: string): Posit
   positions.find((p) => p.symbol === symbol && p.side !== 'flat' && p.quantity.gt(0));
 
 /** TP/SL of the actor's position, from its OEP and the intent's fractions (what the chart itself requested). */
-const actorProtection = (c: TradeContext, trigger: TriggerSource): ProtectionRequest | undefined => {
+export const actorProtection = (c: TradeContext, trigger: TriggerSource): ProtectionRequest | undefined => {
   if (c.intent === null || c.openingPrice === null) return undefined;
   const p = protectionPrices(c.intent.side, c.openingPrice, c.intent.takeProfitFraction, c.intent.stopLossFraction, c.intent.tickSize);
   return { symbol: c.symbol, takeProfit: dec(p.takeProfit), stopLoss: dec(p.stopLoss), trigger };
@@ -99,13 +99,6 @@ const adoptedProtection = (p: Position, port: RecoveryPort): ProtectionRequest =
   const side = p.side === 'long' ? 'buy' : 'sell';
   const levels = protectionPrices(side, p.entryPrice.toString(), port.adoptFractions.takeProfit.toString(), port.adoptFractions.stopLoss.toString(), port.tickSize(p.symbol).toString());
   return { symbol: p.symbol, takeProfit: p.takeProfit ?? dec(levels.takeProfit), stopLoss: p.stopLoss ?? dec(levels.stopLoss), trigger: port.triggerSource };
-};
-
-/** Why a position the actor held closed at the venue while we were away: the nearer of its TP and SL to the exit. */
-const closeReasonOf = (c: TradeContext, exit: Fill | undefined): 'takeProfit' | 'stopLoss' | 'external' => {
-  const levels = actorProtection(c, 'mark');
-  if (exit === undefined || levels?.takeProfit === undefined || levels.stopLoss === undefined) return 'external';
-  return exit.price.minus(levels.takeProfit).abs().lte(exit.price.minus(levels.stopLoss).abs()) ? 'takeProfit' : 'stopLoss';
 };
 
 /** Recovers one symbol's actor; returns the actions taken. */
@@ -147,7 +140,7 @@ const recoverSymbol = async (port: RecoveryPort, symbol: string, actions: string
     if (await settlePosition(port, symbol, host, actions, cancelSent)) cancelSent = true;
     await port.idle();
     const state = host.state();
-    if (liveIds(host.snapshot().context).length === 0 && !['submitting', 'querying', 'cancelling', 'closing', 'flattening', 'opened.protecting'].includes(state)) break;
+    if (liveIds(host.snapshot().context).length === 0 && !TRANSIENT_STATES.has(state)) break;
     if (round === 0 && ids.length === 0 && state === 'idle') break;
   }
   if (live.length === 0) actions.push(`${symbol}: no live orders at restart (${host.state()})`);
@@ -216,7 +209,7 @@ const settlePosition = async (port: RecoveryPort, symbol: string, host: ActorHos
     const since = Math.min(...ctx.orderIds.map((id) => journal.getOrder(id)?.createdTs ?? at())) - 60_000;
     const fills = await fetchOrThrow('executions', symbol, venue.executionsSince(since, symbol));
     const exit = [...fills].filter((f) => !ctx.orderIds.includes(f.clientOrderId)).sort((a, b) => a.ts - b.ts).at(-1);
-    host.send({ type: 'venue.positionClosed', reason: closeReasonOf(ctx, exit), exitPrice: exit?.price.toString(), at: at() });
+    host.send({ type: 'venue.positionClosed', reason: closeReasonFrom(actorProtection(ctx, 'mark'), exit), exitPrice: exit?.price.toString(), at: at() });
     actions.push(`${symbol}: position closed at the venue while down (${state} → ${host.state()})`);
     return false;
   }
