@@ -126,7 +126,7 @@ const startInProcessSim = async (opts: LoopbackRunOptions, apiKey: string, apiSe
     faults,
     logger: (line) => logger.debug({ sim: line }, 'sim'),
     driveClock: true,
-    clock,
+    clock, speed: config.sim.speed, // the façade's receive-window limit (one wall minute) scales with the replay speed
     // Between two engine advances venue time jumps by interval × speed: keep that well under the quote staleness limit.
     driveIntervalMs: Math.max(1, Math.min(20, Math.floor(config.risk.staleness.quoteMaxAgeMs / config.sim.speed / 4))),
     seed: config.sim.seed,

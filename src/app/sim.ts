@@ -89,7 +89,7 @@ export const runSim = async (args: RunSimArgs): Promise<RunningSim> => {
   const apiKeys = args.apiKeys ?? DEFAULT_SIM_API_KEYS;
   for (const account of new Set(apiKeys.map((k) => k.account))) exchange.fundAccount(account, DEFAULT_SIM_FUNDING.coin, new Decimal(DEFAULT_SIM_FUNDING.amount));
   exchange.advanceTo(clock.now());
-  const server = await startBybitSim({ exchange, port: args.port, apiKeys, faults, logger: args.logger, driveClock: true, clock, seed: args.seed });
+  const server = await startBybitSim({ exchange, port: args.port, apiKeys, faults, logger: args.logger, driveClock: true, clock, speed: args.speed, seed: args.seed });
   return { server, exchange, stop: () => server.close() };
 };
 

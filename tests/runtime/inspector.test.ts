@@ -21,7 +21,7 @@ describe('X-RT-11 live inspector relay', () => {
     const canary = 'canary-inspector-SECRET-7f3a9c';
     loadSecrets({ TW_BYBIT_API_SECRET: canary });
     const relay = await startInspectorRelay({ port: 0 });
-    expect(relay.url).toMatch(/^ws:\/\/127\.0\.0\.1:\d+$/);
+    expect(relay.url).toMatch(/^ws:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]{43}$/);
     const frames: Frame[] = [];
     const raw: string[] = [];
     const viewer = new WebSocket(relay.url);

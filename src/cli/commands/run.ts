@@ -72,7 +72,8 @@ export const runCommand = async (io: CliIo, args: ReadonlyArray<string>, global:
     const { startInspectorRelay } = await import('../../runtime/inspector.ts');
     const started = await startInspectorRelay({ port: inspectPort });
     relay = started;
-    io.out(`inspector relay on ${started.url} (open https://stately.ai/inspect?server=${started.url} to watch; see README)`);
+    // X-RT-11: the URL carries this run's random token; without it (or from a foreign web page) the relay refuses.
+    io.out(`inspector relay on ${started.url} (open ${started.statelyUrl} to watch; see README)`);
   }
   try {
     const common = {

@@ -74,6 +74,14 @@ describe('runSim', () => {
     expect(sim.server.faults().clockSkewMs).toBe(250);
   });
 
+  it('X-CLK-3 at --speed 600 accepts the window a loopback run signs with (600 × 250 ms) and refuses one past a wall minute', async () => {
+    const sim: RunningSim = await runSim({ venue: 'bybit', port: 0, speed: 600, seed: 3 });
+    cleanups.push(() => sim.stop());
+    const rest = createRawBybitClient({ baseUrl: sim.server.url, apiKey: 'sim-key-1', secret: 'sim-secret-1', now: () => sim.exchange.now() });
+    expect((await rest.get('/v5/order/realtime', { category: 'linear' }, { recvWindow: 150_000 })).body?.retCode).toBe(0);
+    expect((await rest.get('/v5/order/realtime', { category: 'linear' }, { recvWindow: 600 * 60_000 + 1 })).body?.retCode).toBe(10001);
+  });
+
   it('refuses an unsupported data file and a bad fault spec', async () => {
     await expect(runSim({ venue: 'bybit', port: 0, dataFiles: ['data/crypto-1m/coinbase_ETHUSD_spot_1m_2018-04-04_2018-04-05.csv'], speed: 1, seed: 1 })).rejects.toThrow(SimArgsError);
     await expect(runSim({ venue: 'bybit', port: 0, speed: 1, seed: 1, faults: 'gap:7' })).rejects.toThrow(/gap:7/);

@@ -8,7 +8,7 @@ import { Decimal } from '../../../src/domain/money.ts';
 import { bybitLinearInstrument, createSimExchange } from '../../../src/venues/sim/engine/SimExchange.ts';
 import type { SimExchange } from '../../../src/venues/sim/engine/types.ts';
 import { barFeed, loadBarsCsv } from '../../../src/venues/sim/replay/index.ts';
-import { startBybitSim, type BybitSimApiKey, type BybitSimServer } from '../../../src/venues/sim/bybit/BybitSimServer.ts';
+import { startBybitSim, type BybitSimApiKey, type BybitSimOptions, type BybitSimServer } from '../../../src/venues/sim/bybit/BybitSimServer.ts';
 import type { BybitRateLimits } from '../../../src/venues/sim/bybit/rateLimit.ts';
 import type { FaultPlan } from '../../../src/venues/sim/faults.ts';
 import { createRawBybitClient, type RawBybitClient } from '../../support/bybitRawClient.ts';
@@ -43,6 +43,8 @@ export const startHarness = async (
     extraKeys?: ReadonlyArray<BybitSimApiKey>;
     /** When set, the server also drives the engine along the virtual clock on a timer of this many ms. */
     driveIntervalMs?: number;
+    /** Façade limits to set (`speed`, `maxRecvWindowMs`). */
+    limits?: Pick<BybitSimOptions, 'speed' | 'maxRecvWindowMs'>;
   } = {},
 ): Promise<Harness> => {
   const clock = new VirtualClock(START);
@@ -66,6 +68,7 @@ export const startHarness = async (
     rateLimitClock: clock,
     rateLimits: opts.rateLimits ?? { orderPerSecond: 1000, otherPerSecond: 1000 },
     ...(opts.driveIntervalMs === undefined ? {} : { driveClock: true, clock, driveIntervalMs: opts.driveIntervalMs }),
+    ...opts.limits,
   });
   const advance = (ms: number) => {
     const t = clock.now() + ms;

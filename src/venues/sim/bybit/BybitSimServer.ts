@@ -2,19 +2,21 @@
  * The simulator's Bybit v5 wire façade on loopback: one node:http server bound to 127.0.0.1 serving the REST
  * endpoints (with real HMAC auth, per-key rate limits and Bybit envelopes), the public and private websockets, the
  * `/sim/control/*` endpoints (state, faults, dropped websockets, pause, order and position views), and the HTTP faults
- * of the active `FaultPlan`. It sits on a `SimExchange` and never
- * matches orders itself; it never binds any address other than 127.0.0.1.
+ * of the active `FaultPlan`. It sits on a `SimExchange` and never matches orders itself; it never binds any address
+ * other than 127.0.0.1, and answers hostile input (bad time windows, oversized or deep bodies) with Bybit's envelope.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { Either } from 'effect';
 import { WebSocketServer } from 'ws';
+import { parseBoundedJson, type BoundedJsonFailure } from '../../../kernel/boundedJson.ts';
 import { wallClock, type Clock } from '../../../kernel/Clock.ts';
 import type { SimEvent, SimExchange } from '../engine/types.ts';
 import { createRng, decodeFaultPlan, NO_FAULTS, parseFaultSpec, type FaultPlan, type Rng } from '../faults.ts';
 import { acceleratedClock, driveExchange, type ClockDriver } from '../server.ts';
 import { RetCode, retMsgFor } from './codes.ts';
 import { controlOrders, controlPositions, resolveControlAccount } from './control.ts';
+import { DEFAULT_MAX_RECV_WINDOW_MS, MAX_BODY_BYTES, MAX_DRAIN_BYTES, MAX_JSON_DEPTH, MAX_QUERY_CHARS, MAX_WS_PAYLOAD_BYTES } from './limits.ts';
 import { rateLimitHeaders, RateLimiter, DEFAULT_RATE_LIMITS, type BybitRateLimits, type RateDecision } from './rateLimit.ts';
 import { BYBIT_ROUTES, type RestCaller, type RestContext, type RestOutcome, type SimKeyPermissions } from './rest.ts';
 import { restStringToSign, verifyHmacHex } from './signing.ts';
@@ -40,8 +42,17 @@ export interface BybitSimOptions {
   readonly faults?: FaultPlan;
   /** Receives one JSON-able object per request, fault and WS problem. */
   readonly logger?: (line: object) => void;
-  /** Speed of the default accelerated clock when `driveClock` is set and no `clock` is given (default 1). */
+  /**
+   * How many times faster than the wall clock the engine's clock runs (default 1): the speed of the default
+   * accelerated clock when `driveClock` is set and no `clock` is given, and the factor by which the receive-window
+   * limit (one wall minute) is widened into venue milliseconds. Pass it with an accelerated `clock` too.
+   */
   readonly speed?: number;
+  /**
+   * Largest `X-BAPI-RECV-WINDOW` accepted, in venue milliseconds; a larger one is refused with 10001. Bybit documents
+   * no maximum; the default is 60,000 × `speed` (one wall minute, the largest window Binance documents).
+   */
+  readonly maxRecvWindowMs?: number;
   /** When true, the server advances the engine to `clock.now()` every `driveIntervalMs`. */
   readonly driveClock?: boolean;
   /**
@@ -86,24 +97,34 @@ export type SimPauseResult =
   | { readonly ok: true; readonly paused: boolean; readonly engineTime: number }
   | { readonly ok: false; readonly error: string };
 
-const MAX_BODY_BYTES = 64 * 1024;
+/** A request body as read: its text, or how many bytes it had when it was over the limit (and so discarded). */
+type Body = { readonly ok: true; readonly text: string } | { readonly ok: false; readonly bytes: number };
 
-const readBody = (req: IncomingMessage): Promise<string> =>
+/**
+ * Reads a body of at most `MAX_BODY_BYTES`. A larger one is drained without being kept, so the client can still read
+ * the refusal; past `MAX_DRAIN_BYTES` the socket is destroyed (and the promise rejects).
+ */
+const readBody = (req: IncomingMessage): Promise<Body> =>
   new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (c: Buffer) => {
       size += c.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new Error('body too large'));
+      if (size > MAX_DRAIN_BYTES) {
+        reject(new Error(`request body over ${MAX_DRAIN_BYTES} bytes`));
         req.destroy();
         return;
       }
-      chunks.push(c);
+      if (size <= MAX_BODY_BYTES) chunks.push(c);
+      else chunks.length = 0;
     });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => resolve(size > MAX_BODY_BYTES ? { ok: false, bytes: size } : { ok: true, text: Buffer.concat(chunks).toString('utf8') }));
     req.on('error', reject);
   });
+
+/** Returns Bybit's 10001 message for a JSON body the bounded parser refused. */
+const bodyRefusal = (f: BoundedJsonFailure): string =>
+  f.reason === 'too_deep' ? `params error: body is nested deeper than ${MAX_JSON_DEPTH} levels` : f.reason === 'too_large' ? 'params error: body is too large' : 'params error: body is not valid JSON';
 
 const header = (req: IncomingMessage, name: string): string | undefined => {
   const v = req.headers[name.toLowerCase()];
@@ -114,6 +135,8 @@ const header = (req: IncomingMessage, name: string): string | undefined => {
 export const startBybitSim = async (opts: BybitSimOptions): Promise<BybitSimServer> => {
   const { exchange } = opts;
   const log = opts.logger ?? (() => undefined);
+  const maxRecvWindowMs = opts.maxRecvWindowMs ?? DEFAULT_MAX_RECV_WINDOW_MS * (opts.speed ?? 1);
+  if (!(maxRecvWindowMs > 0) || !Number.isFinite(maxRecvWindowMs)) throw new RangeError(`maxRecvWindowMs must be a positive finite number, got ${maxRecvWindowMs}`);
   let plan: FaultPlan = opts.faults ?? NO_FAULTS;
   let rng: Rng = createRng(plan.seed ?? opts.seed ?? 1);
   const counters = emptyCounters();
@@ -203,11 +226,10 @@ export const startBybitSim = async (opts: BybitSimOptions): Promise<BybitSimServ
   };
 
   const readJson = async (req: IncomingMessage): Promise<{ readonly ok: true; readonly body: unknown } | { readonly ok: false }> => {
-    try {
-      return { ok: true, body: JSON.parse(await readBody(req)) };
-    } catch {
-      return { ok: false };
-    }
+    const body = await readBody(req);
+    if (!body.ok) return { ok: false };
+    const parsed = parseBoundedJson(body.text, { maxLength: MAX_BODY_BYTES, maxDepth: MAX_JSON_DEPTH });
+    return parsed.ok ? { ok: true, body: parsed.value } : { ok: false };
   };
 
   const knownAccounts = opts.apiKeys.map((k) => k.account);
@@ -290,12 +312,20 @@ export const startBybitSim = async (opts: BybitSimOptions): Promise<BybitSimServ
     const ts = header(req, 'X-BAPI-TIMESTAMP');
     const recvWindow = header(req, 'X-BAPI-RECV-WINDOW') ?? '5000';
     const sign = header(req, 'X-BAPI-SIGN');
-    if (!/^\d+$/.test(recvWindow) || Number(recvWindow) <= 0) return { retCode: RetCode.paramError, retMsg: 'params error: recv_window invalid', result: {} };
+    // A malformed or oversized window is a bad parameter (10001), not a clock problem: resyncing cannot fix it.
+    // Bybit documents no maximum; the simulator's is one wall minute (docs/simulator.md, "Strict input on the wire
+    // façades").
+    if (!/^\d+$/.test(recvWindow) || Number(recvWindow) <= 0) return { retCode: RetCode.paramError, retMsg: 'params error: recv_window must be a positive integer of milliseconds', result: {} };
+    if (recvWindow.length > 15 || Number(recvWindow) > maxRecvWindowMs) {
+      return { retCode: RetCode.paramError, retMsg: `params error: recv_window ${recvWindow.slice(0, 20)} exceeds the simulator's limit of ${maxRecvWindowMs} ms`, result: {} };
+    }
     const now = ctx.serverTime();
-    if (ts === undefined || !/^\d+$/.test(ts) || !(now - Number(recvWindow) <= Number(ts) && Number(ts) < now + 1000)) {
+    // Bybit: server_time - recv_window <= timestamp < server_time + 1000, else 10002 (also for a missing or
+    // non-numeric timestamp). At most 15 digits each, both sides are exact integers below 2^53.
+    if (ts === undefined || !/^\d{1,15}$/.test(ts) || !(now - Number(recvWindow) <= Number(ts) && Number(ts) < now + 1000)) {
       return {
         retCode: RetCode.timestampWindow,
-        retMsg: `${retMsgFor(RetCode.timestampWindow)}. req_timestamp[${ts ?? ''}],server_timestamp[${now}],recv_window[${recvWindow}]`,
+        retMsg: `${retMsgFor(RetCode.timestampWindow)}. req_timestamp[${(ts ?? '').slice(0, 20)}],server_timestamp[${now}],recv_window[${recvWindow}]`,
         result: {},
       };
     }
@@ -319,7 +349,17 @@ export const startBybitSim = async (opts: BybitSimOptions): Promise<BybitSimServ
       sendJson(res, 405, { retCode: 405, retMsg: `use ${route.method} for ${path}`, result: {}, retExtInfo: {}, time: ctx.serverTime() });
       return;
     }
-    const rawBody = route.method === 'POST' ? await readBody(req) : '';
+    // Oversized input is refused before anything else looks at it (Bybit answers bad parameters with 10001).
+    const body: Body = route.method === 'POST' ? await readBody(req) : { ok: true, text: '' };
+    if (!body.ok) {
+      reply(req, res, path, { retCode: RetCode.paramError, retMsg: `params error: request body of ${body.bytes} bytes exceeds ${MAX_BODY_BYTES} bytes`, result: {} });
+      return;
+    }
+    if (rawQuery.length > MAX_QUERY_CHARS) {
+      reply(req, res, path, { retCode: RetCode.paramError, retMsg: `params error: query string of ${rawQuery.length} characters exceeds ${MAX_QUERY_CHARS}`, result: {} });
+      return;
+    }
+    const rawBody = body.text;
 
     // Transport faults come first: the request never reaches the venue.
     if (rng.chance(plan.http5xxRate)) {
@@ -365,13 +405,16 @@ export const startBybitSim = async (opts: BybitSimOptions): Promise<BybitSimServ
     let params: unknown;
     if (route.method === 'GET') {
       params = Object.fromEntries(new URLSearchParams(rawQuery));
+    } else if (rawBody === '') {
+      params = {};
     } else {
-      try {
-        params = rawBody === '' ? {} : JSON.parse(rawBody);
-      } catch {
-        reply(req, res, path, { retCode: RetCode.paramError, retMsg: 'params error: body is not valid JSON', result: {} }, limitHeaders);
+      // Bounded: a deeply nested body would otherwise overflow the stack in JSON.parse or the schema decoder.
+      const parsed = parseBoundedJson(rawBody, { maxLength: MAX_BODY_BYTES, maxDepth: MAX_JSON_DEPTH });
+      if (!parsed.ok) {
+        reply(req, res, path, { retCode: RetCode.paramError, retMsg: bodyRefusal(parsed.failure), result: {} }, limitHeaders);
         return;
       }
+      params = parsed.value;
     }
 
     if (path === '/v5/order/create') {
@@ -407,12 +450,14 @@ export const startBybitSim = async (opts: BybitSimOptions): Promise<BybitSimServ
     const rawQuery = q < 0 ? '' : rawUrl.slice(q + 1);
     const run = path.startsWith('/sim/control/') ? control(req, res, path, rawQuery) : bybit(req, res, path, rawQuery);
     run.catch((error: unknown) => {
+      // A simulator bug, or a body past MAX_DRAIN_BYTES (its socket is gone): log it, never echo it to the client.
       log({ msg: 'request failed', path, error: String(error) });
-      if (!res.headersSent && !res.destroyed) sendJson(res, 500, { retCode: RetCode.serverError, retMsg: String(error), result: {}, retExtInfo: {}, time: ctx.serverTime() });
+      if (!res.headersSent && !res.destroyed) sendJson(res, 500, { retCode: RetCode.serverError, retMsg: retMsgFor(RetCode.serverError), result: {}, retExtInfo: {}, time: ctx.serverTime() });
     });
   });
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_BODY_BYTES });
+  // A frame above maxPayload closes that connection with 1009; smaller oversized requests are answered (ws.ts).
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_WS_PAYLOAD_BYTES });
   server.on('upgrade', (req, socket, head) => {
     const path = (req.url ?? '/').split('?')[0];
     const kind = path === '/v5/public/linear' ? 'public' : path === '/v5/private' ? 'private' : undefined;

@@ -2,12 +2,15 @@
  * The Bybit v5 websocket side of the simulator: public `/v5/public/linear` (orderbook, publicTrade, tickers, kline)
  * and private `/v5/private` (auth, order, execution, position, wallet), fed by the engine's events, with the WS
  * faults (drops, orderbook gaps/duplicates/reordering, delays, ignored pings) applied per connection. Never lets a
- * malformed client frame or a listener error escape into the engine or crash the server.
+ * malformed, oversized or deeply nested client frame or a listener error escape into the engine or crash the server,
+ * and never acknowledges a topic it will not publish (docs/simulator.md, "Strict input on the wire façades").
  */
 import { Either } from 'effect';
 import type { WebSocket } from 'ws';
+import { parseBoundedJson } from '../../../kernel/boundedJson.ts';
 import type { SimEvent, SimLevel } from '../engine/types.ts';
 import type { FaultPlan, Rng } from '../faults.ts';
+import { MAX_JSON_DEPTH, MAX_WS_REQUEST_CHARS } from './limits.ts';
 import { decodeParams, WsRequest } from './messages.ts';
 import { encodeOrder, type RestContext } from './rest.ts';
 import { verifyHmacHex, wsAuthStringToSign } from './signing.ts';
@@ -53,7 +56,9 @@ export interface WsHubDeps {
   readonly log: (line: object) => void;
 }
 
-const BOOK_DEPTHS = new Set([1, 50, 200, 1000]);
+// Topic parts are compared as exact strings: `Number('0x32')` is 50, and a book acknowledged as `orderbook.0x32.X`
+// would never be published (deltas go to `orderbook.50.X`): a silently frozen book.
+const BOOK_DEPTHS = new Set(['1', '50', '200', '1000']);
 const KLINE_INTERVALS = new Set(['1', '3', '5', '15', '30', '60', '120', '240', '360', '720', 'D', 'W', 'M']);
 const PRIVATE_TOPICS = new Set(['order', 'execution', 'position', 'wallet', 'order.linear', 'execution.linear', 'position.linear']);
 /** A reordered delta waits this long for a successor before it is sent anyway. */
@@ -195,14 +200,13 @@ export class BybitWsHub {
   // ---- inbound ----------------------------------------------------------------------------------------------------
 
   private onFrame(s: Session, text: string): void {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      this.send(s, { success: false, ret_msg: 'error:request not json', conn_id: s.connId, req_id: '', op: '' });
+    const parsed = parseBoundedJson(text, { maxLength: MAX_WS_REQUEST_CHARS, maxDepth: MAX_JSON_DEPTH });
+    if (!parsed.ok) {
+      const why = parsed.failure.reason === 'too_large' ? `request too large (over ${MAX_WS_REQUEST_CHARS} characters)` : parsed.failure.reason === 'too_deep' ? `request nested deeper than ${MAX_JSON_DEPTH} levels` : 'request not json';
+      this.send(s, { success: false, ret_msg: `error:${why}`, conn_id: s.connId, req_id: '', op: '' });
       return;
     }
-    const decoded = decodeParams(WsRequest, parsed);
+    const decoded = decodeParams(WsRequest, parsed.value);
     if (Either.isLeft(decoded)) {
       this.send(s, { success: false, ret_msg: `error:${decoded.left}`, conn_id: s.connId, req_id: '', op: '' });
       return;
@@ -279,7 +283,7 @@ export class BybitWsHub {
     const parts = topic.split('.');
     switch (parts[0]) {
       case 'orderbook':
-        return parts.length === 3 && BOOK_DEPTHS.has(Number(parts[1])) && known(parts[2]);
+        return parts.length === 3 && BOOK_DEPTHS.has(parts[1] ?? '') && known(parts[2]);
       case 'kline':
         return parts.length === 3 && KLINE_INTERVALS.has(parts[1] ?? '') && known(parts[2]);
       case 'publicTrade':
