@@ -1,7 +1,8 @@
 /**
  * The Bybit v5 (linear USDT perpetuals, one-way mode, unified account) implementation of the `Venue` port, plus
  * the stream descriptions and clock-offset view the runtime needs. It translates port calls into Bybit requests
- * through `BybitHttpClient` and `parse.ts`; it never decides risk, never rounds (prices/quantities must already be on
+ * through `BybitHttpClient` and `parse.ts` (every conversion guarded: a bad answer is a `decode` VenueError, never a
+ * defect); it never decides risk, never rounds (prices/quantities must already be on
  * the instrument's tick/step) and never retries a request whose outcome is unknown.
  */
 import { Effect, Redacted } from 'effect';
@@ -104,8 +105,8 @@ export const makeBybitVenue = (config: BybitConfig, deps: BybitVenueDeps): Bybit
         if (cursor !== '') query.push(['cursor', cursor]);
         const res = yield* http.call({ operation: 'instruments', method: 'GET', path: BybitPaths.instruments, query, signed: false, result: BybitHttpInstrumentsInfo });
         const list = res.result?.list ?? [];
-        for (const wire of list) {
-          const inst = parseInstrument(wire);
+        const parsed = yield* http.convert('instruments', 'instruments', () => list.map(parseInstrument));
+        for (const inst of parsed) {
           if (inst !== undefined) {
             out.push(inst);
             instrumentCache.set(inst.symbol, inst);
@@ -126,8 +127,8 @@ export const makeBybitVenue = (config: BybitConfig, deps: BybitVenueDeps): Bybit
         Effect.flatMap(() =>
           http.call({ operation, method: 'GET', path: BybitPaths.instruments, query: [['category', category], ['symbol', symbol]], signed: false, result: BybitHttpInstrumentsInfo }),
         ),
-        Effect.flatMap((res) => {
-          const inst = (res.result?.list ?? []).map(parseInstrument).find((i) => i?.symbol === symbol);
+        Effect.flatMap((res) => http.convert(operation, 'instruments', () => (res.result?.list ?? []).map(parseInstrument).find((i) => i?.symbol === symbol))),
+        Effect.flatMap((inst) => {
           if (inst === undefined) return Effect.fail(localReject(operation, 'LOCAL_UNKNOWN_SYMBOL', `unknown linear perpetual: ${symbol}`));
           instrumentCache.set(symbol, inst);
           return Effect.succeed(inst);
@@ -253,7 +254,7 @@ export const makeBybitVenue = (config: BybitConfig, deps: BybitVenueDeps): Bybit
         if (cursor !== '') query.push(['cursor', cursor]);
         const res = yield* http.call({ operation, method: 'GET', path, query, signed: true, result: BybitHttpOrderList });
         const list = res.result?.list ?? [];
-        out.push(...list.map(parseOrder));
+        out.push(...(yield* http.convert(operation, 'orders', () => list.map(parseOrder))));
         cursor = res.result?.nextPageCursor ?? '';
         if (!paginate || cursor === '' || list.length === 0) break;
       }
@@ -287,7 +288,7 @@ export const makeBybitVenue = (config: BybitConfig, deps: BybitVenueDeps): Bybit
         if (cursor !== '') query.push(['cursor', cursor]);
         const res = yield* http.call({ operation: 'positions', method: 'GET', path: BybitPaths.positions, query, signed: true, result: BybitHttpPositionList });
         const list = res.result?.list ?? [];
-        out.push(...list.map(parsePosition));
+        out.push(...(yield* http.convert('positions', 'positions', () => list.map(parsePosition))));
         cursor = res.result?.nextPageCursor ?? '';
         if (cursor === '' || list.length === 0) break;
       }
@@ -297,7 +298,7 @@ export const makeBybitVenue = (config: BybitConfig, deps: BybitVenueDeps): Bybit
   const balances = (): Effect.Effect<ReadonlyArray<Balance>, VenueError> =>
     http
       .call({ operation: 'balances', method: 'GET', path: BybitPaths.walletBalance, query: [['accountType', 'UNIFIED']], signed: true, result: BybitHttpWalletBalance })
-      .pipe(Effect.map((res) => (res.result?.list ?? []).flatMap(parseWallet)));
+      .pipe(Effect.flatMap((res) => http.convert('balances', 'wallets', () => (res.result?.list ?? []).flatMap(parseWallet))));
 
   const executionsSince = (sinceMs: number, symbol?: string): Effect.Effect<ReadonlyArray<Fill>, VenueError> =>
     Effect.gen(function* () {
@@ -319,8 +320,8 @@ export const makeBybitVenue = (config: BybitConfig, deps: BybitVenueDeps): Bybit
           if (cursor !== '') query.push(['cursor', cursor]);
           const res = yield* http.call({ operation: 'executionsSince', method: 'GET', path: BybitPaths.executions, query, signed: true, result: BybitHttpExecutionList });
           const list = res.result?.list ?? [];
-          for (const wire of list) {
-            const fill = parseExecution(wire, config.settleCoin);
+          const fills = yield* http.convert('executionsSince', 'executions', () => list.map((wire) => parseExecution(wire, config.settleCoin)));
+          for (const fill of fills) {
             if (fill === undefined || fill.ts < sinceMs || seen.has(fill.tradeId)) continue;
             seen.add(fill.tradeId);
             out.push(fill);
@@ -346,11 +347,12 @@ export const makeBybitVenue = (config: BybitConfig, deps: BybitVenueDeps): Bybit
           result: BybitHttpOrderbook,
         }),
       ),
-      Effect.flatMap((res) =>
-        res.result === undefined
+      Effect.flatMap((res) => {
+        const wire = res.result;
+        return wire === undefined
           ? Effect.fail(new VenueError({ venue: 'bybit', operation: 'orderBook', reason: { kind: 'decode', message: 'empty result' } }))
-          : Effect.succeed(parseOrderbook(res.result)),
-      ),
+          : http.convert('orderBook', 'order book', () => parseOrderbook(wire));
+      }),
     );
 
   return {

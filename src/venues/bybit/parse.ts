@@ -1,7 +1,8 @@
 /**
  * The only file that speaks both vocabularies: Bybit wire types (already Schema-decoded) → domain types, and domain
  * values → wire strings. Prices and quantities are formatted at the instrument's tick/step and never pass through a
- * float; nothing here rounds (rounding lives in src/domain/rounding.ts). Pure; performs no I/O.
+ * float; nothing here rounds (rounding lives in src/domain/rounding.ts). Its inputs passed the wire schemas' semantic
+ * checks, so a conversion here does not throw on them; callers still guard it (issue 10). Pure; performs no I/O.
  */
 import { Decimal, ZERO } from '../../domain/money.ts';
 import type { Instrument } from '../../domain/Instrument.ts';
@@ -23,6 +24,7 @@ import type {
   BybitHttpOrder,
   BybitHttpOrderbook,
   BybitHttpPosition,
+  BybitHttpServerTime,
   BybitHttpWallet,
 } from './http/messages.ts';
 import type {
@@ -45,6 +47,9 @@ const nonZeroDecimal = (s: string | undefined): Decimal | undefined => {
   const d = optionalDecimal(s);
   return d === undefined || d.isZero() ? undefined : d;
 };
+
+/** Returns the venue time in ms with sub-ms precision: ns → µs as an exact integer, then to fractional ms. */
+export const parseServerTime = (wire: BybitHttpServerTime): number => Number(BigInt(wire.timeNano) / 1000n) / 1000;
 
 /** Returns the instrument for a linear perpetual, or undefined for contract types the domain has no kind for (dated futures). */
 export const parseInstrument = (wire: BybitHttpInstrument): Instrument | undefined => {
@@ -119,7 +124,8 @@ export const parsePosition = (wire: BybitHttpPosition & { readonly entryPrice?: 
     side,
     quantity,
     entryPrice: decimalOrZero(wire.avgPrice ?? wire.entryPrice),
-    markPrice: optionalDecimal(wire.markPrice),
+    // A flat position reports markPrice "0": no price, not a price of zero.
+    markPrice: nonZeroDecimal(wire.markPrice),
     unrealizedPnl: decimalOrZero(wire.unrealisedPnl),
     leverage: decimalOrZero(wire.leverage),
     takeProfit,
@@ -181,24 +187,30 @@ export const parseWsTrades = (wire: BybitWsTradeMessage): ReadonlyArray<MarketEv
     ts: t.T,
   }));
 
-/** Returns the ticker event; fields a delta omits stay undefined (= unchanged). */
+/**
+ * Returns the ticker event; fields a delta omits stay undefined (= unchanged). A zero price (an empty book side) is
+ * no price either: a quote of 0 must never reach a risk check.
+ */
 export const parseWsTicker = (wire: BybitWsTickerMessage): MarketEvent => ({
   type: 'ticker',
   symbol: wire.data.symbol,
-  lastPrice: optionalDecimal(wire.data.lastPrice),
-  markPrice: optionalDecimal(wire.data.markPrice),
-  indexPrice: optionalDecimal(wire.data.indexPrice),
-  bidPrice: optionalDecimal(wire.data.bid1Price),
+  lastPrice: nonZeroDecimal(wire.data.lastPrice),
+  markPrice: nonZeroDecimal(wire.data.markPrice),
+  indexPrice: nonZeroDecimal(wire.data.indexPrice),
+  bidPrice: nonZeroDecimal(wire.data.bid1Price),
   bidSize: optionalDecimal(wire.data.bid1Size),
-  askPrice: optionalDecimal(wire.data.ask1Price),
+  askPrice: nonZeroDecimal(wire.data.ask1Price),
   askSize: optionalDecimal(wire.data.ask1Size),
   ts: wire.ts,
 });
 
-/** Returns bar events for minute intervals; `D`/`W`/`M` bars are skipped (we subscribe to `kline.1` only). */
+/** Bybit's minute kline intervals (docs enum `interval`); `D`, `W` and `M` are not minutes. */
+const MINUTE_INTERVALS: ReadonlySet<string> = new Set(['1', '3', '5', '15', '30', '60', '120', '240', '360', '720']);
+
+/** Returns bar events for minute intervals; `D`/`W`/`M` and unknown intervals are skipped (we subscribe to `kline.1` only). */
 export const parseWsKline = (wire: BybitWsKlineMessage, symbol: string): ReadonlyArray<MarketEvent> =>
   wire.data
-    .filter((k) => /^\d+$/.test(k.interval))
+    .filter((k) => MINUTE_INTERVALS.has(k.interval))
     .map((k) => ({
       type: 'bar' as const,
       symbol,

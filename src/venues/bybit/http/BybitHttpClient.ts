@@ -1,19 +1,22 @@
 /**
  * The Bybit v5 REST client on undici: builds the exact request (query in insertion order, compact JSON body, the
  * X-BAPI-* headers signed with offset-corrected venue time, no Referer), applies the client-side rate limiter and a
- * whole-request timeout, decodes the envelope with effect/Schema and maps failures through `errors.ts`. It decides
- * nothing about risk and never retries a request whose outcome is unknown.
+ * whole-request timeout, decodes the envelope with effect/Schema (bounded JSON first; any failure, even a throw, is
+ * a typed `VenueError`) and maps failures through `errors.ts`. It decides nothing about risk and never retries a
+ * request whose outcome is unknown.
  */
-import { Effect, Either, ParseResult, Redacted, Schema } from 'effect';
+import { Effect, Either, Redacted, type Schema } from 'effect';
 import { Agent, request, type Dispatcher } from 'undici';
 import type { Clock } from '../../../kernel/Clock.ts';
 import { VenueError, type VenueFailure } from '../../Venue.ts';
 import type { BybitConfig } from '../BybitConfig.ts';
 import { ClockGate, ClockOffsetEstimator } from '../ClockGate.ts';
+import { boundedMessage, convertWire, decodeWire, parseBybitJson } from '../decoding.ts';
+import { parseServerTime } from '../parse.ts';
 import { signRest } from '../signing.ts';
 import { BybitPaths, bybitEndpointGroup, resolveBybitUrls, type BybitPath } from '../urls.ts';
 import { TIMESTAMP_OUT_OF_WINDOW, failureForHttpStatus, failureForRetCode, retryAfterFromHeaders, type HeaderMap } from './errors.ts';
-import { BybitHttpEnvelope, BybitHttpServerTime } from './messages.ts';
+import { BybitHttpEnvelope, BybitHttpServerTime, isPlausibleMs } from './messages.ts';
 import { BybitRateLimiter } from './RateLimiter.ts';
 
 /** A pino-compatible logger subset. Never receives secrets: headers and signatures are not logged. */
@@ -35,12 +38,15 @@ export interface BybitCall<A, I> {
   readonly acceptCodes?: ReadonlyArray<number> | undefined;
 }
 
+/** What decoding an answer needs to know about its call. */
+export type BybitCallDecoding<A, I> = Pick<BybitCall<A, I>, 'path' | 'result' | 'acceptCodes'>;
+
 /** A decoded success. `result` is undefined only for an accepted non-zero code. */
 export interface BybitResponse<A> {
   readonly retCode: number;
   readonly retMsg: string;
   readonly result: A | undefined;
-  /** The envelope's `time` (venue ms), when present. */
+  /** The envelope's `time` (venue ms), when present and plausible. */
   readonly time: number | undefined;
 }
 
@@ -52,12 +58,58 @@ export interface BybitWireRequest {
   readonly body: string | undefined;
 }
 
+/** One HTTP answer as received: status, headers and the body text, not yet trusted. */
+export interface BybitRawResponse {
+  readonly status: number;
+  readonly headers: HeaderMap;
+  readonly text: string;
+}
+
 type RawOutcome =
-  | { readonly kind: 'response'; readonly status: number; readonly headers: HeaderMap; readonly text: string }
+  | ({ readonly kind: 'response' } & BybitRawResponse)
   | { readonly kind: 'timeout' }
   | { readonly kind: 'transport'; readonly message: string };
 
 const snippet = (text: string): string => (text.length > 200 ? `${text.slice(0, 200)}…` : text);
+
+/** Returns the envelope's `time` when it is a plausible venue timestamp; anything else is dropped, not trusted. */
+const plausibleTime = (time: number | undefined): number | undefined => (time !== undefined && isPlausibleMs(time) ? time : undefined);
+
+const decodeResponse = <A, I>(call: BybitCallDecoding<A, I>, raw: BybitRawResponse, now: number): Either.Either<BybitResponse<A>, VenueFailure> => {
+  const json = parseBybitJson(raw.text);
+  const envelope = Either.isRight(json) ? decodeWire(BybitHttpEnvelope, json.right) : Either.left(`response is not acceptable JSON (${json.left})`);
+  const statusFailure = failureForHttpStatus(raw.status, raw.headers, now, snippet(raw.text));
+  if (statusFailure !== undefined) {
+    // A non-2xx with a Bybit envelope and a known code (other than rate limits and 5xx) is still definitive.
+    if (statusFailure.kind === 'server' && raw.status < 500 && Either.isRight(envelope) && envelope.right.retCode !== 0) {
+      const env = envelope.right;
+      return Either.left(failureForRetCode(env.retCode, env.retMsg, raw.status, retryAfterFromHeaders(raw.headers, now)));
+    }
+    return Either.left(statusFailure);
+  }
+  if (Either.isLeft(envelope)) return Either.left({ kind: 'decode', message: boundedMessage(`${call.path}: ${envelope.left}`) });
+  const env = envelope.right;
+  const time = plausibleTime(env.time);
+  if (env.retCode !== 0) {
+    if (call.acceptCodes?.includes(env.retCode) === true) return Either.right({ retCode: env.retCode, retMsg: env.retMsg, result: undefined, time });
+    return Either.left(failureForRetCode(env.retCode, env.retMsg, raw.status, retryAfterFromHeaders(raw.headers, now)));
+  }
+  const result = decodeWire(call.result, env.result ?? {});
+  if (Either.isLeft(result)) return Either.left({ kind: 'decode', message: boundedMessage(`${call.path}: ${result.left}`) });
+  return Either.right({ retCode: 0, retMsg: env.retMsg, result: result.right, time });
+};
+
+/**
+ * Returns the decoded answer of a call — the result schema's value, or a typed failure (HTTP status, retCode, or
+ * `decode` for anything unreadable, oversized, too deep or semantically invalid). Pure; never throws (X-RT-10).
+ */
+export const decodeBybitResponse = <A, I>(call: BybitCallDecoding<A, I>, raw: BybitRawResponse, now: number): Either.Either<BybitResponse<A>, VenueFailure> => {
+  try {
+    return decodeResponse(call, raw, now);
+  } catch (e) {
+    return Either.left({ kind: 'decode', message: boundedMessage(`${call.path}: decoding threw ${e instanceof Error ? e.message : 'a non-error'}`) });
+  }
+};
 
 /** Returns the query string exactly as sent and signed: `k=v` pairs in insertion order, not re-encoded. */
 export const buildQueryString = (query: ReadonlyArray<readonly [string, string]> | undefined): string =>
@@ -126,6 +178,17 @@ export class BybitHttpClient {
     return Effect.fail(new VenueError({ venue: 'bybit', operation, reason }));
   }
 
+  /**
+   * Runs a `parse.ts` conversion of a decoded result; a throw becomes a `decode` VenueError (logged as
+   * `payload_decode_failed`), never a defect.
+   */
+  convert<A>(operation: string, what: string, convert: () => A): Effect.Effect<A, VenueError> {
+    return Effect.suspend(() => {
+      const r = convertWire(what, convert);
+      return Either.isRight(r) ? Effect.succeed(r.right) : this.fail(operation, { kind: 'decode', message: r.left });
+    });
+  }
+
   /** Waits for a rate-limit token of the path's group, or fails with `rate_limited` when the wait is too long. */
   private acquire(operation: string, path: BybitPath): Effect.Effect<void, VenueError> {
     const group = bybitEndpointGroup(path);
@@ -174,39 +237,6 @@ export class BybitHttpClient {
     });
   }
 
-  private interpret<A, I>(call: BybitCall<A, I>, raw: RawOutcome): Either.Either<BybitResponse<A>, VenueFailure> {
-    if (raw.kind === 'timeout') return Either.left({ kind: 'timeout', afterMs: this.config.requestTimeoutMs });
-    if (raw.kind === 'transport') return Either.left({ kind: 'transport', message: raw.message });
-    const now = this.venueNow();
-    let json: unknown;
-    let parsed = true;
-    try {
-      json = JSON.parse(raw.text);
-    } catch {
-      parsed = false;
-    }
-    const envelope = parsed ? Schema.decodeUnknownEither(BybitHttpEnvelope)(json) : undefined;
-    const statusFailure = failureForHttpStatus(raw.status, raw.headers, now, snippet(raw.text));
-    if (statusFailure !== undefined) {
-      // A non-2xx with a Bybit envelope and a known code (other than rate limits and 5xx) is still definitive.
-      if (statusFailure.kind === 'server' && raw.status < 500 && envelope !== undefined && Either.isRight(envelope) && envelope.right.retCode !== 0) {
-        const env = envelope.right;
-        return Either.left(failureForRetCode(env.retCode, env.retMsg, raw.status, retryAfterFromHeaders(raw.headers, now)));
-      }
-      return Either.left(statusFailure);
-    }
-    if (envelope === undefined) return Either.left({ kind: 'decode', message: `response is not JSON: ${snippet(raw.text)}` });
-    if (Either.isLeft(envelope)) return Either.left({ kind: 'decode', message: ParseResult.TreeFormatter.formatErrorSync(envelope.left) });
-    const env = envelope.right;
-    if (env.retCode !== 0) {
-      if (call.acceptCodes?.includes(env.retCode) === true) return Either.right({ retCode: env.retCode, retMsg: env.retMsg, result: undefined, time: env.time });
-      return Either.left(failureForRetCode(env.retCode, env.retMsg, raw.status, retryAfterFromHeaders(raw.headers, now)));
-    }
-    const result = Schema.decodeUnknownEither(call.result)(env.result ?? {});
-    if (Either.isLeft(result)) return Either.left({ kind: 'decode', message: `${call.path}: ${ParseResult.TreeFormatter.formatErrorSync(result.left)}` });
-    return Either.right({ retCode: 0, retMsg: env.retMsg, result: result.right, time: env.time });
-  }
-
   /**
    * Performs one call. A signed call rejected with 10002 (timestamp outside the window) re-measures the server time
    * and is sent once more (X-CLK-3): 10002 proves the first request had no effect.
@@ -216,7 +246,12 @@ export class BybitHttpClient {
       this.acquire(call.operation, call.path).pipe(
         Effect.flatMap(() => this.send(this.buildRequest(call, this.venueNow()))),
         Effect.flatMap((raw) => {
-          const outcome = this.interpret(call, raw);
+          const outcome =
+            raw.kind === 'timeout'
+              ? Either.left<VenueFailure>({ kind: 'timeout', afterMs: this.config.requestTimeoutMs })
+              : raw.kind === 'transport'
+                ? Either.left<VenueFailure>({ kind: 'transport', message: raw.message })
+                : decodeBybitResponse(call, raw, this.venueNow());
           if (Either.isRight(outcome)) return Effect.succeed(outcome.right);
           const failure = outcome.left;
           if (!resynced && call.signed && failure.kind === 'clock_skew' && 'code' in failure && failure.code === String(TIMESTAMP_OUT_OF_WINDOW)) {
@@ -234,14 +269,17 @@ export class BybitHttpClient {
     return Effect.suspend(() => {
       const localBefore = this.clock.now();
       return this.call({ operation: 'serverTime', method: 'GET', path: BybitPaths.serverTime, signed: false, result: BybitHttpServerTime }).pipe(
-        Effect.map((res) => {
+        Effect.flatMap((res) => {
           const localAfter = this.clock.now();
-          const nano = BigInt(res.result?.timeNano ?? '0');
-          // Keep sub-ms precision: ns → µs as an exact integer, then to fractional ms.
-          const server = Number(nano / 1000n) / 1000;
-          const offset = this.estimator.add({ localBefore, localAfter, server });
-          this.clockGate.update(offset);
-          return Math.floor(server);
+          const wire = res.result;
+          if (wire === undefined) return this.fail('serverTime', { kind: 'decode', message: `${BybitPaths.serverTime}: empty result` });
+          return this.convert('serverTime', 'server time', () => parseServerTime(wire)).pipe(
+            Effect.map((server) => {
+              const offset = this.estimator.add({ localBefore, localAfter, server });
+              this.clockGate.update(offset);
+              return Math.floor(server);
+            }),
+          );
         }),
       );
     });

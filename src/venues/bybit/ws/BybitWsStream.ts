@@ -1,11 +1,13 @@
 /**
  * Stream descriptions of Bybit v5's public (linear) and private WebSockets for the connection actor: URL, auth frame,
  * subscribe frames, ping frame (every 20 s, as Bybit recommends) and a decoder that turns every inbound frame into a
- * `StreamFrame` — malformed frames become `{kind:'invalid'}` and are never thrown (X-RT-10). It owns no socket and
- * no timer: reconnects and heartbeats belong to the connection actor.
+ * `StreamFrame` — malformed, oversized, too deeply nested or semantically invalid frames (a negative size, a fill of
+ * zero, a bar whose high is below its low) become `{kind:'invalid'}` and are never thrown (X-RT-10, issue 10). It
+ * owns no socket and no timer: reconnects and heartbeats belong to the connection actor.
  */
-import { Either, ParseResult, Redacted, Schema } from 'effect';
+import { Either, Redacted, type Schema } from 'effect';
 import type { AccountEvent, MarketEvent, StreamDescription, StreamFrame } from '../../streams.ts';
+import { boundedMessage, convertWire, decodeWire, parseBybitJson } from '../decoding.ts';
 import {
   parseWsExecutions,
   parseWsKline,
@@ -36,28 +38,26 @@ export const BYBIT_PING_INTERVAL_MS = 20_000;
 export const BYBIT_AUTH_EXPIRES_MS = 10_000;
 
 const decodeWith = <A, I, E>(schema: Schema.Schema<A, I>, json: unknown, then: (a: A) => ReadonlyArray<E>): StreamFrame<E> => {
-  const r = Schema.decodeUnknownEither(schema)(json);
-  if (Either.isLeft(r)) return { kind: 'invalid', message: ParseResult.TreeFormatter.formatErrorSync(r.left) };
-  try {
-    return { kind: 'events', events: then(r.right) };
-  } catch (e) {
-    return { kind: 'invalid', message: e instanceof Error ? e.message : String(e) };
-  }
+  const wire = decodeWire(schema, json);
+  if (Either.isLeft(wire)) return { kind: 'invalid', message: wire.left };
+  const events = convertWire('frame', () => then(wire.right));
+  return Either.isRight(events) ? { kind: 'events', events: events.right } : { kind: 'invalid', message: events.left };
 };
 
-const parseJson = (raw: string): { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly message: string } => {
+/** Runs a frame decoder with a last-resort guard: whatever happens inside, the caller gets a frame, not a throw. */
+const guarded = <E>(decode: () => StreamFrame<E>): StreamFrame<E> => {
   try {
-    return { ok: true, value: JSON.parse(raw) };
+    return decode();
   } catch (e) {
-    return { ok: false, message: `not JSON: ${e instanceof Error ? e.message : String(e)}` };
+    return { kind: 'invalid', message: boundedMessage(`decoder threw ${e instanceof Error ? e.message : 'a non-error'}`) };
   }
 };
 
 /** Returns the op-reply frame for `{op: …}` messages, or undefined when the message is not one. */
 const decodeOpReply = <E>(json: unknown): StreamFrame<E> | undefined => {
   if (typeof json !== 'object' || json === null || !('op' in json)) return undefined;
-  const r = Schema.decodeUnknownEither(BybitWsOpReply)(json);
-  if (Either.isLeft(r)) return { kind: 'invalid', message: ParseResult.TreeFormatter.formatErrorSync(r.left) };
+  const r = decodeWire(BybitWsOpReply, json);
+  if (Either.isLeft(r)) return { kind: 'invalid', message: r.left };
   const reply = r.right;
   // Public pong: {"success":true,"ret_msg":"pong","op":"ping"}; private pong: {"op":"pong","args":[…]}.
   if (reply.op === 'pong' || (reply.op === 'ping' && reply.ret_msg === 'pong')) return { kind: 'pong' };
@@ -69,50 +69,57 @@ const decodeOpReply = <E>(json: unknown): StreamFrame<E> | undefined => {
 const topicOf = (json: unknown): string | undefined =>
   typeof json === 'object' && json !== null && 'topic' in json && typeof (json).topic === 'string' ? (json as { topic: string }).topic : undefined;
 
-/** Returns the decoded frame of a public linear message. Never throws. */
-export const decodePublicFrame = (raw: string): StreamFrame<MarketEvent> => {
-  const parsed = parseJson(raw);
-  if (!parsed.ok) return { kind: 'invalid', message: parsed.message };
-  const op = decodeOpReply<MarketEvent>(parsed.value);
+const decodePublic = (raw: string): StreamFrame<MarketEvent> => {
+  const parsed = parseBybitJson(raw);
+  if (Either.isLeft(parsed)) return { kind: 'invalid', message: `not acceptable JSON: ${parsed.left}` };
+  const value = parsed.right;
+  const op = decodeOpReply<MarketEvent>(value);
   if (op !== undefined) return op;
-  const topic = topicOf(parsed.value);
+  const topic = topicOf(value);
   if (topic === undefined) return { kind: 'invalid', message: 'frame has neither op nor topic' };
   const t = parseTopic(topic);
   switch (t.kind) {
     case 'orderbook':
-      return decodeWith(BybitWsOrderbookMessage, parsed.value, (m) => [parseWsOrderbook(m)]);
+      return decodeWith(BybitWsOrderbookMessage, value, (m) => [parseWsOrderbook(m)]);
     case 'publicTrade':
-      return decodeWith(BybitWsTradeMessage, parsed.value, parseWsTrades);
+      return decodeWith(BybitWsTradeMessage, value, parseWsTrades);
     case 'tickers':
-      return decodeWith(BybitWsTickerMessage, parsed.value, (m) => [parseWsTicker(m)]);
+      return decodeWith(BybitWsTickerMessage, value, (m) => [parseWsTicker(m)]);
     case 'kline':
-      return decodeWith(BybitWsKlineMessage, parsed.value, (m) => parseWsKline(m, t.symbol));
+      return decodeWith(BybitWsKlineMessage, value, (m) => parseWsKline(m, t.symbol));
+    default:
+      return { kind: 'ignored' };
+  }
+};
+
+/** Returns the decoded frame of a public linear message. Never throws. */
+export const decodePublicFrame = (raw: string): StreamFrame<MarketEvent> => guarded(() => decodePublic(raw));
+
+const decodePrivate = (raw: string, defaultFeeAsset: string): StreamFrame<AccountEvent> => {
+  const parsed = parseBybitJson(raw);
+  if (Either.isLeft(parsed)) return { kind: 'invalid', message: `not acceptable JSON: ${parsed.left}` };
+  const value = parsed.right;
+  const op = decodeOpReply<AccountEvent>(value);
+  if (op !== undefined) return op;
+  const topic = topicOf(value);
+  if (topic === undefined) return { kind: 'invalid', message: 'frame has neither op nor topic' };
+  switch (parseTopic(topic).kind) {
+    case 'order':
+      return decodeWith(BybitWsOrderMessage, value, parseWsOrders);
+    case 'execution':
+      return decodeWith(BybitWsExecutionMessage, value, (m) => parseWsExecutions(m, defaultFeeAsset));
+    case 'position':
+      return decodeWith(BybitWsPositionMessage, value, parseWsPositions);
+    case 'wallet':
+      return decodeWith(BybitWsWalletMessage, value, parseWsWallet);
     default:
       return { kind: 'ignored' };
   }
 };
 
 /** Returns the decoded frame of a private message. Never throws. */
-export const decodePrivateFrame = (raw: string, defaultFeeAsset = 'USDT'): StreamFrame<AccountEvent> => {
-  const parsed = parseJson(raw);
-  if (!parsed.ok) return { kind: 'invalid', message: parsed.message };
-  const op = decodeOpReply<AccountEvent>(parsed.value);
-  if (op !== undefined) return op;
-  const topic = topicOf(parsed.value);
-  if (topic === undefined) return { kind: 'invalid', message: 'frame has neither op nor topic' };
-  switch (parseTopic(topic).kind) {
-    case 'order':
-      return decodeWith(BybitWsOrderMessage, parsed.value, parseWsOrders);
-    case 'execution':
-      return decodeWith(BybitWsExecutionMessage, parsed.value, (m) => parseWsExecutions(m, defaultFeeAsset));
-    case 'position':
-      return decodeWith(BybitWsPositionMessage, parsed.value, parseWsPositions);
-    case 'wallet':
-      return decodeWith(BybitWsWalletMessage, parsed.value, parseWsWallet);
-    default:
-      return { kind: 'ignored' };
-  }
-};
+export const decodePrivateFrame = (raw: string, defaultFeeAsset = 'USDT'): StreamFrame<AccountEvent> =>
+  guarded(() => decodePrivate(raw, defaultFeeAsset));
 
 const pinger = (prefix: string): (() => string) => {
   let n = 0;

@@ -763,7 +763,8 @@ class SimExchangeEngine implements SimExchange {
     const sym = this.symbols.get(symbol);
     if (sym === undefined) return { symbol, bids: [], asks: [], updateId: 0, seq: 0, ts: this.now() };
     const { bids, asks } = sym.book.snapshot(depth);
-    return { symbol, bids, asks, updateId: sym.updateId, seq: sym.bookSeq, ts: sym.bookTs };
+    // A book that never updated is stamped now, as Bybit stamps every snapshot (adapters refuse a ts of 0).
+    return { symbol, bids, asks, updateId: sym.updateId, seq: sym.bookSeq, ts: sym.bookTs === 0 ? this.now() : sym.bookTs };
   }
 
   ticker(symbol: string): SimTicker {
