@@ -8,7 +8,6 @@ import { join } from 'node:path';
 import { Effect, Exit, Random, Scope } from 'effect';
 import type { InspectionEvent } from 'xstate';
 import type { AppConfig } from '../config/schema.ts';
-import type { Instrument } from '../domain/Instrument.ts';
 import { openJournal } from '../journal/Journal.ts';
 import { VirtualClock } from '../kernel/Clock.ts';
 import { createLogger, type Logger } from '../kernel/logger.ts';
@@ -17,7 +16,8 @@ import { effectClockFrom } from '../kernel/effectClock.ts';
 import { superviseSymbols } from '../runtime/SymbolSupervisor.ts';
 import type { TradingRuntime } from '../runtime/TradingRuntime.ts';
 import { finishRunSummary, logAlertRouter, runtimeFromConfig } from './wiring.ts';
-import { bybitLinearInstrument, createSimExchange } from '../venues/sim/engine/SimExchange.ts';
+import { SIM_SYMBOLS, simInstrument } from '../venues/sim/catalogue.ts';
+import { createSimExchange } from '../venues/sim/engine/SimExchange.ts';
 import { barFeed } from '../venues/sim/replay/barFeed.ts';
 import { loadBarsCsv } from '../venues/sim/replay/loadBarsCsv.ts';
 import { makeSimVenue } from '../venues/sim/SimVenue.ts';
@@ -49,11 +49,6 @@ export interface PaperRunResult {
   readonly summary: Record<string, unknown>;
 }
 
-const KNOWN_INSTRUMENTS: Readonly<Record<string, () => Instrument>> = {
-  BTCUSDT: () => bybitLinearInstrument('BTCUSDT'),
-  ADAUSDT: () => bybitLinearInstrument('ADAUSDT'),
-};
-
 /** Runs a PAPER session on the virtual clock to the end of the data and returns its summary. */
 export const runPaperVirtual = async (opts: PaperRunOptions): Promise<PaperRunResult> => {
   const { config } = opts;
@@ -79,9 +74,9 @@ export const runPaperVirtual = async (opts: PaperRunOptions): Promise<PaperRunRe
   logger.info({ event: 'secrets', fingerprints: opts.secrets ?? {} }, 'secrets_loaded');
 
   const instruments = config.symbols.map((s) => {
-    const make = KNOWN_INSTRUMENTS[s];
-    if (make === undefined) throw new Error(`the simulator has no instrument ${s} (available: ${Object.keys(KNOWN_INSTRUMENTS).join(', ')})`);
-    return make();
+    const instrument = simInstrument(s);
+    if (instrument === undefined) throw new Error(`the simulator has no instrument ${s} (available: ${SIM_SYMBOLS.join(', ')})`);
+    return instrument;
   });
   const exchange = createSimExchange({
     clock,

@@ -8,7 +8,6 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Effect, Either, Exit, Random, Redacted, Scope } from 'effect';
 import { request } from 'undici';
-import type { Instrument } from '../domain/Instrument.ts';
 import { openJournal } from '../journal/Journal.ts';
 import { wallClock, type Clock } from '../kernel/Clock.ts';
 import { effectClockFrom } from '../kernel/effectClock.ts';
@@ -26,7 +25,8 @@ import { decodeBybitConfig } from '../venues/bybit/BybitConfig.ts';
 import { makeBybitVenue } from '../venues/bybit/BybitVenue.ts';
 import { startBybitSim, type BybitSimServer } from '../venues/sim/bybit/BybitSimServer.ts';
 import { DEFAULT_SIM_API_KEYS } from '../venues/sim/bybit/defaults.ts';
-import { bybitLinearInstrument, createSimExchange } from '../venues/sim/engine/SimExchange.ts';
+import { SIM_SYMBOLS, simInstrument } from '../venues/sim/catalogue.ts';
+import { createSimExchange } from '../venues/sim/engine/SimExchange.ts';
 import type { SimExchange } from '../venues/sim/engine/types.ts';
 import { parseFaultSpec, type FaultPlan } from '../venues/sim/faults.ts';
 import { barFeed } from '../venues/sim/replay/barFeed.ts';
@@ -53,11 +53,6 @@ export interface LoopbackRunOptions extends PaperRunOptions {
   /** Called with both connection hosts once they are started (tests inject drops and watch states). */
   readonly onConnections?: ((hosts: { readonly public: ConnectionHost; readonly private: ConnectionHost; readonly server: BybitSimServer | undefined; readonly exchange: SimExchange | undefined }) => void) | undefined;
 }
-
-const KNOWN_INSTRUMENTS: Readonly<Record<string, () => Instrument>> = {
-  BTCUSDT: () => bybitLinearInstrument('BTCUSDT'),
-  ADAUSDT: () => bybitLinearInstrument('ADAUSDT'),
-};
 
 /** Wall time a request may take before the accelerated clock would push its signature out of the receive window. */
 const WALL_LATENCY_BUDGET_MS = 250;
@@ -102,9 +97,9 @@ const startInProcessSim = async (opts: LoopbackRunOptions, apiKey: string, apiSe
     faults = parsed.right;
   }
   const instruments = config.symbols.map((s) => {
-    const make = KNOWN_INSTRUMENTS[s];
-    if (make === undefined) throw new Error(`the simulator has no instrument ${s} (available: ${Object.keys(KNOWN_INSTRUMENTS).join(', ')})`);
-    return make();
+    const instrument = simInstrument(s);
+    if (instrument === undefined) throw new Error(`the simulator has no instrument ${s} (available: ${SIM_SYMBOLS.join(', ')})`);
+    return instrument;
   });
   // One accelerated clock drives the engine, signs the adapter's requests and times the runtime: replay speed everywhere.
   const clock = acceleratedClock(config.sim.speed, start, base);

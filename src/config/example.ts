@@ -2,7 +2,7 @@
  * Generates `config/example.yaml` from the schema's defaults and CONFIG_DOCS (X-SEC-10): every key, its default and a
  * comment. Pure apart from the returned text.
  */
-import { Schema } from 'effect';
+import { Option, Schema, SchemaAST } from 'effect';
 import { Document, isMap, isPair, isScalar } from 'yaml';
 import { CONFIG_DOCS } from './docs.ts';
 import { AppConfig, decodeDefaults } from './schema.ts';
@@ -19,24 +19,74 @@ export const configKeyPaths = (value: unknown = defaultConfigEncoded(), prefix =
   });
 };
 
-const annotate = (node: unknown, prefix: string): void => {
+/** The bounded schemas of src/domain/schemas.ts carry their range as identifier ("an integer in [1, 100] ms"). */
+const RANGE_IDENTIFIER = /^(a number|an integer|a decimal|a fraction) in /;
+
+const rangeOf = (ast: SchemaAST.AST): string | undefined => {
+  const id = SchemaAST.getIdentifierAnnotation(ast);
+  if (Option.isSome(id) && RANGE_IDENTIFIER.test(id.value)) return id.value;
+  if (ast._tag === 'Union' && ast.types.every((t) => t._tag === 'Literal' && typeof t.literal === 'number')) {
+    return `one of ${ast.types.map((t) => (t._tag === 'Literal' ? String(t.literal) : '')).join(', ')}`;
+  }
+  if (ast._tag === 'Union') {
+    // `T | undefined` (an optional key) and `T | null` (a rule that may be off).
+    const ranges = ast.types.map(rangeOf).filter((r) => r !== undefined);
+    const nullable = ast.types.some((t) => t._tag === 'Literal' && t.literal === null);
+    return ranges.length === 1 ? `${ranges[0] ?? ''}${nullable ? ', or null' : ''}` : undefined;
+  }
+  return undefined;
+};
+
+const structOf = (ast: SchemaAST.AST): SchemaAST.TypeLiteral | undefined => {
+  if (ast._tag === 'TypeLiteral') return ast;
+  if (ast._tag === 'Transformation' || ast._tag === 'Refinement') return structOf(ast.from);
+  if (ast._tag === 'Union') return ast.types.map(structOf).find((t) => t !== undefined);
+  return undefined;
+};
+
+/** Returns the documented range of every numeric key of a schema, by key path (X-SEC-8). */
+export const configKeyRanges = (ast: SchemaAST.AST = AppConfig.ast, prefix = ''): Map<string, string> => {
+  const out = new Map<string, string>();
+  const struct = structOf(ast);
+  if (struct === undefined) return out;
+  for (const p of struct.propertySignatures) {
+    const path = prefix === '' ? String(p.name) : `${prefix}.${String(p.name)}`;
+    const range = rangeOf(p.type);
+    if (range !== undefined) out.set(path, range);
+    else for (const [k, v] of configKeyRanges(p.type, path)) out.set(k, v);
+    // Records (tierCaps, groupCaps, strategies): the range of every value applies to each entry.
+    const record = structOf(p.type);
+    for (const sig of record?.indexSignatures ?? []) {
+      const valueRange = rangeOf(sig.type);
+      if (valueRange !== undefined) out.set(path, `each value ${valueRange}`);
+    }
+  }
+  return out;
+};
+
+const annotate = (node: unknown, prefix: string, ranges: ReadonlyMap<string, string>): void => {
   if (!isMap(node)) return;
   for (const item of node.items) {
     if (!isPair(item) || !isScalar(item.key)) continue;
     const path = prefix === '' ? String(item.key.value) : `${prefix}.${String(item.key.value)}`;
     const doc = CONFIG_DOCS[path];
-    if (doc !== undefined) item.key.commentBefore = ` ${doc}`;
-    annotate(item.value, path);
+    const parent = ranges.get(prefix);
+    const range = ranges.get(path) ?? (parent?.startsWith('each value ') === true ? parent.slice('each value '.length) : undefined);
+    const rangeNote = range === undefined ? '' : ` Range: ${range}.`;
+    if (doc !== undefined) item.key.commentBefore = ` ${doc}${rangeNote}`;
+    annotate(item.value, path, ranges);
   }
 };
 
 /** Returns the text of config/example.yaml. */
 export const renderExampleConfig = (): string => {
   const doc = new Document(defaultConfigEncoded());
-  annotate(doc.contents, '');
+  annotate(doc.contents, '', configKeyRanges());
   doc.commentBefore = [
     ' tradewarden — every config key with its default and meaning.',
     ' Generated from the schema by `npm run config:example`; a test keeps it in sync. Do not edit by hand.',
+    ' Fractions: a bare number below 1 (0.05) or a percent string ("5%", "100%"); a bare 1 or anything above is refused as ambiguous.',
+    ' Every number has the range its comment names; NaN, .inf and -0 are refused everywhere.',
     ' Secrets never go in config files: use environment variables (see .env.example).',
   ].join('\n');
   return doc.toString({ lineWidth: 0 });

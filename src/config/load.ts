@@ -1,23 +1,23 @@
 /**
- * Loads a config file: YAML → plaintext-secret scan (X-SEC-3) → effect/Schema decode with every issue reported
- * (X-SEC-8) → config hash. Never throws: failures come back as ConfigError (exit 2) or SafetyRefusal (exit 3).
+ * Loads a config file: bounded read → YAML within limits (parseConfigYaml.ts) → plaintext-secret scan (X-SEC-3) →
+ * finite-number check → effect/Schema decode with every issue reported (X-SEC-8) → config hash. Never throws:
+ * failures come back as ConfigError (exit 2) or SafetyRefusal (exit 3), one readable line per problem.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { Either, ParseResult, Schema } from 'effect';
-import { parseDocument } from 'yaml';
 import { ConfigError, SafetyRefusal } from '../domain/errors.ts';
+import { unusableNumber } from '../domain/schemas.ts';
+import { CONFIG_YAML_LIMITS, parseConfigYaml, type ShadowedValue, type YamlIssue } from './parseConfigYaml.ts';
 import { findPlaintextSecrets } from './secrets.ts';
 import { AppConfig } from './schema.ts';
 
-/** A decoded config and what was learned while decoding it. */
+/** A decoded config and its hash. */
 export interface LoadedConfig {
   readonly file: string;
   readonly config: AppConfig;
   /** sha256 of the canonical JSON of the encoded config (X-OBS-5, X-SEC-11). */
   readonly hash: string;
-  /** Key paths whose bare percent numbers (e.g. 5) were normalised to fractions (0.05), for `config_pct_normalized`. */
-  readonly normalizedPercents: ReadonlyArray<string>;
 }
 
 /** Serialises JSON with object keys sorted, so equal configs hash equally. */
@@ -30,9 +30,38 @@ export const sortedJson = (value: unknown): string =>
 
 const formatPath = (path: ReadonlyArray<PropertyKey>): string => (path.length === 0 ? '(root)' : path.map(String).join('.'));
 
-/** Decodes an already-parsed document; `file` is used in messages only. */
-export const decodeConfig = (file: string, doc: unknown): Either.Either<LoadedConfig, ConfigError | SafetyRefusal> => {
-  const secrets = findPlaintextSecrets(doc);
+/** Longest message line a ConfigError carries; longer ones (a huge "actual" value) are cut. */
+const MAX_MESSAGE = 300;
+const oneLine = (message: string): string => {
+  const flat = message.replace(/\s*\n\s*/g, ' ').trim();
+  return flat.length > MAX_MESSAGE ? `${flat.slice(0, MAX_MESSAGE - 1)}…` : flat;
+};
+
+const typeName = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ? 'a list' : typeof v === 'string' ? 'a string' : `a ${typeof v}`);
+
+/** Returns every NaN, ±Infinity and -0 in a document with its path: no config number may be one (X-SEC-8). */
+const unusableNumbers = (doc: unknown, path: string[] = []): YamlIssue[] => {
+  if (typeof doc === 'number') {
+    const why = unusableNumber(doc);
+    return why === undefined ? [] : [{ path: formatPath(path), message: why }];
+  }
+  if (Array.isArray(doc)) return doc.flatMap((v, i) => unusableNumbers(v, [...path, String(i)]));
+  if (doc !== null && typeof doc === 'object') return Object.entries(doc as Record<string, unknown>).flatMap(([k, v]) => unusableNumbers(v, [...path, k]));
+  return [];
+};
+
+/** What parsing found before decoding: problems that did not stop it, and values a duplicate key replaced. */
+export interface ParseFindings {
+  readonly issues?: ReadonlyArray<YamlIssue>;
+  readonly shadowed?: ReadonlyArray<ShadowedValue>;
+}
+
+/**
+ * Decodes an already-parsed document; `file` is used in messages only. The secret scan runs first, so a secret under
+ * an unknown or duplicated key is still a SafetyRefusal (exit 3), never just a schema error.
+ */
+export const decodeConfig = (file: string, doc: unknown, found: ParseFindings = {}): Either.Either<LoadedConfig, ConfigError | SafetyRefusal> => {
+  const secrets = [...findPlaintextSecrets(doc), ...(found.shadowed ?? []).flatMap((s) => findPlaintextSecrets(s.value, [...s.path]))];
   if (secrets.length > 0) {
     return Either.left(
       new SafetyRefusal({
@@ -41,32 +70,36 @@ export const decodeConfig = (file: string, doc: unknown): Either.Either<LoadedCo
       }),
     );
   }
-  const decoded = Schema.decodeUnknownEither(AppConfig, { errors: 'all', onExcessProperty: 'error' })(doc ?? {});
-  if (Either.isLeft(decoded)) {
-    // Optional keys decode as `T | undefined`; the "Expected undefined" branch of that union is noise to a reader.
-    const issues = ParseResult.ArrayFormatter.formatErrorSync(decoded.left)
-      .filter((i) => !i.message.startsWith('Expected undefined'))
-      .map((i) => ({
-        path: formatPath(i.path),
-        message: i._tag === 'Unexpected' ? `unknown key (not in the schema; see config/example.yaml)` : i.message,
-      }));
-    // An optional-or-null key reports its `null` branch too; drop that line when the path has a real message.
-    const meaningful = issues.filter((i) => !(i.message.startsWith('Expected null') && issues.some((j) => j.path === i.path && j !== i)));
-    return Either.left(new ConfigError({ file, issues: mergeAlternatives(meaningful) }));
+  const root = doc ?? {};
+  if (typeof root !== 'object' || Array.isArray(root)) {
+    return Either.left(new ConfigError({ file, issues: [{ path: '(root)', message: `a config is a mapping of keys (see config/example.yaml), this file holds ${typeName(root)}` }] }));
+  }
+  const prior = [...(found.issues ?? []), ...unusableNumbers(root)];
+  const decoded = Schema.decodeUnknownEither(AppConfig, { errors: 'all', onExcessProperty: 'error' })(root);
+  if (Either.isLeft(decoded) || prior.length > 0) {
+    const schemaIssues = Either.isLeft(decoded) ? schemaIssuesOf(decoded.left) : [];
+    // A path already reported (a duplicate key, an .inf) keeps that message alone.
+    const reported = new Set(prior.map((i) => i.path));
+    const issues = [...prior, ...schemaIssues.filter((i) => !reported.has(i.path))].map((i) => ({ path: i.path, message: oneLine(i.message) }));
+    return Either.left(new ConfigError({ file, issues }));
   }
   const config = decoded.right;
   const encoded = Schema.encodeSync(AppConfig)(config);
   const hash = createHash('sha256').update(sortedJson(encoded)).digest('hex');
-  return Either.right({ file, config, hash, normalizedPercents: findNormalized(doc, encoded, []) });
+  return Either.right({ file, config, hash });
 };
 
-const findNormalized = (raw: unknown, enc: unknown, path: string[]): string[] => {
-  if (typeof raw === 'number' && typeof enc === 'number') return raw > 1 && raw <= 100 && Math.abs(enc - raw / 100) < 1e-12 ? [path.join('.')] : [];
-  if (Array.isArray(raw) && Array.isArray(enc)) return raw.flatMap((r, i) => findNormalized(r, enc[i], [...path, String(i)]));
-  if (raw !== null && typeof raw === 'object' && enc !== null && typeof enc === 'object') {
-    return Object.entries(raw as Record<string, unknown>).flatMap(([k, v]) => findNormalized(v, (enc as Record<string, unknown>)[k], [...path, k]));
-  }
-  return [];
+const schemaIssuesOf = (error: ParseResult.ParseError): Array<{ path: string; message: string }> => {
+  // Optional keys decode as `T | undefined`; the "Expected undefined" branch of that union is noise to a reader.
+  const issues = ParseResult.ArrayFormatter.formatErrorSync(error)
+    .filter((i) => !i.message.startsWith('Expected undefined'))
+    .map((i) => ({
+      path: formatPath(i.path),
+      message: i._tag === 'Unexpected' ? `unknown key (not in the schema; see config/example.yaml)` : i.message,
+    }));
+  // An optional-or-null key reports its `null` branch too; drop that line when the path has a real message.
+  const meaningful = issues.filter((i) => !(i.message.startsWith('Expected null') && issues.some((j) => j.path === i.path && j !== i)));
+  return mergeAlternatives(meaningful);
 };
 
 /** Merges the per-member messages of a literal union ("Expected "A", actual x" ×3) into one line per path. */
@@ -85,22 +118,57 @@ const mergeAlternatives = (issues: ReadonlyArray<{ path: string; message: string
   return out;
 };
 
+/**
+ * Returns the mode/endpoint mismatches of a decoded config (X-MOD-7): PAPER and DRY_RUN may use only the simulator or
+ * testnet, LIVE only mainnet. `check` reports them as a ConfigError; `run` refuses the same starts with exit 3.
+ */
+export const modeEndpointIssues = (config: AppConfig): ReadonlyArray<YamlIssue> => {
+  const env = config.venues.bybit.environment;
+  if (config.mode !== 'LIVE' && env === 'mainnet') {
+    return [{ path: 'venues.bybit.environment', message: `mainnet is a production endpoint; mode ${config.mode} may use only sim or testnet (X-MOD-7)` }];
+  }
+  if (config.mode === 'LIVE' && env !== 'mainnet') {
+    return [{ path: 'venues.bybit.environment', message: `mode LIVE trades only on the production endpoint (mainnet), not ${env} (X-MOD-7)` }];
+  }
+  return [];
+};
+
+/** Reads at most `limit + 1` bytes of a file (a FIFO or /dev/zero cannot make the loader read forever). */
+const readBounded = (file: string, limit: number): Buffer => {
+  const fd = openSync(file, 'r');
+  try {
+    if (fstatSync(fd).isDirectory()) throw new Error('is a directory');
+    const buffer = Buffer.alloc(limit + 1);
+    let total = 0;
+    for (;;) {
+      const n = readSync(fd, buffer, total, buffer.length - total, null);
+      if (n === 0) break;
+      total += n;
+      if (total === buffer.length) break;
+    }
+    return buffer.subarray(0, total);
+  } finally {
+    closeSync(fd);
+  }
+};
+
 /** Reads, parses and decodes a YAML config file. */
 export const loadConfigFile = (file: string): Either.Either<LoadedConfig, ConfigError | SafetyRefusal> => {
+  const fail = (path: string, message: string) => Either.left(new ConfigError({ file, issues: [{ path, message }] }));
+  let bytes: Buffer;
+  try {
+    bytes = readBounded(file, CONFIG_YAML_LIMITS.maxBytes);
+  } catch (e) {
+    return fail('(file)', `cannot read: ${oneLine((e as Error).message)}`);
+  }
+  if (bytes.length > CONFIG_YAML_LIMITS.maxBytes) return fail('(file)', `larger than ${String(CONFIG_YAML_LIMITS.maxBytes)} bytes (1 MiB); a config file is a few KiB`);
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    return Either.left(new ConfigError({ file, issues: [{ path: '(file)', message: `cannot read: ${(e as Error).message}` }] }));
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return fail('(file)', 'not UTF-8 text');
   }
-  const document = parseDocument(text, { uniqueKeys: true });
-  if (document.errors.length > 0) {
-    return Either.left(
-      new ConfigError({
-        file,
-        issues: document.errors.map((e) => ({ path: `(yaml line ${e.linePos?.[0]?.line ?? '?'})`, message: e.message.split('\n')[0] ?? e.message })),
-      }),
-    );
-  }
-  return decodeConfig(file, document.toJS());
+  const parsed = parseConfigYaml(text);
+  if (Either.isLeft(parsed)) return Either.left(new ConfigError({ file, issues: parsed.left.map((i) => ({ path: i.path, message: oneLine(i.message) })) }));
+  return decodeConfig(file, parsed.right.value, parsed.right);
 };

@@ -1,29 +1,30 @@
 /**
- * The risk section of a profile config (effect/Schema) with every default the requirements name for the risk rules,
- * plus the reusable `PercentFraction` field (X-SEC-9). Pure; reads no files and no environment.
+ * The risk section of a profile config (effect/Schema) with every default the requirements name for the risk rules;
+ * every number has its own documented range (X-SEC-8) and every fraction field its own `fractionIn` range (X-SEC-9).
+ * Pure; reads no files and no environment.
  */
-import { ParseResult, Schema } from 'effect';
+import { Schema } from 'effect';
 import { Decimal } from '../domain/money.ts';
-import { Millis, PercentFraction, PositiveInt } from '../domain/schemas.ts';
+import { DAY_MS, boundedDecimal, boundedInt, boundedNumber, fractionIn, millisIn } from '../domain/schemas.ts';
 
 /**
- * A fraction in [0, 1] read from `0.05`, `"5%"` or `5` (all 0.05); values over 100 fail (X-SEC-9). Re-exported from
- * src/domain/schemas.ts so the whole config shares one definition (the loader logs `config_pct_normalized`).
+ * A fraction in [0, 1]: a bare number below 1 or a percent string (`"100%"` for 1); bare `1` and anything above are
+ * refused as ambiguous (X-SEC-9). Re-exported from src/domain/schemas.ts so the whole config shares one definition.
  */
-export { PercentFraction, isBarePercent } from '../domain/schemas.ts';
+export { PercentFraction, fractionIn } from '../domain/schemas.ts';
 
-/** A non-negative decimal given as a string or number in config, decoded to a Decimal. */
-export const DecimalFromConfig = Schema.transformOrFail(Schema.Union(Schema.Number, Schema.String), Schema.instanceOf(Decimal), {
-  strict: true,
-  decode: (raw, _options, ast) => {
-    const text = String(raw).trim();
-    if (!/^\+?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/.test(text)) {
-      return ParseResult.fail(new ParseResult.Type(ast, raw, `expected a non-negative decimal, got ${JSON.stringify(raw)}`));
-    }
-    return ParseResult.succeed(new Decimal(text));
-  },
-  encode: (d) => ParseResult.succeed(d.toString()),
-}).annotations({ identifier: 'DecimalFromConfig' });
+/** A leverage multiplier: finite, within Bybit linear's documented [1, 100]. */
+export const LeverageFromConfig = boundedDecimal({ min: 1, max: 100 });
+
+/** A non-negative decimal amount (sizes, notionals in the quote asset) up to 1e12, given as a string or number. */
+export const AmountFromConfig = boundedDecimal({ min: 0, max: 1e12 });
+
+/** A cap on exposure or loss as a fraction of NAV: above 0 and at most 100 % (`"100%"`). */
+const NavFraction = fractionIn({ min: 0, max: 1, minExclusive: true });
+/** A share of NAV that may also be 0 (a zero budget or cap vetoes every entry). */
+const NavShare = fractionIn({ min: 0, max: 1 });
+/** A count of things in flight or open. */
+const countUpTo = (max: number) => boundedInt({ min: 1, max });
 
 const opt = <A, I, R>(schema: Schema.Schema<A, I, R>, value: () => NoInfer<A>) => Schema.optionalWith(schema, { default: value });
 
@@ -36,7 +37,7 @@ export const TradingWindow = Schema.Struct({
   start: Schema.String.pipe(Schema.pattern(/^([01]\d|2[0-3]):[0-5]\d$/)),
   end: Schema.String.pipe(Schema.pattern(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/)),
   /** ISO weekdays 1 (Monday) … 7 (Sunday) on which the window opens; all days when omitted. */
-  days: Schema.optional(Schema.Array(Schema.Number.pipe(Schema.int(), Schema.between(1, 7)))),
+  days: Schema.optional(Schema.Array(boundedInt({ min: 1, max: 7 })).pipe(Schema.maxItems(7))),
 });
 export type TradingWindow = typeof TradingWindow.Type;
 
@@ -52,61 +53,63 @@ const isValidTimeZone = (zone: string): boolean => {
 /** Trading windows (X-MOD-5, S4-12): an empty list means always open. */
 export const TradingWindows = Schema.Struct({
   timeZone: opt(Schema.String.pipe(Schema.filter((z) => isValidTimeZone(z) || `unknown IANA time zone ${z}`)), () => 'UTC'),
-  windows: opt(Schema.Array(TradingWindow), () => []),
+  windows: opt(Schema.Array(TradingWindow).pipe(Schema.maxItems(48)), () => []),
 });
 
 /** Staleness limits in ms (X-RSK-2, S4-2). */
 export const StalenessConfig = Schema.Struct({
-  quoteMaxAgeMs: opt(Millis, () => 5_000),
-  barMaxAgeMs: opt(Millis, () => 90_000),
-  accountMaxAgeMs: opt(Millis, () => 90_000),
+  quoteMaxAgeMs: opt(millisIn(1, DAY_MS), () => 5_000),
+  barMaxAgeMs: opt(millisIn(1, DAY_MS), () => 90_000),
+  accountMaxAgeMs: opt(millisIn(1, DAY_MS), () => 90_000),
 });
 
 /** Clock discipline in ms (X-CLK-1/2, C-2): start gate < 100, block > 250, resume ≤ 100. */
 export const ClockConfig = Schema.Struct({
-  startGateMs: opt(Millis, () => 100),
-  blockAboveMs: opt(Millis, () => 250),
-  resumeAtOrBelowMs: opt(Millis, () => 100),
+  // Loose per-key ranges; the C-2 filter below holds the real limits and names the rule.
+  startGateMs: opt(millisIn(1, 60_000), () => 100),
+  blockAboveMs: opt(millisIn(1, 60_000), () => 250),
+  resumeAtOrBelowMs: opt(millisIn(0, 60_000), () => 100),
 }).pipe(
-  Schema.filter((c) => c.resumeAtOrBelowMs <= c.blockAboveMs || 'resumeAtOrBelowMs must be <= blockAboveMs'),
+  // Strictly below: the venue adapter's clock gate needs a hysteresis band (resume == block would flap).
+  Schema.filter((c) => c.resumeAtOrBelowMs < c.blockAboveMs || 'resumeAtOrBelowMs must be < blockAboveMs'),
   // C-2: profiles may tighten the clock limits, never loosen them.
   Schema.filter((c) => (c.startGateMs <= 100 && c.blockAboveMs <= 250 && c.resumeAtOrBelowMs <= 100) || 'clock limits may only be tightened (C-2)'),
 );
 
 /** Market-quality guards (X-RSK-8, C-8, S2-10). */
 export const MarketQualityConfig = Schema.Struct({
-  sigmaLimit: opt(Schema.Number.pipe(Schema.positive()), () => 6),
-  sigmaWindowMs: opt(PositiveInt, () => 60_000),
+  sigmaLimit: opt(boundedNumber({ min: 0, max: 100, minExclusive: true }), () => 6),
+  sigmaWindowMs: opt(millisIn(1, DAY_MS), () => 60_000),
   /** Fewer mid changes than this in the window: the σ guard cannot judge and lets the tick pass. */
-  sigmaMinSamples: opt(PositiveInt, () => 10),
-  jumpWithoutVolumeFraction: opt(PercentFraction, () => 0.1),
+  sigmaMinSamples: opt(boundedInt({ min: 1, max: 100_000 }), () => 10),
+  jumpWithoutVolumeFraction: opt(fractionIn({ min: 0, max: 1, minExclusive: true }), () => 0.1),
   /** A jump is volume-confirmed when its interval's volume is at least this multiple of the window's mean. */
-  volumeConfirmMultiple: opt(Schema.Number.pipe(Schema.positive()), () => 2),
-  maxSpreadFraction: opt(PercentFraction, () => 0.015),
-  minBestLevelSize: opt(DecimalFromConfig, () => new Decimal(0)),
+  volumeConfirmMultiple: opt(boundedNumber({ min: 0, max: 1_000, minExclusive: true }), () => 2),
+  maxSpreadFraction: opt(fractionIn({ min: 0, max: 0.5, minExclusive: true }), () => 0.015),
+  minBestLevelSize: opt(AmountFromConfig, () => new Decimal(0)),
 });
 
 /** Per-symbol cooldowns (X-RSK-7, S3-10); the runtime stores `until` = event ts + duration. */
 export const CooldownConfig = Schema.Struct({
-  afterFillMs: opt(Millis, () => 5 * 60_000),
-  afterStopMs: opt(Millis, () => 30 * 60_000),
+  afterFillMs: opt(millisIn(0, DAY_MS), () => 5 * 60_000),
+  afterStopMs: opt(millisIn(0, DAY_MS), () => 30 * 60_000),
 });
 
 /** One strategy's own caps (S3-6), applied before the global caps. */
 export const StrategyBudget = Schema.Struct({
-  budgetFraction: opt(PercentFraction, () => 0.15),
-  maxTradesPerCycle: opt(PositiveInt, () => 4),
+  budgetFraction: opt(NavShare, () => 0.15),
+  maxTradesPerCycle: opt(countUpTo(1_000), () => 4),
 });
 export type StrategyBudget = typeof StrategyBudget.Type;
 
 /** Exposure caps as fractions of NAV (X-RSK-4, S3-3, S3-9, S4-3, S4-4). */
 export const CapsConfig = Schema.Struct({
-  maxPositionFraction: opt(PercentFraction, () => 0.05),
-  maxTotalAtRiskFraction: opt(PercentFraction, () => 0.15),
-  groupCapFraction: opt(PercentFraction, () => 0.1),
-  groupCaps: opt(Schema.Record({ key: Schema.String, value: PercentFraction }), () => ({})),
-  maxTradeFraction: opt(PercentFraction, () => 0.06),
-  tierCaps: opt(Schema.Record({ key: Schema.String, value: PercentFraction }), () => ({
+  maxPositionFraction: opt(NavShare, () => 0.05),
+  maxTotalAtRiskFraction: opt(NavShare, () => 0.15),
+  groupCapFraction: opt(NavShare, () => 0.1),
+  groupCaps: opt(Schema.Record({ key: Schema.String, value: NavShare }), () => ({})),
+  maxTradeFraction: opt(NavShare, () => 0.06),
+  tierCaps: opt(Schema.Record({ key: Schema.String, value: NavShare }), () => ({
     CORE: 0.3,
     SATELLITE: 0.2,
     TACTICAL: 0.1,
@@ -118,20 +121,23 @@ export const CapsConfig = Schema.Struct({
   allowDownscale: opt(Schema.Boolean, () => true),
 });
 
+/** A regime size multiplier: 0 (no entries) to 5. */
+const RegimeMultiplier = boundedNumber({ min: 0, max: 5 });
+
 /** Regime multipliers (S3-4), applied to sizes, and to caps but never above 1 (caps only tighten). */
 export const RegimeConfig = Schema.Struct({
-  bull: opt(Schema.Number.pipe(Schema.nonNegative()), () => 1.2),
-  chop: opt(Schema.Number.pipe(Schema.nonNegative()), () => 1.0),
-  bear: opt(Schema.Number.pipe(Schema.nonNegative()), () => 0.6),
-  crash: opt(Schema.Number.pipe(Schema.nonNegative()), () => 0.0),
+  bull: opt(RegimeMultiplier, () => 1.2),
+  chop: opt(RegimeMultiplier, () => 1.0),
+  bear: opt(RegimeMultiplier, () => 0.6),
+  crash: opt(RegimeMultiplier, () => 0.0),
 });
 
 /** Capacity caps (S0-6, S2-5, S1-13, X-ORD-10). */
 export const CapacityConfig = Schema.Struct({
-  maxConcurrentTrades: opt(PositiveInt, () => 100),
-  maxOpenPositions: opt(PositiveInt, () => 5),
+  maxConcurrentTrades: opt(countUpTo(10_000), () => 100),
+  maxOpenPositions: opt(countUpTo(1_000), () => 5),
   /** Open positions per group (S1-13 sets 2); unlimited when absent. */
-  maxPositionsPerGroup: Schema.optional(PositiveInt),
+  maxPositionsPerGroup: Schema.optional(countUpTo(1_000)),
 });
 
 /** Leverage signal modes (S0-3); anything else (FAST, SCALP…) is refused (C-1). */
@@ -141,49 +147,53 @@ export type LeverageMode = typeof LeverageMode.Type;
 /** Leverage policy for derivatives (S0-4, S0-5); spot and equities always run at x1. */
 export const LeverageConfig = Schema.Struct({
   defaultMode: opt(LeverageMode, () => 'SWING' as const),
-  swingLeverage: opt(DecimalFromConfig, () => new Decimal(6)),
-  dynamicMinLeverage: opt(DecimalFromConfig, () => new Decimal('7.5')),
+  swingLeverage: opt(LeverageFromConfig, () => new Decimal(6)),
+  dynamicMinLeverage: opt(LeverageFromConfig, () => new Decimal('7.5')),
   /** FIXED leverage strictly inside (forbiddenAbove, forbiddenBelow) is refused. */
-  fixedForbiddenAbove: opt(DecimalFromConfig, () => new Decimal(6)),
-  fixedForbiddenBelow: opt(DecimalFromConfig, () => new Decimal('7.5')),
-  leverageDecimals: opt(Schema.Number.pipe(Schema.int(), Schema.between(0, 8)), () => 2),
-  autoStopLossFraction: opt(PercentFraction, () => 0.02),
-  autoStopLossLeverage: opt(DecimalFromConfig, () => new Decimal(10)),
+  fixedForbiddenAbove: opt(LeverageFromConfig, () => new Decimal(6)),
+  fixedForbiddenBelow: opt(LeverageFromConfig, () => new Decimal('7.5')),
+  leverageDecimals: opt(boundedInt({ min: 0, max: 8 }), () => 2),
+  autoStopLossFraction: opt(fractionIn({ min: 0, max: 0.5, minExclusive: true }), () => 0.02),
+  autoStopLossLeverage: opt(LeverageFromConfig, () => new Decimal(10)),
 });
+
+/** A fee rate: 0 to 10 % (the fee-aware minimum divides by 1 − takerRate, so it must stay well below 100 %). */
+const FeeRate = fractionIn({ min: 0, max: 0.1 });
 
 /** The one fee model (X-ORD-9, S3-12) used by min-notional checks, execution sizing and PnL. */
 export const FeeConfig = Schema.Struct({
-  makerRate: opt(PercentFraction, () => 0.004),
-  takerRate: opt(PercentFraction, () => 0.006),
+  makerRate: opt(FeeRate, () => 0.004),
+  takerRate: opt(FeeRate, () => 0.006),
   /** A profile minimum notional on top of the venue's, in the quote asset. */
-  minNotional: opt(DecimalFromConfig, () => new Decimal(0)),
-}).pipe(Schema.filter((f) => f.takerRate < 1 || 'takerRate must be below 100 % (the fee-aware minimum divides by 1 − takerRate)'));
+  minNotional: opt(AmountFromConfig, () => new Decimal(0)),
+});
 
 /** Drawdown breakers (X-RSK-3, S2-4). */
 export const DrawdownConfig = Schema.Struct({
-  maxRollingDrawdownFraction: opt(PercentFraction, () => 0.1),
-  rollingWindowMs: opt(PositiveInt, () => 7 * 24 * 3_600_000),
-  maxSessionDrawdownFraction: opt(PercentFraction, () => 0.1),
-  dailyLossLimitFraction: opt(PercentFraction, () => 0.05),
+  maxRollingDrawdownFraction: opt(NavFraction, () => 0.1),
+  /** Up to a year: a rolling drawdown window is meaningful beyond a day. */
+  rollingWindowMs: opt(millisIn(60_000, 365 * DAY_MS), () => 7 * DAY_MS),
+  maxSessionDrawdownFraction: opt(NavFraction, () => 0.1),
+  dailyLossLimitFraction: opt(NavFraction, () => 0.05),
 });
 
 /** Kill switch (X-RSK-1, C-19, S2-15). */
 export const KillSwitchConfig = Schema.Struct({
   flatten: opt(Schema.Boolean, () => false),
-  criticalErrorThreshold: opt(PositiveInt, () => 5),
-  criticalErrorWindowMs: opt(PositiveInt, () => 60_000),
+  criticalErrorThreshold: opt(countUpTo(10_000), () => 5),
+  criticalErrorWindowMs: opt(millisIn(1, DAY_MS), () => 60_000),
 });
 
 /** Gating dependencies (X-RSK-6, C-6). */
 export const DependencyConfig = Schema.Struct({
-  gating: opt(Schema.Array(Schema.String), () => ['venue_rest', 'venue_ws', 'journal']),
+  gating: opt(Schema.Array(Schema.String).pipe(Schema.maxItems(32)), () => ['venue_rest', 'venue_ws', 'journal']),
   onDown: opt(Schema.Literal('pause', 'shutdown'), () => 'pause' as const),
 });
 
 /** How the engine prices and sends the order it approves. */
 export const OrderPolicyConfig = Schema.Struct({
   /** Limit = touch (ask for buys, bid for sells) moved by this fraction toward the market, rounded passively. */
-  limitOffsetFraction: opt(PercentFraction, () => 0),
+  limitOffsetFraction: opt(fractionIn({ min: 0, max: 0.1 }), () => 0),
   timeInForce: opt(Schema.Literal('gtc', 'ioc', 'fok', 'post_only'), () => 'gtc' as const),
 });
 
@@ -194,6 +204,9 @@ export const DEFAULT_ALLOCATION_TABLE: Readonly<Record<string, ReadonlyArray<num
   '3': [0.4, 0.3, 0.3],
   '4': [0.4, 0.2, 0.2, 0.2],
 };
+
+/** Most signals one allocation round may split across (rows of the table). */
+export const MAX_ALLOCATION_ROWS = 20;
 
 /** Tolerance of the "each row sums to 1" check (weights are written as decimal floats). */
 export const ALLOCATION_SUM_TOLERANCE = 1e-9;
@@ -219,12 +232,8 @@ export const allocationTableProblem = (table: Readonly<Record<string, ReadonlyAr
 /** The S2-4 risk-per-trade range: values outside [0.02, 0.03] are refused. */
 export const RISK_PER_TRADE_RANGE = { min: 0.02, max: 0.03 } as const;
 
-/** A risk-per-trade fraction: percent forms accepted like every fraction, then bounded to [0.02, 0.03] (S2-4). */
-export const RiskPerTradeFraction = PercentFraction.pipe(
-  Schema.filter(
-    (f) => (f >= RISK_PER_TRADE_RANGE.min && f <= RISK_PER_TRADE_RANGE.max) || `riskPerTradeFraction must be within [0.02, 0.03] (S2-4), got ${String(f)}`,
-  ),
-);
+/** A risk-per-trade fraction: percent forms accepted like every fraction, bounded to [0.02, 0.03] (S2-4). */
+export const RiskPerTradeFraction = fractionIn(RISK_PER_TRADE_RANGE);
 
 /**
  * Stop-distance capital rules (S2-4, S2-5, C-20). Every rule is off by default (null / false) so profiles that do
@@ -234,15 +243,17 @@ export const CapitalConfig = Schema.Struct({
   /** Largest loss at the stop of one entry, as a fraction of NAV; null = off. */
   riskPerTradeFraction: opt(Schema.NullOr(RiskPerTradeFraction), () => null),
   /** Largest summed stop-distance risk of open positions, working entries and the proposal; null = off. */
-  maxOpenRiskFraction: opt(Schema.NullOr(PercentFraction), () => null),
+  maxOpenRiskFraction: opt(Schema.NullOr(NavFraction), () => null),
   /** Whether the decision loop splits the total allocation across a round's signals by the table. */
   useAllocationTable: opt(Schema.Boolean, () => false),
   allocationTable: opt(
-    Schema.Record({ key: Schema.String, value: Schema.Array(Schema.Number) }).pipe(Schema.filter((t) => allocationTableProblem(t) ?? true)),
+    Schema.Record({ key: Schema.String, value: Schema.Array(boundedNumber({ min: 0, max: 1 })).pipe(Schema.maxItems(MAX_ALLOCATION_ROWS)) }).pipe(
+      Schema.filter((t) => allocationTableProblem(t) ?? true),
+    ),
     () => DEFAULT_ALLOCATION_TABLE,
   ),
   /** The NAV share one allocation round splits (S2 TOTAL_ALLOCATION). */
-  totalAllocationFraction: opt(PercentFraction, () => 0.02),
+  totalAllocationFraction: opt(NavFraction, () => 0.02),
 });
 export type CapitalConfig = typeof CapitalConfig.Type;
 
@@ -250,7 +261,7 @@ export type CapitalConfig = typeof CapitalConfig.Type;
 export const RiskConfig = Schema.Struct({
   mode: opt(TradingMode, () => 'DRY_RUN' as const),
   disableAllTrades: opt(Schema.Boolean, () => false),
-  disabledSymbols: opt(Schema.Array(Schema.String), () => []),
+  disabledSymbols: opt(Schema.Array(Schema.String).pipe(Schema.maxItems(1_000)), () => []),
   tradingWindows: opt(TradingWindows, () => Schema.decodeSync(TradingWindows)({})),
   staleness: opt(StalenessConfig, () => Schema.decodeSync(StalenessConfig)({})),
   clock: opt(ClockConfig, () => Schema.decodeSync(ClockConfig)({})),

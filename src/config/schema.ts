@@ -1,9 +1,10 @@
 /**
- * The config file schema (X-SEC-8): every key, its type, bounds and default. Unknown keys are errors. Every tunable
- * lives here, never as a literal in logic. `docs.ts` holds one line of documentation per key for `config/example.yaml`.
+ * The config file schema (X-SEC-8): every key, its type, bounds and default. Unknown keys are errors; every number has
+ * a documented range checked at decode time (NaN, ±Infinity and -0 never pass). Every tunable lives here, never as a
+ * literal in logic. `docs.ts` holds one line of documentation per key for `config/example.yaml`.
  */
 import { Schema } from 'effect';
-import { DecimalFromString, Millis, PercentFraction, PositiveInt } from '../domain/schemas.ts';
+import { DAY_MS, boundedDecimal, boundedInt, boundedNumber, fractionIn, millisIn } from '../domain/schemas.ts';
 import { RiskConfig } from './risk.ts';
 
 /** The risk section: every RiskEngine rule's settings; its mode is the file's top-level `mode`. */
@@ -17,77 +18,108 @@ export const Mode = Schema.Literal('DRY_RUN', 'PAPER', 'LIVE');
 export const TriggerSourceSchema = Schema.Literal('mark', 'last', 'index');
 const Symbol_ = Schema.String.pipe(Schema.pattern(/^[A-Z0-9]{2,20}$/, { message: () => 'Expected an upper-case venue symbol like BTCUSDT' }));
 
+/** Bybit linear's documented leverage range; the instrument's own limit is checked at run time against the venue. */
+export const LEVERAGE_RANGE = { min: 1, max: 100 } as const;
+/** Largest account balance a config may name (1e12 in the quote asset). */
+export const MAX_BALANCE = 1e12;
+/** Most symbols (and sim feeds) one config may list. */
+export const MAX_SYMBOLS = 100;
+
+const Leverage = boundedDecimal(LEVERAGE_RANGE);
+const Balance = boundedDecimal({ min: 0, max: MAX_BALANCE, minExclusive: true });
+
+const LOOPBACK_HOSTS: ReadonlySet<string> = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/**
+ * Returns why a simulator URL is not a plain loopback base URL (`http(s)://127.0.0.1|localhost|[::1][:port]`), or
+ * undefined (X-MOD-7: a PAPER session may reach only the simulator or testnet, never production by URL).
+ */
+export const loopbackUrlProblem = (raw: string): string | undefined => {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return `Expected a loopback URL like http://127.0.0.1:18080, got ${JSON.stringify(raw)}`;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return `Expected an http(s) URL, got ${JSON.stringify(raw)}`;
+  if (!LOOPBACK_HOSTS.has(url.hostname)) return `the simulator must be on loopback (127.0.0.1, localhost or [::1]), got host ${url.hostname}`;
+  if (url.username !== '' || url.password !== '') return 'a simulator URL carries no credentials';
+  if ((url.pathname !== '/' && url.pathname !== '') || url.search !== '' || url.hash !== '') return `Expected a base URL without path, query or fragment, got ${JSON.stringify(raw)}`;
+  return undefined;
+};
+
+const SimUrl = Schema.String.pipe(Schema.filter((u) => u === '' || (loopbackUrlProblem(u) ?? true)));
+
 export const BybitSection = Schema.Struct({
   environment: def(Schema.Literal('sim', 'testnet', 'mainnet'), () => 'sim' as const),
-  simUrl: def(Schema.String, () => ''),
-  recvWindowMs: def(Millis, () => 5000),
-  requestTimeoutMs: def(Millis, () => 5000),
+  simUrl: def(SimUrl, () => ''),
+  recvWindowMs: def(millisIn(1, 60_000), () => 5000),
+  requestTimeoutMs: def(millisIn(1, 300_000), () => 5000),
   triggerSource: def(TriggerSourceSchema, () => 'mark' as const),
-  leverage: def(DecimalFromString, () => decimalDefault('5')),
+  leverage: def(Leverage, () => Schema.decodeSync(Leverage)('5')),
   orderbookDepth: def(Schema.Literal(1, 50, 200, 1000), () => 50 as const),
 });
 
-function decimalDefault(s: string) {
-  return Schema.decodeSync(DecimalFromString)(s);
-}
-
-export const SimFeed = Schema.Struct({ symbol: Symbol_, file: Schema.String.pipe(Schema.minLength(1)) });
+export const SimFeed = Schema.Struct({ symbol: Symbol_, file: Schema.String.pipe(Schema.minLength(1), Schema.maxLength(4096)) });
 
 export const SimSection = Schema.Struct({
-  feeds: def(Schema.Array(SimFeed), () => [
+  feeds: def(Schema.Array(SimFeed).pipe(Schema.maxItems(MAX_SYMBOLS)), () => [
     { symbol: 'BTCUSDT', file: 'data/crypto-1m/bybit_BTCUSDT_perp_1m_2022-12-13.csv' },
     { symbol: 'ADAUSDT', file: 'data/crypto-1m/binance_ADAUSDT_perp_1m_2022-12-13.csv' },
   ]),
   clock: def(Schema.Literal('virtual', 'accelerated'), () => 'virtual' as const),
-  speed: def(Schema.Number.pipe(Schema.positive()), () => 600),
-  seed: def(Schema.Number.pipe(Schema.int()), () => 42),
-  faults: def(Schema.String, () => ''),
-  startingBalance: def(DecimalFromString, () => decimalDefault('100000')),
-  account: def(Schema.String.pipe(Schema.minLength(1)), () => 'main'),
+  speed: def(boundedNumber({ min: 0, max: 10_000, minExclusive: true }), () => 600),
+  seed: def(boundedInt({ min: 0, max: Number.MAX_SAFE_INTEGER }), () => 42),
+  faults: def(Schema.String.pipe(Schema.maxLength(4096)), () => ''),
+  startingBalance: def(Balance, () => Schema.decodeSync(Balance)('100000')),
+  account: def(Schema.String.pipe(Schema.minLength(1), Schema.maxLength(64)), () => 'main'),
 });
+
+/** A stop or take-profit distance from the entry: above 0 and at most 50 % (at 100 % a long's stop sits at price 0). */
+export const ProtectionDistanceFraction = fractionIn({ min: 0, max: 0.5, minExclusive: true });
 
 export const BreakoutSection = Schema.Struct({
   enabled: def(Schema.Boolean, () => false),
-  lookbackBars: def(PositiveInt, () => 20),
-  notionalFraction: def(PercentFraction, () => 0.05),
-  stopLossFraction: def(PercentFraction, () => 0.004),
-  takeProfitFraction: def(PercentFraction, () => 0.006),
-  cooldownBars: def(Schema.Number.pipe(Schema.int(), Schema.nonNegative()), () => 5),
+  lookbackBars: def(boundedInt({ min: 1, max: 10_000, unit: 'bars' }), () => 20),
+  notionalFraction: def(fractionIn({ min: 0, max: 1, minExclusive: true }), () => 0.05),
+  stopLossFraction: def(ProtectionDistanceFraction, () => 0.004),
+  takeProfitFraction: def(ProtectionDistanceFraction, () => 0.006),
+  cooldownBars: def(boundedInt({ min: 0, max: 10_000, unit: 'bars' }), () => 5),
 });
 
 export const ExecutionSection = Schema.Struct({
-  ackTimeoutMs: def(Millis, () => 5000),
-  retryBaseMs: def(Millis, () => 200),
-  retryCapMs: def(Millis, () => 5000),
-  retryMaxAttempts: def(PositiveInt, () => 6),
-  maxRepriceAttempts: def(Schema.Number.pipe(Schema.int(), Schema.between(0, 5)), () => 2),
-  maxProtectionAttempts: def(PositiveInt, () => 3),
-});
+  ackTimeoutMs: def(millisIn(1, 300_000), () => 5000),
+  retryBaseMs: def(millisIn(0, 60_000), () => 200),
+  retryCapMs: def(millisIn(0, 600_000), () => 5000),
+  retryMaxAttempts: def(boundedInt({ min: 1, max: 100 }), () => 6),
+  maxRepriceAttempts: def(boundedInt({ min: 0, max: 5 }), () => 2),
+  maxProtectionAttempts: def(boundedInt({ min: 1, max: 20 }), () => 3),
+}).pipe(Schema.filter((e) => e.retryBaseMs <= e.retryCapMs || `retryBaseMs (${String(e.retryBaseMs)}) must be <= retryCapMs (${String(e.retryCapMs)})`));
 
 export const DecisionSection = Schema.Struct({
-  cycleMs: def(PositiveInt, () => 60_000),
-  jitterFraction: def(PercentFraction, () => 0.1),
+  cycleMs: def(millisIn(1_000, DAY_MS), () => 60_000),
+  jitterFraction: def(fractionIn({ min: 0, max: 0.5 }), () => 0.1),
 });
 
 export const SupervisorSection = Schema.Struct({
-  restartBaseMs: def(Millis, () => 200),
-  restartCapMs: def(Millis, () => 5000),
-  restartMaxAttempts: def(PositiveInt, () => 6),
-  quarantineAfterRestarts: def(PositiveInt, () => 5),
-  quarantineWindowMs: def(Millis, () => 60_000),
-});
+  restartBaseMs: def(millisIn(0, 60_000), () => 200),
+  restartCapMs: def(millisIn(0, 600_000), () => 5000),
+  restartMaxAttempts: def(boundedInt({ min: 1, max: 100 }), () => 6),
+  quarantineAfterRestarts: def(boundedInt({ min: 1, max: 1_000 }), () => 5),
+  quarantineWindowMs: def(millisIn(1, DAY_MS), () => 60_000),
+}).pipe(Schema.filter((s) => s.restartBaseMs <= s.restartCapMs || `restartBaseMs (${String(s.restartBaseMs)}) must be <= restartCapMs (${String(s.restartCapMs)})`));
 
 export const ReconcileSection = Schema.Struct({
-  intervalMs: def(PositiveInt, () => 60_000),
+  intervalMs: def(millisIn(1_000, DAY_MS), () => 60_000),
   foreignPositions: def(Schema.Literal('adopt', 'report'), () => 'adopt' as const),
-  adoptStopLossFraction: def(PercentFraction, () => 0.02),
-  adoptTakeProfitFraction: def(PercentFraction, () => 0.04),
-  quantityTolerance: def(PercentFraction, () => 0),
+  adoptStopLossFraction: def(ProtectionDistanceFraction, () => 0.02),
+  adoptTakeProfitFraction: def(ProtectionDistanceFraction, () => 0.04),
+  quantityTolerance: def(fractionIn({ min: 0, max: 0.1 }), () => 0),
 });
 
 export const InspectorSection = Schema.Struct({
   enabled: def(Schema.Boolean, () => false),
-  port: def(Schema.Number.pipe(Schema.int(), Schema.between(0, 65535)), () => 18081),
+  port: def(boundedInt({ min: 0, max: 65_535 }), () => 18081),
 });
 
 export const LoggingSection = Schema.Struct({
@@ -101,7 +133,7 @@ export const AppConfig = Schema.Struct({
   mode: def(Mode, () => 'DRY_RUN' as const),
   allowLive: def(Schema.Boolean, () => false),
   botId: def(Schema.String.pipe(Schema.pattern(/^[a-z0-9]{1,6}$/, { message: () => 'Expected 1-6 lower-case letters or digits' })), () => 'tw'),
-  symbols: def(Schema.Array(Symbol_).pipe(Schema.minItems(1)), () => ['BTCUSDT', 'ADAUSDT']),
+  symbols: def(Schema.Array(Symbol_).pipe(Schema.minItems(1), Schema.maxItems(MAX_SYMBOLS)), () => ['BTCUSDT', 'ADAUSDT']),
   venues: def(Schema.Struct({ bybit: def(BybitSection, () => decodeDefaults(BybitSection)) }), () => ({ bybit: decodeDefaults(BybitSection) })),
   sim: def(SimSection, () => decodeDefaults(SimSection)),
   strategies: def(Schema.Struct({ breakout: def(BreakoutSection, () => decodeDefaults(BreakoutSection)) }), () => ({ breakout: decodeDefaults(BreakoutSection) })),

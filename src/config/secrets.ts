@@ -77,31 +77,75 @@ export interface PlaintextSecretFinding {
   readonly why: string;
 }
 
-const SECRET_KEY_NAME = /(secret|password|passphrase|private[_-]?key|api[_-]?key|token|signature)$/i;
+/**
+ * Key names that hold secrets, matched on the name lower-cased with `_`, `-` and `.` removed: `secret_key`, `passwd`,
+ * `accessKey`, `auth`, `credentials`… A key matching one of these may hold nothing but an empty value or an
+ * environment placeholder (`${TW_…}`).
+ */
+const SECRET_KEY_NAME = /(secret|password|passwd|passphrase|pwd|privatekey|private|apikey|accesskey|secretkey|token|signature|credential|credentials|auth|authorization|bearer|cookie|sessionkey)$/;
+const SECRET_KEY_ANYWHERE = /(secret|password|passwd|passphrase|privatekey|apikey|accesskey|credential)/;
+
+/** Returns whether a config key names a secret. */
+export const isSecretKeyName = (name: string): boolean => {
+  const n = name.toLowerCase().replace(/[^a-z0-9]/g, '');
+  return n !== '' && (SECRET_KEY_NAME.test(n) || SECRET_KEY_ANYWHERE.test(n));
+};
+
 const SECRET_VALUE_SHAPES: ReadonlyArray<{ readonly re: RegExp; readonly why: string }> = [
   { re: /-----BEGIN [A-Z ]*PRIVATE KEY-----/, why: 'a PEM private key' },
   { re: /^[A-Fa-f0-9]{48,}$/, why: 'a long hex string shaped like an API secret' },
   { re: /^(?=.*[A-Z])(?=.*[a-z])(?=.*\d)[A-Za-z0-9]{32,}$/, why: 'a long mixed-case token shaped like an API key' },
   { re: /^\d{6,12}:[A-Za-z0-9_-]{30,}$/, why: 'a Telegram bot token' },
   { re: /^(sk|pk|rk)_(live|test)_[A-Za-z0-9]{8,}$/, why: 'a vendor secret key' },
+  { re: /\b(AKIA|ASIA)[A-Z0-9]{16}\b/, why: 'an AWS access key id' },
+  // AWS secret access keys are 40 characters of base64; require all three character classes so words and paths pass.
+  { re: /^(?=.*[A-Z])(?=.*[a-z])(?=.*\d)[A-Za-z0-9/+]{40}$/, why: 'an AWS secret access key' },
+  { re: /\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/, why: 'a JSON Web Token' },
+  { re: /^\s*(bearer|basic)\s+[A-Za-z0-9._~+/=-]{8,}/i, why: 'an HTTP Authorization credential' },
+  { re: /^[a-z][a-z0-9+.-]*:\/\/[^\s/@:]*:[^\s/@]+@/i, why: 'a URL with an embedded user:password' },
+  { re: /\bxox[abposr]-[A-Za-z0-9-]{10,}/, why: 'a Slack token' },
+  { re: /\b(ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{20,}\b|\bgithub_pat_[A-Za-z0-9_]{20,}/, why: 'a GitHub token' },
+  { re: /\bsk-[A-Za-z0-9_-]{20,}/, why: 'an API secret key (sk-…)' },
 ];
 
+const ENV_PLACEHOLDER = /^\$\{?[A-Z0-9_]+\}?$/;
+
+const valueShape = (value: string): string | undefined => SECRET_VALUE_SHAPES.find((s) => s.re.test(value.trim()))?.why;
+
+const collect = (doc: unknown, path: string[], underSecretKey: string | undefined, out: PlaintextSecretFinding[]): void => {
+  const here = path.join('.');
+  if (typeof doc === 'string' || typeof doc === 'number' || typeof doc === 'bigint') {
+    const text = String(doc);
+    if (underSecretKey !== undefined && text.trim() !== '' && !ENV_PLACEHOLDER.test(text.trim())) {
+      out.push({ path: here, why: `key "${underSecretKey}" holds a value; secrets belong in the environment (.env)` });
+      return;
+    }
+    const shape = typeof doc === 'string' ? valueShape(doc) : undefined;
+    if (shape !== undefined) out.push({ path: here, why: `value looks like ${shape}` });
+    return;
+  }
+  if (Array.isArray(doc)) {
+    doc.forEach((v, i) => collect(v, [...path, String(i)], underSecretKey, out));
+    return;
+  }
+  if (doc !== null && typeof doc === 'object') {
+    for (const [k, v] of Object.entries(doc as Record<string, unknown>)) {
+      const keyShape = valueShape(k);
+      if (keyShape !== undefined) out.push({ path: [...path, '<key>'].join('.'), why: `a key looks like ${keyShape}` });
+      collect(v, [...path, k], underSecretKey ?? (isSecretKeyName(k) ? k : undefined), out);
+    }
+  }
+};
+
 /**
- * Returns the places in a parsed config document that hold secret-shaped values (X-SEC-3): any non-empty string under
- * a secret-named key, and any string shaped like key material anywhere.
+ * Returns the places in a parsed config document that hold secret-shaped values (X-SEC-3): any non-empty scalar at or
+ * below a secret-named key (`apiSecret`, `passwd`, `credentials: {…}`), and any string shaped like key material
+ * anywhere (AWS keys, JWTs, `Bearer …`, `https://user:pass@host`, Slack/GitHub tokens, PEM keys), keys included.
+ * Findings never quote the value.
  */
 export const findPlaintextSecrets = (doc: unknown, path: string[] = []): ReadonlyArray<PlaintextSecretFinding> => {
-  if (typeof doc === 'string') {
-    const name = path[path.length - 1] ?? '';
-    if (SECRET_KEY_NAME.test(name) && doc.trim() !== '' && !/^\$\{?[A-Z0-9_]+\}?$/.test(doc)) {
-      return [{ path: path.join('.'), why: `key "${name}" holds a value; secrets belong in the environment (.env)` }];
-    }
-    const shape = SECRET_VALUE_SHAPES.find((s) => s.re.test(doc.trim()));
-    return shape === undefined ? [] : [{ path: path.join('.'), why: `value looks like ${shape.why}` }];
-  }
-  if (Array.isArray(doc)) return doc.flatMap((v, i) => findPlaintextSecrets(v, [...path, String(i)]));
-  if (doc !== null && typeof doc === 'object') {
-    return Object.entries(doc as Record<string, unknown>).flatMap(([k, v]) => findPlaintextSecrets(v, [...path, k]));
-  }
-  return [];
+  const out: PlaintextSecretFinding[] = [];
+  // A value handed over with its path (a duplicate key's shadowed value) is judged by the key names on that path.
+  collect(doc, path, path.find(isSecretKeyName), out);
+  return out;
 };

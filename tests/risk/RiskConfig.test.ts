@@ -1,6 +1,6 @@
 /**
  * The risk config schema (X-SEC-8, X-SEC-9, C-2): every numeric default the requirements name for the risk rules is a
- * key with that default; percent fields accept fractions, "N%" and bare percents; invalid values name their path.
+ * key with that default; percent fields accept fractions and "N%" (bare percents are refused); invalid values name their path.
  */
 import { Either, ParseResult } from 'effect';
 import { describe, expect, it } from 'vitest';
@@ -51,11 +51,12 @@ describe('RiskConfig defaults', () => {
 
 describe('PercentFraction', () => {
   const decode = Schema.decodeUnknownEither(PercentFraction);
-  it('X-SEC-9 loads 0.05, "5%" and 5 as 0.05 and rejects 500', () => {
-    for (const raw of [0.05, '5%', 5]) expect(decode(raw)).toEqual(Either.right(0.05));
+  it('X-SEC-9 loads 0.05 and "5%" as 0.05 and rejects the ambiguous bare 5 and 500', () => {
+    for (const raw of [0.05, '5%']) expect(decode(raw)).toEqual(Either.right(0.05));
+    expect(Either.isLeft(decode(5))).toBe(true);
     expect(Either.isLeft(decode(500))).toBe(true);
     expect(Either.isLeft(decode('-5%'))).toBe(true);
-    expect(makeRiskConfig({ drawdown: { dailyLossLimitFraction: 5 } }).drawdown.dailyLossLimitFraction).toBe(0.05);
+    expect(() => makeRiskConfig({ drawdown: { dailyLossLimitFraction: 5 } })).toThrow(/ambiguous/);
   });
 });
 

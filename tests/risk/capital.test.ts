@@ -15,8 +15,8 @@ const RULE_ORDER = [...GATE_CHECKS, ...SIZED_CHECKS].map(([name]) => name);
 
 // Wide exposure caps so only the capital rules bind (NAV 100 000; BTCUSDT ask 100 = limit = worst price).
 const WIDE: RiskConfigInput = {
-  caps: { maxPositionFraction: 1, maxTotalAtRiskFraction: 1, maxTradeFraction: 1, groupCapFraction: 1, allowDownscale: false },
-  defaultStrategyBudget: { budgetFraction: 1, maxTradesPerCycle: 10 },
+  caps: { maxPositionFraction: '100%', maxTotalAtRiskFraction: '100%', maxTradeFraction: '100%', groupCapFraction: '100%', allowDownscale: false },
+  defaultStrategyBudget: { budgetFraction: '100%', maxTradesPerCycle: 10 },
 };
 
 interface Case {

@@ -123,7 +123,7 @@ const build = (s: Scenario, cfgOver: Partial<Parameters<typeof makeRiskConfig>[0
       maxPositionFraction: s.caps.maxPositionFraction,
       maxTotalAtRiskFraction: s.caps.maxTotalAtRiskFraction,
       groupCapFraction: s.caps.groupCapFraction,
-      maxTradeFraction: 1,
+      maxTradeFraction: '100%',
       allowDownscale: s.caps.allowDownscale,
     },
     defaultStrategyBudget: { budgetFraction: s.caps.budgetFraction, maxTradesPerCycle: 10 },

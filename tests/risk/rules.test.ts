@@ -241,7 +241,7 @@ describe('sizing rules', () => {
   });
 
   it('S4-3 uses the tier cap for a tiered symbol', () => {
-    const cfg: RiskConfigInput = { caps: { allowDownscale: false, symbolTiers: { BTCUSDT: 'TACTICAL' }, maxTotalAtRiskFraction: 1 }, defaultStrategyBudget: { budgetFraction: 1 } };
+    const cfg: RiskConfigInput = { caps: { allowDownscale: false, symbolTiers: { BTCUSDT: 'TACTICAL' }, maxTotalAtRiskFraction: '100%' }, defaultStrategyBudget: { budgetFraction: '100%' } };
     const pf = { positions: [pos('BTCUSDT', '90')] };
     expectApprove({ name: 'tier 10 %', cfg, pf });
     expectVeto({ name: 'tier above 10 %', cfg, pf, prop: { notionalFraction: 0.0101 as never } }, { reason: 'symbol_cap', current: '0.09', proposed: '0.1001', limit: '0.1' });

@@ -8,6 +8,7 @@ import { checkModeStart } from '../../risk/modes.ts';
 import { acquireInstanceLock } from '../../journal/instanceLock.ts';
 import { describeSecrets, loadSecrets } from '../../config/secrets.ts';
 import { runPaperVirtual } from '../../app/paper.ts';
+import { preflightRefusal } from '../../app/preflight.ts';
 import { buildInfo } from '../buildInfo.ts';
 import { ExitCode, type CliIo } from '../io.ts';
 import type { GlobalOptions } from '../main.ts';
@@ -23,7 +24,7 @@ export const runCommand = async (io: CliIo, args: ReadonlyArray<string>, global:
   }
   const { config, hash } = loaded.right;
   const secrets = loadSecrets();
-  for (const p of loaded.right.normalizedPercents) io.err(`note: ${p}: bare percent number normalised to a fraction (config_pct_normalized)`);
+  const refused = preflightRefusal(file, config); if (refused !== undefined) { io.err(refused.message); return ExitCode.usage; } // X-SEC-8: feeds, symbols
   // X-MOD-1/2/7: the mode must fit the endpoint; LIVE needs its flag, green gates and the operator's token.
   const env = config.venues.bybit.environment;
   const token = secrets.get('TW_LIVE_CONFIRMATION');

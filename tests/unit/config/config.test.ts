@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { CONFIG_DOCS } from '../../../src/config/docs.ts';
 import { configKeyPaths, renderExampleConfig } from '../../../src/config/example.ts';
 import { decodeConfig, loadConfigFile, sortedJson } from '../../../src/config/load.ts';
-import { PercentFraction, isBarePercent, DecimalFromString } from '../../../src/domain/schemas.ts';
+import { PercentFraction, DecimalFromString, fractionIn } from '../../../src/domain/schemas.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'tw-config-'));
 const writeYaml = (name: string, text: string): string => {
@@ -41,7 +41,7 @@ describe('X-SEC-8 config decoding', () => {
     expect(paths).toContain('foo');
     expect(paths).toContain('risk.caps.maxPositionFraction');
     expect(e.message).toContain(join(tmp, 'bad.yaml'));
-    expect(e.message).toMatch(/risk\.caps\.maxPositionFraction: Expected a fraction in \[0, 1\], got 1\.5/);
+    expect(e.message).toMatch(/risk\.caps\.maxPositionFraction: 1\.5 is ambiguous: as a fraction it is 150 %, as a percent it is 1\.5 %/);
   });
 
   it('reports every wrong type with expected and got', () => {
@@ -50,7 +50,7 @@ describe('X-SEC-8 config decoding', () => {
     expect(text).toMatch(/mode: Expected "DRY_RUN" \| "PAPER" \| "LIVE", actual "FAST"/);
     expect(text).toMatch(/symbols\.0: Expected an upper-case venue symbol/);
     expect(text).toMatch(/execution\.ackTimeoutMs: /);
-    expect(text).toMatch(/sim\.startingBalance: Expected a decimal string, got "lots"/);
+    expect(text).toMatch(/sim\.startingBalance: Expected a decimal in \(0, 1000000000000\], got "lots"/);
   });
 
   it('reports YAML syntax errors with their line and unreadable files', () => {
@@ -78,23 +78,38 @@ describe('X-SEC-8 config decoding', () => {
 
 describe('X-SEC-9 percent fields', () => {
   const decode = Schema.decodeUnknownEither(PercentFraction);
-  it('loads 0.05, "5%" and 5 all as 0.05, and reports the bare number as normalised', () => {
-    for (const v of [0.05, '5%', 5, ' 5 % ']) {
-      const r = decode(v);
-      expect(Either.isRight(r) && Math.abs(r.right - 0.05) < 1e-12, String(v)).toBe(true);
+  const messageOf = (v: unknown, schema: typeof PercentFraction = PercentFraction): string => {
+    const r = Schema.decodeUnknownEither(schema)(v);
+    return Either.isLeft(r) ? r.left.message : '';
+  };
+  it('loads 0.05 and "5%" (with or without spaces) as 0.05, exactly', () => {
+    for (const v of [0.05, '5%', ' 5 % ']) expect(decode(v), String(v)).toEqual(Either.right(0.05));
+  });
+  it('refuses 5, 2 and 500 as ambiguous, showing both readings, and normalises nothing', () => {
+    for (const [v, fraction, percent] of [[5, '500 %', '5 %'], [2, '200 %', '2 %'], [500, '50000 %', '500 %']] as const) {
+      expect(messageOf(v)).toContain(`${String(v)} is ambiguous: as a fraction it is ${fraction}, as a percent it is ${percent}`);
     }
-    expect(isBarePercent(5)).toBe(true);
-    expect(isBarePercent(0.05)).toBe(false);
     const r = decodeConfig('x', { strategies: { breakout: { notionalFraction: 5 } } });
-    expect(Either.isRight(r) && r.right.normalizedPercents).toEqual(['strategies.breakout.notionalFraction']);
+    expect(Either.isLeft(r) && r.left.message).toMatch(/strategies\.breakout\.notionalFraction: 5 is ambiguous/);
   });
-  it('rejects 500, "150%", negative values, 1.5 (ambiguous) and junk', () => {
-    for (const v of [500, '150%', -0.1, 1.5, 'five', Number.POSITIVE_INFINITY]) expect(Either.isLeft(decode(v)), String(v)).toBe(true);
+  it('refuses a bare 1 (100 % or 1 %?) and takes "100%" instead', () => {
+    expect(messageOf(1)).toMatch(/1 is ambiguous: as a fraction it is 100 %, as a percent it is 1 %; write "1%" or 0\.01 for 1 %, or "100%" for 100 %/);
+    expect(decode('100%')).toEqual(Either.right(1));
+    expect(Schema.encodeSync(PercentFraction)(1)).toBe('100%');
   });
-  it('keeps 0 and 1 as fractions', () => {
-    expect(decode(1)).toEqual(Either.right(1));
+  it('rejects "150%", negative values, 1.5 (ambiguous), quoted bare numbers, -0, NaN, Infinity and junk', () => {
+    for (const v of ['150%', -0.1, '-5%', 1.5, '0.05', -0, Number.NaN, 'five', Number.POSITIVE_INFINITY]) expect(Either.isLeft(decode(v)), String(v)).toBe(true);
+  });
+  it('keeps 0 as a fraction and encodes fractions below 1 as numbers', () => {
     expect(decode(0)).toEqual(Either.right(0));
     expect(Schema.encodeSync(PercentFraction)(0.25)).toBe(0.25);
+  });
+  it('applies a field\'s own range after the reading, and says which', () => {
+    const stop = fractionIn({ min: 0, max: 0.5, minExclusive: true });
+    expect(Schema.decodeUnknownEither(stop)('2%')).toEqual(Either.right(0.02));
+    expect(messageOf(0.6, stop)).toMatch(/Expected a fraction in \(0, 0\.5\] \(above 0 % to 50 %\)/);
+    expect(messageOf(0, stop)).toMatch(/Expected a fraction in \(0, 0\.5\]/);
+    expect(messageOf(1, stop)).not.toContain('"100%" for 100 %');
   });
   it('decodes decimal strings exactly and encodes them back', () => {
     const d = Schema.decodeSync(DecimalFromString)('0.10');

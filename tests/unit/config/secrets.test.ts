@@ -2,7 +2,7 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redacted } from 'effect';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SECRET_VARIABLES, findPlaintextSecrets, loadSecrets } from '../../../src/config/secrets.ts';
+import { SECRET_VARIABLES, findPlaintextSecrets, isSecretKeyName, loadSecrets } from '../../../src/config/secrets.ts';
 import { clearSecretValues, scrubText } from '../../../src/kernel/redaction.ts';
 
 const walk = (dir: string): string[] =>
@@ -56,5 +56,28 @@ describe('X-SEC-3 secret-shaped value detection', () => {
     expect(findPlaintextSecrets({ list: ['3c661234138461fcc7a7d8746c6558c9842d4e10870d2ecbedf7777cad694af9'] }).map((f) => f.path)).toEqual(['list.0']);
     expect(findPlaintextSecrets({ telegram: '123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw0' })).toHaveLength(1);
     expect(findPlaintextSecrets({ apiKey: '' , token: '${TW_CONTROL_TOKEN}', mode: 'PAPER', symbols: ['BTCUSDT'], n: 5 })).toEqual([]);
+  });
+
+  it('names secret keys in any spelling, and leaves ordinary config keys alone', () => {
+    for (const k of ['secret_key', 'SECRET-KEY', 'passwd', 'pwd', 'access_key', 'accessKeyId', 'auth', 'Authorization', 'credentials', 'private', 'privateKey', 'apiSecret', 'api_key', 'botToken', 'passphrase']) {
+      expect(isSecretKeyName(k), k).toBe(true);
+    }
+    for (const k of ['botId', 'symbols', 'file', 'simUrl', 'account', 'triggerSource', 'timeInForce', 'maxTradesPerCycle', 'faults', 'environment', 'authorName']) {
+      expect(isSecretKeyName(k), k).toBe(false);
+    }
+  });
+
+  it('flags every non-empty scalar below a secret-named key, numbers included, but not booleans or placeholders', () => {
+    expect(findPlaintextSecrets({ credentials: { user: 'bob', pass: 'x' } }).map((f) => f.path)).toEqual(['credentials.user', 'credentials.pass']);
+    expect(findPlaintextSecrets({ pwd: 123456 }).map((f) => f.path)).toEqual(['pwd']);
+    expect(findPlaintextSecrets({ auth: false, token: '$TW_CONTROL_TOKEN', secret: null })).toEqual([]);
+    expect(findPlaintextSecrets('hunter2', ['venues', 'apiSecret']).map((f) => f.path)).toEqual(['venues.apiSecret']);
+  });
+
+  it('flags secret-shaped keys without quoting them', () => {
+    const key = ['AKIA', 'IOSFODNN7EXAMPLE'].join('');
+    const found = findPlaintextSecrets({ notes: { [key]: 1 } });
+    expect(found.map((f) => f.path)).toEqual(['notes.<key>']);
+    expect(JSON.stringify(found)).not.toContain(key);
   });
 });
