@@ -3,7 +3,6 @@
  * bars, runs the full runtime (strategies → RiskEngine → trade actors → ExecutionEngine → simulator), and writes the
  * journal, the JSON logs and the run summary under `<data-dir>/runs/<run-id>/`. Deterministic for a config and seed.
  */
-import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Effect, Exit, Random, Scope } from 'effect';
 import type { InspectionEvent } from 'xstate';
@@ -15,7 +14,7 @@ import { virtualScheduler } from '../kernel/Scheduler.ts';
 import { effectClockFrom } from '../kernel/effectClock.ts';
 import { superviseSymbols } from '../runtime/SymbolSupervisor.ts';
 import type { TradingRuntime } from '../runtime/TradingRuntime.ts';
-import { finishRunSummary, logAlertRouter, runtimeFromConfig } from './wiring.ts';
+import { finishRunSummary, logAlertRouter, newRunDir, runtimeFromConfig } from './wiring.ts';
 import { SIM_SYMBOLS, simInstrument } from '../venues/sim/catalogue.ts';
 import { createSimExchange } from '../venues/sim/engine/SimExchange.ts';
 import { barFeed } from '../venues/sim/replay/barFeed.ts';
@@ -26,6 +25,8 @@ import { makeSimVenue } from '../venues/sim/SimVenue.ts';
 export interface PaperRunOptions {
   readonly config: AppConfig;
   readonly configHash: string;
+  /** The config file's path, for the commands that messages suggest. */
+  readonly configFile?: string | undefined;
   readonly dataDir: string;
   readonly version: string;
   readonly commit: string | null;
@@ -53,10 +54,9 @@ export interface PaperRunResult {
 export const runPaperVirtual = async (opts: PaperRunOptions): Promise<PaperRunResult> => {
   const { config } = opts;
   const runId = `${config.profile}-${opts.configHash.slice(0, 10)}-s${config.sim.seed}`;
-  const runDir = join(opts.dataDir, 'runs', runId);
-  // The in-process venue lives and dies with the run, so an earlier run of the same id holds nothing to resume.
-  rmSync(runDir, { recursive: true, force: true });
-  mkdirSync(runDir, { recursive: true });
+  // The in-process venue lives and dies with the run, so each run starts a journal of its own in a new directory;
+  // an earlier run of the same id is kept (never deleted: it may be the evidence someone is looking for).
+  const runDir = newRunDir(opts.dataDir, runId);
 
   const feeds = config.sim.feeds.filter((f) => config.symbols.includes(f.symbol));
   const bars = feeds.map((f) => ({ symbol: f.symbol, bars: loadBarsCsv(f.file) }));

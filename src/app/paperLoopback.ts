@@ -4,11 +4,10 @@
  * accelerated wall clock, the symbol supervisor, and a public and a private ConnectionHost. Wires only; it holds
  * no trading, protocol or connection logic, and it never talks to anything but loopback simulator credentials.
  */
-import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Effect, Either, Exit, Random, Redacted, Scope } from 'effect';
-import { request } from 'undici';
-import { openJournal } from '../journal/Journal.ts';
+import { openJournal, type Journal } from '../journal/Journal.ts';
+import { admitPersistentJournal, judgeJournalOffline } from '../execution/JournalAdmission.ts';
 import { wallClock, type Clock } from '../kernel/Clock.ts';
 import { effectClockFrom } from '../kernel/effectClock.ts';
 import { createLogger, type Logger } from '../kernel/logger.ts';
@@ -20,7 +19,7 @@ import { TradingRuntime } from '../runtime/TradingRuntime.ts';
 import type { RecoveryReport } from '../runtime/recovery.ts';
 import type { CrashPoint } from '../kernel/crashPoints.ts';
 import { ReconcileError } from '../execution/Reconciler.ts';
-import { persistentJournalPath } from './reconcileCommand.ts';
+import { externalSimClock, persistentJournalPath } from './reconcileCommand.ts';
 import { decodeBybitConfig } from '../venues/bybit/BybitConfig.ts';
 import { makeBybitVenue } from '../venues/bybit/BybitVenue.ts';
 import { startBybitSim, type BybitSimServer } from '../venues/sim/bybit/BybitSimServer.ts';
@@ -33,7 +32,7 @@ import { barFeed } from '../venues/sim/replay/barFeed.ts';
 import { loadBarsCsv } from '../venues/sim/replay/loadBarsCsv.ts';
 import { acceleratedClock } from '../venues/sim/server.ts';
 import type { PaperRunOptions, PaperRunResult } from './paper.ts';
-import { finishRunSummary, logAlertRouter, runtimeFromConfig } from './wiring.ts';
+import { abortable, StartupAborted, finishRunSummary, logAlertRouter, newRunDir, runtimeFromConfig } from './wiring.ts';
 
 /** Options of a loopback paper run: those of `runPaperVirtual` plus the wall-time bounds and credentials. */
 export interface LoopbackRunOptions extends PaperRunOptions {
@@ -132,22 +131,17 @@ const startInProcessSim = async (opts: LoopbackRunOptions, apiKey: string, apiSe
 };
 
 /**
- * Returns a clock running at `speed` anchored to the external simulator's server time. At ×speed every wall
- * millisecond of request latency is `speed` venue milliseconds, so the anchor is the sample with the smallest round
- * trip of several, taken at its wall midpoint (the adapter's ClockGate would otherwise block on the anchoring error).
+ * Opens a run's journal as its owner (a persistent one is claimed: no other process may have it open) and proves its
+ * chain, head record and tables before anything trades on it (X-LOG-3); throws JournalBroken otherwise.
  */
-const externalClock = async (simUrl: string, speed: number, base: Clock): Promise<Clock> => {
-  let best: { readonly rtt: number; readonly time: number; readonly mid: number } | undefined;
-  for (let i = 0; i < 7; i++) {
-    const before = base.now();
-    const res = await request(`${simUrl.replace(/\/$/, '')}/v5/market/time`, { method: 'GET' });
-    const body = (await res.body.json()) as { readonly time?: unknown };
-    const after = base.now();
-    if (typeof body.time !== 'number') throw new Error(`the simulator at ${simUrl} did not report its time`);
-    if (best === undefined || after - before < best.rtt) best = { rtt: after - before, time: body.time, mid: (before + after) / 2 };
+const openOwnedJournal = (path: string, clock: Clock, claim: boolean): Journal => {
+  const journal = openJournal({ path, clock, claim });
+  const verified = journal.verify();
+  if (!verified.ok) {
+    journal.close();
+    throw new JournalBroken(`journal ${path} is broken at seq ${verified.firstBadSeq} (${verified.problem}): ${verified.detail}; refusing to trade. Run \`tradewarden journal verify\` and see docs/operations.md, "A damaged journal".`);
   }
-  const anchor = best!;
-  return acceleratedClock(speed, anchor.time + Math.round((base.now() - anchor.mid) * speed), base);
+  return journal;
 };
 
 /** Runs a PAPER session over the Bybit wire protocol on loopback until the data is exhausted (or `maxWallMs`). */
@@ -155,12 +149,10 @@ export const runPaperLoopback = async (opts: LoopbackRunOptions): Promise<PaperR
   const { config } = opts;
   const speed = config.sim.speed;
   const runId = `${config.profile}-${opts.configHash.slice(0, 10)}-s${config.sim.seed}-loopback`;
-  const runDir = join(opts.dataDir, 'runs', runId);
   const external = config.venues.bybit.simUrl.trim();
   // ADR 0006: a venue that outlives the process keeps one journal per data directory and account, never wiped; the
-  // in-process simulator dies with the run, so its run directory starts empty.
-  if (external === '') rmSync(runDir, { recursive: true, force: true });
-  mkdirSync(runDir, { recursive: true });
+  // in-process simulator dies with the run, so each run gets a directory of its own (earlier runs are kept).
+  const runDir = newRunDir(opts.dataDir, runId);
   const base = wallClock;
   const apiKey = opts.simApiKey ?? Redacted.make(DEFAULT_SIM_API_KEYS[0]!.key);
   const apiSecret = opts.simApiSecret ?? Redacted.make(DEFAULT_SIM_API_KEYS[0]!.secret);
@@ -175,12 +167,32 @@ export const runPaperLoopback = async (opts: LoopbackRunOptions): Promise<PaperR
     targets: { file: join(runDir, 'tradewarden.log.jsonl'), stream: opts.stderr === undefined ? undefined : { write: opts.stderr, minLevel: config.logging.stderrLevel } },
   });
 
+  // A persistent journal that holds entries is opened and verified before any venue is contacted: a damaged or held
+  // journal refuses the start at once. A missing or empty one is judged against the venue's activity below.
+  const journalPath = external === '' ? join(runDir, 'journal.sqlite') : persistentJournalPath(opts.dataDir, 'bybit', config.sim.account);
+  const initCommand = `tradewarden journal init --config ${opts.configFile ?? '<config>'}${opts.dataDir === 'var' ? '' : ` --data-dir ${opts.dataDir}`}`;
+  let earlyJournal: Journal | undefined;
+  if (external !== '') {
+    try {
+      if (judgeJournalOffline(journalPath, initCommand).kind === 'present') earlyJournal = openOwnedJournal(journalPath, clock, true);
+    } catch (e) {
+      logger.flush();
+      throw e;
+    }
+  }
   let sim: InProcessSim | undefined;
   if (external === '') {
     sim = await startInProcessSim(opts, Redacted.value(apiKey), Redacted.value(apiSecret), logger, base);
     runClock = sim.clock;
   } else {
-    runClock = await externalClock(external, speed, base);
+    try {
+      runClock = await abortable(opts.signal, 'reading the simulator clock', externalSimClock(external, speed, base, opts.signal));
+    } catch (e) {
+      earlyJournal?.close();
+      logger.flush();
+      if (e instanceof StartupAborted) throw e;
+      throw new RecoveryFailed(`cannot reach the simulator at ${external}: ${e instanceof Error ? e.message : String(e)}; the trading gate stays closed`);
+    }
   }
   const baseUrl = sim?.server.url ?? external.replace(/\/$/, '');
   const dataStart = sim?.start ?? clock.now();
@@ -205,16 +217,21 @@ export const runPaperLoopback = async (opts: LoopbackRunOptions): Promise<PaperR
     }),
     { clock, logger },
   );
-  const journalPath = external === '' ? join(runDir, 'journal.sqlite') : persistentJournalPath(opts.dataDir, 'bybit', config.sim.account);
-  if (external !== '') mkdirSync(join(opts.dataDir, 'journal'), { recursive: true });
-  const journal = openJournal({ path: journalPath, clock });
-  // X-LOG-3: prove the chain before trading on it.
-  const verified = journal.verify();
-  if (!verified.ok) {
-    journal.close();
+  let journal: Journal;
+  try {
+    if (external !== '' && earlyJournal === undefined) {
+      // A missing or empty journal of an account the venue shows activity for is never trusted (ids would collide).
+      await abortable(opts.signal, 'admitting the journal', admitPersistentJournal({
+        path: journalPath, venue, botId: config.botId, symbols: config.symbols, now: clock.now(), initCommand,
+      }));
+    }
+    journal = earlyJournal ?? openOwnedJournal(journalPath, clock, external !== '');
+  } catch (e) {
+    earlyJournal?.close();
     await sim?.server.close();
     await venue.close();
-    throw new JournalBroken(`journal ${journalPath} is broken at seq ${verified.firstBadSeq} (${verified.problem}); refusing to trade. Run \`tradewarden journal verify\` and see docs/operations.md.`);
+    logger.flush();
+    throw e;
   }
   const scheduler = wallScheduler(clock, speed);
 
@@ -272,31 +289,43 @@ export const runPaperLoopback = async (opts: LoopbackRunOptions): Promise<PaperR
   const startupStep = async <A>(step: string, run: () => Promise<A>, retryable: (e: unknown) => boolean): Promise<A> => {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await run();
+        return await abortable(opts.signal, step, run());
       } catch (e) {
+        if (e instanceof StartupAborted) throw e;
         const message = e instanceof Error ? e.message : String(e);
+        // A typed refusal (journal, snapshot) keeps its own exit code; anything else ends start-up with the gate closed.
+        if (!retryable(e) && typeof e === 'object' && e !== null && '_tag' in e) throw e;
         if (!retryable(e) || attempt >= RECOVERY_ATTEMPTS) {
           throw new RecoveryFailed(`start-up ${step} failed after ${attempt} attempt(s): ${message}; the trading gate stays closed`);
         }
         logger.warn({ step, attempt, err: message }, 'startup_retry');
-        await new Promise<void>((resolve) => cancels.push(netScheduler.schedule(base.now() + RECOVERY_BACKOFF_MS * attempt, resolve)));
+        await abortable(opts.signal, step, new Promise<void>((resolve) => cancels.push(netScheduler.schedule(base.now() + RECOVERY_BACKOFF_MS * attempt, resolve))));
       }
     }
   };
   try {
     // Venue hiccups at start-up (a 5xx on balances, a timeout) are retried with backoff, never fatal on first sight.
-    await startupStep('prepare', () => runtime.prepare(), (e) => !(e instanceof Error && e.message.includes('does not list')));
-    await Effect.runPromise(withRunServices(superviseSymbols(runtime, config.symbols, config.supervisor)));
+    // A journal-side refusal (a snapshot that does not restore) or a missing instrument is not a venue hiccup.
+    const venueHiccup = (e: unknown): boolean =>
+      !(e instanceof Error && e.message.includes('does not list')) && !(typeof e === 'object' && e !== null && '_tag' in e && (e._tag === 'ActorRestoreRefused' || e._tag === 'JournalError'));
+    await startupStep('prepare', () => runtime.prepare(), venueHiccup);
+    await abortable(opts.signal, 'starting the actors', Effect.runPromise(withRunServices(superviseSymbols(runtime, config.symbols, config.supervisor))));
     publicHost.start();
     privateHost.start();
     opts.onConnections?.({ public: publicHost, private: privateHost, server: sim?.server, exchange: sim?.exchange });
     const bothLive = Promise.all([publicHost.whenState((s) => s === 'open.live'), privateHost.whenState((s) => s === 'open.live')]);
     const liveTimeout = new Promise<'timeout'>((resolve) => cancels.push(netScheduler.schedule(base.now() + LIVE_WAIT_MS, () => resolve('timeout'))));
-    if ((await Promise.race([bothLive, liveTimeout])) === 'timeout') logger.warn({ public: publicHost.state(), private: privateHost.state() }, 'streams_not_live_opening_gate_paused');
+    if ((await abortable(opts.signal, 'waiting for the streams', Promise.race([bothLive, liveTimeout]))) === 'timeout') logger.warn({ public: publicHost.state(), private: privateHost.state() }, 'streams_not_live_opening_gate_paused');
     // X-REC: with the gate closed, settle what the previous process left in flight, then open it.
     const report = await startupStep('recovery', () => runtime.recover(), (e) => e instanceof ReconcileError);
     opts.progress(`recovery: ${report.actions.length} actions, ${Object.keys(report.mismatches).length} symbols in disagreement, ${report.durationMs} ms`);
-    await opts.beforeGate?.(report);
+    // A hook that resolves (even one that asked to stop) lets the run go on to its graceful stop; a signal while the
+    // hook still waits (the drill's hold) ends start-up.
+    if (opts.beforeGate !== undefined) {
+      const held = opts.beforeGate(report);
+      if (opts.signal?.aborted === true) await held;
+      else await abortable(opts.signal, 'holding the gate', held);
+    }
     runtime.openGate();
     opts.onStarted?.(runtime);
     opts.progress(`paper session ${runId}: ${config.symbols.join(', ')} over the Bybit wire protocol on ${baseUrl} (accelerated clock ×${speed}, seed ${config.sim.seed})`);

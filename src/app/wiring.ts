@@ -6,7 +6,8 @@ import type { InspectionEvent } from 'xstate';
 import { makeAlertRouter, makeLogAlertChannel, type AlertRouter } from '../alerts/AlertRouter.ts';
 import type { AppConfig } from '../config/schema.ts';
 import { dec } from '../domain/money.ts';
-import { writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { Data } from 'effect';
 import { join } from 'node:path';
 import type { Journal } from '../journal/Journal.ts';
 import type { Logger } from '../kernel/logger.ts';
@@ -93,4 +94,47 @@ export const finishRunSummary = (summary: Record<string, unknown>, journal: Jour
   summary['journalChainIntact'] = journal.verify().ok;
   writeFileSync(join(runDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
   logger.info({ event: 'summary', ...summary }, 'run_finished');
+};
+
+/** A signal (SIGINT/SIGTERM) arrived while the session was still starting: nothing traded, the gate never opened. */
+export class StartupAborted extends Data.TaggedError('StartupAborted')<{ readonly phase: string }> {
+  override get message(): string {
+    return `stopped by signal during start-up (${this.phase}); the trading gate never opened`;
+  }
+}
+
+/** Races a start-up step with the abort signal, so SIGINT/SIGTERM stop a session in every phase (X-RT-7). */
+export const abortable = <A>(signal: AbortSignal | undefined, phase: string, work: Promise<A>): Promise<A> => {
+  if (signal === undefined) return work;
+  if (signal.aborted) {
+    work.catch(() => undefined);
+    return Promise.reject(new StartupAborted({ phase }));
+  }
+  return new Promise<A>((resolve, reject) => {
+    const onAbort = (): void => reject(new StartupAborted({ phase }));
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e instanceof Error ? e : new Error(String(e)));
+      },
+    );
+  });
+};
+
+/**
+ * Creates the directory of a new run under `<dataDir>/runs/`: `<runId>` when free, else `<runId>-2`, `-3`, …; an
+ * earlier run (its journal, logs and summary) is never deleted or overwritten.
+ */
+export const newRunDir = (dataDir: string, runId: string): string => {
+  for (let n = 1; ; n++) {
+    const dir = join(dataDir, 'runs', n === 1 ? runId : `${runId}-${n}`);
+    if (existsSync(dir)) continue;
+    mkdirSync(dir, { recursive: true });
+    return dir;
+  }
 };

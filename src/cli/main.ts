@@ -67,8 +67,8 @@ export const commands: Command[] = [
   },
   {
     name: 'journal',
-    summary: 'journal tools: `journal verify` recomputes the hash chain (exit 0 intact, 1 broken)',
-    usage: 'tradewarden journal verify [--data-dir <dir>]',
+    summary: 'journal tools: `journal verify` checks every journal (exit 0 intact, 1 broken, 3 unreadable); `journal init` starts a fresh account journal after reading the venue',
+    usage: 'tradewarden journal verify [--data-dir <dir>] [--file <journal.sqlite>] | journal init --config <file> [--account <name>] [--data-dir <dir>]',
     run: async (io, args, global) => {
       const { journalCommand } = await import('./commands/journal.ts');
       return journalCommand(io, args, global);

@@ -12,8 +12,15 @@ import type { OrderStatus, OrderType, Side, TimeInForce } from '../domain/orders
 import type { Clock } from '../kernel/Clock.ts';
 import { CanonicalizationError, canonicalDecimal, canonicalJson } from './canonical.ts';
 import { GENESIS_HASH, entryHash } from './hashChain.ts';
+import type { OrderRowText } from './coverage.ts';
 import { MIGRATIONS, SCHEMA_VERSION } from './schema.ts';
-import { verifyDatabase, type VerifyOptions, type VerifyResult } from './verify.ts';
+import { verifyDatabase, verifyHead, type VerifyOptions, type VerifyResult } from './verify.ts';
+import {
+  COUNTER_ADVANCED, JOURNAL_STREAM, KV_DELETED, KV_SET, ORDER_ROW_FIELD, SNAPSHOT_DIGEST_FIELD, SNAPSHOT_OF_FIELD, TABLES_ANCHORED,
+  kvValueDigest, orderRowDigest, snapshotDigest, storedOrderRowDigest,
+} from './coverage.ts';
+import { openHeadRecordWriter, readHeadRecord, type HeadRecordWriter } from './headRecord.ts';
+import { claimJournalFile, InstanceLockError } from './instanceLock.ts';
 
 /** Event type of the write-ahead record committed before an order leaves the process. */
 export const ORDER_REQUESTED = 'ORDER_REQUESTED';
@@ -132,6 +139,13 @@ export interface OrderUpdateInput {
   readonly stream?: string | undefined;
 }
 
+/** The snapshot an `appendWithSnapshot` stores. */
+export interface SnapshotInput {
+  readonly actorId: string;
+  readonly machineVersion: string;
+  readonly snapshot: unknown;
+}
+
 /** Filters of `readEvents`; all optional, results in ascending seq. */
 export interface ReadEventsQuery {
   readonly fromSeq?: number | undefined;
@@ -148,6 +162,16 @@ export interface OpenJournalOptions {
   readonly clock: Clock;
   /** Open without writing (no migrations; the file must exist at the current schema version). */
   readonly readonly?: boolean | undefined;
+  /**
+   * Keep the durable head record (`<path>.head`) and refuse to open when the journal is behind it (default true for
+   * files; ignored for `:memory:` and read-only opens).
+   */
+  readonly headRecord?: boolean | undefined;
+  /**
+   * Open the journal as its owner: first prove that no other process has the file open (`claimJournalFile`), so a
+   * second instance cannot write the same journal even when the data directory's lock file was deleted.
+   */
+  readonly claim?: boolean | undefined;
 }
 
 /** The journal store. Every method is synchronous and throws JournalError on failure. */
@@ -164,14 +188,15 @@ export interface Journal {
   appendBatch(entries: ReadonlyArray<AppendInput>): JournalEntry[];
   /** Runs `fn` in one write transaction (nested calls become savepoints); a throw rolls back and is rethrown. */
   transaction<T>(fn: () => T): T;
-  /** Stores the latest snapshot of an actor together with the journal seq it reflects. */
-  saveSnapshot(actorId: string, machineVersion: string, seq: number, snapshot: unknown): void;
+  /**
+   * Appends one entry and stores the actor snapshot it leaves behind, in one transaction: the entry carries the
+   * snapshot's digest, so the snapshots table is covered by the chain.
+   */
+  appendWithSnapshot(stream: string, type: string, payload: Readonly<Record<string, unknown>>, snapshot: SnapshotInput): JournalEntry;
   /** Returns the latest snapshot of an actor, if any. */
   loadSnapshot(actorId: string): SnapshotRow | undefined;
   /** Returns the latest snapshot of every actor, ordered by actor id. */
   loadSnapshots(): SnapshotRow[];
-  /** Inserts or updates a row of the orders projection; venue, symbol, intent and side of an existing row are immutable. */
-  upsertOrder(row: OrderUpsert): OrderRow;
   /** Returns the projection row of a client order id, if any. */
   getOrder(clientOrderId: string): OrderRow | undefined;
   /** Returns the projection rows in any of the given states, by created seq. */
@@ -182,11 +207,11 @@ export interface Journal {
   recordOrderUpdate(input: OrderUpdateInput): { readonly entry: JournalEntry; readonly order: OrderRow };
   /** Returns the parsed value stored under `key`, if any. */
   kvGet(key: string): unknown;
-  /** Stores a canonical-JSON value under `key` (updated_seq = the last journal seq). */
+  /** Stores a canonical-JSON value under `key`, journaled as KV_SET (updated_seq = that entry). */
   kvSet(key: string, value: unknown): void;
-  /** Removes `key`; returns whether it existed. */
+  /** Removes `key` (journaled as KV_DELETED); returns whether it existed. */
   kvDelete(key: string): boolean;
-  /** Returns the next value of a persisted monotonic counter: max(previous + 1, atLeast, 1). */
+  /** Returns the next value of a persisted monotonic counter: max(previous + 1, atLeast, 1), journaled as COUNTER_ADVANCED. */
   nextSequence(name: string, atLeast?: number): number;
   /** Iterates committed entries in seq order. Do not write through this journal while iterating. */
   readEvents(query?: ReadEventsQuery): IterableIterator<JournalEntry>;
@@ -320,6 +345,9 @@ class SqliteJournal implements Journal {
   private readonly clock: Clock;
   private readonly runInTransaction: Database.Transaction<(fn: () => unknown) => unknown>;
   private readonly readCache = new Map<string, Database.Statement>();
+  private readonly head: HeadRecordWriter | undefined;
+  /** Whether the current top-level transaction appended an entry (the head record is rewritten after its commit). */
+  private appended = false;
   private readonly stmt: {
     readonly lastEvent: Database.Statement<[], { seq: number; hash: Buffer }>;
     readonly insertEvent: Database.Statement<[number, number, string, string, string, Buffer, Buffer]>;
@@ -338,8 +366,9 @@ class SqliteJournal implements Journal {
     readonly nextCounter: Database.Statement<[string, number], { value: number }>;
   };
 
-  constructor(db: Database.Database, opts: OpenJournalOptions, schemaVersion: number) {
+  constructor(db: Database.Database, opts: OpenJournalOptions, schemaVersion: number, head: HeadRecordWriter | undefined) {
     this.db = db;
+    this.head = head;
     this.path = opts.path;
     this.clock = opts.clock;
     this.readonly = opts.readonly === true;
@@ -402,8 +431,22 @@ class SqliteJournal implements Journal {
 
   private write<T>(what: string, fn: () => T): T {
     if (this.readonly) throw new JournalError({ reason: `${what}: journal is open read-only` });
+    const outermost = !this.db.inTransaction;
     // IMMEDIATE takes the write lock up front, so a concurrent writer waits at BEGIN instead of failing at COMMIT.
-    return this.guard(what, () => this.runInTransaction.immediate(fn) as T);
+    try {
+      const result = this.guard(what, () => this.runInTransaction.immediate(fn) as T);
+      if (outermost && this.appended) this.recordHead();
+      return result;
+    } finally {
+      if (outermost) this.appended = false;
+    }
+  }
+
+  // After a commit: the head record follows the last committed entry (read back, so a rolled-back savepoint never counts).
+  private recordHead(): void {
+    if (this.head === undefined) return;
+    const last = this.stmt.lastEvent.get();
+    if (last !== undefined) this.head.write(last.seq, last.hash);
   }
 
   private now(): number {
@@ -421,6 +464,7 @@ class SqliteJournal implements Journal {
     const ts = this.now();
     const hash = entryHash(prevHash, seq, ts, stream, type, payloadJson);
     this.stmt.insertEvent.run(seq, ts, stream, type, payloadJson, prevHash, hash);
+    this.appended = true;
     return { seq, ts, stream, type, payload: JSON.parse(payloadJson) as unknown, payloadJson, prevHash, hash };
   }
 
@@ -436,12 +480,18 @@ class SqliteJournal implements Journal {
     return this.write('transaction', fn);
   }
 
-  saveSnapshot(actorId: string, machineVersion: string, seq: number, snapshot: unknown): void {
-    this.write('saveSnapshot', () => {
-      requireText('actorId', actorId);
-      requireText('machineVersion', machineVersion);
-      requireSeq('snapshot seq', seq);
-      this.stmt.upsertSnapshot.run(actorId, machineVersion, seq, canonicalJson(snapshot), this.now());
+  appendWithSnapshot(stream: string, type: string, payload: Readonly<Record<string, unknown>>, input: SnapshotInput): JournalEntry {
+    return this.write('appendWithSnapshot', () => {
+      requireText('actorId', input.actorId);
+      requireText('machineVersion', input.machineVersion);
+      const snapshotJson = canonicalJson(input.snapshot);
+      const entry = this.appendInTx(stream, type, {
+        ...payload,
+        [SNAPSHOT_OF_FIELD]: input.actorId,
+        [SNAPSHOT_DIGEST_FIELD]: snapshotDigest(input.machineVersion, snapshotJson),
+      });
+      this.stmt.upsertSnapshot.run(input.actorId, input.machineVersion, entry.seq, snapshotJson, entry.ts);
+      return entry;
     });
   }
 
@@ -456,33 +506,33 @@ class SqliteJournal implements Journal {
     return this.guard('loadSnapshots', () => this.stmt.allSnapshots.all().map(toSnapshot));
   }
 
-  private upsertOrderInTx(row: OrderUpsert): OrderRow {
+  // Writes the row an order entry leaves behind; `seq` and `ts` are that entry's. Identity fields never change.
+  private upsertOrderInTx(row: OrderUpsert, ts: number): OrderRow {
     requireText('clientOrderId', row.clientOrderId);
     requireSeq('order seq', row.seq);
+    const text = this.orderRowText(row);
+    if (this.stmt.getOrder.get(row.clientOrderId) === undefined) {
+      this.stmt.insertOrder.run(
+        row.clientOrderId, text.venue, text.symbol, text.intentId, text.side, text.quantity, text.price, text.state, text.venueOrderId,
+        text.filledQuantity, row.seq, row.seq, ts, ts,
+      );
+    } else {
+      this.stmt.updateOrder.run(text.quantity, text.price, text.state, text.filledQuantity, text.venueOrderId, row.seq, ts, row.clientOrderId);
+    }
+    const stored = this.stmt.getOrder.get(row.clientOrderId);
+    if (stored === undefined) throw new JournalError({ reason: `order ${row.clientOrderId} vanished during upsert` });
+    return toOrder(stored);
+  }
+
+  // Returns the stored text of the row an upsert would leave (validated), so its digest can go into the entry first.
+  private orderRowText(row: OrderUpsert): OrderRowText {
+    requireText('clientOrderId', row.clientOrderId);
     if (!ORDER_STATES.has(row.state)) throw new JournalError({ reason: `unknown order state ${String(row.state)}` });
-    const ts = this.now();
     const existing = this.stmt.getOrder.get(row.clientOrderId);
-    const price = row.price === undefined ? null : canonicalDecimal(row.price);
     if (existing === undefined) {
       requireText('venue', row.venue);
       requireText('symbol', row.symbol);
       requireText('intentId', row.intentId);
-      this.stmt.insertOrder.run(
-        row.clientOrderId,
-        row.venue,
-        row.symbol,
-        row.intentId,
-        row.side,
-        canonicalDecimal(row.quantity),
-        price,
-        row.state,
-        row.venueOrderId ?? null,
-        canonicalDecimal(row.filledQuantity ?? new Decimal(0)),
-        row.seq,
-        row.seq,
-        ts,
-        ts,
-      );
     } else {
       // Identity fields never change: a mismatch means two intents claim one client order id.
       for (const [field, stored, given] of [
@@ -495,24 +545,27 @@ class SqliteJournal implements Journal {
           throw new JournalError({ reason: `order ${row.clientOrderId}: ${field} is ${stored}, refusing to change it to ${given}` });
         }
       }
-      this.stmt.updateOrder.run(
-        canonicalDecimal(row.quantity),
-        price,
-        row.state,
-        row.filledQuantity === undefined ? existing.filled_quantity : canonicalDecimal(row.filledQuantity),
-        row.venueOrderId ?? existing.venue_order_id,
-        row.seq,
-        ts,
-        row.clientOrderId,
-      );
     }
-    const stored = this.stmt.getOrder.get(row.clientOrderId);
-    if (stored === undefined) throw new JournalError({ reason: `order ${row.clientOrderId} vanished during upsert` });
-    return toOrder(stored);
+    return {
+      venue: row.venue,
+      symbol: row.symbol,
+      intentId: row.intentId,
+      side: row.side,
+      quantity: canonicalDecimal(row.quantity),
+      price: row.price === undefined ? null : canonicalDecimal(row.price),
+      state: row.state,
+      venueOrderId: row.venueOrderId ?? existing?.venue_order_id ?? null,
+      filledQuantity: row.filledQuantity === undefined ? (existing?.filled_quantity ?? '0') : canonicalDecimal(row.filledQuantity),
+      createdSeq: existing?.created_seq ?? row.seq,
+    };
   }
 
-  upsertOrder(row: OrderUpsert): OrderRow {
-    return this.write('upsertOrder', () => this.upsertOrderInTx(row));
+  // Appends an order entry carrying the digest of the row it leaves, then writes that row (in the caller's transaction).
+  private appendOrderInTx(stream: string, type: string, payload: Readonly<Record<string, unknown>>, row: Omit<OrderUpsert, 'seq'>): { entry: JournalEntry; order: OrderRow } {
+    const seq = (this.stmt.lastEvent.get()?.seq ?? 0) + 1;
+    const digest = orderRowDigest(this.orderRowText({ ...row, seq }));
+    const entry = this.appendInTx(stream, type, { ...payload, [ORDER_ROW_FIELD]: digest });
+    return { entry, order: this.upsertOrderInTx({ ...row, seq: entry.seq }, entry.ts) };
   }
 
   getOrder(clientOrderId: string): OrderRow | undefined {
@@ -549,8 +602,7 @@ class SqliteJournal implements Journal {
         timeInForce: input.timeInForce,
         reduceOnly: input.reduceOnly,
       };
-      const entry = this.appendInTx(input.stream ?? `order:${input.clientOrderId}`, ORDER_REQUESTED, payload);
-      const order = this.upsertOrderInTx({
+      return this.appendOrderInTx(input.stream ?? `order:${input.clientOrderId}`, ORDER_REQUESTED, payload, {
         clientOrderId: input.clientOrderId,
         venue: input.venue,
         symbol: input.symbol,
@@ -559,9 +611,7 @@ class SqliteJournal implements Journal {
         quantity: input.quantity,
         price: input.price,
         state: 'requested',
-        seq: entry.seq,
       });
-      return { entry, order };
     });
   }
 
@@ -570,21 +620,19 @@ class SqliteJournal implements Journal {
       const existing = this.stmt.getOrder.get(input.clientOrderId);
       if (existing === undefined) throw new JournalError({ reason: `order ${input.clientOrderId} was never requested` });
       const current = toOrder(existing);
-      const entry = this.appendInTx(input.stream ?? `order:${input.clientOrderId}`, input.type, {
+      const payload = {
         ...input.payload,
         clientOrderId: input.clientOrderId,
         state: input.state,
         venueOrderId: input.venueOrderId,
         filledQuantity: input.filledQuantity,
-      });
-      const order = this.upsertOrderInTx({
+      };
+      return this.appendOrderInTx(input.stream ?? `order:${input.clientOrderId}`, input.type, payload, {
         ...current,
         state: input.state,
         venueOrderId: input.venueOrderId ?? current.venueOrderId,
         filledQuantity: input.filledQuantity ?? current.filledQuantity,
-        seq: entry.seq,
       });
-      return { entry, order };
     });
   }
 
@@ -598,12 +646,18 @@ class SqliteJournal implements Journal {
   kvSet(key: string, value: unknown): void {
     this.write('kvSet', () => {
       requireText('key', key);
-      this.stmt.kvSet.run(key, canonicalJson(value), this.stmt.lastEvent.get()?.seq ?? 0, this.now());
+      const valueJson = canonicalJson(value);
+      const entry = this.appendInTx(JOURNAL_STREAM, KV_SET, { key, value, digest: kvValueDigest(valueJson) });
+      this.stmt.kvSet.run(key, valueJson, entry.seq, entry.ts);
     });
   }
 
   kvDelete(key: string): boolean {
-    return this.write('kvDelete', () => this.stmt.kvDelete.run(key).changes > 0);
+    return this.write('kvDelete', () => {
+      if (this.stmt.kvGet.get(key) === undefined) return false;
+      this.appendInTx(JOURNAL_STREAM, KV_DELETED, { key });
+      return this.stmt.kvDelete.run(key).changes > 0;
+    });
   }
 
   nextSequence(name: string, atLeast = 1): number {
@@ -612,6 +666,7 @@ class SqliteJournal implements Journal {
       if (!Number.isSafeInteger(atLeast)) throw new JournalError({ reason: `atLeast must be an integer, got ${String(atLeast)}` });
       const row = this.stmt.nextCounter.get(name, Math.max(1, atLeast));
       if (row === undefined) throw new JournalError({ reason: `counter ${name} returned no value` });
+      this.appendInTx(JOURNAL_STREAM, COUNTER_ADVANCED, { name, value: row.value });
       return row.value;
     });
   }
@@ -663,7 +718,10 @@ class SqliteJournal implements Journal {
   }
 
   verify(options?: VerifyOptions): VerifyResult {
-    return this.guard('verify', () => verifyDatabase(this.db, options));
+    return this.guard('verify', () => {
+      const recorded = this.head === undefined ? undefined : readHeadRecord(this.path);
+      return verifyDatabase(this.db, { ...options, head: recorded?.kind === 'present' ? recorded.head : options?.head });
+    });
   }
 
   durability(): { readonly journalMode: string; readonly synchronous: number } {
@@ -675,6 +733,7 @@ class SqliteJournal implements Journal {
 
   close(): void {
     if (this.db.open) this.db.close();
+    this.head?.close();
   }
 }
 
@@ -684,7 +743,7 @@ const readSchemaVersion = (db: Database.Database): number => {
   return db.prepare<[], { v: number | null }>('SELECT max(version) AS v FROM schema_migrations').get()?.v ?? 0;
 };
 
-const migrate = (db: Database.Database, clock: Clock): number => {
+const migrate = (db: Database.Database, clock: Clock): { readonly from: number; readonly to: number } => {
   const run = db.transaction(() => {
     db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_ts INTEGER NOT NULL) STRICT');
     const current = readSchemaVersion(db);
@@ -696,26 +755,79 @@ const migrate = (db: Database.Database, clock: Clock): number => {
       db.exec(m.sql);
       db.prepare('INSERT INTO schema_migrations (version, applied_ts) VALUES (?, ?)').run(m.version, integerNow(clock));
     }
-    return readSchemaVersion(db);
+    return { from: current, to: readSchemaVersion(db) };
   });
   return run.immediate();
 };
 
-/** Opens (creating and migrating if needed) the journal at `opts.path`; throws JournalError on failure. */
+/** The schema version from which the tables beside the chain are covered by it (and a head record is kept). */
+const COVERED_SINCE_VERSION = 2;
+
+// A journal written before its tables were covered: one entry anchors the digests of every row it holds now.
+const anchorTables = (journal: Journal, db: Database.Database): void => {
+  const orders = db.prepare<[], OrderDbRow>('SELECT * FROM orders ORDER BY client_order_id').all();
+  const snapshots = db.prepare<[], SnapshotDbRow>('SELECT * FROM snapshots ORDER BY actor_id').all();
+  const kv = db.prepare<[], { key: string; value: string; updated_seq: number }>('SELECT key, value, updated_seq FROM kv ORDER BY key').all();
+  const counters = db.prepare<[], { name: string; value: number }>('SELECT name, value FROM counters ORDER BY name').all();
+  journal.append(JOURNAL_STREAM, TABLES_ANCHORED, {
+    orders: Object.fromEntries(orders.map((o) => [o.client_order_id, { seq: o.updated_seq, digest: storedOrderRowDigest(o) }])),
+    snapshots: Object.fromEntries(snapshots.map((r) => [r.actor_id, { seq: r.seq, digest: snapshotDigest(r.machine_version, r.snapshot) }])),
+    kv: Object.fromEntries(kv.map((r) => [r.key, { seq: r.updated_seq, digest: kvValueDigest(r.value) }])),
+    counters: Object.fromEntries(counters.map((r) => [r.name, r.value])),
+  });
+};
+
+// The head record must not be ahead of the journal: entries it names were committed, so their absence means loss.
+const checkHead = (path: string, db: Database.Database, coveredBefore: boolean): void => {
+  const state = readHeadRecord(path);
+  const last = db.prepare<[], { seq: number }>('SELECT seq FROM events ORDER BY seq DESC LIMIT 1').get()?.seq ?? 0;
+  if (state.kind === 'unreadable') throw new JournalError({ reason: `integrity: ${state.detail}; refusing to open ${path} (docs/operations.md, "A damaged journal")` });
+  if (state.kind === 'absent') {
+    if (coveredBefore && last > 0) {
+      throw new JournalError({
+        reason: `integrity: ${path} has ${last} entries but its head record ${path}.head is missing; committed entries may have been lost. Refusing to open (docs/operations.md, "A damaged journal")`,
+      });
+    }
+    return;
+  }
+  const problem = verifyHead(db, state.head);
+  if (problem !== undefined) throw new JournalError({ reason: `integrity: ${path}: ${problem}. Refusing to open (docs/operations.md, "A damaged journal")` });
+};
+
+/** Opens (creating and migrating if needed) the journal at `opts.path`; throws JournalError on failure, InstanceLockError when `claim` finds it held. */
 export const openJournal = (opts: OpenJournalOptions): Journal => {
   const readonly = opts.readonly === true;
+  const withHead = !readonly && opts.path !== ':memory:' && opts.headRecord !== false;
   let db: Database.Database | undefined;
+  let head: HeadRecordWriter | undefined;
   try {
     if (!readonly && opts.path !== ':memory:') mkdirSync(dirname(opts.path), { recursive: true });
+    if (opts.claim === true && opts.path !== ':memory:') claimJournalFile(opts.path);
     db = new Database(opts.path, readonly ? { readonly: true, fileMustExist: true } : {});
     applyConnectionPragmas(db, readonly);
-    const version = readonly ? readSchemaVersion(db) : migrate(db, opts.clock);
-    if (version !== SCHEMA_VERSION) {
-      throw new JournalError({ reason: `journal ${opts.path} has schema v${version}, this build needs v${SCHEMA_VERSION}` });
+    const versions = readonly ? { from: readSchemaVersion(db), to: readSchemaVersion(db) } : migrate(db, opts.clock);
+    if (versions.to !== SCHEMA_VERSION) {
+      throw new JournalError({ reason: `journal ${opts.path} has schema v${versions.to}, this build needs v${SCHEMA_VERSION}` });
     }
-    return new SqliteJournal(db, opts, version);
+    if (withHead) {
+      checkHead(opts.path, db, versions.from >= COVERED_SINCE_VERSION);
+      head = openHeadRecordWriter(opts.path);
+    }
+    const journal = new SqliteJournal(db, opts, versions.to, head);
+    if (!readonly && versions.from > 0 && versions.from < COVERED_SINCE_VERSION && journal.lastSeq() > 0) anchorTables(journal, db);
+    if (head !== undefined) {
+      const last = db.prepare<[], { seq: number; hash: Buffer }>('SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1').get();
+      head.write(last?.seq ?? 0, last?.hash ?? GENESIS_HASH);
+      head.sync();
+      // The migration and the first head are in the main file, not only the WAL: a lost WAL cannot hide that this
+      // journal keeps a head record.
+      db.pragma('wal_checkpoint(TRUNCATE)');
+    }
+    return journal;
   } catch (e) {
+    head?.close();
     if (db?.open === true) db.close();
+    if (e instanceof InstanceLockError) throw e;
     throw toJournalError(`cannot open journal ${opts.path}`, e);
   }
 };

@@ -5,6 +5,11 @@
 import Database from 'better-sqlite3';
 import { JournalError } from '../domain/errors.ts';
 import { GENESIS_HASH, HASH_BYTES, entryHash } from './hashChain.ts';
+import {
+  COUNTER_ADVANCED, KV_DELETED, KV_SET, ORDER_ROW_FIELD, SNAPSHOT_DIGEST_FIELD, SNAPSHOT_OF_FIELD, TABLES_ANCHORED,
+  kvValueDigest, snapshotDigest, storedOrderRowDigest, type StoredOrderRow,
+} from './coverage.ts';
+import { readHeadRecord, type HeadRecord } from './headRecord.ts';
 
 /** A trusted point of the chain (a checkpoint recorded earlier): the entry at `seq` must have this hash. */
 export interface VerifyAnchor {
@@ -19,10 +24,14 @@ export interface VerifyOptions {
   readonly from?: VerifyAnchor | undefined;
   /** Also run SQLite's `PRAGMA quick_check` over the file (default true). */
   readonly integrityCheck?: boolean | undefined;
+  /** Also check the orders, snapshots, kv and counters tables against the entries that wrote them (default true). */
+  readonly tables?: boolean | undefined;
+  /** The journal's recorded head: the entry it names must exist with that hash (lost committed entries otherwise). */
+  readonly head?: HeadRecord | undefined;
 }
 
 /** What went wrong at the first bad entry. */
-export type VerifyProblem = 'hash_mismatch' | 'prev_hash_mismatch' | 'seq_gap' | 'reordered' | 'torn';
+export type VerifyProblem = 'hash_mismatch' | 'prev_hash_mismatch' | 'seq_gap' | 'reordered' | 'torn' | 'missing_entries' | 'head_mismatch' | 'table_mismatch';
 
 /** The outcome of a verification pass; `headHash` is lowercase hex. */
 export type VerifyResult =
@@ -114,6 +123,99 @@ const walk = (db: Database.Database, options: VerifyOptions): VerifyResult => {
   return { ok: true, entries, lastSeq: expected - 1, headHash: prev.toString('hex') };
 };
 
+/** Returns why the journal does not reach its recorded head, or undefined when the head entry is there unchanged. */
+export const verifyHead = (db: Database.Database, head: HeadRecord): string | undefined => {
+  const last = db.prepare<[], { seq: number }>('SELECT seq FROM events ORDER BY seq DESC LIMIT 1').get()?.seq ?? 0;
+  if (last < head.seq) {
+    return `the journal ends at seq ${last} but its head record says ${head.seq} entries were committed: entries ${last + 1}..${head.seq} are missing (lost with the -wal file?)`;
+  }
+  if (head.seq === 0) return undefined;
+  const row = db.prepare<[number], { hash: unknown }>('SELECT hash FROM events WHERE seq = ?').get(head.seq);
+  if (row === undefined || !isHash(row.hash) || row.hash.toString('hex') !== head.hash) {
+    return `entry ${head.seq} is not the one the head record names (replaced, or the journal was swapped)`;
+  }
+  return undefined;
+};
+
+interface CoverEntry {
+  readonly seq: number;
+  readonly digest: string;
+}
+
+const tableProblem = (detail: string, seq: number): VerifyResult => bad(seq, 'table_mismatch', detail);
+
+// Walks the entries that write the tables (a LIKE prefilter keeps JSON parsing to those) and compares every row with
+// the last entry that wrote it. Rows without an entry, entries whose row is gone, and rows that differ are all damage.
+const verifyTables = (db: Database.Database, nextSeq: number): VerifyResult | undefined => {
+  const orders = new Map<string, CoverEntry & { readonly ts: number | undefined }>();
+  const snapshots = new Map<string, CoverEntry>();
+  const kv = new Map<string, CoverEntry | { readonly seq: number; readonly deleted: true }>();
+  const counters = new Map<string, number>();
+  const rows = db.prepare<[], { seq: number; ts: number; type: string; payload: string }>(
+    `SELECT seq, ts, type, payload FROM events WHERE type IN ('${KV_SET}', '${KV_DELETED}', '${COUNTER_ADVANCED}', '${TABLES_ANCHORED}')
+       OR payload LIKE '%"${ORDER_ROW_FIELD}":"%' OR payload LIKE '%"${SNAPSHOT_DIGEST_FIELD}":"%' ORDER BY seq`,
+  );
+  for (const row of rows.iterate()) {
+    const p = JSON.parse(row.payload) as Record<string, unknown>;
+    if (row.type === KV_SET && typeof p['key'] === 'string' && typeof p['digest'] === 'string') kv.set(p['key'], { seq: row.seq, digest: p['digest'] });
+    else if (row.type === KV_DELETED && typeof p['key'] === 'string') kv.set(p['key'], { seq: row.seq, deleted: true });
+    else if (row.type === COUNTER_ADVANCED && typeof p['name'] === 'string' && typeof p['value'] === 'number') counters.set(p['name'], p['value']);
+    else if (row.type === TABLES_ANCHORED) {
+      const anchored = (k: string): Record<string, unknown> => (typeof p[k] === 'object' && p[k] !== null ? (p[k] as Record<string, unknown>) : {});
+      for (const [id, v] of Object.entries(anchored('orders'))) orders.set(id, { ...(v as CoverEntry), ts: undefined });
+      for (const [id, v] of Object.entries(anchored('snapshots'))) snapshots.set(id, v as CoverEntry);
+      for (const [id, v] of Object.entries(anchored('kv'))) kv.set(id, v as CoverEntry);
+      for (const [id, v] of Object.entries(anchored('counters'))) if (typeof v === 'number') counters.set(id, v);
+    }
+    if (typeof p[ORDER_ROW_FIELD] === 'string' && typeof p['clientOrderId'] === 'string') {
+      orders.set(p['clientOrderId'], { seq: row.seq, digest: p[ORDER_ROW_FIELD], ts: row.ts });
+    }
+    if (typeof p[SNAPSHOT_DIGEST_FIELD] === 'string' && typeof p[SNAPSHOT_OF_FIELD] === 'string') {
+      snapshots.set(p[SNAPSHOT_OF_FIELD], { seq: row.seq, digest: p[SNAPSHOT_DIGEST_FIELD] });
+    }
+  }
+
+  const orderRows = db.prepare<[], StoredOrderRow & { client_order_id: string; updated_seq: number; updated_ts: number }>('SELECT * FROM orders').all();
+  for (const o of orderRows) {
+    const e = orders.get(o.client_order_id);
+    if (e === undefined) return tableProblem(`orders: row ${o.client_order_id} was written by no journal entry`, nextSeq);
+    if (e.seq !== o.updated_seq || storedOrderRowDigest(o) !== e.digest || (e.ts !== undefined && e.ts !== o.updated_ts)) {
+      return tableProblem(`orders: row ${o.client_order_id} differs from what entry ${e.seq} wrote`, e.seq);
+    }
+    orders.delete(o.client_order_id);
+  }
+  for (const [id, e] of orders) return tableProblem(`orders: row ${id} written by entry ${e.seq} is missing`, e.seq);
+
+  const snapshotRows = db.prepare<[], { actor_id: string; machine_version: string; seq: number; snapshot: string }>('SELECT actor_id, machine_version, seq, snapshot FROM snapshots').all();
+  for (const r of snapshotRows) {
+    const e = snapshots.get(r.actor_id);
+    if (e === undefined) return tableProblem(`snapshots: ${r.actor_id} was written by no journal entry`, nextSeq);
+    if (e.seq !== r.seq || snapshotDigest(r.machine_version, r.snapshot) !== e.digest) {
+      return tableProblem(`snapshots: ${r.actor_id} differs from what entry ${e.seq} wrote`, e.seq);
+    }
+    snapshots.delete(r.actor_id);
+  }
+  for (const [id, e] of snapshots) return tableProblem(`snapshots: ${id} written by entry ${e.seq} is missing`, e.seq);
+
+  const kvRows = db.prepare<[], { key: string; value: string; updated_seq: number }>('SELECT key, value, updated_seq FROM kv').all();
+  for (const r of kvRows) {
+    const e = kv.get(r.key);
+    if (e === undefined || 'deleted' in e) return tableProblem(`kv: ${r.key} was written by no journal entry`, e?.seq ?? nextSeq);
+    if (e.seq !== r.updated_seq || kvValueDigest(r.value) !== e.digest) return tableProblem(`kv: ${r.key} differs from what entry ${e.seq} wrote`, e.seq);
+    kv.delete(r.key);
+  }
+  for (const [key, e] of kv) if (!('deleted' in e)) return tableProblem(`kv: ${key} written by entry ${e.seq} is missing`, e.seq);
+
+  const counterRows = db.prepare<[], { name: string; value: number }>('SELECT name, value FROM counters').all();
+  for (const r of counterRows) {
+    const v = counters.get(r.name);
+    if (v !== r.value) return tableProblem(`counters: ${r.name} is ${r.value}, the journal says ${v === undefined ? 'nothing' : v}`, nextSeq);
+    counters.delete(r.name);
+  }
+  for (const [name, v] of counters) return tableProblem(`counters: ${name} (last ${v}) is missing`, nextSeq);
+  return undefined;
+};
+
 /** Verifies the chain on an open better-sqlite3 connection inside one read transaction (a consistent view). */
 export const verifyDatabase = (db: Database.Database, options: VerifyOptions = {}): VerifyResult => {
   const ownTransaction = !db.inTransaction;
@@ -124,6 +226,11 @@ export const verifyDatabase = (db: Database.Database, options: VerifyOptions = {
     try {
       result = walk(db, options);
       if (result.ok) nextSeq = result.lastSeq + 1;
+      if (result.ok && options.head !== undefined) {
+        const problem = verifyHead(db, options.head);
+        if (problem !== undefined) result = bad(Math.min(nextSeq, options.head.seq), nextSeq <= options.head.seq ? 'missing_entries' : 'head_mismatch', problem);
+      }
+      if (result.ok && options.tables !== false) result = verifyTables(db, nextSeq) ?? result;
       if (result.ok && options.integrityCheck !== false) {
         const problems = db.pragma('quick_check', { simple: false }) as Array<{ quick_check: string }>;
         const messages = problems.map((p) => p.quick_check).filter((m) => m !== 'ok');
@@ -147,6 +254,11 @@ export const verifyDatabase = (db: Database.Database, options: VerifyOptions = {
  */
 export const verifyJournal = (target: string | { verify(options?: VerifyOptions): VerifyResult }, options?: VerifyOptions): VerifyResult => {
   if (typeof target !== 'string') return target.verify(options);
+  // The head is read before the journal: a writer commits before it records a head, so this order never shows a
+  // head that is ahead of what the read transaction sees.
+  const recorded = readHeadRecord(target);
+  if (recorded.kind === 'unreadable') return bad(0, 'head_mismatch', recorded.detail);
+  const withHead: VerifyOptions = { ...options, head: options?.head ?? (recorded.kind === 'present' ? recorded.head : undefined) };
   let db: Database.Database;
   try {
     db = new Database(target, { readonly: true, fileMustExist: true });
@@ -155,7 +267,7 @@ export const verifyJournal = (target: string | { verify(options?: VerifyOptions)
     throw new JournalError({ reason: `cannot open journal ${target} for verification: ${e instanceof Error ? e.message : String(e)}`, cause: e });
   }
   try {
-    return verifyDatabase(db, options);
+    return verifyDatabase(db, withHead);
   } finally {
     db.close();
   }

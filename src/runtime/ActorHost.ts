@@ -6,15 +6,63 @@
 import { createActor, type InspectionEvent } from 'xstate';
 import { lifecycleState, pendingTradeTimers, TRADE_MACHINE_VERSION, tradeMachine, type TradeActorRef, type TradeSnapshot } from '../../machines/trade/tradeMachine.ts';
 import type { TradeEmitted, TradeEvent, TradeInput, TradeTimerName } from '../../machines/trade/tradeTypes.ts';
-import type { Journal } from '../journal/Journal.ts';
+import { Data } from 'effect';
+import type { Journal, SnapshotRow } from '../journal/Journal.ts';
 import { noCrashPoints, type CrashPoint } from '../kernel/crashPoints.ts';
 import type { Logger } from '../kernel/logger.ts';
 import type { Scheduler } from '../kernel/Scheduler.ts';
 
-/** A persisted snapshot of another chart version: refused at start with a clear message (never restored into an error). */
-export class SnapshotVersionMismatch extends Error {
-  override readonly name = 'SnapshotVersionMismatch';
+/**
+ * A journaled snapshot that cannot be restored: another chart version, or a snapshot that does not decode into a live
+ * actor. Refused at start with a clear message (never restored into an error state, never retried in a loop).
+ */
+export class ActorRestoreRefused extends Data.TaggedError('ActorRestoreRefused')<{
+  readonly actorId: string;
+  readonly reason: 'version_mismatch' | 'undecodable';
+  readonly detail: string;
+}> {
+  override get message(): string {
+    return `${this.actorId}: cannot restore its journaled snapshot (${this.reason}): ${this.detail}`;
+  }
 }
+
+/** Returns the saved snapshot of an actor after checking that it can be restored; throws ActorRestoreRefused. */
+const restorableSnapshot = (journal: Journal, actorId: string, input: TradeInput): SnapshotRow | undefined => {
+  const saved = journal.loadSnapshot(actorId);
+  if (saved === undefined) return undefined;
+  if (saved.machineVersion !== TRADE_MACHINE_VERSION) {
+    throw new ActorRestoreRefused({
+      actorId,
+      reason: 'version_mismatch',
+      detail: `the journal holds a snapshot of chart ${saved.machineVersion}, this build runs ${TRADE_MACHINE_VERSION}; settle the position with the previous build or reconcile from a fresh journal (docs/operations.md)`,
+    });
+  }
+  const s = saved.snapshot as { readonly status?: unknown; readonly value?: unknown; readonly context?: unknown } | null;
+  if (s === null || typeof s !== 'object' || s.status !== 'active' || typeof s.value !== 'object' || s.value === null || typeof s.context !== 'object' || s.context === null) {
+    throw new ActorRestoreRefused({ actorId, reason: 'undecodable', detail: `snapshot at seq ${saved.seq} is not an active trade-chart snapshot` });
+  }
+  // A trial restore, with nothing journaled: a snapshot the chart cannot resume from is refused here, not looped on.
+  let failure: unknown;
+  try {
+    const trial = createActor(tradeMachine, { input, snapshot: saved.snapshot as never });
+    trial.subscribe({ error: (e) => (failure = e) });
+    trial.start();
+    if (trial.getSnapshot().status !== 'active') failure ??= new Error(`status ${trial.getSnapshot().status}`);
+    else lifecycleState(trial.getSnapshot());
+    trial.stop();
+  } catch (e) {
+    failure = e;
+  }
+  if (failure !== undefined) {
+    throw new ActorRestoreRefused({ actorId, reason: 'undecodable', detail: `snapshot at seq ${saved.seq} does not restore: ${failure instanceof Error ? failure.message : JSON.stringify(failure)}` });
+  }
+  return saved;
+};
+
+/** Checks that the journaled snapshot of a symbol's actor restores (start-up, before any actor runs); throws ActorRestoreRefused. */
+export const checkActorRestorable = (journal: Journal, venue: string, input: TradeInput): void => {
+  restorableSnapshot(journal, `trade:${venue}:${input.symbol}`, input);
+};
 
 /** A defect in or around an actor; the supervisor restarts the actor from its last committed snapshot. */
 export class ActorDefect extends Error {
@@ -55,13 +103,7 @@ export class ActorHost {
     this.deps = deps;
     this.symbol = deps.input.symbol;
     this.actorId = `trade:${deps.venue}:${deps.input.symbol}`;
-    const saved = deps.journal.loadSnapshot(this.actorId);
-    if (saved !== undefined && saved.machineVersion !== TRADE_MACHINE_VERSION) {
-      throw new SnapshotVersionMismatch(
-        `${this.actorId}: the journal holds a snapshot of chart ${saved.machineVersion}, this build runs ${TRADE_MACHINE_VERSION}; ` +
-          'settle the position with the previous build or reconcile from an empty journal (docs/operations.md).',
-      );
-    }
+    const saved = restorableSnapshot(deps.journal, this.actorId, deps.input);
     this.actor = createActor(tradeMachine, {
       input: deps.input,
       ...(saved === undefined ? {} : { snapshot: saved.snapshot as never }),
@@ -73,14 +115,17 @@ export class ActorHost {
     this.actor.subscribe({ error: (e) => this.deps.onDefect(this, e) });
     this.actor.start();
     if (saved === undefined) {
-      const entry = deps.journal.append(this.actorId, 'ACTOR_STARTED', { symbol: this.symbol, version: TRADE_MACHINE_VERSION, state: this.state() });
-      deps.journal.saveSnapshot(this.actorId, TRADE_MACHINE_VERSION, entry.seq, this.actor.getPersistedSnapshot());
+      deps.journal.appendWithSnapshot(this.actorId, 'ACTOR_STARTED', { symbol: this.symbol, version: TRADE_MACHINE_VERSION, state: this.state() }, this.persisted());
     } else {
       deps.journal.append(this.actorId, 'ACTOR_RESTORED', { symbol: this.symbol, fromSeq: saved.seq, state: this.state() });
     }
     this.outbox = [];
     // Deadlines are not part of the restored actor's scheduler (api-notes §1): re-arm them from the context.
     for (const t of pendingTradeTimers(this.snapshot())) this.arm(t.name, t.at);
+  }
+
+  private persisted(): { readonly actorId: string; readonly machineVersion: string; readonly snapshot: unknown } {
+    return { actorId: this.actorId, machineVersion: TRADE_MACHINE_VERSION, snapshot: this.actor.getPersistedSnapshot() };
   }
 
   /** Returns the current snapshot. */
@@ -135,8 +180,7 @@ export class ActorHost {
         const snap = this.snapshot();
         if (snap.status === 'error') throw new ActorDefect(`${this.actorId} entered the error state on ${event.type}`);
         const to = this.state();
-        const entry = journal.append(this.actorId, 'ACTOR_EVENT', { event, from, to });
-        journal.saveSnapshot(this.actorId, TRADE_MACHINE_VERSION, entry.seq, this.actor.getPersistedSnapshot());
+        journal.appendWithSnapshot(this.actorId, 'ACTOR_EVENT', { event, from, to }, this.persisted());
       });
     } catch (e) {
       this.outbox = [];

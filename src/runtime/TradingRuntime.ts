@@ -9,7 +9,7 @@ import { Decimal, ZERO, dec } from '../domain/money.ts';
 import type { Instrument } from '../domain/Instrument.ts';
 import type { Fill, Position, TriggerSource, VenueOrder } from '../domain/orders.ts';
 import type { TradeProposal } from '../domain/TradeProposal.ts';
-import type { TradeEmitted } from '../../machines/trade/tradeTypes.ts';
+import type { TradeEmitted, TradeInput } from '../../machines/trade/tradeTypes.ts';
 import { ExecutionEngine, type ExecutionEvent } from '../execution/ExecutionEngine.ts';
 import type { Journal, JournalOrderState } from '../journal/Journal.ts';
 import { nextClientOrderId, parseClientOrderId } from '../journal/clientOrderIds.ts';
@@ -31,7 +31,7 @@ import type { Venue } from '../venues/Venue.ts';
 import { noCrashPoints, type CrashPoint } from '../kernel/crashPoints.ts';
 import { Effect, Either } from 'effect';
 import { clientOrderIdPrefix } from '../journal/clientOrderIds.ts';
-import { ActorHost } from './ActorHost.ts';
+import { ActorHost, checkActorRestorable } from './ActorHost.ts';
 import { actorVenueMismatches, actorViewOf, closeReasonFrom, venueViewOf } from './consistency.ts';
 import { actorProtection, deliverMissedFills, recoverAtStartup, type RecoveryReport } from './recovery.ts';
 import { RunStats } from './RunStats.ts';
@@ -192,6 +192,8 @@ export class TradingRuntime {
     }
     const savedDrawdown = this.deps.journal.kvGet('drawdown');
     if (savedDrawdown !== undefined) this.drawdown = decodeDrawdownState(savedDrawdown);
+    // A journaled snapshot that cannot be restored refuses the start here, before any actor or supervisor runs.
+    for (const symbol of this.deps.settings.symbols) checkActorRestorable(this.deps.journal, this.deps.venue.id, this.actorInput(symbol));
     const { venue, settings, logger } = this.deps;
     const { Effect } = await import('effect');
     const instruments = await Effect.runPromise(venue.instruments());
@@ -201,7 +203,12 @@ export class TradingRuntime {
     await this.refreshAccount();
     for (const symbol of settings.symbols) {
       const r = await this.execution.setLeverage(symbol, settings.leverage);
-      if (r._tag === 'Left') logger.warn({ symbol, reason: r.left.message }, 'set_leverage_failed');
+      // Never "trade anyway" at a leverage the venue did not confirm: the symbol's entries stay blocked (exits and
+      // protection continue) and an operator is alerted.
+      if (r._tag === 'Left') {
+        logger.error({ symbol, leverage: settings.leverage.toString(), reason: r.left.message }, 'set_leverage_failed');
+        this.blockSymbol(symbol, `the venue did not set leverage ${settings.leverage.toString()}: ${r.left.message}`);
+      }
     }
   }
 
@@ -366,13 +373,17 @@ export class TradingRuntime {
     for (const p of await Effect.runPromise(this.deps.venue.positions())) this.positions.set(p.symbol, p);
   }
 
+  private actorInput(symbol: string): TradeInput {
+    const { settings } = this.deps;
+    return { symbol, cooldownMs: settings.cooldownMs, maxProtectionAttempts: settings.maxProtectionAttempts, queryRetryMs: settings.ackTimeoutMs, killFlatten: false };
+  }
+
   /** Starts (or restarts) the actor of a symbol from its journaled snapshot. */
   startActor(symbol: string): ActorHost {
-    const { settings } = this.deps;
     this.hosts.get(symbol)?.stop();
     const host = new ActorHost({
       venue: this.deps.venue.id,
-      input: { symbol, cooldownMs: settings.cooldownMs, maxProtectionAttempts: settings.maxProtectionAttempts, queryRetryMs: settings.ackTimeoutMs, killFlatten: false },
+      input: this.actorInput(symbol),
       journal: this.deps.journal,
       scheduler: this.deps.scheduler,
       logger: this.deps.logger,
@@ -632,7 +643,8 @@ export class TradingRuntime {
       }
       tradesThisCycle.set(order.strategyId, (tradesThisCycle.get(order.strategyId) ?? 0) + 1);
       const instrument = this.instruments.get(order.symbol)!;
-      const { clientOrderId } = nextClientOrderId(this.deps.journal, { botId: this.deps.settings.botId, strategyId: order.strategyId });
+      // Ids are floored at the venue clock's epoch ms: they stay unique even if this journal is lost (X-ORD-1).
+      const { clientOrderId } = nextClientOrderId(this.deps.journal, { botId: this.deps.settings.botId, strategyId: order.strategyId, floorMs: now });
       const intentId = `${decision.decisionId}`;
       this.approvals.set(intentId, order);
       this.stats.intents += 1;

@@ -21,7 +21,7 @@ describe('X-REC-1 tradewarden reconcile against a simulator that outlives the ru
   it('exits 4 on a seeded divergence, settles it with --apply, then exits 0', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tw-reconcile-'));
     const config = join(dir, 'config.yaml');
-    writeFileSync(config, `mode: PAPER\nbotId: tw\nsymbols: [BTCUSDT]\nvenues:\n  bybit:\n    environment: sim\n    simUrl: ${sim.server.url}\n`);
+    writeFileSync(config, `mode: PAPER\nbotId: tw\nsymbols: [BTCUSDT]\nvenues:\n  bybit:\n    environment: sim\n    simUrl: ${sim.server.url}\nsim:\n  speed: 1\n`);
     // An orphan: an order carrying our id prefix that no journal intent explains (a crash between send and journal).
     const last = sim.exchange.ticker('BTCUSDT').lastPrice;
     const placed = sim.exchange.placeOrder({
@@ -29,6 +29,14 @@ describe('X-REC-1 tradewarden reconcile against a simulator that outlives the ru
       timeInForce: 'gtc', reduceOnly: false, closeOnTrigger: false, clientOrderId: 'tw-breakout-zz-0',
     });
     expect(placed.ok).toBe(true);
+    // Without a journal there is nothing to reconcile against (and nothing a run may trust): journal init reads the
+    // venue and starts one whose id space is past the orphan's.
+    const none = await cli(['reconcile', '--config', config, '--data-dir', dir]);
+    expect(none.code).toBe(3);
+    expect(none.stderr).toContain('journal init');
+    const init = await cli(['journal', 'init', '--config', config, '--data-dir', dir]);
+    expect(init.code, init.stderr).toBe(0);
+    expect(init.stdout).toContain('1 open order(s) of ours');
     const before = await cli(['reconcile', '--config', config, '--data-dir', dir]);
     expect(before.code, before.stderr).toBe(4);
     expect(before.stdout).toMatch(/orphan_order .*tw-breakout-zz-0/);

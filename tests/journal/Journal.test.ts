@@ -117,11 +117,11 @@ describe('Journal append and hash chain', () => {
 describe('Journal transactions', () => {
   it('commits an event, a snapshot and a projection row atomically', () => {
     journal.transaction(() => {
-      const e = journal.append('trade:sim:BTCUSDT', 'STEP', { to: 'working' });
-      journal.saveSnapshot('trade:sim:BTCUSDT', 'trade@1', e.seq, { value: 'working', context: { filled: '0' } });
-      journal.upsertOrder({ ...orderInput('c-1'), state: 'new', seq: e.seq });
+      journal.appendWithSnapshot('trade:sim:BTCUSDT', 'STEP', { to: 'working' }, { actorId: 'trade:sim:BTCUSDT', machineVersion: 'trade@1', snapshot: { value: 'working', context: { filled: '0' } } });
+      journal.recordOrderRequested(orderInput('c-1'));
+      journal.recordOrderUpdate({ clientOrderId: 'c-1', type: 'ORDER_ACKNOWLEDGED', state: 'new' });
     });
-    expect(journal.lastSeq()).toBe(1);
+    expect(journal.lastSeq()).toBe(3);
     expect(journal.loadSnapshot('trade:sim:BTCUSDT')).toMatchObject({ seq: 1, machineVersion: 'trade@1', snapshot: { value: 'working' } });
     expect(journal.getOrder('c-1')?.state).toBe('new');
   });
@@ -130,8 +130,7 @@ describe('Journal transactions', () => {
     const boom = new Error('boom');
     const error = catchError(() =>
       journal.transaction(() => {
-        const e = journal.append('s', 'STEP', {});
-        journal.saveSnapshot('a', 'v1', e.seq, { x: 1 });
+        journal.appendWithSnapshot('s', 'STEP', {}, { actorId: 'a', machineVersion: 'v1', snapshot: { x: 1 } });
         journal.kvSet('mode', 'PAPER');
         throw boom;
       }),
@@ -161,14 +160,17 @@ describe('Journal transactions', () => {
 
 describe('Journal snapshots', () => {
   it('keeps the latest snapshot per actor with its machine version and seq', () => {
-    journal.saveSnapshot('trade:b', 'trade@1', 3, { value: 'idle' });
-    journal.saveSnapshot('trade:a', 'trade@1', 4, { value: 'working' });
-    journal.saveSnapshot('trade:b', 'trade@2', 9, { value: 'opened', context: { oep: new Decimal('100.10') } });
-    expect(journal.loadSnapshot('trade:b')).toMatchObject({ actorId: 'trade:b', machineVersion: 'trade@2', seq: 9, snapshot: { value: 'opened', context: { oep: '100.1' } } });
+    const snap = (actorId: string, machineVersion: string, snapshot: unknown) => journal.appendWithSnapshot(actorId, 'STEP', {}, { actorId, machineVersion, snapshot });
+    snap('trade:b', 'trade@1', { value: 'idle' });
+    snap('trade:a', 'trade@1', { value: 'working' });
+    journal.append('s', 'OTHER', {});
+    snap('trade:b', 'trade@2', { value: 'opened', context: { oep: new Decimal('100.10') } });
+    expect(journal.loadSnapshot('trade:b')).toMatchObject({ actorId: 'trade:b', machineVersion: 'trade@2', seq: 4, snapshot: { value: 'opened', context: { oep: '100.1' } } });
     expect(journal.loadSnapshots().map((s) => [s.actorId, s.seq])).toEqual([
-      ['trade:a', 4],
-      ['trade:b', 9],
+      ['trade:a', 2],
+      ['trade:b', 4],
     ]);
+    expect(journal.verify().ok).toBe(true);
     expect(journal.loadSnapshot('nope')).toBeUndefined();
   });
 });
@@ -217,11 +219,11 @@ describe('Journal orders projection and the write-ahead record', () => {
     expect(catchError(() => journal.recordOrderUpdate({ clientOrderId: 'nope', type: 'ORDER_ACKNOWLEDGED', state: 'new' }))).toBeInstanceOf(JournalError);
   });
 
-  it('upsertOrder refuses to change identity fields of an existing order', () => {
-    journal.upsertOrder({ ...orderInput('c-3'), state: 'new', seq: 0 });
-    const error = catchError(() => journal.upsertOrder({ ...orderInput('c-3'), symbol: 'ETHUSDT', state: 'filled', seq: 1 }));
+  it('refuses a second write-ahead record for an existing client order id, and keeps the first', () => {
+    journal.recordOrderRequested(orderInput('c-3'));
+    const error = catchError(() => journal.recordOrderRequested({ ...orderInput('c-3'), symbol: 'ETHUSDT' }));
     expect(error).toBeInstanceOf(JournalError);
-    expect(journal.getOrder('c-3')?.state).toBe('new');
+    expect(journal.getOrder('c-3')?.symbol).toBe(orderInput('c-3').symbol);
   });
 
   it('ordersInState lists rows by creation order', () => {

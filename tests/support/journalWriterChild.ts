@@ -65,12 +65,11 @@ for (let n = 0; wallClock.now() < stopAt; n++) {
     const size = int(1, 20);
     const entries = journal.transaction(() => {
       const batch = journal.appendBatch(
-        Array.from({ length: size }, (_, k) => ({ stream: 'writer:batch', type: k === size - 1 ? 'BATCH_END' : 'BATCH', payload: payload(n * 100 + k) })),
+        Array.from({ length: size - 1 }, (_, k) => ({ stream: 'writer:batch', type: 'BATCH', payload: payload(n * 100 + k) })),
       );
-      const last = batch[batch.length - 1] as JournalEntry;
-      journal.saveSnapshot('writer', 'writer@1', last.seq, { lastSeq: last.seq, size });
-      journal.kvSet('writer:lastBatchSeq', last.seq);
-      return batch;
+      const end = journal.appendWithSnapshot('writer:batch', 'BATCH_END', payload(n * 100 + size - 1), { actorId: 'writer', machineVersion: 'writer@1', snapshot: { size } });
+      journal.kvSet('writer:lastBatchSeq', end.seq);
+      return [...batch, end];
     });
     report(entries);
   } else {

@@ -5,7 +5,7 @@
 import { Either, Redacted } from 'effect';
 import { loadConfigFile } from '../../config/load.ts';
 import { checkModeStart } from '../../risk/modes.ts';
-import { acquireInstanceLock } from '../../journal/instanceLock.ts';
+import { acquireInstanceLock, type InstanceLock } from '../../journal/instanceLock.ts';
 import { describeSecrets, loadSecrets } from '../../config/secrets.ts';
 import { runPaperVirtual } from '../../app/paper.ts';
 import { preflightRefusal } from '../../app/preflight.ts';
@@ -13,6 +13,9 @@ import { buildInfo } from '../buildInfo.ts';
 import { ExitCode, type CliIo } from '../io.ts';
 import type { GlobalOptions } from '../main.ts';
 import type { InspectorRelay } from '../../runtime/inspector.ts';
+
+/** How often a running session checks that its lock file is still the one it holds. */
+const LOCK_WATCH_MS = 2000;
 
 /** Runs the run command. */
 export const runCommand = async (io: CliIo, args: ReadonlyArray<string>, global: GlobalOptions): Promise<number> => {
@@ -24,7 +27,12 @@ export const runCommand = async (io: CliIo, args: ReadonlyArray<string>, global:
   }
   const { config, hash } = loaded.right;
   const secrets = loadSecrets();
-  const refused = preflightRefusal(file, config); if (refused !== undefined) { io.err(refused.message); return ExitCode.usage; } // X-SEC-8: feeds, symbols
+  // X-SEC-8: a feed or symbol the run cannot use is refused here (exit 2), never a stack trace later.
+  const refused = preflightRefusal(file, config);
+  if (refused !== undefined) {
+    io.err(refused.message);
+    return ExitCode.usage;
+  }
   // X-MOD-1/2/7: the mode must fit the endpoint; LIVE needs its flag, green gates and the operator's token.
   const env = config.venues.bybit.environment;
   const token = secrets.get('TW_LIVE_CONFIRMATION');
@@ -55,14 +63,21 @@ export const runCommand = async (io: CliIo, args: ReadonlyArray<string>, global:
     const next = inspectIdx >= 0 ? args[inspectIdx + 1] : undefined;
     inspectPort = next !== undefined && /^\d+$/.test(next) ? Number(next) : config.inspector.port;
   }
-  // X-RT-6: one process per data directory; the OS releases the lock even after kill -9.
-  let lock: { release: () => void };
+  // X-RT-6: one process per data directory; the OS releases the lock even after kill -9. The journal itself is the
+  // second lock (claimed when it is opened), so deleting the lock file lets no second instance in.
+  let lock: InstanceLock;
   try {
     lock = acquireInstanceLock(global.dataDir);
   } catch (e) {
     io.err(e instanceof Error ? e.message : String(e));
     return ExitCode.safetyRefusal;
   }
+  const lockWatch = setInterval(() => {
+    const state = lock.refresh();
+    if (state === 'restored') io.err(`single-instance lock: ${lock.path} was deleted or replaced; taken again`);
+    else if (state === 'lost') io.err(`single-instance lock: ${lock.path} was replaced and is held by another process; this instance still owns its journal`);
+  }, LOCK_WATCH_MS);
+  lockWatch.unref();
   // SIGINT/SIGTERM: stop decisions, cancel working entries, keep protections, flush the journal, exit 0 (X-RT-7).
   const abort = new AbortController();
   const onSignal = (): void => abort.abort();
@@ -78,7 +93,7 @@ export const runCommand = async (io: CliIo, args: ReadonlyArray<string>, global:
   }
   try {
     const common = {
-      config, configHash: hash, dataDir: global.dataDir, version: buildInfo.version, commit: buildInfo.commit,
+      config, configHash: hash, configFile: file, dataDir: global.dataDir, version: buildInfo.version, commit: buildInfo.commit,
       progress: io.out, stderr: (line: string) => io.err(line.trimEnd()), inspect: relay?.inspect, secrets: describeSecrets(secrets), signal: abort.signal,
     };
     const crashAt = valueOf(args, '--drill-crash-at');
@@ -97,22 +112,31 @@ export const runCommand = async (io: CliIo, args: ReadonlyArray<string>, global:
     io.out(`summary: ${result.runDir}/summary.json`);
     return ExitCode.ok;
   } catch (e) {
-    // A broken journal chain is a safety refusal; a venue that cannot be read at start-up leaves the gate closed.
-    if (e instanceof Error && e.name === 'JournalBroken') {
-      io.err(e.message);
-      return ExitCode.safetyRefusal;
-    }
-    if (e instanceof Error && e.name === 'RecoveryFailed') {
-      io.err(e.message);
-      return ExitCode.differences;
-    }
-    throw e;
+    const exit = startFailureExit(e);
+    if (exit === undefined) throw e;
+    io.err(e instanceof Error ? e.message : String(e));
+    return exit;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     await relay?.close();
+    clearInterval(lockWatch);
     lock.release();
   }
+};
+
+/**
+ * Returns the exit code of a session that did not start or stopped for a known reason: a journal that cannot be trusted
+ * or read, or an instance already holding it, is a safety refusal (3); a venue that cannot be read at start-up leaves
+ * the gate closed (4); a signal during start-up is a clean stop (0). Anything else is a defect (undefined: rethrown).
+ */
+const startFailureExit = (e: unknown): number | undefined => {
+  const tag = typeof e === 'object' && e !== null && '_tag' in e ? (e as { readonly _tag: unknown })._tag : undefined;
+  const name = e instanceof Error ? e.name : undefined;
+  if (tag === 'StartupAborted') return ExitCode.ok;
+  if (tag === 'JournalError' || tag === 'JournalRefused' || tag === 'InstanceLockError' || tag === 'ActorRestoreRefused' || name === 'JournalBroken') return ExitCode.safetyRefusal;
+  if (tag === 'VenueActivityUnknown' || name === 'RecoveryFailed') return ExitCode.differences;
+  return undefined;
 };
 
 /** Returns the value after a flag (`--flag value`), if present. */
