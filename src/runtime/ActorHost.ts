@@ -9,6 +9,7 @@ import type { TradeEmitted, TradeEvent, TradeInput, TradeTimerName } from '../..
 import { Data } from 'effect';
 import type { Journal, SnapshotRow } from '../journal/Journal.ts';
 import { noCrashPoints, type CrashPoint } from '../kernel/crashPoints.ts';
+import { Deadlines } from '../kernel/Deadlines.ts';
 import type { Logger } from '../kernel/logger.ts';
 import type { Scheduler } from '../kernel/Scheduler.ts';
 
@@ -91,7 +92,7 @@ export class ActorHost {
   readonly symbol: string;
   private readonly deps: ActorHostDeps;
   private readonly actor: TradeActorRef;
-  private readonly timers = new Map<TradeTimerName, () => void>();
+  private readonly timers: Deadlines<TradeTimerName>;
   private outbox: TradeEmitted[] = [];
   private readonly mailbox: TradeEvent[] = [];
   private draining = false;
@@ -101,6 +102,7 @@ export class ActorHost {
 
   constructor(deps: ActorHostDeps) {
     this.deps = deps;
+    this.timers = new Deadlines(deps.scheduler);
     this.symbol = deps.input.symbol;
     this.actorId = `trade:${deps.venue}:${deps.input.symbol}`;
     const saved = restorableSnapshot(deps.journal, this.actorId, deps.input);
@@ -200,31 +202,24 @@ export class ActorHost {
   }
 
   private arm(name: TradeTimerName, at: number): void {
-    this.disarm(name);
-    this.timers.set(
-      name,
-      this.deps.scheduler.schedule(at, () => {
-        this.timers.delete(name);
-        const now = this.deps.scheduler.clock.now();
-        if (name === 'ackTimeout') {
-          const id = this.snapshot().context.entryClientOrderId;
-          if (id !== null) this.send({ type: 'timer.ackTimeout', clientOrderId: id, at: now });
-        } else if (name === 'queryRetry') this.send({ type: 'timer.queryRetry', at: now });
-        else this.send({ type: 'timer.cooldownDone', at: now });
-      }),
-    );
+    this.timers.arm(name, at, () => {
+      const now = this.deps.scheduler.clock.now();
+      if (name === 'ackTimeout') {
+        const id = this.snapshot().context.entryClientOrderId;
+        if (id !== null) this.send({ type: 'timer.ackTimeout', clientOrderId: id, at: now });
+      } else if (name === 'queryRetry') this.send({ type: 'timer.queryRetry', at: now });
+      else this.send({ type: 'timer.cooldownDone', at: now });
+    });
   }
 
   private disarm(name: TradeTimerName): void {
-    this.timers.get(name)?.();
-    this.timers.delete(name);
+    this.timers.disarm(name);
   }
 
   /** Stops the actor and its timers; its last committed snapshot stays in the journal. */
   stop(): void {
     if (this.stopped) return;
     this.stopped = true;
-    for (const cancel of this.timers.values()) cancel();
     this.timers.clear();
     this.actor.stop();
   }
