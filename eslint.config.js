@@ -66,6 +66,8 @@ export default tseslint.config(
   layer(['src/risk/**'], ['**/strategies/**', '**/execution/**', '**/venues/**', '**/runtime/**', '**/app/**', '**/cli/**', '**/machines/**']),
   layer(['src/execution/**'], ['**/strategies/**', '**/venues/bybit/**', '**/venues/sim/**', '**/runtime/**', '**/app/**', '**/cli/**', '**/machines/**']),
   layer(['src/venues/bybit/**'], ['**/venues/sim/**', '**/venues/binance/**', '**/venues/coinbase/**', '**/venues/alpaca/**', '**/journal/**', '**/strategies/**', '**/risk/**', '**/execution/**', '**/runtime/**', '**/app/**', '**/cli/**', '**/machines/**']),
+  // Venue-neutral adapter parts (clock-offset gate, token bucket): no adapter, simulator or runtime knowledge.
+  layer(['src/venues/shared/**'], ['**/venues/bybit/**', '**/venues/sim/**', '**/venues/binance/**', '**/venues/coinbase/**', '**/venues/alpaca/**', '**/journal/**', '**/market/**', '**/strategies/**', '**/risk/**', '**/execution/**', '**/runtime/**', '**/app/**', '**/cli/**', '**/machines/**']),
   layer(['src/venues/sim/**'], ['**/venues/bybit/**', '**/journal/**', '**/strategies/**', '**/risk/**', '**/execution/**', '**/runtime/**', '**/app/**', '**/cli/**', '**/machines/**']),
   layer(['src/runtime/**'], ['**/app/**', '**/cli/**', '**/server/**', '**/backtest/**']),
   { files: ['src/domain/money.ts'], rules: { 'no-restricted-imports': 'off' } },

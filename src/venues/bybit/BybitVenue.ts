@@ -13,7 +13,7 @@ import type { Clock } from '../../kernel/Clock.ts';
 import { VenueError, type AmendRequest, type BookSnapshot, type Venue, type VenueCapabilities } from '../Venue.ts';
 import type { AccountEvent, MarketEvent, StreamDescription } from '../streams.ts';
 import type { BybitConfig } from './BybitConfig.ts';
-import type { ClockGate } from './ClockGate.ts';
+import type { ClockGate } from '../shared/ClockGate.ts';
 import { toBybitOrderType, toBybitSide, toBybitTimeInForce, toBybitTriggerBy } from './enums.ts';
 import { BybitHttpClient, type BybitLogger } from './http/BybitHttpClient.ts';
 import { LEVERAGE_NOT_MODIFIED } from './http/errors.ts';

@@ -12,8 +12,8 @@ export { BybitConfig, BybitEnvironment, decodeBybitConfig, defaultBybitRateLimit
 export type { BybitEndpointGroup, BybitRateLimit, BybitRateLimits, BybitClockGateConfig } from './BybitConfig.ts';
 export { makeBybitVenue, bybitCapabilities, apiKeyFingerprint } from './BybitVenue.ts';
 export type { BybitVenue, BybitVenueDeps } from './BybitVenue.ts';
-export { ClockGate, ClockOffsetEstimator, sampleOffset } from './ClockGate.ts';
-export type { ClockGateState, ClockSample } from './ClockGate.ts';
+export { ClockGate, ClockOffsetEstimator, sampleOffset } from '../shared/ClockGate.ts';
+export type { ClockGateState, ClockSample } from '../shared/ClockGate.ts';
 export { bybitPublicStream, bybitPrivateStream, decodePublicFrame, decodePrivateFrame, BYBIT_PING_INTERVAL_MS } from './ws/BybitWsStream.ts';
 export { bybitRetCodeTable, isRetryable as isRetryableBybitFailure, isDefinitiveFailure as isDefinitiveBybitFailure } from './http/errors.ts';
 export type { BybitLogger } from './http/BybitHttpClient.ts';

@@ -1,7 +1,7 @@
 /** Clock-offset estimation (midpoint, min-RTT), the X-CLK-2 hysteresis gate, and the client-side token buckets. */
 import { describe, expect, it } from 'vitest';
-import { ClockGate, ClockOffsetEstimator, sampleOffset } from '../../../src/venues/bybit/ClockGate.ts';
-import { TokenBucket } from '../../../src/venues/bybit/http/RateLimiter.ts';
+import { ClockGate, ClockOffsetEstimator, sampleOffset } from '../../../src/venues/shared/ClockGate.ts';
+import { TokenBucket } from '../../../src/venues/shared/TokenBucket.ts';
 
 describe('clock offset', () => {
   it('uses the midpoint of the round trip', () => {

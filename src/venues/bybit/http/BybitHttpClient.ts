@@ -10,7 +10,7 @@ import { Agent, request, type Dispatcher } from 'undici';
 import type { Clock } from '../../../kernel/Clock.ts';
 import { VenueError, type VenueFailure } from '../../Venue.ts';
 import type { BybitConfig } from '../BybitConfig.ts';
-import { ClockGate, ClockOffsetEstimator } from '../ClockGate.ts';
+import { ClockGate, ClockOffsetEstimator } from '../../shared/ClockGate.ts';
 import { boundedMessage, convertWire, decodeWire, parseBybitJson } from '../decoding.ts';
 import { parseServerTime } from '../parse.ts';
 import { signRest } from '../signing.ts';

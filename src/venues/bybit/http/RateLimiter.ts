@@ -1,48 +1,11 @@
 /**
- * Client-side token buckets, one per endpoint group, timed by the injected Clock. They pace our own requests below
- * Bybit's per-UID limits; they never sleep themselves — they say how long the caller has to wait.
+ * Client-side token buckets (`venues/shared/TokenBucket.ts`), one per endpoint group, timed by the injected Clock.
+ * They pace our own requests below Bybit's per-UID limits; they never sleep themselves — they say how long the
+ * caller has to wait.
  */
 import type { Clock } from '../../../kernel/Clock.ts';
-import type { BybitEndpointGroup, BybitRateLimit, BybitRateLimits } from '../BybitConfig.ts';
-
-/** One token bucket. */
-export class TokenBucket {
-  private tokens: number;
-  private last: number;
-  private readonly limit: BybitRateLimit;
-  private readonly clock: Clock;
-
-  constructor(limit: BybitRateLimit, clock: Clock) {
-    this.limit = limit;
-    this.clock = clock;
-    this.tokens = limit.burst;
-    this.last = clock.now();
-  }
-
-  private refill(): void {
-    const now = this.clock.now();
-    if (now > this.last) {
-      this.tokens = Math.min(this.limit.burst, this.tokens + ((now - this.last) * this.limit.perSecond) / 1000);
-      this.last = now;
-    }
-  }
-
-  /** Takes a token and returns 0, or returns the ms until one is available (taking nothing). */
-  tryTake(): number {
-    this.refill();
-    if (this.tokens >= 1) {
-      this.tokens -= 1;
-      return 0;
-    }
-    return Math.ceil(((1 - this.tokens) * 1000) / this.limit.perSecond);
-  }
-
-  /** Returns the tokens currently available (fractional). */
-  available(): number {
-    this.refill();
-    return this.tokens;
-  }
-}
+import { TokenBucket } from '../../shared/TokenBucket.ts';
+import type { BybitEndpointGroup, BybitRateLimits } from '../BybitConfig.ts';
 
 /** The buckets of all endpoint groups. */
 export class BybitRateLimiter {

@@ -1,7 +1,7 @@
 /**
- * Venue clock-offset tracking (X-CLK-2): an estimator fed with server-time samples (midpoint method, keeping the
- * sample with the smallest round trip of the last N) and a hysteresis gate that blocks new orders above one offset
- * and resumes only at or below a lower one. Pure state; reads no clock itself.
+ * Venue clock-offset tracking (X-CLK-2), for any adapter: an estimator fed with server-time samples (midpoint method,
+ * keeping the sample with the smallest round trip of the last N) and a hysteresis gate that blocks new orders above
+ * one offset and resumes only at or below a lower one. Pure state; reads no clock itself.
  */
 
 /** One server-time measurement. */
