@@ -1,33 +1,77 @@
 /**
  * A venue-neutral local L2 order book maintained from `MarketEvent` book snapshots and deltas (absolute sizes, size
- * 0 deletes, unknown price inserts), with sequence-gap detection on the venue's update id. It performs no I/O and
- * never resyncs by itself: a gap is reported and the owner (the connection actor) fetches a snapshot or resubscribes.
+ * 0 deletes, unknown price inserts), with sequence-gap detection by a `BookSequenceRule`, and the two rules venues
+ * need today. It performs no I/O and never resyncs by itself: a gap is reported and the owner (`BookSync`, under
+ * the connection actor) fetches a snapshot or resubscribes.
  *
- * Continuity rule. Bybit documents only "any new snapshot resets the book" and "`u == 1` is a service-restart
- * snapshot"; the sentence "Update ID. Is a sequence." was removed from the docs in Oct 2024 (venue-protocols §1.4),
- * so `u == lastU + 1` is not a documented guarantee. We still default to `strict` continuity: a monotonic-only rule
- * cannot see a dropped delta at all (the book silently diverges), while a false gap costs one resync. The
- * `monotonic` option accepts any increasing `u` for venues or depths where ids legitimately jump.
+ * Continuity rule (`nextIdRule`, Bybit). Bybit documents only "any new snapshot resets the book" and "`u == 1` is a
+ * service-restart snapshot"; the sentence "Update ID. Is a sequence." was removed from the docs in Oct 2024
+ * (venue-protocols §1.4), so `u == lastU + 1` is not a documented guarantee. We still default to `strict`
+ * continuity: a monotonic-only rule cannot see a dropped delta at all (the book silently diverges), while a false
+ * gap costs one resync. `monotonic` accepts any increasing `u` for venues or depths where ids legitimately jump.
+ *
+ * Range-chain rule (`rangeChainRule`, Binance diff depth, venue-protocols §2.4): deltas carry a range [first, last]
+ * and the previous event's last id; after a REST snapshot deltas ending before it are dropped, the first applied
+ * one must straddle it, and from then on each delta's previous id must be the last applied id.
  */
 import type { Decimal } from '../domain/money.ts';
 import type { BookLevel, BookSnapshot } from '../venues/Venue.ts';
-import type { MarketEvent } from '../venues/streams.ts';
+import type { BookEvent, BookSequenceRule, BookSequenceVerdict } from '../venues/streams.ts';
 
-/** A book event (snapshot or delta) of the market stream. */
-export type BookEvent = Extract<MarketEvent, { readonly type: 'book' }>;
+export type { BookEvent } from '../venues/streams.ts';
 
 /** What applying an event did: applied, dropped as a stale duplicate, or a gap (the book is now unsynced). */
 export type BookApplyResult =
   | { readonly ok: true; readonly stale?: true }
   | { readonly ok: false; readonly gap: { readonly expected: number | 'snapshot'; readonly got: number } };
 
-/** How strictly consecutive deltas' update ids must follow each other. */
+/** How strictly consecutive deltas' update ids must follow each other under `nextIdRule`. */
 export type BookContinuity = 'strict' | 'monotonic';
+
+const APPLY: BookSequenceVerdict = { verdict: 'apply' };
+const STALE: BookSequenceVerdict = { verdict: 'stale' };
+
+/**
+ * Returns the update-id rule: a delta with `u <= lastU` is a stale duplicate; a previous id, when the venue sends
+ * one, must equal `lastU`; otherwise `strict` wants `u == lastU + 1` and `monotonic` any larger `u`. The first delta
+ * after a REST snapshot follows it by the same rule (Bybit's REST `u` is the WS book's `u`).
+ */
+export const nextIdRule = (continuity: BookContinuity = 'strict'): BookSequenceRule => {
+  const follow = (lastUpdateId: number, delta: BookEvent): BookSequenceVerdict => {
+    if (delta.updateId <= lastUpdateId) return STALE;
+    const contiguous =
+      delta.previousUpdateId !== undefined ? delta.previousUpdateId === lastUpdateId : continuity === 'monotonic' || delta.updateId === lastUpdateId + 1;
+    return contiguous ? APPLY : { verdict: 'gap', expected: lastUpdateId + 1, got: delta.updateId };
+  };
+  return { name: `next_id:${continuity}`, bridge: follow, follow };
+};
+
+/**
+ * The range-chain rule. Bridge: a delta with `last < snapshotId` is covered by the snapshot and dropped; the first
+ * applied one must satisfy `first <= snapshotId + 1 <= last + 1` (Binance USD-M: `U <= lastUpdateId <= u`; the
+ * spot wording `U <= lastUpdateId + 1 <= u` is the same range one id later); a later start is a gap. Follow: each
+ * delta's previous id must be the last applied id (the `pu` chain), else a gap reported as expected/got previous id
+ * (-1: the delta carries none).
+ */
+export const rangeChainRule: BookSequenceRule = {
+  name: 'range_chain',
+  bridge: (snapshotUpdateId, delta) => {
+    if (delta.updateId < snapshotUpdateId) return STALE;
+    const first = delta.firstUpdateId ?? delta.updateId;
+    return first <= snapshotUpdateId + 1 ? APPLY : { verdict: 'gap', expected: snapshotUpdateId + 1, got: first };
+  },
+  follow: (lastUpdateId, delta) => {
+    if (delta.updateId <= lastUpdateId) return STALE;
+    return delta.previousUpdateId === lastUpdateId ? APPLY : { verdict: 'gap', expected: lastUpdateId, got: delta.previousUpdateId ?? -1 };
+  },
+};
 
 /** Options of a LocalOrderBook. */
 export interface LocalOrderBookOptions {
-  /** `strict` (default): a delta must carry `lastU + 1`; `monotonic`: any `u > lastU`. */
+  /** Shorthand for `nextIdRule(continuity)`; `strict` by default. */
   readonly continuity?: BookContinuity | undefined;
+  /** The venue's sequence rule; wins over `continuity`. */
+  readonly rule?: BookSequenceRule | undefined;
 }
 
 interface Side {
@@ -41,16 +85,18 @@ const emptySide = (): Side => ({ levels: new Map(), sorted: undefined });
 export class LocalOrderBook {
   /** The symbol this book follows; events of other symbols are ignored. */
   readonly symbol: string;
-  private readonly continuity: BookContinuity;
+  private readonly rule: BookSequenceRule;
   private bids: Side = emptySide();
   private asks: Side = emptySide();
   private lastU: number | undefined;
   private synced = false;
+  /** True from a REST snapshot until its first delta applies: that delta is judged by `rule.bridge`. */
+  private bridging = false;
   private lastTs = 0;
 
   constructor(symbol: string, opts: LocalOrderBookOptions = {}) {
     this.symbol = symbol;
-    this.continuity = opts.continuity ?? 'strict';
+    this.rule = opts.rule ?? nextIdRule(opts.continuity ?? 'strict');
   }
 
   /** Returns whether the book holds a snapshot and has seen no gap since. */
@@ -78,27 +124,25 @@ export class LocalOrderBook {
     if (!this.synced || this.lastU === undefined) {
       return { ok: false, gap: { expected: 'snapshot', got: event.updateId } };
     }
-    if (event.updateId <= this.lastU) return { ok: true, stale: true };
-    // Binance-style `pu` (previous update id) is authoritative when present.
-    const contiguous =
-      event.previousUpdateId !== undefined
-        ? event.previousUpdateId === this.lastU
-        : this.continuity === 'monotonic' || event.updateId === this.lastU + 1;
-    if (!contiguous) {
+    const v = this.bridging ? this.rule.bridge(this.lastU, event) : this.rule.follow(this.lastU, event);
+    if (v.verdict === 'stale') return { ok: true, stale: true };
+    if (v.verdict === 'gap') {
       this.synced = false;
-      return { ok: false, gap: { expected: this.lastU + 1, got: event.updateId } };
+      return { ok: false, gap: { expected: v.expected, got: v.got } };
     }
     for (const l of event.bids) this.upsert(this.bids, l);
     for (const l of event.asks) this.upsert(this.asks, l);
     this.lastU = event.updateId;
     this.lastTs = event.ts;
+    this.bridging = false;
     return { ok: true };
   }
 
-  /** Replaces the book with a REST snapshot (resync after a gap). */
+  /** Replaces the book with a REST snapshot (resync after a gap); its first delta is judged by the bridge rule. */
   applySnapshot(snapshot: BookSnapshot): void {
     if (snapshot.symbol !== this.symbol) throw new RangeError(`snapshot of ${snapshot.symbol} applied to the book of ${this.symbol}`);
     this.load(snapshot.bids, snapshot.asks, snapshot.updateId, snapshot.ts);
+    this.bridging = true;
   }
 
   /** Forgets everything; the next delta is a gap until a snapshot arrives. */
@@ -106,6 +150,12 @@ export class LocalOrderBook {
     this.bids = emptySide();
     this.asks = emptySide();
     this.lastU = undefined;
+    this.synced = false;
+    this.bridging = false;
+  }
+
+  /** Marks the book out of sync, keeping its levels, until the next snapshot (a gap seen by someone else). */
+  invalidate(): void {
     this.synced = false;
   }
 
@@ -117,6 +167,7 @@ export class LocalOrderBook {
     this.lastU = updateId;
     this.lastTs = ts;
     this.synced = true;
+    this.bridging = false;
   }
 
   private upsert(side: Side, level: BookLevel): void {

@@ -16,9 +16,10 @@ import { createLogger } from '../../src/kernel/logger.ts';
 import { seededRandom } from '../../src/kernel/random.ts';
 import { virtualScheduler, wallScheduler } from '../../src/kernel/Scheduler.ts';
 import { makeRiskEngine } from '../../src/risk/RiskEngine.ts';
-import { ConnectionHost, createPauseBoard } from '../../src/runtime/ConnectionHost.ts';
+import { ConnectionHost } from '../../src/runtime/connection/ConnectionHost.ts';
+import { createPauseBoard } from '../../src/runtime/connection/PauseBoard.ts';
 import { TradingRuntime } from '../../src/runtime/TradingRuntime.ts';
-import type { MarketEvent } from '../../src/venues/streams.ts';
+import { withUrl, type MarketEvent } from '../../src/venues/streams.ts';
 import { startSimHarness, type SimHarness } from '../venues/bybit/simHarness.ts';
 
 const SYMBOL = 'BTCUSDT';
@@ -68,7 +69,7 @@ const publicHost = (url?: string): ConnectionHost => {
   const desc = h.venue.streams.public([SYMBOL], DEPTH);
   const host = new ConnectionHost({
     kind: 'public',
-    stream: url === undefined ? desc : { ...desc, url },
+    stream: url === undefined ? desc : withUrl(desc, url),
     orderBook: h.venue.orderBook,
     depth: DEPTH,
     onMarket: (e: MarketEvent) => {
@@ -258,7 +259,7 @@ describe('ConnectionHost on the Bybit simulator façade', { timeout: 15_000 }, (
 
   it('X-RT-10 drops malformed frames with a scrubbed, truncated log line and keeps the stream live', async () => {
     // A loopback relay between the host and the façade that can slip extra frames to the host.
-    const upstreamUrl = h.venue.streams.public([SYMBOL], DEPTH).url;
+    const upstreamUrl = (await h.venue.streams.public([SYMBOL], DEPTH).open(0)).url;
     const relay = new WebSocketServer({ host: '127.0.0.1', port: 0 });
     await new Promise<void>((resolve) => relay.once('listening', () => resolve()));
     const clients = new Set<WebSocket>();

@@ -3,7 +3,7 @@
  * while no stream pauses it, and the reason reported is the one of a stream that still pauses it.
  */
 import { describe, expect, it } from 'vitest';
-import { createPauseBoard } from '../../src/runtime/ConnectionHost.ts';
+import { createPauseBoard } from '../../src/runtime/connection/PauseBoard.ts';
 
 describe('createPauseBoard', () => {
   it('X-WS-5 keeps a symbol paused while any stream pauses it', () => {

@@ -116,11 +116,14 @@ describe('Bybit private frames', () => {
 });
 
 describe('Bybit stream descriptions', () => {
-  it('X-WS-1 public: topics per symbol, ping every 20 s with a req_id', () => {
+  it('X-WS-1 public: topics per symbol, ping every 20 s with a req_id', async () => {
     const d = bybitPublicStream({ url: 'ws://127.0.0.1:1/v5/public/linear', symbols: ['BTCUSDT', 'ETHUSDT'], depth: 50 });
-    expect(d.pingIntervalMs).toBe(20_000);
-    expect(d.authFrame).toBeUndefined();
-    const args = d.subscribeFrames().flatMap((f) => (JSON.parse(f) as { op: string; args: string[] }).args);
+    if (d.heartbeat.mode !== 'app_ping') throw new Error('Bybit pings in-band');
+    expect(d.heartbeat.everyMs).toBe(20_000);
+    const opening = await d.open(0);
+    expect(opening.url).toBe('ws://127.0.0.1:1/v5/public/linear');
+    expect(opening.authFrames).toEqual([]);
+    const args = opening.subscribeFrames.flatMap((f) => (JSON.parse(f) as { op: string; args: string[] }).args);
     expect(args).toEqual([
       'orderbook.50.BTCUSDT',
       'publicTrade.BTCUSDT',
@@ -131,17 +134,19 @@ describe('Bybit stream descriptions', () => {
       'tickers.ETHUSDT',
       'kline.1.ETHUSDT',
     ]);
-    expect(JSON.parse(d.pingFrame())).toEqual({ op: 'ping', req_id: 'ping-1' });
-    expect(JSON.parse(d.pingFrame())).toEqual({ op: 'ping', req_id: 'ping-2' });
+    expect(JSON.parse(d.heartbeat.frame())).toEqual({ op: 'ping', req_id: 'ping-1' });
+    expect(JSON.parse(d.heartbeat.frame())).toEqual({ op: 'ping', req_id: 'ping-2' });
   });
 
-  it('private: auth frame with expires = now + 10 s and the GET/realtime signature, then four topics', () => {
+  it('private: auth frame with expires = now + 10 s and the GET/realtime signature, then four topics', async () => {
     const d = bybitPrivateStream({ url: 'ws://127.0.0.1:1/v5/private', apiKey: Redacted.make('k1'), apiSecret: Redacted.make('s1') });
-    const auth = JSON.parse(d.authFrame?.(1700000000000) ?? '{}') as { op: string; args: [string, number, string] };
+    const opening = await d.open(1700000000000);
+    expect(opening.authFrames).toHaveLength(1);
+    const auth = JSON.parse(opening.authFrames[0] ?? '{}') as { op: string; args: [string, number, string] };
     expect(auth.op).toBe('auth');
     expect(auth.args[0]).toBe('k1');
     expect(auth.args[1]).toBe(1700000010000);
     expect(auth.args[2]).toBe(createHmac('sha256', 's1').update('GET/realtime1700000010000').digest('hex'));
-    expect(d.subscribeFrames().map((f) => (JSON.parse(f) as { args: string[] }).args)).toEqual([['order', 'execution', 'position', 'wallet']]);
+    expect(opening.subscribeFrames.map((f) => (JSON.parse(f) as { args: string[] }).args)).toEqual([['order', 'execution', 'position', 'wallet']]);
   });
 });

@@ -10,10 +10,10 @@ import { wallClock } from '../../../src/kernel/Clock.ts';
 import { createLogger } from '../../../src/kernel/logger.ts';
 import { seededRandom } from '../../../src/kernel/random.ts';
 import { wallScheduler } from '../../../src/kernel/Scheduler.ts';
-import { ConnectionHost } from '../../../src/runtime/ConnectionHost.ts';
+import { ConnectionHost } from '../../../src/runtime/connection/ConnectionHost.ts';
 import { decodeBybitConfig } from '../../../src/venues/bybit/BybitConfig.ts';
 import { makeBybitVenue, type BybitVenue } from '../../../src/venues/bybit/BybitVenue.ts';
-import type { AccountEvent } from '../../../src/venues/streams.ts';
+import { withUrl, type AccountEvent } from '../../../src/venues/streams.ts';
 import { VenueError } from '../../../src/venues/Venue.ts';
 import { fixture, fixtureJson, startRecorder, type Recorder } from './recorder.ts';
 
@@ -125,7 +125,7 @@ describe('ConnectionHost counts semantically invalid frames as invalid frames', 
     const stream = venue.streams.private();
     const host = new ConnectionHost({
       kind: 'private',
-      stream: { ...stream, url: `ws://127.0.0.1:${address.port}/v5/private` },
+      stream: withUrl(stream, `ws://127.0.0.1:${address.port}/v5/private`),
       onAccount: (e) => {
         received.push(e);
         if (e.type === 'order') lastArrived();

@@ -26,7 +26,8 @@ export interface StreamRun<E> {
 
 /** Opens the stream, authenticates (private) and subscribes; resolves once the subscription is confirmed. */
 export const runStream = async <E>(desc: StreamDescription<E>, now: () => number): Promise<StreamRun<E>> => {
-  const socket = new WebSocket(desc.url);
+  const opening = await desc.open(now());
+  const socket = new WebSocket(opening.url);
   const frames: StreamFrame<E>[] = [];
   const listeners: Array<(f: StreamFrame<E>) => void> = [];
   let waiters: Waiter<E>[] = [];
@@ -57,13 +58,13 @@ export const runStream = async <E>(desc: StreamDescription<E>, now: () => number
     socket.once('open', () => resolve());
     socket.once('error', reject);
   });
-  if (desc.authFrame !== undefined) {
+  for (const frame of opening.authFrames) {
     const authed = next((f) => f.kind === 'auth');
-    socket.send(desc.authFrame(now()));
+    socket.send(frame);
     const reply = await authed;
     if (reply.kind !== 'auth' || !reply.ok) throw new Error(`auth failed: ${JSON.stringify(reply)}`);
   }
-  for (const frame of desc.subscribeFrames()) {
+  for (const frame of opening.subscribeFrames) {
     const subscribed = next((f) => f.kind === 'subscribed');
     socket.send(frame);
     const reply = await subscribed;
@@ -78,7 +79,8 @@ export const runStream = async <E>(desc: StreamDescription<E>, now: () => number
     next,
     barrier: async () => {
       const pong = next((f) => f.kind === 'pong');
-      socket.send(desc.pingFrame());
+      if (desc.heartbeat.mode !== 'app_ping') throw new Error(`${desc.name}: the barrier needs an app ping`);
+      socket.send(desc.heartbeat.frame());
       await pong;
     },
     send: (f) => socket.send(f),

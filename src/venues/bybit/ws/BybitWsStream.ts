@@ -1,12 +1,14 @@
 /**
- * Stream descriptions of Bybit v5's public (linear) and private WebSockets for the connection actor: URL, auth frame,
- * subscribe frames, ping frame (every 20 s, as Bybit recommends) and a decoder that turns every inbound frame into a
+ * Stream descriptions of Bybit v5's public (linear) and private WebSockets for the connection actor: `open(now)`
+ * gives the URL, the auth frame and the subscribe frames; the heartbeat is an app ping every 20 s (as Bybit
+ * recommends); books are sequenced per book by `u` (strict); and a decoder turns every inbound frame into a
  * `StreamFrame` — malformed, oversized, too deeply nested or semantically invalid frames (a negative size, a fill of
  * zero, a bar whose high is below its low) become `{kind:'invalid'}` and are never thrown (X-RT-10, issue 10). It
  * owns no socket and no timer: reconnects and heartbeats belong to the connection actor.
  */
 import { Either, Redacted, type Schema } from 'effect';
-import type { AccountEvent, MarketEvent, StreamDescription, StreamFrame } from '../../streams.ts';
+import { nextIdRule } from '../../../market/OrderBook.ts';
+import type { AccountEvent, MarketEvent, StreamDescription, StreamFrame, StreamHeartbeat } from '../../streams.ts';
 import { boundedMessage, convertWire, decodeWire, parseBybitJson } from '../decoding.ts';
 import {
   parseWsExecutions,
@@ -121,9 +123,10 @@ const decodePrivate = (raw: string, defaultFeeAsset: string): StreamFrame<Accoun
 export const decodePrivateFrame = (raw: string, defaultFeeAsset = 'USDT'): StreamFrame<AccountEvent> =>
   guarded(() => decodePrivate(raw, defaultFeeAsset));
 
-const pinger = (prefix: string): (() => string) => {
+/** Returns the heartbeat: `{"op":"ping","req_id":"ping-<n>"}` every 20 s, `n` counting across the description's sockets. */
+const appPing = (): StreamHeartbeat => {
   let n = 0;
-  return () => JSON.stringify({ op: 'ping', req_id: `${prefix}-${++n}` });
+  return { mode: 'app_ping', everyMs: BYBIT_PING_INTERVAL_MS, frame: () => JSON.stringify({ op: 'ping', req_id: `ping-${++n}` }) };
 };
 
 /**
@@ -137,18 +140,15 @@ export const bybitPublicStream = (opts: {
   readonly channels?: ReadonlyArray<BybitPublicChannel> | undefined;
 }): StreamDescription<MarketEvent> => {
   const topics = opts.symbols.flatMap((s) => publicTopicsFor(s, opts.depth, opts.channels));
+  // Linear has no per-request arg limit besides 21 000 characters; 10 topics per frame keeps frames small.
+  const subscribeFrames: string[] = [];
+  for (let i = 0; i < topics.length; i += 10) subscribeFrames.push(JSON.stringify({ req_id: `sub-${i / 10 + 1}`, op: 'subscribe', args: topics.slice(i, i + 10) }));
   return {
     name: `bybit:public:${opts.symbols.join(',')}`,
-    url: opts.url,
-    authFrame: undefined,
-    // Linear has no per-request arg limit besides 21 000 characters; 10 topics per frame keeps frames small.
-    subscribeFrames: () => {
-      const frames: string[] = [];
-      for (let i = 0; i < topics.length; i += 10) frames.push(JSON.stringify({ req_id: `sub-${i / 10 + 1}`, op: 'subscribe', args: topics.slice(i, i + 10) }));
-      return frames;
-    },
-    pingFrame: pinger('ping'),
-    pingIntervalMs: BYBIT_PING_INTERVAL_MS,
+    open: () => ({ url: opts.url, authFrames: [], subscribeFrames }),
+    heartbeat: appPing(),
+    // A snapshot (WS or REST, same `u`) then deltas with `u` + 1 each: see the continuity note in market/OrderBook.ts.
+    sequence: { scope: 'per_book', rule: nextIdRule('strict') },
     decode: decodePublicFrame,
   };
 };
@@ -167,10 +167,14 @@ export const bybitPrivateStream = (opts: {
   readonly defaultFeeAsset?: string | undefined;
 }): StreamDescription<AccountEvent> => ({
   name: 'bybit:private',
-  url: opts.url,
-  authFrame: (now) => bybitAuthFrame(opts.apiKey, opts.apiSecret, now),
-  subscribeFrames: () => [JSON.stringify({ req_id: 'sub-private', op: 'subscribe', args: [...PRIVATE_TOPICS] })],
-  pingFrame: pinger('ping'),
-  pingIntervalMs: BYBIT_PING_INTERVAL_MS,
+  // `expires` is signed when the socket is requested: now + 10 s covers the connect (a loopback or a nearby venue).
+  open: (now) => ({
+    url: opts.url,
+    authFrames: [bybitAuthFrame(opts.apiKey, opts.apiSecret, now)],
+    subscribeFrames: [JSON.stringify({ req_id: 'sub-private', op: 'subscribe', args: [...PRIVATE_TOPICS] })],
+  }),
+  heartbeat: appPing(),
+  // Private topics carry no stream-wide counter (an execution's `seq` is per symbol; reconciliation settles gaps).
+  sequence: { scope: 'per_book' },
   decode: (raw) => decodePrivateFrame(raw, opts.defaultFeeAsset ?? 'USDT'),
 });
