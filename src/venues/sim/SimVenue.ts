@@ -23,6 +23,10 @@ const CATEGORY: Record<SimRejectCode, RejectCategory | 'not_found'> = {
   too_many_orders: 'too_many_orders',
   not_modified: 'not_modified',
   invalid_request: 'parameter',
+  insufficient_balance: 'insufficient_margin',
+  market_closed: 'other',
+  not_supported: 'parameter',
+  would_trigger_immediately: 'price_out_of_range',
 };
 
 const fail = (operation: string, r: { code: SimRejectCode; message: string }): VenueError => {

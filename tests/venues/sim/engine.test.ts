@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { Decimal } from '../../../src/domain/money.ts';
 import type { Side, TimeInForce } from '../../../src/domain/orders.ts';
 import { VirtualClock } from '../../../src/kernel/Clock.ts';
-import { applyFill } from '../../../src/venues/sim/engine/accounts.ts';
+import { applyFill } from '../../../src/venues/sim/engine/accounts/positions.ts';
 import { bybitLinearInstrument, createSimExchange } from '../../../src/venues/sim/engine/SimExchange.ts';
 import type { SimEvent, SimExchange, SimOrderInput } from '../../../src/venues/sim/engine/types.ts';
 import type { MarketFeed, MarketTick } from '../../../src/venues/sim/replay/MarketFeed.ts';

@@ -1,7 +1,10 @@
 /**
- * Bybit v5 retCodes the simulator answers with, their messages, and the mapping from the engine's reject codes.
- * Pure data; the messages follow Bybit's error table (venue-protocols §1.3) so adapters can log them verbatim.
+ * Bybit v5 spelling of the simulator core's neutral words: retCodes the façade answers with and their messages, the
+ * mapping from the engine's reject codes, and the `rejectReason` / `cancelType` / `stopOrderType` strings Bybit
+ * reports on orders. Pure data; the messages follow Bybit's error table (venue-protocols §1.3) and enums
+ * (`docs/v5/enum.mdx`) so adapters can log them verbatim.
  */
+import type { SimSpelling } from '../engine/profiles.ts';
 import type { SimRejectCode } from '../engine/types.ts';
 
 /** retCodes used by the façade. */
@@ -50,7 +53,11 @@ const messages: Readonly<Record<number, string>> = {
 /** Returns Bybit's message for a retCode (a generic one for codes the table does not name). */
 export const retMsgFor = (retCode: number): string => messages[retCode] ?? `simulated error ${retCode}`;
 
-/** Returns the retCode for an engine refusal; `not_modified` is 110043 on set-leverage and 10001 elsewhere. */
+/**
+ * Returns the retCode for an engine refusal; `not_modified` is 110043 on set-leverage and 10001 elsewhere. Refusals
+ * only other account models produce (spot balances, market hours, conditionals) have no Bybit linear code of their
+ * own: a short balance answers 110007 like a margin shortfall, the rest 10001.
+ */
 export const retCodeForReject = (code: SimRejectCode, endpoint: 'leverage' | 'other' = 'other'): number => {
   switch (code) {
     case 'duplicate_client_id':
@@ -69,9 +76,31 @@ export const retCodeForReject = (code: SimRejectCode, endpoint: 'leverage' | 'ot
       return RetCode.priceOutOfRange;
     case 'not_modified':
       return endpoint === 'leverage' ? RetCode.leverageNotModified : RetCode.paramError;
+    case 'insufficient_balance':
+      return RetCode.insufficientBalance;
     case 'qty_invalid':
     case 'unknown_symbol':
     case 'invalid_request':
+    case 'market_closed':
+    case 'not_supported':
+    case 'would_trigger_immediately':
       return RetCode.paramError;
   }
+};
+
+/**
+ * How Bybit spells the engine's order reasons: `rejectReason` from the enum `rejectReason` (`EC_NoError` when none),
+ * `cancelType` from the enum `cancelType` (`UNKNOWN` for venue-side closes such as an expired IOC), and
+ * `stopOrderType` (`TakeProfit` / `StopLoss` for a position's TP/SL, `Stop` for a conditional order). Bybit linear has
+ * no OCO pairs; their words get the nearest neutral spelling.
+ */
+export const BYBIT_SPELLING: SimSpelling = {
+  reason: {
+    none: 'EC_NoError',
+    post_only_would_take: 'EC_PostOnlyWillTakeLiquidity',
+    no_immediate_fill: 'EC_NoImmediateQtyToFill',
+    fok_not_filled: 'EC_NoEnoughQtyToFill',
+  },
+  cancel: { unknown: 'UNKNOWN', user: 'CancelByUser', reduce_only: 'CancelByReduceOnly', one_cancels_other: 'UNKNOWN' },
+  origin: { user: '', position_take_profit: 'TakeProfit', position_stop_loss: 'StopLoss', stop: 'Stop', take_profit: 'Stop', oco_take_profit: '' },
 };

@@ -1,6 +1,6 @@
 /**
- * Deterministic identifiers for the simulator: UUID-shaped order and execution ids (Bybit's orderIds are UUIDs) and
- * numeric trade ids, derived from the engine seed and a counter. Never random: the same seed and inputs give the same
+ * Deterministic identifiers for the simulator: UUID-shaped order, execution, trade and conditional ids (Bybit's
+ * orderIds are UUIDs), derived from the engine seed and a counter. Never random: the same seed and inputs give the same
  * ids, which keeps backtests byte-identical.
  */
 
@@ -35,6 +35,7 @@ export class SimIds {
   private orders = 0;
   private executions = 0;
   private trades = 0;
+  private conditionals = 0;
 
   constructor(seed: number) {
     this.seed = seed >>> 0;
@@ -53,5 +54,10 @@ export class SimIds {
   /** Returns the next public trade id. */
   tradeId(): string {
     return deterministicUuid(this.seed, 3, ++this.trades);
+  }
+
+  /** Returns the next conditional-order id (its own stream, so conditionals never shift order ids). */
+  conditionalId(): string {
+    return deterministicUuid(this.seed, 4, ++this.conditionals);
   }
 }

@@ -1,7 +1,8 @@
 /**
  * The in-process API of the venue simulator's matching engine. Wire façades (Bybit today; Binance, Coinbase, Alpaca
  * later) translate their venue's protocol onto this API and its events; backtests call it directly. Venue-neutral:
- * no wire names appear here except the reject reasons that venues report verbatim.
+ * the engine decides in neutral codes and reasons; the string fields a venue reports verbatim (`rejectReason`,
+ * `cancelType`, `stopOrderType`) are spelled by the engine's `SimVenueProfile`. Pure types; no I/O.
  */
 import type { Decimal } from '../../../domain/money.ts';
 import type { Instrument } from '../../../domain/Instrument.ts';
@@ -12,6 +13,12 @@ export interface SimOrderRef {
   readonly orderId?: string | undefined;
   readonly clientOrderId?: string | undefined;
 }
+
+/** Which leg of a hedge-mode position an order or position belongs to; absent in one-way mode. */
+export type SimPositionSide = 'long' | 'short';
+
+/** One-way: one signed position per symbol. Hedge: a long and a short leg per symbol (Bybit positionIdx 1/2, Binance positionSide). */
+export type SimPositionMode = 'one_way' | 'hedge';
 
 export interface SimOrderInput {
   readonly account: string;
@@ -24,9 +31,11 @@ export interface SimOrderInput {
   readonly reduceOnly: boolean;
   readonly closeOnTrigger: boolean;
   readonly clientOrderId?: string | undefined;
+  /** Hedge mode only (required there): the leg the order opens (same side) or closes (opposite side). */
+  readonly positionSide?: SimPositionSide | undefined;
 }
 
-/** Definitive refusals of the engine; façades map them to their venue's codes. */
+/** Definitive refusals of the engine; a venue profile maps them to its venue's codes (`SimVenueProfile.rejectCode`). */
 export type SimRejectCode =
   | 'unknown_symbol'
   | 'duplicate_client_id'
@@ -38,7 +47,27 @@ export type SimRejectCode =
   | 'min_notional'
   | 'too_many_orders'
   | 'not_modified'
-  | 'invalid_request';
+  | 'invalid_request'
+  /** Spot or cash account: not enough of the asset the order spends (quote to buy, base or shares to sell). */
+  | 'insufficient_balance'
+  /** Outside the instrument's trading session (cash equities). */
+  | 'market_closed'
+  /** The account model has no such thing (reduce-only on spot, leverage on a cash account, …). */
+  | 'not_supported'
+  /** A conditional order whose trigger price is already crossed. */
+  | 'would_trigger_immediately';
+
+/** Why the engine itself closed an order, in neutral words; the profile spells it as the order's `rejectReason`. */
+export type SimOrderReason = 'none' | 'post_only_would_take' | 'no_immediate_fill' | 'fok_not_filled';
+
+/** Who cancelled an order; the profile spells it as the order's `cancelType`. */
+export type SimCancelCause = 'unknown' | 'user' | 'reduce_only' | 'one_cancels_other';
+
+/**
+ * What created an order: the user, a position's attached TP/SL, a triggered stand-alone conditional, or the take-profit
+ * leg of an OCO pair. The profile spells it as the order's `stopOrderType`.
+ */
+export type SimOrderOrigin = 'user' | 'position_take_profit' | 'position_stop_loss' | 'stop' | 'take_profit' | 'oco_take_profit';
 
 export type SimResult<A> =
   | { readonly ok: true; readonly value: A }
@@ -59,16 +88,18 @@ export interface SimOrder {
   readonly averagePrice: Decimal | undefined;
   readonly cumulativeFee: Decimal;
   readonly status: OrderStatus;
-  /** Venue-style reject reason, e.g. `EC_PostOnlyWillTakeLiquidity`; `EC_NoError` otherwise. */
+  /** The profile's spelling of the `SimOrderReason`, e.g. Bybit's `EC_PostOnlyWillTakeLiquidity` or `EC_NoError`. */
   readonly rejectReason: string;
-  /** Who cancelled it: `CancelByUser`, `CancelByReduceOnly`, … or `UNKNOWN`. */
+  /** The profile's spelling of the `SimCancelCause`, e.g. Bybit's `CancelByUser`, `CancelByReduceOnly` or `UNKNOWN`. */
   readonly cancelType: string;
   readonly reduceOnly: boolean;
   readonly closeOnTrigger: boolean;
-  /** Set for TP/SL orders created by a position's trading stop: `TakeProfit` | `StopLoss`. */
+  /** The profile's spelling of the `SimOrderOrigin`: empty for user orders, e.g. Bybit's `TakeProfit` | `StopLoss` for a position's TP/SL. */
   readonly stopOrderType: string;
   readonly createdAt: number;
   readonly updatedAt: number;
+  /** Hedge mode only: the position leg. */
+  readonly positionSide?: SimPositionSide;
 }
 
 export interface SimExecution {
@@ -88,7 +119,7 @@ export interface SimExecution {
   readonly seq: number;
 }
 
-/** A one-way-mode position; `size` is signed (long > 0, short < 0, flat = 0). */
+/** A position; `size` is signed (long > 0, short < 0, flat = 0). In hedge mode each leg is one position with `positionSide`. */
 export interface SimPosition {
   readonly account: string;
   readonly symbol: string;
@@ -108,6 +139,94 @@ export interface SimPosition {
   readonly seq: number;
   readonly createdAt: number;
   readonly updatedAt: number;
+  /** Hedge mode only: the leg (a long leg's size is ≥ 0, a short leg's ≤ 0). */
+  readonly positionSide?: SimPositionSide;
+}
+
+/** A stand-alone conditional's trigger rule: `stop` fires against the position (sell ≤, buy ≥), `take_profit` in its favour (sell ≥, buy ≤). */
+export type SimConditionalKind = 'stop' | 'take_profit';
+
+/** A stand-alone conditional order (Binance STOP_MARKET / TAKE_PROFIT_MARKET style, or a stop-limit with `limitPrice`). */
+export interface SimConditionalInput {
+  readonly account: string;
+  readonly symbol: string;
+  /** The side of the order placed when it triggers. */
+  readonly side: Side;
+  readonly kind: SimConditionalKind;
+  readonly triggerPrice: Decimal;
+  readonly triggerBy: TriggerSource;
+  /** Required unless `closePosition`; must be absent (or zero) with it. */
+  readonly quantity?: Decimal | undefined;
+  /** Makes the triggered order a GTC limit at this price; a market order otherwise. */
+  readonly limitPrice?: Decimal | undefined;
+  /** Closes the whole position when it triggers (market only; not with quantity or reduceOnly). */
+  readonly closePosition?: boolean | undefined;
+  readonly reduceOnly?: boolean | undefined;
+  readonly positionSide?: SimPositionSide | undefined;
+  readonly clientOrderId?: string | undefined;
+}
+
+/** Open: `untriggered`. Closed: `triggered` (its order was placed), `cancelled`, `expired` (the triggered order was refused). */
+export type SimConditionalStatus = 'untriggered' | 'triggered' | 'cancelled' | 'expired';
+
+/** One stand-alone conditional order as the engine knows it. */
+export interface SimConditional {
+  readonly conditionalId: string;
+  readonly clientOrderId: string;
+  readonly account: string;
+  readonly symbol: string;
+  readonly side: Side;
+  readonly kind: SimConditionalKind;
+  readonly triggerPrice: Decimal;
+  readonly triggerBy: TriggerSource;
+  readonly limitPrice: Decimal | undefined;
+  /** Undefined for `closePosition` (sized when it triggers). */
+  readonly quantity: Decimal | undefined;
+  readonly closePosition: boolean;
+  readonly reduceOnly: boolean;
+  readonly positionSide: SimPositionSide | undefined;
+  readonly status: SimConditionalStatus;
+  /** The OCO pair it belongs to, named by the pair's take-profit order id. */
+  readonly ocoOrderId: string | undefined;
+  /** The order placed when it triggered. */
+  readonly triggeredOrderId: string | undefined;
+  /** Why the triggered order was refused (status `expired`). */
+  readonly expiredBy: SimRejectCode | undefined;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+/**
+ * An OCO exit (Alpaca `oco`, Coinbase `trigger_bracket`): a resting take-profit limit order and a stop (market, or
+ * limit with `stopLimitPrice`) on the same side; the first fill of either cancels the other.
+ */
+export interface SimOcoInput {
+  readonly account: string;
+  readonly symbol: string;
+  /** The exit side (sell closes a long holding). */
+  readonly side: Side;
+  readonly quantity: Decimal;
+  readonly takeProfitPrice: Decimal;
+  readonly stopTriggerPrice: Decimal;
+  readonly stopTriggerBy: TriggerSource;
+  readonly stopLimitPrice?: Decimal | undefined;
+  readonly positionSide?: SimPositionSide | undefined;
+  readonly clientOrderId?: string | undefined;
+}
+
+/** The two legs of an accepted OCO pair. */
+export interface SimOco {
+  readonly takeProfit: SimOrder;
+  readonly stop: SimConditional;
+}
+
+/** A bracket (Alpaca `bracket`): an entry order whose fill arms an OCO exit of the filled quantity. */
+export interface SimBracketInput {
+  readonly entry: SimOrderInput;
+  readonly takeProfitPrice: Decimal;
+  readonly stopTriggerPrice: Decimal;
+  readonly stopTriggerBy: TriggerSource;
+  readonly stopLimitPrice?: Decimal | undefined;
 }
 
 export interface SimWallet {
@@ -190,7 +309,19 @@ export type SimEvent =
       readonly ts: number;
     }
   | { readonly type: 'ticker'; readonly ticker: SimTicker }
-  | { readonly type: 'kline'; readonly kline: SimKline };
+  | { readonly type: 'kline'; readonly kline: SimKline }
+  /** A stand-alone conditional order was accepted or changed status (private). */
+  | { readonly type: 'conditional'; readonly conditional: SimConditional };
+
+/** A position's attached TP/SL change; `undefined` keeps a side, zero clears it. */
+export interface SimTradingStop {
+  readonly takeProfit?: Decimal | undefined;
+  readonly stopLoss?: Decimal | undefined;
+  readonly tpTrigger?: TriggerSource | undefined;
+  readonly slTrigger?: TriggerSource | undefined;
+  /** Hedge mode only (required there): the leg. */
+  readonly positionSide?: SimPositionSide | undefined;
+}
 
 export interface SimExchange {
   readonly instruments: ReadonlyArray<Instrument>;
@@ -205,8 +336,20 @@ export interface SimExchange {
   amendOrder(account: string, symbol: string, ref: SimOrderRef, changes: { readonly quantity?: Decimal | undefined; readonly price?: Decimal | undefined }): SimResult<SimOrder>;
   cancelOrder(account: string, symbol: string, ref: SimOrderRef): SimResult<SimOrder>;
   cancelAll(account: string, symbol?: string): ReadonlyArray<SimOrder>;
-  setTradingStop(account: string, symbol: string, stop: { readonly takeProfit?: Decimal | undefined; readonly stopLoss?: Decimal | undefined; readonly tpTrigger?: TriggerSource | undefined; readonly slTrigger?: TriggerSource | undefined }): SimResult<SimPosition>;
+  setTradingStop(account: string, symbol: string, stop: SimTradingStop): SimResult<SimPosition>;
   setLeverage(account: string, symbol: string, leverage: Decimal): SimResult<SimPosition>;
+  /** Switches an account between one-way and hedge mode; refused (`invalid_request`) while it has open orders or positions. */
+  setPositionMode(account: string, mode: SimPositionMode): SimResult<SimPositionMode>;
+  /** Accepts a stand-alone conditional order; it triggers on a later tick when its trigger price is crossed. */
+  placeConditional(input: SimConditionalInput): SimResult<SimConditional>;
+  /** Cancels an untriggered conditional (by `orderId` = conditionalId, or clientOrderId); cancelling an OCO stop cancels its pair. */
+  cancelConditional(account: string, symbol: string, ref: SimOrderRef): SimResult<SimConditional>;
+  /** The untriggered conditionals of an account, oldest first. */
+  conditionalOrders(account: string, symbol?: string): ReadonlyArray<SimConditional>;
+  /** Places an OCO exit pair (see `SimOcoInput`). */
+  placeOco(input: SimOcoInput): SimResult<SimOco>;
+  /** Places a bracket's entry order; its fill arms the OCO exit (see `SimBracketInput`). */
+  placeBracket(input: SimBracketInput): SimResult<SimOrder>;
 
   getOrder(account: string, symbol: string | undefined, ref: SimOrderRef): SimOrder | undefined;
   openOrders(account: string, symbol?: string): ReadonlyArray<SimOrder>;
