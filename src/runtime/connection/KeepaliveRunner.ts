@@ -3,7 +3,7 @@
  * deadline of the injected scheduler. A failed call is reported once so the host can reconnect (a new socket opens
  * a new key); an answer for a socket that is gone is ignored. It never retries by itself.
  */
-import { Effect } from 'effect';
+import { Effect, Either } from 'effect';
 import { Deadlines } from '../../kernel/Deadlines.ts';
 import type { Logger } from '../../kernel/logger.ts';
 import type { Scheduler } from '../../kernel/Scheduler.ts';
@@ -52,7 +52,12 @@ export class KeepaliveRunner {
     let call: Promise<void>;
     try {
       const r = keepalive.run();
-      call = Effect.isEffect(r) ? Effect.runPromise(r) : r;
+      // An Effect's failure is reported as itself (its message), not as the fiber failure wrapping it.
+      call = Effect.isEffect(r)
+        ? Effect.runPromise(Effect.either(r)).then((x) => {
+            if (Either.isLeft(x)) throw x.left;
+          })
+        : r;
     } catch (e) {
       call = Promise.reject(e instanceof Error ? e : new Error(String(e)));
     }
