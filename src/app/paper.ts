@@ -82,7 +82,7 @@ export const runPaperVirtual = async (opts: PaperRunOptions): Promise<PaperRunRe
     clock,
     instruments,
     seed: config.sim.seed,
-    feeds: bars.map((b) => barFeed({ symbol: b.symbol, bars: b.bars, seed: config.sim.seed, ticksPerBar: 16, tickSize: instruments.find((i) => i.symbol === b.symbol)?.tickSize })),
+    feeds: bars.map((b) => { const grid = instruments.find((i) => i.symbol === b.symbol); return barFeed({ symbol: b.symbol, bars: b.bars, seed: config.sim.seed, ticksPerBar: 16, tickSize: grid?.tickSize, quantityStep: grid?.quantityStep }); }),
   });
   exchange.fundAccount(config.sim.account, 'USDT', config.sim.startingBalance);
   const venue = makeSimVenue(exchange, config.sim.account);

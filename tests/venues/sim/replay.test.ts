@@ -64,6 +64,18 @@ describe('loadBarsCsv', () => {
     expect(errorOf(() => loadBarsCsv('/nonexistent/bars.csv')).reason).toBe('unreadable');
   });
 
+  it('loads the bundled US equity minute bars (New York time with offset) with their session column', () => {
+    const spy = loadBarsCsv('data/us-equity-1m/SPY_1m_2013-10-04_2013-10-11.csv');
+    expect(spy).toHaveLength(4839);
+    expect(spy[0]).toMatchObject({ start: 1_380_873_960_000, session: 'pre' });
+    const open = spy.find((b) => b.session === 'rth');
+    expect([open?.start, open?.open.toString()]).toEqual([1_380_893_400_000, '167.74']);
+    const header = 'time_et,unix_ms,open,high,low,close,volume,session';
+    expect(errorOf(() => parseBarsCsv(`${header}\n2013-10-04T09:30:00-04:00,1380893400000,1,2,0.5,1.5,10,lunch`))).toMatchObject({ reason: 'bad_columns', line: 2 });
+    expect(errorOf(() => parseBarsCsv(`${header}\n2013-10-04T09:30:00-05:00,1380893400000,1,2,0.5,1.5,10,rth`))).toMatchObject({ reason: 'bad_time', line: 2 });
+    expect(errorOf(() => parseBarsCsv(`${header}\n2013-10-04T09:30:00-04:00,1380893400000,1,2,0.5,1.5,10`))).toMatchObject({ reason: 'bad_columns', line: 2 });
+  });
+
   it('reads a file written to disk', () => {
     const dir = mkdtempSync(join(tmpdir(), 'bars-'));
     const file = join(dir, 'x.csv');

@@ -1,7 +1,8 @@
 /**
- * Replays real 1-minute bars as ticks: each bar becomes a deterministic intra-bar price path that starts at the open,
- * visits the high and the low (the extreme nearer the open first), ends at the close and never leaves [low, high],
- * with trade sizes that sum exactly to the bar's volume. Pure apart from the seeded generator; no I/O.
+ * Replays real 1-minute bars as ticks: each bar, first put on the instrument's grids (prices to the tick, volume to
+ * the quantity step), becomes a deterministic intra-bar price path that starts at the open, visits the high and the
+ * low (the extreme nearer the open first), ends at the close and never leaves [low, high], with trade sizes on the
+ * step that sum exactly to the bar's volume. Pure apart from the seeded generator; no I/O.
  */
 import { Decimal, ZERO } from '../../../domain/money.ts';
 import type { Side } from '../../../domain/orders.ts';
@@ -18,9 +19,9 @@ export interface BarFeedOptions {
   readonly seed: number;
   /** Ticks per bar, at least 4 (default 8). */
   readonly ticksPerBar?: number | undefined;
-  /** Price grid for intermediate path points; inferred from the bars' decimals when absent. */
+  /** The instrument's price grid: every replayed price lies on it. Inferred from the bars' decimals when absent. */
   readonly tickSize?: Decimal | undefined;
-  /** Quantity grid for trade and level sizes; inferred from the volumes' decimals when absent. */
+  /** The instrument's quantity grid: every trade and level size is a multiple. Inferred from the volumes' decimals when absent. */
   readonly quantityStep?: Decimal | undefined;
   /** Synthetic levels per side (default 5). */
   readonly depth?: number | undefined;
@@ -67,6 +68,19 @@ export const intraBarPath = (bar: Bar, n: number, tickSize: Decimal): Decimal[] 
   return path;
 };
 
+/**
+ * Returns the bar on the instrument's grids: O/H/L/C rounded half-even to the tick (never below one tick), the volume
+ * floored to the step but at least one step when the bar traded at all. Data already on the grids comes back equal,
+ * so replays of on-grid files do not change; off-grid data (a 0.01-priced file on a 0.1 tick, satoshi volumes on a
+ * 0.001 step) can no longer put a trade or a fill off the grid.
+ */
+export const quantizeBar = (bar: Bar, tickSize: Decimal, quantityStep: Decimal): Bar => {
+  const price = (p: Decimal): Decimal => Decimal.max(tickSize, p.toNearest(tickSize, Decimal.ROUND_HALF_EVEN));
+  const floored = bar.volume.toNearest(quantityStep, Decimal.ROUND_FLOOR);
+  const volume = floored.isZero() && bar.volume.gt(ZERO) ? quantityStep : floored;
+  return { ...bar, open: price(bar.open), high: price(bar.high), low: price(bar.low), close: price(bar.close), volume };
+};
+
 /** Splits `volume` into n seeded parts on the step that sum exactly to it (the last part takes the remainder). */
 export const splitVolume = (volume: Decimal, n: number, step: Decimal, rng: SeededRandom): Decimal[] => {
   const weights = Array.from({ length: n }, () => new Decimal((0.5 + rng.next()).toFixed(4)));
@@ -99,7 +113,8 @@ export const barFeed = (opts: BarFeedOptions): MarketFeed => {
   let lastSide: Side = 'buy';
   let lastPrice: Decimal | undefined;
 
-  const expand = (bar: Bar): MarketTick[] => {
+  const expand = (raw: Bar): MarketTick[] => {
+    const bar = quantizeBar(raw, tickSize, quantityStep);
     const start = bar.start + offset;
     const path = intraBarPath(bar, n, tickSize);
     const sizes = splitVolume(bar.volume, n, quantityStep, rng);

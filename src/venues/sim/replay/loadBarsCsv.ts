@@ -1,7 +1,7 @@
 /**
- * Loads and validates 1-minute OHLCV bars from the bundled CSV files (`time_utc,unix_ms,open,high,low,close,volume`),
- * keeping prices and volumes as Decimals. Reads files only when asked; throws a typed `BarsCsvError` on bad input and
- * never repairs data.
+ * Loads and validates 1-minute OHLCV bars from the bundled CSV files — crypto `time_utc,unix_ms,open,high,low,close,volume`
+ * and US equity `time_et,unix_ms,open,high,low,close,volume,session` (data/README.md) — keeping prices and volumes as
+ * Decimals. Reads files only when asked; throws a typed `BarsCsvError` on bad input and never repairs data.
  */
 import { readFileSync } from 'node:fs';
 import { Data } from 'effect';
@@ -15,7 +15,12 @@ export interface Bar {
   readonly low: Decimal;
   readonly close: Decimal;
   readonly volume: Decimal;
+  /** Equity files only: the bar's session, `pre` (04:00–09:29 ET), `rth` (09:30–15:59) or `post` (16:00–19:59). */
+  readonly session?: BarSession | undefined;
 }
+
+/** The trading session an equity bar belongs to. */
+export type BarSession = 'pre' | 'rth' | 'post';
 
 /** Why a bars file cannot be used; `line` is 1-based (0 for file-level problems). */
 export class BarsCsvError extends Data.TaggedError('BarsCsvError')<{
@@ -30,26 +35,34 @@ export class BarsCsvError extends Data.TaggedError('BarsCsvError')<{
 }
 
 const HEADER = 'time_utc,unix_ms,open,high,low,close,volume';
+/** The US equity files: the time is New York local with its UTC offset, and a session column follows the volume. */
+const EQUITY_HEADER = 'time_et,unix_ms,open,high,low,close,volume,session';
+const SESSIONS: ReadonlyArray<string> = ['pre', 'rth', 'post'];
 
-/** Parses CSV text of bars; `file` names the source in errors. Rows must be strictly increasing in time. */
+/** Parses CSV text of bars (either header); `file` names the source in errors. Rows must be strictly increasing in time. */
 export const parseBarsCsv = (text: string, file = '<input>'): Bar[] => {
   const lines = text.split(/\r?\n/);
   const fail = (line: number, reason: BarsCsvError['reason'], detail: string): never => {
     throw new BarsCsvError({ file, line, reason, detail });
   };
-  if ((lines[0] ?? '').trim() !== HEADER) fail(1, 'bad_header', `expected ${HEADER}`);
+  const header = (lines[0] ?? '').trim();
+  if (header !== HEADER && header !== EQUITY_HEADER) fail(1, 'bad_header', `expected ${HEADER} or ${EQUITY_HEADER}`);
+  const equity = header === EQUITY_HEADER;
+  const columns = equity ? 8 : 7;
   const bars: Bar[] = [];
   for (let i = 1; i < lines.length; i++) {
     const raw = lines[i] ?? '';
     if (raw.trim() === '') continue;
     const lineNo = i + 1;
     const cols = raw.split(',');
-    if (cols.length !== 7) fail(lineNo, 'bad_columns', `expected 7 columns, got ${cols.length}`);
+    if (cols.length !== columns) fail(lineNo, 'bad_columns', `expected ${columns} columns, got ${cols.length}`);
+    const session = equity ? cols.pop() : undefined;
+    if (session !== undefined && !SESSIONS.includes(session)) fail(lineNo, 'bad_columns', `session ${JSON.stringify(session)} is not pre, rth or post`);
     const [timeUtc = '', unixMs = '', ...nums] = cols;
     if (!/^\d{1,15}$/.test(unixMs)) fail(lineNo, 'bad_time', `unix_ms ${JSON.stringify(unixMs)} is not an integer`);
     const start = Number(unixMs);
     const parsedTime = Date.parse(timeUtc);
-    if (!Number.isFinite(parsedTime) || parsedTime !== start) fail(lineNo, 'bad_time', `time_utc ${timeUtc} does not equal unix_ms ${unixMs}`);
+    if (!Number.isFinite(parsedTime) || parsedTime !== start) fail(lineNo, 'bad_time', `${equity ? 'time_et' : 'time_utc'} ${timeUtc} does not equal unix_ms ${unixMs}`);
     const values = nums.map((s) => {
       const d = parseDecimal(s);
       if (d === undefined || d.isNegative()) return fail(lineNo, 'bad_number', `${JSON.stringify(s)} is not a non-negative decimal`);
@@ -62,7 +75,7 @@ export const parseBarsCsv = (text: string, file = '<input>'): Bar[] => {
     }
     const previous = bars[bars.length - 1];
     if (previous !== undefined && start <= previous.start) fail(lineNo, 'out_of_order', `${start} is not after ${previous.start}`);
-    bars.push({ start, open, high, low, close, volume });
+    bars.push(session === undefined ? { start, open, high, low, close, volume } : { start, open, high, low, close, volume, session: session as BarSession });
   }
   if (bars.length === 0) fail(0, 'empty', 'no bars');
   return bars;
