@@ -1,9 +1,9 @@
 /**
- * Hosts one connection actor (machines/connection) for one venue `StreamDescription`: performs the chart's intents
- * on a `WsTransport` (frames from `open(now)`, the description's heartbeat mode, its REST keepalive), keeps the
- * chart's deadlines in `Deadlines` (full-jitter reconnects), checks per-connection sequences, hands events to its
- * `SyncStrategy` (books or account) and pauses the stream's symbols in every chart state but `live` (X-WS-1/2/3/5).
- * It decides no trading and never lets a bad frame or a failing listener escape (X-RT-10).
+ * Hosts one connection actor (machines/connection) for one venue `StreamDescription` and performs its intents: the
+ * socket and its frames on a `WsTransport`, inbound frames through `InboundFrames`, the REST keepalive, the chart's
+ * deadlines in `Deadlines` (full-jitter reconnects, the stale watchdog), syncs through its `SyncStrategy` (books or
+ * account); `ConnectionStates` pauses the stream's symbols in every chart state but `live` (X-WS-1/2/3/5). It decides
+ * no trading and never lets a bad frame or a failing listener escape (X-RT-10).
  */
 import { createActor, type Actor } from 'xstate';
 import { connectionMachine, isTradingAllowed, type ConnectionSnapshot } from '../../../machines/connection/connectionMachine.ts';
@@ -45,9 +45,7 @@ export class ConnectionHost {
     this.deadlines = new Deadlines(opts.scheduler);
     this.states = new ConnectionStates({ name: this.name, symbols: opts.symbols, logger: opts.logger, pauses: opts.pauses });
     const ports: SyncPorts = {
-      name: this.name,
-      logger: opts.logger,
-      journal: opts.journal,
+      name: this.name, logger: opts.logger, journal: opts.journal,
       now: () => this.now(),
       send: (e) => this.send(e),
       reportGap: (symbol, expected, got) => this.reportGap(symbol, expected, got),
@@ -60,8 +58,8 @@ export class ConnectionHost {
         ? new BookSyncStrategy(ports, { symbols: opts.symbols, rule: opts.stream.sequence.rule, orderBook: opts.orderBook, depth: opts.depth, onMarket: opts.onMarket })
         : new AccountSyncStrategy(ports, { onAccount: opts.onAccount, onReconnect: opts.onReconnect });
     this.inbound = new InboundFrames({
-      stream, symbols: opts.symbols, sync: this.sync, logger: opts.logger,
-      now: () => this.now(), send: (e) => this.send(e), markData: (at) => this.markData(at), reportGap: (symbol, expected, got) => this.reportGap(symbol, expected, got),
+      stream, symbols: opts.symbols, sync: this.sync, logger: opts.logger, now: ports.now, send: ports.send, reportGap: ports.reportGap,
+      markData: (at) => this.markData(at),
     });
     this.keepalive = new KeepaliveRunner({
       name: this.name, keepalive: stream.keepalive, scheduler: opts.scheduler, logger: opts.logger,
@@ -85,13 +83,8 @@ export class ConnectionHost {
     });
     this.actor = createActor(connectionMachine, {
       input: {
-        name: opts.stream.name,
-        symbols: opts.symbols,
-        requiresAuth: this.sync.requiresAuth,
-        pingIntervalMs: opts.stream.heartbeat.everyMs,
-        pongTimeoutMs: this.timing.pongTimeoutMs,
-        staleAfterMs: this.timing.staleAfterMs,
-        connectTimeoutMs: this.timing.connectTimeoutMs,
+        name: this.name, symbols: opts.symbols, requiresAuth: this.sync.requiresAuth, pingIntervalMs: opts.stream.heartbeat.everyMs,
+        pongTimeoutMs: this.timing.pongTimeoutMs, staleAfterMs: this.timing.staleAfterMs, connectTimeoutMs: this.timing.connectTimeoutMs,
       },
     });
     this.actor.on('*', (intent) => this.perform(intent));

@@ -24,11 +24,11 @@ export interface InboundFramesOptions {
   readonly symbols: ReadonlyArray<string>;
   readonly sync: SyncStrategy<unknown>;
   readonly logger: Logger;
-  now(): number;
-  send(event: ConnectionEvent): void;
+  readonly now: () => number;
+  readonly send: (event: ConnectionEvent) => void;
   /** Data arrived at `at` (the stale watchdog). */
-  markData(at: number): void;
-  reportGap(symbol: string, expected: number | 'snapshot', got: number): void;
+  readonly markData: (at: number) => void;
+  readonly reportGap: (symbol: string, expected: number | 'snapshot', got: number) => void;
 }
 
 /** Inbound frames of one connection. */

@@ -14,14 +14,14 @@ export interface SyncPorts {
   readonly name: string;
   readonly logger: Logger;
   readonly journal: Pick<Journal, 'append'> | undefined;
-  now(): number;
+  readonly now: () => number;
   /** Sends an event to the connection chart (dropped once the host is stopped). */
-  send(event: ConnectionEvent): void;
+  readonly send: (event: ConnectionEvent) => void;
   /** Logs, journals (STREAM_GAP) and sends `stream.gap` for a sequence gap. */
-  reportGap(symbol: string, expected: number | 'snapshot', got: number): void;
-  isStopped(): boolean;
+  readonly reportGap: (symbol: string, expected: number | 'snapshot', got: number) => void;
+  readonly isStopped: () => boolean;
   /** How many sockets the host has opened so far. */
-  connectionCount(): number;
+  readonly connectionCount: () => number;
 }
 
 /** A sync intent of the chart: `snapshot.fetch` (market) or `reconcile.request` (account). */
