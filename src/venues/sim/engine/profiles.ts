@@ -144,9 +144,9 @@ const cryptoCatalogue =
   };
 
 const SPOT_TABLE: Readonly<Record<string, InstrumentSpec>> = {
-  // Coinbase Advanced Trade's increments for its USD books: cents, and satoshi-sized base steps.
-  'BTC-USD': { baseAsset: 'BTC', quoteAsset: 'USD', tickSize: d('0.01'), quantityStep: d('0.00000001'), minNotional: d('1'), maxLeverage: d('1') },
-  'ETH-USD': { baseAsset: 'ETH', quoteAsset: 'USD', tickSize: d('0.01'), quantityStep: d('0.00000001'), minNotional: d('1'), maxLeverage: d('1') },
+  // Coinbase Advanced Trade's increments for its USD books (cents, satoshi-sized base steps); size limits approximated.
+  'BTC-USD': { baseAsset: 'BTC', quoteAsset: 'USD', tickSize: d('0.01'), quantityStep: d('0.00000001'), maxQuantity: d('1000'), maxMarketQuantity: d('1000'), minNotional: d('1'), maxLeverage: d('1') },
+  'ETH-USD': { baseAsset: 'ETH', quoteAsset: 'USD', tickSize: d('0.01'), quantityStep: d('0.00000001'), maxQuantity: d('10000'), maxMarketQuantity: d('10000'), minNotional: d('1'), maxLeverage: d('1') },
 };
 
 /**
@@ -209,7 +209,8 @@ export interface CashEquityOptions {
 /**
  * Returns a reference cash-equity profile (Alpaca style): a cash account in USD, long only, no fees, US market hours
  * (09:30–16:00 America/New_York, Monday–Friday) unless given, OCO protection. Any symbol is listed once its data
- * gives a first price: a one-cent tick from $1 up and 0.0001 below (SEC rule 612), whole or fractional shares.
+ * gives a first price: a one-cent tick from $1 up and 0.0001 below (SEC rule 612), whole or fractional shares, up to
+ * 10 million shares an order.
  */
 export const cashEquityProfile = (options: CashEquityOptions = {}): SimVenueProfile => {
   const quantityStep = options.fractional === true ? d('0.000000001') : d('1');
@@ -231,7 +232,7 @@ export const cashEquityProfile = (options: CashEquityOptions = {}): SimVenueProf
     instrument: (symbol, firstPrice) => {
       if (firstPrice === undefined || !/^[A-Z][A-Z0-9.]{0,9}$/.test(symbol)) return undefined;
       const tickSize = firstPrice.gte(1) ? d('0.01') : d('0.0001');
-      return instrumentFrom('sim', 'equity', symbol, { baseAsset: symbol, quoteAsset: 'USD', tickSize, quantityStep, minNotional: d('0'), maxLeverage: d('1') });
+      return instrumentFrom('sim', 'equity', symbol, { baseAsset: symbol, quoteAsset: 'USD', tickSize, quantityStep, maxQuantity: d('10000000'), maxMarketQuantity: d('10000000'), minNotional: d('0'), maxLeverage: d('1') });
     },
   };
 };
