@@ -39,6 +39,18 @@ export interface EngineSettings {
   readonly settleDecimals: number;
 }
 
+/** Returns the profile's settings with the engine options' overrides. */
+export const settingsOf = (
+  profile: SimVenueProfile,
+  overrides: { readonly makerFeeRate?: Decimal | undefined; readonly takerFeeRate?: Decimal | undefined; readonly maxOpenOrdersPerSymbol?: number | undefined; readonly defaultLeverage?: Decimal | undefined },
+): EngineSettings => ({
+  makerFeeRate: overrides.makerFeeRate ?? profile.makerFeeRate,
+  takerFeeRate: overrides.takerFeeRate ?? profile.takerFeeRate,
+  maxOpenOrdersPerSymbol: overrides.maxOpenOrdersPerSymbol ?? profile.maxOpenOrdersPerSymbol,
+  defaultLeverage: overrides.defaultLeverage ?? profile.defaultLeverage,
+  settleDecimals: profile.settleDecimals,
+});
+
 /** Returns the price a trigger source watches, if the replay has set it. */
 export const triggerPrice = (sym: SymbolState, source: TriggerSource): Decimal | undefined => (source === 'mark' ? sym.mark : source === 'index' ? sym.index : sym.last);
 
@@ -66,13 +78,19 @@ export class EngineContext {
     readonly profile: SimVenueProfile;
     readonly settings: EngineSettings;
     readonly instruments: ReadonlyArray<Instrument>;
-    readonly onListenerError: (error: unknown, event: SimEvent) => void;
+    /** Default: re-thrown from a microtask, so it surfaces after the state change completed. */
+    readonly onListenerError: ((error: unknown, event: SimEvent) => void) | undefined;
   }) {
     this.clock = opts.clock;
     this.ids = new SimIds(opts.seed);
     this.profile = opts.profile;
     this.settings = opts.settings;
-    this.onListenerError = opts.onListenerError;
+    this.onListenerError =
+      opts.onListenerError ??
+      ((error) =>
+        queueMicrotask(() => {
+          throw error;
+        }));
     for (const instrument of opts.instruments) {
       this.symbols.set(instrument.symbol, {
         instrument,

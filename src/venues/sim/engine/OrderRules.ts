@@ -10,7 +10,8 @@ import { isMultipleOf } from '../../../domain/rounding.ts';
 import type { AccountModel } from './accounts/AccountModel.ts';
 import type { AccountState, OrderState } from './accounts/ledger.ts';
 import type { EngineContext, SymbolState } from './EngineContext.ts';
-import type { SimOrderInput, SimRejectCode, SimResult } from './types.ts';
+import type { NewOrder } from './Matching.ts';
+import type { SimOrderInput, SimOrderOrigin, SimRejectCode, SimResult } from './types.ts';
 
 /** Returns a refusal. */
 export const reject = <A>(code: SimRejectCode, message: string): SimResult<A> => ({ ok: false, code, message });
@@ -42,14 +43,10 @@ export const checkMinNotional = (inst: Instrument, quantity: Decimal, reference:
 export const checkOpenOrders = (inst: Instrument, open: number, max: number): SimResult<void> =>
   open >= max ? reject('too_many_orders', `more than ${max} open orders on ${inst.symbol}`) : OK;
 
-/** A new order that passed every check, with its effective quantity, price and time in force. */
+/** A new order that passed every check: its account and the order to accept (effective quantity, price, time in force). */
 export interface Admission {
   readonly acct: AccountState;
-  readonly clientOrderId: string;
-  readonly quantity: Decimal;
-  readonly price: Decimal | undefined;
-  readonly timeInForce: TimeInForce;
-  readonly reducing: boolean;
+  readonly order: NewOrder;
 }
 
 /**
@@ -57,7 +54,14 @@ export interface Admission {
  * post-only → position leg and flags → zero-quantity close-all → quantity → price → reduce-only → min notional
  * (waived when reducing) → open-order limit (limit orders) → funds. `reference` values a market order.
  */
-export const admitOrder = (ctx: EngineContext, model: AccountModel, sym: SymbolState, input: SimOrderInput, reference: (side: Side) => Decimal | undefined): SimResult<Admission> => {
+export const admitOrder = (
+  ctx: EngineContext,
+  model: AccountModel,
+  sym: SymbolState,
+  input: SimOrderInput,
+  origin: SimOrderOrigin,
+  reference: (side: Side) => Decimal | undefined,
+): SimResult<Admission> => {
   const inst = sym.instrument;
   if (inst.status !== 'trading') return reject('invalid_request', `${inst.symbol} is not trading`);
   if (!model.isOpen(sym, ctx.ts())) return reject('market_closed', `${inst.symbol} is outside its trading session`);
@@ -101,7 +105,9 @@ export const admitOrder = (ctx: EngineContext, model: AccountModel, sym: SymbolS
     const funds = model.checkFunds(acct, sym, input, quantity, ref);
     if (!funds.ok) return funds;
   }
-  return accept({ acct, clientOrderId, quantity, price, reducing, timeInForce: market && input.timeInForce !== 'fok' ? 'ioc' : input.timeInForce });
+  const timeInForce: TimeInForce = market && input.timeInForce !== 'fok' ? 'ioc' : input.timeInForce;
+  const { side, type, reduceOnly, closeOnTrigger, positionSide } = input;
+  return accept({ acct, order: { clientOrderId, side, type, timeInForce, price, quantity, reduceOnly, closeOnTrigger, origin, positionSide, reducing } });
 };
 
 /**

@@ -11,12 +11,10 @@ import type { Instrument } from '../../../domain/Instrument.ts';
 import { BYBIT_LINEAR_PROFILE } from '../bybit/profile.ts';
 import type { MarketFeed } from '../replay/MarketFeed.ts';
 import type { AccountModel } from './accounts/AccountModel.ts';
-import { CashEquityAccounts } from './accounts/CashEquityAccounts.ts';
-import type { AccountState, OrderState } from './accounts/ledger.ts';
-import { LinearPerpAccounts } from './accounts/LinearPerpAccounts.ts';
-import { SpotAccounts } from './accounts/SpotAccounts.ts';
+import type { AccountState, ExecutionFilter, OrderState } from './accounts/ledger.ts';
+import { accountModelFor } from './accounts/models.ts';
 import { Conditionals } from './Conditionals.ts';
-import { EngineContext, type SymbolState } from './EngineContext.ts';
+import { EngineContext, settingsOf, type SymbolState } from './EngineContext.ts';
 import { Matching } from './Matching.ts';
 import { accept, admitAmend, admitOrder, reject } from './OrderRules.ts';
 import type { SimVenueProfile } from './profiles.ts';
@@ -50,17 +48,6 @@ export interface SimExchangeOptions {
 /** Kept for existing callers: the Bybit instruments now live with the Bybit profile. */
 export { bybitLinearInstrument } from '../bybit/profile.ts';
 
-const modelFor = (ctx: EngineContext): AccountModel => {
-  switch (ctx.profile.accountModel) {
-    case 'linear_perp':
-      return new LinearPerpAccounts(ctx);
-    case 'spot':
-      return new SpotAccounts(ctx);
-    case 'cash_equity':
-      return new CashEquityAccounts(ctx);
-  }
-};
-
 class SimExchangeEngine implements T.SimExchange {
   private readonly ctx: EngineContext;
   private readonly model: AccountModel;
@@ -75,21 +62,10 @@ class SimExchangeEngine implements T.SimExchange {
       seed: opts.seed,
       profile,
       instruments: opts.instruments,
-      settings: {
-        makerFeeRate: opts.makerFeeRate ?? profile.makerFeeRate,
-        takerFeeRate: opts.takerFeeRate ?? profile.takerFeeRate,
-        maxOpenOrdersPerSymbol: opts.maxOpenOrdersPerSymbol ?? profile.maxOpenOrdersPerSymbol,
-        defaultLeverage: opts.defaultLeverage ?? profile.defaultLeverage,
-        settleDecimals: profile.settleDecimals,
-      },
-      onListenerError:
-        opts.onListenerError ??
-        ((error) =>
-          queueMicrotask(() => {
-            throw error;
-          })),
+      settings: settingsOf(profile, opts),
+      onListenerError: opts.onListenerError,
     });
-    this.model = modelFor(this.ctx);
+    this.model = accountModelFor(this.ctx);
     this.matching = new Matching(this.ctx, this.model);
     this.conditionals = new Conditionals(this.ctx, this.model, this.matching, { place: (input, origin) => this.place(input, origin) });
     this.matching.observer = this.conditionals;
@@ -120,28 +96,13 @@ class SimExchangeEngine implements T.SimExchange {
     this.model.fund(this.ctx.account(account), coin, amount);
   }
 
-  // ── orders ──────────────────────────────────────────────────────────────────────────────────────────────────────
-
   /** Admits and runs an order; the one path for user orders and the orders conditionals trigger. */
   private place(input: T.SimOrderInput, origin: T.SimOrderOrigin): T.SimResult<OrderState> {
     const sym = this.ctx.symbols.get(input.symbol);
     if (sym === undefined) return reject('unknown_symbol', `unknown symbol ${input.symbol}`);
-    const admitted = admitOrder(this.ctx, this.model, sym, input, (side) => this.matching.referencePrice(sym, side));
+    const admitted = admitOrder(this.ctx, this.model, sym, input, origin, (side) => this.matching.referencePrice(sym, side));
     if (!admitted.ok) return admitted;
-    const a = admitted.value;
-    const order = this.matching.acceptOrder(a.acct, sym, {
-      clientOrderId: a.clientOrderId,
-      side: input.side,
-      type: input.type,
-      timeInForce: a.timeInForce,
-      price: a.price,
-      quantity: a.quantity,
-      reduceOnly: input.reduceOnly,
-      closeOnTrigger: input.closeOnTrigger,
-      origin,
-      positionSide: input.positionSide,
-      reducing: a.reducing,
-    });
+    const order = this.matching.acceptOrder(admitted.value.acct, sym, admitted.value.order);
     this.matching.flushBook(sym);
     return accept(order);
   }
@@ -205,8 +166,6 @@ class SimExchangeEngine implements T.SimExchange {
     return cancelled;
   }
 
-  // ── positions and conditionals ──────────────────────────────────────────────────────────────────────────────────
-
   setTradingStop(account: string, symbol: string, stop: T.SimTradingStop): T.SimResult<T.SimPosition> {
     return this.conditionals.setTradingStop(account, symbol, stop);
   }
@@ -242,8 +201,6 @@ class SimExchangeEngine implements T.SimExchange {
     return this.settled(this.conditionals.placeBracket(input));
   }
 
-  // ── queries ─────────────────────────────────────────────────────────────────────────────────────────────────────
-
   getOrder(account: string, symbol: string | undefined, ref: T.SimOrderRef): T.SimOrder | undefined {
     const o = this.ctx.accounts.get(account)?.find(ref);
     return o === undefined || (symbol !== undefined && o.symbol !== symbol) ? undefined : this.ctx.view(o);
@@ -261,15 +218,8 @@ class SimExchangeEngine implements T.SimExchange {
     return acct.orders.filter((o) => symbol === undefined || o.symbol === symbol).map((o) => this.ctx.view(o));
   }
 
-  executions(account: string, filter?: { readonly symbol?: string | undefined; readonly startTime?: number | undefined; readonly endTime?: number | undefined }): ReadonlyArray<T.SimExecution> {
-    const acct = this.ctx.accounts.get(account);
-    if (acct === undefined) return [];
-    return acct.executions.filter(
-      (e) =>
-        (filter?.symbol === undefined || e.symbol === filter.symbol) &&
-        (filter?.startTime === undefined || e.ts >= filter.startTime) &&
-        (filter?.endTime === undefined || e.ts <= filter.endTime),
-    );
+  executions(account: string, filter?: ExecutionFilter): ReadonlyArray<T.SimExecution> {
+    return this.ctx.accounts.get(account)?.executionsWhere(filter ?? {}) ?? [];
   }
 
   positions(account: string, symbol?: string): ReadonlyArray<T.SimPosition> {
@@ -288,8 +238,6 @@ class SimExchangeEngine implements T.SimExchange {
   ticker(symbol: string): T.SimTicker {
     return this.replay.ticker(symbol);
   }
-
-  // ── replay ──────────────────────────────────────────────────────────────────────────────────────────────────────
 
   nextEventAt(): number | undefined {
     return this.replay.nextEventAt();

@@ -110,6 +110,13 @@ interface Contribution {
 export const positionKey = (symbol: string, positionSide: SimPositionSide | undefined): string =>
   positionSide === undefined ? symbol : `${symbol}:${positionSide}`;
 
+/** Which executions a query wants: of one symbol, from and to a time (both inclusive). */
+export interface ExecutionFilter {
+  readonly symbol?: string | undefined;
+  readonly startTime?: number | undefined;
+  readonly endTime?: number | undefined;
+}
+
 /** Everything the engine keeps for one account. */
 export class AccountState {
   readonly id: string;
@@ -212,6 +219,13 @@ export class AccountState {
       e.sellQuantity = e.sellQuantity.minus(c.quantity);
       e.sellValue = e.sellValue.minus(c.value);
     }
+  }
+
+  /** Returns the executions matching the filter, oldest first. */
+  executionsWhere(filter: ExecutionFilter): ReadonlyArray<SimExecution> {
+    return this.executions.filter(
+      (e) => (filter.symbol === undefined || e.symbol === filter.symbol) && (filter.startTime === undefined || e.ts >= filter.startTime) && (filter.endTime === undefined || e.ts <= filter.endTime),
+    );
   }
 
   /** Finds an order by reference (the venue id wins when both are given). */
