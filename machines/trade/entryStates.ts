@@ -9,24 +9,26 @@ import { tradeSetup } from './tradeSetup.ts';
 export const LIFECYCLE = '#trade.lifecycle';
 const OPENED = `${LIFECYCLE}.opened`;
 const IDLE = `${LIFECYCLE}.idle`;
+const CLOSED = `${LIFECYCLE}.closed`;
 
 // An entry fill either completes the entry (→ opened), or is a partial fill that loops in `partial`
-// (undefined = stay); replays and empty fills are only routed to the order child, which reports them.
+// (undefined = stay); replays and empty fills change nothing.
 const opening = { type: 'notify' as const, params: { kind: 'positionOpened' as const, severity: 'info' as const } };
 const entryFill = (partial: string | undefined) => [
-  { guard: 'completesEntry' as const, target: OPENED, actions: ['routeToOrder' as const, 'recordEntryFill' as const, opening] },
-  { guard: 'isNewEntryFill' as const, target: partial, actions: ['routeToOrder' as const, 'recordEntryFill' as const, 'protectPartialEntry' as const] },
-  { guard: 'isEntryEvent' as const, actions: 'routeToOrder' as const },
+  { guard: 'completesEntry' as const, target: OPENED, actions: ['recordEntryFill' as const, opening] },
+  { guard: 'isNewEntryFill' as const, target: partial, actions: ['recordEntryFill' as const, 'protectPartialEntry' as const] },
 ];
 
-// The entry order closed at the venue (cancel or expiry): with fills we hold a position, without we are done.
+// The entry order closed at the venue (cancel or expiry): with fills we hold a position, without we are done — unless
+// the venue already closed what the entry filled (see `working`), which ends the cycle.
 const entryClosed = [
-  { guard: and(['isEntryEvent', 'hasEntryFill']), target: OPENED, actions: ['routeToOrder' as const, 'markEntryDone' as const, opening] },
+  { guard: and(['isEntryEvent', 'hasEntryFill', 'isVenueClosed']), target: CLOSED, actions: 'markEntryDone' as const },
+  { guard: and(['isEntryEvent', 'hasEntryFill']), target: OPENED, actions: ['markEntryDone' as const, opening] },
   {
     guard: 'isEntryEvent' as const,
     target: IDLE,
     actions: [
-      'routeToOrder' as const, 'markEntryDone' as const,
+      'markEntryDone' as const,
       { type: 'notify' as const, params: { kind: 'entryCancelled' as const, severity: 'info' as const } },
       { type: 'recordOutcome' as const, params: { outcome: 'cancelled' } },
     ],
@@ -34,13 +36,13 @@ const entryClosed = [
 ];
 
 // Before the first fill (submitting re-starts for every attempt): a closed entry simply ends the cycle.
-const entryClosedEmpty = entryClosed[1];
+const entryClosedEmpty = entryClosed[2];
 
 const entryRejected = {
   guard: 'isEntryEvent' as const,
   target: IDLE,
   actions: [
-    'routeToOrder' as const, 'markEntryDone' as const,
+    'markEntryDone' as const,
     { type: 'notify' as const, params: { kind: 'entryRejected' as const, severity: 'warning' as const } },
     { type: 'recordOutcome' as const, params: { outcome: 'rejected' } },
   ],
@@ -53,14 +55,22 @@ const repriceOrReject = [
     guard: 'canReprice' as const,
     target: `${LIFECYCLE}.submitting`,
     reenter: true,
-    actions: ['routeToOrder' as const, 'repriceEntry' as const, { type: 'notify' as const, params: { kind: 'entryRepriced' as const, severity: 'info' as const } }],
+    actions: ['repriceEntry' as const, { type: 'notify' as const, params: { kind: 'entryRepriced' as const, severity: 'info' as const } }],
   },
   entryRejected,
 ];
 
 // KILL while an entry may be live: cancel it (by client order id, safe even before the ack) and keep going.
 const killEntry = { target: `${LIFECYCLE}.cancelling`, actions: ['recordHalt' as const, 'requestEntryCancel' as const] };
-const toQuerying = { guard: 'isEntryEvent' as const, target: `${LIFECYCLE}.querying`, actions: 'routeToOrder' as const };
+const toQuerying = { guard: 'isEntryEvent' as const, target: `${LIFECYCLE}.querying` };
+
+// The venue closed the filled part of the entry (its TP/SL triggered) while the rest still rests: withdraw the rest;
+// the cycle closes once the entry is gone (`entryClosed`). The venue's own fills are counted.
+const closedWhileResting = {
+  guard: and(['isVenueFlat', 'hasEntryFill']),
+  target: `${LIFECYCLE}.cancelling`,
+  actions: ['recordVenueClose' as const, 'recordExternalFills' as const, 'requestEntryCancel' as const],
+};
 
 export const idle = tradeSetup.createStateConfig({
   description: 'No entry in flight and no position. Accepts an approved intent when trading runs and entries are allowed.',
@@ -75,7 +85,7 @@ export const idle = tradeSetup.createStateConfig({
       },
     ],
     // A fill that raced the entry's cancel (or expiry) ack: the position is real and must be protected.
-    'venue.filled': [{ guard: 'isNewEntryFill', target: OPENED, actions: ['routeToOrder', 'recordEntryFill', opening] }],
+    'venue.filled': [{ guard: 'isNewEntryFill', target: OPENED, actions: ['recordEntryFill', opening] }],
   },
 });
 
@@ -87,7 +97,7 @@ export const submitting = tradeSetup.createStateConfig({
     'venue.accepted': {
       guard: 'isEntryEvent',
       target: 'working',
-      actions: ['routeToOrder', { type: 'notify', params: { kind: 'entryAccepted', severity: 'info' } }],
+      actions: [{ type: 'notify', params: { kind: 'entryAccepted', severity: 'info' } }],
     },
     'venue.rejected': repriceOrReject,
     'venue.filled': entryFill(`${LIFECYCLE}.working`),
@@ -111,21 +121,21 @@ export const querying = tradeSetup.createStateConfig({
       {
         guard: and(['isEntryEvent', 'isQueryNotFound']),
         target: 'idle',
-        actions: ['routeToOrder', 'markEntryDone', { type: 'notify', params: { kind: 'entryRejected', severity: 'warning' } }, { type: 'recordOutcome', params: { outcome: 'notFound' } }],
+        actions: ['markEntryDone', { type: 'notify', params: { kind: 'entryRejected', severity: 'warning' } }, { type: 'recordOutcome', params: { outcome: 'notFound' } }],
       },
       {
         guard: and(['isEntryEvent', 'isQueryClosedEmpty']),
         target: 'idle',
-        actions: ['routeToOrder', 'markEntryDone', { type: 'recordOutcome', params: { outcome: 'cancelled' } }],
+        actions: ['markEntryDone', { type: 'recordOutcome', params: { outcome: 'cancelled' } }],
       },
-      { guard: and(['isEntryEvent', 'isHalted', not('isQueryClosed')]), target: 'cancelling', actions: ['routeToOrder', 'requestEntryCancel'] },
+      { guard: and(['isEntryEvent', 'isHalted', not('isQueryClosed')]), target: 'cancelling', actions: ['requestEntryCancel'] },
       // Closed with fills: the position exists; its fills (trade ids, prices) arrive on the stream or from the reconciler.
-      { guard: and(['isEntryEvent', 'isQueryClosed']), target: 'working', actions: ['routeToOrder', 'markEntryDone'] },
-      { guard: 'isEntryEvent', target: 'working', actions: 'routeToOrder' },
+      { guard: and(['isEntryEvent', 'isQueryClosed']), target: 'working', actions: ['markEntryDone'] },
+      { guard: 'isEntryEvent', target: 'working' },
     ],
     'venue.accepted': [
-      { guard: and(['isEntryEvent', 'isHalted']), target: 'cancelling', actions: ['routeToOrder', 'requestEntryCancel'] },
-      { guard: 'isEntryEvent', target: 'working', actions: 'routeToOrder' },
+      { guard: and(['isEntryEvent', 'isHalted']), target: 'cancelling', actions: ['requestEntryCancel'] },
+      { guard: 'isEntryEvent', target: 'working' },
     ],
     'venue.rejected': entryRejected,
     'venue.filled': entryFill(`${LIFECYCLE}.working`),
@@ -147,6 +157,7 @@ export const working = tradeSetup.createStateConfig({
     'venue.rejected': repriceOrReject,
     'venue.cancelled': entryClosed,
     'venue.expired': entryClosed,
+    'venue.positionChanged': closedWhileResting,
     'command.cancelEntry': { target: 'cancelling', actions: 'requestEntryCancel' },
     'operator.kill': killEntry,
     'runtime.defect': killEntry,
@@ -163,7 +174,7 @@ export const cancelling = tradeSetup.createStateConfig({
     // The venue refused the cancel (already closed, or not known yet): only a query tells which.
     'venue.cancelRejected': toQuerying,
     'venue.unknown': toQuerying,
-    'venue.accepted': { guard: 'isEntryEvent', actions: 'routeToOrder' },
+    'venue.positionChanged': { guard: and(['isVenueFlat', 'hasEntryFill']), actions: ['recordVenueClose', 'recordExternalFills'] },
     'operator.kill': { actions: 'recordHalt' },
     'runtime.defect': { actions: 'recordHalt' },
   },

@@ -59,7 +59,12 @@ export const modelEvents: ReadonlyArray<TradeEvent> = [
   { type: 'command.close', at: 5 },
   { type: 'venue.protectionSet', at: 4 },
   { type: 'venue.protectionFailed', code: '10001', message: 'trading-stop failed', at: 4 },
-  { type: 'venue.positionClosed', reason: 'takeProfit', exitPrice: '102', at: 6 },
+  // The venue's own close: its TP at 102 for the whole position; a partial stop leaving 1 without stops; flat, no fills.
+  { type: 'venue.positionChanged', side: 'flat', quantity: '0', external: { quantity: '2', notional: '204', fee: '0.02', tradeIds: ['x1'] }, at: 6 },
+  { type: 'venue.positionChanged', side: 'long', quantity: '1', external: { quantity: '1', notional: '99', fee: '0.01', tradeIds: ['x2'] }, at: 6 },
+  { type: 'venue.positionChanged', side: 'flat', quantity: '0', at: 6 },
+  { type: 'venue.positionChanged', side: 'long', quantity: '2', takeProfit: '102', stopLoss: '99', at: 6 },
+  { type: 'recovery.positionReplaced', at: 6 },
   fill('c1-x1', 't5', '2'),
   fill('c1-x1', 't6', '1'),
   ...orderEvents('c1-x1'),
@@ -88,14 +93,14 @@ const bucket = (quantity: string): 'none' | 'part' | 'all' => {
 export const serializeForGraph = (s: SnapshotFrom<typeof tradeMachine>): string => {
   const c = s.context;
   const life = JSON.stringify((s.value as { lifecycle: unknown }).lifecycle);
-  const entryPhase = [c.attempt, c.entryDone, bucket(c.entry.filledQuantity), c.flattenRequested];
+  const entryPhase = [c.attempt, c.entryDone, bucket(c.entry.filledQuantity), c.flattenRequested, c.venueClosed];
   const fields =
     life === '"idle"'
       ? [c.entryClientOrderId !== null, c.entryDone]
       : life.includes('opened')
         ? [c.protectionAttempts, c.flattenRequested, bucket(c.entry.filledQuantity), bucket(c.exit.filledQuantity), Math.min(c.exitClientOrderIds.length, 2)]
         : life === '"closing"' || life === '"flattening"'
-          ? [c.flattenRequested, bucket(c.entry.filledQuantity), bucket(c.exit.filledQuantity), Math.min(c.exitClientOrderIds.length, 2)]
+          ? [c.flattenRequested, bucket(c.entry.filledQuantity), bucket(c.exit.filledQuantity), Math.min(c.exitClientOrderIds.length, 2), c.queryOrderId !== null]
           : life.includes('closed')
             ? []
             : entryPhase;

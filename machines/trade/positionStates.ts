@@ -11,14 +11,18 @@ const PROTECTING = `${LIFECYCLE}.opened.protecting`;
 
 // Exit fills: the one that leaves the position flat closes it; earlier ones accumulate. A late entry fill still counts.
 const exitFill = [
-  { guard: 'flattensPosition' as const, target: CLOSED, actions: ['routeToOrder' as const, 'recordExitFill' as const, 'recordPositionClosed' as const] },
-  { guard: 'isNewExitFill' as const, actions: ['routeToOrder' as const, 'recordExitFill' as const] },
-  { guard: 'isNewEntryFill' as const, actions: ['routeToOrder' as const, 'recordEntryFill' as const] },
-  { guard: 'isExitEvent' as const, actions: 'routeToOrder' as const },
+  { guard: 'flattensPosition' as const, target: CLOSED, actions: ['recordExitFill' as const, 'recordExitClose' as const] },
+  { guard: 'isNewExitFill' as const, actions: 'recordExitFill' as const },
+  { guard: 'isNewEntryFill' as const, actions: 'recordEntryFill' as const },
 ];
 
-const positionClosed = { target: CLOSED, actions: 'recordPositionClosed' as const };
-const queryExit = { guard: 'isExitEvent' as const, actions: ['routeToOrder' as const, 'queryOrder' as const] };
+// The venue reports the position flat (its TP/SL, a liquidation or a close by hand): the cycle closes, and the venue's
+// own fills (fees included) are counted, so the trade's PnL is what the balance did.
+const venueFlat = { guard: 'isVenueFlat' as const, target: CLOSED, actions: ['recordVenueClose' as const, 'recordExternalFills' as const] };
+// Recovery found another position at the venue than the one this cycle opened: the cycle ends; reconcile adopts it.
+const replaced = { target: CLOSED, actions: 'recordReplaced' as const };
+const queryExit = { guard: 'isExitEvent' as const, actions: 'queryExit' as const };
+const requery = { guard: 'isQueriedExit' as const, actions: 'queryExit' as const };
 
 export const opened = tradeSetup.createStateConfig({
   description: 'OPENED: a real fill (qty > 0) created the position; the first fill price (OEP) is fixed. Protection is placed here.',
@@ -26,12 +30,10 @@ export const opened = tradeSetup.createStateConfig({
   always: { guard: 'isFlattenRequested', target: `${LIFECYCLE}.flattening` },
   initial: 'protecting',
   on: {
-    'venue.filled': [
-      { guard: 'isNewEntryFill', actions: ['routeToOrder', 'recordEntryFill'] },
-      { guard: 'isEntryEvent', actions: 'routeToOrder' },
-    ],
-    'venue.cancelled': { guard: 'isEntryEvent', actions: ['routeToOrder', 'markEntryDone'] },
-    'venue.positionClosed': positionClosed,
+    'venue.filled': { guard: 'isNewEntryFill', actions: 'recordEntryFill' },
+    'venue.cancelled': { guard: 'isEntryEvent', actions: 'markEntryDone' },
+    'venue.positionChanged': [venueFlat, { actions: 'recordExternalFills' }],
+    'recovery.positionReplaced': replaced,
     'command.close': { target: `${LIFECYCLE}.closing` },
   },
   states: {
@@ -60,6 +62,15 @@ export const opened = tradeSetup.createStateConfig({
     },
     protected: {
       description: 'The venue confirmed TP and SL; waiting for a strategy exit or for TP/SL to close the position.',
+      on: {
+        // X-ORD-6: a venue-side TP/SL filled only part of the position and the venue cleared the stops: the trigger
+        // already decided to exit, so the unprotected remainder is closed reduce-only (and alerted).
+        'venue.positionChanged': {
+          guard: 'isPartialStop',
+          target: `${LIFECYCLE}.closing`,
+          actions: ['recordExternalFills', { type: 'notify', params: { kind: 'positionUnprotected', severity: 'critical' } }],
+        },
+      },
     },
   },
 });
@@ -67,21 +78,25 @@ export const opened = tradeSetup.createStateConfig({
 export const closing = tradeSetup.createStateConfig({
   description: 'CLOSING: a reduce-only exit for the open quantity was sent; exit fills loop here until the position is flat.',
   entry: { type: 'submitExit', params: { kind: 'exit' } },
+  exit: 'clearQueryTimer',
   on: {
     'venue.filled': exitFill,
-    'venue.positionClosed': positionClosed,
+    'venue.positionChanged': venueFlat,
+    'recovery.positionReplaced': replaced,
     // The exit did not happen: go back and re-assert protection for what is still open.
     'venue.rejected': {
       guard: 'isExitEvent',
       target: PROTECTING,
-      actions: ['routeToOrder', 'resetProtectionAttempts', { type: 'notify', params: { kind: 'exitRejected', severity: 'warning' } }],
+      actions: ['resetProtectionAttempts', { type: 'notify', params: { kind: 'exitRejected', severity: 'warning' } }],
     },
-    'venue.cancelled': { guard: 'isExitEvent', target: PROTECTING, actions: ['routeToOrder', 'resetProtectionAttempts'] },
-    'venue.expired': { guard: 'isExitEvent', target: PROTECTING, actions: ['routeToOrder', 'resetProtectionAttempts'] },
+    'venue.cancelled': { guard: 'isExitEvent', target: PROTECTING, actions: 'resetProtectionAttempts' },
+    'venue.expired': { guard: 'isExitEvent', target: PROTECTING, actions: 'resetProtectionAttempts' },
+    // Unknown is not rejected: ask the venue by client order id until it answers (X-REC-6).
     'venue.unknown': queryExit,
+    'timer.queryRetry': requery,
     'venue.queryResult': [
-      { guard: and(['isExitEvent', 'isQueryNotFound']), target: PROTECTING, actions: ['routeToOrder', 'resetProtectionAttempts'] },
-      { guard: 'isExitEvent', actions: 'routeToOrder' },
+      { guard: and(['isExitEvent', 'isQueryNotFound']), target: PROTECTING, actions: ['clearQueryTimer', 'resetProtectionAttempts'] },
+      { guard: 'isExitEvent', actions: 'clearQueryTimer' },
     ],
   },
 });
@@ -89,20 +104,20 @@ export const closing = tradeSetup.createStateConfig({
 export const flattening = tradeSetup.createStateConfig({
   description: 'Protection failed N times (or KILL with flatten): a reduce-only market order closes the position.',
   entry: [{ type: 'notify', params: { kind: 'flattening', severity: 'critical' } }, { type: 'submitExit', params: { kind: 'flatten' } }],
+  exit: 'clearQueryTimer',
   on: {
     'venue.filled': exitFill,
-    'venue.positionClosed': positionClosed,
+    'venue.positionChanged': venueFlat,
+    'recovery.positionReplaced': replaced,
     // An IOC remainder expired, or the venue proved the order absent: send a new one for what is still open.
-    'venue.cancelled': { guard: 'isExitEvent', target: 'flattening', reenter: true, actions: 'routeToOrder' },
-    'venue.expired': { guard: 'isExitEvent', target: 'flattening', reenter: true, actions: 'routeToOrder' },
-    'venue.rejected': {
-      guard: 'isExitEvent',
-      actions: ['routeToOrder', { type: 'notify', params: { kind: 'exitRejected', severity: 'critical' } }],
-    },
+    'venue.cancelled': { guard: 'isExitEvent', target: 'flattening', reenter: true },
+    'venue.expired': { guard: 'isExitEvent', target: 'flattening', reenter: true },
+    'venue.rejected': { guard: 'isExitEvent', actions: { type: 'notify', params: { kind: 'exitRejected', severity: 'critical' } } },
     'venue.unknown': queryExit,
+    'timer.queryRetry': requery,
     'venue.queryResult': [
-      { guard: and(['isExitEvent', 'isQueryNotFound']), target: 'flattening', reenter: true, actions: 'routeToOrder' },
-      { guard: 'isExitEvent', actions: 'routeToOrder' },
+      { guard: and(['isExitEvent', 'isQueryNotFound']), target: 'flattening', reenter: true },
+      { guard: 'isExitEvent', actions: 'clearQueryTimer' },
     ],
   },
 });

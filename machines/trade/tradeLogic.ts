@@ -5,18 +5,16 @@
 import { dec, ZERO } from '../../src/domain/money.ts';
 import type { Side } from '../../src/domain/orders.ts';
 import { roundPrice } from '../../src/domain/rounding.ts';
-import { averagePrice, isPositive } from '../order/fillMath.ts';
-import type { TradeChartEvent, TradeContext } from './tradeTypes.ts';
+import { entryAttemptId, exitOrderId } from '../../src/domain/clientOrderId.ts';
+import type { ExternalFills, PositionChanged } from '../../src/domain/events.ts';
+import { averagePrice, isPositive } from './fillMath.ts';
+import type { PositionCloseReason, TradeChartEvent, TradeContext } from './tradeTypes.ts';
 
-/**
- * Returns the client order id of an entry attempt: the intent's id for the first, `<base>-r<attempt>` for re-prices.
- * The base must leave 4 characters of room under the venue's limit (Bybit 36).
- */
-export const entryClientOrderId = (base: string, attempt: number): string => (attempt === 0 ? base : `${base}-r${attempt}`);
+/** Returns the client order id of an entry attempt: the intent's id for the first, `<base>-r<attempt>` for re-prices. */
+export const entryClientOrderId = (base: string, attempt: number): string => entryAttemptId(base, attempt);
 
 /** Returns the client order id of the n-th exit order of the cycle: `<base>-x<n>` (strategy exit) or `<base>-f<n>` (flatten). */
-export const exitClientOrderId = (base: string, n: number, kind: 'exit' | 'flatten'): string =>
-  `${base}-${kind === 'exit' ? 'x' : 'f'}${n}`;
+export const exitClientOrderId = (base: string, n: number, kind: 'exit' | 'flatten'): string => exitOrderId(base, n, kind);
 
 /** Returns the limit price stepped `ticks` ticks away from the touch (down for buys, up for sells), on the tick grid. */
 export const repricedPrice = (price: string, side: Side, tickSize: string, ticks: number): string => {
@@ -49,15 +47,22 @@ export const openQuantity = (c: Pick<TradeContext, 'entry' | 'exit'>): string =>
 /** Returns whether any position quantity is open. */
 export const hasOpenPosition = (c: Pick<TradeContext, 'entry' | 'exit'>): boolean => isPositive(openQuantity(c));
 
-/** Returns the realized PnL of the cycle: the venue's figure when it sent one, else our estimate from fills. */
+/**
+ * Returns the realized PnL of the cycle from its fills, net of every fee: entry fills, our exit fills and the fills
+ * the venue made itself (TP/SL, liquidation), so the trades of a run add up to its balance change.
+ */
 export const realizedPnl = (c: TradeContext): string => {
-  if (c.venueRealizedPnl !== null) return c.venueRealizedPnl;
   const side = c.intent?.side ?? 'buy';
   const entryAverage = averagePrice(c.entry);
-  const exitAverage = averagePrice(c.exit) ?? c.venueExitPrice;
+  const exitAverage = averagePrice(c.exit);
   const fees = dec(c.entry.fees).plus(dec(c.exit.fees));
   if (entryAverage === null || exitAverage === null) return fees.negated().toString();
-  const gross = dec(exitAverage).minus(dec(entryAverage)).times(dec(c.entry.filledQuantity)).times(side === 'buy' ? 1 : -1);
+  const sign = side === 'buy' ? 1 : -1;
+  // A position closed in full: the notionals' difference is exact (no average, no division).
+  if (dec(c.exit.filledQuantity).eq(dec(c.entry.filledQuantity))) {
+    return dec(c.exit.filledNotional).minus(dec(c.entry.filledNotional)).times(sign).minus(fees).toString();
+  }
+  const gross = dec(exitAverage).minus(dec(entryAverage)).times(dec(c.entry.filledQuantity)).times(sign);
   return gross.minus(fees).toString();
 };
 
@@ -96,4 +101,61 @@ export const completesEntry = (c: TradeContext, e: TradeChartEvent): boolean => 
 export const flattensPosition = (c: TradeContext, e: TradeChartEvent): boolean => {
   const f = newFill(c, e);
   return f !== undefined && dec(c.exit.filledQuantity).plus(dec(f.quantity)).gte(dec(c.entry.filledQuantity));
+};
+
+const positionOf = (e: TradeChartEvent): PositionChanged | undefined => (e.type === 'venue.positionChanged' ? e : undefined);
+
+/** Returns whether the event reports the venue's position of the symbol flat. */
+export const isVenueFlat = (e: TradeChartEvent): boolean => {
+  const p = positionOf(e);
+  return p !== undefined && (p.side === 'flat' || !isPositive(p.quantity));
+};
+
+/**
+ * Returns whether the event shows a venue-side TP/SL that filled only part of the position (X-ORD-6): something is
+ * left, less than the actor holds, and the venue cleared the stops as it triggered.
+ */
+export const isPartialStop = (c: TradeContext, e: TradeChartEvent): boolean => {
+  const p = positionOf(e);
+  if (p === undefined || !isPositive(p.quantity) || p.takeProfit !== undefined || p.stopLoss !== undefined) return false;
+  return dec(p.quantity).lt(dec(openQuantity(c)));
+};
+
+/** Returns the venue's own fills carried by the event that the cycle has not counted yet (by trade id). */
+export const newExternalFills = (c: TradeContext, e: TradeChartEvent): ExternalFills | undefined => {
+  const x = positionOf(e)?.external;
+  if (x === undefined || !isPositive(x.quantity) || x.tradeIds.some((id) => c.seenTradeIds.includes(id))) return undefined;
+  return x;
+};
+
+/**
+ * Infers why the venue closed the position: its own fills land near our TP or our SL (the trigger watches the mark
+ * price and the close is a market order, so the fill can be a tick beyond the trigger); the nearer one wins. Without
+ * the venue's fills (or our levels) the close is `external`.
+ */
+export const venueCloseReason = (c: TradeContext, e: TradeChartEvent): PositionCloseReason => {
+  const x = newExternalFills(c, e);
+  if (x === undefined || c.intent === null || c.openingPrice === null) return 'external';
+  const price = dec(x.notional).div(dec(x.quantity));
+  const levels = protectionPrices(c.intent.side, c.openingPrice, c.intent.takeProfitFraction, c.intent.stopLossFraction, c.intent.tickSize);
+  return price.minus(dec(levels.takeProfit)).abs().lte(price.minus(dec(levels.stopLoss)).abs()) ? 'takeProfit' : 'stopLoss';
+};
+
+/** Returns the orders of the cycle that have not reached a final state. */
+export const liveOrderIds = (c: Pick<TradeContext, 'orderIds' | 'settledOrderIds'>): string[] => c.orderIds.filter((id) => !c.settledOrderIds.includes(id));
+
+/**
+ * Returns what a cycle still open has realized so far: the exited part's gain or loss against the entry average, net of
+ * every fee paid (entry and exits). For a closed cycle it equals `realizedPnl`.
+ */
+export const realizedSoFar = (c: TradeContext): string => {
+  const fees = dec(c.entry.fees).plus(dec(c.exit.fees));
+  const entryAverage = averagePrice(c.entry);
+  const exitAverage = averagePrice(c.exit);
+  if (entryAverage === null || exitAverage === null) return fees.negated().toString();
+  const sign = (c.intent?.side ?? 'buy') === 'buy' ? 1 : -1;
+  if (dec(c.exit.filledQuantity).eq(dec(c.entry.filledQuantity))) {
+    return dec(c.exit.filledNotional).minus(dec(c.entry.filledNotional)).times(sign).minus(fees).toString();
+  }
+  return dec(exitAverage).minus(dec(entryAverage)).times(dec(c.exit.filledQuantity)).times(sign).minus(fees).toString();
 };

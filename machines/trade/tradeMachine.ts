@@ -10,15 +10,13 @@ import { tradeSetup } from './tradeSetup.ts';
 import type { TradeTimerName } from './tradeTypes.ts';
 
 /** Version of this chart, stored next to every persisted snapshot; bump it whenever states or context change. */
-export const TRADE_MACHINE_VERSION = 'trade@1';
+export const TRADE_MACHINE_VERSION = 'trade@2';
 
 /** The trade chart for one symbol; spawn it as `trade:<venue>:<symbol>` with a `TradeInput`. */
 export const tradeMachine = tradeSetup.createMachine({
   id: 'trade',
   description: 'One symbol: entry, position, protection and exit, with kill switch and market pause as parallel regions.',
   type: 'parallel',
-  // A settled order child accepts no more events; remember it so routing skips it.
-  on: { 'xstate.done.actor.*': { actions: 'forgetSettledOrder' } },
   context: ({ input }) => ({
     symbol: input.symbol,
     cooldownMs: input.cooldownMs,
@@ -38,17 +36,36 @@ export const tradeMachine = tradeSetup.createMachine({
     protectionAttempts: 0,
     orderIds: [],
     settledOrderIds: [],
+    orderSizes: {},
+    orderFilled: {},
+    venueClosed: false,
+    queryOrderId: null,
     ackDeadline: null,
     queryRetryAt: null,
     cooldownUntil: null,
     flattenRequested: false,
     haltReason: null,
     closeReason: null,
-    venueRealizedPnl: null,
-    venueExitPrice: null,
     lastOutcome: null,
   }),
   states: {
+    // First in document order, so it sees each event before the lifecycle records it (trade-id de-duplication).
+    orders: {
+      description: "The ledger of the cycle's orders: each order's fills, and which orders reached a final state at the venue.",
+      initial: 'tracking',
+      states: {
+        tracking: {
+          description: 'Every venue event about one of the cycle’s orders updates its fills and whether it has settled.',
+          on: {
+            'venue.filled': { actions: 'trackOrder' },
+            'venue.rejected': { actions: 'trackOrder' },
+            'venue.cancelled': { actions: 'trackOrder' },
+            'venue.expired': { actions: 'trackOrder' },
+            'venue.queryResult': { actions: 'trackOrder' },
+          },
+        },
+      },
+    },
     lifecycle: {
       description: 'The position lifecycle of the symbol; loops back to idle after every cycle.',
       initial: 'idle',
@@ -105,12 +122,16 @@ export const pendingTradeTimers = (s: TradeSnapshot): ReadonlyArray<{ readonly n
   const c = s.context;
   const timers: Array<{ name: TradeTimerName; at: number }> = [];
   if (s.matches({ lifecycle: 'submitting' }) && c.ackDeadline !== null) timers.push({ name: 'ackTimeout', at: c.ackDeadline });
-  if (s.matches({ lifecycle: 'querying' }) && c.queryRetryAt !== null) timers.push({ name: 'queryRetry', at: c.queryRetryAt });
+  const queries = s.matches({ lifecycle: 'querying' }) || s.matches({ lifecycle: 'closing' }) || s.matches({ lifecycle: 'flattening' });
+  if (queries && c.queryRetryAt !== null) timers.push({ name: 'queryRetry', at: c.queryRetryAt });
   if (s.matches({ lifecycle: 'closed' }) && c.cooldownUntil !== null) timers.push({ name: 'cooldown', at: c.cooldownUntil });
   return timers;
 };
 
-/** Returns the lifecycle state name (`idle`, `working`, `opened.protected`, …) of a snapshot. */
+/**
+ * Returns the lifecycle state name (`idle`, `working`, `opened.protected`, …) of a snapshot: for logs, the journal and
+ * status pages. Code outside `machines/` asks the predicates of `tradeQueries.ts` instead of comparing these names.
+ */
 export const lifecycleState = (s: TradeSnapshot): string => {
   const v = (s.value as { lifecycle: string | Record<string, string> }).lifecycle;
   return typeof v === 'string' ? v : Object.entries(v).map(([k, child]) => `${k}.${child}`).join('');

@@ -1,14 +1,16 @@
 /**
- * The trade chart's `setup`: its types, the order child logic, and every named guard and action. Guards are pure
- * predicates over context and event; actions only assign context, spawn/route order children or emit intents.
+ * The trade chart's `setup`: its types and every named guard and action. Guards are pure predicates over context and
+ * event; actions only assign context or emit intents. The chart is the one in-memory ledger of its cycle's orders:
+ * sizes, fills (de-duplicated by trade id) and which orders have settled.
  */
 import { and, assign, emit, enqueueActions, setup, stateIn } from 'xstate';
 import { dec } from '../../src/domain/money.ts';
-import { addFill, averagePrice, emptyTotals, isPositive, rememberTradeId } from '../order/fillMath.ts';
-import { orderMachine, queryOutcome } from '../order/orderMachine.ts';
+import { addFill, averagePrice, emptyTotals, isPositive, rememberTradeId } from './fillMath.ts';
+import { queryOutcome } from './queryOutcome.ts';
 import {
   completesEntry, entryClientOrderId, exitClientOrderId, flattensPosition, hasOpenPosition, isEntryEvent, isExitEvent,
-  isNewEntryFill, isNewExitFill, newFill, openQuantity, protectionPrices, realizedPnl, repricedPrice,
+  isNewEntryFill, isNewExitFill, isPartialStop, isVenueFlat, newExternalFills, newFill, openQuantity, protectionPrices,
+  realizedPnl, repricedPrice, venueCloseReason,
 } from './tradeLogic.ts';
 import { atOf, type TradeChartEvent, type TradeContext, type TradeEmitted, type TradeInput, type TradeNotifyKind } from './tradeTypes.ts';
 
@@ -26,13 +28,29 @@ const queryOutcomeOf = (e: TradeChartEvent) =>
 const cycleReset = {
   intent: null, attempt: 0, entryClientOrderId: null, entryPrice: null, entryDone: false, entry: emptyTotals,
   openingPrice: null, exit: emptyTotals, exitClientOrderIds: [], seenTradeIds: [], protectionAttempts: 0,
-  ackDeadline: null, queryRetryAt: null, cooldownUntil: null, flattenRequested: false, closeReason: null, venueRealizedPnl: null, venueExitPrice: null,
+  ackDeadline: null, queryRetryAt: null, cooldownUntil: null, flattenRequested: false, closeReason: null, venueClosed: false, queryOrderId: null,
 } satisfies Partial<TradeContext>;
+
+const clientOrderIdOf = (e: TradeChartEvent): string | undefined => ('clientOrderId' in e ? e.clientOrderId : undefined);
+
+// Statuses with which a queried order is done at the venue.
+const FINAL_QUERY = new Set(['notFound', 'filled', 'cancelled', 'expired', 'rejected']);
+
+/** Returns the settled list with `id` added when the event settles one of the cycle's orders. */
+const settledAfter = (c: TradeContext, e: TradeChartEvent, filled: Readonly<Record<string, string>>): ReadonlyArray<string> => {
+  const id = clientOrderIdOf(e);
+  if (id === undefined || !c.orderIds.includes(id) || c.settledOrderIds.includes(id)) return c.settledOrderIds;
+  const size = c.orderSizes[id];
+  const done =
+    e.type === 'venue.rejected' || e.type === 'venue.cancelled' || e.type === 'venue.expired' ||
+    (e.type === 'venue.queryResult' && FINAL_QUERY.has(queryOutcome(e.found, e.status, e.filledQuantity ?? '0'))) ||
+    (e.type === 'venue.filled' && size !== undefined && dec(filled[id] ?? '0').gte(dec(size)));
+  return done ? [...c.settledOrderIds, id] : c.settledOrderIds;
+};
 
 /** The typed setup the trade chart's state configs are written against. */
 export const tradeSetup = setup({
   types: { context: {} as TradeContext, events: {} as TradeChartEvent, input: {} as TradeInput, emitted: {} as TradeEmitted },
-  actors: { order: orderMachine },
   guards: {
     canOpen: and([stateIn('#trade.control.running'), stateIn('#trade.entries.allowed')]),
     isHalted: stateIn('#trade.control.halted'),
@@ -66,6 +84,10 @@ export const tradeSetup = setup({
       const o = queryOutcomeOf(event);
       return o === 'cancelled' || o === 'expired' || o === 'filled';
     },
+    isVenueFlat: ({ event }) => isVenueFlat(event),
+    isPartialStop: ({ context, event }) => isPartialStop(context, event),
+    isVenueClosed: ({ context }) => context.venueClosed,
+    isQueriedExit: ({ context, event }) => event.type === 'timer.queryRetry' && context.queryOrderId !== null && !context.settledOrderIds.includes(context.queryOrderId),
   },
   actions: {
     startEntry: assign(({ event }) => {
@@ -89,8 +111,7 @@ export const tradeSetup = setup({
       if (context.intent === null || id === null) return;
       const { side, quantity, timeInForce, intentId } = context.intent;
       const price = context.entryPrice ?? undefined;
-      enqueue.assign({ orderIds: [...context.orderIds, id] });
-      enqueue.spawnChild('order', { id: `order:${id}`, input: { clientOrderId: id, symbol: context.symbol, side, quantity, price, role: 'entry' } });
+      enqueue.assign({ orderIds: [...context.orderIds, id], orderSizes: { ...context.orderSizes, [id]: quantity } });
       enqueue.emit({ type: 'order.submit', clientOrderId: id, symbol: context.symbol, side, orderType: price === undefined ? 'market' : 'limit', quantity, price, timeInForce, reduceOnly: false, role: 'entry', intentId });
       if (context.ackDeadline !== null) enqueue.emit({ type: 'timer.set', name: 'ackTimeout', at: context.ackDeadline, clientOrderId: id });
     }),
@@ -101,17 +122,16 @@ export const tradeSetup = setup({
       const side = context.intent.side === 'buy' ? 'sell' : 'buy';
       const quantity = openQuantity(context);
       const price = params.kind === 'exit' && event.type === 'command.close' ? event.price : undefined;
-      enqueue.assign({ orderIds: [...context.orderIds, id], exitClientOrderIds: [...context.exitClientOrderIds, id] });
-      enqueue.spawnChild('order', { id: `order:${id}`, input: { clientOrderId: id, symbol: context.symbol, side, quantity, price, role: 'exit' } });
-      enqueue.emit({ type: 'order.submit', clientOrderId: id, symbol: context.symbol, side, orderType: price === undefined ? 'market' : 'limit', quantity, price, timeInForce: price === undefined ? 'ioc' : 'gtc', reduceOnly: true, role: 'exit', intentId: context.intent.intentId });
+      enqueue.assign({ orderIds: [...context.orderIds, id], exitClientOrderIds: [...context.exitClientOrderIds, id], orderSizes: { ...context.orderSizes, [id]: quantity } });
+      enqueue.emit({ type: 'order.submit', clientOrderId: id, symbol: context.symbol, side, orderType: price === undefined ? 'market' : 'limit', quantity, price, timeInForce: price === undefined ? 'ioc' : 'gtc', reduceOnly: true, role: params.kind, intentId: context.intent.intentId });
     }),
-    // Route an order event to its child only when that child exists: `sendTo` a missing child throws (api-notes §1).
-    // The context's id list is checked (not `self`), so pure `transition()` routes exactly like a live actor.
-    routeToOrder: enqueueActions(({ context, event, enqueue }) => {
-      if (!('clientOrderId' in event) || !context.orderIds.includes(event.clientOrderId)) return;
-      if (context.settledOrderIds.includes(event.clientOrderId)) return;
-      const child = `order:${event.clientOrderId}`;
-      if (event.type.startsWith('venue.') || event.type === 'timer.ackTimeout') enqueue.sendTo(child, event);
+    // The ledger of the cycle's orders: fills per order (new trade ids only) and which orders reached a final state.
+    trackOrder: assign(({ context, event }) => {
+      const f = newFill(context, event);
+      const filled = f !== undefined && context.orderIds.includes(f.clientOrderId)
+        ? { ...context.orderFilled, [f.clientOrderId]: dec(context.orderFilled[f.clientOrderId] ?? '0').plus(dec(f.quantity)).toString() }
+        : context.orderFilled;
+      return { orderFilled: filled, settledOrderIds: settledAfter(context, event, filled) };
     }),
     clearAckTimer: enqueueActions(({ enqueue }) => {
       enqueue.assign({ ackDeadline: null });
@@ -128,23 +148,25 @@ export const tradeSetup = setup({
       return { exit: addFill(context.exit, f), seenTradeIds: rememberTradeId(context.seenTradeIds, f.tradeId) };
     }),
     markEntryDone: assign({ entryDone: true }),
-    requestEntryCancel: enqueueActions(({ context, event, enqueue }) => {
-      const id = context.entryClientOrderId;
-      if (id === null) return;
-      enqueue.emit({ type: 'order.cancel', clientOrderId: id, symbol: context.symbol });
-      if (context.orderIds.includes(id) && !context.settledOrderIds.includes(id)) {
-        enqueue.sendTo(`order:${id}`, { type: 'command.cancel', clientOrderId: id, at: atOf(event) });
-      }
-    }),
+    requestEntryCancel: emit(({ context }) => ({ type: 'order.cancel' as const, clientOrderId: context.entryClientOrderId ?? '', symbol: context.symbol })),
     requestQuery: enqueueActions(({ context, event, enqueue }) => {
       const at = atOf(event) + context.queryRetryMs;
       enqueue.assign({ queryRetryAt: at });
       enqueue.emit({ type: 'order.query', clientOrderId: context.entryClientOrderId ?? '', symbol: context.symbol });
       enqueue.emit({ type: 'timer.set', name: 'queryRetry', at });
     }),
-    queryOrder: emit(({ context, event }) => ({ type: 'order.query' as const, clientOrderId: 'clientOrderId' in event ? event.clientOrderId : '', symbol: context.symbol })),
-    clearQueryTimer: enqueueActions(({ enqueue }) => {
-      enqueue.assign({ queryRetryAt: null });
+    // An exit or flatten whose outcome is unknown is queried until the venue answers (the same timer as `querying`).
+    queryExit: enqueueActions(({ context, event, enqueue }) => {
+      const id = event.type === 'timer.queryRetry' ? context.queryOrderId : (clientOrderIdOf(event) ?? null);
+      if (id === null) return;
+      const at = atOf(event) + context.queryRetryMs;
+      enqueue.assign({ queryOrderId: id, queryRetryAt: at });
+      enqueue.emit({ type: 'order.query', clientOrderId: id, symbol: context.symbol });
+      enqueue.emit({ type: 'timer.set', name: 'queryRetry', at });
+    }),
+    clearQueryTimer: enqueueActions(({ context, enqueue }) => {
+      if (context.queryRetryAt === null && context.queryOrderId === null) return;
+      enqueue.assign({ queryRetryAt: null, queryOrderId: null });
       enqueue.emit({ type: 'timer.clear', name: 'queryRetry' });
     }),
     requestProtection: enqueueActions(({ context, enqueue }) => {
@@ -163,32 +185,32 @@ export const tradeSetup = setup({
       enqueue.emit({ type: 'protection.set', symbol: context.symbol, side, ...protectionPrices(side, context.openingPrice, takeProfitFraction, stopLossFraction, tickSize), attempt: 0 });
     }),
     resetProtectionAttempts: assign({ protectionAttempts: 0 }),
-    forgetSettledOrder: assign(({ context, event }) => {
-      const prefix = 'xstate.done.actor.order:';
-      if (!event.type.startsWith(prefix)) return {};
-      return { settledOrderIds: [...context.settledOrderIds, event.type.slice(prefix.length)] };
+    // The venue's own fills (TP/SL, liquidation, a manual close) count as exit fills of the cycle, fees included.
+    recordExternalFills: assign(({ context, event }) => {
+      const x = newExternalFills(context, event);
+      if (x === undefined) return {};
+      return {
+        exit: { filledQuantity: dec(context.exit.filledQuantity).plus(dec(x.quantity)).toString(), filledNotional: dec(context.exit.filledNotional).plus(dec(x.notional)).toString(), fees: dec(context.exit.fees).plus(dec(x.fee)).toString() },
+        seenTradeIds: x.tradeIds.reduce<ReadonlyArray<string>>((seen, id) => rememberTradeId(seen, id), context.seenTradeIds),
+      };
     }),
-    recordPositionClosed: assign(({ event }) =>
-      event.type === 'venue.positionClosed'
-        ? { closeReason: event.reason, venueRealizedPnl: event.realizedPnl ?? null, venueExitPrice: event.exitPrice ?? null }
-        : { closeReason: 'exit' as const },
-    ),
+    // Must run before recordExternalFills in the same transition: the reason is read from the fills it is about to count.
+    recordVenueClose: assign(({ context, event }) => ({ closeReason: venueCloseReason(context, event), venueClosed: true })),
+    recordExitClose: assign({ closeReason: 'exit' as const }),
+    recordReplaced: assign({ closeReason: 'external' as const }),
     reportPositionClosed: enqueueActions(({ context, event, enqueue }) => {
       if (context.intent === null) return;
       enqueue.emit({
         type: 'position.closed', symbol: context.symbol, intentId: context.intent.intentId, side: context.intent.side,
         quantity: context.entry.filledQuantity, entryPrice: context.openingPrice ?? '0',
-        averageEntryPrice: averagePrice(context.entry) ?? '0', averageExitPrice: averagePrice(context.exit) ?? context.venueExitPrice,
+        averageEntryPrice: averagePrice(context.entry) ?? '0', averageExitPrice: averagePrice(context.exit),
         realizedPnl: realizedPnl(context), fees: dec(context.entry.fees).plus(dec(context.exit.fees)).toString(), reason: context.closeReason ?? 'exit',
       });
       enqueue.emit({ type: 'timer.set', name: 'cooldown', at: atOf(event) + context.cooldownMs });
       enqueue.assign({ lastOutcome: `closed:${context.closeReason ?? 'exit'}`, cooldownUntil: atOf(event) + context.cooldownMs });
     }),
-    // The cycle is over: stop the order children (their records live in the journal) and clear the cycle's fields.
-    resetCycle: enqueueActions(({ context, enqueue }) => {
-      for (const id of context.orderIds) enqueue.stopChild(`order:${id}`);
-      enqueue.assign({ ...cycleReset, orderIds: [], settledOrderIds: [] });
-    }),
+    // The cycle is over: its orders' records live in the journal; clear the cycle's fields.
+    resetCycle: assign({ ...cycleReset, orderIds: [], settledOrderIds: [], orderSizes: {}, orderFilled: {} }),
     recordHalt: assign(({ context, event }) =>
       event.type === 'operator.kill'
         ? { haltReason: event.reason, flattenRequested: context.flattenRequested || (event.flatten ?? context.killFlatten) }

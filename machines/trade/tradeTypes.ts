@@ -2,9 +2,12 @@
  * Types of the trade chart: its input, serializable context, the events it accepts and the intents it emits. Prices,
  * quantities and fractions are decimal strings; every event carries the host time `at` (epoch ms). Types only.
  */
+import type { PositionChanged, ProtectionFailed, ProtectionSet, VenueOrderEvent } from '../../src/domain/events.ts';
 import type { Side, TimeInForce } from '../../src/domain/orders.ts';
-import type { FillTotals } from '../order/fillMath.ts';
-import type { OrderRole, OrderTimerEvent, VenueOrderEvent } from '../order/orderEvents.ts';
+import type { FillTotals } from './fillMath.ts';
+
+/** What an order is for in its trade: entries open, exits and flattens reduce. */
+export type OrderRole = 'entry' | 'exit' | 'flatten';
 
 /** Per-symbol settings the host passes when it creates the trade actor. */
 export interface TradeInput {
@@ -46,21 +49,21 @@ export type PositionCloseReason = 'takeProfit' | 'stopLoss' | 'liquidation' | 'e
 /** Every event the trade chart accepts. */
 export type TradeEvent =
   | VenueOrderEvent
-  | OrderTimerEvent
+  | ProtectionSet
+  | ProtectionFailed
+  | PositionChanged
+  /** The ack deadline of the current entry passed (the host delivers it from the deadline the chart stored). */
+  | { readonly type: 'timer.ackTimeout'; readonly clientOrderId: string; readonly at: number }
   | ({ readonly type: 'command.open'; readonly at: number } & TradeIntent)
   /** The strategy (or the intent's ttl) withdraws a working entry. */
   | { readonly type: 'command.cancelEntry'; readonly at: number }
   /** Strategy exit: a reduce-only order for the open quantity. */
   | { readonly type: 'command.close'; readonly at: number; readonly price?: string | undefined }
-  | { readonly type: 'venue.protectionSet'; readonly at: number }
-  | { readonly type: 'venue.protectionFailed'; readonly code: string; readonly message: string; readonly at: number }
-  | {
-      readonly type: 'venue.positionClosed';
-      readonly reason: PositionCloseReason;
-      readonly exitPrice?: string | undefined;
-      readonly realizedPnl?: string | undefined;
-      readonly at: number;
-    }
+  /**
+   * Recovery found the venue holding a different position (side or size) from the one the actor opened: the cycle
+   * ends here (external) and the position is adopted by reconcile.
+   */
+  | { readonly type: 'recovery.positionReplaced'; readonly at: number }
   | { readonly type: 'timer.cooldownDone'; readonly at: number }
   | { readonly type: 'timer.queryRetry'; readonly at: number }
   | { readonly type: 'operator.kill'; readonly reason: string; readonly flatten?: boolean | undefined; readonly at: number }
@@ -71,14 +74,11 @@ export type TradeEvent =
   /** The host caught a defect around this actor: halt entries, keep protections. */
   | { readonly type: 'runtime.defect'; readonly message: string; readonly at: number };
 
-/** Sent by XState itself (not the host) when an order child reaches a final state (filled or rejected). */
-export type OrderSettledEvent = { readonly type: `xstate.done.actor.${string}`; readonly actorId: string; readonly output: unknown };
+/** Everything the chart can receive. */
+export type TradeChartEvent = TradeEvent;
 
-/** Everything the chart can receive: host events plus XState's own child-done events. */
-export type TradeChartEvent = TradeEvent | OrderSettledEvent;
-
-/** Returns the host time of an event (XState's internal events carry none). */
-export const atOf = (e: TradeChartEvent): number => ('at' in e ? e.at : 0);
+/** Returns the host time of an event. */
+export const atOf = (e: TradeChartEvent): number => e.at;
 
 /** Names of the deadlines the host keeps for the trade chart. */
 export type TradeTimerName = 'ackTimeout' | 'queryRetry' | 'cooldown';
@@ -95,6 +95,7 @@ export type TradeNotifyKind =
   | 'protectionFailed'
   | 'exitRejected'
   | 'flattening'
+  | 'positionUnprotected'
   | 'positionClosed'
   | 'halted'
   | 'resumed';
@@ -165,10 +166,18 @@ export interface TradeContext {
   readonly exitClientOrderIds: ReadonlyArray<string>;
   readonly seenTradeIds: ReadonlyArray<string>;
   readonly protectionAttempts: number;
-  /** Client order ids of the spawned `order:<id>` children (routing checks this before `sendTo`). */
+  /** Client order ids of every order of the cycle (entry attempts, exits, flattens), in submission order. */
   readonly orderIds: ReadonlyArray<string>;
-  /** Client order ids whose child reached a final state; nothing is routed to them any more. */
+  /** Client order ids that reached a final state at the venue (filled, rejected, cancelled, expired, not found). */
   readonly settledOrderIds: ReadonlyArray<string>;
+  /** Requested quantity per client order id (an order is settled once its fills reach it). */
+  readonly orderSizes: Readonly<Record<string, string>>;
+  /** Filled quantity per client order id. */
+  readonly orderFilled: Readonly<Record<string, string>>;
+  /** The venue closed the filled part of the entry while the rest still rested: the cycle closes once the entry is withdrawn. */
+  readonly venueClosed: boolean;
+  /** The exit or flatten order whose unknown outcome is being queried (with `queryRetryAt`), or null. */
+  readonly queryOrderId: string | null;
   /** Host time of the current ack deadline, or null. */
   readonly ackDeadline: number | null;
   /** Host time at which the pending order query is repeated, or null. */
@@ -178,9 +187,6 @@ export interface TradeContext {
   readonly flattenRequested: boolean;
   readonly haltReason: string | null;
   readonly closeReason: PositionCloseReason | 'exit' | null;
-  /** Realized PnL reported by the venue on `venue.positionClosed`, used instead of our own estimate when given. */
-  readonly venueRealizedPnl: string | null;
-  readonly venueExitPrice: string | null;
   /** A short record of how the last cycle ended (for status pages and tests). */
   readonly lastOutcome: string | null;
 }

@@ -13,8 +13,8 @@ import { createLogger, type Logger } from '../kernel/logger.ts';
 import { virtualScheduler } from '../kernel/Scheduler.ts';
 import { effectClockFrom } from '../kernel/effectClock.ts';
 import { superviseSymbols } from '../runtime/SymbolSupervisor.ts';
-import type { TradingRuntime } from '../runtime/TradingRuntime.ts';
-import { finishRunSummary, logAlertRouter, newRunDir, runtimeFromConfig } from './wiring.ts';
+import type { VenueRuntime } from '../runtime/VenueRuntime.ts';
+import { decisionLoopFor, finishRunSummary, logAlertRouter, newRunDir, runtimeFromConfig } from './wiring.ts';
 import { SIM_SYMBOLS, simInstrument } from '../venues/sim/catalogue.ts';
 import { createSimExchange } from '../venues/sim/engine/SimExchange.ts';
 import { barFeed } from '../venues/sim/replay/barFeed.ts';
@@ -36,7 +36,7 @@ export interface PaperRunOptions {
   readonly stderr?: ((line: string) => void) | undefined;
   readonly inspect?: ((e: InspectionEvent) => void) | undefined;
   /** Called with the runtime once the gate is open (tests inject defects through it). */
-  readonly onStarted?: ((runtime: TradingRuntime) => void) | undefined;
+  readonly onStarted?: ((runtime: VenueRuntime) => void) | undefined;
   /** Aborting stops the session gracefully: decisions stop, working entries are cancelled, protections stay. */
   readonly signal?: AbortSignal | undefined;
   /** Names and fingerprints of the loaded secrets, for the startup log (never values). */
@@ -90,6 +90,7 @@ export const runPaperVirtual = async (opts: PaperRunOptions): Promise<PaperRunRe
 
   const alerts = logAlertRouter(scheduler, logger);
   const runtime = runtimeFromConfig({ config, dataDir: opts.dataDir, venue, journal, scheduler, logger, alerts, inspect: opts.inspect });
+  const loop = decisionLoopFor(config, [runtime], scheduler);
   venue.onMarket((e) => runtime.onMarket(e));
   venue.onAccount((e) => runtime.onAccount(e));
 
@@ -101,8 +102,9 @@ export const runPaperVirtual = async (opts: PaperRunOptions): Promise<PaperRunRe
     await runtime.prepare();
     await Effect.runPromise(withRunServices(superviseSymbols(runtime, config.symbols, config.supervisor)));
     // An operator's kill flag left from before engages the switch before the gate opens (X-RSK-1).
-    await runtime.pollKillFlag();
+    await runtime.kill.pollKillFlag();
     runtime.openGate();
+    loop.start();
     opts.onStarted?.(runtime);
     opts.progress(`paper session ${runId}: ${config.symbols.join(', ')} on the simulator (virtual clock, seed ${config.sim.seed})`);
     let ticks = 0;
@@ -126,6 +128,7 @@ export const runPaperVirtual = async (opts: PaperRunOptions): Promise<PaperRunRe
         if (ticks % 500 === 0) await new Promise<void>((resolve) => setImmediate(resolve));
       }
     }
+    loop.stop();
     await runtime.stop(reason);
     await Effect.runPromise(Scope.close(scope, Exit.void));
     const summary = runtime.stats.summary({

@@ -16,7 +16,7 @@ import { wallScheduler } from '../kernel/Scheduler.ts';
 import { ConnectionHost } from '../runtime/connection/ConnectionHost.ts';
 import { createPauseBoard } from '../runtime/connection/PauseBoard.ts';
 import { superviseSymbols } from '../runtime/SymbolSupervisor.ts';
-import { TradingRuntime } from '../runtime/TradingRuntime.ts';
+import type { VenueRuntime } from '../runtime/VenueRuntime.ts';
 import type { RecoveryReport } from '../runtime/recovery.ts';
 import type { CrashPoint } from '../kernel/crashPoints.ts';
 import { ReconcileError } from '../execution/Reconciler.ts';
@@ -33,7 +33,7 @@ import { barFeed } from '../venues/sim/replay/barFeed.ts';
 import { loadBarsCsv } from '../venues/sim/replay/loadBarsCsv.ts';
 import { acceleratedClock } from '../venues/sim/server.ts';
 import type { PaperRunOptions, PaperRunResult } from './paper.ts';
-import { abortable, StartupAborted, finishRunSummary, logAlertRouter, newRunDir, runtimeFromConfig } from './wiring.ts';
+import { abortable, StartupAborted, decisionLoopFor, finishRunSummary, logAlertRouter, newRunDir, runtimeFromConfig } from './wiring.ts';
 
 /** Options of a loopback paper run: those of `runPaperVirtual` plus the wall-time bounds and credentials. */
 export interface LoopbackRunOptions extends PaperRunOptions {
@@ -45,7 +45,7 @@ export interface LoopbackRunOptions extends PaperRunOptions {
   readonly simApiKey?: Redacted.Redacted<string> | undefined;
   readonly simApiSecret?: Redacted.Redacted<string> | undefined;
   /** Called after the private stream reconnected, before it counts as live (reconcile hook, issue 5). */
-  readonly onPrivateReconnect?: ((runtime: TradingRuntime) => void | Promise<void>) | undefined;
+  readonly onPrivateReconnect?: ((runtime: VenueRuntime) => void | Promise<void>) | undefined;
   /** Restart-drill crash points, handed to the execution path and the actor hosts (no-op in production). */
   readonly crashPoint?: CrashPoint | undefined;
   /** Awaited after recovery, with the gate still closed (the restart drill checks the venue here). */
@@ -242,7 +242,11 @@ export const runPaperLoopback = async (opts: LoopbackRunOptions): Promise<PaperR
     // X-CLK-2: the adapter's offset estimate (refreshed by serverTime every cycle) and its hysteresis gate.
     // Reported in wall milliseconds (the venue runs ×speed), so the risk rule's limits keep their meaning.
     clockStatus: () => ({ offsetMs: Math.round(venue.clockOffsetMs() / speed), skewBlocked: !venue.clockGate.isOpen() }),
+    // X-RSK-6: the venue's streams are a gating dependency; the REST side and the journal fail loudly where they are used.
+    dependencies: () => ({ venue_rest: 'up', venue_ws: streamsLive() ? 'up' : 'down', journal: 'up' }),
   });
+  const loop = decisionLoopFor(config, [runtime], scheduler);
+  let streamsLive = (): boolean => false;
 
   // Sockets live in wall time: heartbeats, connect deadlines and reconnect backoff are about the network, not the replay.
   const netScheduler = wallScheduler(base);
@@ -281,6 +285,8 @@ export const runPaperLoopback = async (opts: LoopbackRunOptions): Promise<PaperR
     journal,
     timing,
   });
+
+  streamsLive = () => publicHost.isLive() && privateHost.isLive();
 
   const scope = Effect.runSync(Scope.make());
   const withRunServices = <A, E>(effect: Effect.Effect<A, E, Scope.Scope>) =>
@@ -328,6 +334,7 @@ export const runPaperLoopback = async (opts: LoopbackRunOptions): Promise<PaperR
       else await abortable(opts.signal, 'holding the gate', held);
     }
     runtime.openGate();
+    loop.start();
     opts.onStarted?.(runtime);
     opts.progress(`paper session ${runId}: ${config.symbols.join(', ')} over the Bybit wire protocol on ${baseUrl} (accelerated clock ×${speed}, seed ${config.sim.seed})`);
 
@@ -344,6 +351,7 @@ export const runPaperLoopback = async (opts: LoopbackRunOptions): Promise<PaperR
     for (const c of cancels) c();
 
     // Shutdown order (DESIGN §3): stop decisions and cancel working entries, then close the streams and the venue.
+    loop.stop();
     await runtime.stop(reason);
     await Effect.runPromise(Scope.close(scope, Exit.void));
     await publicHost.stop();

@@ -13,9 +13,10 @@ import type { Journal } from '../journal/Journal.ts';
 import type { Logger } from '../kernel/logger.ts';
 import { seededRandom } from '../kernel/random.ts';
 import type { Scheduler } from '../kernel/Scheduler.ts';
-import { makeRiskEngine } from '../risk/RiskEngine.ts';
+import { makeRiskEngine, type RiskEngine } from '../risk/RiskEngine.ts';
 import { readKillFlag } from '../runtime/killFlag.ts';
-import { TradingRuntime, type RuntimeDeps } from '../runtime/TradingRuntime.ts';
+import { DecisionLoop } from '../runtime/DecisionLoop.ts';
+import { VenueRuntime, type VenueRuntimeDeps } from '../runtime/VenueRuntime.ts';
 import { breakoutStrategy } from '../strategies/breakout/Breakout.ts';
 import type { Strategy } from '../strategies/Strategy.ts';
 import type { Venue } from '../venues/Venue.ts';
@@ -43,7 +44,7 @@ export const logAlertRouter = (scheduler: Scheduler, logger: Logger): AlertRoute
     onChannelError: (channel, error) => logger.error({ channel, err: error }, 'alert_channel_failed'),
   });
 
-/** Builds the trading runtime of a config on the given venue, journal, scheduler and logger. */
+/** Builds the runtime of a config's venue account on the given venue, journal, scheduler and logger. */
 export const runtimeFromConfig = (opts: {
   readonly config: AppConfig;
   readonly dataDir: string;
@@ -53,15 +54,17 @@ export const runtimeFromConfig = (opts: {
   readonly logger: Logger;
   readonly alerts: AlertRouter;
   readonly inspect?: ((e: InspectionEvent) => void) | undefined;
-  readonly clockStatus?: RuntimeDeps['clockStatus'];
-  readonly crashPoint?: RuntimeDeps['crashPoint'];
-}): TradingRuntime => {
+  readonly clockStatus?: VenueRuntimeDeps['clockStatus'];
+  readonly dependencies?: VenueRuntimeDeps['dependencies'];
+  readonly crashPoint?: VenueRuntimeDeps['crashPoint'];
+  readonly strategies?: ReadonlyArray<Strategy<unknown>> | undefined;
+}): VenueRuntime => {
   const { config } = opts;
   const cooldownMs = config.strategies.breakout.cooldownBars * 60_000;
-  return new TradingRuntime({
+  return new VenueRuntime({
     settings: {
-      profile: config.profile, mode: config.mode, botId: config.botId, symbols: config.symbols, leverage: config.venues.bybit.leverage,
-      triggerSource: config.venues.bybit.triggerSource, cycleMs: config.decision.cycleMs, jitterFraction: config.decision.jitterFraction,
+      profile: config.profile, mode: config.mode, botId: config.botId, account: config.sim.account, symbols: config.symbols, leverage: config.venues.bybit.leverage,
+      triggerSource: config.venues.bybit.triggerSource, settleAsset: 'USDT',
       ackTimeoutMs: config.execution.ackTimeoutMs, maxRepriceAttempts: config.execution.maxRepriceAttempts,
       maxProtectionAttempts: config.execution.maxProtectionAttempts, cooldownMs,
       retry: { baseMs: config.execution.retryBaseMs, capMs: config.execution.retryCapMs, maxAttempts: config.execution.retryMaxAttempts },
@@ -71,21 +74,42 @@ export const runtimeFromConfig = (opts: {
     journal: opts.journal,
     scheduler: opts.scheduler,
     logger: opts.logger,
-    risk: makeRiskEngine({ ...config.risk, mode: config.mode }),
-    strategies: strategiesFrom(config),
-    random: seededRandom(config.sim.seed ^ 0x5eed),
+    risk: riskEngineFor(config),
+    strategies: opts.strategies ?? strategiesFrom(config),
     inspect: opts.inspect,
     killFlag: () => readKillFlag(opts.dataDir),
     killPollMs: 1000,
     alerts: opts.alerts,
     timeZone: config.risk.tradingWindows.timeZone,
     clockStatus: opts.clockStatus,
+    dependencies: opts.dependencies,
     crashPoint: opts.crashPoint,
     reconcile: {
       intervalMs: config.reconcile.intervalMs, foreignPositions: config.reconcile.foreignPositions,
       adoptTakeProfitFraction: dec(config.reconcile.adoptTakeProfitFraction), adoptStopLossFraction: dec(config.reconcile.adoptStopLossFraction),
       quantityTolerance: dec(config.reconcile.quantityTolerance),
     },
+  });
+};
+
+const riskEngines = new WeakMap<AppConfig, RiskEngine>();
+/** The RiskEngine of a config's profile (one per config object; stateless). */
+export const riskEngineFor = (config: AppConfig): RiskEngine => {
+  let engine = riskEngines.get(config);
+  if (engine === undefined) {
+    engine = makeRiskEngine({ ...config.risk, mode: config.mode });
+    riskEngines.set(config, engine);
+  }
+  return engine;
+};
+
+/** Builds the session's decision loop over its accounts' runtimes (one loop drives every account). */
+export const decisionLoopFor = (config: AppConfig, runtimes: ReadonlyArray<VenueRuntime>, scheduler: Scheduler, strategies?: ReadonlyArray<Strategy<unknown>>): DecisionLoop => {
+  return new DecisionLoop({
+    scheduler, random: seededRandom(config.sim.seed ^ 0x5eed), cycleMs: config.decision.cycleMs, jitterFraction: config.decision.jitterFraction,
+    strategies: strategies ?? strategiesFrom(config), risk: riskEngineFor(config), targets: runtimes,
+    // The cycle's refresh is the accounts' work: the first account tracks it, so its idle() waits for it.
+    track: (work) => runtimes[0]?.track(work),
   });
 };
 

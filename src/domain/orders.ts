@@ -77,8 +77,13 @@ export interface VenueOrder {
   readonly filledQuantity: Decimal;
   readonly averageFillPrice: Decimal | undefined;
   readonly status: OrderStatus;
-  /** The venue's reason text/code for a rejection or a venue-side cancel, if any. */
+  /** The venue's reason text/code for a rejection or a venue-side cancel, if any (verbatim, for logs). */
   readonly rejectReason: string | undefined;
+  /**
+   * What the venue's reason means (the adapter maps it; nothing outside `src/venues/<venue>/` reads venue codes):
+   * e.g. `post_only_would_take` for a post-only order the venue cancelled because it would have crossed.
+   */
+  readonly rejectCategory?: RejectCategory | undefined;
   readonly reduceOnly: boolean;
   readonly createdAt: number;
   readonly updatedAt: number;

@@ -1,37 +1,24 @@
 /**
- * The ExecutionEngine: the only path from the runtime to a venue (DESIGN §1). It accepts an order only together with
- * the RiskEngine's `ApprovedOrder` for its intent, commits the write-ahead ORDER_REQUESTED before the request leaves
- * the process, retries only what is provably unprocessed (rate limits), and turns every outcome into the venue event
- * the trade chart expects — an unknown outcome (timeout, transport, 5xx) is `venue.unknown`, never a rejection.
+ * The ExecutionEngine: the only path from the runtime to a venue (DESIGN §1) and the only writer of the orders
+ * projection. It accepts an order only together with the RiskEngine's `ApprovedOrder` for it, commits the write-ahead
+ * ORDER_REQUESTED before the request leaves the process, retries only what is provably unprocessed (rate limits), and
+ * turns every outcome into the venue event the trade chart expects — an unknown outcome (timeout, transport, 5xx) is
+ * `venue.unknown`, never a rejection. Fills and order updates from the account stream are journaled here too.
  */
 import { Effect, Either, Random } from 'effect';
 import type { Decimal } from '../domain/money.ts';
-import type { OrderAck, OrderRequest, ProtectionRequest, VenueOrder } from '../domain/orders.ts';
+import type { ExecutionEvent } from '../domain/events.ts';
+import type { Fill, OrderAck, OrderRequest, ProtectionRequest, VenueOrder } from '../domain/orders.ts';
 import type { Logger } from '../kernel/logger.ts';
 import { fullJitter, type RetryPolicy } from '../kernel/retry.ts';
 import type { Clock } from '../kernel/Clock.ts';
 import { noCrashPoints, type CrashPoint } from '../kernel/crashPoints.ts';
 import type { Journal, JournalOrderState } from '../journal/Journal.ts';
 import { isApprovedOrder, type ApprovedOrder } from '../risk/RiskEngine.ts';
-import type { RejectCategory, Venue, VenueError } from '../venues/Venue.ts';
+import type { Venue, VenueError } from '../venues/Venue.ts';
 
-/** The venue events the engine answers with (a subset of the trade chart's events). */
-export type ExecutionEvent =
-  | { readonly type: 'venue.accepted'; readonly clientOrderId: string; readonly venueOrderId: string; readonly at: number }
-  | { readonly type: 'venue.rejected'; readonly clientOrderId: string; readonly code: string; readonly category: RejectCategory; readonly message?: string | undefined; readonly at: number }
-  | { readonly type: 'venue.unknown'; readonly clientOrderId: string; readonly reason: string; readonly at: number }
-  | { readonly type: 'venue.cancelRejected'; readonly clientOrderId: string; readonly code: string; readonly at: number }
-  | {
-      readonly type: 'venue.queryResult';
-      readonly clientOrderId: string;
-      readonly found: boolean;
-      readonly status?: VenueOrder['status'] | undefined;
-      readonly filledQuantity?: string | undefined;
-      readonly averagePrice?: string | undefined;
-      readonly at: number;
-    }
-  | { readonly type: 'venue.protectionSet'; readonly at: number }
-  | { readonly type: 'venue.protectionFailed'; readonly code: string; readonly message: string; readonly at: number };
+/** The venue events the engine answers with (the domain's order vocabulary, shared with the trade chart). */
+export type { ExecutionEvent } from '../domain/events.ts';
 
 /** Why the engine refused to send an order at all (a programming or safety error, not a venue outcome). */
 export class ExecutionRefused extends Error {
@@ -98,7 +85,7 @@ export class ExecutionEngine {
    * Sends a new order for an approved intent. Journals ORDER_REQUESTED first (write-ahead), then the ack, rejection
    * or ambiguity; returns the matching venue event.
    */
-  async submit(approval: ApprovedOrder, request: OrderRequest, meta: { readonly intentId: string; readonly role: string }): Promise<ExecutionEvent> {
+  async submit(approval: ApprovedOrder, request: OrderRequest, meta: { readonly intentId: string; readonly role: 'entry' | 'exit' | 'flatten' }): Promise<ExecutionEvent> {
     ExecutionEngine.check(approval, request);
     const { journal, venue, logger } = this.deps;
     const at = (): number => this.deps.clock.now();
@@ -114,10 +101,12 @@ export class ExecutionEngine {
       journal.recordOrderRequested({
         clientOrderId: request.clientOrderId, intentId: meta.intentId, venue: venue.id, symbol: request.symbol, side: request.side,
         quantity: request.quantity, price: request.price, orderType: request.type, timeInForce: request.timeInForce, reduceOnly: request.reduceOnly,
-        details: { role: meta.role, decisionId: approval.decisionId, strategyId: approval.strategyId },
+        role: meta.role, strategyId: approval.strategyId, details: { decisionId: approval.decisionId },
       });
     }
-    this.crashPoint(`${meta.role}.requested`);
+    // Crash points keep the drill's names: a flatten is an exit there.
+    const point = meta.role === 'flatten' ? 'exit' : meta.role;
+    this.crashPoint(`${point}.requested`);
     this.inFlight.add(request.clientOrderId);
     let result: Either.Either<OrderAck, VenueError>;
     try {
@@ -125,7 +114,7 @@ export class ExecutionEngine {
     } finally {
       this.inFlight.delete(request.clientOrderId);
     }
-    this.crashPoint(`${meta.role}.sent`);
+    this.crashPoint(`${point}.sent`);
     if (Either.isRight(result)) {
       this.recordUpdate(request.clientOrderId, 'ORDER_ACKNOWLEDGED', 'new', { venueOrderId: result.right.venueOrderId });
       return { type: 'venue.accepted', clientOrderId: request.clientOrderId, venueOrderId: result.right.venueOrderId, at: at() };
@@ -202,6 +191,30 @@ export class ExecutionEngine {
   /** Sets leverage before trading a symbol. */
   async setLeverage(symbol: string, leverage: Decimal): Promise<Either.Either<void, VenueError>> {
     return this.run('setLeverage', this.deps.venue.setLeverage(symbol, leverage), true);
+  }
+
+  /**
+   * Journals a fill of one of our orders from the account stream (or recovery) with the projection's new filled
+   * quantity; returns false when the order is not in the projection.
+   */
+  recordFill(fill: Fill): boolean {
+    const { journal } = this.deps;
+    const row = journal.getOrder(fill.clientOrderId);
+    if (row === undefined) return false;
+    const filled = row.filledQuantity.plus(fill.quantity);
+    journal.recordOrderUpdate({
+      clientOrderId: fill.clientOrderId, type: 'ORDER_FILLED', state: filled.gte(row.quantity) ? 'filled' : 'partially_filled', filledQuantity: filled,
+      payload: { tradeId: fill.tradeId, price: fill.price, quantity: fill.quantity, fee: fill.fee, isMaker: fill.isMaker },
+    });
+    return true;
+  }
+
+  /** Journals an order update from the account stream when it closes the order (cancelled, rejected, expired). */
+  recordOrderUpdate(order: VenueOrder): void {
+    const row = this.deps.journal.getOrder(order.clientOrderId);
+    const closed = order.status === 'cancelled' || order.status === 'rejected' || order.status === 'expired';
+    if (row === undefined || !closed || row.state === order.status) return;
+    this.deps.journal.recordOrderUpdate({ clientOrderId: order.clientOrderId, type: `ORDER_${order.status.toUpperCase()}`, state: order.status, payload: { reason: order.rejectReason ?? null } });
   }
 
   private recordUpdate(clientOrderId: string, type: string, state: JournalOrderState, payload: Record<string, unknown>): void {

@@ -52,7 +52,7 @@ export const readVenueActivity = async (opts: {
 }): Promise<VenueActivity> => {
   const prefix = clientOrderIdPrefix(opts.botId);
   const ours = (id: string): boolean => id.startsWith(prefix);
-  const seqOf = (id: string): number => parseClientOrderId(id.replace(/-[a-z]\d+$/, ''))?.seq ?? 0;
+  const seqOf = (id: string): number => parseClientOrderId(id)?.seq ?? 0;
   const open = (await read('open orders', opts.venue.openOrders())).filter((o) => ours(o.clientOrderId));
   const executions = [];
   for (const symbol of opts.symbols) {

@@ -87,6 +87,10 @@ export interface OrderRow {
   readonly state: JournalOrderState;
   readonly venueOrderId: string | undefined;
   readonly filledQuantity: Decimal;
+  /** What the order is for (`entry`, `exit`, `flatten`); undefined for rows written before schema v3. */
+  readonly role: string | undefined;
+  readonly strategyId: string | undefined;
+  readonly reduceOnly: boolean;
   readonly createdSeq: number;
   readonly updatedSeq: number;
   readonly createdTs: number;
@@ -105,6 +109,9 @@ export interface OrderUpsert {
   readonly state: JournalOrderState;
   readonly venueOrderId?: string | undefined;
   readonly filledQuantity?: Decimal | undefined;
+  readonly role?: string | undefined;
+  readonly strategyId?: string | undefined;
+  readonly reduceOnly?: boolean | undefined;
   readonly seq: number;
 }
 
@@ -120,9 +127,12 @@ export interface OrderRequestedInput {
   readonly orderType?: OrderType | undefined;
   readonly timeInForce?: TimeInForce | undefined;
   readonly reduceOnly?: boolean | undefined;
+  /** What the order is for (`entry`, `exit`, `flatten`) and whose strategy: kept in the projection row. */
+  readonly role?: string | undefined;
+  readonly strategyId?: string | undefined;
   /** Stream of the event; defaults to `order:<clientOrderId>`. */
   readonly stream?: string | undefined;
-  /** Extra fields for the event payload (attempt, leg, strategy id…). */
+  /** Extra fields for the event payload (attempt, leg, decision id…). */
   readonly details?: Readonly<Record<string, unknown>> | undefined;
 }
 
@@ -260,6 +270,9 @@ interface OrderDbRow {
   updated_seq: number;
   created_ts: number;
   updated_ts: number;
+  role: string | null;
+  strategy_id: string | null;
+  reduce_only: number;
 }
 
 /** Applies the pragmas every connection needs; a reopened WAL file defaults to synchronous=NORMAL (api-notes §6). */
@@ -320,6 +333,9 @@ const toOrder = (row: OrderDbRow): OrderRow => {
     state: row.state as JournalOrderState,
     venueOrderId: row.venue_order_id ?? undefined,
     filledQuantity: dec(row.filled_quantity),
+    role: row.role ?? undefined,
+    strategyId: row.strategy_id ?? undefined,
+    reduceOnly: row.reduce_only === 1,
     createdSeq: row.created_seq,
     updatedSeq: row.updated_seq,
     createdTs: row.created_ts,
@@ -357,7 +373,7 @@ class SqliteJournal implements Journal {
     readonly allSnapshots: Database.Statement<[], SnapshotDbRow>;
     readonly getOrder: Database.Statement<[string], OrderDbRow>;
     readonly insertOrder: Database.Statement<
-      [string, string, string, string, string, string, string | null, string, string | null, string, number, number, number, number]
+      [string, string, string, string, string, string, string | null, string, string | null, string, number, number, number, number, string | null, string | null, number]
     >;
     readonly updateOrder: Database.Statement<[string, string | null, string, string, string | null, number, number, string]>;
     readonly kvGet: Database.Statement<[string], { value: string }>;
@@ -388,7 +404,8 @@ class SqliteJournal implements Journal {
       getOrder: db.prepare('SELECT * FROM orders WHERE client_order_id = ?'),
       insertOrder: db.prepare(
         `INSERT INTO orders (client_order_id, venue, symbol, intent_id, side, quantity, price, state, venue_order_id,
-           filled_quantity, created_seq, updated_seq, created_ts, updated_ts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           filled_quantity, created_seq, updated_seq, created_ts, updated_ts, role, strategy_id, reduce_only)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       updateOrder: db.prepare(
         `UPDATE orders SET quantity = ?, price = ?, state = ?, filled_quantity = ?, venue_order_id = ?, updated_seq = ?,
@@ -514,7 +531,7 @@ class SqliteJournal implements Journal {
     if (this.stmt.getOrder.get(row.clientOrderId) === undefined) {
       this.stmt.insertOrder.run(
         row.clientOrderId, text.venue, text.symbol, text.intentId, text.side, text.quantity, text.price, text.state, text.venueOrderId,
-        text.filledQuantity, row.seq, row.seq, ts, ts,
+        text.filledQuantity, row.seq, row.seq, ts, ts, text.role, text.strategyId, text.reduceOnly ? 1 : 0,
       );
     } else {
       this.stmt.updateOrder.run(text.quantity, text.price, text.state, text.filledQuantity, text.venueOrderId, row.seq, ts, row.clientOrderId);
@@ -557,6 +574,10 @@ class SqliteJournal implements Journal {
       venueOrderId: row.venueOrderId ?? existing?.venue_order_id ?? null,
       filledQuantity: row.filledQuantity === undefined ? (existing?.filled_quantity ?? '0') : canonicalDecimal(row.filledQuantity),
       createdSeq: existing?.created_seq ?? row.seq,
+      // What the order is for is fixed when it is requested.
+      role: existing === undefined ? (row.role ?? null) : existing.role,
+      strategyId: existing === undefined ? (row.strategyId ?? null) : existing.strategy_id,
+      reduceOnly: existing === undefined ? row.reduceOnly === true : existing.reduce_only === 1,
     };
   }
 
@@ -601,6 +622,8 @@ class SqliteJournal implements Journal {
         orderType: input.orderType,
         timeInForce: input.timeInForce,
         reduceOnly: input.reduceOnly,
+        role: input.role,
+        strategyId: input.strategyId,
       };
       return this.appendOrderInTx(input.stream ?? `order:${input.clientOrderId}`, ORDER_REQUESTED, payload, {
         clientOrderId: input.clientOrderId,
@@ -611,6 +634,9 @@ class SqliteJournal implements Journal {
         quantity: input.quantity,
         price: input.price,
         state: 'requested',
+        role: input.role,
+        strategyId: input.strategyId,
+        reduceOnly: input.reduceOnly,
       });
     });
   }

@@ -34,13 +34,23 @@ export interface OrderRowText {
   readonly venueOrderId: string | null;
   readonly filledQuantity: string;
   readonly createdSeq: number;
+  /** What the order is for (schema v3); null for rows written before. */
+  readonly role: string | null;
+  readonly strategyId: string | null;
+  readonly reduceOnly: boolean;
 }
 
 const sha256Hex = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
 
 /** Returns the digest of an orders row (its identity, content and creating entry; not the bookkeeping of its update). */
 export const orderRowDigest = (r: OrderRowText): string =>
-  sha256Hex(JSON.stringify([r.venue, r.symbol, r.intentId, r.side, r.quantity, r.price, r.state, r.venueOrderId, r.filledQuantity, r.createdSeq]));
+  sha256Hex(
+    JSON.stringify([
+      r.venue, r.symbol, r.intentId, r.side, r.quantity, r.price, r.state, r.venueOrderId, r.filledQuantity, r.createdSeq,
+      // Rows written before schema v3 have no role: their digest is the one their entries carry.
+      ...(r.role === null ? [] : [r.role, r.strategyId, r.reduceOnly]),
+    ]),
+  );
 
 /** Returns the digest of a stored actor snapshot (its chart version and canonical text). */
 export const snapshotDigest = (machineVersion: string, snapshotJson: string): string => sha256Hex(`${machineVersion}\n${snapshotJson}`);
@@ -60,11 +70,15 @@ export interface StoredOrderRow {
   readonly venue_order_id: string | null;
   readonly filled_quantity: string;
   readonly created_seq: number;
+  readonly role: string | null;
+  readonly strategy_id: string | null;
+  readonly reduce_only: number;
 }
 
 /** Returns the digest of a stored orders row. */
 export const storedOrderRowDigest = (o: StoredOrderRow): string =>
   orderRowDigest({
     venue: o.venue, symbol: o.symbol, intentId: o.intent_id, side: o.side, quantity: o.quantity, price: o.price, state: o.state,
-    venueOrderId: o.venue_order_id, filledQuantity: o.filled_quantity, createdSeq: o.created_seq,
+    venueOrderId: o.venue_order_id, filledQuantity: o.filled_quantity, createdSeq: o.created_seq, role: o.role, strategyId: o.strategy_id,
+    reduceOnly: o.reduce_only === 1,
   });

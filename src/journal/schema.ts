@@ -81,6 +81,15 @@ export const MIGRATIONS: ReadonlyArray<Migration> = [
     version: 2,
     sql: `CREATE INDEX IF NOT EXISTS events_by_seq_type ON events (seq, type);`,
   },
+  {
+    // v3: the orders projection knows what each order is for (role, strategy, reduce-only), so nothing parses ids.
+    version: 3,
+    sql: `
+      ALTER TABLE orders ADD COLUMN role TEXT;
+      ALTER TABLE orders ADD COLUMN strategy_id TEXT;
+      ALTER TABLE orders ADD COLUMN reduce_only INTEGER NOT NULL DEFAULT 0;
+    `,
+  },
 ];
 
 /** The schema version this build reads and writes. */

@@ -52,9 +52,20 @@ interface MutableSymbol {
   lastBarCloseTs: number | undefined;
 }
 
+/** One mid-price sample for the market-quality guards; `volume` is the traded volume since the previous sample. */
+export interface MidPoint {
+  readonly ts: number;
+  readonly mid: Decimal;
+  readonly volume: Decimal;
+}
+
+/** How long mid samples are kept (covers the σ window of the market-quality guard). */
+export const MID_WINDOW_MS = 120_000;
+
 /** The market state of a set of symbols. */
 export class MarketState {
   private readonly bySymbol = new Map<string, MutableSymbol>();
+  private readonly mids = new Map<string, MidPoint[]>();
   private readonly maxBars: number;
 
   constructor(symbols: ReadonlyArray<string>, maxBars = 500) {
@@ -71,6 +82,7 @@ export class MarketState {
   apply(e: MarketEvent): boolean {
     const s = this.bySymbol.get(e.symbol);
     if (s === undefined) return false;
+    this.sampleMid(e);
     switch (e.type) {
       case 'ticker':
         s.lastPrice = e.lastPrice ?? s.lastPrice;
@@ -103,6 +115,27 @@ export class MarketState {
     const symbols = new Map<string, SymbolMarket>();
     for (const [k, s] of this.bySymbol) symbols.set(k, { ...s, bars: s.bars.slice() });
     return { now, symbols };
+  }
+
+  // Mid samples on every two-sided ticker, with the traded volume since; oldest dropped beyond the window.
+  private sampleMid(e: MarketEvent): void {
+    if (e.type === 'ticker' && e.bidPrice !== undefined && e.askPrice !== undefined) {
+      const samples = this.mids.get(e.symbol) ?? [];
+      samples.push({ ts: e.ts, mid: e.bidPrice.plus(e.askPrice).div(2), volume: e.bidPrice.times(0) });
+      let drop = 0;
+      while (drop < samples.length && samples[drop]!.ts < e.ts - MID_WINDOW_MS) drop++;
+      if (drop > 0) samples.splice(0, drop);
+      this.mids.set(e.symbol, samples);
+    } else if (e.type === 'trade') {
+      const samples = this.mids.get(e.symbol);
+      const last = samples?.[samples.length - 1];
+      if (samples !== undefined && last !== undefined) samples[samples.length - 1] = { ...last, volume: last.volume.plus(e.size) };
+    }
+  }
+
+  /** Returns the mid samples of a symbol, oldest first, over the last MID_WINDOW_MS. */
+  midHistory(symbol: string): ReadonlyArray<MidPoint> {
+    return this.mids.get(symbol) ?? [];
   }
 
   /** Returns one symbol's current view. */

@@ -11,6 +11,7 @@ import type { RiskConfig, TradingMode } from './RiskConfig.ts';
 import { GATE_CHECKS, SIZED_CHECKS } from './checks/index.ts';
 import type { CheckContext, Intent, ProposalHints, Sizing } from './checks/types.ts';
 import { sizeProposal } from './sizing.ts';
+import { applyAllocation } from './capital.ts';
 import type { MarketView, PortfolioView, Veto } from './views.ts';
 
 /** The fields of an approved order. */
@@ -183,16 +184,34 @@ export interface RiskEngine {
   /** Returns the approved, sized and rounded order, or the first veto in the fixed rule order. Pure. */
   check(proposal: TradeProposal, portfolio: PortfolioView, market: MarketView, now: number, hints?: ProposalHints): RiskDecision;
   /**
-   * Approves a reduce-only exit of a position that was opened before a restart (its entry approval died with the old
-   * process): a close or flatten of what the venue holds never adds risk, so only the shape is checked. In DRY_RUN the
-   * approval is marked dry-run like any other.
+   * Decides one round of proposals (one decision cycle): the allocation table first, when the profile uses one (its
+   * vetoes are decisions too), then `check` for each proposal in turn, counting the round's approvals per strategy.
+   * `viewsFor` builds the views a proposal is judged against (its account's), given the approvals so far.
    */
-  approveRecoveredExit(exit: RecoveredExit, now: number): ApprovedOrder;
+  checkRound(
+    proposals: ReadonlyArray<TradeProposal>,
+    viewsFor: (proposal: TradeProposal, tradesThisCycle: ReadonlyMap<string, number>) => { readonly portfolio: PortfolioView; readonly market: MarketView },
+    now: number,
+  ): ReadonlyArray<{ readonly proposal: TradeProposal; readonly decision: RiskDecision }>;
+  /**
+   * Approves a reduce-only exit or flatten of the position a trade actor holds: it never adds risk, so only its shape
+   * is checked. Every exit gets its own approval (journaled by the caller), never the entry's. In DRY_RUN the approval
+   * is marked dry-run like any other.
+   */
+  approveExit(exit: ExitRequest, now: number): RiskDecision & { readonly kind: 'approve' };
+  /**
+   * Re-issues an approval this engine journaled earlier (the `order` of a `decisionRecord`), so a restart resumes an
+   * intent without asking again. Returns undefined for a record that is not a well-formed approval.
+   */
+  restoreApproval(record: unknown): ApprovedOrder | undefined;
 }
 
-/** A reduce-only exit of a position restored from the journal (`approveRecoveredExit`). */
-export interface RecoveredExit {
+/** A reduce-only exit of a trade actor's position (`approveExit`). */
+export interface ExitRequest {
   readonly intentId: string;
+  /** The exit order's own client order id: the approval is for that order alone. */
+  readonly clientOrderId: string;
+  readonly strategyId: string;
   readonly symbol: string;
   /** The exit's side (opposite to the position). */
   readonly side: Side;
@@ -227,18 +246,40 @@ const intentOf = (proposal: TradeProposal, portfolio: PortfolioView): { intent: 
 };
 
 /** Returns the RiskEngine for a profile's risk config. */
-export const makeRiskEngine = (config: RiskConfig): RiskEngine => ({
+export const makeRiskEngine = (config: RiskConfig): RiskEngine => {
+  const engine: RiskEngine = {
   config,
-  approveRecoveredExit(exit, now) {
-    if (!exit.quantity.gt(0)) throw new RangeError(`recovered exit of ${exit.symbol} needs a positive quantity, got ${exit.quantity.toString()}`);
+  approveExit(exit, now) {
+    if (!exit.quantity.gt(0)) throw new RangeError(`exit of ${exit.symbol} needs a positive quantity, got ${exit.quantity.toString()}`);
     const zero = new Decimal(0);
-    return mint({
-      decisionId: `rd-recovered-${exit.intentId}-${now.toString(36)}`, proposalId: `recovered-${exit.intentId}`, strategyId: 'recovery',
+    const decisionId = `rd-exit-${exit.clientOrderId}`;
+    const order = mint({
+      decisionId, proposalId: `exit-${exit.intentId}`, strategyId: exit.strategyId,
       symbol: exit.symbol, side: exit.side, intent: 'exit', quantity: exit.quantity, limitPrice: exit.referencePrice, timeInForce: config.orders.timeInForce,
       reduceOnly: true, stopLoss: undefined, takeProfit: undefined, stopLossFraction: zero, takeProfitFraction: zero, autoStopLoss: false,
       leverage: new Decimal(1), notional: exit.quantity.times(exit.referencePrice), worstCaseNotional: zero, requiresSplit: false,
       mode: config.mode, dryRun: config.mode === 'DRY_RUN', decidedAt: now, expiresAt: now,
     });
+    return { kind: 'approve', decisionId, order, dryRun: order.dryRun, trace: ['reduceOnlyExit'] };
+  },
+  restoreApproval(record) {
+    return restoreFromRecord(record);
+  },
+  checkRound(proposals, viewsFor, now) {
+    const out: Array<{ proposal: TradeProposal; decision: RiskDecision }> = [];
+    // S2-5: when the profile allocates by the number of signals, the round is ranked and weighted first.
+    const round = applyAllocation(proposals, config.capital);
+    for (const v of round.vetoed) {
+      out.push({ proposal: v.proposal, decision: { kind: 'veto', decisionId: `rd-${v.proposal.proposalId}-${now.toString(36)}`, proposalId: v.proposal.proposalId, veto: v.veto, rule: 'allocation', trace: ['allocation'] } });
+    }
+    const trades = new Map<string, number>();
+    for (const proposal of round.proposals) {
+      const { portfolio, market } = viewsFor(proposal, trades);
+      const decision = engine.check(proposal, portfolio, market, now);
+      if (decision.kind === 'approve' && decision.order.intent === 'entry') trades.set(proposal.strategyId, (trades.get(proposal.strategyId) ?? 0) + 1);
+      out.push({ proposal, decision });
+    }
+    return out;
   },
   check(proposal, portfolio, market, now, hints = {}) {
     const decisionId = `rd-${proposal.proposalId}-${now.toString(36)}`;
@@ -302,7 +343,46 @@ export const makeRiskEngine = (config: RiskConfig): RiskEngine => ({
     });
     return { kind: 'approve', decisionId, order, dryRun, trace };
   },
-});
+  };
+  return engine;
+};
+
+const DecimalText = /^-?\d+(\.\d+)?$/;
+const SIDES = new Set(['buy', 'sell']);
+const TIFS = new Set(['gtc', 'ioc', 'fok', 'post_only']);
+
+// Re-mints an ApprovedOrder from its journaled JSON (`toJSON`), checking every field's shape.
+const restoreFromRecord = (record: unknown): ApprovedOrder | undefined => {
+  if (record === null || typeof record !== 'object') return undefined;
+  const r = record as Record<string, unknown>;
+  const str = (k: string): string | undefined => (typeof r[k] === 'string' ? r[k] : undefined);
+  const num = (k: string): Decimal | undefined => {
+    const v = str(k);
+    return v !== undefined && DecimalText.test(v) ? new Decimal(v) : undefined;
+  };
+  const optNum = (k: string): Decimal | undefined | null => (r[k] === null ? undefined : (num(k) ?? null));
+  const [quantity, limitPrice, slf, tpf, leverage, notional, worst] = ['quantity', 'limitPrice', 'stopLossFraction', 'takeProfitFraction', 'leverage', 'notional', 'worstCaseNotional'].map(num);
+  const stopLoss = optNum('stopLoss');
+  const takeProfit = optNum('takeProfit');
+  const side = str('side');
+  const tif = str('timeInForce');
+  const intent = str('intent');
+  const mode = str('mode');
+  if (
+    quantity === undefined || limitPrice === undefined || slf === undefined || tpf === undefined || leverage === undefined || notional === undefined || worst === undefined ||
+    stopLoss === null || takeProfit === null || side === undefined || !SIDES.has(side) || tif === undefined || !TIFS.has(tif) || (intent !== 'entry' && intent !== 'exit') ||
+    (mode !== 'DRY_RUN' && mode !== 'PAPER' && mode !== 'LIVE') || typeof r['decidedAt'] !== 'number' || typeof r['expiresAt'] !== 'number' ||
+    str('decisionId') === undefined || str('proposalId') === undefined || str('strategyId') === undefined || str('symbol') === undefined
+  ) {
+    return undefined;
+  }
+  return mint({
+    decisionId: str('decisionId')!, proposalId: str('proposalId')!, strategyId: str('strategyId')!, symbol: str('symbol')!, side: side as Side, intent,
+    quantity, limitPrice, timeInForce: tif as TimeInForce, reduceOnly: r['reduceOnly'] === true, stopLoss, takeProfit, stopLossFraction: slf, takeProfitFraction: tpf,
+    autoStopLoss: r['autoStopLoss'] === true, leverage, notional, worstCaseNotional: worst, requiresSplit: r['requiresSplit'] === true, mode, dryRun: r['dryRun'] === true,
+    decidedAt: r['decidedAt'], expiresAt: r['expiresAt'],
+  });
+};
 
 /** Returns a JSON-safe journal record of a decision (X-LOG-7/8). */
 export const decisionRecord = (decision: RiskDecision): Record<string, unknown> =>

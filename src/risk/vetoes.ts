@@ -48,3 +48,7 @@ export const alertForVeto = (symbol: string, veto: Veto): VetoAlert | undefined 
   if (WARN.has(veto.reason)) return { key: `${veto.reason}:${symbol}`, severity: 'WARN', message: veto.message, fields };
   return undefined;
 };
+
+/** Returns the alert keys an approval for `symbol` shows to be over (the symbol's warning conditions). */
+export const alertsResolvedBy = (symbol: string): ReadonlyArray<string> =>
+  ['staleness', 'symbol_cap', 'total_cap', 'theme_cap', 'capacity_exceeded', 'market_quality', 'product_disabled'].map((k) => `${k}:${symbol}`);

@@ -64,6 +64,25 @@ export interface PortfolioView {
   readonly brokerDesync: boolean;
   /** symbol → theme / cluster / correlation group (S3-3, S4-3). */
   readonly groups: Readonly<Record<string, string>>;
+  /** Each symbol's trade actor as the gate sees it; a symbol without an entry has no actor to act (one gate, X-RT-5). */
+  readonly actors?: Readonly<Record<string, ActorAvailability>> | undefined;
+}
+
+/** Whether a symbol's trade actor can take a new entry or a strategy exit now. */
+export interface ActorAvailability {
+  /** The actor runs (not stopped after a defect, not missing). */
+  readonly available: boolean;
+  /** Idle, its kill switch off, its market not paused. */
+  readonly acceptsEntry: boolean;
+  /** It holds a position it is not already closing. */
+  readonly acceptsExit: boolean;
+}
+
+/** Why a symbol's entries are closed (reconcile block, supervisor quarantine, market-stream pause); absent = open. */
+export interface SymbolGateView {
+  readonly blocked?: string | undefined;
+  readonly quarantined?: string | undefined;
+  readonly paused?: string | undefined;
 }
 
 /** What a venue says about a product's tradability (X-RSK-5); anything but `online` blocks entries. */
@@ -91,6 +110,8 @@ export interface SymbolMarketView {
   readonly productStatus: ProductStatus;
   /** Mid samples, oldest first, covering at least the σ window. */
   readonly midHistory: ReadonlyArray<MidSample>;
+  /** The symbol's entry gates. */
+  readonly gates?: SymbolGateView | undefined;
 }
 
 /** The market as of the decision. */

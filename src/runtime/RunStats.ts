@@ -4,10 +4,19 @@
  */
 import { Decimal, ZERO } from '../domain/money.ts';
 import type { Fill } from '../domain/orders.ts';
-import { roundMoney } from '../domain/rounding.ts';
 import type { TradeEmitted } from '../../machines/trade/tradeTypes.ts';
 
 type ClosedTrade = Extract<TradeEmitted, { type: 'position.closed' }>;
+
+/** A trade cycle still open at the end of a run. */
+export interface OpenCycle {
+  readonly symbol: string;
+  readonly side: string;
+  readonly quantity: string;
+  readonly entryPrice: string;
+  readonly realizedPnl: string;
+  readonly fees: string;
+}
 
 /** Counters of a run. */
 export class RunStats {
@@ -26,6 +35,8 @@ export class RunStats {
   readonly vetoes = new Map<string, number>();
   readonly trades: ClosedTrade[] = [];
   openPositions: ReadonlyArray<Record<string, string | null>> = [];
+  /** Cycles still open when the run stopped: what they realized so far (fees, partial exits), so the run adds up. */
+  openCycles: ReadonlyArray<OpenCycle> = [];
   finalStates: Readonly<Record<string, string>> = {};
 
   /** Counts a veto by reason. */
@@ -46,7 +57,8 @@ export class RunStats {
 
   /** Returns the JSON summary of the run. */
   summary(extra: Record<string, unknown>): Record<string, unknown> {
-    const pnl = this.trades.reduce((a, t) => a.plus(t.realizedPnl), ZERO);
+    // Exact decimals throughout (no rounding): the trades and open cycles add up to the balance change to the unit.
+    const pnl = [...this.trades, ...this.openCycles].reduce((a, t) => a.plus(t.realizedPnl), ZERO);
     const wins = this.trades.filter((t) => new Decimal(t.realizedPnl).gt(0)).length;
     return {
       ...extra,
@@ -59,8 +71,8 @@ export class RunStats {
       trades: this.trades.length,
       wins,
       losses: this.trades.length - wins,
-      realizedPnl: roundMoney(pnl).toString(),
-      fees: roundMoney(this.fees).toString(),
+      realizedPnl: pnl.toString(),
+      fees: this.fees.toString(),
       startingBalance: this.startingBalance?.toString() ?? null,
       endingBalance: this.endingBalance?.toString() ?? this.startingBalance?.toString() ?? null,
       balanceChange: this.startingBalance !== undefined && this.endingBalance !== undefined ? this.endingBalance.minus(this.startingBalance).toString() : '0',
@@ -68,9 +80,12 @@ export class RunStats {
       restarts: this.restarts,
       openPositions: this.openPositions,
       finalStates: this.finalStates,
-      tradeList: this.trades.map((t) => ({
-        symbol: t.symbol, side: t.side, quantity: t.quantity, entryPrice: t.entryPrice, exitPrice: t.averageExitPrice, realizedPnl: roundMoney(new Decimal(t.realizedPnl)).toString(), fees: roundMoney(new Decimal(t.fees)).toString(), reason: t.reason,
-      })),
+      tradeList: [
+        ...this.trades.map((t) => ({
+          symbol: t.symbol, side: t.side, quantity: t.quantity, entryPrice: t.entryPrice, exitPrice: t.averageExitPrice, realizedPnl: t.realizedPnl, fees: t.fees, reason: t.reason,
+        })),
+        ...this.openCycles.map((c) => ({ ...c, exitPrice: null, reason: 'open' })),
+      ],
     };
   }
 }

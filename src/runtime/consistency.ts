@@ -6,13 +6,24 @@
 import { dec, type Decimal } from '../domain/money.ts';
 import type { Position, Side, VenueOrder } from '../domain/orders.ts';
 import { lifecycleState, type TradeSnapshot } from '../../machines/trade/tradeMachine.ts';
-import { openQuantity } from '../../machines/trade/tradeLogic.ts';
+import { liveOrderIds, openQuantity } from '../../machines/trade/tradeLogic.ts';
+import { holdsPosition, isAtRest, isProtected, isTransient, isWorkingEntry } from '../../machines/trade/tradeQueries.ts';
 import type { TradeContext } from '../../machines/trade/tradeTypes.ts';
 
 /** What the check needs from a trade actor (from a live actor or a journaled snapshot). */
 export interface ActorView {
-  /** Lifecycle state (`lifecycleState`): idle, submitting, working, opened.protected, closed.cooldown, … */
+  /** Lifecycle state name (`lifecycleState`), for messages only: the judgement uses the flags below. */
   readonly state: string;
+  /** A request of the actor is in flight. */
+  readonly transient: boolean;
+  /** Idle or cooling down: nothing of ours should be live at the venue. */
+  readonly atRest: boolean;
+  /** The actor holds its position (opened, closing, flattening). */
+  readonly holds: boolean;
+  /** The entry rests at the venue (possibly partly filled). */
+  readonly workingEntry: boolean;
+  /** The venue confirmed the position's TP/SL. */
+  readonly protected: boolean;
   /** Side of the current intent's entry, when there is one. */
   readonly side: Side | undefined;
   /** Entry fills minus exit fills. */
@@ -43,22 +54,18 @@ export interface ConsistencyOptions {
   readonly quantityTolerance?: Decimal | undefined;
 }
 
-/** States in which a request of ours is in flight: judged only when `settled`. */
-export const TRANSIENT_STATES: ReadonlySet<string> = new Set(['submitting', 'querying', 'cancelling', 'closing', 'flattening', 'opened.protecting']);
-
 /** Returns the disagreements between an actor and the venue for one symbol (empty when they agree). */
 export const actorVenueMismatches = (actor: ActorView, venue: VenueView, opts: ConsistencyOptions): ReadonlyArray<string> => {
   const out: string[] = [];
-  const { state } = actor;
-  const transient = TRANSIENT_STATES.has(state);
+  const { state, transient } = actor;
   if (transient && !opts.settled) return out;
   if (transient) out.push(`actor is still ${state}: a request is unsettled`);
   const live = new Set(actor.liveOrderIds);
   for (const id of venue.openOrderIds) if (!live.has(id)) out.push(`venue order ${id} is open but the actor does not own it`);
   const p = venue.position;
   const flat = p === undefined || !p.quantity.gt(0);
-  const holds = state.startsWith('opened') || state === 'closing' || state === 'flattening' || (state === 'working' && actor.openQuantity.gt(0));
-  if (state === 'idle' || state.startsWith('closed')) {
+  const holds = actor.holds || (actor.workingEntry && actor.openQuantity.gt(0));
+  if (actor.atRest) {
     if (!flat && opts.adopted !== true) out.push(`venue holds ${p.side} ${p.quantity.toString()} but the actor is ${state}`);
   } else if (holds) {
     if (flat) out.push(`actor is ${state} with ${actor.openQuantity.toString()} open but the venue is flat`);
@@ -70,12 +77,12 @@ export const actorVenueMismatches = (actor: ActorView, venue: VenueView, opts: C
       if (!tolerated) out.push(`actor holds ${actor.openQuantity.toString()} but the venue holds ${p.quantity.toString()}`);
     }
   }
-  if (state === 'working' && actor.entryClientOrderId !== null && !venue.openOrderIds.includes(actor.entryClientOrderId)) {
+  if (actor.workingEntry && actor.entryClientOrderId !== null && !venue.openOrderIds.includes(actor.entryClientOrderId)) {
     out.push(`actor is working ${actor.entryClientOrderId} but the venue has no such open order`);
   }
-  if (!flat && (opts.settled || state === 'opened.protected') && (p.takeProfit === undefined || p.stopLoss === undefined)) {
+  if (!flat && (opts.settled || actor.protected) && (p.takeProfit === undefined || p.stopLoss === undefined)) {
     // A partially filled entry is protected once it completes (the chart's TPSL follows OPENED).
-    if (!(state === 'working' && !opts.settled)) out.push(`${p.side} ${p.quantity.toString()} is not protected (tp ${p.takeProfit?.toString() ?? '-'}, sl ${p.stopLoss?.toString() ?? '-'})`);
+    if (!(actor.workingEntry && !opts.settled)) out.push(`${p.side} ${p.quantity.toString()} is not protected (tp ${p.takeProfit?.toString() ?? '-'}, sl ${p.stopLoss?.toString() ?? '-'})`);
   }
   return out;
 };
@@ -83,12 +90,16 @@ export const actorVenueMismatches = (actor: ActorView, venue: VenueView, opts: C
 /** Returns the ActorView of a live trade snapshot or of its persisted JSON (same `value` and `context` shape). */
 export const actorViewOf = (snapshot: { readonly value: unknown; readonly context: TradeContext }): ActorView => {
   const c = snapshot.context;
-  const settled = new Set(c.settledOrderIds);
   return {
     state: lifecycleState(snapshot as TradeSnapshot),
+    transient: isTransient(snapshot),
+    atRest: isAtRest(snapshot),
+    holds: holdsPosition(snapshot),
+    workingEntry: isWorkingEntry(snapshot),
+    protected: isProtected(snapshot),
     side: c.intent?.side,
     openQuantity: dec(openQuantity(c)),
-    liveOrderIds: c.orderIds.filter((id) => !settled.has(id)),
+    liveOrderIds: liveOrderIds(c),
     entryClientOrderId: c.entryClientOrderId,
   };
 };
@@ -100,19 +111,3 @@ export const venueViewOf = (openOrders: ReadonlyArray<VenueOrder>, position: Pos
     ? undefined
     : { side: position.side, quantity: position.quantity, takeProfit: position.takeProfit, stopLoss: position.stopLoss },
 });
-
-/**
- * Infers why a position closed at the venue: a venue-triggered close fills near the TP or the SL (the trigger watches
- * the mark price and the close is a market order, so the fill can be a tick beyond the trigger): the nearer one wins.
- */
-export const closeReasonFrom = (
-  stops: { readonly takeProfit: Decimal | undefined; readonly stopLoss: Decimal | undefined } | undefined,
-  exit: { readonly price: Decimal } | undefined,
-): 'takeProfit' | 'stopLoss' | 'external' => {
-  if (exit === undefined || stops === undefined || (stops.takeProfit === undefined && stops.stopLoss === undefined)) return 'external';
-  const tp = stops.takeProfit === undefined ? undefined : exit.price.minus(stops.takeProfit).abs();
-  const sl = stops.stopLoss === undefined ? undefined : exit.price.minus(stops.stopLoss).abs();
-  if (tp === undefined) return 'stopLoss';
-  if (sl === undefined) return 'takeProfit';
-  return tp.lte(sl) ? 'takeProfit' : 'stopLoss';
-};

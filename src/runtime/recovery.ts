@@ -7,18 +7,21 @@
  * "flat" or "not found" from a failed venue call (that throws `ReconcileError`).
  */
 import { Effect, Either } from 'effect';
+import { clientOrderIdPrefix } from '../domain/clientOrderId.ts';
+import type { ExecutionEvent } from '../domain/events.ts';
 import { dec, type Decimal } from '../domain/money.ts';
 import type { Fill, Position, ProtectionRequest, TriggerSource, VenueOrder } from '../domain/orders.ts';
-import { openQuantity, protectionPrices } from '../../machines/trade/tradeLogic.ts';
+import { liveOrderIds, protectionPrices } from '../../machines/trade/tradeLogic.ts';
+import { isAtRest, isIdle, isProtecting, isTransient } from '../../machines/trade/tradeQueries.ts';
+import { orderRecoveryEvents, positionRecoveryEvents, positionReplaced } from '../../machines/trade/reconcileActor.ts';
 import type { TradeContext } from '../../machines/trade/tradeTypes.ts';
-import type { ExecutionEvent } from '../execution/ExecutionEngine.ts';
 import { reconcile, ReconcileError, type ReconcileResult } from '../execution/Reconciler.ts';
 import type { Journal } from '../journal/Journal.ts';
-import { clientOrderIdPrefix } from '../journal/clientOrderIds.ts';
 import type { Logger } from '../kernel/logger.ts';
 import { isRetryable, type Venue, type VenueError } from '../venues/Venue.ts';
 import type { ActorHost } from './ActorHost.ts';
-import { actorVenueMismatches, actorViewOf, closeReasonFrom, TRANSIENT_STATES, venueViewOf } from './consistency.ts';
+import { ADOPTED_BLOCK_PREFIX } from './AccountEventRouter.ts';
+import { actorVenueMismatches, actorViewOf, venueViewOf } from './consistency.ts';
 
 /** The journal stream and event types written by recovery. */
 export const RECOVERY_STREAM = 'recovery';
@@ -38,8 +41,8 @@ export interface RecoveryPort {
   host(symbol: string): ActorHost | undefined;
   /** Delivers a fill as the private stream would (journaled once per trade id, routed to the actor). */
   deliverFill(fill: Fill): void;
-  /** Delivers an order update as the private stream would. */
-  deliverOrder(order: VenueOrder): void;
+  /** Journals an order's venue status in the orders projection (the ExecutionEngine writes it). */
+  recordOrder(order: VenueOrder): void;
   /** Places TP/SL through the execution path (journaled) and returns the venue event. */
   protect(request: ProtectionRequest): Promise<ExecutionEvent>;
   /** Resolves when no venue request started by the actors is in flight. */
@@ -49,9 +52,7 @@ export interface RecoveryPort {
   /** TP/SL fractions for an adopted position that has none. */
   readonly adoptFractions: { readonly takeProfit: Decimal; readonly stopLoss: Decimal };
   /** Tick size of a symbol (protection prices are rounded to it). */
-  tickSize(symbol: string): Decimal;
-  /** Notes that the venue closed the filled part of a working entry (the actor reports the close once it is opened). */
-  markClosedAtVenue(symbol: string): void;
+  tickSize(symbol: string): Decimal | undefined;
   /** Blocks new entries on a symbol (adopted position, or a disagreement recovery could not resolve). */
   block(symbol: string, reason: string): void;
 }
@@ -83,8 +84,6 @@ const fetchOrThrow = async <A>(step: string, symbol: string | undefined, eff: Ef
   }
 };
 
-const liveIds = (c: TradeContext): string[] => c.orderIds.filter((id) => !c.settledOrderIds.includes(id));
-
 const openPosition = (positions: ReadonlyArray<Position>, symbol: string): Position | undefined =>
   positions.find((p) => p.symbol === symbol && p.side !== 'flat' && p.quantity.gt(0));
 
@@ -97,51 +96,37 @@ export const actorProtection = (c: TradeContext, trigger: TriggerSource): Protec
 
 const adoptedProtection = (p: Position, port: RecoveryPort): ProtectionRequest => {
   const side = p.side === 'long' ? 'buy' : 'sell';
-  const levels = protectionPrices(side, p.entryPrice.toString(), port.adoptFractions.takeProfit.toString(), port.adoptFractions.stopLoss.toString(), port.tickSize(p.symbol).toString());
+  const levels = protectionPrices(side, p.entryPrice.toString(), port.adoptFractions.takeProfit.toString(), port.adoptFractions.stopLoss.toString(), (port.tickSize(p.symbol) ?? dec('0.0001')).toString());
   return { symbol: p.symbol, takeProfit: p.takeProfit ?? dec(levels.takeProfit), stopLoss: p.stopLoss ?? dec(levels.stopLoss), trigger: port.triggerSource };
 };
 
-/** Recovers one symbol's actor; returns the actions taken. */
+/** Recovers one symbol's actor; appends the actions taken. */
 const recoverSymbol = async (port: RecoveryPort, symbol: string, actions: string[]): Promise<void> => {
   const host = port.host(symbol);
   if (host === undefined) throw new Error(`recovery: no actor for ${symbol}`);
-  const { venue } = port;
-  const at = (): number => port.now();
-  const first = host.snapshot().context;
-  const live = liveIds(first);
+  const live = liveOrderIds(host.snapshot().context);
   // Rounds: fills first (a fill can complete what a status alone would close empty), then statuses, then the position;
   // an actor moved to `querying` or `cancelling` asks the venue itself through the execution path, so look again.
-  let cancelSent = false;
   for (let round = 0; round < 6; round++) {
-    const ctx = host.snapshot().context;
-    const ids = liveIds(ctx);
+    const ids = liveOrderIds(host.snapshot().context);
     // Fills of every order of the cycle, settled ones too: a query may have closed an order whose fills the actor
     // never saw (filled while the process was down); the trade-id check keeps each fill to one delivery.
-    if (ctx.orderIds.length > 0) {
-      for (const a of await deliverMissedFills(port, symbol, host)) actions.push(a);
-    }
-    if (ids.length > 0) {
-      for (const id of liveIds(host.snapshot().context)) {
-        const order = await fetchOrThrow('orderByClientId', symbol, venue.orderByClientId(symbol, id));
-        const state = host.state();
-        if (order === undefined) {
-          // Never reached the venue (crash before or while sending): the chart settles it through its own query.
-          if (state === 'submitting') host.send({ type: 'venue.unknown', clientOrderId: id, reason: 'restart: order unknown to the venue', at: at() });
-          else host.send({ type: 'venue.queryResult', clientOrderId: id, found: false, at: at() });
-          actions.push(`${symbol}: ${id} unknown to the venue (${state} → ${host.state()})`);
-        } else {
-          port.deliverOrder(order);
-          if (state === 'submitting' && order.status === 'filled') host.send({ type: 'venue.accepted', clientOrderId: id, venueOrderId: order.venueOrderId, at: at() });
-          if (state !== host.state() || round === 0) actions.push(`${symbol}: ${id} is ${order.status} at the venue (${state} → ${host.state()})`);
-        }
+    if (host.snapshot().context.orderIds.length > 0) for (const a of await deliverMissedFills(port, symbol, host)) actions.push(a);
+    for (const id of ids.length > 0 ? liveOrderIds(host.snapshot().context) : []) {
+      const order = await fetchOrThrow('orderByClientId', symbol, port.venue.orderByClientId(symbol, id));
+      const before = host.snapshot();
+      // The venue's status reaches the journal's projection as the stream's would; the chart decides what it means.
+      if (order !== undefined) port.recordOrder(order);
+      for (const e of orderRecoveryEvents(before, id, order, port.now())) host.send(e);
+      if (order === undefined || round === 0 || host.snapshot().value !== before.value) {
+        actions.push(`${symbol}: ${id} ${order === undefined ? 'unknown to the venue' : `is ${order.status} at the venue`} (${host.state()})`);
       }
-      await port.idle();
     }
-    if (await settlePosition(port, symbol, host, actions, cancelSent)) cancelSent = true;
+    if (ids.length > 0) await port.idle();
+    await settlePosition(port, symbol, host, actions);
     await port.idle();
-    const state = host.state();
-    if (liveIds(host.snapshot().context).length === 0 && !TRANSIENT_STATES.has(state)) break;
-    if (round === 0 && ids.length === 0 && state === 'idle') break;
+    if (liveOrderIds(host.snapshot().context).length === 0 && !isTransient(host.snapshot())) break;
+    if (round === 0 && ids.length === 0 && isIdle(host.snapshot())) break;
   }
   if (live.length === 0) actions.push(`${symbol}: no live orders at restart (${host.state()})`);
 };
@@ -170,62 +155,38 @@ export const deliverMissedFills = async (
   return out;
 };
 
-/**
- * Brings the actor's view of the position in line with the venue's. Returns true when it asked the actor to cancel
- * its entry (a partly filled entry whose position the venue closed, or whose TP/SL the venue refuses).
- */
-const settlePosition = async (port: RecoveryPort, symbol: string, host: ActorHost, actions: string[], cancelSent: boolean): Promise<boolean> => {
+/** Brings the actor's view of the position in line with the venue's (events decided by the chart's reconcileActor). */
+const settlePosition = async (port: RecoveryPort, symbol: string, host: ActorHost, actions: string[]): Promise<void> => {
   const { venue, journal } = port;
-  const at = (): number => port.now();
-  const positions = await fetchOrThrow('positions', symbol, venue.positions(symbol));
-  const p = openPosition(positions, symbol);
-  const state = host.state();
-  const ctx = host.snapshot().context;
-  const holds = state.startsWith('opened') || state === 'closing' || state === 'flattening';
-  const partly = state === 'working' && dec(openQuantity(ctx)).gt(0);
-  if (partly && !cancelSent && p === undefined) {
-    // TP/SL closed the filled part while the rest still rests: withdraw the rest; the actor then accounts the close.
-    port.markClosedAtVenue(symbol);
-    host.send({ type: 'command.cancelEntry', at: at() });
-    actions.push(`${symbol}: filled part of a working entry was closed at the venue; entry remainder cancelled`);
-    return true;
+  const p = openPosition(await fetchOrThrow('positions', symbol, venue.positions(symbol)), symbol);
+  const before = host.snapshot();
+  const ctx = before.context;
+  // The venue's own fills since the cycle began (a TP/SL that closed it while we were away): fees belong to the trade.
+  let external: Fill[] = [];
+  if (p === undefined && ctx.orderIds.length > 0) {
+    const since = Math.min(...ctx.orderIds.map((id) => journal.getOrder(id)?.createdTs ?? port.now())) - 60_000;
+    external = (await fetchOrThrow('executions', symbol, venue.executionsSince(since, symbol))).filter((f) => !ctx.orderIds.includes(f.clientOrderId) && !ctx.seenTradeIds.includes(f.tradeId));
   }
-  if (partly && p !== undefined && (p.takeProfit === undefined || p.stopLoss === undefined)) {
-    const request = actorProtection(ctx, port.triggerSource);
-    if (request === undefined) return false;
-    const result = await port.protect(request);
-    journal.append(RECOVERY_STREAM, RECOVERY_REPROTECTED, { symbol, state, takeProfit: request.takeProfit, stopLoss: request.stopLoss, outcome: result.type });
+  const { events, action } = positionRecoveryEvents(before, p, external, port.now());
+  for (const e of events) host.send(e);
+  if (events.length > 0) actions.push(`${symbol}: ${events.map((e) => e.type).join(', ')} (${host.state()})`);
+  if (action === 'none') return;
+  const request = actorProtection(ctx, port.triggerSource);
+  if (request === undefined) return;
+  const result = await port.protect(request);
+  journal.append(RECOVERY_STREAM, RECOVERY_REPROTECTED, { symbol, state: host.state(), takeProfit: request.takeProfit, stopLoss: request.stopLoss, outcome: result.type });
+  if (action === 'protect_partial_entry') {
     actions.push(`${symbol}: partly filled entry protected (${result.type})`);
-    if (result.type === 'venue.protectionFailed' && !cancelSent) {
-      // The market is already past its levels: stop adding to it; the actor protects or closes what is filled.
-      host.send({ type: 'command.cancelEntry', at: at() });
+    // The market is already past its levels: stop adding to it; the actor protects or closes what is filled.
+    if (result.type === 'venue.protectionFailed') {
+      host.send({ type: 'command.cancelEntry', at: port.now() });
       actions.push(`${symbol}: protection refused for a partly filled entry; entry remainder cancelled`);
-      return true;
     }
-    return false;
+    return;
   }
-  if (holds && p === undefined) {
-    // Closed at the venue while we were away (TP/SL or by hand): the exit is the last fill that is not ours.
-    const since = Math.min(...ctx.orderIds.map((id) => journal.getOrder(id)?.createdTs ?? at())) - 60_000;
-    const fills = await fetchOrThrow('executions', symbol, venue.executionsSince(since, symbol));
-    const exit = [...fills].filter((f) => !ctx.orderIds.includes(f.clientOrderId)).sort((a, b) => a.ts - b.ts).at(-1);
-    host.send({ type: 'venue.positionClosed', reason: closeReasonFrom(actorProtection(ctx, 'mark'), exit), exitPrice: exit?.price.toString(), at: at() });
-    actions.push(`${symbol}: position closed at the venue while down (${state} → ${host.state()})`);
-    return false;
-  }
-  if (holds && p !== undefined && (state === 'opened.protecting' || p.takeProfit === undefined || p.stopLoss === undefined)) {
-    const request = actorProtection(ctx, port.triggerSource);
-    if (request !== undefined && p.takeProfit !== undefined && p.stopLoss !== undefined && state === 'opened.protecting') {
-      host.send({ type: 'venue.protectionSet', at: at() });
-      actions.push(`${symbol}: protection found in place (opened.protecting → ${host.state()})`);
-    } else if (request !== undefined) {
-      const result = await port.protect(request);
-      if (state === 'opened.protecting' || result.type === 'venue.protectionFailed') host.send(result);
-      journal.append(RECOVERY_STREAM, RECOVERY_REPROTECTED, { symbol, state, takeProfit: request.takeProfit, stopLoss: request.stopLoss, outcome: result.type });
-      actions.push(`${symbol}: TP/SL re-attached (${result.type}; actor ${state} → ${host.state()})`);
-    }
-  }
-  return false;
+  // The chart hears the outcome when it is waiting for one (protecting) or when it failed (it retries or flattens).
+  if (isProtecting(before) || result.type === 'venue.protectionFailed') host.send(result);
+  actions.push(`${symbol}: TP/SL re-attached (${result.type}; ${host.state()})`);
 };
 
 /**
@@ -247,21 +208,18 @@ export const recoverAtStartup = async (port: RecoveryPort): Promise<RecoveryRepo
   const adopted: string[] = [];
   for (const symbol of port.symbols) {
     const host = port.host(symbol)!;
-    let view = actorViewOf(host.snapshot());
     const positions = await fetchOrThrow('positions', symbol, port.venue.positions(symbol));
     let p = openPosition(positions, symbol);
-    const expectedSide = view.side === 'buy' ? 'long' : 'short';
-    if (p !== undefined && view.state.startsWith('opened') && (p.side !== expectedSide || !p.quantity.eq(view.openQuantity))) {
+    if (positionReplaced(host.snapshot(), p)) {
       // The venue's position is not the one the actor opened (while the process was down its TP/SL closed the filled
       // part of an entry and the rest filled afterwards, or it was changed by hand). The actor's cycle ends here
       // (external) and the position is handled like a foreign one: adopted and protected, entries blocked until flat.
-      actions.push(`${symbol}: venue holds ${p.side} ${p.quantity.toString()}, the actor ${expectedSide} ${view.openQuantity.toString()}: cycle closed, position adopted`);
-      host.send({ type: 'venue.positionClosed', reason: 'external', at: port.now() });
+      actions.push(`${symbol}: venue holds ${p?.side ?? ''} ${p?.quantity.toString() ?? ''}, not the actor's position: cycle closed, position adopted`);
+      host.send({ type: 'recovery.positionReplaced', at: port.now() });
       await port.idle();
-      view = actorViewOf(host.snapshot());
     }
-    const idleish = view.state === 'idle' || view.state.startsWith('closed');
-    if (p !== undefined && idleish) {
+    const view = actorViewOf(host.snapshot());
+    if (p !== undefined && isAtRest(host.snapshot())) {
       if (port.foreignPositions === 'adopt') {
         if (p.takeProfit === undefined || p.stopLoss === undefined) {
           const request = adoptedProtection(p, port);
@@ -270,7 +228,7 @@ export const recoverAtStartup = async (port: RecoveryPort): Promise<RecoveryRepo
           p = openPosition(await fetchOrThrow('positions', symbol, port.venue.positions(symbol)), symbol);
         } else actions.push(`${symbol}: adopted ${p?.side ?? ''} ${p?.quantity.toString() ?? ''} (already protected)`);
         port.journal.append(RECOVERY_STREAM, RECOVERY_POSITION_ADOPTED, { symbol, side: p?.side ?? null, quantity: p?.quantity ?? null });
-        port.block(symbol, 'foreign position adopted: entries blocked until it is flat');
+        port.block(symbol, `${ADOPTED_BLOCK_PREFIX}: entries blocked until it is flat`);
         adopted.push(symbol);
       } else {
         port.block(symbol, 'foreign position reported: entries blocked until an operator settles it');

@@ -57,6 +57,8 @@ export const isRetryable = (e: VenueError): boolean =>
 
 /** What a venue supports. */
 export interface VenueCapabilities {
+  /** Whether leverage is set per symbol (derivatives); spot and cash equity have none. */
+  readonly leverage: boolean;
   readonly serverSideProtection: boolean;
   readonly postOnly: boolean;
   readonly reduceOnly: boolean;

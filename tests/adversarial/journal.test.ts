@@ -125,18 +125,18 @@ describe('a journal that knows it is whole', () => {
     // The restart through the CLI refuses with exit 3 and a readable message, before it talks to any venue.
     const config = writeConfig(dir, 'http://127.0.0.1:9');
     const run = await runCli(['run', '--config', config, '--data-dir', dir]);
-    expect(run.code).toBe(3);
+    expect(run.code, run.stderr).toBe(3);
     expect(run.stderr).toMatch(/entries \d+\.\.20 are missing/);
     noStackTrace(run.stderr);
     const verify = await runCli(['journal', 'verify', '--data-dir', dir]);
-    expect(verify.code).toBe(1);
+    expect(verify.code, verify.stderr).toBe(1);
     expect(verify.stderr).toContain(`${path}: BROKEN`);
   });
 
   it.each([
     ['orders', "UPDATE orders SET filled_quantity = '9' WHERE client_order_id = 'tw-s-1-0'"],
     ['orders', "DELETE FROM orders WHERE client_order_id = 'tw-s-1-0'"],
-    ['orders', "INSERT INTO orders SELECT 'tw-s-9-0', venue, symbol, intent_id, side, quantity, price, state, venue_order_id, filled_quantity, created_seq, updated_seq, created_ts, updated_ts FROM orders"],
+    ['orders', "INSERT INTO orders SELECT 'tw-s-9-0', venue, symbol, intent_id, side, quantity, price, state, venue_order_id, filled_quantity, created_seq, updated_seq, created_ts, updated_ts, role, strategy_id, reduce_only FROM orders"],
     ['snapshots', "UPDATE snapshots SET snapshot = replace(snapshot, 'working', 'idle')"],
     ['snapshots', 'DELETE FROM snapshots'],
     ['kv', "UPDATE kv SET value = '{\"engaged\":false}' WHERE key = 'kill_switch'"],
@@ -165,7 +165,7 @@ describe('a journal that knows it is whole', () => {
       expect(result.detail.startsWith(`${table}:`)).toBe(true);
     }
     const cli = await runCli(['journal', 'verify', '--data-dir', dir]);
-    expect(cli.code).toBe(1);
+    expect(cli.code, cli.stderr).toBe(1);
     expect(cli.stderr).toContain(`${path}: BROKEN`);
     expect(cli.stderr).toContain('table_mismatch');
   });
@@ -180,7 +180,7 @@ describe('a journal that knows it is whole', () => {
       j.close();
     }
     const intact = await runCli(['journal', 'verify', '--data-dir', dir]);
-    expect(intact.code).toBe(0);
+    expect(intact.code, intact.stderr).toBe(0);
     expect(intact.stdout).toContain(`${runJournal}: ok, 1000 entries`);
     expect(intact.stdout).toContain(`${persistent}: ok, 1000 entries`);
 
@@ -190,14 +190,14 @@ describe('a journal that knows it is whole', () => {
     db.exec(`UPDATE events SET payload = '{"i":-1}' WHERE seq = 900`);
     db.close();
     const broken = await runCli(['journal', 'verify', '--data-dir', dir]);
-    expect(broken.code).toBe(1);
+    expect(broken.code, broken.stderr).toBe(1);
     expect(broken.stdout).toContain(`${runJournal}: ok, 1000 entries`);
     expect(broken.stderr).toContain(`${persistent}: BROKEN at seq 900 (hash_mismatch)`);
 
     // An unreadable journal (not a database) is exit 3 with a readable line, not a stack trace.
     writeFileSync(join(dir, 'journal', 'bybit-other.sqlite'), 'this is not a database');
     const unreadable = await runCli(['journal', 'verify', '--data-dir', dir]);
-    expect(unreadable.code).toBe(3);
+    expect(unreadable.code, unreadable.stderr).toBe(3);
     expect(unreadable.stderr).toContain(`${join(dir, 'journal', 'bybit-other.sqlite')}: UNREADABLE`);
     noStackTrace(unreadable.stderr);
   });
@@ -220,7 +220,7 @@ describe('a journal that knows it is whole', () => {
     make(path);
     const before = statSync(path).isFile() ? readFileSync(path) : undefined;
     const run = await runCli(['run', '--config', writeConfig(dir, 'http://127.0.0.1:9'), '--data-dir', dir]);
-    expect(run.code).toBe(3);
+    expect(run.code, run.stderr).toBe(3);
     expect(run.stderr).toMatch(/journal/);
     noStackTrace(run.stderr);
     expect(existsSync(path)).toBe(true);
@@ -258,7 +258,7 @@ describe('trusting an empty journal against a venue with activity', () => {
     const path = persistentJournalPath(dir, 'bybit', 'main');
     renameSync(path, `${path}.aside`);
     const missing = await runCli(['run', '--config', file, '--data-dir', dir]);
-    expect(missing.code).toBe(3);
+    expect(missing.code, missing.stderr).toBe(3);
     expect(missing.stderr).toContain('journal init');
     expect(missing.stderr).toMatch(/head record says \d+ entries were committed/);
     noStackTrace(missing.stderr);
@@ -267,21 +267,21 @@ describe('trusting an empty journal against a venue with activity', () => {
     renameSync(headRecordPath(path), `${headRecordPath(path)}.aside`);
     writeFileSync(path, '');
     const empty = await runCli(['run', '--config', file, '--data-dir', dir]);
-    expect(empty.code).toBe(3);
+    expect(empty.code, empty.stderr).toBe(3);
     expect(empty.stderr).toContain('journal init');
     expect(empty.stderr).toMatch(/the venue shows activity of this bot/);
     expect(readFileSync(path).length).toBe(0);
 
     // journal init reads the venue and moves the id space past every id it knows.
     const init = await runCli(['journal', 'init', '--config', file, '--data-dir', dir]);
-    expect(init.code).toBe(0);
+    expect(init.code, init.stderr).toBe(0);
     const next = Number(/continue at sequence (\d+)/.exec(init.stdout)?.[1]);
-    const maxSeen = Math.max(...session1.map((id) => parseClientOrderId(id.replace(/-[a-z]\d+$/, ''))?.seq ?? 0));
+    const maxSeen = Math.max(...session1.map((id) => parseClientOrderId(id)?.seq ?? 0));
     expect(next).toBeGreaterThan(maxSeen);
     expect(existsSync(`${path}.aside`)).toBe(true);
     // A second init never replaces the journal it made.
     const again = await runCli(['journal', 'init', '--config', file, '--data-dir', dir]);
-    expect(again.code).toBe(3);
+    expect(again.code, again.stderr).toBe(3);
     expect(again.stderr).toContain('never replaces a journal');
 
     // Session 2 starts on the fresh journal (recovery withdraws the strays) and trades: no id collides.
@@ -296,7 +296,7 @@ describe('trusting an empty journal against a venue with activity', () => {
     expect(all.length).toBeGreaterThan(before);
     expect(new Set(all).size).toBe(all.length);
     const session2 = all.filter((id) => !session1.includes(id));
-    for (const id of session2) expect(parseClientOrderId(id.replace(/-[a-z]\d+$/, ''))?.seq ?? 0).toBeGreaterThan(maxSeen);
+    for (const id of session2) expect(parseClientOrderId(id)?.seq ?? 0).toBeGreaterThan(maxSeen);
     expect(verifyJournal(path).ok).toBe(true);
   }, 180_000);
 
@@ -311,7 +311,7 @@ describe('trusting an empty journal against a venue with activity', () => {
     await lineFrom(holder, 'drill:recovered');
     unlinkSync(join(dir, 'instance.lock'));
     const second = await runCli(['run', '--config', file, '--data-dir', dir]);
-    expect(second.code).toBe(3);
+    expect(second.code, second.stderr).toBe(3);
     // Whichever lock stops it (the data directory's, re-taken by the holder, or the journal's own), it says why.
     expect(second.stderr).toMatch(/single-instance lock: (another tradewarden process holds|another process has the journal)/);
     noStackTrace(second.stderr);
@@ -331,7 +331,7 @@ describe('trusting an empty journal against a venue with activity', () => {
     journal.close();
     const started = wallClock.now();
     const run = await runCli(['run', '--config', file, '--data-dir', dir]);
-    expect(run.code).toBe(3);
+    expect(run.code, run.stderr).toBe(3);
     expect(run.stderr).toContain('trade:bybit:BTCUSDT: cannot restore its journaled snapshot (undecodable)');
     noStackTrace(run.stderr);
     expect(wallClock.now() - started).toBeLessThan(30_000);
@@ -370,12 +370,12 @@ describe('signals in every phase', () => {
   it('X-LOG-3 a rerun of the demo never deletes an earlier run', async () => {
     const dir = tmp('rerun');
     const first = await runCli(['--data-dir', dir]);
-    expect(first.code).toBe(0);
+    expect(first.code, first.stderr).toBe(0);
     const firstDir = /summary: (.+)\/summary\.json/.exec(first.stdout)?.[1];
     expect(firstDir).toBeDefined();
     const journalBytes = readFileSync(join(firstDir!, 'journal.sqlite'));
     const second = await runCli(['--data-dir', dir]);
-    expect(second.code).toBe(0);
+    expect(second.code, second.stderr).toBe(0);
     const secondDir = /summary: (.+)\/summary\.json/.exec(second.stdout)?.[1];
     expect(secondDir).not.toBe(firstDir);
     expect(readFileSync(join(firstDir!, 'journal.sqlite')).equals(journalBytes)).toBe(true);

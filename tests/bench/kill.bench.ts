@@ -10,10 +10,9 @@ import { AppConfig } from '../../src/config/schema.ts';
 import { dec } from '../../src/domain/money.ts';
 import { openJournal } from '../../src/journal/Journal.ts';
 import { createLogger } from '../../src/kernel/logger.ts';
-import { seededRandom } from '../../src/kernel/random.ts';
 import { virtualScheduler } from '../../src/kernel/Scheduler.ts';
 import { makeRiskEngine } from '../../src/risk/RiskEngine.ts';
-import { TradingRuntime } from '../../src/runtime/TradingRuntime.ts';
+import { makeTestRuntime, testSettings } from '../support/testRuntime.ts';
 import { ACCOUNT, startSimHarness } from '../venues/bybit/simHarness.ts';
 
 /** Returns kill → cancelled figures over a few rounds. */
@@ -23,13 +22,10 @@ export async function benchKill(): Promise<Array<{ name: string; value: number; 
     const h = await startSimHarness();
     const journal = openJournal({ path: join(mkdtempSync(join(tmpdir(), 'tw-bench-kill-')), 'journal.sqlite'), clock: h.clock });
     const base = Schema.decodeUnknownSync(AppConfig)({});
-    const runtime = new TradingRuntime({
-      settings: {
-        profile: 'bench', mode: 'PAPER', botId: 'tw', symbols: ['BTCUSDT'], leverage: dec(5), triggerSource: 'mark', cycleMs: 60_000, jitterFraction: 0,
-        ackTimeoutMs: 5000, maxRepriceAttempts: 0, maxProtectionAttempts: 3, cooldownMs: 60_000, retry: { baseMs: 1, capMs: 5, maxAttempts: 3 }, seed: 1,
-      },
+    const runtime = makeTestRuntime({
+      settings: testSettings({ profile: 'bench', symbols: ['BTCUSDT'], maxRepriceAttempts: 0, retry: { baseMs: 1, capMs: 5, maxAttempts: 3 }, seed: 1 }),
       venue: h.venue, journal, scheduler: virtualScheduler(h.clock), logger: createLogger({ level: 'silent', clock: h.clock, targets: {} }),
-      risk: makeRiskEngine({ ...base.risk, mode: 'PAPER' }), strategies: [], random: seededRandom(1),
+      risk: makeRiskEngine({ ...base.risk, mode: 'PAPER' }),
     });
     await runtime.start();
     const mid = h.exchange.ticker('BTCUSDT').lastPrice;
@@ -38,7 +34,7 @@ export async function benchKill(): Promise<Array<{ name: string; value: number; 
       await Effect.runPromise(h.venue.placeOrder({ clientOrderId: `tw-k-${i}-0`, symbol: 'BTCUSDT', side: 'buy', type: 'limit', quantity: dec('0.001'), price, timeInForce: 'gtc', reduceOnly: false }));
     }
     const t0 = performance.now();
-    await runtime.engageKill({ reason: 'bench', source: 'cli' });
+    await runtime.kill.engage({ reason: 'bench', source: 'cli' });
     const ms = performance.now() - t0;
     if (h.exchange.openOrders(ACCOUNT, 'BTCUSDT').length === 0) rounds.push(ms);
     await runtime.stop('bench');

@@ -13,10 +13,9 @@ import { Decimal, dec } from '../../src/domain/money.ts';
 import { openJournal } from '../../src/journal/Journal.ts';
 import { VirtualClock } from '../../src/kernel/Clock.ts';
 import { createLogger } from '../../src/kernel/logger.ts';
-import { seededRandom } from '../../src/kernel/random.ts';
 import { virtualScheduler } from '../../src/kernel/Scheduler.ts';
 import { makeRiskEngine } from '../../src/risk/RiskEngine.ts';
-import { TradingRuntime } from '../../src/runtime/TradingRuntime.ts';
+import { makeTestRuntime, testSettings } from '../support/testRuntime.ts';
 import { decodeBybitConfig } from '../../src/venues/bybit/BybitConfig.ts';
 import { makeBybitVenue } from '../../src/venues/bybit/BybitVenue.ts';
 import { startBybitSim } from '../../src/venues/sim/bybit/BybitSimServer.ts';
@@ -69,13 +68,10 @@ const round = async (): Promise<{ readonly ms: number; readonly actions: number 
     if (placed.ok) journal.recordOrderUpdate({ clientOrderId, type: 'ORDER_ACKNOWLEDGED', state: 'new', venueOrderId: placed.value.orderId, payload: {} });
   }
   const base = Schema.decodeUnknownSync(AppConfig)({});
-  const runtime = new TradingRuntime({
-    settings: {
-      profile: 'bench', mode: 'PAPER', botId: 'tw', symbols, leverage: dec(5), triggerSource: 'mark', cycleMs: 60_000, jitterFraction: 0,
-      ackTimeoutMs: 5000, maxRepriceAttempts: 0, maxProtectionAttempts: 3, cooldownMs: 60_000, retry: { baseMs: 1, capMs: 5, maxAttempts: 3 }, seed: 1,
-    },
+  const runtime = makeTestRuntime({
+    settings: testSettings({ profile: 'bench', symbols, maxRepriceAttempts: 0, retry: { baseMs: 1, capMs: 5, maxAttempts: 3 }, seed: 1 }),
     venue, journal, scheduler: virtualScheduler(clock), logger: createLogger({ level: 'silent', clock, targets: {} }),
-    risk: makeRiskEngine({ ...base.risk, mode: 'PAPER' }), strategies: [], random: seededRandom(1),
+    risk: makeRiskEngine({ ...base.risk, mode: 'PAPER' }),
   });
   const t0 = performance.now();
   await runtime.prepare();

@@ -15,14 +15,13 @@ import { loadConfigFile } from '../../src/config/load.ts';
 import { TradeProposal } from '../../src/domain/TradeProposal.ts';
 import { openJournal } from '../../src/journal/Journal.ts';
 import { silentLogger } from '../../src/kernel/logger.ts';
-import { seededRandom } from '../../src/kernel/random.ts';
 import { virtualScheduler, type Scheduler } from '../../src/kernel/Scheduler.ts';
 import { VirtualClock } from '../../src/kernel/Clock.ts';
-import { Decimal } from '../../src/domain/money.ts';
 import { makeRiskConfig } from '../../src/risk/RiskConfig.ts';
 import { makeRiskEngine } from '../../src/risk/RiskEngine.ts';
 import { ActorHost } from '../../src/runtime/ActorHost.ts';
-import { TradingRuntime } from '../../src/runtime/TradingRuntime.ts';
+import { makeTestRuntime, testSettings } from '../support/testRuntime.ts';
+import { DecisionLoop } from '../../src/runtime/DecisionLoop.ts';
 import type { Strategy } from '../../src/strategies/Strategy.ts';
 import type { MarketEvent } from '../../src/venues/streams.ts';
 import type { Venue } from '../../src/venues/Venue.ts';
@@ -191,20 +190,21 @@ const benchTickToOrder = async (dir: string): Promise<Figure[]> => {
     for (let i = 0; i < N; i++) {
       const journalPath = join(dir, `t2o-${i}.sqlite`);
       const journal = openJournal({ path: journalPath, clock: h.clock });
-      const runtime = new TradingRuntime({
-        settings: {
-          profile: 'bench', mode: 'PAPER', botId: `b${i}`, symbols: ['BTCUSDT'], leverage: new Decimal(5), triggerSource: 'mark', cycleMs: 60_000,
-          jitterFraction: 0, ackTimeoutMs: 5_000, maxRepriceAttempts: 0, maxProtectionAttempts: 3, cooldownMs: 60_000,
-          retry: { baseMs: 100, capMs: 1_000, maxAttempts: 1 }, seed: 1,
-        },
+      const risk = makeRiskEngine(makeRiskConfig({ mode: 'PAPER', allowShorts: true, fees: { makerRate: 0.0002, takerRate: 0.00055 } }));
+      const strategies = [alwaysBuy as Strategy<unknown>];
+      const runtime = makeTestRuntime({
+        settings: testSettings({ profile: 'bench', botId: `b${i}`, symbols: ['BTCUSDT'], maxRepriceAttempts: 0, retry: { baseMs: 100, capMs: 1_000, maxAttempts: 1 }, seed: 1 }),
         venue,
         journal,
         scheduler: manualScheduler(h.clock),
         logger: silentLogger(h.clock),
-        risk: makeRiskEngine(makeRiskConfig({ mode: 'PAPER', allowShorts: true, fees: { makerRate: 0.0002, takerRate: 0.00055 } })),
-        strategies: [alwaysBuy as Strategy<unknown>],
-        random: seededRandom(1),
+        risk,
+        strategies,
       });
+      const loop = new DecisionLoop({
+        scheduler: manualScheduler(h.clock), random: () => 0, cycleMs: 60_000, jitterFraction: 0, strategies, risk, targets: [runtime], track: (w) => runtime.track(w),
+      });
+      loop.start();
       try {
         await runtime.start();
         const cutoff = h.clock.now() - 125_000;
@@ -222,7 +222,7 @@ const benchTickToOrder = async (dir: string): Promise<Figure[]> => {
             decodedAt = performance.now();
             for (const e of events) runtime.onMarket(e);
             onEvents = undefined;
-            runtime.runCycle();
+            loop.runCycle();
             if (runtime.stats.ordersSent === before) {
               reject(new Error(`the runtime sent no order for the tick (risk vetoes: ${JSON.stringify(runtime.stats.summary({})['vetoes'])})`));
               return;

@@ -36,7 +36,11 @@ describe('client order ids', () => {
   it('X-ORD-1 formats <bot>-<strategy>-<seq36>-<attempt36> and parses back', () => {
     const id = formatClientOrderId({ botId: 'tw1', strategyId: 'ma-cross', seq: 46655, attempt: 1 });
     expect(id).toBe('tw1-ma_cross-zzz-1');
-    expect(parseClientOrderId(id)).toEqual({ bot: 'tw1', strategy: 'ma_cross', seq: 46655, attempt: 1 });
+    expect(parseClientOrderId(id)).toEqual({ bot: 'tw1', strategy: 'ma_cross', seq: 46655, attempt: 1, base: id, role: 'entry', n: 0 });
+    // The role suffixes of the orders derived from an intent parse back to their base and role.
+    expect(parseClientOrderId(`${id}-r2`)).toMatchObject({ base: id, role: 'entry', n: 2 });
+    expect(parseClientOrderId(`${id}-x1`)).toMatchObject({ base: id, role: 'exit', n: 1 });
+    expect(parseClientOrderId(`${id}-f3`)).toMatchObject({ base: id, role: 'flatten', n: 3 });
     expect(parseClientOrderId('web-123')).toBeUndefined();
   });
 

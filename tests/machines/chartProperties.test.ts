@@ -7,13 +7,10 @@ import { describe, expect, it } from 'vitest';
 import { createActor, type EventObject } from 'xstate';
 import { connectionMachine, isTradingAllowed } from '../../machines/connection/connectionMachine.ts';
 import * as connectionModel from '../../machines/connection/model.ts';
-import { effectiveFilled, orderMachine } from '../../machines/order/orderMachine.ts';
-import * as orderModel from '../../machines/order/model.ts';
-import type { OrderEvent } from '../../machines/order/orderEvents.ts';
 import { lifecycleState, tradeMachine } from '../../machines/trade/tradeMachine.ts';
 import * as tradeModel from '../../machines/trade/model.ts';
 import type { TradeEmitted, TradeEvent } from '../../machines/trade/tradeTypes.ts';
-import { dec, sumDec, maxDec } from '../../src/domain/money.ts';
+import { dec, sumDec } from '../../src/domain/money.ts';
 
 const sequences = <E extends EventObject>(events: ReadonlyArray<E>, maxLength: number) => fc.array(fc.constantFrom(...events), { maxLength });
 
@@ -46,26 +43,32 @@ describe('chart properties over random event sequences', () => {
     );
   });
 
-  it('order: the filled quantity is the sum of distinct positive fills (or the venue total), never more', () => {
+  it('trade: the ledger fills each order with the sum of its distinct positive fills, and settles an order at most once', () => {
     fc.assert(
-      fc.property(sequences(orderModel.modelEvents, 30), (events) => {
-        const actor = createActor(orderMachine, { input: orderModel.modelInput }).start();
-        const seen = new Map<string, string>();
-        let venueTotal = dec(0);
-        for (const event of events as ReadonlyArray<OrderEvent>) {
-          if (actor.getSnapshot().status !== 'active') break;
+      fc.property(sequences(tradeModel.modelEvents, 60), (events) => {
+        const actor = createActor(tradeMachine, { input: tradeModel.modelInput }).start();
+        const accepted = new Map<string, Map<string, string>>();
+        for (const event of events as ReadonlyArray<TradeEvent>) {
+          const before = actor.getSnapshot().context;
           actor.send(event);
-          const s = actor.getSnapshot();
-          // Track what the chart accepted: a new positive trade id while it was in a state that takes fills.
-          if (event.type === 'venue.filled' && !seen.has(event.tradeId) && s.context.seenTradeIds.includes(event.tradeId)) seen.set(event.tradeId, event.quantity);
-          if (event.type === 'venue.queryResult' && s.context.venueFilledQuantity !== '0') venueTotal = maxDec(venueTotal, dec(s.context.venueFilledQuantity));
+          const after = actor.getSnapshot().context;
+          // A new cycle starts a new ledger.
+          if (after.orderIds.length < before.orderIds.length) accepted.clear();
+          if (event.type === 'venue.filled' && after.orderIds.includes(event.clientOrderId) && !before.seenTradeIds.includes(event.tradeId) && dec(event.quantity).gt(0)) {
+            const fills = accepted.get(event.clientOrderId) ?? new Map<string, string>();
+            fills.set(event.tradeId, event.quantity);
+            accepted.set(event.clientOrderId, fills);
+          }
+          for (const id of after.orderIds) {
+            const sum = sumDec([...(accepted.get(id)?.values() ?? [])].map((q) => dec(q)));
+            expect(dec(after.orderFilled[id] ?? '0').eq(sum)).toBe(true);
+          }
+          expect(new Set(after.settledOrderIds).size).toBe(after.settledOrderIds.length);
+          for (const id of after.settledOrderIds) expect(after.orderIds).toContain(id);
         }
-        const s = actor.getSnapshot();
-        const fills = sumDec([...seen.values()].map((q) => dec(q)));
-        expect(dec(s.context.filledQuantity).eq(fills)).toBe(true);
-        expect(dec(effectiveFilled(s.context)).eq(maxDec(fills, venueTotal))).toBe(true);
+        actor.stop();
       }),
-      { seed: 42, numRuns: 500 },
+      { seed: 42, numRuns: 300 },
     );
   });
 

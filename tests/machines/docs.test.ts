@@ -6,7 +6,6 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { AnyStateMachine } from 'xstate';
 import { connectionMachine } from '../../machines/connection/connectionMachine.ts';
-import { orderMachine } from '../../machines/order/orderMachine.ts';
 import { tradeMachine } from '../../machines/trade/tradeMachine.ts';
 import { stateTable, transitionTable } from './chartTable.ts';
 
@@ -16,7 +15,6 @@ const block = (doc: string, name: string): string => {
 };
 
 const charts: Array<{ name: string; machine: AnyStateMachine }> = [
-  { name: 'order', machine: orderMachine },
   { name: 'trade', machine: tradeMachine },
   { name: 'connection', machine: connectionMachine },
 ];

@@ -27,7 +27,19 @@ export const cancelEntry: TradeEvent = { type: 'command.cancelEntry', at: 4 };
 export const close: TradeEvent = { type: 'command.close', at: 5 };
 export const protectionSet: TradeEvent = { type: 'venue.protectionSet', at: 4 };
 export const protectionFailed: TradeEvent = { type: 'venue.protectionFailed', code: '10001', message: 'trading-stop failed', at: 4 };
-export const positionClosed: TradeEvent = { type: 'venue.positionClosed', reason: 'takeProfit', exitPrice: '102', at: 6 };
+/** The venue reports the position flat after its own TP filled the whole position at 102 (fee 0.02). */
+export const venueFlat: TradeEvent = {
+  type: 'venue.positionChanged', side: 'flat', quantity: '0', external: { quantity: '2', notional: '204', fee: '0.02', tradeIds: ['x1'] }, at: 6,
+};
+/** The venue reports the position flat without fills we could see (closed by hand, fills not known). */
+export const venueFlatBare: TradeEvent = { type: 'venue.positionChanged', side: 'flat', quantity: '0', at: 6 };
+/** A venue-side stop filled 1 of 2 at 99 and cleared the stops (X-ORD-6). */
+export const partialStop: TradeEvent = {
+  type: 'venue.positionChanged', side: 'long', quantity: '1', external: { quantity: '1', notional: '99', fee: '0.01', tradeIds: ['x2'] }, at: 6,
+};
+/** A position update that changes nothing (the venue's TP/SL in place). */
+export const positionUnchanged: TradeEvent = { type: 'venue.positionChanged', side: 'long', quantity: '2', takeProfit: '102', stopLoss: '99', at: 6 };
+export const replaced: TradeEvent = { type: 'recovery.positionReplaced', at: 6 };
 export const cooldownDone: TradeEvent = { type: 'timer.cooldownDone', at: 1006 };
 export const kill: TradeEvent = { type: 'operator.kill', reason: 'operator', at: 4 };
 export const killFlatten: TradeEvent = { type: 'operator.kill', reason: 'operator', flatten: true, at: 4 };

@@ -10,7 +10,8 @@ import { allTransitionKeys, runRow } from './support.ts';
 import {
   CANCELLING, CLOSED, CLOSING, FLATTENING, OPENED, PROTECTED, QUERYING, SUBMITTING, WORKING, ackTimeout, acc, cancelEntry,
   cancelRejected, cancelled, close, cooldownDone, defect, expired, f1, fAll, fEmpty, fill, kill, killFlatten, label, open,
-  paused, positionClosed, protectionFailed, protectionSet, query, queryRetry, rejected, resume, resumed, unknown,
+  partialStop, paused, positionUnchanged, protectionFailed, protectionSet, query, queryRetry, rejected, replaced, resume, resumed, unknown,
+  venueFlat, venueFlatBare,
 } from './tradeFixtures.ts';
 
 interface Row {
@@ -31,6 +32,8 @@ const LEAVE_SUBMIT = 'timer.clear:ackTimeout';
 const LEAVE_QUERY = 'timer.clear:queryRetry';
 const HALTED_QUERYING = [...QUERYING, kill, cancelRejected];
 const QUERYING_WITH_FILL = [open, acc(), f1, cancelEntry, cancelRejected];
+// The venue closed the filled part of a resting entry; the actor withdraws the rest (cancelling, venueClosed).
+const VENUE_CLOSED = [open, acc(), f1, venueFlatBare];
 
 const rows: Row[] = [
   { name: 'idle: KILL halts (no order to cancel)', reach: [], event: kill, state: 'idle', control: 'halted', emitted: ['notify:halted'], context: { haltReason: 'operator' } },
@@ -96,14 +99,24 @@ const rows: Row[] = [
   { name: 'cancelling: the entry was rejected', reach: CANCELLING, event: rejected('c1', 'parameter'), state: 'idle', emitted: ['notify:entryRejected'] },
   { name: 'cancelling: cancel refused → query', reach: CANCELLING, event: cancelRejected, state: 'querying', emitted: QUERY_C1 },
   { name: 'cancelling: cancel outcome unknown → query', reach: CANCELLING, event: unknown(), state: 'querying', emitted: QUERY_C1 },
-  { name: 'cancelling: a late ack is only routed', reach: [open, cancelEntry], event: acc(), state: 'cancelling', emitted: [] },
+  { name: 'cancelling: the venue closed the filled part meanwhile → remembered', reach: [open, acc(), f1, cancelEntry], event: venueFlatBare, state: 'cancelling', emitted: [], context: { venueClosed: true, closeReason: 'external' } },
+  { name: 'working: the venue closed the filled part → withdraw the rest', reach: [...WORKING, f1], event: venueFlat, state: 'cancelling', emitted: ['order.cancel:c1'], context: { venueClosed: true, exit: { filledQuantity: '2', filledNotional: '204', fees: '0.02' } } },
+  { name: 'cancelling: the entry withdrawn after the venue closed its filled part → closed, no protection', reach: VENUE_CLOSED, event: cancelled(), state: 'closed.cooldown', emitted: CLOSING_OUT, context: { closeReason: 'external' } },
+  { name: 'cancelling: the entry expired after the venue closed its filled part → closed', reach: VENUE_CLOSED, event: expired(), state: 'closed.cooldown', emitted: CLOSING_OUT },
+  { name: 'querying: the entry closed after the venue closed its filled part → closed', reach: [...VENUE_CLOSED, cancelRejected], event: cancelled(), state: 'closed.cooldown', emitted: [LEAVE_QUERY, ...CLOSING_OUT] },
+  { name: 'querying: the entry expired after the venue closed its filled part → closed', reach: [...VENUE_CLOSED, cancelRejected], event: expired(), state: 'closed.cooldown', emitted: [LEAVE_QUERY, ...CLOSING_OUT] },
+  { name: 'working: the entry closed after the venue closed its filled part → closed', reach: [...VENUE_CLOSED, cancelRejected, query('c1', true, 'new')], event: cancelled(), state: 'closed.cooldown', emitted: CLOSING_OUT },
+  { name: 'working: the entry expired after the venue closed its filled part → closed', reach: [...VENUE_CLOSED, cancelRejected, query('c1', true, 'new')], event: expired(), state: 'closed.cooldown', emitted: CLOSING_OUT },
   { name: 'cancelling: KILL keeps cancelling', reach: CANCELLING, event: kill, state: 'cancelling', control: 'halted', emitted: ['notify:halted'] },
   { name: 'cancelling: a defect keeps cancelling', reach: CANCELLING, event: defect, state: 'cancelling', control: 'halted', emitted: ['notify:halted'] },
 
   { name: 'opened: a late entry fill grows the position, OEP unchanged', reach: [...WORKING, fill('c1', 't1', '1', '99'), cancelled()], event: fill('c1', 't2', '1', '98'), state: 'opened.protecting', emitted: [], context: { openingPrice: '99', entry: { filledQuantity: '2', filledNotional: '197', fees: '0.02' } } },
   { name: 'opened: a replayed entry fill is only routed', reach: [...WORKING, f1, cancelled()], event: f1, state: 'opened.protecting', emitted: [] },
   { name: 'opened: the entry order closes', reach: OPENED, event: cancelled(), state: 'opened.protecting', emitted: [], context: { entryDone: true } },
-  { name: 'opened: TP/SL hit at the venue → closed', reach: PROTECTED, event: positionClosed, state: 'closed.cooldown', emitted: CLOSING_OUT, context: { closeReason: 'takeProfit', cooldownUntil: 1006 } },
+  { name: 'opened: TP/SL hit at the venue → closed, its fills and fees counted', reach: PROTECTED, event: venueFlat, state: 'closed.cooldown', emitted: CLOSING_OUT, context: { closeReason: 'takeProfit', cooldownUntil: 1006, exit: { filledQuantity: '2', filledNotional: '204', fees: '0.02' } } },
+  { name: 'opened: a position update that changes nothing', reach: PROTECTED, event: positionUnchanged, state: 'opened.protected', emitted: [] },
+  { name: 'X-ORD-6 protected: a partial stop fill → close the unprotected remainder', reach: PROTECTED, event: partialStop, state: 'closing', emitted: ['notify:positionUnprotected', 'order.submit:c1-x1:reduceOnly'], context: { exit: { filledQuantity: '1', filledNotional: '99', fees: '0.01' } } },
+  { name: 'opened: recovery found another position → cycle closed (external)', reach: PROTECTED, event: replaced, state: 'closed.cooldown', emitted: CLOSING_OUT, context: { closeReason: 'external' } },
   { name: 'X-ORD-5 opened: strategy exit sends a reduce-only close', reach: PROTECTED, event: close, state: 'closing', emitted: ['order.submit:c1-x1:reduceOnly'], context: { exitClientOrderIds: ['c1-x1'] } },
   { name: 'X-RSK-1 opened: KILL with flatten closes reduce-only', reach: PROTECTED, event: killFlatten, state: 'flattening', control: 'halted', emitted: ['notify:halted', 'notify:flattening', 'order.submit:c1-f1:reduceOnly'] },
   { name: 'protecting: TP/SL confirmed → protected', reach: OPENED, event: protectionSet, state: 'opened.protected', emitted: ['notify:protected'], context: { protectionAttempts: 0 } },
@@ -114,25 +127,29 @@ const rows: Row[] = [
   { name: 'closing: a partial exit fill loops', reach: CLOSING, event: fill('c1-x1', 't6', '1'), state: 'closing', emitted: [], context: { exit: { filledQuantity: '1', filledNotional: '100', fees: '0.01' } } },
   { name: 'closing: a late entry fill still counts', reach: CLOSING, event: fill('c1', 't9', '1'), state: 'closing', emitted: [], context: { entry: { filledQuantity: '3', filledNotional: '300', fees: '0.02' } } },
   { name: 'closing: an empty exit fill is only routed', reach: CLOSING, event: fEmpty('c1-x1'), state: 'closing', emitted: [] },
-  { name: 'closing: TP/SL closed it first → closed', reach: CLOSING, event: positionClosed, state: 'closed.cooldown', emitted: CLOSING_OUT },
+  { name: 'closing: TP/SL closed it first → closed', reach: CLOSING, event: venueFlat, state: 'closed.cooldown', emitted: CLOSING_OUT, context: { closeReason: 'takeProfit' } },
+  { name: 'closing: recovery found another position → closed', reach: CLOSING, event: replaced, state: 'closed.cooldown', emitted: CLOSING_OUT },
+  { name: 'closing: the unknown exit is queried again on its timer', reach: [...CLOSING, unknown('c1-x1')], event: queryRetry, state: 'closing', emitted: ['order.query:c1-x1', 'timer.set:queryRetry'], context: { queryOrderId: 'c1-x1' } },
   { name: 'closing: exit rejected → re-assert protection', reach: CLOSING, event: rejected('c1-x1', 'reduce_only_violation'), state: 'opened.protecting', emitted: ['notify:exitRejected', 'protection.set'], context: { protectionAttempts: 1 } },
   { name: 'closing: exit cancelled → re-assert protection', reach: CLOSING, event: cancelled('c1-x1'), state: 'opened.protecting', emitted: ['protection.set'] },
   { name: 'closing: IOC exit expired → re-assert protection', reach: CLOSING, event: expired('c1-x1'), state: 'opened.protecting', emitted: ['protection.set'] },
-  { name: 'closing: exit outcome unknown → query', reach: CLOSING, event: unknown('c1-x1'), state: 'closing', emitted: ['order.query:c1-x1'] },
-  { name: 'closing: exit not found → re-assert protection', reach: CLOSING, event: query('c1-x1', false), state: 'opened.protecting', emitted: ['protection.set'] },
-  { name: 'closing: exit found → keep waiting for fills', reach: CLOSING, event: query('c1-x1', true, 'new'), state: 'closing', emitted: [] },
+  { name: 'X-REC-6 closing: exit outcome unknown → query on a retry timer', reach: CLOSING, event: unknown('c1-x1'), state: 'closing', emitted: ['order.query:c1-x1', 'timer.set:queryRetry'], context: { queryOrderId: 'c1-x1', queryRetryAt: 503 } },
+  { name: 'closing: exit not found → re-assert protection', reach: [...CLOSING, unknown('c1-x1')], event: query('c1-x1', false), state: 'opened.protecting', emitted: [LEAVE_QUERY, 'protection.set'] },
+  { name: 'closing: exit found → keep waiting for fills', reach: [...CLOSING, unknown('c1-x1')], event: query('c1-x1', true, 'new'), state: 'closing', emitted: [LEAVE_QUERY], context: { queryOrderId: null } },
 
   { name: 'flattening: the flatten fill → closed', reach: FLATTENING, event: fill('c1-f1', 't7', '2'), state: 'closed.cooldown', emitted: CLOSING_OUT },
   { name: 'flattening: a partial flatten fill loops', reach: FLATTENING, event: fill('c1-f1', 't8', '1'), state: 'flattening', emitted: [] },
   { name: 'flattening: a late entry fill still counts', reach: FLATTENING, event: fill('c1', 't9', '1'), state: 'flattening', emitted: [] },
   { name: 'flattening: an empty flatten fill is only routed', reach: FLATTENING, event: fEmpty('c1-f1'), state: 'flattening', emitted: [] },
-  { name: 'flattening: closed at the venue → closed', reach: FLATTENING, event: positionClosed, state: 'closed.cooldown', emitted: CLOSING_OUT },
+  { name: 'flattening: closed at the venue → closed', reach: FLATTENING, event: venueFlatBare, state: 'closed.cooldown', emitted: CLOSING_OUT },
+  { name: 'flattening: recovery found another position → closed', reach: FLATTENING, event: replaced, state: 'closed.cooldown', emitted: CLOSING_OUT },
+  { name: 'flattening: the unknown flatten is queried again on its timer', reach: [...FLATTENING, unknown('c1-f1')], event: queryRetry, state: 'flattening', emitted: ['order.query:c1-f1', 'timer.set:queryRetry'] },
   { name: 'flattening: remainder cancelled → send another', reach: FLATTENING, event: cancelled('c1-f1'), state: 'flattening', emitted: ['notify:flattening', 'order.submit:c1-f2:reduceOnly'] },
   { name: 'flattening: IOC remainder expired → send another', reach: FLATTENING, event: expired('c1-f1'), state: 'flattening', emitted: ['notify:flattening', 'order.submit:c1-f2:reduceOnly'] },
   { name: 'flattening: rejected → critical alert, wait', reach: FLATTENING, event: rejected('c1-f1', 'reduce_only_violation'), state: 'flattening', emitted: ['notify:exitRejected'] },
-  { name: 'flattening: outcome unknown → query', reach: FLATTENING, event: unknown('c1-f1'), state: 'flattening', emitted: ['order.query:c1-f1'] },
-  { name: 'flattening: not found → send another', reach: FLATTENING, event: query('c1-f1', false), state: 'flattening', emitted: ['notify:flattening', 'order.submit:c1-f2:reduceOnly'] },
-  { name: 'flattening: found → keep waiting', reach: FLATTENING, event: query('c1-f1', true, 'new'), state: 'flattening', emitted: [] },
+  { name: 'X-REC-6 flattening: outcome unknown → query on a retry timer', reach: FLATTENING, event: unknown('c1-f1'), state: 'flattening', emitted: ['order.query:c1-f1', 'timer.set:queryRetry'] },
+  { name: 'flattening: not found → send another', reach: [...FLATTENING, unknown('c1-f1')], event: query('c1-f1', false), state: 'flattening', emitted: [LEAVE_QUERY, 'notify:flattening', 'order.submit:c1-f2:reduceOnly'] },
+  { name: 'flattening: found → keep waiting', reach: [...FLATTENING, unknown('c1-f1')], event: query('c1-f1', true, 'new'), state: 'flattening', emitted: [LEAVE_QUERY] },
 
   { name: 'closed: cooldown over → idle, cycle forgotten', reach: CLOSED, event: cooldownDone, state: 'idle', emitted: [], context: { intent: null, orderIds: [], openingPrice: null, entryClientOrderId: null } },
   { name: 'halted: resume', reach: [kill], event: resume, state: 'idle', control: 'running', emitted: ['notify:resumed'], context: { haltReason: null } },
@@ -179,9 +196,11 @@ describe('trade chart behaviour', () => {
     expect(r.sent).toEqual([]);
   });
 
-  it('routes order events to the child of that client order id', () => {
-    const r = runRow(tradeMachine, modelInput, SUBMITTING, acc());
-    expect(r.sent).toEqual(['order:c1 <- venue.accepted']);
+  it('keeps the ledger of its orders: an entry settles once its fills reach its size, a rejected exit at once', () => {
+    const r = runRow(tradeMachine, modelInput, [...WORKING, f1], fill('c1', 't2', '1'));
+    expect(r.after.context).toMatchObject({ orderFilled: { c1: '2' }, settledOrderIds: ['c1'] });
+    const x = runRow(tradeMachine, modelInput, CLOSING, rejected('c1-x1', 'reduce_only_violation'));
+    expect(x.after.context.settledOrderIds).toEqual(['c1', 'c1-x1']);
   });
 
   it('X-RSK-1 KILL keeps the protection of an open position and cancels nothing', () => {
@@ -209,10 +228,11 @@ describe('trade chart behaviour', () => {
     });
   });
 
-  it('uses the venue PnL when TP/SL closed the position at the venue', () => {
-    const stopped: TradeEvent = { type: 'venue.positionClosed', reason: 'stopLoss', exitPrice: '99', realizedPnl: '-2.01', at: 9 };
+  it('counts the fills and fees of a venue-side stop in the closed trade (net PnL = what the balance did)', () => {
+    const stopped: TradeEvent = { type: 'venue.positionChanged', side: 'flat', quantity: '0', external: { quantity: '2', notional: '198', fee: '0.05', tradeIds: ['s1'] }, at: 9 };
     const r = runRow(tradeMachine, modelInput, PROTECTED, stopped);
-    expect(r.emitted).toContainEqual(expect.objectContaining({ type: 'position.closed', realizedPnl: '-2.01', averageExitPrice: '99', reason: 'stopLoss' }));
+    // Entry 2 @ 100 with 0.01 fees; the stop sold 2 @ 99 with 0.05 fees: -2 - 0.06.
+    expect(r.emitted).toContainEqual(expect.objectContaining({ type: 'position.closed', realizedPnl: '-2.06', fees: '0.06', averageExitPrice: '99', reason: 'stopLoss' }));
   });
 
   it('a second cycle starts clean after the cooldown', () => {

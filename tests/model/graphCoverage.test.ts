@@ -7,8 +7,6 @@ import { describe, expect, it } from 'vitest';
 import type { AnyStateMachine, EventObject } from 'xstate';
 import { connectionMachine } from '../../machines/connection/connectionMachine.ts';
 import * as connectionModel from '../../machines/connection/model.ts';
-import { orderMachine } from '../../machines/order/orderMachine.ts';
-import * as orderModel from '../../machines/order/model.ts';
 import { tradeMachine } from '../../machines/trade/tradeMachine.ts';
 import * as tradeModel from '../../machines/trade/model.ts';
 import { allStateIds, allTransitionKeys, coverPaths, newCoverage, replay, simplePaths } from '../machines/support.ts';
@@ -23,7 +21,6 @@ interface Subject {
 }
 
 const subjects: Subject[] = [
-  { name: 'order', machine: orderMachine, inputs: [orderModel.modelInput], events: orderModel.modelEvents, serializeState: orderModel.serializeForGraph, serializeValue: orderModel.serializeValueForGraph },
   {
     name: 'connection',
     machine: connectionMachine,

@@ -22,12 +22,11 @@ import { openJournal, type Journal } from '../../src/journal/Journal.ts';
 import { nextClientOrderId } from '../../src/journal/clientOrderIds.ts';
 import { VirtualClock } from '../../src/kernel/Clock.ts';
 import { createLogger } from '../../src/kernel/logger.ts';
-import { seededRandom } from '../../src/kernel/random.ts';
 import { virtualScheduler } from '../../src/kernel/Scheduler.ts';
 import { makeRiskEngine, type ApprovedOrder, type RiskEngine } from '../../src/risk/RiskEngine.ts';
-import type { MarketView, PortfolioView } from '../../src/risk/views.ts';
 import type { ActorHost } from '../../src/runtime/ActorHost.ts';
-import { TradingRuntime } from '../../src/runtime/TradingRuntime.ts';
+import type { VenueRuntime } from '../../src/runtime/VenueRuntime.ts';
+import { makeTestRuntime, testSettings } from '../support/testRuntime.ts';
 import { bybitLinearInstrument, createSimExchange } from '../../src/venues/sim/engine/SimExchange.ts';
 import type { SimExchange } from '../../src/venues/sim/engine/types.ts';
 import { barFeed } from '../../src/venues/sim/replay/barFeed.ts';
@@ -97,16 +96,9 @@ export const activeIds = (value: unknown, prefix: string): string[] =>
     ? [`${prefix}.${value}`]
     : Object.entries(value as Record<string, unknown>).flatMap(([k, v]) => [`${prefix}.${k}`, ...activeIds(v, `${prefix}.${k}`)]);
 
-/** The parts of the runtime a model run reaches that it has no public API for (see `registerApproval`). */
-interface RuntimeInternals {
-  readonly approvals: Map<string, ApprovedOrder>;
-  portfolioView(now: number, tradesThisCycle: ReadonlyMap<string, number>): PortfolioView;
-  marketView(): MarketView;
-}
-
 /** A real runtime over the simulator for one symbol, with held venue requests and the actor's processed events. */
 export interface ModelRig {
-  readonly runtime: TradingRuntime;
+  readonly runtime: VenueRuntime;
   readonly host: ActorHost;
   readonly exchange: SimExchange;
   readonly journal: Journal;
@@ -151,14 +143,11 @@ export const makeModelRig = async (): Promise<ModelRig> => {
       for (const id of activeIds((e.snapshot as unknown as { value: unknown }).value, 'trade')) coverage.states.add(id);
     }
   };
-  const runtime = new TradingRuntime({
-    settings: {
-      profile: 'test', mode: 'PAPER', botId: 'tw', symbols: [SYMBOL], leverage: new Decimal(5), triggerSource: 'mark',
-      cycleMs: 3_600_000, jitterFraction: 0, ackTimeoutMs: 5000, maxRepriceAttempts: modelIntent.maxRepriceAttempts,
-      maxProtectionAttempts: modelInput.maxProtectionAttempts, cooldownMs: modelInput.cooldownMs,
-      retry: { baseMs: 200, capMs: 5000, maxAttempts: 6 }, seed,
-    },
-    venue, journal, scheduler, logger, risk, strategies: [], random: seededRandom(seed), inspect,
+  const runtime = makeTestRuntime({
+    settings: testSettings({
+      symbols: [SYMBOL], maxRepriceAttempts: modelIntent.maxRepriceAttempts, maxProtectionAttempts: modelInput.maxProtectionAttempts, cooldownMs: modelInput.cooldownMs, seed,
+    }),
+    venue, journal, scheduler, logger, risk, inspect,
   });
   sim.onMarket((e) => runtime.onMarket(e));
   sim.onAccount((e) => runtime.onAccount(e));
@@ -174,21 +163,23 @@ export const makeModelRig = async (): Promise<ModelRig> => {
 };
 
 /**
- * Mints a RiskEngine approval for a buy of `quantity` and registers it with the runtime under its decision id, as the
- * decision cycle does before it sends `command.open`. The runtime has no public API for this (only `runCycle`, whose
- * price the test could not choose), so this reaches its private approval map; the ExecutionEngine still checks it.
+ * Mints a RiskEngine approval for a buy of `quantity` against the runtime's own views and keeps it in its ApprovalBook
+ * under its decision id, as the decision loop does before it sends `command.open` (whose price the test could not
+ * choose); the ExecutionEngine still checks it.
  */
 export const registerApproval = (rig: ModelRig, quantity: Decimal): ApprovedOrder => {
-  const internals = rig.runtime as unknown as RuntimeInternals;
   const now = rig.clock.now();
   const proposal = Schema.decodeUnknownSync(TradeProposal)({
     proposalId: `p${now.toString(36)}`, strategyId: 'mbt', symbol: SYMBOL, side: 'buy', instrumentKind: 'perp', notionalFraction: 0.05,
     stopLossFraction: 0.01, takeProfitFraction: 0.02, conviction: 1, createdAt: now, ttlMs: 3_600_000,
   });
-  const decision = rig.risk.check(proposal, internals.portfolioView(now, new Map()), internals.marketView(), now);
+  const views = rig.runtime.views(now, new Map());
+  // The path may send `command.open` where the decision loop would not (a KILL just before it, an entry in flight): the
+  // chart's own guards are what it tests there, so the actor-availability rule is left out of this one approval.
+  const decision = rig.risk.check(proposal, { ...views.portfolio, actors: undefined }, views.market, now);
   if (decision.kind !== 'approve') throw new Error(`the RiskEngine vetoed the model intent: ${JSON.stringify(decision.veto)}`);
   if (decision.order.quantity.lt(quantity)) throw new Error(`approved ${decision.order.quantity.toString()} < ${quantity.toString()}`);
-  internals.approvals.set(decision.decisionId, decision.order);
+  rig.runtime.approvals.put(decision.decisionId, decision.order);
   return decision.order;
 };
 
@@ -399,22 +390,31 @@ const plan = (a: Abstract, e: Ev, life: string, entryId: string | null): Plan =>
       if (set) a.protectionAtVenue = true;
       return venue({ do: 'release', n, how: set ? 'perform' : 'lose' });
     }
-    case 'venue.positionClosed':
-      if (a.position <= 0 || !/^(opened|closing|flattening)/.test(life)) infeasible('no open position for the venue to close');
+    case 'venue.positionChanged': {
+      // The simulator reports a position change on its own only when it is closed from outside (the web UI): flat, with
+      // that close's fills, for the whole position. Partial stops and idle updates are not produced on demand.
+      const x = (e as { readonly external?: { readonly quantity: string } }).external;
+      if (modelNumber(e.quantity) !== 0) infeasible('the simulator reports a partial position change only after a partial venue-side stop');
+      if (x === undefined) infeasible('a close at the venue reaches the runtime with its fills');
+      if (a.position <= 0 || !/^(opened|closing|flattening|working|cancelling)/.test(life)) infeasible('no open position for the venue to close');
+      if (modelNumber(x?.quantity) !== a.position) infeasible(`an external close takes the whole position (${a.position}), not ${String(x?.quantity)}`);
       a.position = 0;
       a.protectionAtVenue = false;
       return venue({ do: 'externalClose' });
+    }
     case 'venue.expired':
       return infeasible('the simulator never expires these orders');
     case 'timer.ackTimeout':
       if (life !== 'submitting' || entryId !== m) infeasible('the host arms the ack deadline only for the current entry');
       return { source: 'clock', acts: [{ do: 'advance', timer: 'ackDeadline' }] };
     case 'timer.queryRetry':
-      if (life !== 'querying') infeasible('the query timer runs only while querying');
+      if (!/^(querying|closing|flattening)$/.test(life)) infeasible('the query timer runs only while an order outcome is being queried');
       return { source: 'clock', acts: [{ do: 'advance', timer: 'queryRetryAt' }] };
     case 'timer.cooldownDone':
       if (life !== 'closed.cooldown') infeasible('the cooldown timer runs only in closed');
       return { source: 'clock', acts: [{ do: 'advance', timer: 'cooldownUntil' }] };
+    case 'recovery.positionReplaced':
+      return infeasible('only start-up recovery sends it, after the venue changed the position while the runtime was down (the restart drill covers it)');
     case 'stream.paused':
     case 'stream.resumed':
       return { source: 'host', acts: [{ do: 'pause', paused: e.type === 'stream.paused', reason: e.reason ?? 'resumed' }] };
@@ -550,6 +550,8 @@ export const executePath = async (path: RuntimePath, rig: ModelRig, check: (labe
             account: ACCOUNT, symbol: SYMBOL, side: 'sell', type: 'market', quantity: new Decimal(0), timeInForce: 'ioc', reduceOnly: true, closeOnTrigger: true,
           });
           if (!r.ok) throw new Error(`${label}: external close refused: ${r.message}`);
+          // The router hands position updates to the actor on the next scheduler turn: let it run.
+          rig.clock.advanceTo(rig.clock.now());
           break;
         }
         case 'advance': {

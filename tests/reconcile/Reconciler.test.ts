@@ -179,7 +179,7 @@ describe('Reconciler (X-REC-1)', () => {
 });
 
 const row = (over: Partial<OrderRow> & Pick<OrderRow, 'clientOrderId' | 'state'>): OrderRow => ({
-  venue: 'bybit', symbol: SYMBOL, intentId: 'i', side: 'buy', quantity: dec('1'), price: dec('100'), venueOrderId: undefined, filledQuantity: dec(0),
+  venue: 'bybit', symbol: SYMBOL, intentId: 'i', side: 'buy', quantity: dec('1'), price: dec('100'), venueOrderId: undefined, filledQuantity: dec(0), role: 'entry', strategyId: 's', reduceOnly: false,
   createdSeq: 1, updatedSeq: 1, createdTs: 0, updatedTs: 0, ...over,
 });
 

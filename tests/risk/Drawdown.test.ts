@@ -125,11 +125,12 @@ describe('serialization', () => {
 });
 
 describe('engine integration', () => {
-  it('X-RSK-3 no new order after a breach: the breached state vetoes with drawdown_breach', () => {
+  it('X-RSK-3 no new entry after a breach: a drawdown halts (drawdown_breach), a daily loss reduces (reducing_only)', () => {
     const s = recordEquity(initDrawdown(dec('100000'), NOW - 10_000, 'UTC'), dec('94000'), NOW - 5_000, cfg).state;
     const engine = makeRiskEngine(makeRiskConfig({ mode: 'PAPER' }));
     const r = engine.check(proposal(), portfolio({ drawdown: s }), market(), NOW);
-    expect(r.kind === 'veto' && r.veto.reason).toBe('drawdown_breach');
+    expect(r.kind === 'veto' && r.veto.reason).toBe(s.breach?.reason === 'daily_loss' ? 'reducing_only' : 'drawdown_breach');
+    expect(s.breach).toBeDefined();
     expect(engine.check(proposal(), portfolio({ drawdown: clearDrawdownBreach(s) }), market(), NOW).kind).toBe('approve');
   });
 });

@@ -168,7 +168,10 @@ describe('gate rules', () => {
   it('X-RSK-1 X-RSK-3 X-REC-2 refuse everything while killed, halted, breached or desynced', () => {
     expectVeto({ name: 'kill', pf: { kill: { engaged: true, reason: 'file flag' } } }, { reason: 'kill_switch' });
     expectVeto({ name: 'halted', pf: { tradingState: 'halted' } }, { reason: 'halted' });
-    expectVeto({ name: 'drawdown', pf: { drawdown: { breach: { reason: 'daily_loss', observed: '0.051', limit: '0.05' } } } }, { reason: 'drawdown_breach', capType: 'daily_loss', current: '0.051', limit: '0.05' });
+    expectVeto({ name: 'drawdown', pf: { drawdown: { breach: { reason: 'rolling_drawdown', observed: '0.11', limit: '0.1' } } } }, { reason: 'drawdown_breach', capType: 'rolling_drawdown', current: '0.11', limit: '0.1' });
+    // A daily-loss breach is Reducing: entries refused, the exit of what is held allowed.
+    expectVeto({ name: 'daily loss', pf: { drawdown: { breach: { reason: 'daily_loss', observed: '0.051', limit: '0.05' } } } }, { reason: 'reducing_only' });
+    expectApprove({ name: 'daily loss exit', pf: { drawdown: { breach: { reason: 'daily_loss', observed: '0.051', limit: '0.05' } }, positions: [pos('BTCUSDT', '3')] }, prop: { side: 'sell' } });
     expectVeto({ name: 'desync', pf: { brokerDesync: true } }, { reason: 'broker_desync' });
   });
 
@@ -386,7 +389,7 @@ describe('X-ORD-4 fail-fast order', () => {
     expect(r.kind).toBe('veto');
     if (r.kind === 'veto') {
       expect(r.rule).toBe('staleness');
-      expect(r.trace).toEqual(['proposalExpiry', 'modeWindow', 'killHalt', 'dependencies', 'clockSkew', 'staleness']);
+      expect(r.trace).toEqual(['proposalExpiry', 'modeWindow', 'killHalt', 'symbolGate', 'actorAvailability', 'dependencies', 'clockSkew', 'staleness']);
     }
   });
 
@@ -397,7 +400,7 @@ describe('X-ORD-4 fail-fast order', () => {
 
   it('runs every rule for an approval', () => {
     const r = expectApprove({ name: 'all' });
-    expect(r.trace).toHaveLength(21);
+    expect(r.trace).toHaveLength(23);
     expect(r.trace.at(-1)).toBe('feeMinNotional');
   });
 });

@@ -25,9 +25,9 @@ describe('X-REC-2 broker_desync from periodic checks', () => {
     const first = await hx.runtime.checkVenue('periodic');
     expect(first.join('\n')).toContain('BTCUSDT: venue order tw-manual-1-0 is open but the actor does not own it');
     // One sighting may be an event still on the wire: not yet a desync.
-    expect(hx.runtime.isBrokerDesync()).toBe(false);
+    expect(hx.runtime.state.brokerDesync()).toBe(false);
     await hx.runtime.checkVenue('periodic');
-    expect(hx.runtime.isBrokerDesync()).toBe(true);
+    expect(hx.runtime.state.brokerDesync()).toBe(true);
     expect([...hx.journal.readEvents({ type: 'BROKER_DESYNC' })]).toHaveLength(1);
     expect(hx.logLines.join('\n')).toMatch(/"level":50.*"alert":"broker_desync".*"msg":"broker_desync"/);
 
@@ -35,7 +35,7 @@ describe('X-REC-2 broker_desync from periodic checks', () => {
     expect(hx.exchange.cancelOrder('main', 'BTCUSDT', { clientOrderId: 'tw-manual-1-0' }).ok).toBe(true);
     await hx.runtime.idle();
     expect(await hx.runtime.checkVenue('periodic')).toEqual([]);
-    expect(hx.runtime.isBrokerDesync()).toBe(false);
+    expect(hx.runtime.state.brokerDesync()).toBe(false);
     expect([...hx.journal.readEvents({ type: 'BROKER_RESYNCED' })]).toHaveLength(1);
     await hx.runtime.stop('test');
     hx.journal.close();

@@ -1,6 +1,6 @@
 /**
  * ConnectionHost against the real parts: the simulator's Bybit façade on loopback (engine on a virtual clock the test
- * moves), the real Bybit adapter and stream descriptions, a real TradingRuntime and an on-disk journal. Covers the
+ * moves), the real Bybit adapter and stream descriptions, a real VenueRuntime and an on-disk journal. Covers the
  * live path, gap → pause → REST resync → resume (X-WS-2), drops → backoff → resubscribe + reconcile hook (X-WS-3),
  * trading paused outside live (X-WS-5) and malformed frames (X-RT-10). Waits are event-driven, bounded by vitest.
  */
@@ -10,7 +10,6 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
 import { AppConfig, decodeDefaults } from '../../src/config/schema.ts';
-import { Decimal } from '../../src/domain/money.ts';
 import { openJournal, type Journal } from '../../src/journal/Journal.ts';
 import { createLogger } from '../../src/kernel/logger.ts';
 import { seededRandom } from '../../src/kernel/random.ts';
@@ -18,7 +17,8 @@ import { virtualScheduler, wallScheduler } from '../../src/kernel/Scheduler.ts';
 import { makeRiskEngine } from '../../src/risk/RiskEngine.ts';
 import { ConnectionHost } from '../../src/runtime/connection/ConnectionHost.ts';
 import { createPauseBoard } from '../../src/runtime/connection/PauseBoard.ts';
-import { TradingRuntime } from '../../src/runtime/TradingRuntime.ts';
+import type { VenueRuntime } from '../../src/runtime/VenueRuntime.ts';
+import { makeTestRuntime, testSettings } from '../support/testRuntime.ts';
 import { withUrl, type MarketEvent } from '../../src/venues/streams.ts';
 import { startSimHarness, type SimHarness } from '../venues/bybit/simHarness.ts';
 
@@ -27,7 +27,7 @@ const DEPTH = 50;
 
 let h: SimHarness;
 let journal: Journal;
-let runtime: TradingRuntime;
+let runtime: VenueRuntime;
 const logLines: string[] = [];
 /** Wakes every pending `until` check; called on every forwarded market event and host state change. */
 const wakers = new Set<() => void>();
@@ -96,15 +96,11 @@ beforeAll(async () => {
   const dir = mkdtempSync(join(tmpdir(), 'tw-conn-'));
   journal = openJournal({ path: join(dir, 'journal.sqlite'), clock: h.clock });
   const config = decodeDefaults(AppConfig);
-  runtime = new TradingRuntime({
-    settings: {
-      profile: 'test', mode: 'PAPER', botId: 'tw', symbols: [SYMBOL], leverage: new Decimal(5), triggerSource: 'mark',
-      cycleMs: 60_000, jitterFraction: 0.05, ackTimeoutMs: 5000, maxRepriceAttempts: 2, maxProtectionAttempts: 3, cooldownMs: 60_000,
-      retry: { baseMs: 200, capMs: 5000, maxAttempts: 6 }, seed: 1,
-    },
+  runtime = makeTestRuntime({
+    settings: testSettings({ symbols: [SYMBOL], seed: 1 }),
     venue: h.venue, journal, scheduler: virtualScheduler(h.clock),
     logger: createLogger({ level: 'info', clock: h.clock, targets: { memory: [] } }),
-    risk: makeRiskEngine({ ...config.risk, mode: 'PAPER' }), strategies: [], random: seededRandom(2),
+    risk: makeRiskEngine({ ...config.risk, mode: 'PAPER' }),
   });
   await runtime.prepare();
   runtime.startActor(SYMBOL);
@@ -131,14 +127,14 @@ describe('ConnectionHost on the Bybit simulator façade', { timeout: 15_000 }, (
     let pausedWhileNotLive = true;
     host.onStateChange((label) => {
       seen.push(label);
-      if (label !== 'open.live' && !runtime.isMarketPaused(SYMBOL)) pausedWhileNotLive = false;
+      if (label !== 'open.live' && !(runtime.state.gates(SYMBOL).paused !== undefined)) pausedWhileNotLive = false;
     });
     host.start();
-    expect(runtime.isMarketPaused(SYMBOL)).toBe(true);
+    expect((runtime.state.gates(SYMBOL).paused !== undefined)).toBe(true);
     await host.whenState((s) => s === 'open.live');
     expect(seen).toEqual(['disconnected', 'connecting', 'open.subscribing', 'open.syncing', 'open.live']);
     expect(pausedWhileNotLive).toBe(true);
-    expect(runtime.isMarketPaused(SYMBOL)).toBe(false);
+    expect((runtime.state.gates(SYMBOL).paused !== undefined)).toBe(false);
     expect(runtime.host(SYMBOL)?.snapshot().context).toBeDefined();
     // The book is the engine's, and it follows the stream once live.
     await until(() => bookMatchesEngine(host));
@@ -148,7 +144,7 @@ describe('ConnectionHost on the Bybit simulator façade', { timeout: 15_000 }, (
     expect(types.slice(-2)).toEqual(['MARKET_PAUSED', 'MARKET_RESUMED']);
     await host.stop();
     expect(host.state()).toBe('disconnected');
-    expect(runtime.isMarketPaused(SYMBOL)).toBe(true);
+    expect((runtime.state.gates(SYMBOL).paused !== undefined)).toBe(true);
   });
 
   it('X-WS-2 detects a sequence gap, pauses, resyncs from the REST snapshot, resumes, and ends equal to the simulator book', async () => {
@@ -170,7 +166,7 @@ describe('ConnectionHost on the Bybit simulator façade', { timeout: 15_000 }, (
     h.advance(1_000);
     await resumed;
     expect(states.slice(0, 2)).toEqual(['open.resyncing', 'open.live']);
-    expect(runtime.isMarketPaused(SYMBOL)).toBe(false);
+    expect((runtime.state.gates(SYMBOL).paused !== undefined)).toBe(false);
     await until(() => bookMatchesEngine(host));
 
     // Journaled order: gap → paused → snapshot → resumed.
@@ -253,7 +249,7 @@ describe('ConnectionHost on the Bybit simulator façade', { timeout: 15_000 }, (
     // Back in business: the public book follows the engine again.
     h.advance(3_000);
     await until(() => bookMatchesEngine(pub));
-    expect(runtime.isMarketPaused(SYMBOL)).toBe(false);
+    expect((runtime.state.gates(SYMBOL).paused !== undefined)).toBe(false);
     await Promise.all([pub.stop(), priv.stop()]);
   });
 
@@ -294,7 +290,7 @@ describe('ConnectionHost on the Bybit simulator façade', { timeout: 15_000 }, (
     await until(() => bookMatchesEngine(host));
     expect(host.state()).toBe('open.live');
     expect(host.invalidFrames()).toBe(3);
-    expect(runtime.isMarketPaused(SYMBOL)).toBe(false);
+    expect((runtime.state.gates(SYMBOL).paused !== undefined)).toBe(false);
     const bad = logs().slice(fromLog).filter((l) => l['msg'] === 'payload_decode_failed');
     expect(bad.length).toBe(3);
     for (const b of bad) expect(String(b['payload']).length).toBeLessThan(250);

@@ -1,5 +1,5 @@
 /**
- * Test harness: a real TradingRuntime over the real in-process simulator (SimVenue), a real journal on disk and the
+ * Test harness: a real VenueRuntime over the real in-process simulator (SimVenue), a real journal on disk and the
  * virtual clock — the same parts the paper run wires, minus the replay loop, which each test drives itself.
  */
 import { mkdtempSync } from 'node:fs';
@@ -10,10 +10,10 @@ import { AppConfig, decodeDefaults } from '../../src/config/schema.ts';
 import { openJournal, type Journal } from '../../src/journal/Journal.ts';
 import { VirtualClock } from '../../src/kernel/Clock.ts';
 import { createLogger } from '../../src/kernel/logger.ts';
-import { seededRandom } from '../../src/kernel/random.ts';
 import { virtualScheduler } from '../../src/kernel/Scheduler.ts';
 import { makeRiskEngine } from '../../src/risk/RiskEngine.ts';
-import { TradingRuntime } from '../../src/runtime/TradingRuntime.ts';
+import type { VenueRuntime } from '../../src/runtime/VenueRuntime.ts';
+import { makeTestRuntime, testSettings } from '../support/testRuntime.ts';
 import { bybitLinearInstrument, createSimExchange } from '../../src/venues/sim/engine/SimExchange.ts';
 import type { SimExchange } from '../../src/venues/sim/engine/types.ts';
 import { barFeed } from '../../src/venues/sim/replay/barFeed.ts';
@@ -22,7 +22,7 @@ import { makeSimVenue, type SimVenue } from '../../src/venues/sim/SimVenue.ts';
 import { Decimal } from '../../src/domain/money.ts';
 
 export interface Harness {
-  readonly runtime: TradingRuntime;
+  readonly runtime: VenueRuntime;
   readonly exchange: SimExchange;
   readonly venue: SimVenue;
   readonly journal: Journal;
@@ -56,15 +56,9 @@ export const makeHarness = (
   const logLines: string[] = [];
   const logger = createLogger({ level: 'debug', clock, targets: { memory: logLines } });
   const risk = makeRiskEngine({ ...config.risk, mode: 'PAPER', allowShorts: true, fees: { makerRate: 0.0002, takerRate: 0.00055, minNotional: new Decimal(0) } });
-  const runtime = new TradingRuntime({
-    settings: {
-      profile: 'test', mode: 'PAPER', botId: 'tw', symbols: ['BTCUSDT', 'ADAUSDT'], leverage: new Decimal(5), triggerSource: 'mark',
-      cycleMs: 60_000, jitterFraction: 0.05, ackTimeoutMs: 5000, maxRepriceAttempts: 2, maxProtectionAttempts: 3, cooldownMs: 60_000,
-      retry: { baseMs: 200, capMs: 5000, maxAttempts: 6 }, seed,
-    },
+  const runtime = makeTestRuntime({
+    settings: testSettings({ symbols: ['BTCUSDT', 'ADAUSDT'], seed }),
     venue, journal, scheduler, logger, risk,
-    strategies: [],
-    random: seededRandom(seed),
     killFlag: opts.killFlag,
     killPollMs: 1000,
   });

@@ -9,11 +9,11 @@ import { decodeConfig, loadConfigFile } from '../../src/config/load.ts';
 import { dec } from '../../src/domain/money.ts';
 import { openJournal, type Journal } from '../../src/journal/Journal.ts';
 import { createLogger } from '../../src/kernel/logger.ts';
-import { seededRandom } from '../../src/kernel/random.ts';
 import { virtualScheduler } from '../../src/kernel/Scheduler.ts';
 import { makeRiskEngine } from '../../src/risk/RiskEngine.ts';
 import { clearKillFlag, writeKillFlag } from '../../src/runtime/killFlag.ts';
-import { TradingRuntime } from '../../src/runtime/TradingRuntime.ts';
+import type { VenueRuntime } from '../../src/runtime/VenueRuntime.ts';
+import { makeTestRuntime, testSettings } from '../support/testRuntime.ts';
 import { ACCOUNT, startSimHarness, type SimHarness } from '../venues/bybit/simHarness.ts';
 
 let h: SimHarness | undefined;
@@ -22,15 +22,12 @@ afterEach(async () => {
   h = undefined;
 });
 
-const runtimeOver = (sim: SimHarness, journal: Journal): TradingRuntime => {
+const runtimeOver = (sim: SimHarness, journal: Journal): VenueRuntime => {
   const base = Schema.decodeUnknownSync(AppConfig)({});
-  return new TradingRuntime({
-    settings: {
-      profile: 'test', mode: 'PAPER', botId: 'tw', symbols: ['BTCUSDT'], leverage: dec(5), triggerSource: 'mark', cycleMs: 60_000, jitterFraction: 0,
-      ackTimeoutMs: 5000, maxRepriceAttempts: 0, maxProtectionAttempts: 3, cooldownMs: 60_000, retry: { baseMs: 1, capMs: 5, maxAttempts: 3 }, seed: 1,
-    },
+  return makeTestRuntime({
+    settings: testSettings({ symbols: ['BTCUSDT'], maxRepriceAttempts: 0, retry: { baseMs: 1, capMs: 5, maxAttempts: 3 }, seed: 1 }),
     venue: sim.venue, journal, scheduler: virtualScheduler(sim.clock), logger: createLogger({ level: 'silent', clock: sim.clock, targets: {} }),
-    risk: makeRiskEngine({ ...base.risk, mode: 'PAPER' }), strategies: [], random: seededRandom(1),
+    risk: makeRiskEngine({ ...base.risk, mode: 'PAPER' }),
   });
 };
 
@@ -50,7 +47,7 @@ describe('X-RSK-1 kill switch', () => {
     }
     expect(h.exchange.openOrders(ACCOUNT, 'BTCUSDT')).toHaveLength(100);
     const started = performance.now();
-    const result = await runtime.engageKill({ reason: 'drill', source: 'cli' });
+    const result = await runtime.kill.engage({ reason: 'drill', source: 'cli' });
     const wallMs = performance.now() - started;
     expect(result.cancelled).toBe(100);
     expect(h.exchange.openOrders(ACCOUNT, 'BTCUSDT')).toHaveLength(0);
@@ -62,10 +59,10 @@ describe('X-RSK-1 kill switch', () => {
     // A new process on the same journal comes back halted: the state is persisted until an operator resumes.
     const again = runtimeOver(h, journal);
     await again.start();
-    expect(again.killState()).toMatchObject({ engaged: true, reason: 'drill', source: 'cli' });
+    expect(again.state.killSwitch()).toMatchObject({ engaged: true, reason: 'drill', source: 'cli' });
     expect(again.host('BTCUSDT')!.snapshot().matches({ control: 'halted' })).toBe(true);
-    again.resumeKill();
-    expect(again.killState().engaged).toBe(false);
+    again.kill.resume();
+    expect(again.state.killSwitch().engaged).toBe(false);
     expect(again.host('BTCUSDT')!.snapshot().matches({ control: 'running' })).toBe(true);
     await again.stop('test');
     journal.close();
@@ -104,7 +101,7 @@ describe('X-MOD-1 DRY_RUN', () => {
 });
 
 describe('X-RSK-3 drawdown and daily-loss breaker', () => {
-  it('halts new entries through the kill switch once the daily loss passes its limit, with a CRITICAL alert', async () => {
+  it('puts the account in Reducing once the daily loss passes its limit: no entry after it, working entries withdrawn, CRITICAL alert', async () => {
     const loaded = loadConfigFile('config/default.yaml');
     if (Either.isLeft(loaded)) throw new Error(loaded.left.message);
     const raw = Schema.encodeSync(AppConfig)(loaded.right.config) as { risk: Record<string, unknown> };
@@ -114,18 +111,42 @@ describe('X-RSK-3 drawdown and daily-loss breaker', () => {
     const r = await runPaperVirtual({ config: tight.right.config, configHash: tight.right.hash, dataDir, version: 't', commit: null, progress: () => undefined });
     const journal = openJournal({ path: join(r.runDir, 'journal.sqlite'), clock: { now: () => 0 } });
     const breach = [...journal.readEvents({ type: 'DRAWDOWN_BREACH' })];
-    const kill = [...journal.readEvents({ type: 'KILL_ENGAGED' })];
     expect(breach).toHaveLength(1);
     expect(breach[0]!.payload).toMatchObject({ reason: 'daily_loss', limit: '0.0005' });
+    // Reducing is not a kill: the switch stays off, exits and protections go on.
+    expect([...journal.readEvents({ type: 'KILL_ENGAGED' })]).toHaveLength(0);
+    const entriesAfter = [...journal.readEvents({ type: 'ORDER_REQUESTED', fromSeq: breach[0]!.seq })].filter((e) => (e.payload as { role: string }).role === 'entry');
+    expect(entriesAfter).toHaveLength(0);
+    expect((r.summary['vetoes'] as Record<string, number>)['reducing_only']).toBeGreaterThan(0);
+    // Every refusal after the breach is a journaled RiskEngine decision.
+    const vetoes = [...journal.readEvents({ type: 'RISK_DECISION', fromSeq: breach[0]!.seq })].map((e) => e.payload as { kind: string; veto_reason?: string });
+    expect(vetoes.filter((v) => v.kind === 'veto' && v.veto_reason === 'reducing_only').length).toBeGreaterThan(0);
+    journal.close();
+    const { readFileSync } = await import('node:fs');
+    const log = readFileSync(join(r.runDir, 'tradewarden.log.jsonl'), 'utf8');
+    expect(log).toMatch(/"alert_key":"drawdown:daily_loss","severity":"CRITICAL"/);
+    expect(log).toMatch(/"msg":"trading_state_reducing"/);
+  });
+
+  it('halts through the kill switch on a drawdown breach (session), with a CRITICAL alert', async () => {
+    const loaded = loadConfigFile('config/default.yaml');
+    if (Either.isLeft(loaded)) throw new Error(loaded.left.message);
+    const raw = Schema.encodeSync(AppConfig)(loaded.right.config) as { risk: Record<string, unknown> };
+    const tight = decodeConfig('tight', { ...raw, risk: { ...raw.risk, drawdown: { ...(raw.risk['drawdown'] as object), maxSessionDrawdownFraction: 0.0005 } } });
+    if (Either.isLeft(tight)) throw new Error(tight.left.message);
+    const dataDir = mkdtempSync(join(tmpdir(), 'tw-dd2-'));
+    const r = await runPaperVirtual({ config: tight.right.config, configHash: tight.right.hash, dataDir, version: 't', commit: null, progress: () => undefined });
+    const journal = openJournal({ path: join(r.runDir, 'journal.sqlite'), clock: { now: () => 0 } });
+    const breach = [...journal.readEvents({ type: 'DRAWDOWN_BREACH' })];
+    const kill = [...journal.readEvents({ type: 'KILL_ENGAGED' })];
+    expect(breach).toHaveLength(1);
+    expect((breach[0]!.payload as { reason: string }).reason).not.toBe('daily_loss');
     expect(kill).toHaveLength(1);
     expect(kill[0]!.payload).toMatchObject({ source: 'breaker' });
-    expect(kill[0]!.seq).toBeGreaterThan(breach[0]!.seq);
     const entriesAfter = [...journal.readEvents({ type: 'ORDER_REQUESTED', fromSeq: kill[0]!.seq })].filter((e) => (e.payload as { role: string }).role === 'entry');
     expect(entriesAfter).toHaveLength(0);
     expect((r.summary['vetoes'] as Record<string, number>)['kill_switch']).toBeGreaterThan(0);
     journal.close();
-    const { readFileSync } = await import('node:fs');
-    expect(readFileSync(join(r.runDir, 'tradewarden.log.jsonl'), 'utf8')).toMatch(/"alert_key":"drawdown:daily_loss","severity":"CRITICAL"/);
   });
 });
 
@@ -136,16 +157,16 @@ describe('X-RSK-1 kill flag against a running instance', () => {
     const { makeHarness } = await import('./harness.ts');
     const hx = makeHarness({ killFlag: () => readKillFlag(dataDir) });
     await hx.runtime.start();
-    expect(hx.runtime.killState().engaged).toBe(false);
+    expect(hx.runtime.state.killSwitch().engaged).toBe(false);
     writeKillFlag(dataDir, { reason: 'ops drill', flatten: false, setAt: 0 });
     hx.clock.advanceBy(1000);
     await hx.runtime.idle();
-    expect(hx.runtime.killState()).toMatchObject({ engaged: true, reason: 'ops drill', source: 'file' });
+    expect(hx.runtime.state.killSwitch()).toMatchObject({ engaged: true, reason: 'ops drill', source: 'file' });
     expect(hx.runtime.host('BTCUSDT')!.snapshot().matches({ control: 'halted' })).toBe(true);
     clearKillFlag(dataDir);
     hx.clock.advanceBy(1000);
     await hx.runtime.idle();
-    expect(hx.runtime.killState().engaged).toBe(false);
+    expect(hx.runtime.state.killSwitch().engaged).toBe(false);
     await hx.runtime.stop('test');
     hx.journal.close();
   });
@@ -164,7 +185,7 @@ describe('X-RSK-7 cooldowns survive a restart', () => {
     // Restart: a fresh runtime over the same journal file restores them before the gate opens.
     const hx = makeHarness({ dir: r.runDir });
     await hx.runtime.prepare();
-    for (const [symbol, v] of Object.entries(saved)) expect(hx.runtime.cooldowns().get(symbol)).toEqual(v);
+    for (const [symbol, v] of Object.entries(saved)) expect(hx.runtime.state.cooldowns(0)[symbol]).toEqual(v);
     hx.journal.close();
   });
 });

@@ -5,6 +5,7 @@
  * orders. They read nothing themselves, so the drill and its tests feed them the same way.
  */
 import { dec } from '../../domain/money.ts';
+import { parseClientOrderId } from '../../domain/clientOrderId.ts';
 import { actorVenueMismatches, actorViewOf } from '../../runtime/consistency.ts';
 import type { TradeContext } from '../../../machines/trade/tradeTypes.ts';
 
@@ -48,9 +49,9 @@ export interface Violation {
 const OPEN_STATUSES = new Set(['New', 'PartiallyFilled', 'Untriggered']);
 
 /** The intent's base client order id: re-price (`-r<n>`), exit (`-x<n>`) and flatten (`-f<n>`) suffixes removed. */
-export const intentOf = (clientOrderId: string): string => clientOrderId.replace(/-(r|x|f)\d+$/, '');
+export const intentOf = (clientOrderId: string): string => parseClientOrderId(clientOrderId)?.base ?? clientOrderId;
 
-const isEntryId = (clientOrderId: string): boolean => !/-(x|f)\d+$/.test(clientOrderId);
+const isEntryId = (clientOrderId: string): boolean => parseClientOrderId(clientOrderId)?.role === 'entry';
 
 /**
  * No duplicate orders for any intent: no client order id on two venue orders, and at most one entry order per intent

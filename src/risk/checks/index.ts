@@ -3,6 +3,7 @@
  * and views; then the proposal is sized once; then the sizing rules run. The first veto wins and no later rule runs.
  * Pure; performs no I/O.
  */
+import { actorAvailability } from './actorAvailability.ts';
 import { capacity } from './capacity.ts';
 import { clockSkew } from './clockSkew.ts';
 import { cooldown } from './cooldown.ts';
@@ -22,6 +23,7 @@ import { sizeZero } from './sizeZero.ts';
 import { staleness } from './staleness.ts';
 import { strategyBudget } from './strategyBudget.ts';
 import { symbolCap } from './symbolCap.ts';
+import { symbolGate } from './symbolGate.ts';
 import { totalCap } from './totalCap.ts';
 import type { Check, SizedCheck } from './types.ts';
 import { venueFilters } from './venueFilters.ts';
@@ -31,6 +33,8 @@ export const GATE_CHECKS: ReadonlyArray<readonly [string, Check]> = [
   ['proposalExpiry', proposalExpiry],
   ['modeWindow', modeWindow],
   ['killHalt', killHalt],
+  ['symbolGate', symbolGate],
+  ['actorAvailability', actorAvailability],
   ['dependencies', dependencies],
   ['clockSkew', clockSkew],
   ['staleness', staleness],

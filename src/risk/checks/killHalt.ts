@@ -12,12 +12,14 @@ export const killHalt: Check = (ctx) => {
   }
   if (portfolio.tradingState === 'halted') return veto('halted', 'trading_state', 'halted', intent, 'active', 'trading is halted');
   const breach = portfolio.drawdown.breach;
-  if (breach !== undefined) {
+  // A daily-loss breach puts the account in Reducing (exits only, below); a drawdown breach halts everything.
+  if (breach !== undefined && breach.reason !== 'daily_loss') {
     return veto('drawdown_breach', breach.reason, breach.observed, breach.observed, breach.limit, `drawdown breaker tripped (${breach.reason} ${breach.observed} > ${breach.limit})`);
   }
   if (portfolio.brokerDesync) return veto('broker_desync', 'reconcile', 'desync', intent, 'in_sync', 'journal and venue disagree beyond tolerance');
-  if (portfolio.tradingState === 'reducing' && intent === 'entry') {
-    return veto('reducing_only', 'trading_state', 'reducing', 'entry', 'exits_only', 'trading state is Reducing: only exits are allowed');
+  if ((portfolio.tradingState === 'reducing' || breach !== undefined) && intent === 'entry') {
+    const why = breach === undefined ? '' : ` (${breach.reason} ${breach.observed} > ${breach.limit})`;
+    return veto('reducing_only', 'trading_state', 'reducing', 'entry', 'exits_only', `trading state is Reducing: only exits are allowed${why}`);
   }
   return undefined;
 };

@@ -36,6 +36,7 @@ import type { BybitPublicChannel } from './ws/topics.ts';
 
 /** What Bybit linear supports. */
 export const bybitCapabilities: VenueCapabilities = {
+  leverage: true,
   serverSideProtection: true,
   postOnly: true,
   reduceOnly: true,

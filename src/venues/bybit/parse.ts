@@ -17,6 +17,7 @@ import {
   fromBybitTimeInForce,
   fromBybitTriggerBy,
   isFillExecType,
+  POST_ONLY_WOULD_TAKE_REASON,
 } from './enums.ts';
 import type {
   BybitHttpExecution,
@@ -90,6 +91,7 @@ export const parseOrder = (wire: BybitHttpOrder): VenueOrder => ({
   averageFillPrice: nonZeroDecimal(wire.avgPrice),
   status: fromBybitOrderStatus(wire.orderStatus),
   rejectReason: wire.rejectReason === undefined || wire.rejectReason === '' || wire.rejectReason === 'EC_NoError' ? undefined : wire.rejectReason,
+  rejectCategory: wire.rejectReason === POST_ONLY_WOULD_TAKE_REASON ? 'post_only_would_take' : undefined,
   reduceOnly: wire.reduceOnly,
   createdAt: Number(wire.createdTime),
   updatedAt: Number(wire.updatedTime),

@@ -55,6 +55,7 @@ export const toVenueOrder = (o: SimOrder): VenueOrder => ({
   averageFillPrice: o.averagePrice,
   status: o.status,
   rejectReason: o.rejectReason === 'EC_NoError' ? undefined : o.rejectReason,
+  rejectCategory: o.rejectReason === 'EC_PostOnlyWillTakeLiquidity' ? 'post_only_would_take' : undefined,
   reduceOnly: o.reduceOnly,
   createdAt: o.createdAt,
   updatedAt: o.updatedAt,
@@ -147,7 +148,7 @@ export interface SimVenue extends Venue {
 export const makeSimVenue = (exchange: SimExchange, account: string): SimVenue => ({
   id: 'sim',
   exchange,
-  capabilities: { serverSideProtection: true, postOnly: true, reduceOnly: true, amend: true, shorting: true },
+  capabilities: { leverage: true, serverSideProtection: true, postOnly: true, reduceOnly: true, amend: true, shorting: true },
   instruments: () => Effect.sync(() => exchange.instruments),
   serverTime: () => Effect.sync(() => exchange.now()),
   placeOrder: (r) =>

@@ -22,12 +22,11 @@ export type OrderIdRole = 'entry' | 'reprice' | 'exit' | 'flatten';
  * `<id>-f<n>`); undefined for an id that is neither a base id nor a base id with one of those suffixes.
  */
 export const splitClientOrderId = (clientOrderId: string): { readonly base: string; readonly role: OrderIdRole } | undefined => {
-  // A base id may itself end in `-r1` (attempt "r1" in base 36), so a whole id that parses as a base id is one.
-  if (parseClientOrderId(clientOrderId) !== undefined) return { base: clientOrderId, role: 'entry' };
-  const m = /^(.*)-([rxf])(\d+)$/.exec(clientOrderId);
-  if (m === null || parseClientOrderId(m[1] ?? '') === undefined) return undefined;
-  const role: OrderIdRole = m[2] === 'r' ? 'reprice' : m[2] === 'x' ? 'exit' : 'flatten';
-  return { base: m[1] ?? '', role };
+  // The one grammar (src/domain/clientOrderId.ts) parses base ids and role suffixes alike.
+  const p = parseClientOrderId(clientOrderId);
+  if (p === undefined) return undefined;
+  const role: OrderIdRole = p.role === 'entry' ? (p.n > 0 ? 'reprice' : 'entry') : p.role;
+  return { base: p.base, role };
 };
 
 /** Groups values by a key, keeping insertion order inside each group. */

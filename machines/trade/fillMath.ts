@@ -1,6 +1,6 @@
 /**
  * Decimal bookkeeping for fills kept as strings in chart contexts: accumulation, averages and de-duplication by
- * trade id. Shared by the order and trade charts. Pure; performs no I/O.
+ * trade id. Used by the trade chart. Pure; performs no I/O.
  */
 import { dec, maxDec, ZERO } from '../../src/domain/money.ts';
 

@@ -1,0 +1,83 @@
+/**
+ * Questions about a trade actor's snapshot that code outside the chart asks (the runtime, recovery, the risk views, the
+ * restart drill): the chart's state names stay inside `machines/` (a lint rule bans comparing them elsewhere). Every
+ * predicate takes a live snapshot or its persisted JSON (same `value` and `context` shape). Pure.
+ */
+import { dec } from '../../src/domain/money.ts';
+import { openQuantity } from './tradeLogic.ts';
+import type { TradeContext } from './tradeTypes.ts';
+
+/** A live trade snapshot or its persisted JSON. */
+export interface TradeSnapshotLike {
+  readonly value: unknown;
+  readonly context: TradeContext;
+}
+
+type Life = 'idle' | 'submitting' | 'querying' | 'working' | 'cancelling' | 'opened' | 'closing' | 'flattening' | 'closed';
+
+const lifeOf = (s: TradeSnapshotLike): { readonly top: Life; readonly sub: string | undefined } => {
+  const v = (s.value as { lifecycle?: unknown }).lifecycle;
+  if (typeof v === 'string') return { top: v as Life, sub: undefined };
+  const [top, sub] = Object.entries((v ?? {}) as Record<string, unknown>)[0] ?? ['idle', undefined];
+  return { top: top as Life, sub: typeof sub === 'string' ? sub : undefined };
+};
+
+/** Whether the actor holds a position it manages (opened, or an exit or flatten under way). */
+export const holdsPosition = (s: TradeSnapshotLike): boolean => {
+  const { top } = lifeOf(s);
+  return top === 'opened' || top === 'closing' || top === 'flattening';
+};
+
+/** Whether the actor is idle: no entry in flight, no position, no cooldown. */
+export const isIdle = (s: TradeSnapshotLike): boolean => lifeOf(s).top === 'idle';
+
+/** Whether the actor is at rest: idle or cooling down after a closed cycle (nothing of ours live at the venue). */
+export const isAtRest = (s: TradeSnapshotLike): boolean => {
+  const { top } = lifeOf(s);
+  return top === 'idle' || top === 'closed';
+};
+
+/** Whether a request of the actor is in flight (judged as a disagreement only once everything should have settled). */
+export const isTransient = (s: TradeSnapshotLike): boolean => {
+  const { top, sub } = lifeOf(s);
+  return top === 'submitting' || top === 'querying' || top === 'cancelling' || top === 'closing' || top === 'flattening' || (top === 'opened' && sub === 'protecting');
+};
+
+/** Whether an entry order of the actor may be live at the venue (sent, resting or being queried). */
+export const hasEntryInFlight = (s: TradeSnapshotLike): boolean => {
+  const { top } = lifeOf(s);
+  return top === 'submitting' || top === 'working' || top === 'querying';
+};
+
+/** Whether the entry rests at the venue (acknowledged, possibly partly filled). */
+export const isWorkingEntry = (s: TradeSnapshotLike): boolean => lifeOf(s).top === 'working';
+
+/** Whether the entry is resting with part of it filled: a position exists before OPENED. */
+export const hasPartialEntry = (s: TradeSnapshotLike): boolean => isWorkingEntry(s) && dec(openQuantity(s.context)).gt(0);
+
+/** Whether the actor waits for the venue to confirm TP/SL of its open position. */
+export const isProtecting = (s: TradeSnapshotLike): boolean => {
+  const { top, sub } = lifeOf(s);
+  return top === 'opened' && sub === 'protecting';
+};
+
+/** Whether the venue confirmed TP/SL of the actor's open position. */
+export const isProtected = (s: TradeSnapshotLike): boolean => {
+  const { top, sub } = lifeOf(s);
+  return top === 'opened' && sub === 'protected';
+};
+
+/** Whether the actor's entry was just sent (no ack yet). */
+export const isSubmitting = (s: TradeSnapshotLike): boolean => lifeOf(s).top === 'submitting';
+
+/** Whether the actor holds its opened position (protecting or protected), not closing or flattening it. */
+export const isOpened = (s: TradeSnapshotLike): boolean => lifeOf(s).top === 'opened';
+
+/** Whether the actor accepts a strategy exit now (it holds a position and is not already closing it). */
+export const acceptsExit = isOpened;
+
+/** Whether the actor accepts a new entry now (idle, its kill switch not engaged, its market not paused). */
+export const acceptsEntry = (s: TradeSnapshotLike): boolean => {
+  const v = s.value as { control?: unknown; entries?: unknown };
+  return isIdle(s) && v.control !== 'halted' && v.entries !== 'paused';
+};

@@ -1,0 +1,129 @@
+/**
+ * Routes the account stream (orders, fills, positions, wallet) of one venue account: the ExecutionEngine journals
+ * what concerns our orders, the portfolio takes positions and balances, and the owning trade actor gets one chart
+ * event per update. Translation only — the chart decides what a position update means. A position update reaches the
+ * actor on the next scheduler turn, with the fills no order of ours made since the previous one (a venue-side TP/SL's
+ * sweep may still be filling inside the venue's own dispatch).
+ */
+import type { AccountEvent } from '../venues/streams.ts';
+import type { Decimal } from '../domain/money.ts';
+import type { Fill, Position, VenueOrder } from '../domain/orders.ts';
+import { criticalEvent, logCritical } from '../kernel/logger.ts';
+import type { ExecutionEngine } from '../execution/ExecutionEngine.ts';
+import type { Portfolio } from '../portfolio/Portfolio.ts';
+import type { TradingState } from '../risk/TradingState.ts';
+import { hasPartialEntry, holdsPosition } from '../../machines/trade/tradeQueries.ts';
+import { fillEvent, orderUpdateEvent, positionChangedEvent } from '../../machines/trade/venueEvents.ts';
+import type { HostRegistry, RuntimeContext } from './ports.ts';
+import type { RunStats } from './RunStats.ts';
+
+/** Prefix of the block reason recovery sets for an adopted foreign position (lifted once the position is flat). */
+export const ADOPTED_BLOCK_PREFIX = 'foreign position adopted';
+
+/** What the router is wired to. */
+export interface AccountEventRouterDeps {
+  readonly ctx: RuntimeContext;
+  readonly hosts: HostRegistry;
+  readonly execution: ExecutionEngine;
+  readonly portfolio: Portfolio;
+  readonly state: TradingState;
+  readonly stats: RunStats;
+  /** Called with every equity the settle asset's balance reports (the breakers). */
+  readonly onEquity: (equity: Decimal) => void;
+}
+
+/** The account-event router of one venue account. */
+export class AccountEventRouter {
+  private readonly deps: AccountEventRouterDeps;
+  /** Fills of no order of ours, per symbol, waiting for the symbol's next position update. */
+  private readonly external = new Map<string, Fill[]>();
+  /** Symbols whose position update is due on the next scheduler turn. */
+  private readonly due = new Set<string>();
+
+  constructor(deps: AccountEventRouterDeps) {
+    this.deps = deps;
+  }
+
+  /** Feeds one normalized account event. */
+  onAccount(e: AccountEvent): void {
+    switch (e.type) {
+      case 'wallet': {
+        const equity = this.deps.portfolio.applyBalances(e.balances, this.deps.ctx.now());
+        if (equity !== undefined) {
+          this.deps.stats.endingBalance = equity;
+          this.deps.onEquity(equity);
+        }
+        return;
+      }
+      case 'position':
+        this.onPosition(e.position.symbol, e.position);
+        return;
+      case 'execution':
+        this.onFill(e.fill);
+        return;
+      case 'order':
+        this.onOrder(e.order);
+        return;
+    }
+  }
+
+  private onPosition(symbol: string, position: Position): void {
+    const { ctx, state, portfolio } = this.deps;
+    portfolio.applyPosition(position);
+    if (position.quantity.isZero()) {
+      ctx.alerts?.resolve(`position_unprotected:${symbol}`);
+      if (state.gates(symbol).blocked?.startsWith(ADOPTED_BLOCK_PREFIX) === true && state.unblock(symbol)) {
+        ctx.journal.append(`trade:${ctx.venueId}:${symbol}`, 'SYMBOL_UNBLOCKED', { reason: 'adopted position is flat' });
+        ctx.alerts?.resolve(`symbol_blocked:${symbol}`);
+      }
+    }
+    if (this.due.has(symbol)) return;
+    this.due.add(symbol);
+    ctx.scheduler.schedule(ctx.now(), () => this.deliverPosition(symbol));
+  }
+
+  private deliverPosition(symbol: string): void {
+    this.due.delete(symbol);
+    const host = this.deps.hosts.host(symbol);
+    const fills = this.external.get(symbol) ?? [];
+    this.external.delete(symbol);
+    if (host === undefined || host.isStopped()) return;
+    host.send(positionChangedEvent(this.deps.portfolio.position(symbol), fills, this.deps.ctx.now()));
+  }
+
+  /** Delivers one fill: ours go to the journal and the actor; the venue's own are kept for the next position update. */
+  onFill(fill: Fill): void {
+    const { ctx, hosts, execution, stats } = this.deps;
+    stats.recordFill(fill);
+    const host = hosts.host(fill.symbol);
+    const snapshot = host?.snapshot();
+    const ours = snapshot !== undefined && snapshot.context.orderIds.includes(fill.clientOrderId);
+    if (!ours) {
+      ctx.journal.append(`venue:${fill.symbol}`, 'VENUE_FILL', { ...fill });
+      // A venue-side TP/SL, a liquidation or a manual close of the actor's position: its fees belong to the trade.
+      if (snapshot !== undefined && (holdsPosition(snapshot) || hasPartialEntry(snapshot))) {
+        const list = this.external.get(fill.symbol) ?? [];
+        if (!list.some((f) => f.tradeId === fill.tradeId)) list.push(fill);
+        this.external.set(fill.symbol, list);
+      }
+      return;
+    }
+    // A fill seen before (stream replay, or recovery fetching what the stream already delivered) changes nothing.
+    if (snapshot.context.seenTradeIds.includes(fill.tradeId)) return;
+    execution.recordFill(fill);
+    logCritical(ctx.logger, criticalEvent({ event: 'order_fill', profile: ctx.settings.profile, mode: ctx.settings.mode }, {
+      venue: ctx.venueId, order_id: fill.venueOrderId, client_order_id: fill.clientOrderId, symbol: fill.symbol, side: fill.side,
+      qty: fill.quantity.toString(), price: fill.price.toString(),
+    }));
+    host!.send(fillEvent(fill, ctx.now()));
+  }
+
+  /** Delivers one order update of one of the actor's orders. */
+  onOrder(order: VenueOrder): void {
+    const host = this.deps.hosts.host(order.symbol);
+    if (host === undefined || !host.snapshot().context.orderIds.includes(order.clientOrderId)) return;
+    this.deps.execution.recordOrderUpdate(order);
+    const event = orderUpdateEvent(order, this.deps.ctx.now());
+    if (event !== undefined) host.send(event);
+  }
+}

@@ -1,0 +1,111 @@
+/**
+ * The decision loop (DESIGN §3), a sibling of the venue runtimes so one loop drives every account of a session: on a
+ * jittered cycle (X-RTY-6) it refreshes each account, runs the strategies over the merged market snapshot, and hands
+ * the round to the RiskEngine — the one gate — judging each proposal against the views of the account that trades its
+ * symbol. Every decision, approval or veto, is journaled by that account; approved ones are dispatched to it.
+ */
+import type { MarketSnapshot, SymbolMarket } from '../market/MarketState.ts';
+import type { Scheduler } from '../kernel/Scheduler.ts';
+import type { TradeProposal } from '../domain/TradeProposal.ts';
+import type { RiskDecision, RiskEngine } from '../risk/RiskEngine.ts';
+import type { MarketView, PortfolioView } from '../risk/views.ts';
+import type { Strategy } from '../strategies/Strategy.ts';
+
+/** What the loop needs of one venue account. */
+export interface DecisionTarget {
+  readonly symbols: ReadonlyArray<string>;
+  /** Whether the account's trading gate is open (recovered, not stopping). */
+  ready(): boolean;
+  /** Refreshes the account (balances, positions, venue clock) before a cycle. */
+  beforeCycle(): Promise<void>;
+  snapshot(now: number): MarketSnapshot;
+  views(now: number, tradesThisCycle: ReadonlyMap<string, number>): { readonly portfolio: PortfolioView; readonly market: MarketView };
+  /** Journals, counts and alerts one decision, then acts on an approved one (entry to the actor, exit to its position). */
+  decide(proposal: TradeProposal, decision: RiskDecision): void;
+}
+
+/** Settings of the loop. */
+export interface DecisionLoopDeps {
+  readonly scheduler: Scheduler;
+  readonly random: () => number;
+  readonly cycleMs: number;
+  readonly jitterFraction: number;
+  readonly strategies: ReadonlyArray<Strategy<unknown>>;
+  readonly risk: RiskEngine;
+  readonly targets: ReadonlyArray<DecisionTarget>;
+  /** Tracks the cycle's async work so the session's idle() waits for it. */
+  readonly track: (work: Promise<unknown>) => void;
+}
+
+/** The decision loop of a session. */
+export class DecisionLoop {
+  private readonly deps: DecisionLoopDeps;
+  private readonly states: unknown[];
+  private readonly owner = new Map<string, DecisionTarget>();
+  private cancel: (() => void) | undefined;
+  private running = false;
+
+  constructor(deps: DecisionLoopDeps) {
+    this.deps = deps;
+    this.states = deps.strategies.map((s) => s.init());
+    for (const t of deps.targets) for (const s of t.symbols) this.owner.set(s, t);
+  }
+
+  /** Starts the cycle at the next jittered boundary. */
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.schedule(this.nextCycleAt(this.deps.scheduler.clock.now()));
+  }
+
+  /** Stops scheduling cycles. */
+  stop(): void {
+    this.running = false;
+    this.cancel?.();
+  }
+
+  private nextCycleAt(from: number): number {
+    const { cycleMs, jitterFraction } = this.deps;
+    const base = Math.floor(from / cycleMs) * cycleMs + cycleMs;
+    return base + Math.floor(this.deps.random() * jitterFraction * cycleMs);
+  }
+
+  private schedule(at: number): void {
+    if (!this.running) return;
+    this.cancel = this.deps.scheduler.schedule(at, () => {
+      // The NAV/account snapshot is refreshed every cycle, so the staleness rule sees a fresh one (X-RSK-2).
+      this.deps.track(Promise.all(this.deps.targets.map((t) => t.beforeCycle())).then(() => this.runCycle()));
+      this.schedule(this.nextCycleAt(at));
+    });
+  }
+
+  /** Runs one cycle now: strategies → RiskEngine (round) → the accounts. */
+  runCycle(): void {
+    const ready = this.deps.targets.filter((t) => t.ready());
+    if (!this.running || ready.length === 0) return;
+    const now = this.deps.scheduler.clock.now();
+    const snapshot = this.merged(ready, now);
+    const proposals: TradeProposal[] = [];
+    this.deps.strategies.forEach((s, i) => {
+      const step = s.propose(snapshot, this.states[i]);
+      this.states[i] = step.state;
+      proposals.push(...step.proposals);
+    });
+    // A symbol no ready account trades is judged against the first account's views, which have no market for it: the
+    // RiskEngine itself refuses it (product_disabled), so the refusal is journaled like every other.
+    const fallback = ready[0]!;
+    const targetOf = (p: TradeProposal): DecisionTarget => {
+      const t = this.owner.get(p.symbol);
+      return t !== undefined && t.ready() ? t : fallback;
+    };
+    const decisions = this.deps.risk.checkRound(proposals, (p, trades) => targetOf(p).views(now, trades), now);
+    for (const { proposal, decision } of decisions) targetOf(proposal).decide(proposal, decision);
+  }
+
+  private merged(targets: ReadonlyArray<DecisionTarget>, now: number): MarketSnapshot {
+    if (targets.length === 1) return targets[0]!.snapshot(now);
+    const symbols = new Map<string, SymbolMarket>();
+    for (const t of targets) for (const [k, v] of t.snapshot(now).symbols) symbols.set(k, v);
+    return { now, symbols };
+  }
+}

@@ -1,0 +1,135 @@
+/**
+ * Performs a trade actor's emitted intents for one venue account: orders, cancels and queries through the
+ * ExecutionEngine (the only path to the venue), protection, notifications and closed trades; every answer goes back to
+ * the actor as a chart event. An entry is sent under its intent's approval (the ApprovalBook); every exit or flatten
+ * gets a reduce-only approval of its own from the RiskEngine, journaled like any decision. No chart knowledge here.
+ */
+import { dec } from '../domain/money.ts';
+import type { ExecutionEvent } from '../domain/events.ts';
+import type { Decimal } from '../domain/money.ts';
+import { criticalEvent, logCritical } from '../kernel/logger.ts';
+import { RISK_DECISION, type ApprovalBook } from '../execution/ApprovalBook.ts';
+import type { ExecutionEngine } from '../execution/ExecutionEngine.ts';
+import { decisionRecord, type ApprovedOrder, type RiskEngine } from '../risk/RiskEngine.ts';
+import type { TradingState } from '../risk/TradingState.ts';
+import type { TradeEmitted } from '../../machines/trade/tradeTypes.ts';
+import type { ActorHost } from './ActorHost.ts';
+import type { RuntimeContext } from './ports.ts';
+import type { RunStats } from './RunStats.ts';
+
+/** What the performer is wired to. */
+export interface IntentPerformerDeps {
+  readonly ctx: RuntimeContext;
+  readonly execution: ExecutionEngine;
+  readonly approvals: ApprovalBook;
+  readonly risk: RiskEngine;
+  readonly state: TradingState;
+  readonly stats: RunStats;
+  /** A reference price for an exit's approval record (last trade, else the position's entry). */
+  readonly referencePrice: (symbol: string) => Decimal | undefined;
+  /** The leverage the venue holds for a symbol (what was set at start), for the order log. */
+  readonly leverageOf: (symbol: string) => Decimal | undefined;
+  /** Counts a critical error toward the kill switch's breaker. */
+  readonly recordCriticalError: (what: string) => void;
+}
+
+type Submit = Extract<TradeEmitted, { type: 'order.submit' }>;
+
+/** Performs trade intents. */
+export class IntentPerformer {
+  private readonly deps: IntentPerformerDeps;
+
+  constructor(deps: IntentPerformerDeps) {
+    this.deps = deps;
+  }
+
+  /** Performs one intent of a trade actor. */
+  perform(intent: TradeEmitted, host: ActorHost): void {
+    const { ctx, execution } = this.deps;
+    const answer = (p: Promise<ExecutionEvent | undefined>): void =>
+      ctx.track(p.then((e) => {
+        if (e !== undefined) host.send(e);
+      }));
+    switch (intent.type) {
+      case 'order.submit':
+        this.submit(intent, host, answer);
+        return;
+      case 'order.cancel':
+        answer(execution.cancel(intent.symbol, intent.clientOrderId));
+        return;
+      case 'order.query':
+        // A failed query answers nothing: the chart's own query timer asks again.
+        answer(execution.query(intent.symbol, intent.clientOrderId));
+        return;
+      case 'protection.set':
+        ctx.logger.info({ symbol: intent.symbol, trigger: ctx.settings.triggerSource, tp: intent.takeProfit, sl: intent.stopLoss }, 'protection_request');
+        answer(execution.protect({ symbol: intent.symbol, takeProfit: dec(intent.takeProfit), stopLoss: dec(intent.stopLoss), trigger: ctx.settings.triggerSource }));
+        return;
+      case 'notify':
+        this.notify(intent, host);
+        return;
+      case 'position.closed': {
+        this.deps.stats.recordTrade(intent);
+        ctx.journal.append(host.actorId, 'TRADE_CLOSED', intent);
+        this.deps.state.startCooldown(intent.symbol, intent.reason === 'stopLoss' ? 'stop' : 'fill', ctx.now());
+        this.deps.approvals.release(intent.intentId);
+        return;
+      }
+      case 'timer.set':
+      case 'timer.clear':
+        return;
+    }
+  }
+
+  private submit(intent: Submit, host: ActorHost, answer: (p: Promise<ExecutionEvent | undefined>) => void): void {
+    const { ctx, execution } = this.deps;
+    const approval = intent.reduceOnly ? this.approveExit(intent, host) : this.deps.approvals.get(intent.intentId);
+    if (approval === undefined) {
+      ctx.logger.error({ intent }, 'order_without_approval');
+      host.send({ type: 'venue.rejected', clientOrderId: intent.clientOrderId, code: 'no_approval', category: 'other', at: ctx.now() });
+      return;
+    }
+    const request = {
+      clientOrderId: intent.clientOrderId, symbol: intent.symbol, side: intent.side, type: intent.orderType, quantity: dec(intent.quantity),
+      price: intent.price === undefined ? undefined : dec(intent.price), timeInForce: intent.timeInForce, reduceOnly: intent.reduceOnly,
+      closeOnTrigger: intent.reduceOnly,
+    } as const;
+    logCritical(ctx.logger, criticalEvent({ event: 'order_request', profile: ctx.settings.profile, mode: ctx.settings.mode }, {
+      venue: ctx.venueId, strategy_name: approval.strategyId, signal_id: approval.proposalId, client_order_id: intent.clientOrderId,
+      symbol: intent.symbol, side: intent.side, qty: intent.quantity, price: intent.price ?? null,
+      // The leverage the venue holds for the symbol (set at start), not a sizing figure that never reached it.
+      leverage: this.deps.leverageOf(intent.symbol)?.toString() ?? null,
+    }));
+    this.deps.stats.ordersSent += 1;
+    answer(execution.submit(approval, request, { intentId: intent.intentId, role: intent.role }));
+  }
+
+  // A reduce-only exit or flatten of the actor's position: its own approval, journaled as every decision is.
+  private approveExit(intent: Submit, host: ActorHost): ApprovedOrder {
+    const { ctx, risk } = this.deps;
+    const reference = this.deps.referencePrice(intent.symbol) ?? dec(intent.price ?? '0');
+    const strategyId = this.deps.approvals.get(intent.intentId)?.strategyId ?? 'exit';
+    const decision = risk.approveExit({
+      intentId: intent.intentId, clientOrderId: intent.clientOrderId, strategyId, symbol: intent.symbol, side: intent.side,
+      quantity: dec(intent.quantity), referencePrice: reference.gt(0) ? reference : dec(1),
+    }, ctx.now());
+    ctx.journal.append(`risk:${intent.symbol}`, RISK_DECISION, { proposalId: decision.order.proposalId, ...decisionRecord(decision), actor: host.actorId });
+    return decision.order;
+  }
+
+  private notify(intent: Extract<TradeEmitted, { type: 'notify' }>, host: ActorHost): void {
+    const { ctx } = this.deps;
+    ctx.logger[intent.severity === 'critical' ? 'error' : intent.severity === 'warning' ? 'warn' : 'info']({ symbol: host.symbol, kind: intent.kind }, intent.message);
+    if (intent.kind === 'positionUnprotected') {
+      // X-ORD-6: the chart closes the remainder a partial venue-side stop left; the operator hears of it.
+      const q = host.snapshot().context;
+      ctx.journal.append(`protection:${host.symbol}`, 'POSITION_UNPROTECTED', { symbol: host.symbol, intentId: q.intent?.intentId ?? null, action: 'close' });
+      ctx.alerts?.raise({ key: `position_unprotected:${host.symbol}`, severity: 'CRITICAL', message: `${host.symbol} position left without TP/SL by a partial stop fill; closing it` });
+      return;
+    }
+    if (intent.severity === 'critical' && intent.kind !== 'halted') {
+      ctx.alerts?.raise({ key: `${intent.kind}:${host.symbol}`, severity: 'CRITICAL', message: `${host.symbol}: ${intent.message}` });
+      this.deps.recordCriticalError(`${intent.kind} on ${host.symbol}`);
+    }
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * What a venue account does with one RiskEngine decision: journal it (RISK_DECISION, X-LOG-7/8), count and alert a
+ * veto, and act on an approval — an entry becomes `command.open` for the symbol's actor under a fresh client order id
+ * (its approval kept in the ApprovalBook), an exit becomes `command.close` of the actor's position. The RiskEngine
+ * already judged the actor's availability: nothing here refuses anything.
+ */
+import type { Instrument } from '../domain/Instrument.ts';
+import type { TradeProposal } from '../domain/TradeProposal.ts';
+import { RISK_DECISION, type ApprovalBook } from '../execution/ApprovalBook.ts';
+import { nextClientOrderId } from '../journal/clientOrderIds.ts';
+import { criticalEvent, logCritical } from '../kernel/logger.ts';
+import { decisionRecord, type RiskDecision } from '../risk/RiskEngine.ts';
+import { alertForVeto, alertsResolvedBy } from '../risk/vetoes.ts';
+import { dec } from '../domain/money.ts';
+import { openQuantity, realizedSoFar } from '../../machines/trade/tradeLogic.ts';
+import { hasPartialEntry, holdsPosition } from '../../machines/trade/tradeQueries.ts';
+import type { ActorHost } from './ActorHost.ts';
+import type { HostRegistry, RuntimeContext } from './ports.ts';
+import type { OpenCycle, RunStats } from './RunStats.ts';
+
+/** What recording a decision needs. */
+export interface DecisionDeps {
+  readonly ctx: RuntimeContext;
+  readonly stats: RunStats;
+  readonly approvals: ApprovalBook;
+  readonly hosts: HostRegistry;
+}
+
+/** Journals one decision and acts on it. */
+export const recordDecision = (deps: DecisionDeps, proposal: TradeProposal, decision: RiskDecision, instrument: Instrument | undefined): void => {
+  const { ctx, stats } = deps;
+  const now = ctx.now();
+  stats.proposals += 1;
+  ctx.journal.append(`risk:${proposal.symbol}`, RISK_DECISION, { proposalId: proposal.proposalId, ...decisionRecord(decision) });
+  if (decision.kind === 'veto') {
+    stats.recordVeto(decision.veto.reason);
+    const alert = alertForVeto(proposal.symbol, decision.veto);
+    if (alert !== undefined) ctx.alerts?.raise(alert);
+    logCritical(ctx.logger, criticalEvent({ event: 'risk_veto', profile: ctx.settings.profile, mode: ctx.settings.mode }, {
+      strategy_name: proposal.strategyId, signal_id: proposal.proposalId, symbol: proposal.symbol, side: proposal.side, error_code: decision.veto.reason,
+    }), 'info');
+    return;
+  }
+  const order = decision.order;
+  // An approval shows the symbol's earlier warning conditions are over: resolve them so they do not escalate.
+  for (const key of alertsResolvedBy(order.symbol)) ctx.alerts?.resolve(key);
+  if (decision.dryRun) {
+    stats.dryRunOrders += 1;
+    ctx.logger.info({ decisionId: decision.decisionId, symbol: order.symbol, side: order.side, qty: order.quantity.toString() }, 'dry_run_order_not_sent');
+    return;
+  }
+  const host = deps.hosts.host(order.symbol);
+  if (host === undefined || instrument === undefined) return;
+  if (order.intent === 'exit') {
+    // A strategy exit closes the actor's position with a reduce-only order (the actor sends it); protections stay.
+    stats.exits += 1;
+    host.send({ type: 'command.close', at: now });
+    return;
+  }
+  // Ids are floored at the venue clock's epoch ms: they stay unique even if the journal is lost (X-ORD-1).
+  const { clientOrderId } = nextClientOrderId(ctx.journal, { botId: ctx.settings.botId, strategyId: order.strategyId, floorMs: now });
+  const intentId = decision.decisionId;
+  deps.approvals.put(intentId, order);
+  stats.intents += 1;
+  host.send({
+    type: 'command.open', at: now, intentId, clientOrderId, side: order.side, quantity: order.quantity.toString(), price: order.limitPrice.toString(),
+    timeInForce: order.timeInForce, takeProfitFraction: order.takeProfitFraction.toString(), stopLossFraction: order.stopLossFraction.toString(),
+    maxRepriceAttempts: ctx.settings.maxRepriceAttempts, repriceTicks: 1, tickSize: instrument.tickSize.toString(), ackTimeoutMs: ctx.settings.ackTimeoutMs,
+  });
+};
+
+/** Returns the cycles of the actors that still hold a position (or a partly filled entry), for the run summary. */
+export const openCyclesOf = (hosts: Iterable<ActorHost>): OpenCycle[] => {
+  const out: OpenCycle[] = [];
+  for (const h of hosts) {
+    const snap = h.snapshot();
+    const c = snap.context;
+    if (c.intent === null || !dec(c.entry.filledQuantity).gt(0) || !(holdsPosition(snap) || hasPartialEntry(snap))) continue;
+    out.push({
+      symbol: c.symbol, side: c.intent.side, quantity: openQuantity(c), entryPrice: c.openingPrice ?? '0', realizedPnl: realizedSoFar(c),
+      fees: dec(c.entry.fees).plus(dec(c.exit.fees)).toString(),
+    });
+  }
+  return out;
+};
