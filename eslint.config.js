@@ -9,7 +9,8 @@ const layer = (files, forbidden) => ({
     'no-restricted-imports': [
       'error',
       {
-        patterns: forbidden.map((group) => ({ group: [group], message: 'This import breaks the layering of DESIGN §2.' })),
+        // An entry is a pattern, or a pattern with its exceptions (`['**/venues/**', '!**/venues/accountSections.ts']`).
+        patterns: forbidden.map((group) => ({ group: Array.isArray(group) ? group : [group], message: 'This import breaks the layering of DESIGN §2.' })),
         paths: [{ name: 'decimal.js', message: 'Import Decimal from src/domain/money.ts (the one configured instance).' }],
       },
     ],
@@ -59,7 +60,9 @@ export default tseslint.config(
   layer(['src/domain/**'], ['**/kernel/**', '**/config/**', '**/journal/**', '**/market/**', '**/strategies/**', '**/risk/**', '**/execution/**', '**/venues/**', '**/runtime/**', '**/app/**', '**/cli/**', '**/server/**', '**/backtest/**', '**/machines/**']),
   layer(['src/kernel/**'], ['**/config/**', '**/journal/**', '**/market/**', '**/strategies/**', '**/risk/**', '**/execution/**', '**/venues/**', '**/runtime/**', '**/app/**', '**/cli/**', '**/machines/**']),
   layer(['machines/**'], ['**/src/kernel/**', '**/src/config/**', '**/src/journal/**', '**/src/market/**', '**/src/strategies/**', '**/src/risk/**', '**/src/execution/**', '**/src/venues/**', '**/src/runtime/**', '**/src/app/**', '**/src/cli/**']),
-  layer(['src/config/**'], ['**/journal/**', '**/market/**', '**/strategies/**', '**/risk/**', '**/execution/**', '**/venues/**', '**/runtime/**', '**/app/**', '**/cli/**', '**/machines/**']),
+  // The config layer reads the venue accounts' sections through the one union of the adapters' own schemas.
+  layer(['src/config/**'], ['**/journal/**', '**/market/**', '**/strategies/**', '**/risk/**', '**/execution/**', ['**/venues/**', '!**/venues/accountSections.ts'], '**/runtime/**', '**/app/**', '**/cli/**', '**/machines/**']),
+  layer(['src/portfolio/**'], ['**/config/**', '**/journal/**', '**/market/**', '**/strategies/**', '**/risk/**', '**/execution/**', '**/venues/**', '**/runtime/**', '**/app/**', '**/cli/**', '**/machines/**']),
   layer(['src/journal/**'], ['**/market/**', '**/strategies/**', '**/risk/**', '**/execution/**', '**/venues/**', '**/runtime/**', '**/app/**', '**/cli/**', '**/machines/**']),
   layer(['src/market/**'], ['**/journal/**', '**/strategies/**', '**/risk/**', '**/execution/**', '**/venues/bybit/**', '**/venues/sim/**', '**/runtime/**', '**/app/**', '**/cli/**', '**/machines/**']),
   layer(['src/strategies/**'], ['**/journal/**', '**/risk/**', '**/execution/**', '**/venues/**', '**/runtime/**', '**/app/**', '**/cli/**', '**/machines/**', '**/config/secrets*']),
@@ -69,6 +72,26 @@ export default tseslint.config(
   // Venue-neutral adapter parts (clock-offset gate, token bucket): no adapter, simulator or runtime knowledge.
   layer(['src/venues/shared/**'], ['**/venues/bybit/**', '**/venues/sim/**', '**/venues/binance/**', '**/venues/coinbase/**', '**/venues/alpaca/**', '**/journal/**', '**/market/**', '**/strategies/**', '**/risk/**', '**/execution/**', '**/runtime/**', '**/app/**', '**/cli/**', '**/machines/**']),
   layer(['src/venues/sim/**'], ['**/venues/bybit/**', '**/journal/**', '**/strategies/**', '**/risk/**', '**/execution/**', '**/runtime/**', '**/app/**', '**/cli/**', '**/machines/**']),
-  layer(['src/runtime/**'], ['**/app/**', '**/cli/**', '**/server/**', '**/backtest/**']),
+  layer(['src/runtime/**'], ['**/app/**', '**/cli/**', '**/server/**', '**/backtest/**', '**/venues/bybit/**', '**/venues/sim/**']),
+  // The trade chart's state names stay in machines/: elsewhere the predicates of machines/trade/tradeQueries.ts answer
+  // (X-RT-3); comparing a state name outside the chart is how chart knowledge leaked into the runtime before.
+  {
+    files: ['src/**/*.ts', 'tests/support/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        { selector: "MemberExpression[object.name='process'][property.name='env']", message: 'process.env is read only in src/config/secrets.ts (X-SEC-1).' },
+        {
+          selector: "BinaryExpression[operator=/^[!=]==$/] > Literal[value=/^(idle|submitting|querying|working|cancelling|opened|opened\\.(protecting|protected)|closing|flattening|closed|closed\\.cooldown)$/]",
+          message: 'Trade-chart state names stay in machines/: ask a predicate of machines/trade/tradeQueries.ts.',
+        },
+        {
+          selector: "CallExpression[callee.property.name='startsWith'] > Literal[value=/^(opened|closed|closing|working|idle)$/]",
+          message: 'Trade-chart state names stay in machines/: ask a predicate of machines/trade/tradeQueries.ts.',
+        },
+      ],
+    },
+  },
+  { files: ['src/config/secrets.ts'], rules: { 'no-restricted-syntax': 'off' } },
   { files: ['src/domain/money.ts'], rules: { 'no-restricted-imports': 'off' } },
 );

@@ -118,7 +118,10 @@ export const isVenueFlat = (e: TradeChartEvent): boolean => {
 export const isPartialStop = (c: TradeContext, e: TradeChartEvent): boolean => {
   const p = positionOf(e);
   if (p === undefined || !isPositive(p.quantity) || p.takeProfit !== undefined || p.stopLoss !== undefined) return false;
-  return dec(p.quantity).lt(dec(openQuantity(c)));
+  // The venue's fills carried by the event may already cover the whole position (the position read was older than
+  // the executions read): then nothing is left to close, and the flat update that follows closes the cycle.
+  const left = dec(openQuantity(c)).minus(dec(newExternalFills(c, e)?.quantity ?? '0'));
+  return left.gt(0) && dec(p.quantity).lt(dec(openQuantity(c)));
 };
 
 /** Returns the venue's own fills carried by the event that the cycle has not counted yet (by trade id). */

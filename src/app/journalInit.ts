@@ -7,15 +7,17 @@
  * recovery withdraws our stray orders and adopts the positions.
  */
 import { existsSync, renameSync } from 'node:fs';
-import { Effect, Either, Redacted } from 'effect';
+import { Effect, Either } from 'effect';
 import type { AppConfig } from '../config/schema.ts';
+import type { Secrets } from '../config/secrets.ts';
 import { readVenueActivity, type VenueActivity } from '../execution/JournalAdmission.ts';
 import { INTENT_SEQUENCE } from '../journal/clientOrderIds.ts';
 import { journalFileState } from '../journal/fileState.ts';
 import { headRecordPath } from '../journal/headRecord.ts';
 import { openJournal } from '../journal/Journal.ts';
 import { wallClock, type Clock } from '../kernel/Clock.ts';
-import { persistentJournalPath, persistentVenue, ReconcileRefused } from './reconcileCommand.ts';
+import { accountNamed, persistentJournalPath } from './accounts.ts';
+import { persistentVenue, ReconcileRefused } from './reconcileCommand.ts';
 
 /** Event type of the first entry of a journal made by `journal init`. */
 export const JOURNAL_INITIALIZED = 'JOURNAL_INITIALIZED';
@@ -34,17 +36,16 @@ export interface JournalInitResult {
 export const runJournalInit = async (opts: {
   readonly config: AppConfig;
   readonly dataDir: string;
+  /** The account's name; may be left out when the config has one account. */
   readonly account?: string | undefined;
-  readonly simApiKey?: Redacted.Redacted<string> | undefined;
-  readonly simApiSecret?: Redacted.Redacted<string> | undefined;
+  readonly secrets?: Secrets | undefined;
   readonly clock?: Clock | undefined;
 }): Promise<JournalInitResult> => {
   const { config } = opts;
-  const account = opts.account ?? config.sim.account;
-  if (account !== config.sim.account) {
-    throw new ReconcileRefused(`the config has no venue account "${account}" (its account is "${config.sim.account}")`);
-  }
-  const journalPath = persistentJournalPath(opts.dataDir, 'bybit', account);
+  const named = accountNamed(config, opts.account);
+  if (typeof named === 'string') throw new ReconcileRefused(named);
+  const account = named.name;
+  const journalPath = persistentJournalPath(opts.dataDir, named.section.kind, account);
   const state = journalFileState(journalPath);
   if (state.kind === 'present') {
     throw new ReconcileRefused(
@@ -54,13 +55,13 @@ export const runJournalInit = async (opts: {
   if (state.kind === 'unreadable') {
     throw new ReconcileRefused(`${state.detail}; move it aside (keep it) and run init again (docs/operations.md, "A damaged journal").`);
   }
-  const { venue, clock: venueClock } = await persistentVenue(opts);
+  const { venue, clock: venueClock } = await persistentVenue({ config, account: named, secrets: opts.secrets });
   try {
     // Venue time (the simulator may run at its own speed): the id floor must be at or above every id it has seen.
     const time = await Effect.runPromise(Effect.either(venue.serverTime()));
     if (Either.isLeft(time)) throw new ReconcileRefused(`cannot read the venue's time: ${time.left.message}`);
     const venueNow = time.right;
-    const activity = await readVenueActivity({ venue, botId: config.botId, symbols: config.symbols, now: venueNow });
+    const activity = await readVenueActivity({ venue, botId: config.botId, symbols: named.symbols, now: venueNow });
     const stamp = new Date(wallClock.now()).toISOString().replace(/[:.]/g, '-');
     const movedAside: Array<{ readonly from: string; readonly to: string }> = [];
     for (const from of [state.kind === 'empty' ? journalPath : undefined, headRecordPath(journalPath), `${journalPath}-wal`, `${journalPath}-shm`]) {
@@ -73,7 +74,7 @@ export const runJournalInit = async (opts: {
     try {
       const floor = Math.max(activity.maxSequence + 1, Math.ceil(venueNow));
       journal.append('journal', JOURNAL_INITIALIZED, {
-        account, venue: venue.id, botId: config.botId, symbols: config.symbols, venueTime: venueNow,
+        account, venue: venue.id, botId: config.botId, symbols: named.symbols, venueTime: venueNow,
         openOrders: activity.openOrders, executions: activity.executions.length, positions: activity.positions,
         maxSequenceSeen: activity.maxSequence, sequenceFloor: floor, movedAside,
       });

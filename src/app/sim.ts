@@ -1,34 +1,36 @@
 /**
- * Composition root of `tradewarden sim`: builds a replaying `SimExchange` on an accelerated wall clock, funds the
- * documented sim accounts, and starts the Bybit façade on 127.0.0.1 with the server driving the engine. Wires only;
- * no matching, protocol or fault logic lives here.
+ * Composition root of `tradewarden sim`: builds a replaying `SimExchange` with the chosen venue's simulator profile on
+ * an accelerated wall clock, funds the venue's documented sim accounts, and starts that venue's façade on 127.0.0.1
+ * with the server driving the engine. The venue comes from the binding registry; no matching, protocol or fault logic
+ * lives here.
  */
 import { basename } from 'node:path';
 import { Either } from 'effect';
 import { Decimal } from '../domain/money.ts';
 import type { Instrument } from '../domain/Instrument.ts';
 import { wallClock, type Clock } from '../kernel/Clock.ts';
-import { DEFAULT_SIM_API_KEYS, DEFAULT_SIM_FUNDING } from '../venues/sim/bybit/defaults.ts';
-import { startBybitSim, type BybitSimApiKey, type BybitSimServer } from '../venues/sim/bybit/BybitSimServer.ts';
-import { bybitLinearInstrument, createSimExchange } from '../venues/sim/engine/SimExchange.ts';
+import { CatalogueError, SIM_SYMBOLS, simCatalogue, simInstrument } from '../venues/sim/catalogue.ts';
+import { createSimExchange } from '../venues/sim/engine/SimExchange.ts';
 import type { SimExchange } from '../venues/sim/engine/types.ts';
 import { parseFaultSpec, type FaultPlan } from '../venues/sim/faults.ts';
 import { barFeed, loadBarsCsv, syntheticFeed, type MarketFeed } from '../venues/sim/replay/index.ts';
 import { acceleratedClock } from '../venues/sim/server.ts';
+import { BOUND_VENUES, bindingNamed, type FacadeServer } from './venues.ts';
 
 /** Arguments of `runSim` (the parsed `tradewarden sim` flags). */
 export interface RunSimArgs {
-  readonly venue: 'bybit';
+  /** A venue kind of the binding registry. */
+  readonly venue: string;
   /** 0 picks an ephemeral port. */
   readonly port: number;
-  /** Bars CSV files named `<venue>_<SYMBOL>_…csv` (e.g. data/crypto-1m/bybit_BTCUSDT_perp_1m_2022-12-13.csv). */
+  /** Bars CSV files named `<source>_<SYMBOL>_…csv` (e.g. `<source>_BTCUSDT_perp_1m_2022-12-13.csv` under data/crypto-1m/). */
   readonly dataFiles?: ReadonlyArray<string> | undefined;
   readonly speed: number;
   readonly seed: number;
   /** A `--faults` spec (grammar in src/venues/sim/faults.ts). */
   readonly faults?: string | undefined;
-  /** Default: `DEFAULT_SIM_API_KEYS` (key sim-key-1 / secret sim-secret-1 / account main). */
-  readonly apiKeys?: ReadonlyArray<BybitSimApiKey> | undefined;
+  /** Default: the venue's documented sim keys (`sim-key-1` / `sim-secret-1` for account main, `sim-key-2` for second). */
+  readonly apiKeys?: ReadonlyArray<{ readonly key: string; readonly secret: string; readonly account: string }> | undefined;
   readonly logger?: ((line: object) => void) | undefined;
   /** The base clock the accelerated clock runs over (default the wall clock). */
   readonly baseClock?: Clock | undefined;
@@ -36,7 +38,7 @@ export interface RunSimArgs {
 
 /** A running standalone simulator. */
 export interface RunningSim {
-  readonly server: BybitSimServer;
+  readonly server: FacadeServer;
   readonly exchange: SimExchange;
   stop(): Promise<void>;
 }
@@ -46,15 +48,13 @@ export class SimArgsError extends Error {
   override readonly name = 'SimArgsError';
 }
 
-const SUPPORTED = ['BTCUSDT', 'ADAUSDT'] as const;
-type SupportedSymbol = (typeof SUPPORTED)[number];
-const isSupported = (s: string): s is SupportedSymbol => (SUPPORTED as ReadonlyArray<string>).includes(s);
-
-/** Returns the symbol named by a data file (`bybit_BTCUSDT_perp_1m_….csv` → `BTCUSDT`). */
+/** Returns the symbol named by a data file (`<source>_BTCUSDT_perp_1m_….csv` → `BTCUSDT`). */
 export const symbolOfDataFile = (file: string): string | undefined => /^[a-z]+_([A-Z0-9]+)_/.exec(basename(file))?.[1];
 
 /** Starts the standalone simulator and resolves once it listens. */
 export const runSim = async (args: RunSimArgs): Promise<RunningSim> => {
+  const binding = bindingNamed(args.venue);
+  if (binding === undefined) throw new SimArgsError(`the simulator speaks ${BOUND_VENUES.join(', ')}; not ${JSON.stringify(args.venue)}`);
   let faults: FaultPlan | undefined;
   if (args.faults !== undefined && args.faults.trim() !== '') {
     const parsed = parseFaultSpec(args.faults);
@@ -63,37 +63,45 @@ export const runSim = async (args: RunSimArgs): Promise<RunningSim> => {
   }
   const startAt = (args.baseClock ?? wallClock).now();
   const clock = acceleratedClock(args.speed, startAt, args.baseClock ?? wallClock);
-  const instruments: Instrument[] = [];
-  const feeds: MarketFeed[] = [];
+  const profile = binding.simProfile;
+  const loaded: Array<{ readonly symbol: string; readonly bars: ReturnType<typeof loadBarsCsv> }> = [];
   for (const file of args.dataFiles ?? []) {
     const symbol = symbolOfDataFile(file);
-    if (symbol === undefined || !isSupported(symbol)) {
-      throw new SimArgsError(`cannot tell a supported symbol (${SUPPORTED.join(', ')}) from the data file name ${JSON.stringify(file)}`);
-    }
-    if (instruments.some((i) => i.symbol === symbol)) throw new SimArgsError(`two data files for ${symbol}`);
-    const instrument = bybitLinearInstrument(symbol);
-    instruments.push(instrument);
+    if (symbol === undefined) throw new SimArgsError(`cannot tell the symbol from the data file name ${JSON.stringify(file)} (expected <source>_<SYMBOL>_….csv)`);
+    if (loaded.some((f) => f.symbol === symbol)) throw new SimArgsError(`two data files for ${symbol}`);
+    loaded.push({ symbol, bars: loadBarsCsv(file) });
+  }
+  let instruments: Instrument[];
+  try {
+    instruments = [...simCatalogue(profile, loaded)];
+  } catch (e) {
+    if (e instanceof CatalogueError) throw new SimArgsError(`the ${binding.label} simulator cannot list ${e.symbols.join(', ')} (its table lists ${SIM_SYMBOLS.join(', ')}; other symbols need a quote it trades)`);
+    throw e;
+  }
+  const feeds: MarketFeed[] = loaded.map((f) => {
+    const i = instruments.find((x) => x.symbol === f.symbol)!;
     // Replayed bars are shifted to start now, so the façade's timestamps read like live ones.
-    feeds.push(barFeed({ symbol, bars: loadBarsCsv(file), seed: args.seed, tickSize: instrument.tickSize, quantityStep: instrument.quantityStep, shiftTo: startAt }));
-  }
+    return barFeed({ symbol: f.symbol, bars: f.bars, seed: args.seed, tickSize: i.tickSize, quantityStep: i.quantityStep, shiftTo: startAt });
+  });
   if (feeds.length === 0) {
-    // No data: a seeded random walk of BTCUSDT, one tick per second, for a week of simulated time.
-    const instrument = bybitLinearInstrument('BTCUSDT');
+    // No data: a seeded random walk of the table's first symbol, one tick per second, for a week of simulated time.
+    const instrument = simInstrument(SIM_SYMBOLS[0], profile)!;
     instruments.push(instrument);
-    feeds.push(
-      syntheticFeed({ symbol: 'BTCUSDT', start: startAt, startPrice: new Decimal('17000'), ticks: 7 * 24 * 3600, seed: args.seed, volatility: 0.0003, tickSize: instrument.tickSize, quantityStep: instrument.quantityStep }),
-    );
+    feeds.push(syntheticFeed({ symbol: instrument.symbol, start: startAt, startPrice: new Decimal('17000'), ticks: 7 * 24 * 3600, seed: args.seed, volatility: 0.0003, tickSize: instrument.tickSize, quantityStep: instrument.quantityStep }));
   }
-  for (const symbol of SUPPORTED) if (!instruments.some((i) => i.symbol === symbol)) instruments.push(bybitLinearInstrument(symbol));
-  const exchange = createSimExchange({ clock, instruments, feeds, seed: args.seed });
-  const apiKeys = args.apiKeys ?? DEFAULT_SIM_API_KEYS;
-  for (const account of new Set(apiKeys.map((k) => k.account))) exchange.fundAccount(account, DEFAULT_SIM_FUNDING.coin, new Decimal(DEFAULT_SIM_FUNDING.amount));
+  for (const symbol of SIM_SYMBOLS) {
+    const listed = simInstrument(symbol, profile);
+    if (listed !== undefined && !instruments.some((i) => i.symbol === symbol)) instruments.push(listed);
+  }
+  const exchange = createSimExchange({ clock, instruments, feeds, seed: args.seed, profile });
+  const apiKeys = args.apiKeys ?? binding.simDefaults.apiKeys;
+  for (const account of new Set(apiKeys.map((k) => k.account))) exchange.fundAccount(account, binding.simDefaults.funding.asset, new Decimal(binding.simDefaults.funding.amount));
   exchange.advanceTo(clock.now());
-  const server = await startBybitSim({ exchange, port: args.port, apiKeys, faults, logger: args.logger, driveClock: true, clock, speed: args.speed, seed: args.seed });
+  const server = await binding.startFacade({ exchange, port: args.port, apiKeys, faults, logger: args.logger, clock, speed: args.speed, seed: args.seed });
   return { server, exchange, stop: () => server.close() };
 };
 
-/** Parses `tradewarden sim` flags (`--venue bybit --port <p> [--data <file>]… [--speed <x>] [--seed <n>] [--faults <spec>]`). */
+/** Parses `tradewarden sim` flags (`--venue <kind> --port <p> [--data <file>]… [--speed <x>] [--seed <n>] [--faults <spec>]`). */
 export const parseSimArgs = (argv: ReadonlyArray<string>): Either.Either<RunSimArgs, string> => {
   let venue: string | undefined;
   let port: number | undefined;
@@ -144,11 +152,11 @@ export const parseSimArgs = (argv: ReadonlyArray<string>): Either.Either<RunSimA
         return Either.left(`unknown argument ${JSON.stringify(flag)}`);
     }
   }
-  if (venue !== 'bybit') return Either.left('--venue bybit is required (the only venue the simulator speaks so far)');
+  if (venue === undefined || bindingNamed(venue) === undefined) return Either.left(`--venue is required: one of ${BOUND_VENUES.join(', ')}`);
   if (port === undefined) return Either.left('--port is required (0 picks a free port)');
   if (faults !== undefined) {
     const parsed = parseFaultSpec(faults);
     if (Either.isLeft(parsed)) return Either.left(parsed.left);
   }
-  return Either.right({ venue: 'bybit', port, dataFiles, speed, seed, faults });
+  return Either.right({ venue, port, dataFiles, speed, seed, faults });
 };

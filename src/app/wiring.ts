@@ -6,9 +6,6 @@ import type { InspectionEvent } from 'xstate';
 import { makeAlertRouter, makeLogAlertChannel, type AlertRouter } from '../alerts/AlertRouter.ts';
 import type { AppConfig } from '../config/schema.ts';
 import { dec } from '../domain/money.ts';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { Data } from 'effect';
-import { join } from 'node:path';
 import type { Journal } from '../journal/Journal.ts';
 import type { Logger } from '../kernel/logger.ts';
 import { seededRandom } from '../kernel/random.ts';
@@ -20,6 +17,7 @@ import { VenueRuntime, type VenueRuntimeDeps } from '../runtime/VenueRuntime.ts'
 import { breakoutStrategy } from '../strategies/breakout/Breakout.ts';
 import type { Strategy } from '../strategies/Strategy.ts';
 import type { Venue } from '../venues/Venue.ts';
+import type { SessionAccount } from './accounts.ts';
 
 /** Returns the enabled built-in strategies of a config. */
 export const strategiesFrom = (config: AppConfig): Strategy<unknown>[] => {
@@ -44,9 +42,10 @@ export const logAlertRouter = (scheduler: Scheduler, logger: Logger): AlertRoute
     onChannelError: (channel, error) => logger.error({ channel, err: error }, 'alert_channel_failed'),
   });
 
-/** Builds the runtime of a config's venue account on the given venue, journal, scheduler and logger. */
+/** Builds the runtime of one of the config's venue accounts on the given venue, journal, scheduler and logger. */
 export const runtimeFromConfig = (opts: {
   readonly config: AppConfig;
+  readonly account: SessionAccount;
   readonly dataDir: string;
   readonly venue: Venue;
   readonly journal: Journal;
@@ -59,12 +58,14 @@ export const runtimeFromConfig = (opts: {
   readonly crashPoint?: VenueRuntimeDeps['crashPoint'];
   readonly strategies?: ReadonlyArray<Strategy<unknown>> | undefined;
 }): VenueRuntime => {
-  const { config } = opts;
+  const { config, account } = opts;
   const cooldownMs = config.strategies.breakout.cooldownBars * 60_000;
   return new VenueRuntime({
     settings: {
-      profile: config.profile, mode: config.mode, botId: config.botId, account: config.sim.account, symbols: config.symbols, leverage: config.venues.bybit.leverage,
-      triggerSource: config.venues.bybit.triggerSource, settleAsset: 'USDT',
+      profile: config.profile, mode: config.mode, botId: config.botId, account: account.name, symbols: account.symbols,
+      // Leverage is set only where the venue has it (X-ORD: spot and cash equity have none).
+      leverage: opts.venue.capabilities.leverage ? account.trading.leverage : undefined,
+      triggerSource: account.trading.triggerSource, settleAsset: account.trading.settleAsset,
       ackTimeoutMs: config.execution.ackTimeoutMs, maxRepriceAttempts: config.execution.maxRepriceAttempts,
       maxProtectionAttempts: config.execution.maxProtectionAttempts, cooldownMs,
       retry: { baseMs: config.execution.retryBaseMs, capMs: config.execution.retryCapMs, maxAttempts: config.execution.retryMaxAttempts },
@@ -111,54 +112,4 @@ export const decisionLoopFor = (config: AppConfig, runtimes: ReadonlyArray<Venue
     // The cycle's refresh is the accounts' work: the first account tracks it, so its idle() waits for it.
     track: (work) => runtimes[0]?.track(work),
   });
-};
-
-/** Adds the journal verdict to a run summary, writes `<runDir>/summary.json` and logs it (the last step of every run). */
-export const finishRunSummary = (summary: Record<string, unknown>, journal: Journal, runDir: string, logger: Logger): void => {
-  summary['journalChainIntact'] = journal.verify().ok;
-  writeFileSync(join(runDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
-  logger.info({ event: 'summary', ...summary }, 'run_finished');
-};
-
-/** A signal (SIGINT/SIGTERM) arrived while the session was still starting: nothing traded, the gate never opened. */
-export class StartupAborted extends Data.TaggedError('StartupAborted')<{ readonly phase: string }> {
-  override get message(): string {
-    return `stopped by signal during start-up (${this.phase}); the trading gate never opened`;
-  }
-}
-
-/** Races a start-up step with the abort signal, so SIGINT/SIGTERM stop a session in every phase (X-RT-7). */
-export const abortable = <A>(signal: AbortSignal | undefined, phase: string, work: Promise<A>): Promise<A> => {
-  if (signal === undefined) return work;
-  if (signal.aborted) {
-    work.catch(() => undefined);
-    return Promise.reject(new StartupAborted({ phase }));
-  }
-  return new Promise<A>((resolve, reject) => {
-    const onAbort = (): void => reject(new StartupAborted({ phase }));
-    signal.addEventListener('abort', onAbort, { once: true });
-    work.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      (e: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(e instanceof Error ? e : new Error(String(e)));
-      },
-    );
-  });
-};
-
-/**
- * Creates the directory of a new run under `<dataDir>/runs/`: `<runId>` when free, else `<runId>-2`, `-3`, …; an
- * earlier run (its journal, logs and summary) is never deleted or overwritten.
- */
-export const newRunDir = (dataDir: string, runId: string): string => {
-  for (let n = 1; ; n++) {
-    const dir = join(dataDir, 'runs', n === 1 ? runId : `${runId}-${n}`);
-    if (existsSync(dir)) continue;
-    mkdirSync(dir, { recursive: true });
-    return dir;
-  }
 };

@@ -59,9 +59,21 @@ export const configKeyRanges = (ast: SchemaAST.AST = AppConfig.ast, prefix = '')
     for (const sig of record?.indexSignatures ?? []) {
       const valueRange = rangeOf(sig.type);
       if (valueRange !== undefined) out.set(path, `each value ${valueRange}`);
+      // Records of sections (venue accounts): each entry's keys under the wildcard `<path>.*`.
+      else for (const [k, v] of configKeyRanges(sig.type, `${path}.*`)) out.set(k, v);
     }
   }
   return out;
+};
+
+/**
+ * Returns the documented range of a concrete key path: its own, that of its record entry's wildcard
+ * (`venues.main.leverage` → `venues.*.leverage`), or the `each value` range of the record it is an entry of.
+ */
+export const rangeOfKey = (ranges: ReadonlyMap<string, string>, path: string): string | undefined => {
+  const wildcard = path.split('.').map((seg, i, all) => (i === all.length - 2 ? '*' : seg)).join('.');
+  const parent = ranges.get(path.slice(0, Math.max(0, path.lastIndexOf('.'))));
+  return ranges.get(path) ?? ranges.get(wildcard) ?? (parent?.startsWith('each value ') === true ? parent.slice('each value '.length) : undefined);
 };
 
 const annotate = (node: unknown, prefix: string, ranges: ReadonlyMap<string, string>): void => {
@@ -70,8 +82,7 @@ const annotate = (node: unknown, prefix: string, ranges: ReadonlyMap<string, str
     if (!isPair(item) || !isScalar(item.key)) continue;
     const path = prefix === '' ? String(item.key.value) : `${prefix}.${String(item.key.value)}`;
     const doc = CONFIG_DOCS[path];
-    const parent = ranges.get(prefix);
-    const range = ranges.get(path) ?? (parent?.startsWith('each value ') === true ? parent.slice('each value '.length) : undefined);
+    const range = rangeOfKey(ranges, path);
     const rangeNote = range === undefined ? '' : ` Range: ${range}.`;
     if (doc !== undefined) item.key.commentBefore = ` ${doc}${rangeNote}`;
     annotate(item.value, path, ranges);

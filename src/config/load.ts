@@ -11,6 +11,7 @@ import { unusableNumber } from '../domain/schemas.ts';
 import { CONFIG_YAML_LIMITS, parseConfigYaml, type ShadowedValue, type YamlIssue } from './parseConfigYaml.ts';
 import { findPlaintextSecrets } from './secrets.ts';
 import { AppConfig } from './schema.ts';
+import { endpointKindOf } from '../venues/accountSections.ts';
 
 /** A decoded config and its hash. */
 export interface LoadedConfig {
@@ -122,16 +123,18 @@ const mergeAlternatives = (issues: ReadonlyArray<{ path: string; message: string
  * Returns the mode/endpoint mismatches of a decoded config (X-MOD-7): PAPER and DRY_RUN may use only the simulator or
  * testnet, LIVE only mainnet. `check` reports them as a ConfigError; `run` refuses the same starts with exit 3.
  */
-export const modeEndpointIssues = (config: AppConfig): ReadonlyArray<YamlIssue> => {
-  const env = config.venues.bybit.environment;
-  if (config.mode !== 'LIVE' && env === 'mainnet') {
-    return [{ path: 'venues.bybit.environment', message: `mainnet is a production endpoint; mode ${config.mode} may use only sim or testnet (X-MOD-7)` }];
-  }
-  if (config.mode === 'LIVE' && env !== 'mainnet') {
-    return [{ path: 'venues.bybit.environment', message: `mode LIVE trades only on the production endpoint (mainnet), not ${env} (X-MOD-7)` }];
-  }
-  return [];
-};
+export const modeEndpointIssues = (config: AppConfig): ReadonlyArray<YamlIssue> =>
+  Object.entries(config.venues).flatMap(([name, section]) => {
+    const kind = endpointKindOf(section);
+    const path = `venues.${name}.environment`;
+    if (config.mode !== 'LIVE' && kind === 'production') {
+      return [{ path, message: `${section.environment} is a production endpoint; mode ${config.mode} may use only the simulator or testnet (X-MOD-7)` }];
+    }
+    if (config.mode === 'LIVE' && kind !== 'production') {
+      return [{ path, message: `mode LIVE trades only on a production endpoint, not ${section.environment} (X-MOD-7)` }];
+    }
+    return [];
+  });
 
 /** Reads at most `limit + 1` bytes of a file (a FIFO or /dev/zero cannot make the loader read forever). */
 const readBounded = (file: string, limit: number): Buffer => {

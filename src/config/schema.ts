@@ -5,6 +5,7 @@
  */
 import { Schema } from 'effect';
 import { DAY_MS, boundedDecimal, boundedInt, boundedNumber, fractionIn, millisIn } from '../domain/schemas.ts';
+import { VenueAccountSection } from '../venues/accountSections.ts';
 import { RiskConfig } from './risk.ts';
 
 /** The risk section: every RiskEngine rule's settings; its mode is the file's top-level `mode`. */
@@ -16,49 +17,43 @@ const def = <S extends Schema.Schema.AnyNoContext>(schema: S, value: () => Schem
 export const Profile = Schema.Literal('demo', 's0-bybit-signal', 's1-explorer', 's2-us-stock', 's3-coinbase', 's4-binance');
 export const Mode = Schema.Literal('DRY_RUN', 'PAPER', 'LIVE');
 export const TriggerSourceSchema = Schema.Literal('mark', 'last', 'index');
-const Symbol_ = Schema.String.pipe(Schema.pattern(/^[A-Z0-9]{2,20}$/, { message: () => 'Expected an upper-case venue symbol like BTCUSDT' }));
 
-/** Bybit linear's documented leverage range; the instrument's own limit is checked at run time against the venue. */
-export const LEVERAGE_RANGE = { min: 1, max: 100 } as const;
-/** Largest account balance a config may name (1e12 in the quote asset). */
-export const MAX_BALANCE = 1e12;
 /** Most symbols (and sim feeds) one config may list. */
 export const MAX_SYMBOLS = 100;
+/** Largest account balance a config may name (1e12 in the quote asset). */
+export const MAX_BALANCE = 1e12;
 
-const Leverage = boundedDecimal(LEVERAGE_RANGE);
 const Balance = boundedDecimal({ min: 0, max: MAX_BALANCE, minExclusive: true });
 
-const LOOPBACK_HOSTS: ReadonlySet<string> = new Set(['127.0.0.1', 'localhost', '[::1]']);
+export { loopbackUrlProblem } from '../kernel/loopback.ts';
+
+/** A venue account's name in the config (journal `journal/<kind>-<name>.sqlite`, logs, status). */
+const AccountName = Schema.String.pipe(Schema.pattern(/^[a-z][a-z0-9_-]{0,31}$/, { message: () => 'Expected an account name of lower-case letters, digits, _ or - (at most 32)' }));
 
 /**
- * Returns why a simulator URL is not a plain loopback base URL (`http(s)://127.0.0.1|localhost|[::1][:port]`), or
- * undefined (X-MOD-7: a PAPER session may reach only the simulator or testnet, never production by URL).
+ * The venue accounts of the session, by name, each with its `kind` and its own section (owned by its adapter); the
+ * symbols belong to an account, and no symbol is traded by two accounts (the decision loop routes by symbol).
  */
-export const loopbackUrlProblem = (raw: string): string | undefined => {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    return `Expected a loopback URL like http://127.0.0.1:18080, got ${JSON.stringify(raw)}`;
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return `Expected an http(s) URL, got ${JSON.stringify(raw)}`;
-  if (!LOOPBACK_HOSTS.has(url.hostname)) return `the simulator must be on loopback (127.0.0.1, localhost or [::1]), got host ${url.hostname}`;
-  if (url.username !== '' || url.password !== '') return 'a simulator URL carries no credentials';
-  if ((url.pathname !== '/' && url.pathname !== '') || url.search !== '' || url.hash !== '') return `Expected a base URL without path, query or fragment, got ${JSON.stringify(raw)}`;
-  return undefined;
-};
+export const VenuesSection = Schema.Record({ key: AccountName, value: VenueAccountSection }).pipe(
+  Schema.filter((venues) => {
+    const names = Object.keys(venues);
+    if (names.length === 0) return 'at least one venue account is needed';
+    if (names.length > 16) return 'at most 16 venue accounts';
+    const owner = new Map<string, string>();
+    for (const [name, a] of Object.entries(venues)) {
+      for (const symbol of a.symbols) {
+        const other = owner.get(symbol);
+        if (other !== undefined) return `symbol ${symbol} is traded by two accounts (${other}, ${name}); give each account its own symbols`;
+        owner.set(symbol, name);
+      }
+    }
+    return owner.size <= MAX_SYMBOLS || `at most ${String(MAX_SYMBOLS)} symbols in all`;
+  }),
+);
 
-const SimUrl = Schema.String.pipe(Schema.filter((u) => u === '' || (loopbackUrlProblem(u) ?? true)));
+const defaultVenues = (): typeof VenuesSection.Type => ({ main: Schema.decodeUnknownSync(VenueAccountSection)({ kind: 'bybit', symbols: ['BTCUSDT', 'ADAUSDT'] }) });
 
-export const BybitSection = Schema.Struct({
-  environment: def(Schema.Literal('sim', 'testnet', 'mainnet'), () => 'sim' as const),
-  simUrl: def(SimUrl, () => ''),
-  recvWindowMs: def(millisIn(1, 60_000), () => 5000),
-  requestTimeoutMs: def(millisIn(1, 300_000), () => 5000),
-  triggerSource: def(TriggerSourceSchema, () => 'mark' as const),
-  leverage: def(Leverage, () => Schema.decodeSync(Leverage)('5')),
-  orderbookDepth: def(Schema.Literal(1, 50, 200, 1000), () => 50 as const),
-});
+const Symbol_ = Schema.String.pipe(Schema.pattern(/^[A-Z0-9][A-Z0-9._/-]{1,30}$/, { message: () => 'Expected a venue symbol like BTCUSDT or BTC-USD' }));
 
 export const SimFeed = Schema.Struct({ symbol: Symbol_, file: Schema.String.pipe(Schema.minLength(1), Schema.maxLength(4096)) });
 
@@ -72,7 +67,6 @@ export const SimSection = Schema.Struct({
   seed: def(boundedInt({ min: 0, max: Number.MAX_SAFE_INTEGER }), () => 42),
   faults: def(Schema.String.pipe(Schema.maxLength(4096)), () => ''),
   startingBalance: def(Balance, () => Schema.decodeSync(Balance)('100000')),
-  account: def(Schema.String.pipe(Schema.minLength(1), Schema.maxLength(64)), () => 'main'),
 });
 
 /** A stop or take-profit distance from the entry: above 0 and at most 50 % (at 100 % a long's stop sits at price 0). */
@@ -133,8 +127,7 @@ export const AppConfig = Schema.Struct({
   mode: def(Mode, () => 'DRY_RUN' as const),
   allowLive: def(Schema.Boolean, () => false),
   botId: def(Schema.String.pipe(Schema.pattern(/^[a-z0-9]{1,6}$/, { message: () => 'Expected 1-6 lower-case letters or digits' })), () => 'tw'),
-  symbols: def(Schema.Array(Symbol_).pipe(Schema.minItems(1), Schema.maxItems(MAX_SYMBOLS)), () => ['BTCUSDT', 'ADAUSDT']),
-  venues: def(Schema.Struct({ bybit: def(BybitSection, () => decodeDefaults(BybitSection)) }), () => ({ bybit: decodeDefaults(BybitSection) })),
+  venues: def(VenuesSection, defaultVenues),
   sim: def(SimSection, () => decodeDefaults(SimSection)),
   strategies: def(Schema.Struct({ breakout: def(BreakoutSection, () => decodeDefaults(BreakoutSection)) }), () => ({ breakout: decodeDefaults(BreakoutSection) })),
   execution: def(ExecutionSection, () => decodeDefaults(ExecutionSection)),

@@ -40,13 +40,21 @@ export interface Secrets {
 const KNOWN = new Set(SECRET_VARIABLES.map((v) => v.name));
 
 /**
+ * Credentials of a further venue account, named by its config's `envPrefix` (`TW_BYBIT_SECOND_API_KEY`): read like the
+ * listed variables, so a second account of one venue needs no code change.
+ */
+export const ACCOUNT_CREDENTIAL_VARIABLE = /^TW_[A-Z][A-Z0-9_]{0,40}_API_(KEY|SECRET)$/;
+
+const isKnown = (name: string): boolean => KNOWN.has(name) || ACCOUNT_CREDENTIAL_VARIABLE.test(name);
+
+/**
  * Reads the known secret variables from the environment (or the given record, for tests), wraps them as Redacted and
  * registers their values with the log scrubber.
  */
 export const loadSecrets = (env: Readonly<Record<string, string | undefined>> = process.env): Secrets => {
   const values = new Map<string, Redacted.Redacted<string>>();
   const raw: string[] = [];
-  for (const name of KNOWN) {
+  for (const name of new Set([...KNOWN, ...Object.keys(env).filter((n) => ACCOUNT_CREDENTIAL_VARIABLE.test(n))])) {
     const v = env[name];
     if (v !== undefined && v.trim() !== '') {
       values.set(name, Redacted.make(v));
@@ -56,7 +64,7 @@ export const loadSecrets = (env: Readonly<Record<string, string | undefined>> = 
   registerSecretValues(raw);
   return {
     get: (name) => {
-      if (!KNOWN.has(name)) throw new Error(`unknown secret variable ${name}: add it to SECRET_VARIABLES`);
+      if (!isKnown(name)) throw new Error(`unknown secret variable ${name}: add it to SECRET_VARIABLES`);
       return values.get(name);
     },
     present: [...values.keys()].sort(),

@@ -5,7 +5,7 @@
 import type { Decimal } from './money.ts';
 
 /** The venues tradewarden knows. `sim` is the built-in simulator when it speaks no particular venue's protocol. */
-export type VenueId = 'bybit' | 'binance' | 'coinbase' | 'alpaca' | 'ibkr' | 'sim';
+export type VenueId = string;
 
 /** The kind of contract; drives margin, shorting rules and PnL math. */
 export type InstrumentKind = 'spot' | 'linear_perp' | 'inverse_perp' | 'equity' | 'option';

@@ -1,8 +1,8 @@
 /**
  * The one grammar of our client order ids (X-ORD-1, DESIGN §4), format and parse: a base `<bot>-<strategy>-<seq36>-<attempt36>`
  * for an intent's first order, and a role suffix for the orders derived from it — `-r<n>` a re-priced entry,
- * `-x<n>` a strategy exit, `-f<n>` a flatten. At most 36 characters of `[A-Za-z0-9_-]` (Bybit `orderLinkId`, Binance
- * `newClientOrderId`). Pure; the persisted counter behind `seq36` lives in the journal (`journal/clientOrderIds.ts`).
+ * `-x<n>` a strategy exit, `-f<n>` a flatten. At most 36 characters of `[A-Za-z0-9_-]` (the tightest client-id
+ * field among the venues we bind). Pure; the persisted counter behind `seq36` lives in the journal (`journal/clientOrderIds.ts`).
  */
 import { Data } from 'effect';
 

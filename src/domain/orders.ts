@@ -6,7 +6,7 @@ import type { Decimal } from './money.ts';
 
 export type Side = 'buy' | 'sell';
 export type OrderType = 'market' | 'limit';
-/** `post_only` is a GTC limit that must rest as maker (Bybit PostOnly, Binance GTX, Coinbase post_only). */
+/** `post_only` is a GTC limit that must rest as maker (each venue spells it its own way). */
 export type TimeInForce = 'gtc' | 'ioc' | 'fok' | 'post_only';
 /** Which price a conditional order (TP/SL) watches; one per profile (X-ORD-7). */
 export type TriggerSource = 'mark' | 'last' | 'index';
@@ -120,7 +120,7 @@ export interface Position {
   readonly updatedAt: number;
 }
 
-/** Venue-side protection for an open position (Bybit trading-stop, Binance algo orders, Alpaca brackets). */
+/** Venue-side protection for an open position (attached to the position, separate conditional orders, or an OCO/bracket pair). */
 export interface ProtectionRequest {
   readonly symbol: string;
   readonly takeProfit: Decimal | undefined;

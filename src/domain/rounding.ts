@@ -91,7 +91,7 @@ export const validateOrderSize = (
       out.push({ kind: 'price_out_of_range', price, min: instrument.minPrice, max: instrument.maxPrice });
     }
   }
-  // Venues waive the min-notional rule for reduce-only orders (Binance -4164 says so; Bybit closes any size).
+  // Venues waive the min-notional rule for reduce-only orders (a reduce-only close of any size is accepted).
   const notional = quantity.times(price);
   if (opts.reduceOnly !== true && notional.lt(instrument.minNotional)) {
     out.push({ kind: 'below_min_notional', notional, limit: instrument.minNotional });

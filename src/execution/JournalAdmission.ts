@@ -11,7 +11,7 @@ import { readHeadRecord } from '../journal/headRecord.ts';
 import { journalFileState } from '../journal/fileState.ts';
 import type { Venue, VenueError } from '../venues/Venue.ts';
 
-/** How far back `journal init` and the start-up check look for our executions (one Bybit query window). */
+/** How far back `journal init` and the start-up check look for our executions (the seven-day execution query window venues allow). */
 export const ACTIVITY_LOOKBACK_MS = 7 * 24 * 60 * 60 * 1000;
 
 /** What the venue shows of this bot: our open orders, our recent executions, open positions of the symbols. */

@@ -4,13 +4,12 @@
  * need today. It performs no I/O and never resyncs by itself: a gap is reported and the owner (`BookSync`, under
  * the connection actor) fetches a snapshot or resubscribes.
  *
- * Continuity rule (`nextIdRule`, Bybit). Bybit documents only "any new snapshot resets the book" and "`u == 1` is a
- * service-restart snapshot"; the sentence "Update ID. Is a sequence." was removed from the docs in Oct 2024
- * (venue-protocols §1.4), so `u == lastU + 1` is not a documented guarantee. We still default to `strict`
- * continuity: a monotonic-only rule cannot see a dropped delta at all (the book silently diverges), while a false
- * gap costs one resync. `monotonic` accepts any increasing `u` for venues or depths where ids legitimately jump.
+ * Continuity rule (`nextIdRule`): one update id per message. Where a venue does not document `u == lastU + 1` as a
+ * guarantee (docs/connections.md names which), we still default to `strict` continuity: a monotonic-only rule cannot
+ * see a dropped delta at all (the book silently diverges), while a false gap costs one resync. `monotonic` accepts
+ * any increasing `u` for venues or depths where ids legitimately jump.
  *
- * Range-chain rule (`rangeChainRule`, Binance diff depth, venue-protocols §2.4): deltas carry a range [first, last]
+ * Range-chain rule (`rangeChainRule`, diff-depth streams): deltas carry a range [first, last]
  * and the previous event's last id; after a REST snapshot deltas ending before it are dropped, the first applied
  * one must straddle it, and from then on each delta's previous id must be the last applied id.
  */
@@ -34,7 +33,7 @@ const STALE: BookSequenceVerdict = { verdict: 'stale' };
 /**
  * Returns the update-id rule: a delta with `u <= lastU` is a stale duplicate; a previous id, when the venue sends
  * one, must equal `lastU`; otherwise `strict` wants `u == lastU + 1` and `monotonic` any larger `u`. The first delta
- * after a REST snapshot follows it by the same rule (Bybit's REST `u` is the WS book's `u`).
+ * after a REST snapshot follows it by the same rule (for venues whose REST snapshot id is the stream's `u`).
  */
 export const nextIdRule = (continuity: BookContinuity = 'strict'): BookSequenceRule => {
   const follow = (lastUpdateId: number, delta: BookEvent): BookSequenceVerdict => {
@@ -48,8 +47,8 @@ export const nextIdRule = (continuity: BookContinuity = 'strict'): BookSequenceR
 
 /**
  * The range-chain rule. Bridge: a delta with `last < snapshotId` is covered by the snapshot and dropped; the first
- * applied one must satisfy `first <= snapshotId + 1 <= last + 1` (Binance USD-M: `U <= lastUpdateId <= u`; the
- * spot wording `U <= lastUpdateId + 1 <= u` is the same range one id later); a later start is a gap. Follow: each
+ * applied one must satisfy `first <= snapshotId + 1 <= last + 1` (the futures wording `U <= lastUpdateId <= u` and
+ * the spot wording `U <= lastUpdateId + 1 <= u` are the same range one id apart); a later start is a gap. Follow: each
  * delta's previous id must be the last applied id (the `pu` chain), else a gap reported as expected/got previous id
  * (-1: the delta carries none).
  */

@@ -6,6 +6,7 @@ import { Data, type Effect } from 'effect';
 import type { Decimal } from '../domain/money.ts';
 import type { Instrument, VenueId } from '../domain/Instrument.ts';
 import type { Balance, Fill, OrderAck, OrderRequest, Position, ProtectionRequest, RejectCategory as DomainRejectCategory, VenueOrder } from '../domain/orders.ts';
+import type { AccountEvent, MarketEvent, StreamDescription } from './streams.ts';
 
 /**
  * Why a venue call failed. `rejected` is definitive venue evidence that the request had no effect; every other reason
@@ -55,10 +56,26 @@ export const isDefinitive = (e: VenueError): boolean =>
 export const isRetryable = (e: VenueError): boolean =>
   e.reason.kind === 'rate_limited' || e.reason.kind === 'transport' || e.reason.kind === 'timeout' || e.reason.kind === 'server';
 
+/**
+ * Where a position's TP/SL live at the venue: attached to the position (Bybit `trading-stop`), separate conditional
+ * orders (Binance `STOP_MARKET`/`TAKE_PROFIT_MARKET`), or an OCO/bracket pair (Alpaca, Coinbase).
+ */
+export type ProtectionModel = 'position_attached' | 'conditional_orders' | 'oco';
+
+/** A symbol's protection as the venue holds it; `orderIds` are the client ids of protective orders (owned, never strays). */
+export interface Protection {
+  readonly takeProfit: Decimal | undefined;
+  readonly stopLoss: Decimal | undefined;
+  readonly orderIds: ReadonlyArray<string>;
+}
+
 /** What a venue supports. */
 export interface VenueCapabilities {
   /** Whether leverage is set per symbol (derivatives); spot and cash equity have none. */
   readonly leverage: boolean;
+  /** Whether a position exists apart from balances (derivatives); on spot the balance held is the position. */
+  readonly positions: boolean;
+  readonly protectionModel: ProtectionModel;
   readonly serverSideProtection: boolean;
   readonly postOnly: boolean;
   readonly reduceOnly: boolean;
@@ -113,4 +130,22 @@ export interface Venue {
   /** Returns our executions at or after `sinceMs`, oldest first. */
   readonly executionsSince: (sinceMs: number, symbol?: string) => Effect.Effect<ReadonlyArray<Fill>, VenueError>;
   readonly orderBook: (symbol: string, depth: number) => Effect.Effect<BookSnapshot, VenueError>;
+  /** Returns the TP/SL the venue holds for a symbol's position, in whatever form the venue keeps them (see ProtectionModel). */
+  readonly protectionOf: (symbol: string) => Effect.Effect<Protection, VenueError>;
+}
+
+/** A venue reached over its wire protocol: the port plus its streams, its clock view and a close hook. */
+export interface WireVenue extends Venue {
+  /** Returns the current venue-minus-local clock offset estimate (ms), refreshed by `serverTime()`. */
+  clockOffsetMs(): number;
+  /** Returns the offset-corrected venue time (ms). */
+  venueNow(): number;
+  /** The X-CLK-2 hysteresis gate fed by every `serverTime()`. */
+  readonly clockGate: { isOpen(): boolean };
+  readonly streams: {
+    public(symbols: ReadonlyArray<string>, depth: number): StreamDescription<MarketEvent>;
+    private(): StreamDescription<AccountEvent>;
+  };
+  /** Closes the connections (HTTP pool). */
+  close(): Promise<void>;
 }

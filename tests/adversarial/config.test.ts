@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { Either, Schema } from 'effect';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { preflightConfig } from '../../src/app/preflight.ts';
-import { configKeyRanges } from '../../src/config/example.ts';
+import { configKeyRanges, rangeOfKey } from '../../src/config/example.ts';
 import { decodeConfig, loadConfigFile } from '../../src/config/load.ts';
 import { CONFIG_YAML_LIMITS } from '../../src/config/parseConfigYaml.ts';
 import { AppConfig, decodeDefaults } from '../../src/config/schema.ts';
@@ -110,8 +110,11 @@ describe('X-SEC-9 C-16 fractions are unambiguous', () => {
 });
 
 describe('X-SEC-8 every number has a range, and NaN, Infinity and -0 never pass', () => {
-  const setAt = (path: string, value: unknown): Record<string, unknown> =>
-    path.split('.').reduceRight<unknown>((inner, key) => ({ [key]: inner }), value) as Record<string, unknown>;
+  // A venue account's key (`venues.*.leverage`) is set on an otherwise valid account `main`, so only the value is judged.
+  const setAt = (path: string, value: unknown): Record<string, unknown> => {
+    if (path.startsWith('venues.*.')) return { venues: { main: { kind: 'bybit', symbols: ['BTCUSDT'], [path.slice('venues.*.'.length)]: value } } };
+    return path.split('.').reduceRight<unknown>((inner, key) => ({ [key]: inner }), value) as Record<string, unknown>;
+  };
 
   it('X-SEC-8 documents a range for every numeric key of the schema', () => {
     const ranges = configKeyRanges();
@@ -123,8 +126,7 @@ describe('X-SEC-8 every number has a range, and NaN, Infinity and -0 never pass'
           : [];
     const leaves = numericLeaves(decodeDefaults(AppConfig), '');
     expect(leaves.length).toBeGreaterThan(60);
-    const parentOf = (p: string) => p.slice(0, p.lastIndexOf('.'));
-    expect(leaves.filter((p) => !ranges.has(p) && !(ranges.get(parentOf(p)) ?? '').startsWith('each value'))).toEqual([]);
+    expect(leaves.filter((p) => rangeOfKey(ranges, p) === undefined)).toEqual([]);
   });
 
   it('X-SEC-8 the schema itself refuses NaN, Infinity, -Infinity and -0 at every numeric key', () => {
@@ -140,23 +142,23 @@ describe('X-SEC-8 every number has a range, and NaN, Infinity and -0 never pass'
   });
 
   it.each([
-    ['venues:\n  bybit:\n    leverage: -5\n'],
-    ['venues:\n  bybit:\n    leverage: 0\n'],
-    ['venues:\n  bybit:\n    leverage: 1000\n'],
-    ['venues:\n  bybit:\n    leverage: .inf\n'],
-    ['venues:\n  bybit:\n    leverage: 1e9999999999999999\n'],
-    ['venues:\n  bybit:\n    leverage: "1e9999999999999999"\n'],
-    ['venues:\n  bybit:\n    leverage: "-5"\n'],
-    ['venues:\n  bybit:\n    leverage: "1000"\n'],
-  ])('X-SEC-8 check refuses %j naming venues.bybit.leverage (exit 2)', async (text) => {
+    ['venues:\n  main:\n    kind: bybit\n    symbols: [BTCUSDT, ADAUSDT]\n    leverage: -5\n'],
+    ['venues:\n  main:\n    kind: bybit\n    symbols: [BTCUSDT, ADAUSDT]\n    leverage: 0\n'],
+    ['venues:\n  main:\n    kind: bybit\n    symbols: [BTCUSDT, ADAUSDT]\n    leverage: 1000\n'],
+    ['venues:\n  main:\n    kind: bybit\n    symbols: [BTCUSDT, ADAUSDT]\n    leverage: .inf\n'],
+    ['venues:\n  main:\n    kind: bybit\n    symbols: [BTCUSDT, ADAUSDT]\n    leverage: 1e9999999999999999\n'],
+    ['venues:\n  main:\n    kind: bybit\n    symbols: [BTCUSDT, ADAUSDT]\n    leverage: "1e9999999999999999"\n'],
+    ['venues:\n  main:\n    kind: bybit\n    symbols: [BTCUSDT, ADAUSDT]\n    leverage: "-5"\n'],
+    ['venues:\n  main:\n    kind: bybit\n    symbols: [BTCUSDT, ADAUSDT]\n    leverage: "1000"\n'],
+  ])('X-SEC-8 check refuses %j naming venues.main.leverage (exit 2)', async (text) => {
     const r = await runCli(['check', '--config', writeYaml(`mode: PAPER\n${text}`)]);
     expectClean(r, 2);
-    expect(r.stderr).toContain('venues.bybit.leverage');
+    expect(r.stderr).toContain('venues.main.leverage');
   });
 
   it('X-SEC-8 accepts leverage 1 to 100, as a string or a number', () => {
-    expect(loaded('venues:\n  bybit:\n    leverage: "100"\n').venues.bybit.leverage.toString()).toBe('100');
-    expect(loaded('venues:\n  bybit:\n    leverage: 1\n').venues.bybit.leverage.toString()).toBe('1');
+    expect(loaded('venues:\n  main:\n    kind: bybit\n    symbols: [BTCUSDT, ADAUSDT]\n    leverage: "100"\n').venues['main']!.leverage.toString()).toBe('100');
+    expect(loaded('venues:\n  main:\n    kind: bybit\n    symbols: [BTCUSDT, ADAUSDT]\n    leverage: 1\n').venues['main']!.leverage.toString()).toBe('1');
   });
 
   it.each([['.nan'], ['.inf'], ['"1e9999999999999999"'], ['-.inf'], ['0'], ['"-100"'], ['"1000000000001"'], ['-0']])(
@@ -209,7 +211,7 @@ describe('X-SEC-8 hostile YAML ends in a typed ConfigError, never a stack trace'
   });
 
   it('X-SEC-8 accepts a small legitimate alias', () => {
-    const c = loaded('symbols: &s [BTCUSDT]\nsim:\n  feeds: [{ symbol: BTCUSDT, file: data/crypto-1m/bybit_BTCUSDT_perp_1m_2022-12-13.csv }]\nrisk:\n  disabledSymbols: *s\n');
+    const c = loaded('venues:\n  main:\n    kind: bybit\n    symbols: &s [BTCUSDT]\nsim:\n  feeds: [{ symbol: BTCUSDT, file: data/crypto-1m/bybit_BTCUSDT_perp_1m_2022-12-13.csv }]\nrisk:\n  disabledSymbols: *s\n');
     expect(c.risk.disabledSymbols).toEqual(['BTCUSDT']);
   });
 
@@ -253,12 +255,12 @@ describe('X-SEC-8 hostile YAML ends in a typed ConfigError, never a stack trace'
   });
 
   it('X-SEC-8 reads CR-only and CRLF line endings like LF, not as an empty DRY_RUN config', () => {
-    const lf = '# the demo\nmode: PAPER\nbotId: ab\nsymbols: [BTCUSDT]\n';
+    const lf = '# the demo\nmode: PAPER\nbotId: ab\nvenues:\n  main:\n    kind: bybit\n    symbols: [BTCUSDT]\n';
     for (const text of [lf.replaceAll('\n', '\r'), lf.replaceAll('\n', '\r\n'), `\uFEFF${lf}`]) {
       const c = loaded(text);
       expect(c.mode).toBe('PAPER');
       expect(c.botId).toBe('ab');
-      expect(c.symbols).toEqual(['BTCUSDT']);
+      expect(c.venues['main']!.symbols).toEqual(['BTCUSDT']);
     }
   });
 
@@ -299,7 +301,7 @@ describe('X-SEC-3 secret-shaped values get exit 3 before the schema sees them', 
   // Fake values assembled at run time (the AWS ones are AWS's documented examples).
   const aws = ['AKIA', 'IOSFODNN7EXAMPLE'].join('');
   const cases: ReadonlyArray<readonly [string, string, string]> = [
-    ['secret_key', 'venues:\n  bybit:\n    secret_key: hunter2hunter2\n', 'hunter2hunter2'],
+    ['secret_key', 'venues:\n  main:\n    kind: bybit\n    symbols: [BTCUSDT, ADAUSDT]\n    secret_key: hunter2hunter2\n', 'hunter2hunter2'],
     ['passwd', 'passwd: correct-horse\n', 'correct-horse'],
     ['pwd', 'inspector:\n  pwd: 123456\n', '123456'],
     ['access_key', 'access_key: abc123def456\n', 'abc123def456'],
@@ -311,7 +313,7 @@ describe('X-SEC-3 secret-shaped values get exit 3 before the schema sees them', 
     ['an AWS secret key', `sim:\n  account: ${['wJalrXUtnFEMI', 'K7MDENG', 'bPxRfiCYEXAMPLEKEY'].join('/')}\n`, 'bPxRfiCYEXAMPLEKEY'],
     ['a JWT', `notes: ${['eyJhbGciOiJIUzI1NiJ9', 'eyJzdWIiOiIxMjM0NTY3ODkwIn0', 'dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U'].join('.')}\n`, 'dozjgNryP4J3jVmNHl0w5N'],
     ['a Bearer value', 'notes: "Bearer abcdef0123456789"\n', 'abcdef0123456789'],
-    ['a URL with credentials', 'venues:\n  bybit:\n    simUrl: "https://user:pa55word@127.0.0.1:18080"\n', 'pa55word'],
+    ['a URL with credentials', 'venues:\n  main:\n    kind: bybit\n    symbols: [BTCUSDT, ADAUSDT]\n    simUrl: "https://user:pa55word@127.0.0.1:18080"\n', 'pa55word'],
     ['a Slack token', `notes: ${['xoxb', '123456789012', 'abcdefABCDEF'].join('-')}\n`, 'abcdefABCDEF'],
     ['a GitHub token', `notes: ${['ghp', 'aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789'].join('_')}\n`, 'aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789'],
     ['a secret under a duplicated key', 'apiSecret: abcdefABCDEF0123\napiSecret: ""\n', 'abcdefABCDEF0123'],
@@ -352,12 +354,12 @@ describe('X-SEC-3 secret-shaped values get exit 3 before the schema sees them', 
 
 describe('X-MOD-7 PAPER and DRY_RUN reach only loopback or testnet', () => {
   it.each([
-    ['mode: PAPER\nvenues:\n  bybit:\n    simUrl: https://api.bybit.com\n', 'venues.bybit.simUrl'],
-    ['mode: PAPER\nvenues:\n  bybit:\n    simUrl: http://10.0.0.5:18080\n', 'venues.bybit.simUrl'],
-    ['mode: PAPER\nvenues:\n  bybit:\n    simUrl: http://127.0.0.1:18080/v5\n', 'venues.bybit.simUrl'],
-    ['mode: PAPER\nvenues:\n  bybit:\n    environment: mainnet\n', 'venues.bybit.environment'],
-    ['mode: DRY_RUN\nvenues:\n  bybit:\n    environment: mainnet\n', 'venues.bybit.environment'],
-    ['mode: LIVE\nvenues:\n  bybit:\n    environment: sim\n', 'venues.bybit.environment'],
+    ['mode: PAPER\nvenues:\n  main:\n    kind: bybit\n    symbols: [BTCUSDT, ADAUSDT]\n    simUrl: https://api.bybit.com\n', 'venues.main.simUrl'],
+    ['mode: PAPER\nvenues:\n  main:\n    kind: bybit\n    symbols: [BTCUSDT, ADAUSDT]\n    simUrl: http://10.0.0.5:18080\n', 'venues.main.simUrl'],
+    ['mode: PAPER\nvenues:\n  main:\n    kind: bybit\n    symbols: [BTCUSDT, ADAUSDT]\n    simUrl: http://127.0.0.1:18080/v5\n', 'venues.main.simUrl'],
+    ['mode: PAPER\nvenues:\n  main:\n    kind: bybit\n    symbols: [BTCUSDT, ADAUSDT]\n    environment: mainnet\n', 'venues.main.environment'],
+    ['mode: DRY_RUN\nvenues:\n  main:\n    kind: bybit\n    symbols: [BTCUSDT, ADAUSDT]\n    environment: mainnet\n', 'venues.main.environment'],
+    ['mode: LIVE\nvenues:\n  main:\n    kind: bybit\n    symbols: [BTCUSDT, ADAUSDT]\n    environment: sim\n', 'venues.main.environment'],
   ])('X-MOD-7 check refuses %j naming %s (exit 2)', async (text, path) => {
     const r = await runCli(['check', '--config', writeYaml(text)]);
     expectClean(r, 2);
@@ -366,7 +368,7 @@ describe('X-MOD-7 PAPER and DRY_RUN reach only loopback or testnet', () => {
 
   it('X-MOD-7 accepts a loopback simUrl on 127.0.0.1, localhost or [::1]', () => {
     for (const url of ['http://127.0.0.1:18080', 'http://localhost:18080/', 'https://[::1]:443']) {
-      expect(loaded(`venues:\n  bybit:\n    simUrl: "${url}"\n`).venues.bybit.simUrl).toBe(url);
+      expect(loaded(`venues:\n  main:\n    kind: bybit\n    symbols: [BTCUSDT, ADAUSDT]\n    simUrl: "${url}"\n`).venues['main']!.simUrl).toBe(url);
     }
   });
 });
@@ -375,14 +377,14 @@ describe('X-SEC-8 configs that passed check and crashed run are refused by both'
   const readme = 'README.md';
   const headerOnly = join(tmp, 'header-only.csv');
   writeFileSync(headerOnly, 'time_utc,unix_ms,open,high,low,close,volume\n');
-  const feeds = (file: string) => `mode: PAPER\nsymbols: [BTCUSDT]\nsim:\n  feeds: [{ symbol: BTCUSDT, file: "${file}" }]\n`;
+  const feeds = (file: string) => `mode: PAPER\nvenues:\n  main:\n    kind: bybit\n    symbols: [BTCUSDT]\nsim:\n  feeds: [{ symbol: BTCUSDT, file: "${file}" }]\n`;
   const cases: ReadonlyArray<readonly [string, string, RegExp]> = [
     ['a missing feed file', feeds(join(tmp, 'no-such-file.csv')), /sim\.feeds\.0\.file: no such file/],
     ['/dev/null as feed', feeds('/dev/null'), /sim\.feeds\.0\.file: \/dev\/null is not a regular file/],
     ['a README as feed', feeds(readme), /sim\.feeds\.0\.file: README\.md is not a bars CSV \(line 1: bad_header/],
     ['a header-only feed', feeds(headerOnly), /sim\.feeds\.0\.file: .* is not a bars CSV \(empty: no bars\)/],
-    ['a symbol the simulator lacks', 'mode: PAPER\nsymbols: [XRPUSDT]\nsim:\n  feeds: [{ symbol: XRPUSDT, file: data/crypto-1m/bybit_BTCUSDT_perp_1m_2022-12-13.csv }]\n', /symbols\.0: the simulator has no instrument XRPUSDT \(available: BTCUSDT, ADAUSDT\)/],
-    ['a symbol without a feed', 'mode: PAPER\nsymbols: [BTCUSDT, ADAUSDT]\nsim:\n  feeds: [{ symbol: BTCUSDT, file: data/crypto-1m/bybit_BTCUSDT_perp_1m_2022-12-13.csv }]\n', /symbols\.1: no sim\.feeds entry replays bars for ADAUSDT/],
+    ['a symbol the simulator cannot list', 'mode: PAPER\nvenues:\n  main:\n    kind: bybit\n    symbols: [SPY]\nsim:\n  feeds: [{ symbol: SPY, file: data/crypto-1m/bybit_BTCUSDT_perp_1m_2022-12-13.csv }]\n', /venues\.main\.symbols\.0: the Bybit v5 linear simulator cannot list SPY/],
+    ['a symbol without a feed', 'mode: PAPER\nvenues:\n  main:\n    kind: bybit\n    symbols: [BTCUSDT, ADAUSDT]\nsim:\n  feeds: [{ symbol: BTCUSDT, file: data/crypto-1m/bybit_BTCUSDT_perp_1m_2022-12-13.csv }]\n', /venues\.main\.symbols\.1: no sim\.feeds entry replays bars for ADAUSDT/],
   ];
 
   it.each(cases)('X-SEC-8 check refuses %s with exit 2 and a readable message', async (_name, text, message) => {
@@ -402,8 +404,8 @@ describe('X-SEC-8 configs that passed check and crashed run are refused by both'
       const r = loadConfigFile(f);
       expect(Either.isRight(r) && preflightConfig(r.right.config)).toEqual([]);
     }
-    expect(preflightConfig(loaded('mode: PAPER\nsymbols: [XRPUSDT]\nvenues:\n  bybit:\n    environment: testnet\n'))).toEqual([]);
-    expect(preflightConfig(loaded('mode: PAPER\nsymbols: [XRPUSDT]\nvenues:\n  bybit:\n    simUrl: http://127.0.0.1:18080\n'))).toEqual([]);
+    expect(preflightConfig(loaded('mode: PAPER\nvenues:\n  main:\n    kind: bybit\n    symbols: [XRPUSDT]\n    environment: testnet\n'))).toEqual([]);
+    expect(preflightConfig(loaded('mode: PAPER\nvenues:\n  main:\n    kind: bybit\n    symbols: [XRPUSDT]\n    simUrl: http://127.0.0.1:18080\n'))).toEqual([]);
     expect(preflightConfig(loaded('mode: PAPER\nsim:\n  faults: "nonsense=1"\n')).map((i) => i.path)).toEqual(['sim.faults']);
     expect(preflightConfig(loaded('mode: PAPER\nsim:\n  clock: accelerated\n  speed: 0.29\n')).map((i) => i.path)).toEqual(['sim.speed']);
     expect(preflightConfig(loaded('mode: PAPER\nsim:\n  clock: accelerated\n  speed: 1.5\n'))).toEqual([]);

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { Either } from 'effect';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { runPaperLoopback } from '../../src/app/paperLoopback.ts';
+import { runSession } from '../../src/app/session.ts';
 import { persistentJournalPath } from '../../src/app/reconcileCommand.ts';
 import { runSim, type RunningSim } from '../../src/app/sim.ts';
 import { loadConfigFile } from '../../src/config/load.ts';
@@ -70,10 +70,11 @@ const writeConfig = (dir: string, simUrl: string, botId = 'tw'): string => {
       'profile: demo',
       'mode: PAPER',
       `botId: ${botId}`,
-      'symbols: [BTCUSDT, ADAUSDT]',
       'venues:',
-      '  bybit:',
+      '  main:',
+      '    kind: bybit',
       '    environment: sim',
+      '    symbols: [BTCUSDT, ADAUSDT]',
       `    simUrl: ${simUrl}`,
       '    leverage: "5"',
       'sim:',
@@ -248,7 +249,7 @@ describe('trusting an empty journal against a venue with activity', () => {
     const off = sim.exchange.subscribe((e) => {
       if (e.type === 'order' && e.order.account === 'main') first.abort();
     });
-    await runPaperLoopback({ ...common, signal: first.signal });
+    await runSession({ ...common, signal: first.signal });
     off();
     const idsOf = (): string[] => [...sim.exchange.orderHistory('main'), ...sim.exchange.openOrders('main')].map((o) => o.clientOrderId ?? '').filter((id) => id.startsWith('tw-'));
     const session1 = idsOf();
@@ -290,7 +291,7 @@ describe('trusting an empty journal against a venue with activity', () => {
     const off2 = sim.exchange.subscribe((e) => {
       if (e.type === 'order' && e.order.account === 'main' && idsOf().length > before) second.abort();
     });
-    await runPaperLoopback({ ...common, signal: second.signal });
+    await runSession({ ...common, signal: second.signal });
     off2();
     const all = idsOf();
     expect(all.length).toBeGreaterThan(before);
@@ -373,12 +374,12 @@ describe('signals in every phase', () => {
     expect(first.code, first.stderr).toBe(0);
     const firstDir = /summary: (.+)\/summary\.json/.exec(first.stdout)?.[1];
     expect(firstDir).toBeDefined();
-    const journalBytes = readFileSync(join(firstDir!, 'journal.sqlite'));
+    const journalBytes = readFileSync(join(firstDir!, 'journal', 'bybit-main.sqlite'));
     const second = await runCli(['--data-dir', dir]);
     expect(second.code, second.stderr).toBe(0);
     const secondDir = /summary: (.+)\/summary\.json/.exec(second.stdout)?.[1];
     expect(secondDir).not.toBe(firstDir);
-    expect(readFileSync(join(firstDir!, 'journal.sqlite')).equals(journalBytes)).toBe(true);
+    expect(readFileSync(join(firstDir!, 'journal', 'bybit-main.sqlite')).equals(journalBytes)).toBe(true);
     // Same config and seed: the summaries are byte-identical (X-BT-2), only the directory differs.
     expect(readFileSync(join(secondDir!, 'summary.json'), 'utf8')).toBe(readFileSync(join(firstDir!, 'summary.json'), 'utf8'));
   }, 120_000);

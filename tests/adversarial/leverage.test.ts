@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { Either } from 'effect';
 import { describe, expect, it } from 'vitest';
-import { runPaperVirtual } from '../../src/app/paper.ts';
+import { runSession } from '../../src/app/session.ts';
+import { withAccount } from '../support/configs.ts';
 import { loadConfigFile } from '../../src/config/load.ts';
 import { dec } from '../../src/domain/money.ts';
 
@@ -19,9 +20,9 @@ const { config: base, hash } = loaded.right;
 
 describe('X-SEC-8 X-ORD-8 a leverage the venue refuses at run time', () => {
   it('blocks that symbol with a CRITICAL alert and sends none of its entries, while the other symbol trades', async () => {
-    const config = { ...base, venues: { bybit: { ...base.venues.bybit, leverage: dec('80') } } };
-    const result = await runPaperVirtual({ config, configHash: hash, dataDir: mkdtempSync(join(tmpdir(), 'tw-lev-')), version: 'test', commit: null, progress: () => undefined });
-    const db = new Database(join(result.runDir, 'journal.sqlite'), { readonly: true });
+    const config = withAccount(base, { leverage: dec('80') });
+    const result = await runSession({ config, configHash: hash, dataDir: mkdtempSync(join(tmpdir(), 'tw-lev-')), version: 'test', commit: null, progress: () => undefined });
+    const db = new Database(result.journals['main'], { readonly: true });
     try {
       const blocked = db.prepare("SELECT stream, payload FROM events WHERE type = 'SYMBOL_BLOCKED'").all() as Array<{ stream: string; payload: string }>;
       expect(blocked.map((b) => b.stream)).toEqual(['trade:sim:ADAUSDT']);

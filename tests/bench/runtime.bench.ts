@@ -10,7 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { Effect, Either } from 'effect';
-import { runPaperVirtual } from '../../src/app/paper.ts';
+import { runSession } from '../../src/app/session.ts';
 import { loadConfigFile } from '../../src/config/load.ts';
 import { TradeProposal } from '../../src/domain/TradeProposal.ts';
 import { openJournal } from '../../src/journal/Journal.ts';
@@ -48,14 +48,15 @@ const benchReplay = async (dir: string): Promise<Figure[]> => {
   let marketEvents = 0;
   let startedAt = 0;
   const t0 = performance.now();
-  const result = await runPaperVirtual({
+  const result = await runSession({
     config: loaded.right.config,
     configHash: loaded.right.hash,
     dataDir: dir,
     version: 'bench',
     commit: null,
     progress: () => undefined,
-    onStarted: (runtime) => {
+    onStarted: (runtimes) => {
+      const runtime = runtimes.get('main')!;
       startedAt = performance.now();
       // Count every normalized market event the venue hands the runtime (the venue calls `runtime.onMarket` by name).
       const onMarket = runtime.onMarket.bind(runtime);

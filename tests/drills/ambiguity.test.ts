@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Either } from 'effect';
 import { describe, expect, it } from 'vitest';
-import { runPaperLoopback } from '../../src/app/paperLoopback.ts';
+import { runSession } from '../../src/app/session.ts';
+import { withAccount } from '../support/configs.ts';
 import { loadConfigFile } from '../../src/config/load.ts';
 import { clientOrderIdPrefix } from '../../src/journal/clientOrderIds.ts';
 import { openJournal } from '../../src/journal/Journal.ts';
@@ -39,8 +40,7 @@ const loaded = loadConfigFile('config/default.yaml');
 if (Either.isLeft(loaded)) throw new Error(loaded.left.message);
 const { config: base, hash } = loaded.right;
 const config = {
-  ...base,
-  venues: { ...base.venues, bybit: { ...base.venues.bybit, requestTimeoutMs: REQUEST_TIMEOUT_MS } },
+  ...withAccount(base, { requestTimeoutMs: REQUEST_TIMEOUT_MS }),
   sim: { ...base.sim, clock: 'accelerated' as const, speed: SPEED, faults: FAULTS },
   // At ×800 one wall millisecond is 0.8 s of venue time and CI runs other files on the same two cores: the age limits
   // are widened so scheduling jitter does not veto entries. Exits are tightened so trades open and close often.
@@ -64,13 +64,14 @@ describe('ambiguity drill: accept-then-timeout on 20 % of order requests', () =>
     const dir = mkdtempSync(join(tmpdir(), 'tw-ambiguity-'));
     // The in-process simulator's engine, handed out by the runner's connection hook: its ledger is the venue's truth.
     let exchange: SimExchange | undefined;
-    const result = await runPaperLoopback({
+    const result = await runSession({
+      wire: true,
       config, configHash: hash, dataDir: dir, version: 'test', commit: null, progress: () => undefined, barLimit: BARS, maxWallMs: 50_000,
-      onConnections: (c) => (exchange = c.exchange),
+      onConnections: (c) => (exchange = c.exchanges.get('bybit')),
     });
     expect(result.summary['stoppedBy']).toBe('end_of_data');
     expect(exchange).toBeDefined();
-    const orders = venueOrders(exchange!, config.sim.account);
+    const orders = venueOrders(exchange!, 'main');
 
     // The fault was injected, and on order creation in particular: the simulator's own line for each faulted request.
     const simLines = readFileSync(join(result.runDir, 'tradewarden.log.jsonl'), 'utf8')
@@ -82,7 +83,7 @@ describe('ambiguity drill: accept-then-timeout on 20 % of order requests', () =>
     expect(simCounters.timeoutsAfterAccept).toBe(faulted.length);
     expect(faulted.filter((s) => s?.path === '/v5/order/create').length).toBeGreaterThanOrEqual(1);
 
-    const journal = openJournal({ path: join(result.runDir, 'journal.sqlite'), clock: wallClock, readonly: true });
+    const journal = openJournal({ path: result.journals['main']!, clock: wallClock, readonly: true });
     try {
       const requested = [...journal.readEvents({ type: 'ORDER_REQUESTED' })].map((e) => e.payload as OrderRequested);
       const ambiguous = [...journal.readEvents({ type: 'ORDER_AMBIGUOUS' })].map((e) => e.payload as { readonly clientOrderId: string; readonly reason: string });

@@ -3,7 +3,8 @@
  * own process, the runtime SIGKILLed at crash points and random instants. It must exit 0 with zero violations, and it
  * must actually have killed inside the windows (a drill whose crash points are never reached proves nothing).
  */
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
+import Database from 'better-sqlite3';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -28,5 +29,25 @@ describe('X-REC-1 X-RT-7 restart drill (kill -9 at crash points, restart, reconc
       if (w !== 'random') expect(missed!).toBeLessThanOrEqual(2);
     }
     expect(rows.get('total')?.[0]).toBe(20);
+  }, 600_000);
+
+  it('X-REC-1 a config of two venue accounts (main BTCUSDT, second ADAUSDT): 10 trials, each account checked against its own simulator account and journal', async () => {
+    const work = mkdtempSync(join(tmpdir(), 'tw-drill2-'));
+    const r = await run(['drill', 'restart', '--trials', '10', '--seed', '11', '--accounts', '2', '--work-dir', work]);
+    expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
+    expect(r.stdout).toContain('2 venue account(s)');
+    expect(r.stdout).toContain('0 violations');
+    // Each account kept its own journal, and both traded (their orders are journaled in their own file).
+    for (const account of ['main', 'second']) {
+      const path = join(work, 'epoch-0', 'data', 'journal', `bybit-${account}.sqlite`);
+      expect(existsSync(path), path).toBe(true);
+      const db = new Database(path, { readonly: true });
+      try {
+        const symbols = (db.prepare('SELECT DISTINCT symbol FROM orders').all() as Array<{ symbol: string }>).map((x) => x.symbol);
+        expect(symbols).toEqual([account === 'main' ? 'BTCUSDT' : 'ADAUSDT']);
+      } finally {
+        db.close();
+      }
+    }
   }, 600_000);
 });

@@ -42,7 +42,7 @@ describe('CLI contract', () => {
     expect(r.stderr).toContain('unknownKey');
     expect(r.stderr).toContain('risk.caps.maxPositionFraction');
     const secret = join(dir, 'secret.yaml');
-    writeFileSync(secret, 'venues:\n  bybit:\n    apiSecret: 0123456789abcdef0123456789abcdef0123456789abcdef\n');
+    writeFileSync(secret, 'venues:\n  main:\n    kind: bybit\n    symbols: [BTCUSDT]\n    apiSecret: 0123456789abcdef0123456789abcdef0123456789abcdef\n');
     const s = cli(['check', '--config', secret]);
     expect(s.code).toBe(3);
     expect(s.stderr).toContain('plaintext_secret_in_config');
@@ -58,13 +58,13 @@ describe('CLI contract', () => {
     const liveOnSim = cli(['run', '--config', write('a.yaml', 'mode: LIVE\n'), '--data-dir', dir]);
     expect(liveOnSim.code).toBe(3);
     expect(liveOnSim.stderr).toContain('live_requires_production_endpoint');
-    const paperOnMainnet = cli(['run', '--config', write('b.yaml', 'mode: PAPER\nvenues:\n  bybit:\n    environment: mainnet\n'), '--data-dir', dir]);
+    const paperOnMainnet = cli(['run', '--config', write('b.yaml', 'mode: PAPER\nvenues:\n  main:\n    kind: bybit\n    symbols: [BTCUSDT]\n    environment: mainnet\n'), '--data-dir', dir]);
     expect(paperOnMainnet.code).toBe(3);
     expect(paperOnMainnet.stderr).toContain('paper_requires_test_endpoint');
-    const noFlag = cli(['run', '--config', write('c.yaml', 'mode: LIVE\nvenues:\n  bybit:\n    environment: mainnet\n'), '--data-dir', dir]);
+    const noFlag = cli(['run', '--config', write('c.yaml', 'mode: LIVE\nvenues:\n  main:\n    kind: bybit\n    symbols: [BTCUSDT]\n    environment: mainnet\n'), '--data-dir', dir]);
     expect(noFlag.code).toBe(3);
     expect(noFlag.stderr).toContain('live_requires_config_flag');
-    const noToken = cli(['run', '--config', write('d.yaml', 'mode: LIVE\nallowLive: true\nvenues:\n  bybit:\n    environment: mainnet\n'), '--data-dir', dir]);
+    const noToken = cli(['run', '--config', write('d.yaml', 'mode: LIVE\nallowLive: true\nvenues:\n  main:\n    kind: bybit\n    symbols: [BTCUSDT]\n    environment: mainnet\n'), '--data-dir', dir]);
     expect(noToken.code).toBe(3);
     expect(noToken.stderr).toMatch(/live_gates_failed|live_requires_confirmation/);
   });

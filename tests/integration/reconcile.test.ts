@@ -21,7 +21,7 @@ describe('X-REC-1 tradewarden reconcile against a simulator that outlives the ru
   it('exits 4 on a seeded divergence, settles it with --apply, then exits 0', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tw-reconcile-'));
     const config = join(dir, 'config.yaml');
-    writeFileSync(config, `mode: PAPER\nbotId: tw\nsymbols: [BTCUSDT]\nvenues:\n  bybit:\n    environment: sim\n    simUrl: ${sim.server.url}\nsim:\n  speed: 1\n`);
+    writeFileSync(config, `mode: PAPER\nbotId: tw\nvenues:\n  main:\n    kind: bybit\n    symbols: [BTCUSDT]\n    environment: sim\n    simUrl: ${sim.server.url}\nsim:\n  speed: 1\n`);
     // An orphan: an order carrying our id prefix that no journal intent explains (a crash between send and journal).
     const last = sim.exchange.ticker('BTCUSDT').lastPrice;
     const placed = sim.exchange.placeOrder({

@@ -37,6 +37,10 @@ export const venueFlatBare: TradeEvent = { type: 'venue.positionChanged', side: 
 export const partialStop: TradeEvent = {
   type: 'venue.positionChanged', side: 'long', quantity: '1', external: { quantity: '1', notional: '99', fee: '0.01', tradeIds: ['x2'] }, at: 6,
 };
+/** A stale position read (1 of 2 left, stops cleared) carrying the venue's fills that already closed all 2 (X-ORD-6). */
+export const staleStop: TradeEvent = {
+  type: 'venue.positionChanged', side: 'long', quantity: '1', external: { quantity: '2', notional: '198', fee: '0.02', tradeIds: ['x3'] }, at: 6,
+};
 /** A position update that changes nothing (the venue's TP/SL in place). */
 export const positionUnchanged: TradeEvent = { type: 'venue.positionChanged', side: 'long', quantity: '2', takeProfit: '102', stopLoss: '99', at: 6 };
 export const replaced: TradeEvent = { type: 'recovery.positionReplaced', at: 6 };

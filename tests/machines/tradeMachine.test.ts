@@ -10,7 +10,7 @@ import { allTransitionKeys, runRow } from './support.ts';
 import {
   CANCELLING, CLOSED, CLOSING, FLATTENING, OPENED, PROTECTED, QUERYING, SUBMITTING, WORKING, ackTimeout, acc, cancelEntry,
   cancelRejected, cancelled, close, cooldownDone, defect, expired, f1, fAll, fEmpty, fill, kill, killFlatten, label, open,
-  partialStop, paused, positionUnchanged, protectionFailed, protectionSet, query, queryRetry, rejected, replaced, resume, resumed, unknown,
+  partialStop, paused, staleStop, positionUnchanged, protectionFailed, protectionSet, query, queryRetry, rejected, replaced, resume, resumed, unknown,
   venueFlat, venueFlatBare,
 } from './tradeFixtures.ts';
 
@@ -116,6 +116,7 @@ const rows: Row[] = [
   { name: 'opened: TP/SL hit at the venue → closed, its fills and fees counted', reach: PROTECTED, event: venueFlat, state: 'closed.cooldown', emitted: CLOSING_OUT, context: { closeReason: 'takeProfit', cooldownUntil: 1006, exit: { filledQuantity: '2', filledNotional: '204', fees: '0.02' } } },
   { name: 'opened: a position update that changes nothing', reach: PROTECTED, event: positionUnchanged, state: 'opened.protected', emitted: [] },
   { name: 'X-ORD-6 protected: a partial stop fill → close the unprotected remainder', reach: PROTECTED, event: partialStop, state: 'closing', emitted: ['notify:positionUnprotected', 'order.submit:c1-x1:reduceOnly'], context: { exit: { filledQuantity: '1', filledNotional: '99', fees: '0.01' } } },
+  { name: 'X-ORD-6 protected: a stale partial read whose fills already closed everything sends no zero-quantity close', reach: PROTECTED, event: staleStop, state: 'opened.protected', emitted: [], context: { exit: { filledQuantity: '2', filledNotional: '198', fees: '0.02' } } },
   { name: 'opened: recovery found another position → cycle closed (external)', reach: PROTECTED, event: replaced, state: 'closed.cooldown', emitted: CLOSING_OUT, context: { closeReason: 'external' } },
   { name: 'X-ORD-5 opened: strategy exit sends a reduce-only close', reach: PROTECTED, event: close, state: 'closing', emitted: ['order.submit:c1-x1:reduceOnly'], context: { exitClientOrderIds: ['c1-x1'] } },
   { name: 'X-RSK-1 opened: KILL with flatten closes reduce-only', reach: PROTECTED, event: killFlatten, state: 'flattening', control: 'halted', emitted: ['notify:halted', 'notify:flattening', 'order.submit:c1-f1:reduceOnly'] },

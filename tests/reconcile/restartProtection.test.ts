@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { Either } from 'effect';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runPaperLoopback } from '../../src/app/paperLoopback.ts';
+import { runSession } from '../../src/app/session.ts';
+import { withAccount } from '../support/configs.ts';
 import { persistentJournalPath } from '../../src/app/reconcileCommand.ts';
 import { runSim, type RunningSim } from '../../src/app/sim.ts';
 import { loadConfigFile } from '../../src/config/load.ts';
@@ -33,8 +34,7 @@ describe('X-REC-1 restart re-protects a position whose TP/SL vanished while the 
   it('restores TP and SL at the venue before the gate opens, and places no order while it is closed', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tw-restart-protect-'));
     const config = {
-      ...base,
-      venues: { bybit: { ...base.venues.bybit, simUrl: sim.server.url } },
+      ...withAccount(base, { simUrl: sim.server.url }),
       strategies: { breakout: { ...base.strategies.breakout, lookbackBars: 2, cooldownBars: 0, stopLossFraction: 0.003, takeProfitFraction: 0.003 } },
       risk: { ...base.risk, cooldowns: { afterFillMs: 0, afterStopMs: 0 }, staleness: { ...base.risk.staleness, quoteMaxAgeMs: 60_000, barMaxAgeMs: 300_000, accountMaxAgeMs: 300_000 } },
     };
@@ -51,7 +51,7 @@ describe('X-REC-1 restart re-protects a position whose TP/SL vanished while the 
         first.abort();
       }
     });
-    await runPaperLoopback({ ...common, signal: first.signal });
+    await runSession({ ...common, signal: first.signal });
     off();
     expect(protectedSymbol, 'session 1 never protected a position').toBeDefined();
     const symbol = protectedSymbol!;
@@ -68,10 +68,11 @@ describe('X-REC-1 restart re-protects a position whose TP/SL vanished while the 
     // Session 2: at the moment the gate would open, the venue shows the position protected again and no new order.
     const second = new AbortController();
     let atGate: { tp: string | undefined; sl: string | undefined; orders: number; size: string } | undefined;
-    await runPaperLoopback({
+    await runSession({
       ...common,
       signal: second.signal,
-      beforeGate: (report) => {
+      beforeGate: (reports) => {
+        const report = reports.get('main')!;
         const p = sim.exchange.positions('main', symbol)[0];
         atGate = {
           tp: p?.takeProfit?.toString(), sl: p?.stopLoss?.toString(), size: p?.size.toString() ?? '0',

@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { Either } from 'effect';
 import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { runPaperVirtual } from '../../src/app/paper.ts';
+import { runSession } from '../../src/app/session.ts';
 import { loadConfigFile } from '../../src/config/load.ts';
 import { loadSecrets } from '../../src/config/secrets.ts';
 import { startInspectorRelay } from '../../src/runtime/inspector.ts';
@@ -38,11 +38,11 @@ describe('X-RT-11 live inspector relay', () => {
     });
     const loaded = loadConfigFile('config/default.yaml');
     if (Either.isLeft(loaded)) throw new Error(loaded.left.message);
-    const result = await runPaperVirtual({
+    const result = await runSession({
       config: loaded.right.config, configHash: loaded.right.hash, dataDir: mkdtempSync(join(tmpdir(), 'tw-insp-')), version: 'test', commit: null,
       progress: () => undefined, inspect: relay.inspect,
     });
-    const db = new Database(join(result.runDir, 'journal.sqlite'), { readonly: true });
+    const db = new Database(result.journals['main'], { readonly: true });
     const transitions = db.prepare<[], { n: number }>("SELECT count(*) AS n FROM events WHERE type = 'ACTOR_EVENT'").get()!.n;
     db.close();
     const tradeSnapshots = () => frames.filter((f) => f.type === '@xstate.snapshot' && f.snapshot?.value?.lifecycle !== undefined);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Effect, Either, Schema } from 'effect';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runPaperVirtual } from '../../src/app/paper.ts';
+import { runSession } from '../../src/app/session.ts';
 import { AppConfig } from '../../src/config/schema.ts';
 import { decodeConfig, loadConfigFile } from '../../src/config/load.ts';
 import { dec } from '../../src/domain/money.ts';
@@ -73,11 +73,11 @@ describe('X-RSK-1 kill switch', () => {
     if (Either.isLeft(loaded)) throw new Error(loaded.left.message);
     const dataDir = mkdtempSync(join(tmpdir(), 'tw-killflag-'));
     writeKillFlag(dataDir, { reason: 'operator drill', flatten: false, setAt: 0 });
-    const killed = await runPaperVirtual({ config: loaded.right.config, configHash: loaded.right.hash, dataDir, version: 't', commit: null, progress: () => undefined });
+    const killed = await runSession({ config: loaded.right.config, configHash: loaded.right.hash, dataDir, version: 't', commit: null, progress: () => undefined });
     expect(killed.summary['ordersSent']).toBe(0);
     expect(Object.keys(killed.summary['vetoes'] as object)).toEqual(['kill_switch']);
     expect(clearKillFlag(dataDir)).toBe(true);
-    const resumed = await runPaperVirtual({ config: loaded.right.config, configHash: loaded.right.hash, dataDir, version: 't', commit: null, progress: () => undefined });
+    const resumed = await runSession({ config: loaded.right.config, configHash: loaded.right.hash, dataDir, version: 't', commit: null, progress: () => undefined });
     expect(resumed.summary['ordersSent']).toBeGreaterThan(0);
   });
 });
@@ -90,11 +90,11 @@ describe('X-MOD-1 DRY_RUN', () => {
     const dry = decodeConfig('dry', { ...raw, mode: 'DRY_RUN' });
     if (Either.isLeft(dry)) throw new Error(dry.left.message);
     const dataDir = mkdtempSync(join(tmpdir(), 'tw-dry-'));
-    const r = await runPaperVirtual({ config: dry.right.config, configHash: dry.right.hash, dataDir, version: 't', commit: null, progress: () => undefined });
+    const r = await runSession({ config: dry.right.config, configHash: dry.right.hash, dataDir, version: 't', commit: null, progress: () => undefined });
     expect(r.summary['ordersSent']).toBe(0);
     expect(r.summary['fills']).toBe(0);
     expect(r.summary['dryRunOrders']).toBeGreaterThan(0);
-    const journal = openJournal({ path: join(r.runDir, 'journal.sqlite'), clock: { now: () => 0 } });
+    const journal = openJournal({ path: r.journals['main']!, clock: { now: () => 0 } });
     expect([...journal.readEvents({ type: 'ORDER_REQUESTED' })]).toHaveLength(0);
     journal.close();
   });
@@ -108,8 +108,8 @@ describe('X-RSK-3 drawdown and daily-loss breaker', () => {
     const tight = decodeConfig('tight', { ...raw, risk: { ...raw.risk, drawdown: { ...(raw.risk['drawdown'] as object), dailyLossLimitFraction: 0.0005 } } });
     if (Either.isLeft(tight)) throw new Error(tight.left.message);
     const dataDir = mkdtempSync(join(tmpdir(), 'tw-dd-'));
-    const r = await runPaperVirtual({ config: tight.right.config, configHash: tight.right.hash, dataDir, version: 't', commit: null, progress: () => undefined });
-    const journal = openJournal({ path: join(r.runDir, 'journal.sqlite'), clock: { now: () => 0 } });
+    const r = await runSession({ config: tight.right.config, configHash: tight.right.hash, dataDir, version: 't', commit: null, progress: () => undefined });
+    const journal = openJournal({ path: r.journals['main']!, clock: { now: () => 0 } });
     const breach = [...journal.readEvents({ type: 'DRAWDOWN_BREACH' })];
     expect(breach).toHaveLength(1);
     expect(breach[0]!.payload).toMatchObject({ reason: 'daily_loss', limit: '0.0005' });
@@ -135,8 +135,8 @@ describe('X-RSK-3 drawdown and daily-loss breaker', () => {
     const tight = decodeConfig('tight', { ...raw, risk: { ...raw.risk, drawdown: { ...(raw.risk['drawdown'] as object), maxSessionDrawdownFraction: 0.0005 } } });
     if (Either.isLeft(tight)) throw new Error(tight.left.message);
     const dataDir = mkdtempSync(join(tmpdir(), 'tw-dd2-'));
-    const r = await runPaperVirtual({ config: tight.right.config, configHash: tight.right.hash, dataDir, version: 't', commit: null, progress: () => undefined });
-    const journal = openJournal({ path: join(r.runDir, 'journal.sqlite'), clock: { now: () => 0 } });
+    const r = await runSession({ config: tight.right.config, configHash: tight.right.hash, dataDir, version: 't', commit: null, progress: () => undefined });
+    const journal = openJournal({ path: r.journals['main']!, clock: { now: () => 0 } });
     const breach = [...journal.readEvents({ type: 'DRAWDOWN_BREACH' })];
     const kill = [...journal.readEvents({ type: 'KILL_ENGAGED' })];
     expect(breach).toHaveLength(1);
@@ -176,14 +176,14 @@ describe('X-RSK-7 cooldowns survive a restart', () => {
   it('a new runtime on the same journal keeps vetoing entries of a symbol in its cooldown', async () => {
     const loaded = loadConfigFile('config/default.yaml');
     if (Either.isLeft(loaded)) throw new Error(loaded.left.message);
-    const r = await runPaperVirtual({ config: loaded.right.config, configHash: loaded.right.hash, dataDir: mkdtempSync(join(tmpdir(), 'tw-cd-')), version: 't', commit: null, progress: () => undefined });
-    const journal = openJournal({ path: join(r.runDir, 'journal.sqlite'), clock: { now: () => 0 } });
+    const r = await runSession({ config: loaded.right.config, configHash: loaded.right.hash, dataDir: mkdtempSync(join(tmpdir(), 'tw-cd-')), version: 't', commit: null, progress: () => undefined });
+    const journal = openJournal({ path: r.journals['main']!, clock: { now: () => 0 } });
     const saved = journal.kvGet('cooldowns') as Record<string, { until: number; kind: string }>;
     expect(Object.keys(saved).length).toBeGreaterThan(0);
     const { makeHarness } = await import('./harness.ts');
     journal.close();
     // Restart: a fresh runtime over the same journal file restores them before the gate opens.
-    const hx = makeHarness({ dir: r.runDir });
+    const hx = makeHarness({ dir: r.runDir, journalPath: r.journals['main'] });
     await hx.runtime.prepare();
     for (const [symbol, v] of Object.entries(saved)) expect(hx.runtime.state.cooldowns(0)[symbol]).toEqual(v);
     hx.journal.close();

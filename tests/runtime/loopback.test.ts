@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { Either } from 'effect';
 import { describe, expect, it } from 'vitest';
-import { runPaperLoopback } from '../../src/app/paperLoopback.ts';
+import { runSession } from '../../src/app/session.ts';
 import { loadConfigFile } from '../../src/config/load.ts';
 import { verifyJournal } from '../../src/journal/verify.ts';
 
@@ -37,7 +37,8 @@ describe('PAPER session over the Bybit wire protocol on loopback', () => {
   it('X-WS-5 trades through ACK → FILL → OPENED → TPSL → CLOSE with streams gating entries and an intact journal', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tw-loopback-'));
     const progress: string[] = [];
-    const result = await runPaperLoopback({
+    const result = await runSession({
+      wire: true,
       config, configHash: hash, dataDir: dir, version: 'test', commit: null, progress: (l) => progress.push(l), barLimit: 150, maxWallMs: 50_000,
     });
     const s = result.summary;
@@ -45,12 +46,12 @@ describe('PAPER session over the Bybit wire protocol on loopback', () => {
     expect(s['stoppedBy']).toBe('end_of_data');
     expect(s['trades'] as number).toBeGreaterThan(0);
     expect(s['journalChainIntact']).toBe(true);
-    expect(progress.find((l) => l.includes('over the Bybit wire protocol'))).toMatch(/over the Bybit wire protocol on http:\/\/127\.0\.0\.1:\d+/);
+    expect(progress.find((l) => l.includes('over the Bybit v5 linear wire protocol'))).toMatch(/over the Bybit v5 linear wire protocol on http:\/\/127\.0\.0\.1:\d+/);
     expect(progress.find((l) => l.startsWith('recovery:'))).toMatch(/^recovery: \d+ actions, 0 symbols in disagreement/);
     expect(existsSync(join(result.runDir, 'summary.json'))).toBe(true);
     expect(JSON.parse(readFileSync(join(result.runDir, 'summary.json'), 'utf8'))).toMatchObject({ venue: 'bybit-sim-loopback', trades: s['trades'] });
 
-    const db = new Database(join(result.runDir, 'journal.sqlite'), { readonly: true });
+    const db = new Database(result.journals['main'], { readonly: true });
     try {
       // Entries stayed paused until both streams were live, and the gate opened only after that pause was journaled.
       const first = db.prepare<[], Row>("SELECT seq, stream, type, payload FROM events WHERE stream LIKE 'market:%' ORDER BY seq").all();
@@ -83,6 +84,6 @@ describe('PAPER session over the Bybit wire protocol on loopback', () => {
     } finally {
       db.close();
     }
-    expect(verifyJournal(join(result.runDir, 'journal.sqlite')).ok).toBe(true);
+    expect(verifyJournal(result.journals['main']!).ok).toBe(true);
   }, 90_000);
 });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { Either } from 'effect';
 import { describe, expect, it } from 'vitest';
-import { runPaperVirtual } from '../../src/app/paper.ts';
+import { runSession } from '../../src/app/session.ts';
 import { loadConfigFile } from '../../src/config/load.ts';
 import { verifyJournal } from '../../src/journal/verify.ts';
 
@@ -13,7 +13,7 @@ if (Either.isLeft(loaded)) throw new Error(loaded.left.message);
 const { config, hash } = loaded.right;
 
 const run = (dataDir: string) =>
-  runPaperVirtual({ config, configHash: hash, dataDir, version: 'test', commit: null, progress: () => undefined });
+  runSession({ config, configHash: hash, dataDir, version: 'test', commit: null, progress: () => undefined });
 
 interface Row {
   seq: number;
@@ -36,7 +36,7 @@ describe('X-TST/ X-LOG-6 PAPER demo on the virtual clock', () => {
       expect(p['takeProfit']).not.toBeNull();
       expect(p['stopLoss']).not.toBeNull();
     }
-    const db = new Database(join(result.runDir, 'journal.sqlite'), { readonly: true });
+    const db = new Database(result.journals['main'], { readonly: true });
     const closed = db.prepare<[], Row>("SELECT seq, stream, type, payload FROM events WHERE type = 'TRADE_CLOSED' ORDER BY seq").all();
     expect(closed.length).toBe(s['trades']);
     // Take the first trade and walk its actor's journal from the intent to the close.
@@ -68,8 +68,8 @@ describe('X-TST/ X-LOG-6 PAPER demo on the virtual clock', () => {
     db.close();
 
     // The journal is append-only and its chain recomputes.
-    expect(verifyJournal(join(result.runDir, 'journal.sqlite')).ok).toBe(true);
-    const rw = new Database(join(result.runDir, 'journal.sqlite'));
+    expect(verifyJournal(result.journals['main']!).ok).toBe(true);
+    const rw = new Database(result.journals['main']);
     expect(() => rw.prepare("UPDATE events SET payload = '{}' WHERE seq = 1").run()).toThrow(/append-only/);
     expect(() => rw.prepare('DELETE FROM events WHERE seq = 1').run()).toThrow(/append-only/);
     rw.close();

@@ -29,9 +29,21 @@ export const freezingCrashPoint = (target: string): CrashPoint => {
   };
 };
 
-/** Writes `drill:recovered <json>` and resolves when the drill writes a line to stdin. */
-export const holdGate = (report: RecoveryReport): Promise<void> => {
-  writeSync(1, `${RECOVERED_LINE} ${JSON.stringify({ durationMs: report.durationMs, states: report.states, mismatches: report.mismatches, adopted: report.adopted, actions: report.actions.length })}\n`);
+/**
+ * Writes `drill:recovered <json>` (the accounts' reports merged: symbols belong to one account each, so states and
+ * mismatches merge by symbol) and resolves when the drill writes a line to stdin.
+ */
+export const holdGate = (reports: ReadonlyMap<string, RecoveryReport>): Promise<void> => {
+  const all = [...reports.values()];
+  const merged = {
+    accounts: [...reports.keys()],
+    durationMs: Math.max(0, ...all.map((r) => r.durationMs)),
+    states: Object.assign({}, ...all.map((r) => r.states)) as Record<string, unknown>,
+    mismatches: Object.assign({}, ...all.map((r) => r.mismatches)) as Record<string, unknown>,
+    adopted: all.flatMap((r) => r.adopted),
+    actions: all.reduce((n, r) => n + r.actions.length, 0),
+  };
+  writeSync(1, `${RECOVERED_LINE} ${JSON.stringify(merged)}\n`);
   return new Promise((resolve) => {
     const rl = createInterface({ input: process.stdin });
     rl.once('line', () => {

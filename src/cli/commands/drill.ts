@@ -1,6 +1,6 @@
 /**
- * `tradewarden drill restart --trials <n> --seed <s> [--work-dir <dir>] [--speed <x>]`: the kill -9 restart drill of
- * issue #5 (src/app/drill/restartDrill.ts). Prints a table per kill window; exit 0 with no violations, 1 otherwise.
+ * `tradewarden drill restart --trials <n> --seed <s> [--work-dir <dir>] [--speed <x>] [--accounts 1|2]`: the kill -9
+ * restart drill of issue #5, against a config of one venue account or of two (src/app/drill/restartDrill.ts). Prints a table per kill window; exit 0 with no violations, 1 otherwise.
  */
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
@@ -11,7 +11,7 @@ import type { GlobalOptions } from '../main.ts';
 export const drillCommand = async (io: CliIo, args: ReadonlyArray<string>, global: GlobalOptions): Promise<number> => {
   const positional = args.filter((a) => !a.startsWith('-'));
   if (positional[0] !== 'restart') {
-    io.err('usage: tradewarden drill restart --trials <n> --seed <s> [--work-dir <dir>] [--speed <x>]');
+    io.err('usage: tradewarden drill restart --trials <n> --seed <s> [--work-dir <dir>] [--speed <x>] [--accounts 1|2]');
     return ExitCode.usage;
   }
   let values;
@@ -19,7 +19,7 @@ export const drillCommand = async (io: CliIo, args: ReadonlyArray<string>, globa
     ({ values } = parseArgs({
       args: [...args].filter((a) => a !== 'restart'),
       strict: false,
-      options: { trials: { type: 'string' }, seed: { type: 'string' }, 'work-dir': { type: 'string' }, speed: { type: 'string' }, 'data-dir': { type: 'string' } },
+      options: { trials: { type: 'string' }, seed: { type: 'string' }, 'work-dir': { type: 'string' }, speed: { type: 'string' }, accounts: { type: 'string' }, 'data-dir': { type: 'string' } },
     }));
   } catch (e) {
     io.err((e as Error).message);
@@ -28,8 +28,9 @@ export const drillCommand = async (io: CliIo, args: ReadonlyArray<string>, globa
   const trials = Number(values.trials ?? '20');
   const seed = Number(values.seed ?? '1');
   const speed = Number(values.speed ?? '600');
-  if (!Number.isInteger(trials) || trials < 1 || !Number.isInteger(seed) || !(speed > 0 && speed <= 2000)) {
-    io.err('--trials must be a positive integer, --seed an integer, --speed in (0, 2000]');
+  const accounts = values.accounts ?? '1';
+  if (!Number.isInteger(trials) || trials < 1 || !Number.isInteger(seed) || !(speed > 0 && speed <= 2000) || (accounts !== '1' && accounts !== '2')) {
+    io.err('--trials must be a positive integer, --seed an integer, --speed in (0, 2000], --accounts 1 or 2');
     return ExitCode.usage;
   }
   const workDir = resolve(typeof values['work-dir'] === 'string' ? values['work-dir'] : `${global.dataDir}/drill-restart`);
@@ -39,7 +40,7 @@ export const drillCommand = async (io: CliIo, args: ReadonlyArray<string>, globa
     return ExitCode.usage;
   }
   const { runRestartDrill, formatDrillTable, killDrillChildren } = await import('../../app/drill/restartDrill.ts');
-  io.out(`restart drill: ${trials} trials, seed ${seed}, ×${speed}, work dir ${workDir}`);
+  io.out(`restart drill: ${trials} trials, seed ${seed}, ×${speed}, ${accounts} venue account(s), work dir ${workDir}`);
   // Stopping the drill must not leave a simulator or a runtime behind.
   const stop = (): void => {
     killDrillChildren();
@@ -49,7 +50,7 @@ export const drillCommand = async (io: CliIo, args: ReadonlyArray<string>, globa
   process.once('SIGTERM', stop);
   let result;
   try {
-    result = await runRestartDrill({ trials, seed, speed, workDir, mainJs: resolve(mainJs), nodePath: process.execPath, out: io.out });
+    result = await runRestartDrill({ trials, seed, speed, accounts: accounts === '2' ? 2 : 1, workDir, mainJs: resolve(mainJs), nodePath: process.execPath, out: io.out });
   } finally {
     killDrillChildren();
     process.off('SIGINT', stop);

@@ -40,7 +40,7 @@ export const journalInitCommand = async (io: CliIo, args: ReadonlyArray<string>,
   }
   try {
     const r = await runJournalInit({
-      config: loaded.right.config, dataDir: global.dataDir, account, simApiKey: secrets.get('TW_SIM_API_KEY'), simApiSecret: secrets.get('TW_SIM_API_SECRET'),
+      config: loaded.right.config, dataDir: global.dataDir, account, secrets,
     });
     for (const m of r.movedAside) io.out(`moved aside ${m.from} -> ${m.to}`);
     io.out(`journal ${r.journalPath} initialised: the venue shows ${describeActivity(r.activity)}`);

@@ -7,7 +7,8 @@ import { loadConfigFile } from '../../config/load.ts';
 import { checkModeStart } from '../../risk/modes.ts';
 import { acquireInstanceLock, type InstanceLock } from '../../journal/instanceLock.ts';
 import { describeSecrets, loadSecrets } from '../../config/secrets.ts';
-import { runPaperVirtual } from '../../app/paper.ts';
+import { accountsOf } from '../../app/accounts.ts';
+import { runSession } from '../../app/session.ts';
 import { preflightRefusal } from '../../app/preflight.ts';
 import { buildInfo } from '../buildInfo.ts';
 import { ExitCode, type CliIo } from '../io.ts';
@@ -33,30 +34,25 @@ export const runCommand = async (io: CliIo, args: ReadonlyArray<string>, global:
     io.err(refused.message);
     return ExitCode.usage;
   }
-  // X-MOD-1/2/7: the mode must fit the endpoint; LIVE needs its flag, green gates and the operator's token.
-  const env = config.venues.bybit.environment;
+  // X-MOD-1/2/7: the mode must fit every account's endpoint; LIVE needs its flag, green gates and the operator's token.
   const token = secrets.get('TW_LIVE_CONFIRMATION');
-  const start = checkModeStart({
-    mode: config.mode,
-    endpointKind: env === 'sim' ? 'simulator' : env === 'testnet' ? 'testnet' : 'production',
-    liveFlag: config.allowLive,
-    confirmationToken: token === undefined ? undefined : Redacted.value(token),
-    expectedToken: hash.slice(0, 12),
-    clockOffsetMs: 0, // the in-process simulator shares our clock; venue clocks are gated by the adapter's ClockGate
-    clockGateMs: config.risk.clock.startGateMs,
-    gates: [{ name: 'live_venue_wired', passed: false, detail: 'production venues are not wired in this build' }],
-  });
-  if (!start.ok) {
-    io.err(`${start.code}: ${start.message}`);
-    return ExitCode.safetyRefusal;
+  for (const account of accountsOf(config)) {
+    const start = checkModeStart({
+      mode: config.mode,
+      endpointKind: account.endpoint,
+      liveFlag: config.allowLive,
+      confirmationToken: token === undefined ? undefined : Redacted.value(token),
+      expectedToken: hash.slice(0, 12),
+      clockOffsetMs: 0, // venue clocks are measured and gated by each adapter's clock gate before any order
+      clockGateMs: config.risk.clock.startGateMs,
+      // X-MOD-3/4: the go-live evidence and the signed-release check (`tradewarden gate`) are not built yet.
+      gates: [{ name: 'go_live_gate', passed: false, detail: 'the go-live evidence check (X-MOD-3) and the signed-release check (X-MOD-4) are not built yet' }],
+    });
+    if (!start.ok) {
+      io.err(`${start.code}: venues.${account.name}: ${start.message}`);
+      return ExitCode.safetyRefusal;
+    }
   }
-  if (config.venues.bybit.environment !== 'sim') {
-    io.err(`this build runs PAPER sessions against the simulator only; venues.bybit.environment=${config.venues.bybit.environment} is not wired yet.`);
-    return ExitCode.usage;
-  }
-  // The accelerated clock (or an external simulator) runs the real Bybit wire protocol on loopback; the virtual
-  // clock runs the simulator in-process and is deterministic.
-  const loopback = config.sim.clock === 'accelerated' || config.venues.bybit.simUrl !== '';
   const inspectIdx = args.indexOf('--inspect');
   let inspectPort: number | undefined;
   if (inspectIdx >= 0 || config.inspector.enabled) {
@@ -92,22 +88,20 @@ export const runCommand = async (io: CliIo, args: ReadonlyArray<string>, global:
     io.out(`inspector relay on ${started.url} (open ${started.statelyUrl} to watch; see README)`);
   }
   try {
-    const common = {
-      config, configHash: hash, configFile: file, dataDir: global.dataDir, version: buildInfo.version, commit: buildInfo.commit,
-      progress: io.out, stderr: (line: string) => io.err(line.trimEnd()), inspect: relay?.inspect, secrets: describeSecrets(secrets), signal: abort.signal,
-    };
     const crashAt = valueOf(args, '--drill-crash-at');
     const hold = args.includes('--drill-hold-gate');
     const drill = crashAt !== undefined || hold ? await import('../../app/drill/childHooks.ts') : undefined;
-    const result = loopback
-      ? await (await import('../../app/paperLoopback.ts')).runPaperLoopback({
-          ...common, simApiKey: secrets.get('TW_SIM_API_KEY'), simApiSecret: secrets.get('TW_SIM_API_SECRET'),
-          crashPoint: crashAt === undefined ? undefined : drill?.freezingCrashPoint(crashAt),
-          beforeGate: hold ? drill?.holdGate : undefined,
-        })
-      : await runPaperVirtual(common);
+    // One session composition for every kind of run: the virtual clock runs the simulator in-process and is
+    // deterministic; the accelerated clock, an external simulator or a real venue run the venue's wire protocol.
+    const result = await runSession({
+      config, configHash: hash, configFile: file, dataDir: global.dataDir, version: buildInfo.version, commit: buildInfo.commit,
+      progress: io.out, stderr: (line: string) => io.err(line.trimEnd()), inspect: relay?.inspect, secrets, secretFingerprints: describeSecrets(secrets), signal: abort.signal,
+      crashPoint: crashAt === undefined ? undefined : drill?.freezingCrashPoint(crashAt),
+      beforeGate: hold ? drill?.holdGate : undefined,
+    });
     const s = result.summary;
-    io.out(`run ${result.runId} finished: ${String(s['trades'])} trades (${String(s['wins'])} won, ${String(s['losses'])} lost), ${String(s['fills'])} fills, realized PnL ${String(s['realizedPnl'])} USDT, fees ${String(s['fees'])} USDT, balance change ${String(s['balanceChange'])} USDT`);
+    const settleAssets = [...new Set(accountsOf(config).map((a) => a.trading.settleAsset))].join('+');
+    io.out(`run ${result.runId} finished: ${String(s['trades'])} trades (${String(s['wins'])} won, ${String(s['losses'])} lost), ${String(s['fills'])} fills, realized PnL ${String(s['realizedPnl'])} ${settleAssets}, fees ${String(s['fees'])} ${settleAssets}, balance change ${String(s['balanceChange'])} ${settleAssets}`);
     io.out(`vetoes ${JSON.stringify(s['vetoes'])}, restarts ${String(s['restarts'])}, journal chain intact: ${String(s['journalChainIntact'])}`);
     io.out(`summary: ${result.runDir}/summary.json`);
     return ExitCode.ok;
@@ -136,6 +130,7 @@ const startFailureExit = (e: unknown): number | undefined => {
   if (tag === 'StartupAborted') return ExitCode.ok;
   if (tag === 'JournalError' || tag === 'JournalRefused' || tag === 'InstanceLockError' || tag === 'ActorRestoreRefused' || name === 'JournalBroken') return ExitCode.safetyRefusal;
   if (tag === 'VenueActivityUnknown' || name === 'RecoveryFailed') return ExitCode.differences;
+  if (name === 'MissingCredentials') return ExitCode.usage;
   return undefined;
 };
 

@@ -1,9 +1,10 @@
 /**
- * `tradewarden sim --venue bybit --port <p> [--data <file>] [--speed <x>] [--seed <n>] [--faults <spec>]`: starts the
+ * `tradewarden sim --venue <kind> --port <p> [--data <file>] [--speed <x>] [--seed <n>] [--faults <spec>]`: starts the
  * venue simulator on 127.0.0.1 and serves until SIGINT/SIGTERM. Prints `listening http://127.0.0.1:<p>` once ready.
  */
 import { Either } from 'effect';
 import { parseSimArgs, runSim } from '../../app/sim.ts';
+import { bindingNamed } from '../../app/venues.ts';
 import { ExitCode, type CliIo } from '../io.ts';
 
 /** Runs the sim command; resolves with the exit code after a signal stops the simulator. */
@@ -15,7 +16,8 @@ export const simCommand = async (io: CliIo, args: ReadonlyArray<string>): Promis
   }
   const sim = await runSim(parsed.right);
   io.out(`listening ${sim.server.url}`);
-  io.out(`ws public ${sim.server.wsPublicUrl} · ws private ${sim.server.wsPrivateUrl} · api key sim-key-1 / secret sim-secret-1 (simulator-only)`);
+  const keys = parsed.right.apiKeys ?? bindingNamed(parsed.right.venue)?.simDefaults.apiKeys ?? [];
+  io.out(`simulator-only api keys: ${keys.map((k) => `${k.key} / ${k.secret} (account ${k.account})`).join(', ')}`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', () => resolve());
     process.once('SIGTERM', () => resolve());

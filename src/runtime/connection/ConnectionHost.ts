@@ -23,7 +23,7 @@ import { WsTransport } from './WsTransport.ts';
 
 /** One connection actor on a real websocket. */
 export class ConnectionHost {
-  /** The stream name (`bybit:public:BTCUSDT`). */
+  /** The stream name (`<venue>:public:BTCUSDT`). */
   readonly name: string;
   private readonly opts: ConnectionHostOptions;
   private readonly timing: ConnectionTiming;

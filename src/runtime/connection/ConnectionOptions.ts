@@ -12,7 +12,7 @@ import type { MarketPauseSink } from './PauseBoard.ts';
 
 /** Timing of one connection (all in the host scheduler's ms); every field has a default. */
 export interface ConnectionTiming {
-  /** Bybit answers a ping at once; no pong (or heartbeat) within this → reconnect. Default 10 s. */
+  /** A venue answers an app ping at once; no pong (or heartbeat) within this → reconnect. Default 10 s. */
   readonly pongTimeoutMs: number;
   /** No data while live for this long → stale (paused); twice → reconnect. Default 60 s. */
   readonly staleAfterMs: number;

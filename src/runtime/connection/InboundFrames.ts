@@ -65,11 +65,11 @@ export class InboundFrames {
     const at = this.opts.now();
     if (frame === 'auth') {
       this.pendingAuthAcks = sent;
-      // No auth frames: the stream authenticates inside its subscribe frames (a Coinbase JWT) or not at all.
+      // No auth frames: the stream authenticates inside its subscribe frames (a JWT signed per frame) or not at all.
       if (sent === 0) this.opts.send({ type: 'stream.authenticated', at });
     } else if (frame === 'subscribe') {
       this.pendingSubscribeAcks = sent;
-      // No subscribe frames: the URL names the streams (Binance `/stream?streams=`).
+      // No subscribe frames: the URL names the streams (a combined-stream URL).
       if (sent === 0) this.opts.send({ type: 'stream.subscribed', at });
     } else if (this.opts.stream.heartbeat.mode === 'heartbeat_channel') this.awaitingBeat = true;
   }
@@ -147,7 +147,7 @@ export class InboundFrames {
   }
 
   /**
-   * Per-connection scope: a number already seen is a repeat and is ignored (Coinbase: "can be ignored"); a jump
+   * Per-connection scope: a number already seen is a repeat and is ignored (venues document repeats as ignorable); a jump
    * past the next number is a gap on every book of the connection, reported before this frame's events are taken
    * (they wait for the resync in the buffers).
    */

@@ -1,5 +1,5 @@
 /**
- * Runs a stream's REST keepalive (a Binance listen key's PUT) every `everyMs` while a socket is open, on its own
+ * Runs a stream's REST keepalive (a listen key's periodic PUT) every `everyMs` while a socket is open, on its own
  * deadline of the injected scheduler. A failed call is reported once so the host can reconnect (a new socket opens
  * a new key); an answer for a socket that is gone is ignored. It never retries by itself.
  */

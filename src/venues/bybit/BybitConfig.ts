@@ -4,6 +4,8 @@
  * hands over `Redacted` credentials and the composition root decodes the rest.
  */
 import { Schema } from 'effect';
+import { boundedDecimal, millisIn } from '../../domain/schemas.ts';
+import { loopbackUrlProblem } from '../../kernel/loopback.ts';
 
 /** Which Bybit deployment the adapter talks to; `sim` is the loopback simulator façade. */
 export const BybitEnvironment = Schema.Literal('mainnet', 'testnet', 'sim');
@@ -83,3 +85,44 @@ export class BybitConfig extends Schema.Class<BybitConfig>('BybitConfig')({
 
 /** Decodes a BybitConfig from an object holding `Redacted` credentials; throws a ParseError on invalid input. */
 export const decodeBybitConfig = (input: unknown): BybitConfig => Schema.decodeUnknownSync(BybitConfig)(input, { errors: 'all' });
+
+// ---- the account section of a config file (`venues.<account>` with `kind: bybit`) --------------------------------
+
+/** Bybit linear's documented leverage range; the instrument's own limit is checked at run time against the venue. */
+export const BYBIT_LEVERAGE_RANGE = { min: 1, max: 100 } as const;
+
+const BybitSymbol = Schema.String.pipe(Schema.pattern(/^[A-Z0-9]{2,25}$/, { message: () => 'Expected an upper-case Bybit symbol like BTCUSDT' }));
+const SimUrl = Schema.String.pipe(Schema.filter((u) => u === '' || (loopbackUrlProblem(u) ?? true)));
+const sectionDefault = <S extends Schema.Schema.AnyNoContext>(schema: S, value: () => Schema.Schema.Type<S>) => Schema.optionalWith(schema, { default: value });
+const Leverage = boundedDecimal(BYBIT_LEVERAGE_RANGE);
+
+/** One Bybit v5 (USDT linear perpetual) account in a config file: where it is, what it trades, how. */
+export const BybitAccountSection = Schema.Struct({
+  kind: Schema.Literal('bybit'),
+  environment: sectionDefault(BybitEnvironment, () => 'sim' as const),
+  simUrl: sectionDefault(SimUrl, () => ''),
+  symbols: Schema.Array(BybitSymbol).pipe(Schema.minItems(1), Schema.maxItems(100)),
+  settleAsset: sectionDefault(Schema.String.pipe(Schema.pattern(/^[A-Z0-9]{2,10}$/)), () => 'USDT'),
+  /** The simulator's account this one trades (default: the account's own name). Only for `environment: sim`. */
+  simAccount: Schema.optional(Schema.String.pipe(Schema.pattern(/^[A-Za-z0-9_-]{1,64}$/))),
+  /**
+   * Replaces the environment's URLs with a server on this machine (a local proxy, or the simulator façade standing in
+   * for testnet in tests). Loopback only, so no URL in a config can point a PAPER account at production.
+   */
+  endpoint: sectionDefault(SimUrl, () => ''),
+  /** Credentials for testnet/mainnet come from `<envPrefix>_API_KEY` and `<envPrefix>_API_SECRET` (the secrets gateway). */
+  envPrefix: sectionDefault(Schema.String.pipe(Schema.pattern(/^TW_[A-Z][A-Z0-9_]{0,40}$/, { message: () => 'Expected an environment variable prefix like TW_BYBIT or TW_BYBIT_SECOND' })), () => 'TW_BYBIT'),
+  recvWindowMs: sectionDefault(millisIn(1, 60_000), () => 5000),
+  requestTimeoutMs: sectionDefault(millisIn(1, 300_000), () => 5000),
+  triggerSource: sectionDefault(Schema.Literal('mark', 'last', 'index'), () => 'mark' as const),
+  leverage: sectionDefault(Leverage, () => Schema.decodeSync(Leverage)('5')),
+  orderbookDepth: sectionDefault(Schema.Literal(1, 50, 200, 1000), () => 50 as const),
+}).pipe(
+  Schema.filter((a) => {
+    if (a.environment !== 'sim' && a.simUrl !== '') return { path: ['simUrl'], message: `simUrl is for environment sim; a ${a.environment} account uses endpoint (loopback) or the environment's own URLs` };
+    if (a.environment !== 'sim' && a.simAccount !== undefined) return { path: ['simAccount'], message: `simAccount is for environment sim; a ${a.environment} account is the one its credentials (${a.envPrefix}_API_KEY) open` };
+    if (a.environment === 'sim' && a.endpoint !== '') return { path: ['endpoint'], message: 'a sim account names its simulator with simUrl, not endpoint' };
+    return true;
+  }),
+);
+export type BybitAccountSection = typeof BybitAccountSection.Type;

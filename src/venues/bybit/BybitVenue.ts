@@ -10,7 +10,7 @@ import type { Decimal } from '../../domain/money.ts';
 import type { Instrument } from '../../domain/Instrument.ts';
 import type { Balance, Fill, OrderAck, OrderRequest, Position, ProtectionRequest, VenueOrder } from '../../domain/orders.ts';
 import type { Clock } from '../../kernel/Clock.ts';
-import { VenueError, type AmendRequest, type BookSnapshot, type Venue, type VenueCapabilities } from '../Venue.ts';
+import { VenueError, type AmendRequest, type BookSnapshot, type VenueCapabilities, type WireVenue } from '../Venue.ts';
 import type { AccountEvent, MarketEvent, StreamDescription } from '../streams.ts';
 import type { BybitConfig } from './BybitConfig.ts';
 import type { ClockGate } from '../shared/ClockGate.ts';
@@ -37,6 +37,9 @@ import type { BybitPublicChannel } from './ws/topics.ts';
 /** What Bybit linear supports. */
 export const bybitCapabilities: VenueCapabilities = {
   leverage: true,
+  positions: true,
+  // TP/SL are attached to the position (`/v5/position/trading-stop`), not separate orders.
+  protectionModel: 'position_attached',
   serverSideProtection: true,
   postOnly: true,
   reduceOnly: true,
@@ -45,7 +48,7 @@ export const bybitCapabilities: VenueCapabilities = {
 };
 
 /** The Bybit venue: the port plus the offset view, clock gate, stream descriptions and a close hook. */
-export interface BybitVenue extends Venue {
+export interface BybitVenue extends WireVenue {
   /** Returns the current venue-minus-local clock offset estimate (ms), refreshed by `serverTime()`. */
   clockOffsetMs(): number;
   /** Returns the offset-corrected venue time (ms). */
@@ -373,6 +376,13 @@ export const makeBybitVenue = (config: BybitConfig, deps: BybitVenueDeps): Bybit
     balances,
     executionsSince,
     orderBook,
+    protectionOf: (symbol) =>
+      positions(symbol).pipe(
+        Effect.map((ps) => {
+          const p = ps.find((x) => x.symbol === symbol && x.side !== 'flat' && x.quantity.gt(0));
+          return { takeProfit: p?.takeProfit, stopLoss: p?.stopLoss, orderIds: [] };
+        }),
+      ),
     clockOffsetMs: () => http.clockOffsetMs(),
     venueNow: () => http.venueNow(),
     clockGate: http.clockGate,

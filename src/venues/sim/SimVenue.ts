@@ -148,7 +148,7 @@ export interface SimVenue extends Venue {
 export const makeSimVenue = (exchange: SimExchange, account: string): SimVenue => ({
   id: 'sim',
   exchange,
-  capabilities: { leverage: true, serverSideProtection: true, postOnly: true, reduceOnly: true, amend: true, shorting: true },
+  capabilities: { leverage: true, positions: true, protectionModel: 'position_attached', serverSideProtection: true, postOnly: true, reduceOnly: true, amend: true, shorting: true },
   instruments: () => Effect.sync(() => exchange.instruments),
   serverTime: () => Effect.sync(() => exchange.now()),
   placeOrder: (r) =>
@@ -187,6 +187,11 @@ export const makeSimVenue = (exchange: SimExchange, account: string): SimVenue =
       return o === undefined ? undefined : toVenueOrder(o);
     }),
   positions: (symbol) => Effect.sync(() => exchange.positions(account, symbol).map(toPosition)),
+  protectionOf: (symbol) =>
+    Effect.sync(() => {
+      const p = exchange.positions(account, symbol).find((x) => x.size.gt(0));
+      return { takeProfit: p?.takeProfit, stopLoss: p?.stopLoss, orderIds: [] };
+    }),
   balances: () => Effect.sync(() => exchange.wallet(account).map((w) => ({ asset: w.coin, total: w.walletBalance, available: w.availableBalance }))),
   executionsSince: (sinceMs, symbol) => Effect.sync(() => exchange.executions(account, { symbol, startTime: sinceMs }).map(toFill)),
   orderBook: (symbol, depth) =>

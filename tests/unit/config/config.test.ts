@@ -45,10 +45,10 @@ describe('X-SEC-8 config decoding', () => {
   });
 
   it('reports every wrong type with expected and got', () => {
-    const e = issuesOf(writeYaml('types.yaml', 'mode: FAST\nsymbols: [btc]\nexecution:\n  ackTimeoutMs: -1\nsim:\n  startingBalance: lots\n'));
+    const e = issuesOf(writeYaml('types.yaml', 'mode: FAST\nvenues:\n  main:\n    kind: bybit\n    symbols: [btc]\nexecution:\n  ackTimeoutMs: -1\nsim:\n  startingBalance: lots\n'));
     const text = e.message;
     expect(text).toMatch(/mode: Expected "DRY_RUN" \| "PAPER" \| "LIVE", actual "FAST"/);
-    expect(text).toMatch(/symbols\.0: Expected an upper-case venue symbol/);
+    expect(text).toMatch(/venues\.main\.symbols\.0: Expected an upper-case Bybit symbol/);
     expect(text).toMatch(/execution\.ackTimeoutMs: /);
     expect(text).toMatch(/sim\.startingBalance: Expected a decimal in \(0, 1000000000000\], got "lots"/);
   });
@@ -120,10 +120,10 @@ describe('X-SEC-9 percent fields', () => {
 
 describe('X-SEC-3 secrets in plaintext config', () => {
   it('refuses a key-shaped value under a secret-named key with plaintext_secret_in_config', () => {
-    const e = issuesOf(writeYaml('secret.yaml', 'venues:\n  bybit:\n    apiSecret: abcdefABCDEF0123456789abcdefABCDEF01\n'));
+    const e = issuesOf(writeYaml('secret.yaml', 'venues:\n  main:\n    kind: bybit\n    symbols: [BTCUSDT]\n    apiSecret: abcdefABCDEF0123456789abcdefABCDEF01\n'));
     expect(e._tag).toBe('SafetyRefusal');
     expect(e.message).toContain('plaintext_secret_in_config');
-    expect(e.message).toContain('venues.bybit.apiSecret');
+    expect(e.message).toContain('venues.main.apiSecret');
     expect(e.message).not.toContain('abcdefABCDEF0123456789abcdefABCDEF01');
   });
   it('refuses a PEM private key anywhere', () => {

@@ -30,7 +30,7 @@ const harness = async (opts: { driveIntervalMs?: number } = {}): Promise<Harness
   return h;
 };
 
-const control = async (hh: Pick<Harness, 'server'>, method: 'GET' | 'POST', path: string, body?: unknown) => {
+const control = async (hh: { readonly server: { readonly url: string } }, method: 'GET' | 'POST', path: string, body?: unknown) => {
   const res = await request(`${hh.server.url}${path}`, { method, body: body === undefined ? undefined : JSON.stringify(body), headers: { 'content-type': 'application/json' } });
   return { status: res.statusCode, body: (await res.body.json()) as Row };
 };
@@ -233,12 +233,17 @@ describe('POST /sim/control/pause', () => {
 });
 
 describe('the standalone simulator (runSim)', () => {
-  it('X-REC-5 defaults the control views to its single account main and pauses its driven engine', async () => {
+  it('X-REC-5 opens its documented accounts main and second, asks which one a control view is about, and pauses its driven engine', async () => {
     const sim = await runSim({ venue: 'bybit', port: 0, dataFiles: [BARS], speed: 1, seed: 3 });
     cleanups.push(() => sim.stop());
-    const orders = await control(sim, 'GET', '/sim/control/orders');
+    const unnamed = await control(sim, 'GET', '/sim/control/orders');
+    expect(unnamed).toMatchObject({ status: 400, body: { ok: false } });
+    expect(JSON.stringify(unnamed.body)).toContain('account is required (one of main, second)');
+    const orders = await control(sim, 'GET', '/sim/control/orders?account=main');
     expect(orders).toMatchObject({ status: 200, body: { ok: true, account: 'main', orders: [] } });
-    expect((await control(sim, 'GET', '/sim/control/positions')).body).toMatchObject({ ok: true, account: 'main', positions: [] });
+    expect((await control(sim, 'GET', '/sim/control/positions?account=second')).body).toMatchObject({ ok: true, account: 'second', positions: [] });
+    // Both accounts are funded like the first.
+    expect(sim.exchange.wallet('second').find((w) => w.coin === 'USDT')?.walletBalance.toString()).toBe('100000');
 
     const paused = await control(sim, 'POST', '/sim/control/pause', { paused: true });
     expect(paused.body).toMatchObject({ ok: true, paused: true });
