@@ -274,7 +274,10 @@ const session = (opts: SessionOptions) =>
     // (DESIGN §3): stop decisions and cancel working entries, stop the actors, close the streams; the finalizers close
     // the venues, the façades and the journals.
     const wallStart = base.now();
-    const traded = yield* attempt(() => tradeUntilStopped({ world, virtualClock, runtimes: [...runtimes.values()], signal: opts.signal, maxWallMs: opts.maxWallMs, base, netScheduler }));
+    const traded = yield* attempt(() => tradeUntilStopped({
+      world, virtualClock, runtimes: [...runtimes.values()], signal: opts.signal, maxWallMs: opts.maxWallMs, base, netScheduler,
+      stopWhen: config.risk.dependencies.onDown === 'shutdown' ? dependencyWatch(config, hosts, base, logger) : undefined,
+    }));
     loop.stop();
     for (const runtime of runtimes.values()) yield* attempt(() => runtime.stop(traded.reason));
     yield* Scope.close(actorScope, Exit.void);
@@ -295,6 +298,25 @@ const session = (opts: SessionOptions) =>
     finishRunSummary(summary, [...journals.values()], runDir, logger);
     return { runId, runDir, summary, journals: Object.fromEntries(accounts.map((a) => [a.name, journalPath(a)])) } satisfies SessionResult;
   });
+
+/**
+ * X-RSK-6 `onDown: shutdown`: a gating dependency (the venue streams) down for `shutdownAfterMs` of wall time stops the
+ * session gracefully; `pause` leaves it to the dependency rule, which vetoes entries until it is up again.
+ */
+const dependencyWatch = (config: AppConfig, hosts: ReadonlyMap<string, AccountHosts>, base: Clock, logger: Logger): (() => 'dependency_down' | undefined) => {
+  let downSince: number | undefined;
+  return () => {
+    const down = config.risk.dependencies.gating.includes('venue_ws') && [...hosts.values()].some((h) => !h.public.isLive() || !h.private.isLive());
+    if (!down) {
+      downSince = undefined;
+      return undefined;
+    }
+    downSince ??= base.now();
+    if (base.now() - downSince < config.risk.dependencies.shutdownAfterMs) return undefined;
+    logger.error({ dependency: 'venue_ws', downForMs: base.now() - downSince }, 'dependency_down_shutdown');
+    return 'dependency_down';
+  };
+};
 
 const plainKey = (c: Credentials): { readonly key: string; readonly secret: string } => ({ key: Redacted.value(c.apiKey), secret: Redacted.value(c.apiSecret) });
 

@@ -33,7 +33,7 @@ export const externalClock = async (account: SessionAccount, speed: number, base
 
 /** Why and after how many replay ticks trading stopped. */
 export interface TradeEnd {
-  readonly reason: 'end_of_data' | 'signal' | 'max_wall_time';
+  readonly reason: 'end_of_data' | 'signal' | 'max_wall_time' | 'dependency_down';
   readonly ticks: number;
 }
 
@@ -48,6 +48,8 @@ export const tradeUntilStopped = async (opts: {
   readonly maxWallMs: number | undefined;
   readonly base: Clock;
   readonly netScheduler: Scheduler;
+  /** Asked at every poll of a wall-clock session: a reason to stop now (a gating dependency down too long), or undefined. */
+  readonly stopWhen?: (() => TradeEnd['reason'] | undefined) | undefined;
 }): Promise<TradeEnd> => {
   const { world, virtualClock: clock, runtimes } = opts;
   if (world !== undefined && clock !== undefined) {
@@ -76,6 +78,8 @@ export const tradeUntilStopped = async (opts: {
       if (opts.signal?.aborted === true) return resolve('signal');
       if (opts.maxWallMs !== undefined && opts.base.now() - wallStart >= opts.maxWallMs) return resolve('max_wall_time');
       if (world !== undefined && world.nextEventAt() === undefined) return resolve('end_of_data');
+      const stop = opts.stopWhen?.();
+      if (stop !== undefined) return resolve(stop);
       cancel = opts.netScheduler.schedule(opts.base.now() + EXHAUSTION_POLL_MS, check);
     };
     opts.signal?.addEventListener('abort', () => resolve('signal'), { once: true });

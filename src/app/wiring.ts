@@ -84,6 +84,9 @@ export const runtimeFromConfig = (opts: {
     timeZone: config.risk.tradingWindows.timeZone,
     clockStatus: opts.clockStatus,
     dependencies: opts.dependencies,
+    // S3-4, S3-9: the declared regime scales sizes; the symbol groups feed the group caps.
+    regime: config.risk.regime,
+    groups: config.risk.caps.symbolGroups,
     crashPoint: opts.crashPoint,
     reconcile: {
       intervalMs: config.reconcile.intervalMs, foreignPositions: config.reconcile.foreignPositions,

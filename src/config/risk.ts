@@ -108,6 +108,8 @@ export const CapsConfig = Schema.Struct({
   maxTotalAtRiskFraction: opt(NavShare, () => 0.15),
   groupCapFraction: opt(NavShare, () => 0.1),
   groupCaps: opt(Schema.Record({ key: Schema.String, value: NavShare }), () => ({})),
+  /** symbol → correlation group (S3-9): the group cap limits the sum of a group's exposure. Unlisted symbols are in no group. */
+  symbolGroups: opt(Schema.Record({ key: Schema.String, value: Schema.String.pipe(Schema.minLength(1), Schema.maxLength(64)) }), () => ({})),
   maxTradeFraction: opt(NavShare, () => 0.06),
   tierCaps: opt(Schema.Record({ key: Schema.String, value: NavShare }), () => ({
     CORE: 0.3,
@@ -188,6 +190,8 @@ export const KillSwitchConfig = Schema.Struct({
 export const DependencyConfig = Schema.Struct({
   gating: opt(Schema.Array(Schema.String).pipe(Schema.maxItems(32)), () => ['venue_rest', 'venue_ws', 'journal']),
   onDown: opt(Schema.Literal('pause', 'shutdown'), () => 'pause' as const),
+  /** With `onDown: shutdown`, how long a gating dependency may stay down before the session stops gracefully. */
+  shutdownAfterMs: opt(millisIn(0, DAY_MS), () => 30_000),
 });
 
 /** How the engine prices and sends the order it approves. */
@@ -271,6 +275,8 @@ export const RiskConfig = Schema.Struct({
   strategies: opt(Schema.Record({ key: Schema.String, value: StrategyBudget }), () => ({})),
   caps: opt(CapsConfig, () => Schema.decodeSync(CapsConfig)({})),
   regimes: opt(RegimeConfig, () => Schema.decodeSync(RegimeConfig)({})),
+  /** The market regime the operator declares (S3-4); its multiplier scales sizes. No classifier sets it yet. */
+  regime: opt(Schema.Literal('bull', 'chop', 'bear', 'crash'), () => 'chop' as const),
   capacity: opt(CapacityConfig, () => Schema.decodeSync(CapacityConfig)({})),
   leverage: opt(LeverageConfig, () => Schema.decodeSync(LeverageConfig)({})),
   allowShorts: opt(Schema.Boolean, () => false),

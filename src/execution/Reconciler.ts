@@ -5,6 +5,7 @@
  * that order unresolved) and it never places new orders.
  */
 import { Data, Effect, Either } from 'effect';
+import { withoutProtective, withVenueProtection } from './venueProtection.ts';
 import type { Decimal } from '../domain/money.ts';
 import type { OrderStatus, Position, ProtectionRequest, VenueOrder } from '../domain/orders.ts';
 import type { Journal, JournalOrderState, OrderRow } from '../journal/Journal.ts';
@@ -260,8 +261,12 @@ export const reconcile = async (deps: ReconcileDeps, opts: { readonly apply: boo
   const venueOpenOrders: VenueOrder[] = [];
   const venuePositions: Position[] = [];
   for (const symbol of symbols) {
-    venueOpenOrders.push(...(await fetchOrThrow('openOrders', symbol, venue.openOrders(symbol))));
-    venuePositions.push(...(await fetchOrThrow('positions', symbol, venue.positions(symbol))).filter((p) => inScope.has(p.symbol)));
+    const positions = (await fetchOrThrow('positions', symbol, venue.positions(symbol))).filter((p) => inScope.has(p.symbol));
+    // Protection kept as separate orders is folded into the position, and those orders are not orphans.
+    const open = positions.find((p) => p.symbol === symbol && p.side !== 'flat' && p.quantity.gt(0));
+    const guarded = await fetchOrThrow('protection', symbol, withVenueProtection(venue, symbol, open));
+    venueOpenOrders.push(...withoutProtective(await fetchOrThrow('openOrders', symbol, venue.openOrders(symbol)), guarded.protectiveOrderIds));
+    venuePositions.push(...positions.map((p) => (p === open && guarded.position !== undefined ? guarded.position : p)));
   }
 
   // Rows in queried states, plus the rows (any state) of every id the venue lists as open, so a known id is never an orphan.

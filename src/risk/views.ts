@@ -122,6 +122,8 @@ export interface MarketView {
   /** dependency name → health (X-RSK-6). */
   readonly dependencies: Readonly<Record<string, 'up' | 'down'>>;
   readonly regime: Regime;
+  /** Whether the account's venue can hold a short (false on spot and cash-equity venues); absent: it can. */
+  readonly venueShorting?: boolean | undefined;
 }
 
 /** Why the RiskEngine refused a proposal; numbers are decimal strings so they journal exactly (X-LOG-8). */

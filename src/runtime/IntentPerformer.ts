@@ -14,6 +14,7 @@ import { decisionRecord, type ApprovedOrder, type RiskEngine } from '../risk/Ris
 import type { TradingState } from '../risk/TradingState.ts';
 import type { TradeEmitted } from '../../machines/trade/tradeTypes.ts';
 import type { ActorHost } from './ActorHost.ts';
+import type { VenueCapabilities } from '../venues/Venue.ts';
 import type { RuntimeContext } from './ports.ts';
 import type { RunStats } from './RunStats.ts';
 
@@ -31,6 +32,8 @@ export interface IntentPerformerDeps {
   readonly leverageOf: (symbol: string) => Decimal | undefined;
   /** Counts a critical error toward the kill switch's breaker. */
   readonly recordCriticalError: (what: string) => void;
+  /** What the venue supports: where it has no reduce-only flag (spot), an exit is a plain order for what is held. */
+  readonly capabilities: Pick<VenueCapabilities, 'reduceOnly'>;
 }
 
 type Submit = Extract<TradeEmitted, { type: 'order.submit' }>;
@@ -91,8 +94,8 @@ export class IntentPerformer {
     }
     const request = {
       clientOrderId: intent.clientOrderId, symbol: intent.symbol, side: intent.side, type: intent.orderType, quantity: dec(intent.quantity),
-      price: intent.price === undefined ? undefined : dec(intent.price), timeInForce: intent.timeInForce, reduceOnly: intent.reduceOnly,
-      closeOnTrigger: intent.reduceOnly,
+      price: intent.price === undefined ? undefined : dec(intent.price), timeInForce: intent.timeInForce,
+      reduceOnly: intent.reduceOnly && this.deps.capabilities.reduceOnly, closeOnTrigger: intent.reduceOnly && this.deps.capabilities.reduceOnly,
     } as const;
     logCritical(ctx.logger, criticalEvent({ event: 'order_request', profile: ctx.settings.profile, mode: ctx.settings.mode }, {
       venue: ctx.venueId, strategy_name: approval.strategyId, signal_id: approval.proposalId, client_order_id: intent.clientOrderId,

@@ -35,6 +35,8 @@ export interface RiskViewSources {
   readonly dependencies: () => Readonly<Record<string, 'up' | 'down'>>;
   readonly regime: Regime;
   readonly groups: Readonly<Record<string, string>>;
+  /** Whether the venue can hold a short at all (spot and cash equity cannot). */
+  readonly venueShorting: boolean;
 }
 
 const productStatusOf = (i: Instrument | undefined): ProductStatus => (i === undefined ? 'unknown' : i.status === 'trading' ? 'online' : i.status === 'halted' ? 'offline' : 'unknown');
@@ -82,5 +84,5 @@ export const marketView = (src: RiskViewSources): MarketView => {
       gates: { blocked: g.blocked, quarantined: g.quarantined, paused: g.paused },
     };
   }
-  return { symbols, clock: src.clock(), dependencies: src.dependencies(), regime: src.regime };
+  return { symbols, clock: src.clock(), dependencies: src.dependencies(), regime: src.regime, venueShorting: src.venueShorting };
 };

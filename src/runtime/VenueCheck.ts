@@ -5,6 +5,7 @@
  * first check that finds everything in agreement. States with a request in flight are not judged.
  */
 import { Effect, Either } from 'effect';
+import { withoutProtective, withVenueProtection } from '../execution/venueProtection.ts';
 import { clientOrderIdPrefix } from '../domain/clientOrderId.ts';
 import type { Decimal } from '../domain/money.ts';
 import type { Fill } from '../domain/orders.ts';
@@ -67,10 +68,13 @@ export class VenueCheck {
     const [open, positions] = await Promise.all([Effect.runPromise(Effect.either(venue.openOrders(symbol))), Effect.runPromise(Effect.either(venue.positions(symbol)))]);
     // A failed read proves nothing (never infer flat): try again next time.
     if (Either.isLeft(open) || Either.isLeft(positions)) return [];
-    const p = positions.right.find((x) => x.symbol === symbol && x.side !== 'flat' && x.quantity.gt(0));
+    const guarded = await Effect.runPromise(Effect.either(withVenueProtection(venue, symbol, positions.right.find((x) => x.symbol === symbol && x.side !== 'flat' && x.quantity.gt(0)))));
+    if (Either.isLeft(guarded)) return [];
+    const p = guarded.right.position;
+    const orders = withoutProtective(open.right, guarded.right.protectiveOrderIds);
     const prefix = clientOrderIdPrefix(ctx.settings.botId);
     const judge = (): ReadonlyArray<string> =>
-      actorVenueMismatches(actorViewOf(host.snapshot()), venueViewOf(open.right, p, prefix), { settled: false, adopted: this.deps.adopted(symbol), quantityTolerance: this.deps.quantityTolerance });
+      actorVenueMismatches(actorViewOf(host.snapshot()), venueViewOf(orders, p, prefix), { settled: false, adopted: this.deps.adopted(symbol), quantityTolerance: this.deps.quantityTolerance });
     let issues = judge();
     if (issues.length > 0) {
       // Fills the stream never delivered (a reconnect gap): apply them by trade id, then judge again.

@@ -31,7 +31,6 @@ import { recoverAtStartup, type RecoveryReport } from './recovery.ts';
 import { marketView, portfolioView, type RiskViewSources } from './RiskViews.ts';
 import { RunStats } from './RunStats.ts';
 import { VenueCheck } from './VenueCheck.ts';
-
 export type { ReconcileSettings, RuntimeSettings, VenueRuntimeDeps } from './ports.ts';
 
 /** The runtime of one venue account. */
@@ -84,7 +83,7 @@ export class VenueRuntime implements DecisionTarget, HostRegistry {
     this.performer = new IntentPerformer({
       ctx: this.ctx, execution: this.execution, approvals: this.approvals, risk: deps.risk, state: this.state, stats: this.stats,
       referencePrice: (s) => this.market.get(s)?.lastPrice ?? this.portfolio.position(s)?.entryPrice,
-      leverageOf: (s) => this.leverageSet.get(s), recordCriticalError: (what) => this.kill.recordCriticalError(what),
+      leverageOf: (s) => this.leverageSet.get(s), recordCriticalError: (what) => this.kill.recordCriticalError(what), capabilities: deps.venue.capabilities,
     });
     this.venueCheck = new VenueCheck({
       ctx: this.ctx, venue: deps.venue, hosts: this, execution: this.execution, state: this.state, deliverFill: (f) => this.router.onFill(f),
@@ -93,7 +92,7 @@ export class VenueRuntime implements DecisionTarget, HostRegistry {
     this.viewSources = {
       symbols: settings.symbols, journal, portfolio: this.portfolio, market: this.market, state: this.state, approvals: this.approvals, hosts: this,
       strategies: deps.strategies, instrument: (s) => this.instruments.get(s), clock: () => deps.clockStatus?.() ?? { offsetMs: 0, skewBlocked: false },
-      dependencies: () => deps.dependencies?.() ?? { venue_rest: 'up', venue_ws: 'up', journal: 'up' }, regime: deps.regime ?? 'chop', groups: deps.groups ?? {},
+      dependencies: () => deps.dependencies?.() ?? { venue_rest: 'up', venue_ws: 'up', journal: 'up' }, regime: deps.regime ?? 'chop', groups: deps.groups ?? {}, venueShorting: deps.venue.capabilities.shorting,
     };
   }
 

@@ -7,6 +7,7 @@
  * "flat" or "not found" from a failed venue call (that throws `ReconcileError`).
  */
 import { Effect, Either } from 'effect';
+import { withoutProtective, withVenueProtection } from '../execution/venueProtection.ts';
 import { clientOrderIdPrefix } from '../domain/clientOrderId.ts';
 import type { ExecutionEvent } from '../domain/events.ts';
 import { dec, type Decimal } from '../domain/money.ts';
@@ -209,7 +210,9 @@ export const recoverAtStartup = async (port: RecoveryPort): Promise<RecoveryRepo
   for (const symbol of port.symbols) {
     const host = port.host(symbol)!;
     const positions = await fetchOrThrow('positions', symbol, port.venue.positions(symbol));
-    let p = openPosition(positions, symbol);
+    // The venue's protection in whatever form it keeps it (on the position, or as conditional orders we own).
+    let guarded = await fetchOrThrow('protection', symbol, withVenueProtection(port.venue, symbol, openPosition(positions, symbol)));
+    let p = guarded.position;
     if (positionReplaced(host.snapshot(), p)) {
       // The venue's position is not the one the actor opened (while the process was down its TP/SL closed the filled
       // part of an entry and the rest filled afterwards, or it was changed by hand). The actor's cycle ends here
@@ -225,7 +228,8 @@ export const recoverAtStartup = async (port: RecoveryPort): Promise<RecoveryRepo
           const request = adoptedProtection(p, port);
           const result = await port.protect(request);
           actions.push(`${symbol}: adopted ${p.side} ${p.quantity.toString()} and protected it (${result.type})`);
-          p = openPosition(await fetchOrThrow('positions', symbol, port.venue.positions(symbol)), symbol);
+          guarded = await fetchOrThrow('protection', symbol, withVenueProtection(port.venue, symbol, openPosition(await fetchOrThrow('positions', symbol, port.venue.positions(symbol)), symbol)));
+          p = guarded.position;
         } else actions.push(`${symbol}: adopted ${p?.side ?? ''} ${p?.quantity.toString() ?? ''} (already protected)`);
         port.journal.append(RECOVERY_STREAM, RECOVERY_POSITION_ADOPTED, { symbol, side: p?.side ?? null, quantity: p?.quantity ?? null });
         port.block(symbol, `${ADOPTED_BLOCK_PREFIX}: entries blocked until it is flat`);
@@ -234,7 +238,9 @@ export const recoverAtStartup = async (port: RecoveryPort): Promise<RecoveryRepo
         port.block(symbol, 'foreign position reported: entries blocked until an operator settles it');
       }
     }
-    let open = await fetchOrThrow('openOrders', symbol, port.venue.openOrders(symbol));
+    // Protective orders belong to the position: never strays, never an actor's orders.
+    const unprotective = (orders: ReadonlyArray<VenueOrder>): ReadonlyArray<VenueOrder> => withoutProtective(orders, guarded.protectiveOrderIds);
+    let open = unprotective(await fetchOrThrow('openOrders', symbol, port.venue.openOrders(symbol)));
     // An open order of ours that no actor owns (journaled, but its actor settled it as not found, or an earlier cycle's):
     // nothing would ever manage it, so it is withdrawn; an order the venue already closed counts as done.
     const owned = new Set(view.liveOrderIds);
@@ -245,7 +251,7 @@ export const recoverAtStartup = async (port: RecoveryPort): Promise<RecoveryRepo
       actions.push(`${symbol}: open order ${o.clientOrderId} owned by no actor ${done ? 'cancelled' : `could not be cancelled (${Either.isLeft(r) ? r.left.message : ''})`}`);
       if (done) port.journal.append(RECOVERY_STREAM, 'RECOVERY_STRAY_CANCELLED', { symbol, clientOrderId: o.clientOrderId, venueOrderId: o.venueOrderId });
     }
-    if (stray.length > 0) open = await fetchOrThrow('openOrders', symbol, port.venue.openOrders(symbol));
+    if (stray.length > 0) open = unprotective(await fetchOrThrow('openOrders', symbol, port.venue.openOrders(symbol)));
     const found = actorVenueMismatches(view, venueViewOf(open, p, prefix), { settled: true, adopted: adopted.includes(symbol) });
     states[symbol] = view.state;
     if (found.length > 0) {

@@ -311,6 +311,12 @@ describe('sizing rules', () => {
     expectVeto({ name: 'spot short', cfg: { allowShorts: true }, prop: { side: 'sell' } }, { reason: 'shorting_disallowed' });
   });
 
+  it('C-7 refuses a short on a venue whose capabilities say it cannot hold one, whatever the profile allows', () => {
+    const perp = { instrument: instrument('BTCUSDT', { kind: 'linear_perp' }) };
+    expectApprove({ name: 'venue can short', cfg: { allowShorts: true }, sym: perp, mk: { venueShorting: true }, prop: { side: 'sell', instrumentKind: 'perp' } });
+    expectVeto({ name: 'venue cannot short', cfg: { allowShorts: true }, sym: perp, mk: { venueShorting: false }, prop: { side: 'sell', instrumentKind: 'perp' } }, { reason: 'shorting_disallowed', capType: 'shorts' });
+  });
+
   it('X-ORD-4 vetoes a size below the venue minimum quantity with venue_filter', () => {
     const sym = { instrument: instrument('BTCUSDT', { minNotional: d('0') }) };
     const cfg: RiskConfigInput = { caps: { allowDownscale: false } };

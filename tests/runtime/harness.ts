@@ -33,7 +33,7 @@ export interface Harness {
 
 /** Builds the runtime for BTCUSDT and ADAUSDT with the bundled bars (first `bars` of each). */
 export const makeHarness = (
-  opts: { readonly bars?: number; readonly seed?: number; readonly dir?: string; readonly journalPath?: string; readonly killFlag?: () => { reason: string; flatten: boolean } | undefined } = {},
+  opts: { readonly bars?: number; readonly seed?: number; readonly dir?: string; readonly journalPath?: string; readonly venue?: (v: SimVenue) => SimVenue; readonly killFlag?: () => { reason: string; flatten: boolean } | undefined } = {},
 ): Harness => {
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'tw-rt-'));
   const seed = opts.seed ?? 7;
@@ -51,7 +51,9 @@ export const makeHarness = (
     ],
   });
   exchange.fundAccount('main', 'USDT', new Decimal(100_000));
-  const venue = makeSimVenue(exchange, 'main');
+  const simVenue = makeSimVenue(exchange, 'main');
+  // A test may present the simulator as a venue of another protection model (the same engine underneath).
+  const venue = opts.venue?.(simVenue) ?? simVenue;
   const journal = openJournal({ path: opts.journalPath ?? join(dir, 'journal.sqlite'), clock });
   const logLines: string[] = [];
   const logger = createLogger({ level: 'debug', clock, targets: { memory: logLines } });
