@@ -59,7 +59,7 @@ export const commands: Command[] = [
   {
     name: 'sim',
     summary: 'start the venue simulator standalone on loopback (Bybit v5 REST + WebSocket)',
-    usage: 'tradewarden sim --venue bybit --port <p> [--data <file>] [--speed <x>] [--seed <n>] [--faults <spec>]',
+    usage: 'tradewarden sim --venue <kind> --port <p> [--data <file>] [--speed <x>] [--seed <n>] [--faults <spec>]',
     run: async (io, args) => {
       const { simCommand } = await import('./commands/sim.ts');
       return simCommand(io, args);
@@ -77,13 +77,13 @@ export const commands: Command[] = [
   {
     name: 'reconcile',
     summary: 'compare the journal with the venue (exit 0 none, 4 differences); --apply settles them',
-    usage: 'tradewarden reconcile --config <file> [--apply] [--data-dir <dir>]',
+    usage: 'tradewarden reconcile --config <file> [--account <name>] [--apply] [--data-dir <dir>]',
     run: async (io, args, global) => (await import('./commands/reconcile.ts')).reconcileCommand(io, args, global),
   },
   {
     name: 'drill',
     summary: 'restart drill: SIGKILL the runtime at crash points and random instants, restart, check against the venue',
-    usage: 'tradewarden drill restart --trials <n> --seed <s> [--work-dir <dir>] [--speed <x>]',
+    usage: 'tradewarden drill restart --trials <n> --seed <s> [--work-dir <dir>] [--speed <x>] [--accounts 1|2]',
     run: async (io, args, global) => (await import('./commands/drill.ts')).drillCommand(io, args, global),
   },
   {

@@ -71,14 +71,15 @@ export type ModeStartResult =
 const refuse = (code: ModeStartCode, message: string): ModeStartResult => ({ ok: false, code, message, exitCode: 3 });
 
 /**
- * Decides whether the process may start in the given mode. Checks, in order: endpoint matches the mode (PAPER only
- * non-production, LIVE only production), LIVE's config flag, the clock start gate (|offset| < limit, every mode),
+ * Decides whether the process may start in the given mode. Checks, in order: endpoint matches the mode (DRY_RUN and
+ * PAPER only non-production, LIVE only production), LIVE's config flag, the clock start gate (|offset| < limit, every mode),
  * LIVE's gates, then LIVE's operator confirmation token.
  */
 export const checkModeStart = (input: ModeStartInput): ModeStartResult => {
   const { mode, endpointKind } = input;
-  if (mode === 'PAPER' && endpointKind === 'production') {
-    return refuse('paper_requires_test_endpoint', 'PAPER may only use a simulator, testnet or demo endpoint; this account points at production');
+  // DRY_RUN on production is refused too, as `check` refuses it (config/load.ts `modeEndpointIssues`): one rule.
+  if ((mode === 'PAPER' || mode === 'DRY_RUN') && endpointKind === 'production') {
+    return refuse('paper_requires_test_endpoint', `${mode} may only use a simulator, testnet or demo endpoint; this account points at production`);
   }
   if (mode === 'LIVE' && endpointKind !== 'production') {
     return refuse('live_requires_production_endpoint', `LIVE needs a production endpoint; this account points at ${endpointKind}`);

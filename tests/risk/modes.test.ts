@@ -51,12 +51,15 @@ describe('checkModeStart', () => {
 
   it('X-CLK-1 refuses to start at an injected 150 ms offset (and at exactly 100 ms) with clock_gate_failed', () => {
     expect(refused({ clockOffsetMs: 150 })).toBe('clock_gate_failed');
-    expect(refused({ mode: 'DRY_RUN', clockOffsetMs: -100 })).toBe('clock_gate_failed');
-    expect(checkModeStart({ ...base, mode: 'DRY_RUN', clockOffsetMs: 99 }).ok).toBe(true);
+    expect(refused({ mode: 'DRY_RUN', endpointKind: 'testnet', clockOffsetMs: -100 })).toBe('clock_gate_failed');
+    expect(checkModeStart({ ...base, mode: 'DRY_RUN', endpointKind: 'testnet', clockOffsetMs: 99 }).ok).toBe(true);
   });
 
-  it('X-MOD-1 DRY_RUN starts on any endpoint and never sends orders', () => {
-    expect(checkModeStart({ ...base, mode: 'DRY_RUN', liveFlag: false, gates: [] })).toEqual({ ok: true, mode: 'DRY_RUN', sendsOrders: false });
+  it('X-MOD-1 X-MOD-7 DRY_RUN starts on a simulator or testnet endpoint, never sends orders, and is refused on production as check refuses it', () => {
+    for (const endpointKind of ['simulator', 'testnet', 'demo'] as const) {
+      expect(checkModeStart({ ...base, mode: 'DRY_RUN', endpointKind, liveFlag: false, gates: [] })).toEqual({ ok: true, mode: 'DRY_RUN', sendsOrders: false });
+    }
+    expect(checkModeStart({ ...base, mode: 'DRY_RUN', liveFlag: false, gates: [] })).toMatchObject({ ok: false, code: 'paper_requires_test_endpoint', exitCode: 3 });
     expect(modeSendsOrders('DRY_RUN')).toBe(false);
     expect(modeSendsOrders('PAPER')).toBe(true);
   });

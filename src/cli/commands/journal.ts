@@ -1,6 +1,7 @@
 /**
  * `tradewarden journal verify [--data-dir <dir>] [--file <journal.sqlite>]`: verifies every journal under the data
- * directory — run journals (`runs/<id>/journal.sqlite`) and persistent per-account journals (`journal/<venue>-<account>.sqlite`)
+ * directory — run journals (`runs/<id>/journal/<kind>-<account>.sqlite`) and persistent per-account journals
+ * (`journal/<kind>-<account>.sqlite`)
  * — chain, head record and tables, one line per journal with its path, entry count and verdict. Exit 0 when all are
  * intact, 1 when any is broken, 3 when any cannot be read at all. `journal init` starts a fresh persistent journal for an
  * account after reading the venue (see app/journalInit.ts). No subcommand deletes or overwrites a journal.
@@ -87,7 +88,7 @@ export const journalCommand = async (io: CliIo, args: ReadonlyArray<string>, glo
   }
   const files = given !== undefined ? [given] : findJournals(global.dataDir);
   if (files.length === 0) {
-    io.err(`no journal found under ${global.dataDir} (looked for runs/*/journal.sqlite and journal/*.sqlite)`);
+    io.err(`no journal found under ${global.dataDir} (looked for every *.sqlite, e.g. runs/*/journal/*.sqlite and journal/*.sqlite)`);
     return ExitCode.usage;
   }
   let broken = 0;
