@@ -12,6 +12,7 @@ import type { AppConfig } from '../config/schema.ts';
 import type { Secrets } from '../config/secrets.ts';
 import { readVenueActivity, type VenueActivity } from '../execution/JournalAdmission.ts';
 import { INTENT_SEQUENCE } from '../journal/clientOrderIds.ts';
+import type { JournalEventType } from '../journal/events.ts';
 import { journalFileState } from '../journal/fileState.ts';
 import { headRecordPath } from '../journal/headRecord.ts';
 import { openJournal } from '../journal/Journal.ts';
@@ -20,7 +21,7 @@ import { accountNamed, persistentJournalPath } from './accounts.ts';
 import { persistentVenue, ReconcileRefused } from './reconcileCommand.ts';
 
 /** Event type of the first entry of a journal made by `journal init`. */
-export const JOURNAL_INITIALIZED = 'JOURNAL_INITIALIZED';
+export const JOURNAL_INITIALIZED = 'JOURNAL_INITIALIZED' satisfies JournalEventType;
 
 /** What `journal init` did. */
 export interface JournalInitResult {

@@ -4,11 +4,12 @@
  * re-prices); it is released when the actor's cycle ends, so nothing leaks. A restart rehydrates the approvals of
  * the intents its actors still work from the journaled RISK_DECISION entries. Exits get approvals of their own.
  */
+import type { JournalEventType } from '../journal/events.ts';
 import type { Journal } from '../journal/Journal.ts';
 import type { ApprovedOrder, RiskEngine } from '../risk/RiskEngine.ts';
 
 /** Event type of every journaled risk decision. */
-export const RISK_DECISION = 'RISK_DECISION';
+export const RISK_DECISION = 'RISK_DECISION' satisfies JournalEventType;
 
 /** Approvals by intent id. */
 export class ApprovalBook {

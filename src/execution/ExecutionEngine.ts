@@ -13,9 +13,10 @@ import type { Logger } from '../kernel/logger.ts';
 import { fullJitter, type RetryPolicy } from '../kernel/retry.ts';
 import type { Clock } from '../kernel/Clock.ts';
 import { noCrashPoints, type CrashPoint } from '../kernel/crashPoints.ts';
-import type { Journal, JournalOrderState } from '../journal/Journal.ts';
+import type { Journal, OrderUpdateInput } from '../journal/Journal.ts';
 import { isApprovedOrder, type ApprovedOrder } from '../risk/RiskEngine.ts';
 import type { Venue, VenueError } from '../venues/Venue.ts';
+import { withoutProtective, withVenueProtection } from './venueProtection.ts';
 
 /** The venue events the engine answers with (the domain's order vocabulary, shared with the trade chart). */
 export type { ExecutionEvent } from '../domain/events.ts';
@@ -46,6 +47,9 @@ export interface ExecutionDeps {
 }
 
 const describe = (e: VenueError): string => e.message;
+
+/** The journal event of an account-stream update that closes an order. */
+const CLOSED_BY_STREAM = { cancelled: 'ORDER_CANCELLED', rejected: 'ORDER_REJECTED', expired: 'ORDER_EXPIRED' } as const;
 
 /** The execution path. */
 export class ExecutionEngine {
@@ -116,16 +120,18 @@ export class ExecutionEngine {
     }
     this.crashPoint(`${point}.sent`);
     if (Either.isRight(result)) {
-      this.recordUpdate(request.clientOrderId, 'ORDER_ACKNOWLEDGED', 'new', { venueOrderId: result.right.venueOrderId });
+      this.recordUpdate({ clientOrderId: request.clientOrderId, type: 'ORDER_ACKNOWLEDGED', state: 'new', venueOrderId: result.right.venueOrderId });
       return { type: 'venue.accepted', clientOrderId: request.clientOrderId, venueOrderId: result.right.venueOrderId, at: at() };
     }
     const e = result.left;
     if (e.reason.kind === 'rejected' && e.reason.category !== 'duplicate_client_id') {
-      this.recordUpdate(request.clientOrderId, 'ORDER_REJECTED', 'rejected', { code: e.reason.code, category: e.reason.category, message: e.reason.message });
+      this.recordUpdate({
+        clientOrderId: request.clientOrderId, type: 'ORDER_REJECTED', state: 'rejected', payload: { code: e.reason.code, category: e.reason.category, message: e.reason.message },
+      });
       return { type: 'venue.rejected', clientOrderId: request.clientOrderId, code: e.reason.code, category: e.reason.category, message: e.reason.message, at: at() };
     }
     // Timeout, transport, 5xx, exhausted rate-limit retries, or "duplicate client id" (the order exists): unknown.
-    this.recordUpdate(request.clientOrderId, 'ORDER_AMBIGUOUS', 'ambiguous', { reason: describe(e) });
+    this.recordUpdate({ clientOrderId: request.clientOrderId, type: 'ORDER_AMBIGUOUS', state: 'ambiguous', payload: { reason: describe(e) } });
     logger.warn({ clientOrderId: request.clientOrderId, reason: describe(e) }, 'order_outcome_unknown');
     return { type: 'venue.unknown', clientOrderId: request.clientOrderId, reason: describe(e), at: at() };
   }
@@ -139,10 +145,29 @@ export class ExecutionEngine {
     return { type: 'venue.cancelRejected', clientOrderId, code, at: this.deps.clock.now() };
   }
 
-  /** Cancels every working order of a symbol (kill switch); protections are position-attached and stay. */
+  /**
+   * Cancels every working order of a symbol (kill switch) and keeps the position protected: where TP/SL are attached
+   * to the position one cancel-all does it; where they are orders of their own (conditional orders, an OCO pair),
+   * every open order but those is cancelled one by one (`protectionOf` names them).
+   */
   async cancelAll(symbol?: string): Promise<ReadonlyArray<string>> {
-    const result = await this.run('cancelAll', this.deps.venue.cancelAll(symbol), true);
-    return Either.isRight(result) ? result.right : [];
+    const { venue } = this.deps;
+    if (venue.capabilities.protectionModel === 'position_attached' || symbol === undefined) {
+      const result = await this.run('cancelAll', venue.cancelAll(symbol), true);
+      return Either.isRight(result) ? result.right : [];
+    }
+    const read = await this.run('openOrders', Effect.all([venue.openOrders(symbol), venue.positions(symbol)]).pipe(
+      Effect.flatMap(([open, positions]) => withVenueProtection(venue, symbol, positions.find((p) => p.symbol === symbol && p.side !== 'flat' && p.quantity.gt(0))).pipe(
+        Effect.map((guarded) => withoutProtective(open, guarded.protectiveOrderIds)),
+      )),
+    ), true);
+    if (Either.isLeft(read)) return [];
+    const cancelled: string[] = [];
+    for (const o of read.right) {
+      const r = await this.run('cancelOrder', venue.cancelOrder(symbol, o.clientOrderId), true);
+      if (Either.isRight(r)) cancelled.push(o.clientOrderId);
+    }
+    return cancelled;
   }
 
   /** Asks the venue for an order by client order id; a failed query is never read as "not found". */
@@ -161,11 +186,12 @@ export class ExecutionEngine {
       return undefined;
     }
     if (o === undefined) {
-      if (this.deps.journal.getOrder(clientOrderId) !== undefined) this.recordUpdate(clientOrderId, 'ORDER_NOT_FOUND', 'rejected', {});
+      if (this.deps.journal.getOrder(clientOrderId) !== undefined) this.recordUpdate({ clientOrderId, type: 'ORDER_NOT_FOUND', state: 'rejected' });
       return { type: 'venue.queryResult', clientOrderId, found: false, at };
     }
     if (this.deps.journal.getOrder(clientOrderId) !== undefined) {
-      this.recordUpdate(clientOrderId, 'ORDER_QUERIED', o.status, { venueOrderId: o.venueOrderId, filledQuantity: o.filledQuantity });
+      // The venue's filled quantity stays out of the event and the projection: the projection adds fills by trade id (recordFill).
+      this.recordUpdate({ clientOrderId, type: 'ORDER_QUERIED', state: o.status, venueOrderId: o.venueOrderId });
     }
     return {
       type: 'venue.queryResult', clientOrderId, found: true, status: o.status, filledQuantity: o.filledQuantity.toString(),
@@ -214,17 +240,16 @@ export class ExecutionEngine {
     const row = this.deps.journal.getOrder(order.clientOrderId);
     const closed = order.status === 'cancelled' || order.status === 'rejected' || order.status === 'expired';
     if (row === undefined || !closed || row.state === order.status) return;
-    this.deps.journal.recordOrderUpdate({ clientOrderId: order.clientOrderId, type: `ORDER_${order.status.toUpperCase()}`, state: order.status, payload: { reason: order.rejectReason ?? null } });
+    this.deps.journal.recordOrderUpdate({ clientOrderId: order.clientOrderId, type: CLOSED_BY_STREAM[order.status], state: order.status, payload: { reason: order.rejectReason ?? null } });
   }
 
-  private recordUpdate(clientOrderId: string, type: string, state: JournalOrderState, payload: Record<string, unknown>): void {
+  private recordUpdate(update: OrderUpdateInput): void {
     const { journal } = this.deps;
-    const row = journal.getOrder(clientOrderId);
+    const row = journal.getOrder(update.clientOrderId);
     if (row === undefined) return;
     // Stream events may already have moved the order on (a fill can beat the REST ack): never move a state backwards.
     const settled = row.state !== 'requested' && row.state !== 'ambiguous';
-    const keep = settled && (state === 'new' || state === 'ambiguous');
-    const venueOrderId = typeof payload['venueOrderId'] === 'string' ? payload['venueOrderId'] : undefined;
-    journal.recordOrderUpdate({ clientOrderId, type, state: keep ? row.state : state, venueOrderId, payload });
+    const keep = settled && (update.state === 'new' || update.state === 'ambiguous');
+    journal.recordOrderUpdate({ ...update, state: keep ? row.state : update.state });
   }
 }

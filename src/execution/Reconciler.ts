@@ -8,6 +8,7 @@ import { Data, Effect, Either } from 'effect';
 import { withoutProtective, withVenueProtection } from './venueProtection.ts';
 import type { Decimal } from '../domain/money.ts';
 import type { OrderStatus, Position, ProtectionRequest, VenueOrder } from '../domain/orders.ts';
+import type { JournalEventType } from '../journal/events.ts';
 import type { Journal, JournalOrderState, OrderRow } from '../journal/Journal.ts';
 import { clientOrderIdPrefix } from '../journal/clientOrderIds.ts';
 import type { Venue, VenueError } from '../venues/Venue.ts';
@@ -19,15 +20,15 @@ const UNSETTLED: ReadonlySet<JournalOrderState> = new Set<JournalOrderState>(['r
 const OPEN: ReadonlySet<JournalOrderState> = new Set<JournalOrderState>(['new', 'partially_filled', 'untriggered']);
 
 /** Journal event types written by `reconcile` with `apply: true`. */
-export const RECONCILED_ADOPTED = 'RECONCILED_ADOPTED';
-export const RECONCILED_REJECTED = 'RECONCILED_REJECTED';
-export const RECONCILED_STATUS = 'RECONCILED_STATUS';
-export const RECONCILED_MISSING = 'RECONCILED_MISSING';
-export const RECONCILED_ORPHAN_CANCELLED = 'RECONCILED_ORPHAN_CANCELLED';
-export const RECONCILED_PROTECTED = 'RECONCILED_PROTECTED';
-export const RECONCILED_POSITION_ADOPTED = 'RECONCILED_POSITION_ADOPTED';
+export const RECONCILED_ADOPTED = 'RECONCILED_ADOPTED' satisfies JournalEventType;
+export const RECONCILED_REJECTED = 'RECONCILED_REJECTED' satisfies JournalEventType;
+export const RECONCILED_STATUS = 'RECONCILED_STATUS' satisfies JournalEventType;
+export const RECONCILED_MISSING = 'RECONCILED_MISSING' satisfies JournalEventType;
+export const RECONCILED_ORPHAN_CANCELLED = 'RECONCILED_ORPHAN_CANCELLED' satisfies JournalEventType;
+export const RECONCILED_PROTECTED = 'RECONCILED_PROTECTED' satisfies JournalEventType;
+export const RECONCILED_POSITION_ADOPTED = 'RECONCILED_POSITION_ADOPTED' satisfies JournalEventType;
 /** The one summary event of an applied run. */
-export const RECONCILE_REPORT = 'RECONCILE_REPORT';
+export const RECONCILE_REPORT = 'RECONCILE_REPORT' satisfies JournalEventType;
 /** The journal stream of reconcile's own events. */
 export const RECONCILE_STREAM = 'reconcile';
 

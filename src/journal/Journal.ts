@@ -2,6 +2,7 @@
  * The journal (DESIGN §4): one SQLite file in WAL mode with synchronous=FULL holding the append-only hash-chained
  * `events`, the latest actor `snapshots`, the `orders` projection, a small `kv` store and persisted counters. Every
  * write runs in a transaction and returns only after commit; nothing here talks to a venue or reads the wall clock.
+ * Writers name their event types and payloads from the catalogue (events.ts), checked at compile time.
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -21,9 +22,13 @@ import {
 } from './coverage.ts';
 import { openHeadRecordWriter, readHeadRecord, type HeadRecordWriter } from './headRecord.ts';
 import { claimJournalFile, InstanceLockError } from './instanceLock.ts';
+import type {
+  AppendEventType, JournalEventType, JournalOwnEventType, JournalPayload, OrderEventType, OrderUpdateDetails, OrderUpdateEventType,
+  SnapshotEventPayload, SnapshotEventType,
+} from './events.ts';
 
 /** Event type of the write-ahead record committed before an order leaves the process. */
-export const ORDER_REQUESTED = 'ORDER_REQUESTED';
+export const ORDER_REQUESTED = 'ORDER_REQUESTED' satisfies JournalEventType;
 
 /** One committed journal entry. `payload` is the parsed canonical JSON (Decimals come back as strings). */
 export interface JournalEntry {
@@ -38,12 +43,10 @@ export interface JournalEntry {
   readonly hash: Buffer;
 }
 
-/** An entry to append: the journal assigns seq, ts and the hashes. */
-export interface AppendInput {
-  readonly stream: string;
-  readonly type: string;
-  readonly payload: unknown;
-}
+/** An entry to append: the journal assigns seq, ts and the hashes. The payload is the one its type catalogues. */
+export type AppendInput<T extends AppendEventType = AppendEventType> = T extends AppendEventType
+  ? { readonly stream: string; readonly type: T; readonly payload: JournalPayload<T> }
+  : never;
 
 /** The latest persisted snapshot of one actor. */
 export interface SnapshotRow {
@@ -132,22 +135,26 @@ export interface OrderRequestedInput {
   readonly strategyId?: string | undefined;
   /** Stream of the event; defaults to `order:<clientOrderId>`. */
   readonly stream?: string | undefined;
-  /** Extra fields for the event payload (attempt, leg, decision id…). */
-  readonly details?: Readonly<Record<string, unknown>> | undefined;
+  /** The event payload's fields beyond the order itself (the catalogue's ORDER_REQUESTED: the decision id). */
+  readonly details?: { readonly decisionId?: string | undefined } | undefined;
 }
 
-/** A journaled change of one order (ack, fill, cancel…): event and projection update in one commit. */
-export interface OrderUpdateInput {
-  readonly clientOrderId: string;
-  /** Event type, e.g. ORDER_ACKNOWLEDGED, ORDER_FILLED, ORDER_CANCELLED. */
-  readonly type: string;
-  readonly state: JournalOrderState;
-  readonly venueOrderId?: string | undefined;
-  readonly filledQuantity?: Decimal | undefined;
-  readonly payload?: Readonly<Record<string, unknown>> | undefined;
-  /** Stream of the event; defaults to `order:<clientOrderId>`. */
-  readonly stream?: string | undefined;
-}
+/**
+ * A journaled change of one order (ack, fill, cancel…): event and projection update in one commit. One variant per
+ * catalogued update type; `payload` holds that event's own fields (required when it has required ones).
+ */
+export type OrderUpdateInput<T extends OrderUpdateEventType = OrderUpdateEventType> = T extends OrderUpdateEventType
+  ? {
+      readonly clientOrderId: string;
+      /** Event type, e.g. ORDER_ACKNOWLEDGED, ORDER_FILLED, ORDER_CANCELLED. */
+      readonly type: T;
+      readonly state: JournalOrderState;
+      readonly venueOrderId?: string | undefined;
+      readonly filledQuantity?: Decimal | undefined;
+      /** Stream of the event; defaults to `order:<clientOrderId>`. */
+      readonly stream?: string | undefined;
+    } & (Partial<OrderUpdateDetails<T>> extends OrderUpdateDetails<T> ? { readonly payload?: OrderUpdateDetails<T> | undefined } : { readonly payload: OrderUpdateDetails<T> })
+  : never;
 
 /** The snapshot an `appendWithSnapshot` stores. */
 export interface SnapshotInput {
@@ -192,8 +199,11 @@ export interface Journal {
   readonly readonly: boolean;
   /** The schema version of the file. */
   readonly schemaVersion: number;
-  /** Appends one entry in its own transaction (or a savepoint of the enclosing one) and returns it after commit. */
-  append(stream: string, type: string, payload: unknown): JournalEntry;
+  /**
+   * Appends one entry in its own transaction (or a savepoint of the enclosing one) and returns it after commit. The
+   * type and its payload are those of the catalogue (events.ts).
+   */
+  append<T extends AppendEventType>(stream: string, type: T, payload: JournalPayload<T>): JournalEntry;
   /** Appends several entries in one transaction (group commit: one fsync for the batch). */
   appendBatch(entries: ReadonlyArray<AppendInput>): JournalEntry[];
   /** Runs `fn` in one write transaction (nested calls become savepoints); a throw rolls back and is rethrown. */
@@ -202,7 +212,7 @@ export interface Journal {
    * Appends one entry and stores the actor snapshot it leaves behind, in one transaction: the entry carries the
    * snapshot's digest, so the snapshots table is covered by the chain.
    */
-  appendWithSnapshot(stream: string, type: string, payload: Readonly<Record<string, unknown>>, snapshot: SnapshotInput): JournalEntry;
+  appendWithSnapshot<T extends SnapshotEventType>(stream: string, type: T, payload: SnapshotEventPayload<T>, snapshot: SnapshotInput): JournalEntry;
   /** Returns the latest snapshot of an actor, if any. */
   loadSnapshot(actorId: string): SnapshotRow | undefined;
   /** Returns the latest snapshot of every actor, ordered by actor id. */
@@ -471,7 +481,7 @@ class SqliteJournal implements Journal {
   }
 
   // Must run inside a transaction: reading the head and inserting after it atomically is what keeps the chain linear.
-  private appendInTx(stream: string, type: string, payload: unknown): JournalEntry {
+  private appendInTx(stream: string, type: JournalEventType, payload: unknown): JournalEntry {
     requireText('stream', stream);
     requireText('type', type);
     const payloadJson = canonicalJson(payload);
@@ -485,7 +495,12 @@ class SqliteJournal implements Journal {
     return { seq, ts, stream, type, payload: JSON.parse(payloadJson) as unknown, payloadJson, prevHash, hash };
   }
 
-  append(stream: string, type: string, payload: unknown): JournalEntry {
+  append<T extends AppendEventType>(stream: string, type: T, payload: JournalPayload<T>): JournalEntry {
+    return this.write('append', () => this.appendInTx(stream, type, payload));
+  }
+
+  /** Appends one of the journal's own entries (TABLES_ANCHORED); not part of the Journal interface. */
+  appendOwn<T extends JournalOwnEventType>(stream: string, type: T, payload: JournalPayload<T>): JournalEntry {
     return this.write('append', () => this.appendInTx(stream, type, payload));
   }
 
@@ -497,7 +512,7 @@ class SqliteJournal implements Journal {
     return this.write('transaction', fn);
   }
 
-  appendWithSnapshot(stream: string, type: string, payload: Readonly<Record<string, unknown>>, input: SnapshotInput): JournalEntry {
+  appendWithSnapshot<T extends SnapshotEventType>(stream: string, type: T, payload: SnapshotEventPayload<T>, input: SnapshotInput): JournalEntry {
     return this.write('appendWithSnapshot', () => {
       requireText('actorId', input.actorId);
       requireText('machineVersion', input.machineVersion);
@@ -582,7 +597,7 @@ class SqliteJournal implements Journal {
   }
 
   // Appends an order entry carrying the digest of the row it leaves, then writes that row (in the caller's transaction).
-  private appendOrderInTx(stream: string, type: string, payload: Readonly<Record<string, unknown>>, row: Omit<OrderUpsert, 'seq'>): { entry: JournalEntry; order: OrderRow } {
+  private appendOrderInTx(stream: string, type: OrderEventType, payload: Readonly<Record<string, unknown>>, row: Omit<OrderUpsert, 'seq'>): { entry: JournalEntry; order: OrderRow } {
     const seq = (this.stmt.lastEvent.get()?.seq ?? 0) + 1;
     const digest = orderRowDigest(this.orderRowText({ ...row, seq }));
     const entry = this.appendInTx(stream, type, { ...payload, [ORDER_ROW_FIELD]: digest });
@@ -610,7 +625,7 @@ class SqliteJournal implements Journal {
       if (this.stmt.getOrder.get(input.clientOrderId) !== undefined) {
         throw new JournalError({ reason: `client order id ${input.clientOrderId} was already requested` });
       }
-      const payload = {
+      const payload: Omit<JournalPayload<typeof ORDER_REQUESTED>, typeof ORDER_ROW_FIELD> = {
         ...input.details,
         clientOrderId: input.clientOrderId,
         intentId: input.intentId,
@@ -673,7 +688,7 @@ class SqliteJournal implements Journal {
     this.write('kvSet', () => {
       requireText('key', key);
       const valueJson = canonicalJson(value);
-      const entry = this.appendInTx(JOURNAL_STREAM, KV_SET, { key, value, digest: kvValueDigest(valueJson) });
+      const entry = this.appendInTx(JOURNAL_STREAM, KV_SET, { key, value, digest: kvValueDigest(valueJson) } satisfies JournalPayload<typeof KV_SET>);
       this.stmt.kvSet.run(key, valueJson, entry.seq, entry.ts);
     });
   }
@@ -681,7 +696,7 @@ class SqliteJournal implements Journal {
   kvDelete(key: string): boolean {
     return this.write('kvDelete', () => {
       if (this.stmt.kvGet.get(key) === undefined) return false;
-      this.appendInTx(JOURNAL_STREAM, KV_DELETED, { key });
+      this.appendInTx(JOURNAL_STREAM, KV_DELETED, { key } satisfies JournalPayload<typeof KV_DELETED>);
       return this.stmt.kvDelete.run(key).changes > 0;
     });
   }
@@ -692,7 +707,7 @@ class SqliteJournal implements Journal {
       if (!Number.isSafeInteger(atLeast)) throw new JournalError({ reason: `atLeast must be an integer, got ${String(atLeast)}` });
       const row = this.stmt.nextCounter.get(name, Math.max(1, atLeast));
       if (row === undefined) throw new JournalError({ reason: `counter ${name} returned no value` });
-      this.appendInTx(JOURNAL_STREAM, COUNTER_ADVANCED, { name, value: row.value });
+      this.appendInTx(JOURNAL_STREAM, COUNTER_ADVANCED, { name, value: row.value } satisfies JournalPayload<typeof COUNTER_ADVANCED>);
       return row.value;
     });
   }
@@ -790,12 +805,12 @@ const migrate = (db: Database.Database, clock: Clock): { readonly from: number; 
 const COVERED_SINCE_VERSION = 2;
 
 // A journal written before its tables were covered: one entry anchors the digests of every row it holds now.
-const anchorTables = (journal: Journal, db: Database.Database): void => {
+const anchorTables = (journal: SqliteJournal, db: Database.Database): void => {
   const orders = db.prepare<[], OrderDbRow>('SELECT * FROM orders ORDER BY client_order_id').all();
   const snapshots = db.prepare<[], SnapshotDbRow>('SELECT * FROM snapshots ORDER BY actor_id').all();
   const kv = db.prepare<[], { key: string; value: string; updated_seq: number }>('SELECT key, value, updated_seq FROM kv ORDER BY key').all();
   const counters = db.prepare<[], { name: string; value: number }>('SELECT name, value FROM counters ORDER BY name').all();
-  journal.append(JOURNAL_STREAM, TABLES_ANCHORED, {
+  journal.appendOwn(JOURNAL_STREAM, TABLES_ANCHORED, {
     orders: Object.fromEntries(orders.map((o) => [o.client_order_id, { seq: o.updated_seq, digest: storedOrderRowDigest(o) }])),
     snapshots: Object.fromEntries(snapshots.map((r) => [r.actor_id, { seq: r.seq, digest: snapshotDigest(r.machine_version, r.snapshot) }])),
     kv: Object.fromEntries(kv.map((r) => [r.key, { seq: r.updated_seq, digest: kvValueDigest(r.value) }])),

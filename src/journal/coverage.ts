@@ -4,15 +4,16 @@
  * writer (Journal.ts) and the verifier (verify.ts) both use these rules, so they exist once. Pure; performs no I/O.
  */
 import { createHash } from 'node:crypto';
+import type { JournalEventType } from './events.ts';
 
 /** Event type of a kv write; payload `{ key, value, digest }`. */
-export const KV_SET = 'KV_SET';
+export const KV_SET = 'KV_SET' satisfies JournalEventType;
 /** Event type of a kv removal; payload `{ key }`. */
-export const KV_DELETED = 'KV_DELETED';
+export const KV_DELETED = 'KV_DELETED' satisfies JournalEventType;
 /** Event type of a counter step; payload `{ name, value }`. */
-export const COUNTER_ADVANCED = 'COUNTER_ADVANCED';
+export const COUNTER_ADVANCED = 'COUNTER_ADVANCED' satisfies JournalEventType;
 /** Event type that anchors the tables of a journal written before they were covered (schema v1 → v2). */
-export const TABLES_ANCHORED = 'TABLES_ANCHORED';
+export const TABLES_ANCHORED = 'TABLES_ANCHORED' satisfies JournalEventType;
 /** Stream of the kv and counter entries. */
 export const JOURNAL_STREAM = 'journal';
 

@@ -7,6 +7,7 @@ import { Decimal } from '../domain/money.ts';
 import { roundPrice } from '../domain/rounding.ts';
 import type { Side, TimeInForce } from '../domain/orders.ts';
 import type { TradeProposal } from '../domain/TradeProposal.ts';
+import type { ApprovedOrderRecord, JournalPayload } from '../journal/events.ts';
 import type { RiskConfig, TradingMode } from './RiskConfig.ts';
 import { GATE_CHECKS, SIZED_CHECKS } from './checks/index.ts';
 import type { CheckContext, Intent, ProposalHints, Sizing } from './checks/types.ts';
@@ -121,7 +122,7 @@ export class ApprovedOrder implements ApprovedOrderFields {
   }
 
   /** Returns the order as a JSON-safe record with decimals as strings (for the journal). */
-  toJSON(): Record<string, string | number | boolean | null> {
+  toJSON(): ApprovedOrderRecord {
     return {
       decisionId: this.decisionId,
       proposalId: this.proposalId,
@@ -384,10 +385,22 @@ const restoreFromRecord = (record: unknown): ApprovedOrder | undefined => {
   });
 };
 
+type RecordedDecision = JournalPayload<'RISK_DECISION'>;
+
+/** The journal record of an approval: RISK_DECISION without the proposal id (and the actor) its writer adds. */
+export type ApprovalRecord = Omit<Extract<RecordedDecision, { readonly kind: 'approve' }>, 'proposalId' | 'actor'>;
+/** The journal record of a decision (an approval's, or a veto's with its proposal id). */
+export type DecisionRecord = ApprovalRecord | Extract<RecordedDecision, { readonly kind: 'veto' }>;
+
+/** Returns the JSON-safe journal record of an approval (X-LOG-7/8). */
+export const approvalRecord = (decision: RiskDecision & { readonly kind: 'approve' }): ApprovalRecord => ({
+  kind: 'approve', decisionId: decision.decisionId, dryRun: decision.dryRun, order: decision.order.toJSON(),
+});
+
 /** Returns a JSON-safe journal record of a decision (X-LOG-7/8). */
-export const decisionRecord = (decision: RiskDecision): Record<string, unknown> =>
+export const decisionRecord = (decision: RiskDecision): DecisionRecord =>
   decision.kind === 'approve'
-    ? { kind: 'approve', decisionId: decision.decisionId, dryRun: decision.dryRun, order: decision.order.toJSON() }
+    ? approvalRecord(decision)
     : {
         kind: 'veto',
         decisionId: decision.decisionId,

@@ -10,7 +10,7 @@ import type { Decimal } from '../domain/money.ts';
 import { criticalEvent, logCritical } from '../kernel/logger.ts';
 import { RISK_DECISION, type ApprovalBook } from '../execution/ApprovalBook.ts';
 import type { ExecutionEngine } from '../execution/ExecutionEngine.ts';
-import { decisionRecord, type ApprovedOrder, type RiskEngine } from '../risk/RiskEngine.ts';
+import { approvalRecord, type ApprovedOrder, type RiskEngine } from '../risk/RiskEngine.ts';
 import type { TradingState } from '../risk/TradingState.ts';
 import type { TradeEmitted } from '../../machines/trade/tradeTypes.ts';
 import type { ActorHost } from './ActorHost.ts';
@@ -116,7 +116,7 @@ export class IntentPerformer {
       intentId: intent.intentId, clientOrderId: intent.clientOrderId, strategyId, symbol: intent.symbol, side: intent.side,
       quantity: dec(intent.quantity), referencePrice: reference.gt(0) ? reference : dec(1),
     }, ctx.now());
-    ctx.journal.append(`risk:${intent.symbol}`, RISK_DECISION, { proposalId: decision.order.proposalId, ...decisionRecord(decision), actor: host.actorId });
+    ctx.journal.append(`risk:${intent.symbol}`, RISK_DECISION, { proposalId: decision.order.proposalId, ...approvalRecord(decision), actor: host.actorId });
     return decision.order;
   }
 

@@ -17,6 +17,7 @@ import { isAtRest, isIdle, isProtecting, isTransient } from '../../machines/trad
 import { orderRecoveryEvents, positionRecoveryEvents, positionReplaced } from '../../machines/trade/reconcileActor.ts';
 import type { TradeContext } from '../../machines/trade/tradeTypes.ts';
 import { reconcile, ReconcileError, type ReconcileResult } from '../execution/Reconciler.ts';
+import type { JournalEventType } from '../journal/events.ts';
 import type { Journal } from '../journal/Journal.ts';
 import type { Logger } from '../kernel/logger.ts';
 import { isRetryable, type Venue, type VenueError } from '../venues/Venue.ts';
@@ -26,9 +27,9 @@ import { actorVenueMismatches, actorViewOf, venueViewOf } from './consistency.ts
 
 /** The journal stream and event types written by recovery. */
 export const RECOVERY_STREAM = 'recovery';
-export const RECOVERY_REPORT = 'RECOVERY_REPORT';
-export const RECOVERY_REPROTECTED = 'RECOVERY_REPROTECTED';
-export const RECOVERY_POSITION_ADOPTED = 'RECOVERY_POSITION_ADOPTED';
+export const RECOVERY_REPORT = 'RECOVERY_REPORT' satisfies JournalEventType;
+export const RECOVERY_REPROTECTED = 'RECOVERY_REPROTECTED' satisfies JournalEventType;
+export const RECOVERY_POSITION_ADOPTED = 'RECOVERY_POSITION_ADOPTED' satisfies JournalEventType;
 
 /** What recovery needs from the runtime (the runtime implements it; tests may drive it directly). */
 export interface RecoveryPort {
@@ -159,7 +160,8 @@ export const deliverMissedFills = async (
 /** Brings the actor's view of the position in line with the venue's (events decided by the chart's reconcileActor). */
 const settlePosition = async (port: RecoveryPort, symbol: string, host: ActorHost, actions: string[]): Promise<void> => {
   const { venue, journal } = port;
-  const p = openPosition(await fetchOrThrow('positions', symbol, venue.positions(symbol)), symbol);
+  // The venue's protection in whatever form it keeps it: a conditional-order venue's TP/SL count as attached here.
+  const { position: p } = await fetchOrThrow('protection', symbol, withVenueProtection(venue, symbol, openPosition(await fetchOrThrow('positions', symbol, venue.positions(symbol)), symbol)));
   const before = host.snapshot();
   const ctx = before.context;
   // The venue's own fills since the cycle began (a TP/SL that closed it while we were away): fees belong to the trade.

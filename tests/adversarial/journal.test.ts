@@ -22,6 +22,7 @@ import { openJournal } from '../../src/journal/Journal.ts';
 import { verifyJournal } from '../../src/journal/verify.ts';
 import { wallClock } from '../../src/kernel/Clock.ts';
 import { TRADE_MACHINE_VERSION } from '../../machines/trade/tradeMachine.ts';
+import { openRawJournal } from '../support/rawJournal.ts';
 import { runCli } from '../support/runCli.ts';
 
 const WAL_CHILD = fileURLToPath(new URL('../support/walLossChild.ts', import.meta.url));
@@ -147,7 +148,7 @@ describe('a journal that knows it is whole', () => {
   ])('X-LOG-3 tampering with the %s table is reported by journal verify (%s)', async (table, sql) => {
     const dir = tmp('tables');
     const path = join(dir, 'runs', 'r1', 'journal.sqlite');
-    const journal = openJournal({ path, clock: wallClock });
+    const journal = openRawJournal({ path, clock: wallClock });
     journal.nextSequence('intent_seq', 5);
     journal.recordOrderRequested({ clientOrderId: 'tw-s-1-0', intentId: 'i-1', venue: 'sim', symbol: 'BTCUSDT', side: 'buy', quantity: dec('0.01'), price: dec('100') });
     journal.recordOrderUpdate({ clientOrderId: 'tw-s-1-0', type: 'ORDER_ACKNOWLEDGED', state: 'new', venueOrderId: 'v1' });
@@ -176,7 +177,7 @@ describe('a journal that knows it is whole', () => {
     const runJournal = join(dir, 'runs', 'demo-1', 'journal.sqlite');
     const persistent = persistentJournalPath(dir, 'bybit', 'main');
     for (const p of [runJournal, persistent]) {
-      const j = openJournal({ path: p, clock: wallClock });
+      const j = openRawJournal({ path: p, clock: wallClock });
       for (let i = 0; i < 1000; i++) j.append('s', 'E', { i });
       j.close();
     }
@@ -207,7 +208,7 @@ describe('a journal that knows it is whole', () => {
     ['not a database', (p: string) => writeFileSync(p, 'garbage '.repeat(100))],
     ['a directory', (p: string) => mkdirSync(p, { recursive: true })],
     ['an unknown schema version', (p: string) => {
-      const j = openJournal({ path: p, clock: wallClock });
+      const j = openRawJournal({ path: p, clock: wallClock });
       j.append('s', 'E', {});
       j.close();
       const db = new Database(p);
@@ -327,7 +328,7 @@ describe('trusting an empty journal against a venue with activity', () => {
     const dir = tmp('snapshot');
     const file = writeConfig(dir, sim.server.url);
     const path = persistentJournalPath(dir, 'bybit', 'main');
-    const journal = openJournal({ path, clock: wallClock });
+    const journal = openRawJournal({ path, clock: wallClock });
     journal.appendWithSnapshot('trade:bybit:BTCUSDT', 'ACTOR_EVENT', {}, { actorId: 'trade:bybit:BTCUSDT', machineVersion: TRADE_MACHINE_VERSION, snapshot: { status: 'active', value: { nonsense: 1 }, context: {} } });
     journal.close();
     const started = wallClock.now();

@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Decimal } from '../../src/domain/money.ts';
 import { wallClock } from '../../src/kernel/Clock.ts';
-import { openJournal, type AppendInput } from '../../src/journal/Journal.ts';
 import { verifyJournal } from '../../src/journal/verify.ts';
+import { openRawJournal, type RawJournal } from '../support/rawJournal.ts';
 
 /** One measured figure. */
 export interface BenchFigure {
@@ -22,7 +22,7 @@ const payload = (i: number) => ({ i, symbol: 'BTCUSDT', side: i % 2 === 0 ? 'buy
 
 // Appends in transactions of `perTx` entries for about `budgetMs`; returns entries per second.
 const appendRate = (path: string, perTx: number, budgetMs: number): number => {
-  const journal = openJournal({ path, clock: wallClock });
+  const journal = openRawJournal({ path, clock: wallClock });
   try {
     let n = 0;
     const start = performance.now();
@@ -30,7 +30,7 @@ const appendRate = (path: string, perTx: number, budgetMs: number): number => {
       if (perTx === 1) {
         journal.append('bench', 'SINGLE', payload(n));
       } else {
-        const batch: AppendInput[] = Array.from({ length: perTx }, (_, k) => ({ stream: 'bench', type: 'BATCH', payload: payload(n + k) }));
+        const batch: Parameters<RawJournal['appendBatch']>[0] = Array.from({ length: perTx }, (_, k) => ({ stream: 'bench', type: 'BATCH', payload: payload(n + k) }));
         journal.appendBatch(batch);
       }
       n += perTx;
@@ -52,7 +52,7 @@ export async function benchJournal(): Promise<Array<{ name: string; value: numbe
     ];
     // Verification cost, normalised to 10k entries, over a chain of at least 50k.
     const path = join(dir, 'verify.sqlite');
-    const journal = openJournal({ path, clock: wallClock });
+    const journal = openRawJournal({ path, clock: wallClock });
     for (let i = 0; i < 50; i++) journal.appendBatch(Array.from({ length: 1000 }, (_, k) => ({ stream: 'bench', type: 'BATCH', payload: payload(i * 1000 + k) })));
     const entries = journal.lastSeq();
     journal.close();

@@ -6,18 +6,19 @@ import { JournalError } from '../../src/domain/errors.ts';
 import { Decimal } from '../../src/domain/money.ts';
 import { canonicalJson } from '../../src/journal/canonical.ts';
 import { GENESIS_HASH } from '../../src/journal/hashChain.ts';
-import { ORDER_REQUESTED, openJournal, type Journal } from '../../src/journal/Journal.ts';
+import { ORDER_REQUESTED } from '../../src/journal/Journal.ts';
 import { SCHEMA_VERSION } from '../../src/journal/schema.ts';
+import { openRawJournal, type RawJournal } from '../support/rawJournal.ts';
 import { steppingClock, tempDir } from './fixtures.ts';
 
 let tmp: ReturnType<typeof tempDir>;
-let journal: Journal;
+let journal: RawJournal;
 let path: string;
 
 beforeEach(() => {
   tmp = tempDir('journal');
   path = tmp.file('nested/journal.sqlite');
-  journal = openJournal({ path, clock: steppingClock() });
+  journal = openRawJournal({ path, clock: steppingClock() });
 });
 afterEach(() => {
   journal.close();
@@ -66,7 +67,7 @@ describe('Journal append and hash chain', () => {
 
   it('stamps entries with the injected clock', () => {
     const clock = steppingClock(5_000, 10);
-    const j = openJournal({ path: tmp.file('clocked.sqlite'), clock });
+    const j = openRawJournal({ path: tmp.file('clocked.sqlite'), clock });
     const before = clock.reads();
     const e = j.append('s', 'T', {});
     j.close();
@@ -79,7 +80,7 @@ describe('Journal append and hash chain', () => {
     const first = journal.append('s', 'A', { n: 1 });
     expect(journal.durability()).toEqual({ journalMode: 'wal', synchronous: 2 });
     journal.close();
-    journal = openJournal({ path, clock: steppingClock(1_800_000_000_000) });
+    journal = openRawJournal({ path, clock: steppingClock(1_800_000_000_000) });
     expect(journal.durability()).toEqual({ journalMode: 'wal', synchronous: 2 });
     expect(journal.schemaVersion).toBe(SCHEMA_VERSION);
     const second = journal.append('s', 'B', { n: 2 });
@@ -184,7 +185,7 @@ describe('Journal orders projection and the write-ahead record', () => {
     expect(order).toMatchObject({ state: 'requested', createdSeq: entry.seq, updatedSeq: entry.seq, venueOrderId: undefined });
     expect(order.quantity.eq('0.01')).toBe(true);
     // A second connection sees only committed data: the write-ahead record is durable before the request is sent.
-    const reader = openJournal({ path, clock: steppingClock(), readonly: true });
+    const reader = openRawJournal({ path, clock: steppingClock(), readonly: true });
     try {
       expect(reader.getOrder('tw-s-1-0')?.state).toBe('requested');
       expect(reader.lastEventOfType(ORDER_REQUESTED)?.seq).toBe(entry.seq);
@@ -253,7 +254,7 @@ describe('Journal kv, counters and reads', () => {
   it('nextSequence is monotonic, persisted across reopen, and honours a floor', () => {
     expect([journal.nextSequence('x'), journal.nextSequence('x'), journal.nextSequence('y')]).toEqual([1, 2, 1]);
     journal.close();
-    journal = openJournal({ path, clock: steppingClock() });
+    journal = openRawJournal({ path, clock: steppingClock() });
     expect(journal.nextSequence('x')).toBe(3);
     expect(journal.nextSequence('x', 1000)).toBe(1000);
     expect(journal.nextSequence('x', 10)).toBe(1001);
@@ -261,7 +262,7 @@ describe('Journal kv, counters and reads', () => {
 
   it('readEvents filters by fromSeq, stream, type and limit, in seq order', () => {
     for (let i = 1; i <= 10; i++) journal.append(i % 2 === 0 ? 'even' : 'odd', i % 3 === 0 ? 'THREE' : 'OTHER', { i });
-    const seqs = (q: Parameters<Journal['readEvents']>[0]) => [...journal.readEvents(q)].map((e) => e.seq);
+    const seqs = (q: Parameters<RawJournal['readEvents']>[0]) => [...journal.readEvents(q)].map((e) => e.seq);
     expect(seqs({})).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     expect(seqs({ fromSeq: 8 })).toEqual([8, 9, 10]);
     expect(seqs({ stream: 'even' })).toEqual([2, 4, 6, 8, 10]);
@@ -282,7 +283,7 @@ describe('Journal kv, counters and reads', () => {
 describe('Journal failure modes', () => {
   it('a read-only journal reads but refuses writes with JournalError', () => {
     journal.append('s', 'A', { n: 1 });
-    const reader = openJournal({ path, clock: steppingClock(), readonly: true });
+    const reader = openRawJournal({ path, clock: steppingClock(), readonly: true });
     try {
       expect(reader.lastSeq()).toBe(1);
       const error = catchError(() => reader.append('s', 'B', {}));
@@ -294,12 +295,12 @@ describe('Journal failure modes', () => {
   });
 
   it('opening a missing file read-only or a newer schema fails with JournalError', () => {
-    expect(catchError(() => openJournal({ path: tmp.file('missing.sqlite'), clock: steppingClock(), readonly: true }))).toBeInstanceOf(JournalError);
+    expect(catchError(() => openRawJournal({ path: tmp.file('missing.sqlite'), clock: steppingClock(), readonly: true }))).toBeInstanceOf(JournalError);
     journal.close();
     const raw = new Database(path);
     raw.prepare('INSERT INTO schema_migrations (version, applied_ts) VALUES (?, 0)').run(SCHEMA_VERSION + 1);
     raw.close();
-    const error = catchError(() => (journal = openJournal({ path, clock: steppingClock() })));
+    const error = catchError(() => (journal = openRawJournal({ path, clock: steppingClock() })));
     expect(error).toBeInstanceOf(JournalError);
     expect((error as JournalError).message).toMatch(/newer than this build/);
   });
@@ -314,7 +315,7 @@ describe('Journal failure modes', () => {
 
   it('a clock returning a fractional time is refused rather than stored', () => {
     journal.close();
-    const j = openJournal({ path, clock: { now: () => 1.5 } });
+    const j = openRawJournal({ path, clock: { now: () => 1.5 } });
     try {
       expect(catchError(() => j.append('s', 'A', {}))).toBeInstanceOf(JournalError);
       expect(j.lastSeq()).toBe(0);

@@ -6,6 +6,7 @@ import { openJournal, type Journal as JournalStore } from '../../src/journal/Jou
 import { Journal } from '../../src/journal/JournalService.ts';
 import { InstanceLockError } from '../../src/journal/instanceLock.ts';
 import Database from 'better-sqlite3';
+import { openRawJournal, rawJournal } from '../support/rawJournal.ts';
 import { steppingClock, tempDir } from './fixtures.ts';
 
 let tmp: ReturnType<typeof tempDir>;
@@ -29,7 +30,7 @@ describe('Journal layer', () => {
         log.push('dependent:acquire');
         yield* Effect.addFinalizer(() =>
           Effect.sync(() => {
-            journal.append('app', 'SHUTDOWN', {});
+            rawJournal(journal).append('app', 'SHUTDOWN', {});
             log.push('dependent:release');
           }),
         );
@@ -40,7 +41,7 @@ describe('Journal layer', () => {
     const program = Effect.gen(function* () {
       const journal = yield* Journal;
       captured = journal;
-      journal.append('app', 'STARTED', {});
+      rawJournal(journal).append('app', 'STARTED', {});
       yield* Recorder;
     });
     await Effect.runPromise(program.pipe(Effect.provide(dependent.pipe(Layer.provideMerge(Journal.layer({ path, clock: steppingClock() }))))));
@@ -57,7 +58,7 @@ describe('Journal layer', () => {
 
   it('fails the layer with JournalError when verifyOnOpen finds a broken chain', async () => {
     const path = tmp.file('broken.sqlite');
-    const j = openJournal({ path, clock: steppingClock() });
+    const j = openRawJournal({ path, clock: steppingClock() });
     j.append('s', 'A', { n: 1 });
     j.close();
     const raw = new Database(path);
@@ -82,7 +83,7 @@ describe('Journal layer with the single-instance lock', () => {
     const inner = await Effect.runPromiseExit(
       Effect.gen(function* () {
         const journal = yield* Journal;
-        journal.append('app', 'STARTED', {});
+        rawJournal(journal).append('app', 'STARTED', {});
         // While this scope holds the lock, a second application on the same directory must refuse to start.
         return yield* Effect.exit(Effect.provide(Effect.void, Journal.layer(opts)));
       }).pipe(Effect.provide(Journal.layer(opts))),

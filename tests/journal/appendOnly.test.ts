@@ -1,8 +1,8 @@
 /** The events table refuses UPDATE and DELETE at the SQLite level (X-LOG-3), whatever connection tries. */
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openJournal } from '../../src/journal/Journal.ts';
 import { APPEND_ONLY_MESSAGE } from '../../src/journal/schema.ts';
+import { openRawJournal } from '../support/rawJournal.ts';
 import { steppingClock, tempDir } from './fixtures.ts';
 
 let tmp: ReturnType<typeof tempDir>;
@@ -10,7 +10,7 @@ let raw: Database.Database;
 
 beforeEach(() => {
   tmp = tempDir('append-only');
-  const journal = openJournal({ path: tmp.file('j.sqlite'), clock: steppingClock() });
+  const journal = openRawJournal({ path: tmp.file('j.sqlite'), clock: steppingClock() });
   journal.appendBatch([1, 2, 3].map((i) => ({ stream: 's', type: 'T', payload: { i } })));
   journal.close();
   raw = new Database(tmp.file('j.sqlite'));

@@ -9,6 +9,7 @@ import { JournalError } from '../../src/domain/errors.ts';
 import { openJournal, type JournalEntry } from '../../src/journal/Journal.ts';
 import { entryHash } from '../../src/journal/hashChain.ts';
 import { verifyJournal } from '../../src/journal/verify.ts';
+import { openRawJournal } from '../support/rawJournal.ts';
 import { steppingClock, tempDir } from './fixtures.ts';
 
 const N = 20;
@@ -20,7 +21,7 @@ let copies = 0;
 beforeAll(() => {
   tmp = tempDir('verify');
   original = tmp.file('original.sqlite');
-  const journal = openJournal({ path: original, clock: steppingClock() });
+  const journal = openRawJournal({ path: original, clock: steppingClock() });
   for (let i = 1; i <= N; i++) entries.push(journal.append(i % 2 === 0 ? 'trade:a' : 'trade:b', 'STEP', { i, note: `entry ${i}` }));
   journal.close();
 });
@@ -143,7 +144,7 @@ describe('verifyJournal', () => {
 
   it('X-LOG-4 a WAL cut inside its last frame recovers to the last complete commit and verifies', () => {
     const live = tmp.file('live.sqlite');
-    const journal = openJournal({ path: live, clock: steppingClock() });
+    const journal = openRawJournal({ path: live, clock: steppingClock() });
     try {
       for (let i = 1; i <= 10; i++) journal.append('s', 'T', { i });
       // Copy while the writer is open: the commits are still in the -wal file, not yet checkpointed.

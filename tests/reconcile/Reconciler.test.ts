@@ -76,12 +76,12 @@ describe('Reconciler (X-REC-1)', () => {
     const ambFound = id(2);
     const ambReq = restingBuy(ambFound, 400);
     journalRequest(ambFound, ambReq);
-    journal.recordOrderUpdate({ clientOrderId: ambFound, type: 'ORDER_AMBIGUOUS', state: 'ambiguous' });
+    journal.recordOrderUpdate({ clientOrderId: ambFound, type: 'ORDER_AMBIGUOUS', state: 'ambiguous', payload: { reason: 'timeout' } });
     await run(h.venue.placeOrder(ambReq));
     // 3. A journal `ambiguous` order that never reached the venue.
     const ambMissing = id(3);
     journalRequest(ambMissing, restingBuy(ambMissing, 500));
-    journal.recordOrderUpdate({ clientOrderId: ambMissing, type: 'ORDER_AMBIGUOUS', state: 'ambiguous' });
+    journal.recordOrderUpdate({ clientOrderId: ambMissing, type: 'ORDER_AMBIGUOUS', state: 'ambiguous', payload: { reason: 'timeout' } });
     // 4. A journal-open order the venue filled (the fill was missed), which leaves a position…
     const filled = id(4);
     const mkt: OrderRequest = { clientOrderId: filled, symbol: SYMBOL, side: 'buy', type: 'market', quantity: dec('0.020'), timeInForce: 'ioc', reduceOnly: false };
@@ -160,7 +160,7 @@ describe('Reconciler (X-REC-1)', () => {
     await run(h.venue.placeOrder(restingBuy(orphan, 300)));
     const amb = id(2);
     journalRequest(amb, restingBuy(amb, 400));
-    journal.recordOrderUpdate({ clientOrderId: amb, type: 'ORDER_AMBIGUOUS', state: 'ambiguous' });
+    journal.recordOrderUpdate({ clientOrderId: amb, type: 'ORDER_AMBIGUOUS', state: 'ambiguous', payload: { reason: 'timeout' } });
     const seqBefore = journal.lastSeq();
     h.setFaults({ http5xxRate: 1 });
     const err = await reconcile(deps(), { apply: true }).then(

@@ -13,7 +13,7 @@ enableCompileCache();
 const { Decimal } = await import('../../src/domain/money.ts');
 const { wallClock } = await import('../../src/kernel/Clock.ts');
 const { nextClientOrderId } = await import('../../src/journal/clientOrderIds.ts');
-const { openJournal } = await import('../../src/journal/Journal.ts');
+const { openRawJournal } = await import('./rawJournal.ts');
 type JournalEntry = import('../../src/journal/Journal.ts').JournalEntry;
 
 const [path, seedText] = process.argv.slice(2);
@@ -44,7 +44,7 @@ await new Promise<void>((resolve) => {
 });
 process.stdin.pause();
 
-const journal = openJournal({ path, clock: wallClock });
+const journal = openRawJournal({ path, clock: wallClock });
 const report = (entries: ReadonlyArray<JournalEntry>): void => {
   writeSync(1, entries.map((e) => `c ${e.seq} ${e.hash.toString('hex')}\n`).join(''));
 };

@@ -6,14 +6,14 @@
 import { writeSync } from 'node:fs';
 
 const { wallClock } = await import('../../src/kernel/Clock.ts');
-const { openJournal } = await import('../../src/journal/Journal.ts');
+const { openRawJournal } = await import('./rawJournal.ts');
 
 const path = process.argv[2];
 if (path === undefined) {
   writeSync(2, 'usage: walLossChild <journal path>\n');
   process.exit(2);
 }
-const journal = openJournal({ path, clock: wallClock });
+const journal = openRawJournal({ path, clock: wallClock });
 const append = (n: number): number => {
   let seq = 0;
   for (let i = 0; i < n; i++) seq = journal.append('test', 'COMMITTED', { i }).seq;
