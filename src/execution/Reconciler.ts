@@ -262,11 +262,12 @@ export const reconcile = async (deps: ReconcileDeps, opts: { readonly apply: boo
   const venueOpenOrders: VenueOrder[] = [];
   const venuePositions: Position[] = [];
   for (const symbol of symbols) {
+    const orders = await fetchOrThrow('openOrders', symbol, venue.openOrders(symbol));
     const positions = (await fetchOrThrow('positions', symbol, venue.positions(symbol))).filter((p) => inScope.has(p.symbol));
     // Protection kept as separate orders is folded into the position, and those orders are not orphans.
     const open = positions.find((p) => p.symbol === symbol && p.side !== 'flat' && p.quantity.gt(0));
     const guarded = await fetchOrThrow('protection', symbol, withVenueProtection(venue, symbol, open));
-    venueOpenOrders.push(...withoutProtective(await fetchOrThrow('openOrders', symbol, venue.openOrders(symbol)), guarded.protectiveOrderIds));
+    venueOpenOrders.push(...withoutProtective(orders, guarded.protectiveOrderIds));
     venuePositions.push(...positions.map((p) => (p === open && guarded.position !== undefined ? guarded.position : p)));
   }
 

@@ -64,4 +64,19 @@ describe('X-REC-1 X-ORD-7 protection that lives in separate orders', () => {
     await hx.runtime.stop('test');
     hx.journal.close();
   });
+
+  it('X-RSK-1 the kill switch cancels every working order but the protective ones, so the position stays protected', async () => {
+    const hx = await setUp(ocoVenue);
+    await hx.runtime.recover();
+    const working = hx.exchange.placeOrder({
+      account: 'main', symbol: 'BTCUSDT', side: 'buy', type: 'limit', quantity: dec('0.01'), price: dec('1000'), timeInForce: 'gtc', reduceOnly: false, closeOnTrigger: false, clientOrderId: 'tw-breakout-w-0',
+    });
+    expect(working.ok).toBe(true);
+    const result = await hx.runtime.kill.engage({ reason: 'drill', source: 'cli' });
+    expect(result.cancelled).toBe(1);
+    const open = hx.exchange.openOrders('main', 'BTCUSDT').map((o) => o.clientOrderId);
+    expect(open).toEqual([TP_ID]);
+    await hx.runtime.stop('test');
+    hx.journal.close();
+  });
 });
