@@ -22,6 +22,7 @@ import { createLogger, type Logger } from '../kernel/logger.ts';
 import { virtualScheduler, wallScheduler, type Scheduler } from '../kernel/Scheduler.ts';
 import type { RecoveryReport } from '../runtime/recovery.ts';
 import { superviseSymbols } from '../runtime/SymbolSupervisor.ts';
+import { enabledStrategies } from '../strategies/registry.ts';
 import type { VenueRuntime } from '../runtime/VenueRuntime.ts';
 import type { SimExchange } from '../venues/sim/engine/types.ts';
 import { makeSimVenue } from '../venues/sim/SimVenue.ts';
@@ -30,7 +31,7 @@ import type { Venue, WireVenue } from '../venues/Venue.ts';
 import { accountsOf, journalFileName, persistentJournalPath, sessionKindOf, sessionSymbols, type SessionAccount, type SessionKind } from './accounts.ts';
 import { accountHosts, type AccountHosts } from './accountHosts.ts';
 import { externalClock, tradeUntilStopped } from './sessionClock.ts';
-import { buildSimWorld, startFacades, type SimWorld } from './simWorld.ts';
+import { buildSimWorld, startFacades, type ReplaySetup, type SimWorld } from './simWorld.ts';
 import { abortable, newRunDir, openOwnedJournal, RecoveryFailed, StartupAborted, startupStep } from './startup.ts';
 import { finishRunSummary, sessionSummary } from './summary.ts';
 import { credentialsFor, type Credentials, type FacadeServer } from './venues.ts';
@@ -70,6 +71,12 @@ export interface SessionOptions {
   readonly onStarted?: ((runtimes: ReadonlyMap<string, VenueRuntime>) => void) | undefined;
   /** Called once the connection hosts are started (tests drop sockets and watch states through it). */
   readonly onConnections?: ((c: { readonly hosts: ReadonlyMap<string, AccountHosts>; readonly exchanges: ReadonlyMap<string, SimExchange> }) => void) | undefined;
+  /** A backtest's data and venue overrides (the in-process simulator replays these instead of `sim.feeds`). */
+  readonly replay?: ReplaySetup | undefined;
+  /** A backtest: no kill-flag polling, a daily venue check. */
+  readonly backtest?: boolean | undefined;
+  /** Called with the virtual time after each replay tick (the backtest's progress bar). */
+  readonly onReplayTick?: ((t: number) => void) | undefined;
   /** Called after an account's private stream reconnected, before it counts as live. */
   readonly onPrivateReconnect?: ((runtime: VenueRuntime) => void | Promise<void>) | undefined;
 }
@@ -97,6 +104,7 @@ const session = (opts: SessionOptions) =>
     const decided = sessionKindOf(config, opts.wire === true);
     if ('problem' in decided) return yield* Effect.fail(new Error(`${decided.path}: ${decided.problem}`));
     const kind = decided.kind;
+    if (config.decision.trigger === 'bar_close' && kind !== 'virtual') return yield* Effect.fail(new Error('decision.trigger: bar_close runs on the in-process simulator with the virtual clock only (sim.clock: virtual); use timer'));
     const accounts = accountsOf(config);
     const persistent = kind === 'external' || kind === 'venue';
     const speed = kind === 'venue' ? 1 : config.sim.speed;
@@ -137,10 +145,10 @@ const session = (opts: SessionOptions) =>
     let virtualClock: VirtualClock | undefined;
     let facades: ReadonlyMap<string, FacadeServer> = new Map();
     if (kind === 'virtual') {
-      world = buildSimWorld({ config, accounts, barLimit: opts.barLimit, clockAt: (start) => (virtualClock = new VirtualClock(start)) });
+      world = buildSimWorld({ config, accounts, barLimit: opts.barLimit, replay: opts.replay, clockAt: (start) => (virtualClock = new VirtualClock(start)) });
     } else if (kind === 'loopback') {
       // One accelerated clock drives the engines, signs the adapters' requests and times the runtimes.
-      const w = buildSimWorld({ config, accounts, barLimit: opts.barLimit, clockAt: (start) => acceleratedClock(speed, start, base) });
+      const w = buildSimWorld({ config, accounts, barLimit: opts.barLimit, replay: opts.replay, clockAt: (start) => acceleratedClock(speed, start, base) });
       world = w;
       facades = yield* resource(
         () => startFacades({ config, world: w, accounts, speed, logger: (line) => logger.debug({ sim: line }, 'sim'), keyOf: (a) => plainKey(credentials.get(a.name)!) }),
@@ -160,6 +168,11 @@ const session = (opts: SessionOptions) =>
       'tradewarden_started',
     );
     logger.info({ event: 'secrets', fingerprints: opts.secretFingerprints ?? {} }, 'secrets_loaded');
+    // X-MOD-6 / X-OBS-6: a disabled strategy is logged as skipped; an enabled one whose self-check fails stops the start.
+    const strategies = enabledStrategies(config, (id) => logger.info({ event: 'strategy_skipped', strategy: id }, 'skipped (disabled)'));
+    const unfit = strategies.flatMap((s) => s.selfCheck().map((p) => `strategies.${s.id}: ${p}`));
+    if (unfit.length > 0) return yield* Effect.fail(new Error(`strategy self-check failed: ${unfit.join('; ')}`));
+    logger.info({ event: 'strategies', enabled: strategies.map((s) => s.id) }, 'strategies_enabled');
 
     // Each account's venue: the simulator in-process, or the binding's adapter over the wire protocol.
     const venues = new Map<string, Venue>();
@@ -199,11 +212,13 @@ const session = (opts: SessionOptions) =>
     const alerts = yield* resource(() => logAlertRouter(scheduler, logger), (r) => r.dispose());
     const runtimes = new Map<string, VenueRuntime>();
     const hosts = new Map<string, AccountHosts>();
+    // decision.trigger bar_close: closed bars reach the loop once it exists.
+    let barClosed = (_ts: number): void => undefined;
     for (const [index, a] of accounts.entries()) {
       const wire = wireVenues.get(a.name);
       const runtime = runtimeFromConfig({
         config, account: a, dataDir: opts.dataDir, venue: venues.get(a.name)!, journal: journals.get(a.name)!, scheduler, logger: accounts.length > 1 ? logger.child({ account: a.name }) : logger,
-        alerts, inspect: opts.inspect, crashPoint: opts.crashPoint,
+        alerts, inspect: opts.inspect, crashPoint: opts.crashPoint, backtest: opts.backtest,
         // X-CLK-2: the adapter's offset estimate and its hysteresis gate, in wall milliseconds (the venue runs ×speed).
         clockStatus: wire === undefined ? undefined : () => ({ offsetMs: Math.round(wire.clockOffsetMs() / speed), skewBlocked: !wire.clockGate.isOpen() }),
         // X-RSK-6: the venue's streams are a gating dependency; the REST side and the journal fail loudly where used.
@@ -212,7 +227,10 @@ const session = (opts: SessionOptions) =>
       runtimes.set(a.name, runtime);
       if (wire === undefined) {
         const v = venues.get(a.name)! as ReturnType<typeof makeSimVenue>;
-        v.onMarket((e) => runtime.onMarket(e));
+        v.onMarket((e) => {
+          runtime.onMarket(e);
+          if (e.type === 'bar' && e.closed) barClosed(e.ts);
+        });
         v.onAccount((e) => runtime.onAccount(e));
       } else {
         const h = accountHosts({ config, account: a, index, venue: wire, runtime, journal: journals.get(a.name)!, logger, netScheduler, speed, onPrivateReconnect: opts.onPrivateReconnect });
@@ -221,6 +239,7 @@ const session = (opts: SessionOptions) =>
       }
     }
     const loop = decisionLoopFor(config, [...runtimes.values()], scheduler);
+    barClosed = (ts) => loop.barClosed(ts);
     // The supervisor's fibers sleep on the session clock and draw their jitter from the run's seed.
     const actorScope = yield* Scope.make();
     yield* Effect.addFinalizer(() => Scope.close(actorScope, Exit.void));
@@ -275,7 +294,10 @@ const session = (opts: SessionOptions) =>
     // the venues, the façades and the journals.
     const wallStart = base.now();
     const traded = yield* attempt(() => tradeUntilStopped({
-      world, virtualClock, runtimes: [...runtimes.values()], signal: opts.signal, maxWallMs: opts.maxWallMs, base, netScheduler,
+      world, virtualClock, runtimes: [...runtimes.values()], signal: opts.signal, maxWallMs: opts.maxWallMs, base, netScheduler, afterTick: (t) => {
+        loop.marketAdvanced(t);
+        opts.onReplayTick?.(t);
+      },
       stopWhen: config.risk.dependencies.onDown === 'shutdown' ? dependencyWatch(config, hosts, base, logger) : undefined,
     }));
     loop.stop();

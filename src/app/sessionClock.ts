@@ -50,6 +50,8 @@ export const tradeUntilStopped = async (opts: {
   readonly netScheduler: Scheduler;
   /** Asked at every poll of a wall-clock session: a reason to stop now (a gating dependency down too long), or undefined. */
   readonly stopWhen?: (() => TradeEnd['reason'] | undefined) | undefined;
+  /** Called after each replay tick of the virtual clock has been applied (the bar_close decision trigger). */
+  readonly afterTick?: ((t: number) => void) | undefined;
 }): Promise<TradeEnd> => {
   const { world, virtualClock: clock, runtimes } = opts;
   if (world !== undefined && clock !== undefined) {
@@ -65,6 +67,7 @@ export const tradeUntilStopped = async (opts: {
       await idle(runtimes);
       if (t === nextTick) {
         world.advanceTo(t);
+        opts.afterTick?.(t);
         ticks += 1;
         // Let the event loop breathe (signals, the inspector relay) — the virtual clock does not move meanwhile.
         if (ticks % 500 === 0) await new Promise<void>((resolve) => setImmediate(resolve));

@@ -5,10 +5,13 @@
  * Wires only; no matching, replay or protocol logic lives here.
  */
 import { Either } from 'effect';
+import type { BacktestSettings } from '../config/backtestSection.ts';
 import type { AppConfig } from '../config/schema.ts';
+import { Decimal } from '../domain/money.ts';
 import type { Clock } from '../kernel/Clock.ts';
 import { simCatalogue } from '../venues/sim/catalogue.ts';
 import { createSimExchange } from '../venues/sim/engine/SimExchange.ts';
+import { instrumentFrom, type SimVenueProfile } from '../venues/sim/engine/profiles.ts';
 import type { SimExchange } from '../venues/sim/engine/types.ts';
 import { parseFaultSpec, type FaultPlan } from '../venues/sim/faults.ts';
 import { barFeed } from '../venues/sim/replay/barFeed.ts';
@@ -30,6 +33,34 @@ export interface SimWorld {
   advanceTo(t: number): void;
 }
 
+/** A backtest's market data and venue overrides (`tradewarden backtest`); absent, the world replays `sim.feeds`. */
+export interface ReplaySetup {
+  /** Each symbol's bars (already imported, resampled and cut to the range) and their length. */
+  readonly feeds: ReadonlyMap<string, { readonly bars: ReadonlyArray<Bar>; readonly intervalMs: number }>;
+  /** Instruments declared for symbols the venue profile does not list. */
+  readonly instruments: ReadonlyArray<BacktestSettings['instruments'][number]>;
+  readonly fees?: { readonly makerRate: number; readonly takerRate: number } | undefined;
+  readonly fillModel: 'bar' | 'path';
+  readonly slippageBps: number;
+  readonly volumeFraction: number;
+}
+
+/** Returns the venue profile of a replay: the binding's, with the declared instruments and fees. */
+const replayProfile = (base: SimVenueProfile, replay: ReplaySetup | undefined, settleAsset: string): SimVenueProfile => {
+  if (replay === undefined) return base;
+  const kind = base.accountModel === 'linear_perp' ? 'linear_perp' : base.accountModel === 'spot' ? 'spot' : 'equity';
+  const declared = new Map(replay.instruments.map((i) => [i.symbol, instrumentFrom('sim', kind, i.symbol, {
+    baseAsset: i.symbol, quoteAsset: settleAsset, tickSize: i.tickSize, quantityStep: i.quantityStep, minQuantity: i.minQuantity, minNotional: i.minNotional, maxLeverage: new Decimal(100),
+    // A declared instrument has no venue's order-size limits: an all-in order of any account size is one order.
+    maxQuantity: i.quantityStep.times(1e15), maxMarketQuantity: i.quantityStep.times(1e15),
+  })]));
+  return {
+    ...base,
+    ...(replay.fees === undefined ? {} : { makerFeeRate: new Decimal(replay.fees.makerRate), takerFeeRate: new Decimal(replay.fees.takerRate) }),
+    instrument: (symbol, firstPrice) => declared.get(symbol) ?? base.instrument(symbol, firstPrice),
+  };
+};
+
 /** Returns the fault plan of `sim.faults` (undefined when empty); throws on a spec the preflight would refuse. */
 export const faultPlanOf = (config: AppConfig): FaultPlan | undefined => {
   if (config.sim.faults.trim() === '') return undefined;
@@ -48,11 +79,18 @@ export const buildSimWorld = (opts: {
   readonly accounts: ReadonlyArray<SessionAccount>;
   readonly barLimit?: number | undefined;
   readonly clockAt: (start: number) => Clock;
+  readonly replay?: ReplaySetup | undefined;
 }): SimWorld => {
-  const { config } = opts;
+  const { config, replay } = opts;
   const bars = new Map<string, ReadonlyArray<Bar>>();
   for (const a of opts.accounts) {
     for (const symbol of a.symbols) {
+      const given = replay?.feeds.get(symbol);
+      if (replay !== undefined) {
+        if (given === undefined) throw new Error(`no market data: the backtest has no data for ${symbol}`);
+        bars.set(symbol, opts.barLimit === undefined ? given.bars : given.bars.slice(0, opts.barLimit));
+        continue;
+      }
       const feed = config.sim.feeds.find((f) => f.symbol === symbol);
       if (feed === undefined) throw new Error(`no market data: sim.feeds has no entry for ${symbol}`);
       const all = loadBarsCsv(feed.file);
@@ -66,13 +104,19 @@ export const buildSimWorld = (opts: {
   for (const kind of new Set(opts.accounts.map((a) => a.section.kind))) {
     const ofKind = opts.accounts.filter((a) => a.section.kind === kind);
     const binding = ofKind[0]!.binding;
+    const profile = replayProfile(binding.simProfile, replay, ofKind[0]!.trading.settleAsset);
     const feeds = ofKind.flatMap((a) => a.symbols.map((symbol) => ({ symbol, bars: bars.get(symbol)! })));
-    const instruments = simCatalogue(binding.simProfile, feeds);
+    const instruments = simCatalogue(profile, feeds);
+    const barModel = replay?.fillModel === 'bar';
     const exchange = createSimExchange({
-      clock, instruments, seed: config.sim.seed, profile: binding.simProfile,
+      clock, instruments, seed: config.sim.seed, profile,
       feeds: feeds.map((f) => {
         const grid = instruments.find((i) => i.symbol === f.symbol);
-        return barFeed({ symbol: f.symbol, bars: f.bars, seed: config.sim.seed, ticksPerBar: 16, tickSize: grid?.tickSize, quantityStep: grid?.quantityStep });
+        return barFeed({
+          symbol: f.symbol, bars: f.bars, seed: config.sim.seed, ticksPerBar: barModel ? 4 : 16, tickSize: grid?.tickSize, quantityStep: grid?.quantityStep,
+          intervalMs: replay?.feeds.get(f.symbol)?.intervalMs,
+          barFill: barModel ? { slippageBps: replay.slippageBps, volumeFraction: replay.volumeFraction } : undefined,
+        });
       }),
     });
     for (const a of ofKind) exchange.fundAccount(a.simAccount, a.trading.settleAsset, config.sim.startingBalance);

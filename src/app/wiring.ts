@@ -6,6 +6,7 @@ import type { InspectionEvent } from 'xstate';
 import { makeAlertRouter, makeLogAlertChannel, type AlertRouter } from '../alerts/AlertRouter.ts';
 import type { AppConfig } from '../config/schema.ts';
 import { dec } from '../domain/money.ts';
+import { DAY_MS } from '../domain/schemas.ts';
 import type { Journal } from '../journal/Journal.ts';
 import type { Logger } from '../kernel/logger.ts';
 import { seededRandom } from '../kernel/random.ts';
@@ -14,23 +15,13 @@ import { makeRiskEngine, type RiskEngine } from '../risk/RiskEngine.ts';
 import { readKillFlag } from '../runtime/killFlag.ts';
 import { DecisionLoop } from '../runtime/DecisionLoop.ts';
 import { VenueRuntime, type VenueRuntimeDeps } from '../runtime/VenueRuntime.ts';
-import { breakoutStrategy } from '../strategies/breakout/Breakout.ts';
+import { enabledStrategies } from '../strategies/registry.ts';
 import type { Strategy } from '../strategies/Strategy.ts';
 import type { Venue } from '../venues/Venue.ts';
 import type { SessionAccount } from './accounts.ts';
 
-/** Returns the enabled built-in strategies of a config. */
-export const strategiesFrom = (config: AppConfig): Strategy<unknown>[] => {
-  const b = config.strategies.breakout;
-  return b.enabled
-    ? [
-        breakoutStrategy({
-          lookbackBars: b.lookbackBars, notionalFraction: b.notionalFraction, stopLossFraction: b.stopLossFraction,
-          takeProfitFraction: b.takeProfitFraction, cooldownBars: b.cooldownBars, ttlMs: config.decision.cycleMs,
-        }) as Strategy<unknown>,
-      ]
-    : [];
-};
+/** Returns the enabled strategies of a config, from the registry (disabled ones are skipped). */
+export const strategiesFrom = (config: AppConfig): Strategy<unknown>[] => enabledStrategies(config);
 
 /** Returns an alert router with the log channel (deduped 60 s, escalated after 2 min; Telegram comes later). */
 export const logAlertRouter = (scheduler: Scheduler, logger: Logger): AlertRouter =>
@@ -57,9 +48,11 @@ export const runtimeFromConfig = (opts: {
   readonly dependencies?: VenueRuntimeDeps['dependencies'];
   readonly crashPoint?: VenueRuntimeDeps['crashPoint'];
   readonly strategies?: ReadonlyArray<Strategy<unknown>> | undefined;
+  /** A backtest: no operator kill flag to poll, and the venue check runs once a simulated day. */
+  readonly backtest?: boolean | undefined;
 }): VenueRuntime => {
   const { config, account } = opts;
-  const cooldownMs = config.strategies.breakout.cooldownBars * 60_000;
+  const cooldownMs = config.execution.reentryCooldownMs;
   return new VenueRuntime({
     settings: {
       profile: config.profile, mode: config.mode, botId: config.botId, account: account.name, symbols: account.symbols,
@@ -78,7 +71,7 @@ export const runtimeFromConfig = (opts: {
     risk: riskEngineFor(config),
     strategies: opts.strategies ?? strategiesFrom(config),
     inspect: opts.inspect,
-    killFlag: () => readKillFlag(opts.dataDir),
+    killFlag: opts.backtest === true ? undefined : () => readKillFlag(opts.dataDir),
     killPollMs: 1000,
     alerts: opts.alerts,
     timeZone: config.risk.tradingWindows.timeZone,
@@ -89,7 +82,7 @@ export const runtimeFromConfig = (opts: {
     groups: config.risk.caps.symbolGroups,
     crashPoint: opts.crashPoint,
     reconcile: {
-      intervalMs: config.reconcile.intervalMs, foreignPositions: config.reconcile.foreignPositions,
+      intervalMs: opts.backtest === true ? Math.max(config.reconcile.intervalMs, DAY_MS) : config.reconcile.intervalMs, foreignPositions: config.reconcile.foreignPositions,
       adoptTakeProfitFraction: dec(config.reconcile.adoptTakeProfitFraction), adoptStopLossFraction: dec(config.reconcile.adoptStopLossFraction),
       quantityTolerance: dec(config.reconcile.quantityTolerance),
     },
@@ -110,6 +103,7 @@ export const riskEngineFor = (config: AppConfig): RiskEngine => {
 /** Builds the session's decision loop over its accounts' runtimes (one loop drives every account). */
 export const decisionLoopFor = (config: AppConfig, runtimes: ReadonlyArray<VenueRuntime>, scheduler: Scheduler, strategies?: ReadonlyArray<Strategy<unknown>>): DecisionLoop => {
   return new DecisionLoop({
+    trigger: config.decision.trigger,
     scheduler, random: seededRandom(config.sim.seed ^ 0x5eed), cycleMs: config.decision.cycleMs, jitterFraction: config.decision.jitterFraction,
     strategies: strategies ?? strategiesFrom(config), risk: riskEngineFor(config), targets: runtimes,
     // The cycle's refresh is the accounts' work: the first account tracks it, so its idle() waits for it.

@@ -98,7 +98,12 @@ export const commands: Command[] = [
     usage: 'tradewarden resume [--data-dir <dir>]',
     run: async (io, args, global) => (await import('./commands/kill.ts')).resumeCommand(io, args, global),
   },
-  planned('backtest', 'deterministic backtest on the virtual clock', 7),
+  {
+    name: 'backtest',
+    summary: 'backtest a config\'s strategies through the whole trading path on the virtual clock; writes report.json/html, trades.csv, equity.csv',
+    usage: 'tradewarden backtest --config <file> [--data <file|dir>]… [--symbol S]… [--from DATE] [--to DATE] [--strategy <id>] [--param key=value]… [--out <dir>]',
+    run: async (io, args, global) => (await import('./commands/backtest.ts')).backtestCommand(io, args, global),
+  },
   planned('export', 'ledger exports (CSV, JSON, GnuCash XML)', 8),
 ];
 

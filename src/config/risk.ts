@@ -59,7 +59,7 @@ export const TradingWindows = Schema.Struct({
 /** Staleness limits in ms (X-RSK-2, S4-2). */
 export const StalenessConfig = Schema.Struct({
   quoteMaxAgeMs: opt(millisIn(1, DAY_MS), () => 5_000),
-  barMaxAgeMs: opt(millisIn(1, DAY_MS), () => 90_000),
+  barMaxAgeMs: opt(millisIn(1, 7 * DAY_MS), () => 90_000),
   accountMaxAgeMs: opt(millisIn(1, DAY_MS), () => 90_000),
 });
 

@@ -6,6 +6,8 @@
 import { Schema } from 'effect';
 import { DAY_MS, boundedDecimal, boundedInt, boundedNumber, fractionIn, millisIn } from '../domain/schemas.ts';
 import { VenueAccountSection } from '../venues/accountSections.ts';
+import { SmaCrossSection } from './smaCrossSection.ts';
+import { BacktestSection } from './backtestSection.ts';
 import { RiskConfig } from './risk.ts';
 
 /** The risk section: every RiskEngine rule's settings; its mode is the file's top-level `mode`. */
@@ -81,6 +83,12 @@ export const BreakoutSection = Schema.Struct({
   cooldownBars: def(boundedInt({ min: 0, max: 10_000, unit: 'bars' }), () => 5),
 });
 
+/** Every registered strategy's section, disabled unless `enabled: true` (X-MOD-6). */
+export const StrategiesSection = Schema.Struct({
+  breakout: def(BreakoutSection, () => decodeDefaults(BreakoutSection)),
+  'sma-cross': def(SmaCrossSection, () => decodeDefaults(SmaCrossSection)),
+});
+
 export const ExecutionSection = Schema.Struct({
   ackTimeoutMs: def(millisIn(1, 300_000), () => 5000),
   retryBaseMs: def(millisIn(0, 60_000), () => 200),
@@ -88,11 +96,15 @@ export const ExecutionSection = Schema.Struct({
   retryMaxAttempts: def(boundedInt({ min: 1, max: 100 }), () => 6),
   maxRepriceAttempts: def(boundedInt({ min: 0, max: 5 }), () => 2),
   maxProtectionAttempts: def(boundedInt({ min: 1, max: 20 }), () => 3),
+  /** How long a trade actor waits after a cycle closes before it accepts a new entry. */
+  reentryCooldownMs: def(millisIn(0, DAY_MS), () => 300_000),
 }).pipe(Schema.filter((e) => e.retryBaseMs <= e.retryCapMs || `retryBaseMs (${String(e.retryBaseMs)}) must be <= retryCapMs (${String(e.retryCapMs)})`));
 
 export const DecisionSection = Schema.Struct({
   cycleMs: def(millisIn(1_000, DAY_MS), () => 60_000),
   jitterFraction: def(fractionIn({ min: 0, max: 0.5 }), () => 0.1),
+  /** `timer`: a cycle every cycleMs; `bar_close`: a cycle at the first tick after a bar closed (the in-process simulator only). */
+  trigger: def(Schema.Literal('timer', 'bar_close'), () => 'timer' as const),
 });
 
 export const SupervisorSection = Schema.Struct({
@@ -129,7 +141,8 @@ export const AppConfig = Schema.Struct({
   botId: def(Schema.String.pipe(Schema.pattern(/^[a-z0-9]{1,6}$/, { message: () => 'Expected 1-6 lower-case letters or digits' })), () => 'tw'),
   venues: def(VenuesSection, defaultVenues),
   sim: def(SimSection, () => decodeDefaults(SimSection)),
-  strategies: def(Schema.Struct({ breakout: def(BreakoutSection, () => decodeDefaults(BreakoutSection)) }), () => ({ breakout: decodeDefaults(BreakoutSection) })),
+  strategies: def(StrategiesSection, () => decodeDefaults(StrategiesSection)),
+  backtest: def(BacktestSection, () => decodeDefaults(BacktestSection)),
   execution: def(ExecutionSection, () => decodeDefaults(ExecutionSection)),
   decision: def(DecisionSection, () => decodeDefaults(DecisionSection)),
   supervisor: def(SupervisorSection, () => decodeDefaults(SupervisorSection)),

@@ -33,10 +33,19 @@ export interface SymbolMarket {
   readonly lastBarCloseTs: number | undefined;
 }
 
+/** A position the account holds, as strategies see it (their feedback: what their proposals became). */
+export interface HeldPosition {
+  readonly side: 'long' | 'short';
+  readonly quantity: Decimal;
+  readonly entryPrice: Decimal;
+}
+
 /** An immutable view of every symbol at one instant, handed to strategies. */
 export interface MarketSnapshot {
   readonly now: number;
   readonly symbols: ReadonlyMap<string, SymbolMarket>;
+  /** The open positions of the accounts trading these symbols, by symbol (absent when flat). */
+  readonly positions?: ReadonlyMap<string, HeldPosition> | undefined;
 }
 
 interface MutableSymbol {

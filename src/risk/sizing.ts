@@ -46,7 +46,9 @@ export const sizeProposal = (ctx: CheckContext): Sizing => {
   const worstPrice = ref === undefined ? limitPrice : maxDec(limitPrice, ref);
 
   const wanted = minDec(new Decimal(proposal.notionalFraction).times(m), new Decimal(config.caps.maxTradeFraction));
-  const desiredNotional = nav.gt(0) ? nav.times(wanted) : ZERO;
+  // An entry never asks for more than NAV less its own taker fee, so an all-in entry's notional plus fee fits the cash.
+  const feeReserved = intent === 'entry' ? nav.div(new Decimal(config.fees.takerRate).plus(1)) : nav;
+  const desiredNotional = nav.gt(0) ? minDec(nav.times(wanted), feeReserved) : ZERO;
 
   const exposure = computeExposure(portfolio, market);
   const usage = (current: Decimal, fraction: number): CapUsage => ({ current, limit: maxDec(nav, ZERO).times(fraction).times(capM) });

@@ -4,7 +4,7 @@
  * the round to the RiskEngine — the one gate — judging each proposal against the views of the account that trades its
  * symbol. Every decision, approval or veto, is journaled by that account; approved ones are dispatched to it.
  */
-import type { MarketSnapshot, SymbolMarket } from '../market/MarketState.ts';
+import type { HeldPosition, MarketSnapshot, SymbolMarket } from '../market/MarketState.ts';
 import type { Scheduler } from '../kernel/Scheduler.ts';
 import type { TradeProposal } from '../domain/TradeProposal.ts';
 import type { RiskDecision, RiskEngine } from '../risk/RiskEngine.ts';
@@ -35,6 +35,12 @@ export interface DecisionLoopDeps {
   readonly targets: ReadonlyArray<DecisionTarget>;
   /** Tracks the cycle's async work so the session's idle() waits for it. */
   readonly track: (work: Promise<unknown>) => void;
+  /**
+   * `timer` (default): a cycle every `cycleMs`. `bar_close`: a cycle once a bar has closed, at the next market tick
+   * (the next bar's open), so a decision made on bar t's close is filled at bar t+1's prices (X-BT-1); the session
+   * reports closes (`barClosed`) and ticks (`marketAdvanced`).
+   */
+  readonly trigger?: 'timer' | 'bar_close' | undefined;
 }
 
 /** The decision loop of a session. */
@@ -44,6 +50,8 @@ export class DecisionLoop {
   private readonly owner = new Map<string, DecisionTarget>();
   private cancel: (() => void) | undefined;
   private running = false;
+  /** bar_close: the time of the earliest bar close not yet decided on. */
+  private closedAt: number | undefined;
 
   constructor(deps: DecisionLoopDeps) {
     this.deps = deps;
@@ -55,7 +63,24 @@ export class DecisionLoop {
   start(): void {
     if (this.running) return;
     this.running = true;
-    this.schedule(this.nextCycleAt(this.deps.scheduler.clock.now()));
+    if (this.deps.trigger !== 'bar_close') this.schedule(this.nextCycleAt(this.deps.scheduler.clock.now()));
+  }
+
+  /** bar_close trigger: a bar closed at `ts`; the cycle runs at the first market tick after it. */
+  barClosed(ts: number): void {
+    if (this.deps.trigger === 'bar_close' && this.closedAt === undefined) this.closedAt = ts;
+  }
+
+  /** bar_close trigger: the market advanced to `t`; runs the pending cycle once `t` is past the close. */
+  marketAdvanced(t: number): void {
+    if (!this.running || this.closedAt === undefined || t <= this.closedAt) return;
+    this.closedAt = undefined;
+    this.cycleNow();
+  }
+
+  private cycleNow(): void {
+    // The NAV/account snapshot is refreshed every cycle, so the staleness rule sees a fresh one (X-RSK-2).
+    this.deps.track(Promise.all(this.deps.targets.map((t) => t.beforeCycle())).then(() => this.runCycle()));
   }
 
   /** Stops scheduling cycles. */
@@ -73,8 +98,7 @@ export class DecisionLoop {
   private schedule(at: number): void {
     if (!this.running) return;
     this.cancel = this.deps.scheduler.schedule(at, () => {
-      // The NAV/account snapshot is refreshed every cycle, so the staleness rule sees a fresh one (X-RSK-2).
-      this.deps.track(Promise.all(this.deps.targets.map((t) => t.beforeCycle())).then(() => this.runCycle()));
+      this.cycleNow();
       this.schedule(this.nextCycleAt(at));
     });
   }
@@ -105,7 +129,12 @@ export class DecisionLoop {
   private merged(targets: ReadonlyArray<DecisionTarget>, now: number): MarketSnapshot {
     if (targets.length === 1) return targets[0]!.snapshot(now);
     const symbols = new Map<string, SymbolMarket>();
-    for (const t of targets) for (const [k, v] of t.snapshot(now).symbols) symbols.set(k, v);
-    return { now, symbols };
+    const positions = new Map<string, HeldPosition>();
+    for (const t of targets) {
+      const s = t.snapshot(now);
+      for (const [k, v] of s.symbols) symbols.set(k, v);
+      for (const [k, v] of s.positions ?? []) positions.set(k, v);
+    }
+    return { now, symbols, positions };
   }
 }

@@ -8,7 +8,7 @@ import { ZERO, type Decimal } from '../domain/money.ts';
 import type { Instrument } from '../domain/Instrument.ts';
 import type { ApprovalBook } from '../execution/ApprovalBook.ts';
 import type { Journal, JournalOrderState } from '../journal/Journal.ts';
-import type { MarketState } from '../market/MarketState.ts';
+import type { HeldPosition, MarketState } from '../market/MarketState.ts';
 import type { Portfolio } from '../portfolio/Portfolio.ts';
 import type { Regime } from '../risk/RiskConfig.ts';
 import type { TradingState } from '../risk/TradingState.ts';
@@ -40,6 +40,10 @@ export interface RiskViewSources {
 }
 
 const productStatusOf = (i: Instrument | undefined): ProductStatus => (i === undefined ? 'unknown' : i.status === 'trading' ? 'online' : i.status === 'halted' ? 'offline' : 'unknown');
+
+/** Returns the account's open positions by symbol, as the strategies' snapshot carries them. */
+export const heldPositions = (portfolio: Portfolio): ReadonlyMap<string, HeldPosition> =>
+  new Map(portfolio.openPositions().map((p) => [p.symbol, { side: p.side as 'long' | 'short', quantity: p.quantity, entryPrice: p.entryPrice }]));
 
 /** Returns the portfolio view at `now`, counting this round's approvals per strategy. */
 export const portfolioView = (src: RiskViewSources, now: number, tradesThisCycle: ReadonlyMap<string, number>): PortfolioView => {

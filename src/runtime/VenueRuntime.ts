@@ -28,7 +28,7 @@ import { KillSwitchController } from './KillSwitchController.ts';
 import type { DecisionTarget } from './DecisionLoop.ts';
 import type { HostRegistry, RuntimeContext, VenueRuntimeDeps } from './ports.ts';
 import { recoverAtStartup, type RecoveryReport } from './recovery.ts';
-import { marketView, portfolioView, type RiskViewSources } from './RiskViews.ts';
+import { heldPositions, marketView, portfolioView, type RiskViewSources } from './RiskViews.ts';
 import { RunStats } from './RunStats.ts';
 import { VenueCheck } from './VenueCheck.ts';
 export type { ReconcileSettings, RuntimeSettings, VenueRuntimeDeps } from './ports.ts';
@@ -258,7 +258,7 @@ export class VenueRuntime implements DecisionTarget, HostRegistry {
 
   /** The market snapshot strategies see (DecisionTarget). */
   snapshot(now: number): MarketSnapshot {
-    return this.market.snapshot(now);
+    return { ...this.market.snapshot(now), positions: heldPositions(this.portfolio) };
   }
 
   /** The RiskEngine's views of this account (DecisionTarget). */

@@ -84,6 +84,8 @@ const writeConfig = (dir: string, simUrl: string, botId = 'tw'): string => {
       '  seed: 42',
       'strategies:',
       '  breakout: { enabled: true, lookbackBars: 2, cooldownBars: 0, notionalFraction: "5%", stopLossFraction: "0.3%", takeProfitFraction: "0.3%" }',
+      'execution:',
+      '  reentryCooldownMs: 0',
       'risk:',
       '  allowShorts: true',
       '  cooldowns: { afterFillMs: 0, afterStopMs: 0 }',

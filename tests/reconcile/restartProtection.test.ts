@@ -35,7 +35,8 @@ describe('X-REC-1 restart re-protects a position whose TP/SL vanished while the 
     const dir = mkdtempSync(join(tmpdir(), 'tw-restart-protect-'));
     const config = {
       ...withAccount(base, { simUrl: sim.server.url }),
-      strategies: { breakout: { ...base.strategies.breakout, lookbackBars: 2, cooldownBars: 0, stopLossFraction: 0.003, takeProfitFraction: 0.003 } },
+      strategies: { ...base.strategies, breakout: { ...base.strategies.breakout, lookbackBars: 2, cooldownBars: 0, stopLossFraction: 0.003, takeProfitFraction: 0.003 } },
+      execution: { ...base.execution, reentryCooldownMs: 0 },
       risk: { ...base.risk, cooldowns: { afterFillMs: 0, afterStopMs: 0 }, staleness: { ...base.risk.staleness, quoteMaxAgeMs: 60_000, barMaxAgeMs: 300_000, accountMaxAgeMs: 300_000 } },
     };
     const common = { config, configHash: hash, dataDir: dir, version: 'test', commit: null, progress: () => undefined, maxWallMs: 60_000 };

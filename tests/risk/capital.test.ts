@@ -96,8 +96,11 @@ describe('S2-4 risk per trade', () => {
   it('S2-4 uses the automatic 2 % stop when the proposal has none', () => {
     // 2 500 / (100 × 0.02) = 1 250 units; the proposal asked for 0.5 × 100 000 / 100 = 500, so no cut.
     expect(approved({ cfg: RPT, prop: { notionalFraction: 0.5 as never, stopLossFraction: 0 as never } }).quantity.toString()).toBe('500');
-    // With the budget at 0.02 and a 100 % notional: 2 000 / 2 = 1 000 units.
-    expect(approved({ cfg: { capital: { riskPerTradeFraction: 0.02 } }, prop: { notionalFraction: 1 as never, stopLossFraction: 0 as never } }).quantity.toString()).toBe('1000');
+    // With the budget at 0.02 and a 100 % notional the budget allows 2 000 / 2 = 1 000 units = all of NAV; the entry's
+    // taker fee is kept back, so the notional plus its fee fits the cash.
+    const allIn = approved({ cfg: { capital: { riskPerTradeFraction: 0.02 } }, prop: { notionalFraction: 1 as never, stopLossFraction: 0 as never } });
+    expect(allIn.notional.times(1 + 0.00055).lte(100_000)).toBe(true);
+    expect(allIn.quantity.lt(1000)).toBe(true);
   });
 
   it.each([

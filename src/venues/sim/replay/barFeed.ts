@@ -27,6 +27,15 @@ export interface BarFeedOptions {
   readonly depth?: number | undefined;
   /** Shifts every timestamp so the first bar starts at this epoch ms (e.g. the clock's now). */
   readonly shiftTo?: number | undefined;
+  /** The bars' length in ms (default one minute); ticks spread over it and klines carry it. */
+  readonly intervalMs?: number | undefined;
+  /**
+   * The backtester's bar fill model (X-BT-1): the book's best ask sits `slippageBps` above the price (rounded up to the
+   * tick; at the price itself for 0) and the best bid as far below (at least one tick under the ask, so the book never
+   * locks); the first level of each side holds `volumeFraction` of the tick's share of the bar's volume. Absent: the
+   * path model's levels one tick either side of the price.
+   */
+  readonly barFill?: { readonly slippageBps: number; readonly volumeFraction: number } | undefined;
 }
 
 /** Bar length of the bundled data. */
@@ -96,6 +105,30 @@ export const splitVolume = (volume: Decimal, n: number, step: Decimal, rng: Seed
   return parts;
 };
 
+/**
+ * Returns the bar fill model's book (see `BarFeedOptions.barFill`): the path model's deeper levels shifted so the
+ * best ask is the price plus the slippage (rounded up to the tick) and the best bid the price minus it (rounded down,
+ * at least one tick under the ask), each first level holding `firstLevel`.
+ */
+export const barFillLevels = (
+  price: Decimal,
+  firstLevel: Decimal,
+  slippageBps: number,
+  shape: LiquidityShape,
+  path: { readonly bids: ReadonlyArray<readonly [Decimal, Decimal]>; readonly asks: ReadonlyArray<readonly [Decimal, Decimal]> },
+): { readonly bids: ReadonlyArray<[Decimal, Decimal]>; readonly asks: ReadonlyArray<[Decimal, Decimal]> } => {
+  const slip = price.times(slippageBps).dividedBy(10_000);
+  const bestAsk = price.plus(slip).toNearest(shape.tickSize, Decimal.ROUND_UP);
+  const bestBid = Decimal.min(price.minus(slip).toNearest(shape.tickSize, Decimal.ROUND_DOWN), bestAsk.minus(shape.tickSize));
+  const asks: Array<[Decimal, Decimal]> = path.asks.map(([, size], i) => [bestAsk.plus(shape.tickSize.times(i)), i === 0 ? firstLevel : size]);
+  const bids: Array<[Decimal, Decimal]> = [];
+  path.bids.forEach(([, size], i) => {
+    const p = bestBid.minus(shape.tickSize.times(i));
+    if (p.gt(ZERO)) bids.push([p, i === 0 ? firstLevel : size]);
+  });
+  return { bids, asks };
+};
+
 /** Creates a feed that replays the bars as ticks (see `intraBarPath`), with synthetic liquidity and klines. */
 export const barFeed = (opts: BarFeedOptions): MarketFeed => {
   const n = opts.ticksPerBar ?? DEFAULT_TICKS_PER_BAR;
@@ -106,6 +139,9 @@ export const barFeed = (opts: BarFeedOptions): MarketFeed => {
   const shape: LiquidityShape = { tickSize, quantityStep, depth: opts.depth ?? DEFAULT_DEPTH };
   const offset = opts.shiftTo === undefined || bars[0] === undefined ? 0 : opts.shiftTo - bars[0].start;
   const rng = seededRandom(mixSeed(opts.seed, opts.symbol));
+  const interval = opts.intervalMs ?? BAR_INTERVAL_MS;
+  if (!Number.isInteger(interval) || interval < n) throw new RangeError(`intervalMs must be an integer ≥ ticksPerBar, got ${interval}`);
+  const intervalMinutes = interval / 60_000;
 
   let barIndex = 0;
   let pending: MarketTick[] = [];
@@ -119,6 +155,7 @@ export const barFeed = (opts: BarFeedOptions): MarketFeed => {
     const path = intraBarPath(bar, n, tickSize);
     const sizes = splitVolume(bar.volume, n, quantityStep, rng);
     const baseSize = Decimal.max(bar.volume.dividedBy(n).toNearest(quantityStep, Decimal.ROUND_FLOOR), quantityStep);
+    const firstLevel = opts.barFill === undefined ? undefined : Decimal.max(baseSize.times(opts.barFill.volumeFraction).toNearest(quantityStep, Decimal.ROUND_FLOOR), quantityStep);
     const ticks: MarketTick[] = [];
     let high = bar.open;
     let low = bar.open;
@@ -127,7 +164,7 @@ export const barFeed = (opts: BarFeedOptions): MarketFeed => {
     for (let i = 0; i < n; i++) {
       const price = path[i] as Decimal;
       const size = sizes[i] as Decimal;
-      const ts = start + Math.floor((i * (BAR_INTERVAL_MS - 1)) / (n - 1));
+      const ts = start + Math.floor((i * (interval - 1)) / (n - 1));
       if (lastPrice !== undefined && !price.eq(lastPrice)) lastSide = price.gt(lastPrice) ? 'buy' : 'sell';
       lastPrice = price;
       mark = smoothMark(mark, price, tickSize);
@@ -138,9 +175,9 @@ export const barFeed = (opts: BarFeedOptions): MarketFeed => {
       const trades: MarketTrade[] = size.gt(ZERO) ? [{ price, size, side: lastSide }] : [];
       const kline: SimKline = {
         symbol: opts.symbol,
-        intervalMinutes: 1,
+        intervalMinutes,
         start,
-        end: start + BAR_INTERVAL_MS - 1,
+        end: start + interval - 1,
         open: bar.open,
         high,
         low,
@@ -150,7 +187,9 @@ export const barFeed = (opts: BarFeedOptions): MarketFeed => {
         confirm: i === n - 1,
         ts,
       };
-      const { bids, asks } = syntheticLevels(price, baseSize, shape, rng);
+      const { bids, asks } = opts.barFill === undefined || firstLevel === undefined
+        ? syntheticLevels(price, baseSize, shape, rng)
+        : barFillLevels(price, firstLevel, opts.barFill.slippageBps, shape, syntheticLevels(price, baseSize, shape, rng));
       ticks.push({ symbol: opts.symbol, ts, lastPrice: price, markPrice: mark, indexPrice: price, trades, bids, asks, kline });
     }
     return ticks;

@@ -1,0 +1,169 @@
+/**
+ * The backtest composition (X-BT-1/2): the one session of a paper run — strategies, RiskEngine, trade actors,
+ * ExecutionEngine, the in-process simulator and the journal — on the virtual clock, replaying imported OHLCV files
+ * with the bar or path fill model and deciding on bar closes; then the report read back from the run's journal
+ * (report.json, trades.csv, equity.csv, report.html). Wall time goes to timing.json only, so report.json is the same
+ * bytes for the same inputs and seed.
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DateTime } from 'luxon';
+import { accountsOf } from './accounts.ts';
+import { runSession } from './session.ts';
+import type { ReplaySetup } from './simWorld.ts';
+import type { AppConfig } from '../config/schema.ts';
+import { filterRange, loadOhlcvCsv, type OhlcvGap } from '../backtest/data/ohlcv.ts';
+import { resample, timeframeMs } from '../backtest/data/resample.ts';
+import { equityCsv, tradesCsv } from '../backtest/report/csvFiles.ts';
+import { resultsFromJournal } from '../backtest/report/fromJournal.ts';
+import { renderReportHtml } from '../backtest/report/html.ts';
+import { computeMetrics, metricsBy, monthlyReturns } from '../backtest/report/metrics.ts';
+import type { BacktestReport } from '../backtest/report/types.ts';
+import { openJournal } from '../journal/Journal.ts';
+import { wallClock } from '../kernel/Clock.ts';
+import { CatalogueError } from '../venues/sim/catalogue.ts';
+import type { Bar } from '../venues/sim/replay/loadBarsCsv.ts';
+
+/** A backtest that cannot run as asked (data, symbols, instruments), with a readable reason. */
+export class BacktestError extends Error {
+  override readonly name = 'BacktestError';
+}
+
+/** What a backtest needs from its caller. */
+export interface BacktestOptions {
+  /** The config with every command-line override applied. */
+  readonly config: AppConfig;
+  readonly configHash: string;
+  readonly out: string;
+  readonly version: string;
+  readonly commit: string | null;
+  readonly progress: (line: string) => void;
+  readonly stderr?: ((line: string) => void) | undefined;
+  /** Called with the replay's progress (0…1) as the virtual clock advances. */
+  readonly onProgress?: ((done: number, bars: number) => void) | undefined;
+}
+
+/** What a backtest leaves. */
+export interface BacktestResult {
+  readonly report: BacktestReport;
+  readonly files: { readonly report: string; readonly trades: string; readonly equity: string; readonly html: string; readonly timing: string };
+  readonly bars: number;
+  readonly wallMs: number;
+  /** Balance change the simulator booked (the report's total PnL must equal it when the run ends flat). */
+  readonly balanceChange: string;
+}
+
+const parseDate = (text: string | null, what: string): number | undefined => {
+  if (text === null) return undefined;
+  const t = DateTime.fromISO(text, { zone: 'UTC' });
+  if (!t.isValid) throw new BacktestError(`${what}: ${JSON.stringify(text)} is not a date (2010-01-04 or 2010-01-04T09:30:00Z)`);
+  return t.toMillis();
+};
+
+interface LoadedFeed {
+  readonly bars: ReadonlyArray<Bar>;
+  readonly intervalMs: number;
+  readonly file: string;
+  readonly sha256: string;
+  readonly gaps: ReadonlyArray<OhlcvGap>;
+}
+
+/** Loads, resamples and cuts every data file of the config's backtest section; throws the loader's typed errors. */
+const loadFeeds = (config: AppConfig): Map<string, LoadedFeed> => {
+  const from = parseDate(config.backtest.from, 'backtest.from');
+  const to = parseDate(config.backtest.to, 'backtest.to');
+  const feeds = new Map<string, LoadedFeed>();
+  for (const d of config.backtest.data) {
+    if (feeds.has(d.symbol)) throw new BacktestError(`backtest.data: two files for ${d.symbol}`);
+    const loaded = loadOhlcvCsv(d.file, { timeZone: d.timeZone });
+    const target = d.timeframe;
+    const bars = target === undefined || timeframeMs(target) === loaded.intervalMs ? loaded.bars : resample(loaded.bars, loaded.intervalMs, target, { timeZone: d.timeZone });
+    const cut = filterRange(bars, from, to);
+    if (cut.length === 0) throw new BacktestError(`${d.file}: no bars for ${d.symbol} between ${config.backtest.from ?? 'the start'} and ${config.backtest.to ?? 'the end'}`);
+    feeds.set(d.symbol, {
+      bars: cut, intervalMs: target === undefined ? loaded.intervalMs : timeframeMs(target), file: d.file,
+      sha256: createHash('sha256').update(readFileSync(d.file)).digest('hex'), gaps: loaded.gaps,
+    });
+  }
+  return feeds;
+};
+
+/** Runs the backtest and writes its files under `out`. */
+export const runBacktest = async (opts: BacktestOptions): Promise<BacktestResult> => {
+  const { config } = opts;
+  const accounts = accountsOf(config);
+  const symbols = accounts.flatMap((a) => a.symbols);
+  const feeds = loadFeeds(config);
+  const missing = symbols.filter((s) => !feeds.has(s));
+  if (missing.length > 0) throw new BacktestError(`backtest.data has no file for ${missing.join(', ')} (every traded symbol needs one; --data <file> --symbol <S>)`);
+  for (const [symbol, f] of feeds) {
+    if (f.gaps.length > 0) opts.stderr?.(`${f.file}: ${f.gaps.length} gaps in ${symbol} (first at line ${f.gaps[0]!.line}: ${f.gaps[0]!.missingBars} bars missing); replayed as they are`);
+  }
+  const replay: ReplaySetup = {
+    feeds: new Map([...feeds].map(([s, f]) => [s, { bars: f.bars, intervalMs: f.intervalMs }])),
+    instruments: config.backtest.instruments, fees: config.backtest.fees ?? undefined, fillModel: config.backtest.fillModel,
+    slippageBps: config.backtest.slippageBps, volumeFraction: config.backtest.volumeFraction,
+  };
+  const work = join(opts.out, 'session');
+  rmSync(work, { recursive: true, force: true });
+  mkdirSync(work, { recursive: true });
+  const first = Math.min(...[...feeds.values()].map((f) => f.bars[0]!.start));
+  const last = Math.max(...[...feeds.values()].map((f) => f.bars[f.bars.length - 1]!.start));
+  const totalBars = [...feeds.values()].reduce((n, f) => n + f.bars.length, 0);
+  const wallStart = wallClock.now();
+  let session;
+  try {
+    session = await runSession({
+      config, configHash: opts.configHash, dataDir: work, version: opts.version, commit: opts.commit, progress: () => undefined, stderr: opts.stderr,
+      replay, backtest: true,
+      onReplayTick: opts.onProgress === undefined ? undefined : (t) => opts.onProgress!(last === first ? 1 : (t - first) / (last - first), totalBars),
+    });
+  } catch (e) {
+    if (e instanceof CatalogueError) throw new BacktestError(`the ${e.profile} venue profile cannot list ${e.symbols.join(', ')}: declare ${e.symbols.length > 1 ? 'them' : 'it'} under backtest.instruments (symbol, tickSize, quantityStep)`);
+    throw e;
+  }
+  const wallMs = wallClock.now() - wallStart;
+  const journalFile = Object.values(session.journals)[0]!;
+  const journal = openJournal({ path: journalFile, clock: wallClock, readonly: true });
+  let results;
+  try {
+    results = resultsFromJournal({ journal, bars: replay.feeds, startingBalance: config.sim.startingBalance });
+  } finally {
+    journal.close();
+  }
+  const startingEquity = config.sim.startingBalance.toString();
+  const curveTimes = results.equity.map((p) => p.ts);
+  const subset = { trades: results.trades, fills: results.fills, startingEquity, curveTimes };
+  const report: BacktestReport = {
+    kind: 'tradewarden.backtest', version: 1,
+    run: {
+      profile: config.profile, configHash: opts.configHash, seed: config.sim.seed, version: opts.version,
+      strategies: Object.fromEntries(Object.entries(config.strategies).filter(([, s]) => s.enabled)),
+      data: Object.fromEntries([...feeds].map(([s, f]) => [s, { file: f.file, sha256: f.sha256, bars: f.bars.length, intervalMs: f.intervalMs, gaps: f.gaps.length, from: new Date(f.bars[0]!.start).toISOString(), to: new Date(f.bars[f.bars.length - 1]!.start).toISOString() }])),
+      fillModel: config.backtest.fillModel, slippageBps: config.backtest.slippageBps, volumeFraction: config.backtest.volumeFraction,
+      fees: config.backtest.fees ?? 'venue profile', startingBalance: startingEquity, settleAsset: accounts[0]!.trading.settleAsset,
+      decisions: 'on each bar close, filled at the next bar', stoppedBy: session.summary['stoppedBy'] ?? null,
+      vetoes: session.summary['vetoes'] ?? {}, proposals: session.summary['proposals'] ?? 0,
+    },
+    metrics: computeMetrics({ equity: results.equity, trades: results.trades, fills: results.fills, startingEquity }),
+    bySymbol: metricsBy('symbol', subset),
+    byStrategy: metricsBy('strategyId', subset),
+    monthlyReturns: monthlyReturns(results.equity, startingEquity),
+    trades: results.trades,
+    equity: results.equity,
+    prices: results.prices,
+    themes: config.backtest.themes,
+  };
+  mkdirSync(opts.out, { recursive: true });
+  const files = {
+    report: join(opts.out, 'report.json'), trades: join(opts.out, 'trades.csv'), equity: join(opts.out, 'equity.csv'),
+    html: join(opts.out, 'report.html'), timing: join(opts.out, 'timing.json'),
+  };
+  writeFileSync(files.report, `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(files.trades, tradesCsv(results.trades));
+  writeFileSync(files.equity, equityCsv(results.equity, [...feeds.keys()].sort()));
+  writeFileSync(files.html, renderReportHtml(report));
+  writeFileSync(files.timing, `${JSON.stringify({ wallMs, bars: totalBars, barsPerSecond: wallMs > 0 ? Math.round((totalBars * 1000) / wallMs) : null, replayTicks: session.summary['replayTicks'] ?? null }, null, 2)}\n`);
+  return { report, files, bars: totalBars, wallMs, balanceChange: typeof session.summary['balanceChange'] === 'string' ? session.summary['balanceChange'] : '0' };
+};
