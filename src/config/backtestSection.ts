@@ -4,9 +4,9 @@
  * venue's fees, the fill model, the date range, and the themes exposure is summed by. Pure schema; no I/O.
  */
 import { Schema } from 'effect';
-import { boundedDecimal, boundedNumber, fractionIn } from '../domain/schemas.ts';
+import { boundedDecimal, boundedNumber, fractionIn, withDefault } from '../domain/schemas.ts';
 
-const def = <S extends Schema.Schema.AnyNoContext>(schema: S, value: () => Schema.Schema.Type<S>) => Schema.optionalWith(schema, { default: value });
+const def = withDefault;
 
 const Symbol_ = Schema.String.pipe(Schema.pattern(/^[A-Z0-9][A-Z0-9._/-]{0,30}$/, { message: () => 'Expected a symbol like SPY, BTCUSDT or BTC-USD' }));
 const Timeframe = Schema.Literal('1m', '3m', '5m', '15m', '30m', '1h', '2h', '4h', '1d');

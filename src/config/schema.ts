@@ -4,7 +4,7 @@
  * literal in logic. `docs.ts` holds one line of documentation per key for `config/example.yaml`.
  */
 import { Schema } from 'effect';
-import { DAY_MS, boundedDecimal, boundedInt, boundedNumber, fractionIn, millisIn } from '../domain/schemas.ts';
+import { DAY_MS, boundedDecimal, boundedInt, boundedNumber, fractionIn, millisIn, withDefault } from '../domain/schemas.ts';
 import { VenueAccountSection } from '../venues/accountSections.ts';
 import { SmaCrossSection } from './smaCrossSection.ts';
 import { BacktestSection } from './backtestSection.ts';
@@ -13,8 +13,7 @@ import { RiskConfig } from './risk.ts';
 /** The risk section: every RiskEngine rule's settings; its mode is the file's top-level `mode`. */
 export const RiskSection = RiskConfig.omit('mode');
 
-const def = <S extends Schema.Schema.AnyNoContext>(schema: S, value: () => Schema.Schema.Type<S>) =>
-  Schema.optionalWith(schema, { default: value });
+const def = withDefault;
 
 export const Profile = Schema.Literal('demo', 's0-bybit-signal', 's1-explorer', 's2-us-stock', 's3-coinbase', 's4-binance');
 export const Mode = Schema.Literal('DRY_RUN', 'PAPER', 'LIVE');

@@ -4,9 +4,9 @@
  * and the wide protective distances every position must carry (X-ORD-5). Pure.
  */
 import { Schema } from 'effect';
-import { boundedInt, fractionIn } from '../domain/schemas.ts';
+import { boundedInt, fractionIn, withDefault } from '../domain/schemas.ts';
 
-const def = <S extends Schema.Schema.AnyNoContext>(schema: S, value: () => Schema.Schema.Type<S>) => Schema.optionalWith(schema, { default: value });
+const def = withDefault;
 
 /** The `strategies.sma-cross` section. */
 export const SmaCrossSection = Schema.Struct({

@@ -135,3 +135,6 @@ export const fractionIn = (range: NumberRange) => {
 
 /** A fraction anywhere in [0, 1] (`"100%"` for 1), for fields without a tighter range of their own. */
 export const PercentFraction = fractionIn({ min: 0, max: 1 });
+
+/** Returns an optional config key that decodes to `value()` when absent. */
+export const withDefault = <S extends Schema.Schema.AnyNoContext>(schema: S, value: () => Schema.Schema.Type<S>) => Schema.optionalWith(schema, { default: value });
