@@ -10,6 +10,7 @@ import type { Logger } from '../kernel/logger.ts';
 import { seededRandom } from '../kernel/random.ts';
 import type { Scheduler } from '../kernel/Scheduler.ts';
 import { ConnectionHost } from '../runtime/connection/ConnectionHost.ts';
+import type { StreamLatency } from '../runtime/connection/ConnectionOptions.ts';
 import { createPauseBoard } from '../runtime/connection/PauseBoard.ts';
 import type { VenueRuntime } from '../runtime/VenueRuntime.ts';
 import type { WireVenue } from '../venues/Venue.ts';
@@ -34,6 +35,8 @@ export const accountHosts = (opts: {
   readonly netScheduler: Scheduler;
   readonly speed: number;
   readonly onPrivateReconnect?: ((runtime: VenueRuntime) => void | Promise<void>) | undefined;
+  /** The session's latency telemetry (gap → resynced). */
+  readonly latency?: StreamLatency | undefined;
 }): AccountHosts => {
   const { config, account, venue, runtime } = opts;
   const board = createPauseBoard(runtime);
@@ -45,7 +48,7 @@ export const accountHosts = (opts: {
     public: new ConnectionHost({
       kind: 'public', stream: venue.streams.public(account.symbols, depth), orderBook: venue.orderBook, depth,
       onMarket: (e) => runtime.onMarket(e), symbols: account.symbols, scheduler: opts.netScheduler, random: seededRandom(seed),
-      logger, pauses: board('public'), journal: opts.journal, timing,
+      logger, pauses: board('public'), journal: opts.journal, timing, latency: opts.latency,
     }),
     private: new ConnectionHost({
       kind: 'private', stream: venue.streams.private(),
@@ -58,7 +61,7 @@ export const accountHosts = (opts: {
       // `expires` is 10 s of venue time, milliseconds of wall time at replay speed: give it one wall second on top.
       venueNow: () => venue.venueNow() + opts.speed * 1000,
       symbols: account.symbols, scheduler: opts.netScheduler, random: seededRandom(seed + 1), logger,
-      pauses: board('private'), journal: opts.journal, timing,
+      pauses: board('private'), journal: opts.journal, timing, latency: opts.latency,
     }),
   };
 };

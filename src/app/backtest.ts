@@ -10,17 +10,14 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DateTime } from 'luxon';
 import { accountsOf } from './accounts.ts';
+import { buildRunReport, writeRunReport } from './runReport.ts';
 import { runSession } from './session.ts';
 import type { ReplaySetup } from './simWorld.ts';
 import type { AppConfig } from '../config/schema.ts';
+import type { StrategyEntry } from '../strategies/registry.ts';
 import { filterRange, loadOhlcvCsv, type OhlcvGap } from '../backtest/data/ohlcv.ts';
 import { resample, timeframeMs } from '../backtest/data/resample.ts';
-import { equityCsv, tradesCsv } from '../backtest/report/csvFiles.ts';
-import { resultsFromJournal } from '../backtest/report/fromJournal.ts';
-import { renderReportHtml } from '../backtest/report/html.ts';
-import { computeMetrics, metricsBy, monthlyReturns } from '../backtest/report/metrics.ts';
 import type { BacktestReport } from '../backtest/report/types.ts';
-import { openJournal } from '../journal/Journal.ts';
 import { wallClock } from '../kernel/Clock.ts';
 import { CatalogueError } from '../venues/sim/catalogue.ts';
 import type { Bar } from '../venues/sim/replay/loadBarsCsv.ts';
@@ -42,6 +39,8 @@ export interface BacktestOptions {
   readonly stderr?: ((line: string) => void) | undefined;
   /** Called with the replay's progress (0…1) as the virtual clock advances. */
   readonly onProgress?: ((done: number, bars: number) => void) | undefined;
+  /** User strategies loaded from `--strategy-path` (their sections already in `config`). */
+  readonly userStrategies?: ReadonlyArray<StrategyEntry> | undefined;
 }
 
 /** What a backtest leaves. */
@@ -116,7 +115,7 @@ export const runBacktest = async (opts: BacktestOptions): Promise<BacktestResult
   try {
     session = await runSession({
       config, configHash: opts.configHash, dataDir: work, version: opts.version, commit: opts.commit, progress: () => undefined, stderr: opts.stderr,
-      replay, backtest: true,
+      replay, backtest: true, userStrategies: opts.userStrategies,
       onReplayTick: opts.onProgress === undefined ? undefined : (t) => opts.onProgress!(last === first ? 1 : (t - first) / (last - first), totalBars),
     });
   } catch (e) {
@@ -125,45 +124,20 @@ export const runBacktest = async (opts: BacktestOptions): Promise<BacktestResult
   }
   const wallMs = wallClock.now() - wallStart;
   const journalFile = Object.values(session.journals)[0]!;
-  const journal = openJournal({ path: journalFile, clock: wallClock, readonly: true });
-  let results;
-  try {
-    results = resultsFromJournal({ journal, bars: replay.feeds, startingBalance: config.sim.startingBalance });
-  } finally {
-    journal.close();
-  }
-  const startingEquity = config.sim.startingBalance.toString();
-  const curveTimes = results.equity.map((p) => p.ts);
-  const subset = { trades: results.trades, fills: results.fills, startingEquity, curveTimes };
-  const report: BacktestReport = {
-    kind: 'tradewarden.backtest', version: 1,
+  const report = buildRunReport({
+    journalFile, bars: replay.feeds, startingBalance: config.sim.startingBalance, themes: config.backtest.themes,
     run: {
       profile: config.profile, configHash: opts.configHash, seed: config.sim.seed, version: opts.version,
       strategies: Object.fromEntries(Object.entries(config.strategies).filter(([, s]) => s.enabled)),
       data: Object.fromEntries([...feeds].map(([s, f]) => [s, { file: f.file, sha256: f.sha256, bars: f.bars.length, intervalMs: f.intervalMs, gaps: f.gaps.length, from: new Date(f.bars[0]!.start).toISOString(), to: new Date(f.bars[f.bars.length - 1]!.start).toISOString() }])),
       fillModel: config.backtest.fillModel, slippageBps: config.backtest.slippageBps, volumeFraction: config.backtest.volumeFraction,
-      fees: config.backtest.fees ?? 'venue profile', startingBalance: startingEquity, settleAsset: accounts[0]!.trading.settleAsset,
+      fees: config.backtest.fees ?? 'venue profile', startingBalance: config.sim.startingBalance.toString(), settleAsset: accounts[0]!.trading.settleAsset,
       decisions: 'on each bar close, filled at the next bar', stoppedBy: session.summary['stoppedBy'] ?? null,
       vetoes: session.summary['vetoes'] ?? {}, proposals: session.summary['proposals'] ?? 0,
     },
-    metrics: computeMetrics({ equity: results.equity, trades: results.trades, fills: results.fills, startingEquity }),
-    bySymbol: metricsBy('symbol', subset),
-    byStrategy: metricsBy('strategyId', subset),
-    monthlyReturns: monthlyReturns(results.equity, startingEquity),
-    trades: results.trades,
-    equity: results.equity,
-    prices: results.prices,
-    themes: config.backtest.themes,
-  };
-  mkdirSync(opts.out, { recursive: true });
-  const files = {
-    report: join(opts.out, 'report.json'), trades: join(opts.out, 'trades.csv'), equity: join(opts.out, 'equity.csv'),
-    html: join(opts.out, 'report.html'), timing: join(opts.out, 'timing.json'),
-  };
-  writeFileSync(files.report, `${JSON.stringify(report, null, 2)}\n`);
-  writeFileSync(files.trades, tradesCsv(results.trades));
-  writeFileSync(files.equity, equityCsv(results.equity, [...feeds.keys()].sort()));
-  writeFileSync(files.html, renderReportHtml(report));
+  });
+  const written = writeRunReport(opts.out, report);
+  const files = { ...written, timing: join(opts.out, 'timing.json') };
   writeFileSync(files.timing, `${JSON.stringify({ wallMs, bars: totalBars, barsPerSecond: wallMs > 0 ? Math.round((totalBars * 1000) / wallMs) : null, replayTicks: session.summary['replayTicks'] ?? null }, null, 2)}\n`);
   return { report, files, bars: totalBars, wallMs, balanceChange: typeof session.summary['balanceChange'] === 'string' ? session.summary['balanceChange'] : '0' };
 };

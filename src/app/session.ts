@@ -15,14 +15,16 @@ import type { Secrets } from '../config/secrets.ts';
 import { ReconcileError } from '../execution/Reconciler.ts';
 import { admitPersistentJournal, judgeJournalOffline } from '../execution/JournalAdmission.ts';
 import type { Journal } from '../journal/Journal.ts';
-import { VirtualClock, wallClock, type Clock } from '../kernel/Clock.ts';
+import { preciseWallClock, VirtualClock, wallClock, type Clock } from '../kernel/Clock.ts';
 import type { CrashPoint } from '../kernel/crashPoints.ts';
 import { effectClockFrom } from '../kernel/effectClock.ts';
 import { createLogger, type Logger } from '../kernel/logger.ts';
 import { virtualScheduler, wallScheduler, type Scheduler } from '../kernel/Scheduler.ts';
+import { LatencyTelemetry } from '../runtime/LatencyTelemetry.ts';
 import type { RecoveryReport } from '../runtime/recovery.ts';
 import { superviseSymbols } from '../runtime/SymbolSupervisor.ts';
-import { enabledStrategies } from '../strategies/registry.ts';
+import { enabledStrategies, strategyCapsOf, type StrategyEntry } from '../strategies/registry.ts';
+import { StrategyFeedbackBook } from '../runtime/StrategyFeedback.ts';
 import type { VenueRuntime } from '../runtime/VenueRuntime.ts';
 import type { SimExchange } from '../venues/sim/engine/types.ts';
 import { makeSimVenue } from '../venues/sim/SimVenue.ts';
@@ -79,6 +81,8 @@ export interface SessionOptions {
   readonly onReplayTick?: ((t: number) => void) | undefined;
   /** Called after an account's private stream reconnected, before it counts as live. */
   readonly onPrivateReconnect?: ((runtime: VenueRuntime) => void | Promise<void>) | undefined;
+  /** User strategies loaded from `--strategy-path` (src/app/strategyPath.ts): registered after the built-ins. */
+  readonly userStrategies?: ReadonlyArray<StrategyEntry> | undefined;
 }
 
 /** What a session leaves: its run directory, its summary, and each account's journal file. */
@@ -87,6 +91,8 @@ export interface SessionResult {
   readonly runDir: string;
   readonly summary: Record<string, unknown>;
   readonly journals: Readonly<Record<string, string>>;
+  /** The bars a simulator run replayed (virtual and loopback runs; absent on a venue). */
+  readonly replayed?: SimWorld['bars'] | undefined;
 }
 
 /** How long a wire session waits for its streams to go live before it opens the gate anyway (entries stay paused). */
@@ -169,10 +175,18 @@ const session = (opts: SessionOptions) =>
     );
     logger.info({ event: 'secrets', fingerprints: opts.secretFingerprints ?? {} }, 'secrets_loaded');
     // X-MOD-6 / X-OBS-6: a disabled strategy is logged as skipped; an enabled one whose self-check fails stops the start.
-    const strategies = enabledStrategies(config, (id) => logger.info({ event: 'strategy_skipped', strategy: id }, 'skipped (disabled)'));
+    // A user strategy whose parameters its module refuses, or whose create() throws, fails here with its UserStrategyError.
+    const strategies = yield* Effect.try({
+      try: () => enabledStrategies(config, (id) => logger.info({ event: 'strategy_skipped', strategy: id }, 'skipped (disabled)'), opts.userStrategies, {
+        onFault: (id, problem) => logger.error({ event: 'strategy_failed', strategy: id, problem }, 'strategy_failed'),
+      }),
+      catch: (e) => e,
+    });
     const unfit = strategies.flatMap((s) => s.selfCheck().map((p) => `strategies.${s.id}: ${p}`));
     if (unfit.length > 0) return yield* Effect.fail(new Error(`strategy self-check failed: ${unfit.join('; ')}`));
     logger.info({ event: 'strategies', enabled: strategies.map((s) => s.id) }, 'strategies_enabled');
+    // Each strategy's own fills and vetoes (its feedback) and its metrics, over every account of the session.
+    const feedback = new StrategyFeedbackBook(strategies.map((s) => s.id));
 
     // Each account's venue: the simulator in-process, or the binding's adapter over the wire protocol.
     const venues = new Map<string, Venue>();
@@ -204,13 +218,16 @@ const session = (opts: SessionOptions) =>
           path: journalPath(a), venue: venues.get(a.name)!, botId: config.botId, symbols: a.symbols, now: clock.now(), initCommand: initCommand(a),
         })));
       }
-      journals.set(a.name, yield* resource(() => openOwnedJournal(journalPath(a), clock, persistent), (j) => j.close()));
+      journals.set(a.name, yield* resource(() => openOwnedJournal(journalPath(a), clock, persistent, opts.backtest === true ? 'scratch' : 'full'), (j) => j.close()));
     }
 
     const scheduler: Scheduler = virtualClock !== undefined ? virtualScheduler(virtualClock) : wallScheduler(clock, speed);
     const netScheduler = wallScheduler(base);
     const alerts = yield* resource(() => logAlertRouter(scheduler, logger), (r) => r.dispose());
     const runtimes = new Map<string, VenueRuntime>();
+    // X-OBS-2: place → ack, ack → fill and gap → resynced of every account, in wall milliseconds over the wire (the
+    // venue clock runs ×speed there), on the virtual clock in a replay (deterministic like the rest of the summary).
+    const latency = new LatencyTelemetry(virtualClock ?? preciseWallClock);
     const hosts = new Map<string, AccountHosts>();
     // decision.trigger bar_close: closed bars reach the loop once it exists.
     let barClosed = (_ts: number): void => undefined;
@@ -218,7 +235,7 @@ const session = (opts: SessionOptions) =>
       const wire = wireVenues.get(a.name);
       const runtime = runtimeFromConfig({
         config, account: a, dataDir: opts.dataDir, venue: venues.get(a.name)!, journal: journals.get(a.name)!, scheduler, logger: accounts.length > 1 ? logger.child({ account: a.name }) : logger,
-        alerts, inspect: opts.inspect, crashPoint: opts.crashPoint, backtest: opts.backtest,
+        alerts, inspect: opts.inspect, crashPoint: opts.crashPoint, backtest: opts.backtest, strategies, feedback, latency,
         // X-CLK-2: the adapter's offset estimate and its hysteresis gate, in wall milliseconds (the venue runs ×speed).
         clockStatus: wire === undefined ? undefined : () => ({ offsetMs: Math.round(wire.clockOffsetMs() / speed), skewBlocked: !wire.clockGate.isOpen() }),
         // X-RSK-6: the venue's streams are a gating dependency; the REST side and the journal fail loudly where used.
@@ -233,12 +250,12 @@ const session = (opts: SessionOptions) =>
         });
         v.onAccount((e) => runtime.onAccount(e));
       } else {
-        const h = accountHosts({ config, account: a, index, venue: wire, runtime, journal: journals.get(a.name)!, logger, netScheduler, speed, onPrivateReconnect: opts.onPrivateReconnect });
+        const h = accountHosts({ config, account: a, index, venue: wire, runtime, journal: journals.get(a.name)!, logger, netScheduler, speed, onPrivateReconnect: opts.onPrivateReconnect, latency });
         yield* resource(() => h, async (x) => { await x.public.stop(); await x.private.stop(); });
         hosts.set(a.name, h);
       }
     }
-    const loop = decisionLoopFor(config, [...runtimes.values()], scheduler);
+    const loop = decisionLoopFor(config, [...runtimes.values()], scheduler, strategies, { feedback, caps: strategyCapsOf(config, opts.userStrategies) });
     barClosed = (ts) => loop.barClosed(ts);
     // The supervisor's fibers sleep on the session clock and draw their jitter from the run's seed.
     const actorScope = yield* Scope.make();
@@ -317,8 +334,13 @@ const session = (opts: SessionOptions) =>
       },
       accounts.map((a) => ({ name: a.name, summary: runtimes.get(a.name)!.stats.summary({ journalEntries: journals.get(a.name)!.lastSeq() }) })),
     );
+    // X-MOD-6: every enabled strategy logs its metrics (proposals_count, …), which the run summary carries too.
+    const strategyMetrics = feedback.metrics();
+    for (const [id, m] of Object.entries(strategyMetrics)) logger.info({ event: 'strategy_metrics', strategy: id, ...m }, 'strategy_metrics');
+    summary['strategyMetrics'] = strategyMetrics;
+    summary['latency'] = latency.summary();
     finishRunSummary(summary, [...journals.values()], runDir, logger);
-    return { runId, runDir, summary, journals: Object.fromEntries(accounts.map((a) => [a.name, journalPath(a)])) } satisfies SessionResult;
+    return { runId, runDir, summary, journals: Object.fromEntries(accounts.map((a) => [a.name, journalPath(a)])), replayed: world?.bars } satisfies SessionResult;
   });
 
 /**

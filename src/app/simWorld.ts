@@ -14,7 +14,7 @@ import { createSimExchange } from '../venues/sim/engine/SimExchange.ts';
 import { instrumentFrom, type SimVenueProfile } from '../venues/sim/engine/profiles.ts';
 import type { SimExchange } from '../venues/sim/engine/types.ts';
 import { parseFaultSpec, type FaultPlan } from '../venues/sim/faults.ts';
-import { barFeed } from '../venues/sim/replay/barFeed.ts';
+import { BAR_INTERVAL_MS, barFeed } from '../venues/sim/replay/barFeed.ts';
 import { loadBarsCsv, type Bar } from '../venues/sim/replay/loadBarsCsv.ts';
 import type { SessionAccount } from './accounts.ts';
 import type { FacadeServer } from './venues.ts';
@@ -31,6 +31,8 @@ export interface SimWorld {
   nextEventAt(): number | undefined;
   /** Advances every exchange to `t`. */
   advanceTo(t: number): void;
+  /** The bars each symbol replays, with their length (what a run's report marks its equity to). */
+  readonly bars: ReadonlyMap<string, { readonly bars: ReadonlyArray<Bar>; readonly intervalMs: number }>;
 }
 
 /** A backtest's market data and venue overrides (`tradewarden backtest`); absent, the world replays `sim.feeds`. */
@@ -125,6 +127,7 @@ export const buildSimWorld = (opts: {
   const all = [...exchanges.values()];
   return {
     clock, start, exchanges,
+    bars: new Map([...bars].map(([symbol, b]) => [symbol, { bars: b, intervalMs: replay?.feeds.get(symbol)?.intervalMs ?? BAR_INTERVAL_MS }])),
     exchangeOf: (a) => exchanges.get(a.section.kind)!,
     nextEventAt: () => {
       const next = all.map((e) => e.nextEventAt()).filter((t): t is number => t !== undefined);

@@ -96,8 +96,8 @@ export const startupStep = async <A>(opts: {
  * Opens a journal as its owner (a persistent one is claimed: no other process may have it open) and proves its
  * chain, head record and tables before anything trades on it (X-LOG-3); throws JournalBroken otherwise.
  */
-export const openOwnedJournal = (path: string, clock: Clock, claim: boolean): Journal => {
-  const journal = openJournal({ path, clock, claim });
+export const openOwnedJournal = (path: string, clock: Clock, claim: boolean, durability: 'full' | 'scratch' = 'full'): Journal => {
+  const journal = openJournal({ path, clock, claim, durability });
   const verified = journal.verify();
   if (!verified.ok) {
     journal.close();

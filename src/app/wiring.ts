@@ -14,6 +14,8 @@ import type { Scheduler } from '../kernel/Scheduler.ts';
 import { makeRiskEngine, type RiskEngine } from '../risk/RiskEngine.ts';
 import { readKillFlag } from '../runtime/killFlag.ts';
 import { DecisionLoop } from '../runtime/DecisionLoop.ts';
+import type { StrategyFeedbackBook } from '../runtime/StrategyFeedback.ts';
+import type { StrategyCapLimits } from '../runtime/strategyCaps.ts';
 import { VenueRuntime, type VenueRuntimeDeps } from '../runtime/VenueRuntime.ts';
 import { enabledStrategies } from '../strategies/registry.ts';
 import type { Strategy } from '../strategies/Strategy.ts';
@@ -48,6 +50,10 @@ export const runtimeFromConfig = (opts: {
   readonly dependencies?: VenueRuntimeDeps['dependencies'];
   readonly crashPoint?: VenueRuntimeDeps['crashPoint'];
   readonly strategies?: ReadonlyArray<Strategy<unknown>> | undefined;
+  /** Where the account credits the fills of each strategy's orders (the session's strategy feedback). */
+  readonly feedback?: VenueRuntimeDeps['feedback'];
+  /** The session's latency telemetry (place → ack, ack → fill). */
+  readonly latency?: VenueRuntimeDeps['latency'];
   /** A backtest: no operator kill flag to poll, and the venue check runs once a simulated day. */
   readonly backtest?: boolean | undefined;
 }): VenueRuntime => {
@@ -81,6 +87,8 @@ export const runtimeFromConfig = (opts: {
     regime: config.risk.regime,
     groups: config.risk.caps.symbolGroups,
     crashPoint: opts.crashPoint,
+    feedback: opts.feedback,
+    latency: opts.latency,
     reconcile: {
       intervalMs: opts.backtest === true ? Math.max(config.reconcile.intervalMs, DAY_MS) : config.reconcile.intervalMs, foreignPositions: config.reconcile.foreignPositions,
       adoptTakeProfitFraction: dec(config.reconcile.adoptTakeProfitFraction), adoptStopLossFraction: dec(config.reconcile.adoptStopLossFraction),
@@ -100,9 +108,16 @@ export const riskEngineFor = (config: AppConfig): RiskEngine => {
   return engine;
 };
 
-/** Builds the session's decision loop over its accounts' runtimes (one loop drives every account). */
-export const decisionLoopFor = (config: AppConfig, runtimes: ReadonlyArray<VenueRuntime>, scheduler: Scheduler, strategies?: ReadonlyArray<Strategy<unknown>>): DecisionLoop => {
+/**
+ * Builds the session's decision loop over its accounts' runtimes (one loop drives every account), with the strategies'
+ * feedback and the integrator's per-strategy caps (S3-6) when given.
+ */
+export const decisionLoopFor = (
+  config: AppConfig, runtimes: ReadonlyArray<VenueRuntime>, scheduler: Scheduler, strategies?: ReadonlyArray<Strategy<unknown>>,
+  extra: { readonly feedback?: StrategyFeedbackBook | undefined; readonly caps?: ReadonlyMap<string, StrategyCapLimits> | undefined } = {},
+): DecisionLoop => {
   return new DecisionLoop({
+    feedback: extra.feedback, caps: extra.caps,
     trigger: config.decision.trigger,
     scheduler, random: seededRandom(config.sim.seed ^ 0x5eed), cycleMs: config.decision.cycleMs, jitterFraction: config.decision.jitterFraction,
     strategies: strategies ?? strategiesFrom(config), risk: riskEngineFor(config), targets: runtimes,

@@ -1,111 +1,182 @@
 /**
  * The command-line interface: parses arguments, dispatches subcommands, maps outcomes to exit codes
  * (0 ok, 1 runtime failure, 2 usage/config error, 3 safety refusal, 4 reconcile differences).
+ *
+ * Every command declares its flags in one table (src/cli/flags.ts) and the parser is strict (issue 14 item 8): an
+ * unknown flag, a flag without its value or a stray argument exits 2 naming the closest valid flag, a value is never
+ * mistaken for a command (`kill --reason kill`, `--config run`), and `tradewarden <command> --help` is generated from
+ * the same table. Adding a command is one entry in `commands`.
  */
-import { parseArgs } from 'node:util';
 import { buildInfo } from './buildInfo.ts';
-import { checkCommand } from './commands/check.ts';
+import { CONFIG_FLAG, closest, flagRows, GLOBAL_FLAGS, helpOf, inlineOptionalValues, JSON_FLAG, parseCommandLine, tokensOf, usageLine, argvOf, type FlagTable, type FlagValues } from './flags.ts';
 import { ExitCode, type CliIo } from './io.ts';
 
-/** Options every subcommand accepts. */
+/** Options every subcommand receives, from the global flags. */
 export interface GlobalOptions {
   readonly dataDir: string;
+  /** `--config`, for the commands that take one (run falls back to config/default.yaml). */
   readonly config: string | undefined;
+  /** `--json`, for the commands that take it: stdout carries one JSON document and nothing else. */
+  readonly json: boolean;
 }
 
-/** A subcommand: one help line and a runner that returns the exit code. */
-export interface Command {
+/** A command (or an action of a command group) with its flag table, the global flags merged in. */
+export interface LeafCommand {
   readonly name: string;
   readonly summary: string;
-  readonly usage: string;
-  readonly run: (io: CliIo, args: ReadonlyArray<string>, global: GlobalOptions) => Promise<number> | number;
+  readonly flags: FlagTable;
+  readonly run: (io: CliIo, values: FlagValues<FlagTable>, global: GlobalOptions) => Promise<number> | number;
 }
+
+/** A command made of actions (`journal verify`, `journal init`): the action is its first argument. */
+export interface CommandGroup {
+  readonly name: string;
+  readonly summary: string;
+  readonly actions: ReadonlyArray<LeafCommand>;
+}
+
+export type Command = LeafCommand | CommandGroup;
 
 const DEFAULT_CONFIG = 'config/default.yaml';
 
-const planned = (name: string, summary: string, issue: number): Command => ({
-  name,
-  summary: `${summary} (planned: issue #${issue})`,
-  usage: `tradewarden ${name}`,
-  run: (io) => {
-    io.err(`tradewarden ${name} is not available in this build yet (issue #${issue}).`);
-    return ExitCode.usage;
-  },
+type Runner<T extends FlagTable> = (io: CliIo, values: FlagValues<T & typeof GLOBAL_FLAGS>, global: GlobalOptions) => Promise<number> | number;
+
+/** Declares a command: its table (the global flags are added) and a runner typed by that table. */
+const command = <const T extends FlagTable>(name: string, summary: string, flags: T, run: Runner<T>): LeafCommand => ({
+  name, summary, flags: { ...flags, ...GLOBAL_FLAGS }, run: run as unknown as LeafCommand['run'],
 });
 
-/** The command table; later issues register theirs here. */
-export const commands: Command[] = [
-  {
-    name: 'run',
-    summary: 'run a trading session from a config (default: the PAPER demo in config/default.yaml)',
-    usage: 'tradewarden run [--config <file>] [--inspect [port]] [--data-dir <dir>]',
-    run: async (io, args, global) => {
-      const { runCommand } = await import('./commands/run.ts');
-      return runCommand(io, args, global);
-    },
-  },
-  {
-    name: 'check',
-    summary: 'validate a config file and list every problem (exit 0 valid, 2 invalid, 3 secret in file)',
-    usage: 'tradewarden check --config <file>',
-    run: (io, _args, global) => {
-      if (global.config === undefined) {
-        io.err('check needs --config <file>');
-        return ExitCode.usage;
-      }
-      return checkCommand(io, global.config);
-    },
-  },
-  {
-    name: 'sim',
-    summary: 'start the venue simulator standalone on loopback (Bybit v5 REST + WebSocket)',
-    usage: 'tradewarden sim --venue <kind> --port <p> [--data <file>] [--speed <x>] [--seed <n>] [--faults <spec>]',
-    run: async (io, args) => {
-      const { simCommand } = await import('./commands/sim.ts');
-      return simCommand(io, args);
-    },
-  },
+const planned = (name: string, summary: string, issue: number): LeafCommand =>
+  command(name, `${summary} (planned: issue #${issue})`, {}, (io) => {
+    io.err(`tradewarden ${name} is not available in this build yet (issue #${issue}).`);
+    return ExitCode.usage;
+  });
+
+const required = <const T extends FlagTable>(table: T): { readonly [K in keyof T]: T[K] & { readonly required: true } } =>
+  Object.fromEntries(Object.entries(table).map(([k, f]) => [k, { ...f, required: true }])) as { readonly [K in keyof T]: T[K] & { readonly required: true } };
+
+const STRATEGY_FLAGS = {
+  'strategy-path': { type: 'string', value: 'dir', description: 'load the user strategies of this directory (else the config\'s strategyPath)' },
+  strategy: { type: 'string', value: 'id', description: 'run this strategy only: it is enabled, every other one disabled' },
+  param: { type: 'string', value: 'key=value', multiple: true, description: 'set a parameter of the chosen (or the only enabled) strategy\'s section' },
+} as const satisfies FlagTable;
+
+/** The simulator's flags; `parseSimArgs` (src/app/sim.ts) judges their values. */
+const SIM_FLAGS = {
+  ...required({
+    venue: { type: 'string', value: 'kind', description: 'the venue protocol to serve (bybit)' },
+    port: { type: 'string', value: 'p', description: 'the loopback port (0 picks a free one)' },
+  }),
+  data: { type: 'string', value: 'file', multiple: true, description: 'replay the bars of this OHLCV CSV (one per symbol)' },
+  speed: { type: 'string', value: 'x', description: 'venue minutes per wall minute (default 1)' },
+  seed: { type: 'string', value: 'n', description: 'the seed of the simulator\'s randomness (default 1)' },
+  faults: { type: 'string', value: 'spec', description: 'inject faults, e.g. "gap:0.01,http429:0.05,ws-drop@30s" (docs/simulator.md)' },
+} as const satisfies FlagTable;
+
+/** The command table; later issues register theirs here (`status`: one more `command(…)` with its flags). */
+export const commands: ReadonlyArray<Command> = [
+  command('run', 'run a trading session from a config (default: the PAPER demo in config/default.yaml)', {
+    config: { ...CONFIG_FLAG.config, description: 'the config file (default config/default.yaml, the PAPER demo)' },
+    inspect: { type: 'string', value: 'port', optionalValue: /^\d+$/, description: 'stream the actors to the read-only inspector relay on 127.0.0.1 (this port, else the config\'s inspector.port)' },
+    ...STRATEGY_FLAGS,
+    'drill-crash-at': { type: 'string', value: 'point', internal: true, description: 'freeze at this crash point so the restart drill can SIGKILL the process there' },
+    'drill-hold-gate': { type: 'boolean', internal: true, description: 'report the recovery and wait for the restart drill\'s go-ahead before the trading gate opens' },
+  }, async (io, v, global) => (await import('./commands/run.ts')).runCommand(io, {
+    inspect: v.inspect, strategyPath: v['strategy-path'], strategy: v.strategy, params: v.param ?? [], drillCrashAt: v['drill-crash-at'], drillHoldGate: v['drill-hold-gate'] === true,
+  }, global)),
+  command('check', 'validate a config file and list every problem (exit 0 valid, 2 invalid, 3 secret in file)', {
+    ...required(CONFIG_FLAG),
+    'strategy-path': STRATEGY_FLAGS['strategy-path'],
+    ...JSON_FLAG,
+  }, async (io, v, global) => (await import('./commands/check.ts')).checkCommand(io, v.config!, { strategyPath: v['strategy-path'], json: global.json })),
+  command('sim', 'start the venue simulator standalone on loopback (Bybit v5 REST + WebSocket)', SIM_FLAGS, async (io, v) =>
+    (await import('./commands/sim.ts')).simCommand(io, argvOf(v, SIM_FLAGS))),
   {
     name: 'journal',
     summary: 'journal tools: `journal verify` checks every journal (exit 0 intact, 1 broken, 3 unreadable); `journal init` starts a fresh account journal after reading the venue',
-    usage: 'tradewarden journal verify [--data-dir <dir>] [--file <journal.sqlite>] | journal init --config <file> [--account <name>] [--data-dir <dir>]',
-    run: async (io, args, global) => {
-      const { journalCommand } = await import('./commands/journal.ts');
-      return journalCommand(io, args, global);
-    },
+    actions: [
+      command('verify', 'verify the hash chain, head record and tables of every journal under the data directory — run journals (runs/*/journal/*.sqlite) and persistent per-account journals (journal/*.sqlite) — or of one file (exit 0 intact, 1 broken, 3 unreadable)', {
+        file: { type: 'string', value: 'journal.sqlite', description: 'verify this journal file only' },
+        ...JSON_FLAG,
+      }, async (io, v, global) => (await import('./commands/journal.ts')).journalVerifyCommand(io, { file: v.file }, global)),
+      command('init', 'start a fresh persistent journal for a venue account after reading the venue (exit 0, 3 refused, 4 venue unreadable)', {
+        ...required(CONFIG_FLAG),
+        account: { type: 'string', value: 'name', description: 'the venue account of the config (needed when it has several)' },
+      }, async (io, v, global) => (await import('./commands/journalInit.ts')).journalInitCommand(io, { account: v.account }, global)),
+    ],
   },
-  {
-    name: 'reconcile',
-    summary: 'compare the journal with the venue (exit 0 none, 4 differences); --apply settles them',
-    usage: 'tradewarden reconcile --config <file> [--account <name>] [--apply] [--data-dir <dir>]',
-    run: async (io, args, global) => (await import('./commands/reconcile.ts')).reconcileCommand(io, args, global),
-  },
+  command('reconcile', 'compare the journal with the venue (exit 0 none, 4 differences); --apply settles them', {
+    ...required(CONFIG_FLAG),
+    account: { type: 'string', value: 'name', description: 'reconcile this venue account only (default: every account of the config)' },
+    apply: { type: 'boolean', description: 'settle the differences (cancel orphans, adopt statuses, re-protect positions)' },
+    ...JSON_FLAG,
+  }, async (io, v, global) => (await import('./commands/reconcile.ts')).reconcileCommand(io, { account: v.account, apply: v.apply === true }, global)),
   {
     name: 'drill',
     summary: 'restart drill: SIGKILL the runtime at crash points and random instants, restart, check against the venue',
-    usage: 'tradewarden drill restart --trials <n> --seed <s> [--work-dir <dir>] [--speed <x>] [--accounts 1|2]',
-    run: async (io, args, global) => (await import('./commands/drill.ts')).drillCommand(io, args, global),
+    actions: [
+      command('restart', 'the kill -9 restart drill: SIGKILL the runtime at every crash point and at random instants, restart it, check it against the venue (exit 0 no violations, 1 otherwise)', {
+        trials: { type: 'string', value: 'n', description: 'how many trials (default 20)' },
+        seed: { type: 'string', value: 's', description: 'the seed of the random kill instants and of the simulator (default 1)' },
+        'work-dir': { type: 'string', value: 'dir', description: 'where the trials write (default <data-dir>/drill-restart)' },
+        speed: { type: 'string', value: 'x', description: 'the simulator speed, in (0, 2000] (default 600)' },
+        accounts: { type: 'string', value: '1|2', description: 'venue accounts in the drill config (default 1)' },
+      }, async (io, v, global) => (await import('./commands/drill.ts')).drillCommand(io, { trials: v.trials, seed: v.seed, workDir: v['work-dir'], speed: v.speed, accounts: v.accounts }, global)),
+    ],
   },
+  command('kill', 'engage the kill switch of the data directory (running or next instance): halt entries, cancel working orders', {
+    reason: { type: 'string', value: 'text', description: 'why; recorded with the switch (default "operator kill")' },
+    flatten: { type: 'boolean', description: 'also close the open positions (default: keep them, with their protection)' },
+  }, async (io, v, global) => (await import('./commands/kill.ts')).killCommand(io, { reason: v.reason, flatten: v.flatten === true }, global)),
+  command('resume', 'clear the kill switch of the data directory', {}, async (io, _v, global) => (await import('./commands/kill.ts')).resumeCommand(io, global)),
+  command('backtest', 'backtest a config\'s strategies through the whole trading path on the virtual clock; writes report.json/html, trades.csv, equity.csv', {
+    ...required(CONFIG_FLAG),
+    data: { type: 'string', value: 'file|dir', multiple: true, description: 'replay these OHLCV CSV files (a directory: its .csv files) instead of the config\'s backtest.data' },
+    symbol: { type: 'string', value: 'S', multiple: true, description: 'the symbol of each --data file, in order (else from the file name)' },
+    from: { type: 'string', value: 'date', description: 'start of the replay (ISO 8601; default the config\'s backtest.from)' },
+    to: { type: 'string', value: 'date', description: 'end of the replay (ISO 8601; default the config\'s backtest.to)' },
+    ...STRATEGY_FLAGS,
+    out: { type: 'string', value: 'dir', description: 'where the report files go (default <data-dir>/backtest)' },
+  }, async (io, v, global) => (await import('./commands/backtest.ts')).backtestCommand(io, {
+    data: v.data, symbol: v.symbol, from: v.from, to: v.to, strategy: v.strategy, param: v.param, strategyPath: v['strategy-path'], out: v.out,
+  }, global)),
   {
-    name: 'kill',
-    summary: 'engage the kill switch of the data directory (running or next instance): halt entries, cancel working orders',
-    usage: 'tradewarden kill [--reason <text>] [--flatten] [--data-dir <dir>]',
-    run: async (io, args, global) => (await import('./commands/kill.ts')).killCommand(io, args, global),
-  },
-  {
-    name: 'resume',
-    summary: 'clear the kill switch of the data directory',
-    usage: 'tradewarden resume [--data-dir <dir>]',
-    run: async (io, args, global) => (await import('./commands/kill.ts')).resumeCommand(io, args, global),
-  },
-  {
-    name: 'backtest',
-    summary: 'backtest a config\'s strategies through the whole trading path on the virtual clock; writes report.json/html, trades.csv, equity.csv',
-    usage: 'tradewarden backtest --config <file> [--data <file|dir>]… [--symbol S]… [--from DATE] [--to DATE] [--strategy <id>] [--param key=value]… [--out <dir>]',
-    run: async (io, args, global) => (await import('./commands/backtest.ts')).backtestCommand(io, args, global),
+    name: 'data',
+    summary: 'market data: `data fetch` downloads a symbol\'s OHLCV bars through a venue account\'s adapter into a CSV that backtest --data reads (exit 4 when the venue is unavailable)',
+    actions: [
+      command('fetch', 'download a symbol\'s OHLCV bars through a venue account\'s adapter (its kline endpoint) into a CSV that backtest --data reads, and list every gap (exit 0 written, 2 refused, 4 venue unavailable)', {
+        config: { ...CONFIG_FLAG.config, description: 'the config whose venue account fetches (default config/default.yaml)' },
+        ...required({
+          venue: { type: 'string', value: 'account', description: 'the venue account of the config whose adapter fetches the bars' },
+          symbol: { type: 'string', value: 'S', description: 'the symbol, as the venue names it' },
+          timeframe: { type: 'string', value: '1m|…|1d', description: 'the bar length: 1m, 3m, 5m, 15m, 30m, 1h, 2h, 4h or 1d' },
+          from: { type: 'string', value: 'date', description: 'start of the range, inclusive (ISO 8601, UTC unless it names a zone)' },
+          to: { type: 'string', value: 'date', description: 'end of the range, exclusive (ISO 8601)' },
+          out: { type: 'string', value: 'file', description: 'the CSV file to write' },
+        }),
+      }, async (io, v, global) => (await import('./commands/data.ts')).dataCommand(io, {
+        venue: v.venue!, symbol: v.symbol!, timeframe: v.timeframe!, from: v.from!, to: v.to!, out: v.out!,
+      }, global)),
+    ],
   },
   planned('export', 'ledger exports (CSV, JSON, GnuCash XML)', 8),
 ];
+
+const leavesOf = (c: Command): ReadonlyArray<readonly [string, LeafCommand]> =>
+  'actions' in c ? c.actions.map((a) => [`${c.name} ${a.name}`, a] as const) : [[c.name, c] as const];
+
+/** Every command and action by its path (`run`, `journal verify`), with its table. */
+export const commandPaths = (): ReadonlyArray<readonly [string, LeafCommand]> => commands.flatMap(leavesOf);
+
+const union = (tables: ReadonlyArray<FlagTable>): FlagTable => Object.assign({}, ...tables) as FlagTable;
+
+/** Every flag of every command: how the arguments before the command are read (which flags take a value). */
+const ALL_FLAGS = (): FlagTable => union([GLOBAL_FLAGS, CONFIG_FLAG, ...commandPaths().map(([, l]) => l.flags)]);
+
+/** The commands (paths) that have a flag, for the hint on a flag given to the wrong command. */
+const ownersOf = (name: string): ReadonlyArray<string> => commandPaths().filter(([, l]) => name in l.flags && l.flags[name]!.internal !== true && !(name in GLOBAL_FLAGS)).map(([p]) => p);
+
+const takers = (flag: string): string => commandPaths().filter(([, l]) => flag in l.flags).map(([p]) => p).join(', ');
 
 const helpText = (): string =>
   [
@@ -116,56 +187,93 @@ const helpText = (): string =>
     'Commands:',
     ...commands.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`),
     '',
-    'Global options:',
-    '  --config <file>     config file (default config/default.yaml for run)',
-    '  --data-dir <dir>    where a run writes its journal, logs and summaries (default ./var)',
-    '  --version           print the version',
-    '  --help              print this help; `tradewarden <command> --help` for a command',
+    'Options every command takes (`tradewarden <command> --help` lists every flag of a command):',
+    ...flagRows(GLOBAL_FLAGS),
     '',
-    'Exit codes: 0 ok, 1 runtime failure, 2 usage or config error, 3 safety refusal, 4 reconcile differences.',
+    `--config <file> is taken by ${takers('config')}; --json (one JSON document on stdout) by ${takers('json')}.`,
+    'An unknown flag, a flag without its value or an argument a command does not take is refused (exit 2).',
+    '',
+    'Exit codes: 0 ok, 1 runtime failure, 2 usage or config error, 3 safety refusal, 4 reconcile differences or a venue that cannot be read.',
   ].join('\n');
+
+/** The help of a command group: its summary, then each action's help. */
+const groupHelp = (g: CommandGroup): string =>
+  [`Usage: tradewarden ${g.name} <${g.actions.map((a) => a.name).join('|')}> [options]`, '', g.summary, ...g.actions.flatMap((a) => ['', '---', helpOf(`${g.name} ${a.name}`, a.summary, a.flags)])].join('\n');
+
+const withoutIndex = (args: ReadonlyArray<string>, index: number | undefined): string[] => (index === undefined ? [...args] : args.filter((_, i) => i !== index));
+
+const hasHelp = (args: ReadonlyArray<string>, table: FlagTable): boolean => tokensOf(args, table).some((t) => t.kind === 'option' && t.name === 'help');
 
 /** Parses argv (without node and script) and runs the selected command; returns the exit code. */
 export const main = async (argv: ReadonlyArray<string>, io: CliIo): Promise<number> => {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      strict: false,
-      options: {
-        help: { type: 'boolean', short: 'h' },
-        version: { type: 'boolean', short: 'v' },
-        config: { type: 'string', short: 'c' },
-        'data-dir': { type: 'string' },
-      },
-    });
-  } catch (e) {
-    io.err((e as Error).message);
-    return ExitCode.usage;
-  }
-  const { values, positionals } = parsed;
-  if (values.version === true) {
+  const all = ALL_FLAGS();
+  const args = inlineOptionalValues(argv, all);
+  // The command is the first positional argument; every flag before it is read with its value (`--config run`).
+  const tokens = tokensOf(args, all);
+  if (tokens.some((t) => t.kind === 'option' && t.name === 'version')) {
     io.out(`tradewarden ${buildInfo.version}${buildInfo.commit === null ? '' : ` (${buildInfo.commit})`}`);
     return ExitCode.ok;
   }
-  const name = positionals[0] ?? 'run';
-  const command = commands.find((c) => c.name === name);
-  if (command === undefined) {
-    io.err(`unknown command "${name}"\n\n${helpText()}`);
+  const first = tokens.find((t) => t.kind === 'positional');
+  const name = first?.value ?? 'run';
+  const strayFlag = tokens.some((t) => t.kind === 'option' && t.index < (first?.index ?? Infinity) && !(t.name in all));
+  let found = commands.find((c) => c.name === name);
+  let rest = withoutIndex(args, first?.index);
+  if (found === undefined && strayFlag) {
+    // `--data-dri /tmp/x`: an unknown flag took no value, so its value looked like a command. Judge it as run's.
+    found = commands.find((c) => c.name === 'run');
+    rest = args;
+  }
+  if (found === undefined) {
+    const near = closest(name, commands.map((c) => c.name));
+    io.err(`unknown command "${name}"${near === undefined ? '' : `; did you mean "${near}"?`}\n\n${helpText()}`);
     return ExitCode.usage;
   }
-  if (values.help === true) {
-    io.out(positionals.length === 0 ? helpText() : `${command.usage}\n\n${command.summary}`);
+  if (first === undefined && hasHelp(args, all)) {
+    io.out(helpText());
     return ExitCode.ok;
   }
-  const config = typeof values.config === 'string' ? values.config : undefined;
-  const dataDir = typeof values['data-dir'] === 'string' ? values['data-dir'] : 'var';
-  const rest = argv.filter((a) => a !== name);
+  let leaf: LeafCommand;
+  let path = found.name;
+  if ('actions' in found) {
+    const group = found;
+    const actionTokens = tokensOf(rest, union([GLOBAL_FLAGS, ...group.actions.map((a) => a.flags)]));
+    const actionToken = actionTokens.find((t) => t.kind === 'positional');
+    const action = group.actions.find((a) => a.name === actionToken?.value);
+    if (action === undefined) {
+      if (hasHelp(rest, union(group.actions.map((a) => a.flags)))) {
+        io.out(groupHelp(group));
+        return ExitCode.ok;
+      }
+      const names = group.actions.map((a) => `\`${a.name}\``).join(' or ');
+      io.err(`${group.name}: expected the action ${names}${actionToken === undefined ? '' : `, got ${JSON.stringify(actionToken.value)}`}\n${group.actions.map((a) => `usage: ${usageLine(`${group.name} ${a.name}`, a.flags)}`).join('\n')}`);
+      return ExitCode.usage;
+    }
+    leaf = action;
+    path = `${group.name} ${action.name}`;
+    rest = withoutIndex(rest, actionToken?.index);
+  } else leaf = found;
+  if (hasHelp(rest, leaf.flags)) {
+    io.out(helpOf(path, leaf.summary, leaf.flags));
+    return ExitCode.ok;
+  }
+  const parsed = parseCommandLine(rest, leaf.flags, { elsewhere: ownersOf });
+  if (!parsed.ok) {
+    const p = parsed.problem;
+    io.err(`${p.missing === undefined ? `${found.name}: ${p.message}` : `${path} ${p.message}`}\nusage: ${usageLine(path, leaf.flags)}\nRun \`tradewarden ${path} --help\` for every flag.`);
+    return ExitCode.usage;
+  }
+  const values = parsed.values as Readonly<Record<string, unknown>>;
+  const config = typeof values['config'] === 'string' ? values['config'] : undefined;
+  const global: GlobalOptions = {
+    dataDir: typeof values['data-dir'] === 'string' ? values['data-dir'] : 'var',
+    config: config ?? (found.name === 'run' ? DEFAULT_CONFIG : undefined),
+    json: values['json'] === true,
+  };
   try {
-    return await command.run(io, rest, { dataDir, config: config ?? (name === 'run' ? DEFAULT_CONFIG : undefined) });
+    return await leaf.run(io, parsed.values, global);
   } catch (e) {
-    io.err(`tradewarden ${name} failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    io.err(`tradewarden ${path} failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
     return ExitCode.runtimeFailure;
   }
 };

@@ -28,7 +28,7 @@ export const CONFIG_DOCS: Readonly<Record<string, string>> = {
   'sim.seed': 'Seed for every random choice of the simulator and runtime (same seed, same run).',
   'sim.faults': 'Fault-injection spec for the simulator (see docs/simulator.md), empty for none.',
   'sim.startingBalance': 'Balance (in its settle asset) each simulated account starts with (decimal string). An account trades the simulator account named by its `simAccount`, or its own name.',
-  strategies: 'Built-in strategies; each is disabled unless enabled here.',
+  strategies: 'Strategy sections, each disabled unless enabled here (X-MOD-6): the built-ins below, and user strategies by their id (modules of the optional top-level `strategyPath` directory, or of --strategy-path; docs/backtesting.md). Any section may add `caps: {maxAtRiskFraction, maxTradesPerCycle}`, its own caps applied before the global risk caps (S3-6; absent: none).',
   'strategies.breakout': 'Demo strategy: enters on a close beyond the range of the last lookbackBars bars (see docs/strategies.md).',
   'strategies.breakout.enabled': 'Whether the strategy proposes trades.',
   'strategies.breakout.lookbackBars': 'Number of closed 1-minute bars that form the range.',

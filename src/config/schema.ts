@@ -7,6 +7,7 @@ import { Schema } from 'effect';
 import { DAY_MS, boundedDecimal, boundedInt, boundedNumber, fractionIn, millisIn, withDefault } from '../domain/schemas.ts';
 import { VenueAccountSection } from '../venues/accountSections.ts';
 import { SmaCrossSection } from './smaCrossSection.ts';
+import { StrategyCapsSection, UserStrategyId, UserStrategySection } from './strategySections.ts';
 import { BacktestSection } from './backtestSection.ts';
 import { RiskConfig } from './risk.ts';
 
@@ -80,13 +81,20 @@ export const BreakoutSection = Schema.Struct({
   stopLossFraction: def(ProtectionDistanceFraction, () => 0.004),
   takeProfitFraction: def(ProtectionDistanceFraction, () => 0.006),
   cooldownBars: def(boundedInt({ min: 0, max: 10_000, unit: 'bars' }), () => 5),
+  caps: Schema.optional(StrategyCapsSection),
 });
 
-/** Every registered strategy's section, disabled unless `enabled: true` (X-MOD-6). */
-export const StrategiesSection = Schema.Struct({
-  breakout: def(BreakoutSection, () => decodeDefaults(BreakoutSection)),
-  'sma-cross': def(SmaCrossSection, () => decodeDefaults(SmaCrossSection)),
-});
+/**
+ * Every registered strategy's section, disabled unless `enabled: true` (X-MOD-6): the built-ins by name, and the
+ * sections of user strategies (`strategyPath`) by their id, judged once their modules are loaded.
+ */
+export const StrategiesSection = Schema.Struct(
+  {
+    breakout: def(BreakoutSection, () => decodeDefaults(BreakoutSection)),
+    'sma-cross': def(SmaCrossSection, () => decodeDefaults(SmaCrossSection)),
+  },
+  Schema.Record({ key: UserStrategyId, value: UserStrategySection }),
+);
 
 export const ExecutionSection = Schema.Struct({
   ackTimeoutMs: def(millisIn(1, 300_000), () => 5000),
@@ -141,6 +149,8 @@ export const AppConfig = Schema.Struct({
   venues: def(VenuesSection, defaultVenues),
   sim: def(SimSection, () => decodeDefaults(SimSection)),
   strategies: def(StrategiesSection, () => decodeDefaults(StrategiesSection)),
+  /** A directory of user strategy modules (`--strategy-path` overrides it); absent: built-ins only. */
+  strategyPath: Schema.optional(Schema.String.pipe(Schema.minLength(1), Schema.maxLength(4096))),
   backtest: def(BacktestSection, () => decodeDefaults(BacktestSection)),
   execution: def(ExecutionSection, () => decodeDefaults(ExecutionSection)),
   decision: def(DecisionSection, () => decodeDefaults(DecisionSection)),

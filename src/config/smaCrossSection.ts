@@ -5,6 +5,7 @@
  */
 import { Schema } from 'effect';
 import { boundedInt, fractionIn, withDefault } from '../domain/schemas.ts';
+import { StrategyCapsSection } from './strategySections.ts';
 
 const def = withDefault;
 
@@ -18,6 +19,8 @@ export const SmaCrossSection = Schema.Struct({
   /** The position's stop and take-profit: far enough that the cross, not the bracket, ends a trade. */
   stopLossFraction: def(fractionIn({ min: 0, max: 0.5, minExclusive: true }), () => 0.5),
   takeProfitFraction: def(fractionIn({ min: 0, max: 0.5, minExclusive: true }), () => 0.5),
+  /** Its own caps (S3-6), applied by the integrator before the global caps; absent: none. */
+  caps: Schema.optional(StrategyCapsSection),
 }).pipe(Schema.filter((s) => s.fast < s.slow || `fast (${String(s.fast)}) must be shorter than slow (${String(s.slow)})`));
 
 export type SmaCrossParams = typeof SmaCrossSection.Type;

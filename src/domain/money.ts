@@ -51,9 +51,60 @@ export class DecimalParseError extends Error {
 export const ZERO: Decimal = new Decimal(0);
 export const ONE: Decimal = new Decimal(1);
 
+// Decimals of JS numbers (config fractions and rates, a proposal's fractions), converted once: `new Decimal(0.05)`
+// goes through the number's string form every time. Decimals are immutable, so one instance serves every caller.
+const fromNumber = new Map<number, Decimal>();
+const FROM_NUMBER_MAX = 4096;
+
+/** Returns `new Decimal(n)`, shared across calls; the same value as converting it anew. */
+export const decimalOf = (n: number): Decimal => {
+  // A Map keys -0 and 0 alike: a negative zero is converted anew, never cached.
+  if (Object.is(n, -0)) return new Decimal(n);
+  let d = fromNumber.get(n);
+  if (d === undefined) {
+    d = new Decimal(n);
+    if (fromNumber.size >= FROM_NUMBER_MAX) fromNumber.clear();
+    fromNumber.set(n, d);
+  }
+  return d;
+};
+
+/**
+ * Returns `a.comparedTo(b)` — −1, 0 or 1, NaN when either is NaN — without the copy of `b` (a new Decimal and its digit
+ * array) decimal.js makes on every comparison; a risk decision compares tens of times. NaN, ±Infinity and an exponent
+ * outside the configured range are left to decimal.js itself.
+ */
+export const compareDec = (a: Decimal, b: Decimal): number => {
+  const xd = a.d as number[] | null;
+  const yd = b.d as number[] | null;
+  if (xd === null || yd === null || b.e > Decimal.maxE || b.e < Decimal.minE) return a.comparedTo(b);
+  const xs = a.s;
+  // Either zero (decimal.js's order of checks, so ±0 compare as it does).
+  if (!xd[0] || !yd[0]) return xd[0] ? xs : yd[0] ? -b.s : 0;
+  if (xs !== b.s) return xs;
+  const neg = xs < 0;
+  if (a.e !== b.e) return a.e > b.e !== neg ? 1 : -1;
+  const n = xd.length < yd.length ? xd.length : yd.length;
+  for (let i = 0; i < n; i++) {
+    const x = xd[i]!;
+    const y = yd[i]!;
+    if (x !== y) return x > y !== neg ? 1 : -1;
+  }
+  return xd.length === yd.length ? 0 : xd.length > yd.length !== neg ? 1 : -1;
+};
+
+/** `a.gt(b)` through `compareDec`. */
+export const gtDec = (a: Decimal, b: Decimal): boolean => compareDec(a, b) > 0;
+/** `a.gte(b)` through `compareDec`. */
+export const gteDec = (a: Decimal, b: Decimal): boolean => compareDec(a, b) >= 0;
+/** `a.lt(b)` through `compareDec`. */
+export const ltDec = (a: Decimal, b: Decimal): boolean => compareDec(a, b) < 0;
+/** `a.lte(b)` through `compareDec`. */
+export const lteDec = (a: Decimal, b: Decimal): boolean => compareDec(a, b) <= 0;
+
 /** Returns the smaller of two decimals. */
-export const minDec = (a: Decimal, b: Decimal): Decimal => (a.lte(b) ? a : b);
+export const minDec = (a: Decimal, b: Decimal): Decimal => (lteDec(a, b) ? a : b);
 /** Returns the larger of two decimals. */
-export const maxDec = (a: Decimal, b: Decimal): Decimal => (a.gte(b) ? a : b);
+export const maxDec = (a: Decimal, b: Decimal): Decimal => (gteDec(a, b) ? a : b);
 /** Returns the sum of the given decimals (zero for none). */
 export const sumDec = (values: ReadonlyArray<Decimal>): Decimal => values.reduce((acc, v) => acc.plus(v), ZERO);

@@ -3,7 +3,7 @@
  * the step, and oversized quantities are split deterministically (S0-16). Nothing else in tradewarden rounds money.
  * Pure; performs no I/O.
  */
-import { Decimal, ZERO } from './money.ts';
+import { Decimal, ZERO, gtDec, ltDec, lteDec } from './money.ts';
 import type { Instrument } from './Instrument.ts';
 import type { Side } from './orders.ts';
 
@@ -17,7 +17,7 @@ export type PriceRounding = 'down' | 'up' | 'nearest';
 export type PricePolicy = 'passive' | 'aggressive';
 
 const assertPositive = (what: string, value: Decimal): void => {
-  if (!value.isFinite() || value.lte(0)) throw new RangeError(`${what} must be > 0, got ${value.toString()}`);
+  if (!value.isFinite() || lteDec(value, ZERO)) throw new RangeError(`${what} must be > 0, got ${value.toString()}`);
 };
 
 /** Returns the price moved onto the tick grid in the given direction. */
@@ -83,17 +83,17 @@ export const validateOrderSize = (
   const out: SizeViolation[] = [];
   const maxQuantity = opts.market === true ? instrument.maxMarketQuantity : instrument.maxQuantity;
   if (!isMultipleOf(quantity, instrument.quantityStep)) out.push({ kind: 'not_on_step', quantity, step: instrument.quantityStep });
-  if (quantity.lt(instrument.minQuantity)) out.push({ kind: 'below_min_quantity', quantity, limit: instrument.minQuantity });
-  if (quantity.gt(maxQuantity)) out.push({ kind: 'above_max_quantity', quantity, limit: maxQuantity });
+  if (ltDec(quantity, instrument.minQuantity)) out.push({ kind: 'below_min_quantity', quantity, limit: instrument.minQuantity });
+  if (gtDec(quantity, maxQuantity)) out.push({ kind: 'above_max_quantity', quantity, limit: maxQuantity });
   if (opts.market !== true) {
     if (!isMultipleOf(price, instrument.tickSize)) out.push({ kind: 'not_on_tick', price, tick: instrument.tickSize });
-    if (price.lt(instrument.minPrice) || price.gt(instrument.maxPrice)) {
+    if (ltDec(price, instrument.minPrice) || gtDec(price, instrument.maxPrice)) {
       out.push({ kind: 'price_out_of_range', price, min: instrument.minPrice, max: instrument.maxPrice });
     }
   }
   // Venues waive the min-notional rule for reduce-only orders (a reduce-only close of any size is accepted).
   const notional = quantity.times(price);
-  if (opts.reduceOnly !== true && notional.lt(instrument.minNotional)) {
+  if (opts.reduceOnly !== true && ltDec(notional, instrument.minNotional)) {
     out.push({ kind: 'below_min_notional', notional, limit: instrument.minNotional });
   }
   return out;

@@ -44,6 +44,17 @@ export interface ExecutionDeps {
   readonly onRequest?: ((operation: string, latencyMs: number, outcome: string) => void) | undefined;
   /** Restart-drill hook at `<role>.requested`, `<role>.sent` and `protect.sent` (no-op in production). */
   readonly crashPoint?: CrashPoint | undefined;
+  /** Told when an order leaves, is acknowledged, fails, fills or closes (the latency telemetry, X-OBS-2). */
+  readonly latency?: OrderLatency | undefined;
+}
+
+/** The moments of an order's life the latency telemetry times (place → ack, ack → fill); it reads its own clock. */
+export interface OrderLatency {
+  orderSent(clientOrderId: string): void;
+  orderAcked(clientOrderId: string): void;
+  orderFailed(clientOrderId: string): void;
+  orderFilled(clientOrderId: string): void;
+  orderClosed(clientOrderId: string): void;
 }
 
 const describe = (e: VenueError): string => e.message;
@@ -112,12 +123,16 @@ export class ExecutionEngine {
     const point = meta.role === 'flatten' ? 'exit' : meta.role;
     this.crashPoint(`${point}.requested`);
     this.inFlight.add(request.clientOrderId);
+    const { latency } = this.deps;
+    latency?.orderSent(request.clientOrderId);
     let result: Either.Either<OrderAck, VenueError>;
     try {
       result = await this.run('placeOrder', venue.placeOrder(request), true);
     } finally {
       this.inFlight.delete(request.clientOrderId);
     }
+    if (Either.isRight(result)) latency?.orderAcked(request.clientOrderId);
+    else latency?.orderFailed(request.clientOrderId);
     this.crashPoint(`${point}.sent`);
     if (Either.isRight(result)) {
       this.recordUpdate({ clientOrderId: request.clientOrderId, type: 'ORDER_ACKNOWLEDGED', state: 'new', venueOrderId: result.right.venueOrderId });
@@ -232,6 +247,7 @@ export class ExecutionEngine {
       clientOrderId: fill.clientOrderId, type: 'ORDER_FILLED', state: filled.gte(row.quantity) ? 'filled' : 'partially_filled', filledQuantity: filled,
       payload: { tradeId: fill.tradeId, price: fill.price, quantity: fill.quantity, fee: fill.fee, isMaker: fill.isMaker },
     });
+    this.deps.latency?.orderFilled(fill.clientOrderId);
     return true;
   }
 
@@ -240,6 +256,7 @@ export class ExecutionEngine {
     const row = this.deps.journal.getOrder(order.clientOrderId);
     const closed = order.status === 'cancelled' || order.status === 'rejected' || order.status === 'expired';
     if (row === undefined || !closed || row.state === order.status) return;
+    this.deps.latency?.orderClosed(order.clientOrderId);
     this.deps.journal.recordOrderUpdate({ clientOrderId: order.clientOrderId, type: CLOSED_BY_STREAM[order.status], state: order.status, payload: { reason: order.rejectReason ?? null } });
   }
 

@@ -189,6 +189,12 @@ export interface OpenJournalOptions {
    * second instance cannot write the same journal even when the data directory's lock file was deleted.
    */
   readonly claim?: boolean | undefined;
+  /**
+   * `full` (default): WAL with synchronous=FULL, every commit on disk before it returns — what a run trades on.
+   * `scratch`: the same file, chain and checks, but synchronous=OFF and no head record — for a backtest's journal,
+   * which no restart ever resumes (a crashed backtest is rerun from its inputs, ADR 0009).
+   */
+  readonly durability?: 'full' | 'scratch' | undefined;
 }
 
 /** The journal store. Every method is synchronous and throws JournalError on failure. */
@@ -286,9 +292,9 @@ interface OrderDbRow {
 }
 
 /** Applies the pragmas every connection needs; a reopened WAL file defaults to synchronous=NORMAL (api-notes §6). */
-export const applyConnectionPragmas = (db: Database.Database, readonly: boolean): void => {
+export const applyConnectionPragmas = (db: Database.Database, readonly: boolean, scratch = false): void => {
   if (!readonly) db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = FULL');
+  db.pragma(scratch && !readonly ? 'synchronous = OFF' : 'synchronous = FULL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
 };
@@ -308,6 +314,29 @@ const requireText = (what: string, value: string): void => {
 
 const requireSeq = (what: string, value: number): void => {
   if (!Number.isSafeInteger(value) || value < 0) throw new JournalError({ reason: `${what} must be a non-negative integer, got ${String(value)}` });
+};
+
+// An entry just appended: its payload is parsed from the canonical text on first read (Decimals come back as strings,
+// as from readEvents), so a batch whose entries nobody inspects never re-parses what it just wrote.
+const appendedEntry = (seq: number, ts: number, stream: string, type: string, payloadJson: string, prevHash: Buffer, hash: Buffer): JournalEntry => {
+  let payload: unknown;
+  let parsed = false;
+  return {
+    seq,
+    ts,
+    stream,
+    type,
+    get payload(): unknown {
+      if (!parsed) {
+        payload = JSON.parse(payloadJson) as unknown;
+        parsed = true;
+      }
+      return payload;
+    },
+    payloadJson,
+    prevHash,
+    hash,
+  };
 };
 
 const toEntry = (row: EventDbRow): JournalEntry => ({
@@ -362,6 +391,16 @@ const integerNow = (clock: Clock): number => {
 
 const EVENT_COLUMNS = 'seq, ts, stream, type, payload, prev_hash, hash';
 
+/**
+ * The chain head as the current write transaction sees it: the last entry's seq and hash, and `base`, the seq the
+ * transaction started from (read from the file at its first append).
+ */
+interface ChainHead {
+  readonly seq: number;
+  readonly hash: Buffer;
+  readonly base: number;
+}
+
 /** The better-sqlite3 implementation of Journal. */
 class SqliteJournal implements Journal {
   readonly path: string;
@@ -372,10 +411,16 @@ class SqliteJournal implements Journal {
   private readonly runInTransaction: Database.Transaction<(fn: () => unknown) => unknown>;
   private readonly readCache = new Map<string, Database.Statement>();
   private readonly head: HeadRecordWriter | undefined;
-  /** Whether the current top-level transaction appended an entry (the head record is rewritten after its commit). */
-  private appended = false;
+  /**
+   * The chain head inside the current write transaction, so appends neither read it back nor re-hash anything: read
+   * once at the transaction's first append, then advanced by each append. A savepoint that rolls back restores the
+   * head it started with; the outermost transaction drops it when it ends (commit or rollback), so the next one reads
+   * the file again. Undefined outside a write transaction.
+   */
+  private chainHead: ChainHead | undefined;
   private readonly stmt: {
     readonly lastEvent: Database.Statement<[], { seq: number; hash: Buffer }>;
+    readonly appendedSince: Database.Statement<[number, number], { n: number; last: number | null; hash: Buffer | null }>;
     readonly insertEvent: Database.Statement<[number, number, string, string, string, Buffer, Buffer]>;
     readonly lastOfType: Database.Statement<[string], EventDbRow>;
     readonly upsertSnapshot: Database.Statement<[string, string, number, string, number]>;
@@ -402,6 +447,7 @@ class SqliteJournal implements Journal {
     this.runInTransaction = db.transaction((fn: () => unknown) => fn());
     this.stmt = {
       lastEvent: db.prepare('SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1'),
+      appendedSince: db.prepare('SELECT count(*) AS n, max(seq) AS last, (SELECT hash FROM events WHERE seq = ?) AS hash FROM events WHERE seq > ?'),
       insertEvent: db.prepare(`INSERT INTO events (${EVENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)`),
       lastOfType: db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE type = ? ORDER BY seq DESC LIMIT 1`),
       upsertSnapshot: db.prepare(
@@ -458,41 +504,78 @@ class SqliteJournal implements Journal {
 
   private write<T>(what: string, fn: () => T): T {
     if (this.readonly) throw new JournalError({ reason: `${what}: journal is open read-only` });
-    const outermost = !this.db.inTransaction;
-    // IMMEDIATE takes the write lock up front, so a concurrent writer waits at BEGIN instead of failing at COMMIT.
+    if (this.db.inTransaction) {
+      // A savepoint of the enclosing transaction: if it rolls back, so does every append it made to the cached head.
+      const before = this.chainHead;
+      try {
+        return this.guard(what, () => this.runInTransaction.immediate(fn) as T);
+      } catch (e) {
+        this.chainHead = before;
+        throw e;
+      }
+    }
+    this.chainHead = undefined;
     try {
-      const result = this.guard(what, () => this.runInTransaction.immediate(fn) as T);
-      if (outermost && this.appended) this.recordHead();
+      let committed: ChainHead | undefined;
+      // IMMEDIATE takes the write lock up front, so a concurrent writer waits at BEGIN instead of failing at COMMIT.
+      const result = this.guard(what, () =>
+        this.runInTransaction.immediate(() => {
+          const value = fn();
+          committed = this.checkedHead();
+          return value;
+        }) as T,
+      );
+      if (committed !== undefined) this.head?.write(committed.seq, committed.hash);
       return result;
     } finally {
-      if (outermost) this.appended = false;
+      this.chainHead = undefined;
     }
   }
 
-  // After a commit: the head record follows the last committed entry (read back, so a rolled-back savepoint never counts).
-  private recordHead(): void {
-    if (this.head === undefined) return;
-    const last = this.stmt.lastEvent.get();
-    if (last !== undefined) this.head.write(last.seq, last.hash);
+  // Inside the transaction, the head it read at its first append (one SELECT per transaction, not per entry).
+  private headInTx(): ChainHead {
+    if (this.chainHead === undefined) {
+      const last = this.stmt.lastEvent.get();
+      const seq = last?.seq ?? 0;
+      this.chainHead = { seq, hash: last?.hash ?? GENESIS_HASH, base: seq };
+    }
+    return this.chainHead;
+  }
+
+  // Just before the outermost commit: the entries the transaction appended are all in the file, in a row, ending at the
+  // head kept in memory. A head cached past a rollback would fail here (and roll the transaction back) instead of
+  // committing a gap or a broken link. Returns the head the commit leaves, or undefined when nothing was appended.
+  private checkedHead(): ChainHead | undefined {
+    const head = this.chainHead;
+    if (head === undefined || head.seq === head.base) return undefined;
+    const found = this.stmt.appendedSince.get(head.seq, head.base);
+    if (found === undefined || found.n !== head.seq - head.base || found.last !== head.seq || found.hash === null || !found.hash.equals(head.hash)) {
+      throw new JournalError({
+        reason: `chain head check: the transaction appended entries ${head.base + 1}..${head.seq} but the file holds ${found?.n ?? 0} after ${head.base} (last ${String(found?.last ?? null)}); rolled back`,
+      });
+    }
+    return head;
   }
 
   private now(): number {
     return integerNow(this.clock);
   }
 
-  // Must run inside a transaction: reading the head and inserting after it atomically is what keeps the chain linear.
+  // Must run inside a write transaction: the head it extends was read in that transaction, which holds the write lock,
+  // so the chain stays linear. Each entry's hash follows from the previous one's, kept in memory.
   private appendInTx(stream: string, type: JournalEventType, payload: unknown): JournalEntry {
     requireText('stream', stream);
     requireText('type', type);
     const payloadJson = canonicalJson(payload);
-    const last = this.stmt.lastEvent.get();
-    const seq = (last?.seq ?? 0) + 1;
-    const prevHash: Buffer = last?.hash ?? GENESIS_HASH;
+    const head = this.headInTx();
+    const seq = head.seq + 1;
+    const prevHash = head.hash;
     const ts = this.now();
     const hash = entryHash(prevHash, seq, ts, stream, type, payloadJson);
     this.stmt.insertEvent.run(seq, ts, stream, type, payloadJson, prevHash, hash);
-    this.appended = true;
-    return { seq, ts, stream, type, payload: JSON.parse(payloadJson) as unknown, payloadJson, prevHash, hash };
+    this.chainHead = { seq, hash, base: head.base };
+    // The caller gets its own copies of the hashes: nothing it does to them can reach the head the next entry links to.
+    return appendedEntry(seq, ts, stream, type, payloadJson, Buffer.from(prevHash), Buffer.from(hash));
   }
 
   append<T extends AppendEventType>(stream: string, type: T, payload: JournalPayload<T>): JournalEntry {
@@ -598,7 +681,7 @@ class SqliteJournal implements Journal {
 
   // Appends an order entry carrying the digest of the row it leaves, then writes that row (in the caller's transaction).
   private appendOrderInTx(stream: string, type: OrderEventType, payload: Readonly<Record<string, unknown>>, row: Omit<OrderUpsert, 'seq'>): { entry: JournalEntry; order: OrderRow } {
-    const seq = (this.stmt.lastEvent.get()?.seq ?? 0) + 1;
+    const seq = this.headInTx().seq + 1;
     const digest = orderRowDigest(this.orderRowText({ ...row, seq }));
     const entry = this.appendInTx(stream, type, { ...payload, [ORDER_ROW_FIELD]: digest });
     return { entry, order: this.upsertOrderInTx({ ...row, seq: entry.seq }, entry.ts) };
@@ -838,14 +921,15 @@ const checkHead = (path: string, db: Database.Database, coveredBefore: boolean):
 /** Opens (creating and migrating if needed) the journal at `opts.path`; throws JournalError on failure, InstanceLockError when `claim` finds it held. */
 export const openJournal = (opts: OpenJournalOptions): Journal => {
   const readonly = opts.readonly === true;
-  const withHead = !readonly && opts.path !== ':memory:' && opts.headRecord !== false;
+  const scratch = opts.durability === 'scratch';
+  const withHead = !readonly && !scratch && opts.path !== ':memory:' && opts.headRecord !== false;
   let db: Database.Database | undefined;
   let head: HeadRecordWriter | undefined;
   try {
     if (!readonly && opts.path !== ':memory:') mkdirSync(dirname(opts.path), { recursive: true });
     if (opts.claim === true && opts.path !== ':memory:') claimJournalFile(opts.path);
     db = new Database(opts.path, readonly ? { readonly: true, fileMustExist: true } : {});
-    applyConnectionPragmas(db, readonly);
+    applyConnectionPragmas(db, readonly, scratch);
     const versions = readonly ? { from: readSchemaVersion(db), to: readSchemaVersion(db) } : migrate(db, opts.clock);
     if (versions.to !== SCHEMA_VERSION) {
       throw new JournalError({ reason: `journal ${opts.path} has schema v${versions.to}, this build needs v${SCHEMA_VERSION}` });

@@ -22,10 +22,7 @@ const isPlainObject = (value: object): boolean => {
   return proto === Object.prototype || proto === null;
 };
 
-// Keys are sorted by UTF-16 code units (Array.prototype.sort's default), which is what every JS reader reproduces.
-const compareKeys = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-
-const pathKey = (path: string, key: string): string => (/^[A-Za-z_$][\w$]*$/.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`);
+const pathKey = (key: string): string => (/^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`);
 
 /** Returns the canonical decimal text of a Decimal: no exponent, no trailing zeros, and `0` for negative zero. */
 export const canonicalDecimal = (d: Decimal): string => {
@@ -33,75 +30,158 @@ export const canonicalDecimal = (d: Decimal): string => {
   return d.isZero() ? '0' : d.toFixed();
 };
 
-const write = (value: unknown, path: string, stack: Set<object>, out: string[]): void => {
+// A refusal on its way out of the serializer: each enclosing array or object adds its path segment as it passes, so a
+// value that serializes pays nothing for paths (the journal serializes every payload it appends).
+class Refusal extends Error {
+  readonly segments: string[] = [];
+  readonly reason: CanonicalizationError['reason'];
+  readonly detail: string;
+  constructor(reason: CanonicalizationError['reason'], detail: string) {
+    super(detail);
+    this.reason = reason;
+    this.detail = detail;
+  }
+}
+
+// The checks of a value's type, the same on both paths below (objects are checked by the caller).
+const checkScalar = (value: unknown): void => {
   switch (typeof value) {
     case 'string':
-      out.push(JSON.stringify(value));
-      return;
     case 'boolean':
-      out.push(value ? 'true' : 'false');
+    case 'object':
       return;
     case 'number':
-      if (!Number.isFinite(value)) throw new CanonicalizationError({ path, reason: 'non_finite_number', detail: String(value) });
-      // JSON.stringify gives the shortest round-tripping form and maps -0 to "0".
-      out.push(JSON.stringify(value));
+      if (!Number.isFinite(value)) throw new Refusal('non_finite_number', String(value));
       return;
     case 'undefined':
-      throw new CanonicalizationError({ path, reason: 'undefined_value', detail: 'undefined is only allowed as an object field (omitted)' });
-    case 'object':
-      break;
+      throw new Refusal('undefined_value', 'undefined is only allowed as an object field (omitted)');
     default:
-      throw new CanonicalizationError({ path, reason: 'unsupported_type', detail: typeof value });
+      throw new Refusal('unsupported_type', typeof value);
   }
-  if (value === null) {
-    out.push('null');
-    return;
-  }
-  if (Decimal.isDecimal(value)) {
-    if (!value.isFinite()) throw new CanonicalizationError({ path, reason: 'non_finite_number', detail: value.toString() });
-    out.push(JSON.stringify(canonicalDecimal(value)));
-    return;
-  }
-  if (stack.has(value)) throw new CanonicalizationError({ path, reason: 'cycle', detail: 'the value refers to itself' });
+};
+
+const decimalText = (d: Decimal): string => {
+  if (!d.isFinite()) throw new Refusal('non_finite_number', d.toString());
+  return d.isZero() ? '0' : d.toFixed();
+};
+
+const refuseUnplain = (value: object): never => {
+  const name = (value as { constructor?: { name?: unknown } }).constructor?.name;
+  throw new Refusal('unsupported_type', typeof name === 'string' ? name : 'object');
+};
+
+// Thrown by `prepare` for an object whose keys JSON.stringify would not write in insertion order.
+const REORDERED = new Error('canonical: keys JSON.stringify reorders');
+
+/*
+ * The fast path: a copy of the value that JSON.stringify writes canonically. Plain objects are copied with their keys
+ * inserted in sorted order (undefined fields left out) and Decimals become their decimal text; everything is checked
+ * as `write` checks it. JSON.stringify keeps string keys in insertion order except array-index keys, which it puts
+ * first in numeric order, and an assigned `__proto__` sets the prototype instead of a key: an object with a key that
+ * starts with a digit or is `__proto__` throws REORDERED, and the whole value goes through `write` instead.
+ */
+const prepare = (value: unknown, stack: Set<object>): unknown => {
+  checkScalar(value);
+  if (typeof value !== 'object' || value === null) return value;
+  if (Decimal.isDecimal(value)) return decimalText(value);
+  if (stack.has(value)) throw new Refusal('cycle', 'the value refers to itself');
   if (Array.isArray(value)) {
     stack.add(value);
-    out.push('[');
+    const out: unknown[] = [];
     for (let i = 0; i < value.length; i++) {
-      if (i > 0) out.push(',');
       // An array hole or undefined element would silently become null in JSON.parse(JSON.stringify(...)): refuse it.
-      write(value[i], `${path}[${i}]`, stack, out);
+      try {
+        out.push(prepare(value[i], stack));
+      } catch (e) {
+        if (e instanceof Refusal) e.segments.push(`[${i}]`);
+        throw e;
+      }
     }
-    out.push(']');
     stack.delete(value);
-    return;
+    return out;
   }
-  if (!isPlainObject(value)) {
-    const name = (value as { constructor?: { name?: unknown } }).constructor?.name;
-    throw new CanonicalizationError({ path, reason: 'unsupported_type', detail: typeof name === 'string' ? name : 'object' });
-  }
+  if (!isPlainObject(value)) refuseUnplain(value);
   stack.add(value);
   const record = value as Record<string, unknown>;
-  const keys = Object.keys(record).sort(compareKeys);
-  out.push('{');
-  let first = true;
+  // Keys are sorted by UTF-16 code units (Array.prototype.sort's default order), which is what every JS reader reproduces.
+  const keys = Object.keys(record).sort();
+  const out: Record<string, unknown> = {};
   for (const key of keys) {
     const field = record[key];
     if (field === undefined) continue;
-    if (!first) out.push(',');
-    first = false;
-    out.push(JSON.stringify(key), ':');
-    write(field, pathKey(path, key), stack, out);
+    const first = key.charCodeAt(0);
+    if ((first >= 48 && first <= 57) || key === '__proto__') throw REORDERED;
+    try {
+      out[key] = prepare(field, stack);
+    } catch (e) {
+      if (e instanceof Refusal) e.segments.push(pathKey(key));
+      throw e;
+    }
   }
-  out.push('}');
   stack.delete(value);
+  return out;
 };
+
+// The general path: writes the canonical text piece by piece.
+const write = (value: unknown, stack: Set<object>): string => {
+  checkScalar(value);
+  if (typeof value !== 'object') return JSON.stringify(value);
+  if (value === null) return 'null';
+  // Digits, '-' and '.' only: nothing to escape.
+  if (Decimal.isDecimal(value)) return `"${decimalText(value)}"`;
+  if (stack.has(value)) throw new Refusal('cycle', 'the value refers to itself');
+  if (Array.isArray(value)) {
+    stack.add(value);
+    let out = '[';
+    for (let i = 0; i < value.length; i++) {
+      if (i > 0) out += ',';
+      try {
+        out += write(value[i], stack);
+      } catch (e) {
+        if (e instanceof Refusal) e.segments.push(`[${i}]`);
+        throw e;
+      }
+    }
+    stack.delete(value);
+    return `${out}]`;
+  }
+  if (!isPlainObject(value)) refuseUnplain(value);
+  stack.add(value);
+  const record = value as Record<string, unknown>;
+  const keys = Object.keys(record).sort();
+  let out = '{';
+  for (const key of keys) {
+    const field = record[key];
+    if (field === undefined) continue;
+    out += `${out.length > 1 ? ',' : ''}${JSON.stringify(key)}:`;
+    try {
+      out += write(field, stack);
+    } catch (e) {
+      if (e instanceof Refusal) e.segments.push(pathKey(key));
+      throw e;
+    }
+  }
+  stack.delete(value);
+  return `${out}}`;
+};
+
+const toCanonicalizationError = (e: unknown): unknown =>
+  e instanceof Refusal ? new CanonicalizationError({ path: `$${e.segments.reverse().join('')}`, reason: e.reason, detail: e.detail }) : e;
 
 /**
  * Returns the canonical JSON text of `value`: sorted keys, Decimal → string, undefined fields omitted, arrays in order.
  * Throws CanonicalizationError for NaN/Infinity, undefined outside an object field, cycles and non-plain objects.
  */
 export const canonicalJson = (value: unknown): string => {
-  const out: string[] = [];
-  write(value, '$', new Set(), out);
-  return out.join('');
+  try {
+    try {
+      return JSON.stringify(prepare(value, new Set()));
+    } catch (e) {
+      if (e !== REORDERED) throw e;
+      return write(value, new Set());
+    }
+  } catch (e) {
+    // A refusal becomes the typed error; anything else (a throwing getter) passes through unchanged.
+    throw toCanonicalizationError(e);
+  }
 };

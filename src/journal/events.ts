@@ -58,6 +58,23 @@ const TradeChartEventSchema = Schema.Struct({ type: Schema.String, at: Schema.Nu
   parseOptions: { onExcessProperty: 'preserve' },
 });
 
+/**
+ * The integrator's downscale of a proposal to its strategy's own at-risk cap (S3-6), on the RISK_DECISION of the
+ * smaller proposal: the cap's figures as fractions of NAV (text, like a veto's) and the notional fraction asked for
+ * and kept.
+ */
+export const StrategyCapRecord = Schema.Struct({
+  reason: Schema.Literal('strategy_cap'),
+  cap_type: Schema.String,
+  current: Schema.String,
+  proposed: Schema.String,
+  limit: Schema.String,
+  requested_notional_fraction: Schema.String,
+  notional_fraction: Schema.String,
+  message: Schema.String,
+});
+export type StrategyCapRecord = typeof StrategyCapRecord.Type;
+
 /** An approved order as the RiskEngine journals it (`ApprovedOrder.toJSON`; re-minted from it on restart, ApprovalBook.rehydrate). */
 export const ApprovedOrderRecord = Schema.Struct({
   decisionId: Schema.String,
@@ -266,6 +283,8 @@ export const APPENDED_EVENTS = {
       order: ApprovedOrderRecord,
       /** The actor whose exit was approved (exits only). */
       actor: Schema.optional(Schema.String),
+      /** The integrator scaled the proposal down to its strategy's own cap first (S3-6). */
+      strategyCap: Schema.optional(StrategyCapRecord),
     }),
     Schema.Struct({
       kind: Schema.Literal('veto'),
@@ -278,6 +297,8 @@ export const APPENDED_EVENTS = {
       proposed: Schema.String,
       limit: Schema.String,
       message: Schema.String,
+      /** The integrator scaled the proposal down to its strategy's own cap before this later veto (S3-6). */
+      strategyCap: Schema.optional(StrategyCapRecord),
     }),
   ),
   /** TradingState.engage: the kill switch engaged (its state is in kv `kill`). */

@@ -38,14 +38,51 @@ export interface HeldPosition {
   readonly side: 'long' | 'short';
   readonly quantity: Decimal;
   readonly entryPrice: Decimal;
+  /** The strategy whose approved entry opened it; undefined for a position no strategy of this run opened (adopted). */
+  readonly strategyId?: string | undefined;
+}
+
+/** How many fills and vetoes a strategy's feedback keeps (the most recent ones). */
+export const FEEDBACK_LIMIT = 50;
+
+/** A fill of one of the strategy's own orders: its entry, its exit, or the venue-side TP/SL of its position. */
+export interface OwnFill {
+  /** The fill's venue time (epoch ms). */
+  readonly ts: number;
+  readonly symbol: string;
+  readonly side: 'buy' | 'sell';
+  readonly price: Decimal;
+  readonly quantity: Decimal;
+  readonly fee: Decimal;
+}
+
+/** A proposal of the strategy that the integrator (per-strategy caps) or the RiskEngine refused. */
+export interface OwnVeto {
+  /** The decision cycle's time (the snapshot time the proposal was judged at). */
+  readonly ts: number;
+  readonly proposalId: string;
+  readonly symbol: string;
+  readonly side: 'buy' | 'sell';
+  /** The veto reason (`strategy_cap`, `symbol_cap`, `cooldown`, …) and the cap or rule detail. */
+  readonly reason: string;
+  readonly capType: string;
+  readonly message: string;
+}
+
+/** What a strategy learns about its own proposals besides positions: bounded, oldest first, never later than `now`. */
+export interface StrategyFeedback {
+  readonly fills: ReadonlyArray<OwnFill>;
+  readonly vetoes: ReadonlyArray<OwnVeto>;
 }
 
 /** An immutable view of every symbol at one instant, handed to strategies. */
 export interface MarketSnapshot {
   readonly now: number;
   readonly symbols: ReadonlyMap<string, SymbolMarket>;
-  /** The open positions of the accounts trading these symbols, by symbol (absent when flat). */
+  /** The open positions of the accounts trading these symbols, by symbol (absent when flat), each with its owner. */
   readonly positions?: ReadonlyMap<string, HeldPosition> | undefined;
+  /** The receiving strategy's own recent fills and vetoes (set by the decision loop for each strategy). */
+  readonly feedback?: StrategyFeedback | undefined;
 }
 
 interface MutableSymbol {

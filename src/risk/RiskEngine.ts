@@ -3,7 +3,7 @@
  * rules of checks/ in their fixed order, sizes and rounds the order, and mints the `ApprovedOrder` — the only type the
  * execution path accepts, which nothing outside this file can construct. Pure: time comes in as `now`; no I/O.
  */
-import { Decimal } from '../domain/money.ts';
+import { Decimal, ONE, ZERO, gtDec } from '../domain/money.ts';
 import { roundPrice } from '../domain/rounding.ts';
 import type { Side, TimeInForce } from '../domain/orders.ts';
 import type { TradeProposal } from '../domain/TradeProposal.ts';
@@ -222,22 +222,21 @@ export interface ExitRequest {
 }
 
 const protectionPrices = (sizing: Sizing, side: Side, tick: Decimal): { stopLoss: Decimal | undefined; takeProfit: Decimal | undefined } => {
-  const one = new Decimal(1);
   const p = sizing.limitPrice;
   const sl = sizing.stopLossFraction;
   const tp = sizing.takeProfitFraction;
   // Rounded toward safety: a long's stop rounds up (less loss), its target down (nearer, more likely hit); mirrored for shorts.
-  const stopLoss = sl.gt(0)
+  const stopLoss = gtDec(sl, ZERO)
     ? side === 'buy'
-      ? roundPrice(p.times(one.minus(sl)), tick, 'up')
-      : roundPrice(p.times(one.plus(sl)), tick, 'down')
+      ? roundPrice(p.times(ONE.minus(sl)), tick, 'up')
+      : roundPrice(p.times(ONE.plus(sl)), tick, 'down')
     : undefined;
-  const takeProfit = tp.gt(0)
+  const takeProfit = gtDec(tp, ZERO)
     ? side === 'buy'
-      ? roundPrice(p.times(one.plus(tp)), tick, 'down')
-      : roundPrice(p.times(one.minus(tp)), tick, 'up')
+      ? roundPrice(p.times(ONE.plus(tp)), tick, 'down')
+      : roundPrice(p.times(ONE.minus(tp)), tick, 'up')
     : undefined;
-  return { stopLoss: stopLoss?.gt(0) === true ? stopLoss : undefined, takeProfit: takeProfit?.gt(0) === true ? takeProfit : undefined };
+  return { stopLoss: stopLoss !== undefined && gtDec(stopLoss, ZERO) ? stopLoss : undefined, takeProfit: takeProfit !== undefined && gtDec(takeProfit, ZERO) ? takeProfit : undefined };
 };
 
 const intentOf = (proposal: TradeProposal, portfolio: PortfolioView): { intent: Intent; position: PortfolioView['positions'][number] | undefined } => {
@@ -336,7 +335,7 @@ export const makeRiskEngine = (config: RiskConfig): RiskEngine => {
       leverage: entry && sizing.leverage.ok ? sizing.leverage.leverage : new Decimal(1),
       notional: sizing.orderNotional,
       worstCaseNotional: sizing.exposureAdd,
-      requiresSplit: sizing.quantity.gt(instrument.maxQuantity),
+      requiresSplit: gtDec(sizing.quantity, instrument.maxQuantity),
       mode: config.mode,
       dryRun,
       decidedAt: now,

@@ -7,7 +7,7 @@ import { Decimal, ZERO, maxDec } from '../domain/money.ts';
 import { Schema } from 'effect';
 import { Fraction, TradeProposal } from '../domain/TradeProposal.ts';
 import type { CapitalConfig } from './RiskConfig.ts';
-import { positionNotional, referencePrice, workingOrderWorstNotional } from './exposure.ts';
+import { positionNotionalAt, referencePrice, workingOrderWorstNotional } from './exposure.ts';
 import type { MarketView, PortfolioView, PositionView, Veto, WorkingOrderView } from './views.ts';
 import { veto } from './checks/types.ts';
 
@@ -23,8 +23,11 @@ export interface OpenRiskSnapshot {
  * else entry), because nothing bounds the loss. The distance is absolute, as S2-4 words it: a stop trailed past
  * the entry still counts its distance (conservative).
  */
-export const positionRisk = (p: PositionView, market: MarketView): Decimal =>
-  p.stopLoss === undefined ? positionNotional(p, market.symbols[p.symbol]) : p.quantity.abs().times(p.entryPrice.minus(p.stopLoss).abs());
+export const positionRisk = (p: PositionView, market: MarketView): Decimal => positionRiskAt(p, referencePrice(market.symbols[p.symbol]));
+
+/** `positionRisk` with the symbol's reference price given (undefined: none known). */
+export const positionRiskAt = (p: PositionView, ref: Decimal | undefined): Decimal =>
+  p.stopLoss === undefined ? positionNotionalAt(p, ref) : p.quantity.abs().times(p.entryPrice.minus(p.stopLoss).abs());
 
 /**
  * Returns a working entry's worst-case risk: quantity × |worst price − stop| with worst price = max(limit, reference)

@@ -3,6 +3,7 @@ export * from './RiskConfig.ts';
 export * from './RiskEngine.ts';
 export * from './views.ts';
 export * from './exposure.ts';
+export * from './exposureBook.ts';
 export * from './fees.ts';
 export * from './sizing.ts';
 export * from './capital.ts';

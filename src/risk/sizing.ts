@@ -4,10 +4,10 @@
  * open-risk headroom ÷ stop fraction), quantity floored to the step at the worst-case price, limit rounded to the
  * tick for the side. Pure; performs no I/O.
  */
-import { Decimal, ZERO, maxDec, minDec } from '../domain/money.ts';
+import { ONE, ZERO, decimalOf, gtDec, maxDec, minDec, type Decimal } from '../domain/money.ts';
 import { floorQuantity, roundPriceForSide } from '../domain/rounding.ts';
 import { regimeMultiplier, strategyBudgetFor, type RiskConfig } from './RiskConfig.ts';
-import { computeExposure, referencePrice } from './exposure.ts';
+import { aggregateFor, computeExposure, referencePrice } from './exposure.ts';
 import { computeOpenRisk, notionalForRisk } from './capital.ts';
 import { resolveLeverage } from './checks/leverage.ts';
 import type { CapUsage, CheckContext, Sizing } from './checks/types.ts';
@@ -22,6 +22,30 @@ export const symbolCapFraction = (config: RiskConfig, symbol: string): number =>
 /** Returns the group cap fraction: the group's own entry, else groupCapFraction. */
 export const groupCapFraction = (config: RiskConfig, group: string): number => config.caps.groupCaps[group] ?? config.caps.groupCapFraction;
 
+// NAV ÷ (1 + taker rate), the most an entry may ask for: the last quotient is kept, so a round of decisions on one NAV
+// divides once (the same value and rate give the same quotient; only used with a positive NAV).
+let reserved: { readonly nav: Decimal; readonly rate: number; readonly value: Decimal } | undefined;
+const feeReserved = (nav: Decimal, rate: number): Decimal => {
+  if (reserved === undefined || reserved.rate !== rate || (reserved.nav !== nav && !reserved.nav.eq(nav))) reserved = { nav, rate, value: nav.div(decimalOf(rate).plus(ONE)) };
+  return reserved.value;
+};
+
+// NAV × a cap fraction × the regime's cap multiplier: the limits of the last NAV and multiplier are kept, so a round of
+// decisions on one NAV multiplies once per cap (the same values give the same limit; a zero NAV is not kept).
+let limits: { readonly nav: Decimal; readonly capM: Decimal; readonly byFraction: Map<number, Decimal> } | undefined;
+const capLimit = (navFloor: Decimal, fraction: number, capM: Decimal): Decimal => {
+  if (navFloor.isZero() || Object.is(fraction, -0)) return navFloor.times(decimalOf(fraction)).times(capM);
+  if (limits === undefined || (limits.nav !== navFloor && !limits.nav.eq(navFloor)) || (limits.capM !== capM && !limits.capM.eq(capM))) {
+    limits = { nav: navFloor, capM, byFraction: new Map() };
+  }
+  let limit = limits.byFraction.get(fraction);
+  if (limit === undefined) {
+    limit = navFloor.times(decimalOf(fraction)).times(capM);
+    limits.byFraction.set(fraction, limit);
+  }
+  return limit;
+};
+
 /**
  * Sizes the proposal. Requires a two-sided quote and instrument (the gate rules guarantee both); for an exit, the
  * quantity is capped at the open position and no cap headroom applies.
@@ -34,40 +58,42 @@ export const sizeProposal = (ctx: CheckContext): Sizing => {
   if (instrument === undefined || bid === undefined || ask === undefined) throw new RangeError('sizeProposal needs an instrument and a two-sided quote');
   const side = proposal.side;
   const nav = portfolio.nav;
-  const m = new Decimal(regimeMultiplier(config, market.regime));
+  const m = decimalOf(regimeMultiplier(config, market.regime));
   // Caps only ever tighten with the regime (a bull multiplier of 1.2 scales sizes, never the hard limits).
-  const capM = minDec(m, new Decimal(1));
+  const capM = minDec(m, ONE);
 
   const touch = side === 'buy' ? ask : bid;
-  const offset = new Decimal(config.orders.limitOffsetFraction);
-  const rawLimit = side === 'buy' ? touch.times(offset.plus(1)) : touch.times(new Decimal(1).minus(offset));
+  const offset = decimalOf(config.orders.limitOffsetFraction);
+  const rawLimit = side === 'buy' ? touch.times(offset.plus(ONE)) : touch.times(ONE.minus(offset));
   const limitPrice = roundPriceForSide(rawLimit, instrument.tickSize, side, 'passive');
   const ref = referencePrice(symbolMarket);
   const worstPrice = ref === undefined ? limitPrice : maxDec(limitPrice, ref);
 
-  const wanted = minDec(new Decimal(proposal.notionalFraction).times(m), new Decimal(config.caps.maxTradeFraction));
+  const wanted = minDec(decimalOf(proposal.notionalFraction).times(m), decimalOf(config.caps.maxTradeFraction));
   // An entry never asks for more than NAV less its own taker fee, so an all-in entry's notional plus fee fits the cash.
-  const feeReserved = intent === 'entry' ? nav.div(new Decimal(config.fees.takerRate).plus(1)) : nav;
-  const desiredNotional = nav.gt(0) ? minDec(nav.times(wanted), feeReserved) : ZERO;
+  const desiredNotional = gtDec(nav, ZERO) ? minDec(nav.times(wanted), intent === 'entry' ? feeReserved(nav, config.fees.takerRate) : nav) : ZERO;
 
-  const exposure = computeExposure(portfolio, market);
-  const usage = (current: Decimal, fraction: number): CapUsage => ({ current, limit: maxDec(nav, ZERO).times(fraction).times(capM) });
+  // The owner's incremental aggregate when the view carries one valued at this market (O(1)); else from the lists.
+  const figures = aggregateFor(portfolio, market);
+  const exposure = figures?.exposure ?? computeExposure(portfolio, market);
+  const navFloor = maxDec(nav, ZERO);
+  const usage = (current: Decimal, fraction: number): CapUsage => ({ current, limit: capLimit(navFloor, fraction, capM) });
   const strategy = usage(portfolio.strategies[proposal.strategyId]?.committedNotional ?? ZERO, strategyBudgetFor(config, proposal.strategyId).budgetFraction);
   const symbol = usage(exposure.bySymbol.get(proposal.symbol) ?? ZERO, symbolCapFraction(config, proposal.symbol));
   const groupName = portfolio.groups[proposal.symbol];
   const group = groupName === undefined ? undefined : { name: groupName, ...usage(exposure.byGroup.get(groupName) ?? ZERO, groupCapFraction(config, groupName)) };
   const total = usage(exposure.total, config.caps.maxTotalAtRiskFraction);
-  const stopLossFraction = new Decimal(proposal.stopLossFraction === 0 ? config.leverage.autoStopLossFraction : proposal.stopLossFraction);
+  const stopLossFraction = decimalOf(proposal.stopLossFraction === 0 ? config.leverage.autoStopLossFraction : proposal.stopLossFraction);
   // S2-4's stop-distance rules are off unless the profile sets them; their limits are NAV fractions, not regime-scaled
   // (the regime already scales the size the risk is measured on).
   const riskPerUnit = worstPrice.times(stopLossFraction);
   const { riskPerTradeFraction, maxOpenRiskFraction } = config.capital;
-  const riskPerTradeLimit = riskPerTradeFraction === null || intent !== 'entry' ? undefined : maxDec(nav, ZERO).times(riskPerTradeFraction);
-  const openRiskSnapshot = maxOpenRiskFraction === null || intent !== 'entry' ? undefined : computeOpenRisk(portfolio, market);
+  const riskPerTradeLimit = riskPerTradeFraction === null || intent !== 'entry' ? undefined : navFloor.times(decimalOf(riskPerTradeFraction));
+  const openRiskSnapshot = maxOpenRiskFraction === null || intent !== 'entry' ? undefined : (figures?.openRisk ?? computeOpenRisk(portfolio, market));
   const openRisk =
     openRiskSnapshot === undefined || maxOpenRiskFraction === null
       ? undefined
-      : { current: openRiskSnapshot.total, limit: maxDec(nav, ZERO).times(maxOpenRiskFraction), unpriced: openRiskSnapshot.unpriced };
+      : { current: openRiskSnapshot.total, limit: navFloor.times(decimalOf(maxOpenRiskFraction)), unpriced: openRiskSnapshot.unpriced };
 
   let sizedNotional = desiredNotional;
   let quantity: Decimal;
@@ -104,7 +130,7 @@ export const sizeProposal = (ctx: CheckContext): Sizing => {
     total,
     leverage: resolveLeverage(config.leverage, proposal, instrument, ctx.hints),
     stopLossFraction,
-    takeProfitFraction: new Decimal(proposal.takeProfitFraction),
+    takeProfitFraction: decimalOf(proposal.takeProfitFraction),
     riskPerUnit,
     riskAdd: quantity.times(riskPerUnit),
     riskPerTradeLimit,

@@ -5,6 +5,7 @@
 import type { Decimal } from '../domain/money.ts';
 import type { Instrument } from '../domain/Instrument.ts';
 import type { Side } from '../domain/orders.ts';
+import type { ExposureFigures } from './exposure.ts';
 import type { Regime } from './RiskConfig.ts';
 
 /** Whether new entries may open: Active (all), Reducing (exits only), Halted (nothing). */
@@ -66,6 +67,12 @@ export interface PortfolioView {
   readonly groups: Readonly<Record<string, string>>;
   /** Each symbol's trade actor as the gate sees it; a symbol without an entry has no actor to act (one gate, X-RT-5). */
   readonly actors?: Readonly<Record<string, ActorAvailability>> | undefined;
+  /**
+   * The exposure and open risk of `positions` and `workingOrders`, kept incrementally by their owner (an ExposureBook)
+   * and valued against the market view handed over with this one; absent (or valued against another market view), the
+   * RiskEngine derives them from the lists.
+   */
+  readonly exposure?: ExposureFigures | undefined;
 }
 
 /** Whether a symbol's trade actor can take a new entry or a strategy exit now. */

@@ -9,13 +9,16 @@ import type { AccountEvent } from '../venues/streams.ts';
 import type { Decimal } from '../domain/money.ts';
 import type { Fill, Position, VenueOrder } from '../domain/orders.ts';
 import { criticalEvent, logCritical } from '../kernel/logger.ts';
+import type { ApprovalBook } from '../execution/ApprovalBook.ts';
 import type { ExecutionEngine } from '../execution/ExecutionEngine.ts';
 import type { Portfolio } from '../portfolio/Portfolio.ts';
 import type { TradingState } from '../risk/TradingState.ts';
 import { hasPartialEntry, holdsPosition } from '../../machines/trade/tradeQueries.ts';
 import { fillEvent, orderUpdateEvent, positionChangedEvent } from '../../machines/trade/venueEvents.ts';
+import type { ActorHost } from './ActorHost.ts';
 import type { HostRegistry, RuntimeContext } from './ports.ts';
 import type { RunStats } from './RunStats.ts';
+import type { FillFeedback } from './StrategyFeedback.ts';
 
 /** Prefix of the block reason recovery sets for an adopted foreign position (lifted once the position is flat). */
 export const ADOPTED_BLOCK_PREFIX = 'foreign position adopted';
@@ -30,6 +33,9 @@ export interface AccountEventRouterDeps {
   readonly stats: RunStats;
   /** Called with every equity the settle asset's balance reports (the breakers). */
   readonly onEquity: (equity: Decimal) => void;
+  /** The approvals of the actors' intents: a fill of an intent's cycle is credited to the approval's strategy. */
+  readonly approvals?: ApprovalBook | undefined;
+  readonly feedback?: FillFeedback | undefined;
 }
 
 /** The account-event router of one venue account. */
@@ -103,7 +109,10 @@ export class AccountEventRouter {
       // A venue-side TP/SL, a liquidation or a manual close of the actor's position: its fees belong to the trade.
       if (snapshot !== undefined && (holdsPosition(snapshot) || hasPartialEntry(snapshot))) {
         const list = this.external.get(fill.symbol) ?? [];
-        if (!list.some((f) => f.tradeId === fill.tradeId)) list.push(fill);
+        if (!list.some((f) => f.tradeId === fill.tradeId)) {
+          list.push(fill);
+          this.credit(snapshot, fill);
+        }
         this.external.set(fill.symbol, list);
       }
       return;
@@ -111,11 +120,19 @@ export class AccountEventRouter {
     // A fill seen before (stream replay, or recovery fetching what the stream already delivered) changes nothing.
     if (snapshot.context.seenTradeIds.includes(fill.tradeId)) return;
     execution.recordFill(fill);
+    this.credit(snapshot, fill);
     logCritical(ctx.logger, criticalEvent({ event: 'order_fill', profile: ctx.settings.profile, mode: ctx.settings.mode }, {
       venue: ctx.venueId, order_id: fill.venueOrderId, client_order_id: fill.clientOrderId, symbol: fill.symbol, side: fill.side,
       qty: fill.quantity.toString(), price: fill.price.toString(),
     }));
     host!.send(fillEvent(fill, ctx.now()));
+  }
+
+  /** Credits a fill of the actor's cycle (its orders, or its position's venue-side TP/SL) to the intent's strategy. */
+  private credit(snapshot: ReturnType<ActorHost['snapshot']>, fill: Fill): void {
+    const intentId = snapshot.context.intent?.intentId;
+    const strategyId = intentId === undefined ? undefined : this.deps.approvals?.get(intentId)?.strategyId;
+    if (strategyId !== undefined) this.deps.feedback?.filled(strategyId, fill);
   }
 
   /** Delivers one order update of one of the actor's orders. */

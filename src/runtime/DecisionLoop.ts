@@ -10,6 +10,9 @@ import type { TradeProposal } from '../domain/TradeProposal.ts';
 import type { RiskDecision, RiskEngine } from '../risk/RiskEngine.ts';
 import type { MarketView, PortfolioView } from '../risk/views.ts';
 import type { Strategy } from '../strategies/Strategy.ts';
+import type { StrategyCapRecord } from '../journal/events.ts';
+import type { StrategyFeedbackBook } from './StrategyFeedback.ts';
+import { applyStrategyCaps, type AccountViews, type StrategyCapLimits } from './strategyCaps.ts';
 
 /** What the loop needs of one venue account. */
 export interface DecisionTarget {
@@ -20,8 +23,11 @@ export interface DecisionTarget {
   beforeCycle(): Promise<void>;
   snapshot(now: number): MarketSnapshot;
   views(now: number, tradesThisCycle: ReadonlyMap<string, number>): { readonly portfolio: PortfolioView; readonly market: MarketView };
-  /** Journals, counts and alerts one decision, then acts on an approved one (entry to the actor, exit to its position). */
-  decide(proposal: TradeProposal, decision: RiskDecision): void;
+  /**
+   * Journals, counts and alerts one decision, then acts on an approved one (entry to the actor, exit to its position);
+   * `strategyCap` is the integrator's downscale of the proposal, journaled with it.
+   */
+  decide(proposal: TradeProposal, decision: RiskDecision, strategyCap?: StrategyCapRecord): void;
 }
 
 /** Settings of the loop. */
@@ -41,7 +47,14 @@ export interface DecisionLoopDeps {
    * reports closes (`barClosed`) and ticks (`marketAdvanced`).
    */
   readonly trigger?: 'timer' | 'bar_close' | undefined;
+  /** Each strategy's feedback (its fills and vetoes, handed to it in its snapshot) and metrics. */
+  readonly feedback?: StrategyFeedbackBook | undefined;
+  /** The integrator's per-strategy caps (S3-6), by strategy id, applied before the RiskEngine. */
+  readonly caps?: ReadonlyMap<string, StrategyCapLimits> | undefined;
 }
+
+const NO_CAPS: ReadonlyMap<string, StrategyCapLimits> = new Map();
+const NO_TRADES: ReadonlyMap<string, number> = new Map();
 
 /** The decision loop of a session. */
 export class DecisionLoop {
@@ -103,18 +116,21 @@ export class DecisionLoop {
     });
   }
 
-  /** Runs one cycle now: strategies → RiskEngine (round) → the accounts. */
+  /** Runs one cycle now: strategies (each with its feedback) → per-strategy caps → RiskEngine (round) → the accounts. */
   runCycle(): void {
     const ready = this.deps.targets.filter((t) => t.ready());
     if (!this.running || ready.length === 0) return;
     const now = this.deps.scheduler.clock.now();
     const snapshot = this.merged(ready, now);
     const proposals: TradeProposal[] = [];
+    const feedback = this.deps.feedback;
     this.deps.strategies.forEach((s, i) => {
-      const step = s.propose(snapshot, this.states[i]);
+      const step = s.propose(feedback === undefined ? snapshot : { ...snapshot, feedback: feedback.view(s.id, now) }, this.states[i]);
       this.states[i] = step.state;
+      feedback?.proposed(s.id, step.proposals.length);
       proposals.push(...step.proposals);
     });
+    if (proposals.length === 0) return;
     // A symbol no ready account trades is judged against the first account's views, which have no market for it: the
     // RiskEngine itself refuses it (product_disabled), so the refusal is journaled like every other.
     const fallback = ready[0]!;
@@ -122,8 +138,21 @@ export class DecisionLoop {
       const t = this.owner.get(p.symbol);
       return t !== undefined && t.ready() ? t : fallback;
     };
-    const decisions = this.deps.risk.checkRound(proposals, (p, trades) => targetOf(p).views(now, trades), now);
-    for (const { proposal, decision } of decisions) targetOf(proposal).decide(proposal, decision);
+    // S3-6: each strategy's own caps, where the round meets, before the RiskEngine's global caps.
+    const views = new Map<DecisionTarget, AccountViews>();
+    const accountOf = (p: TradeProposal): AccountViews => {
+      const t = targetOf(p);
+      const v = views.get(t) ?? t.views(now, NO_TRADES);
+      views.set(t, v);
+      return v;
+    };
+    const capped = applyStrategyCaps(proposals, this.deps.caps ?? NO_CAPS, { now, positions: snapshot.positions, accountOf });
+    const decisions = [...capped.vetoed, ...this.deps.risk.checkRound(capped.proposals, (p, trades) => targetOf(p).views(now, trades), now)];
+    for (const { proposal, decision } of decisions) {
+      const note = capped.downscaled.get(proposal.proposalId);
+      targetOf(proposal).decide(proposal, decision, note);
+      feedback?.decided(proposal, decision, now, note !== undefined);
+    }
   }
 
   private merged(targets: ReadonlyArray<DecisionTarget>, now: number): MarketSnapshot {

@@ -2,7 +2,9 @@
  * Builds the RiskEngine's inputs for one venue account from its read models: the portfolio view (positions and NAV
  * from the venue, working orders from the journal's projection, cooldowns, trading state, breakers, actor
  * availability) and the market view (quotes, bars, mid history, product status, symbol gates, clock and dependency
- * health, regime). Read-only; every decision of the one gate is made from these.
+ * health, regime). The portfolio view carries the account's exposure aggregates (its ExposureFeed's book, valued against
+ * the market view built with it), so the RiskEngine's caps read them in O(1) (issue 17). Read-only; every decision of
+ * the one gate is made from these.
  */
 import { ZERO, type Decimal } from '../domain/money.ts';
 import type { Instrument } from '../domain/Instrument.ts';
@@ -12,10 +14,14 @@ import type { HeldPosition, MarketState } from '../market/MarketState.ts';
 import type { Portfolio } from '../portfolio/Portfolio.ts';
 import type { Regime } from '../risk/RiskConfig.ts';
 import type { TradingState } from '../risk/TradingState.ts';
+import { strategyWorkingAtLimitFromScratch } from '../risk/exposureBook.ts';
 import type { ActorAvailability, MarketView, PortfolioView, ProductStatus, SymbolMarketView } from '../risk/views.ts';
 import type { Strategy } from '../strategies/Strategy.ts';
 import { acceptsEntry, acceptsExit } from '../../machines/trade/tradeQueries.ts';
+import type { ExposureFeed } from './exposureFeed.ts';
 import type { HostRegistry } from './ports.ts';
+
+export { ExposureFeed } from './exposureFeed.ts';
 
 /** The projection states whose orders are working (open, or sent with the outcome not yet known). */
 export const WORKING_ORDER_STATES: ReadonlyArray<JournalOrderState> = ['requested', 'ambiguous', 'new', 'partially_filled', 'untriggered'];
@@ -37,28 +43,45 @@ export interface RiskViewSources {
   readonly groups: Readonly<Record<string, string>>;
   /** Whether the venue can hold a short at all (spot and cash equity cannot). */
   readonly venueShorting: boolean;
+  /** The account's incremental exposure (issue 17); without it the views carry no aggregate and the caps sum the lists. */
+  readonly exposure?: ExposureFeed | undefined;
 }
 
 const productStatusOf = (i: Instrument | undefined): ProductStatus => (i === undefined ? 'unknown' : i.status === 'trading' ? 'online' : i.status === 'halted' ? 'offline' : 'unknown');
 
-/** Returns the account's open positions by symbol, as the strategies' snapshot carries them. */
-export const heldPositions = (portfolio: Portfolio): ReadonlyMap<string, HeldPosition> =>
-  new Map(portfolio.openPositions().map((p) => [p.symbol, { side: p.side as 'long' | 'short', quantity: p.quantity, entryPrice: p.entryPrice }]));
+/** Returns the account's open positions by symbol, as the strategies' snapshot carries them; `owner` names who opened each. */
+export const heldPositions = (portfolio: Portfolio, owner?: (symbol: string) => string | undefined): ReadonlyMap<string, HeldPosition> =>
+  new Map(portfolio.openPositions().map((p) => [p.symbol, { side: p.side as 'long' | 'short', quantity: p.quantity, entryPrice: p.entryPrice, strategyId: owner?.(p.symbol) }]));
 
-/** Returns the portfolio view at `now`, counting this round's approvals per strategy. */
-export const portfolioView = (src: RiskViewSources, now: number, tradesThisCycle: ReadonlyMap<string, number>): PortfolioView => {
-  const positions = src.portfolio.openPositions().map((p) => ({
+/** Returns the strategy whose approved entry the symbol's actor is working (its open position's owner), if any. */
+export const positionOwner = (src: Pick<RiskViewSources, 'hosts' | 'approvals'>, symbol: string): string | undefined => {
+  const intentId = src.hosts.host(symbol)?.snapshot().context.intent?.intentId;
+  return intentId === undefined ? undefined : src.approvals.get(intentId)?.strategyId;
+};
+
+/** Returns the account's open positions by symbol, each with the strategy that opened it (the strategies' snapshot). */
+export const ownedPositions = (src: RiskViewSources): ReadonlyMap<string, HeldPosition> => heldPositions(src.portfolio, (symbol) => positionOwner(src, symbol));
+
+/**
+ * Returns the portfolio view at `now`, counting this round's approvals per strategy. With `market` (the market view
+ * it is handed over with) and an ExposureFeed in the sources, the view carries the feed's book valued against it.
+ */
+export const portfolioView = (src: RiskViewSources, now: number, tradesThisCycle: ReadonlyMap<string, number>, market?: MarketView): PortfolioView => {
+  const open = src.portfolio.openPositions();
+  const positions = open.map((p) => ({
     symbol: p.symbol, side: p.side as 'long' | 'short', quantity: p.quantity, entryPrice: p.entryPrice, markPrice: p.markPrice, stopLoss: p.stopLoss,
   }));
-  const working = src.journal.ordersInState(WORKING_ORDER_STATES).map((o) => ({
+  const rows = src.journal.ordersInState(WORKING_ORDER_STATES);
+  const working = rows.map((o) => ({
     symbol: o.symbol, side: o.side, quantity: o.quantity.minus(o.filledQuantity), price: o.price, stopLoss: src.approvals.get(o.intentId)?.stopLoss,
     reduceOnly: o.reduceOnly, strategyId: o.strategyId ?? 'unknown',
   }));
+  const book = market === undefined ? undefined : src.exposure?.sync(rows, working, open, positions, market, src.groups);
   const strategies: Record<string, { committedNotional: Decimal; tradesThisCycle: number }> = {};
-  const held = positions.reduce((a, p) => a.plus(p.quantity.times(p.entryPrice)), ZERO);
+  const held = book?.heldAtEntry ?? positions.reduce((a, p) => a.plus(p.quantity.times(p.entryPrice)), ZERO);
   for (const s of src.strategies) {
-    const committed = working.filter((w) => w.strategyId === s.id && !w.reduceOnly).reduce((a, w) => a.plus(w.quantity.times(w.price ?? ZERO)), ZERO).plus(held);
-    strategies[s.id] = { committedNotional: committed, tradesThisCycle: tradesThisCycle.get(s.id) ?? 0 };
+    const entries = book?.strategyWorkingAtLimit(s.id) ?? strategyWorkingAtLimitFromScratch({ workingOrders: working }, s.id);
+    strategies[s.id] = { committedNotional: entries.plus(held), tradesThisCycle: tradesThisCycle.get(s.id) ?? 0 };
   }
   const actors: Record<string, ActorAvailability> = {};
   for (const symbol of src.symbols) {
@@ -71,8 +94,14 @@ export const portfolioView = (src: RiskViewSources, now: number, tradesThisCycle
   return {
     nav: src.portfolio.nav(), accountSnapshotTs: src.portfolio.navTimestamp(), positions, workingOrders: working, strategies,
     cooldowns: src.state.cooldowns(now), tradingState: src.state.state(), kill, drawdown: { breach: src.state.breach() },
-    brokerDesync: src.state.brokerDesync(), groups: src.groups, actors,
+    brokerDesync: src.state.brokerDesync(), groups: src.groups, actors, exposure: book,
   };
+};
+
+/** Returns both views of the account at `now`: the market view first, so the portfolio view's aggregate is valued against it. */
+export const riskViews = (src: RiskViewSources, now: number, tradesThisCycle: ReadonlyMap<string, number>): { readonly portfolio: PortfolioView; readonly market: MarketView } => {
+  const market = marketView(src);
+  return { portfolio: portfolioView(src, now, tradesThisCycle, market), market };
 };
 
 /** Returns the market view now. */

@@ -28,7 +28,7 @@ import { KillSwitchController } from './KillSwitchController.ts';
 import type { DecisionTarget } from './DecisionLoop.ts';
 import type { HostRegistry, RuntimeContext, VenueRuntimeDeps } from './ports.ts';
 import { recoverAtStartup, type RecoveryReport } from './recovery.ts';
-import { heldPositions, marketView, portfolioView, type RiskViewSources } from './RiskViews.ts';
+import { ExposureFeed, ownedPositions, riskViews, type RiskViewSources } from './RiskViews.ts';
 import { RunStats } from './RunStats.ts';
 import { VenueCheck } from './VenueCheck.ts';
 export type { ReconcileSettings, RuntimeSettings, VenueRuntimeDeps } from './ports.ts';
@@ -71,13 +71,13 @@ export class VenueRuntime implements DecisionTarget, HostRegistry {
     this.portfolio = new Portfolio(settings.settleAsset);
     this.state = new TradingState({ journal, config: deps.risk.config, timeZone: deps.timeZone ?? 'UTC' });
     this.execution = new ExecutionEngine({
-      venue: deps.venue, journal, clock: scheduler.clock, logger, retry: settings.retry, seed: settings.seed, crashPoint: deps.crashPoint,
+      venue: deps.venue, journal, clock: scheduler.clock, logger, retry: settings.retry, seed: settings.seed, crashPoint: deps.crashPoint, latency: deps.latency,
       // Entries only through the open gate; a reduce-only close may pass while start-up recovery closes what it cannot protect.
       gateOpen: (reduceOnly) => settings.mode !== 'DRY_RUN' && (this.gateOpen || (reduceOnly && this.recovering)),
     });
     this.kill = new KillSwitchController({ ctx: this.ctx, state: this.state, hosts: this, execution: this.execution, killFlag: deps.killFlag, pollMs: deps.killPollMs ?? 1000 });
     this.router = new AccountEventRouter({
-      ctx: this.ctx, hosts: this, execution: this.execution, portfolio: this.portfolio, state: this.state, stats: this.stats,
+      ctx: this.ctx, hosts: this, execution: this.execution, portfolio: this.portfolio, state: this.state, stats: this.stats, approvals: this.approvals, feedback: deps.feedback,
       onEquity: (equity) => this.kill.onBreaker(this.state.recordEquity(equity, this.ctx.now())),
     });
     this.performer = new IntentPerformer({
@@ -92,7 +92,7 @@ export class VenueRuntime implements DecisionTarget, HostRegistry {
     this.viewSources = {
       symbols: settings.symbols, journal, portfolio: this.portfolio, market: this.market, state: this.state, approvals: this.approvals, hosts: this,
       strategies: deps.strategies, instrument: (s) => this.instruments.get(s), clock: () => deps.clockStatus?.() ?? { offsetMs: 0, skewBlocked: false },
-      dependencies: () => deps.dependencies?.() ?? { venue_rest: 'up', venue_ws: 'up', journal: 'up' }, regime: deps.regime ?? 'chop', groups: deps.groups ?? {}, venueShorting: deps.venue.capabilities.shorting,
+      dependencies: () => deps.dependencies?.() ?? { venue_rest: 'up', venue_ws: 'up', journal: 'up' }, regime: deps.regime ?? 'chop', groups: deps.groups ?? {}, venueShorting: deps.venue.capabilities.shorting, exposure: new ExposureFeed(),
     };
   }
 
@@ -256,19 +256,19 @@ export class VenueRuntime implements DecisionTarget, HostRegistry {
     return this.gateOpen && !this.isStopping;
   }
 
-  /** The market snapshot strategies see (DecisionTarget). */
+  /** The market snapshot strategies see, each position with the strategy that opened it (DecisionTarget). */
   snapshot(now: number): MarketSnapshot {
-    return { ...this.market.snapshot(now), positions: heldPositions(this.portfolio) };
+    return { ...this.market.snapshot(now), positions: ownedPositions(this.viewSources) };
   }
 
   /** The RiskEngine's views of this account (DecisionTarget). */
   views(now: number, tradesThisCycle: ReadonlyMap<string, number>): ReturnType<DecisionTarget['views']> {
-    return { portfolio: portfolioView(this.viewSources, now, tradesThisCycle), market: marketView(this.viewSources) };
+    return riskViews(this.viewSources, now, tradesThisCycle);
   }
 
-  /** Journals one decision and acts on an approval: an entry goes to the symbol's actor, an exit closes its position. */
-  decide(proposal: TradeProposal, decision: RiskDecision): void {
-    recordDecision({ ctx: this.ctx, stats: this.stats, approvals: this.approvals, hosts: this }, proposal, decision, this.instruments.get(proposal.symbol));
+  /** Journals one decision (with its S3-6 downscale) and acts on an approval: an entry goes to the actor, an exit closes its position. */
+  decide(proposal: TradeProposal, decision: RiskDecision, strategyCap?: Parameters<DecisionTarget['decide']>[2]): void {
+    recordDecision({ ctx: this.ctx, stats: this.stats, approvals: this.approvals, hosts: this }, proposal, decision, this.instruments.get(proposal.symbol), strategyCap);
   }
 
   /** Feeds one normalized market event. */

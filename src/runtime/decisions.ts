@@ -7,6 +7,7 @@
 import type { Instrument } from '../domain/Instrument.ts';
 import type { TradeProposal } from '../domain/TradeProposal.ts';
 import { RISK_DECISION, type ApprovalBook } from '../execution/ApprovalBook.ts';
+import type { StrategyCapRecord } from '../journal/events.ts';
 import { nextClientOrderId } from '../journal/clientOrderIds.ts';
 import { criticalEvent, logCritical } from '../kernel/logger.ts';
 import { decisionRecord, type RiskDecision } from '../risk/RiskEngine.ts';
@@ -26,12 +27,12 @@ export interface DecisionDeps {
   readonly hosts: HostRegistry;
 }
 
-/** Journals one decision and acts on it. */
-export const recordDecision = (deps: DecisionDeps, proposal: TradeProposal, decision: RiskDecision, instrument: Instrument | undefined): void => {
+/** Journals one decision (with the integrator's downscale of the proposal, if any: S3-6) and acts on it. */
+export const recordDecision = (deps: DecisionDeps, proposal: TradeProposal, decision: RiskDecision, instrument: Instrument | undefined, strategyCap?: StrategyCapRecord): void => {
   const { ctx, stats } = deps;
   const now = ctx.now();
   stats.proposals += 1;
-  ctx.journal.append(`risk:${proposal.symbol}`, RISK_DECISION, { proposalId: proposal.proposalId, ...decisionRecord(decision) });
+  ctx.journal.append(`risk:${proposal.symbol}`, RISK_DECISION, { proposalId: proposal.proposalId, ...decisionRecord(decision), ...(strategyCap === undefined ? {} : { strategyCap }) });
   if (decision.kind === 'veto') {
     stats.recordVeto(decision.veto.reason);
     const alert = alertForVeto(proposal.symbol, decision.veto);

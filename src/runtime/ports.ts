@@ -5,6 +5,7 @@
 import type { InspectionEvent } from 'xstate';
 import type { AlertPort } from '../alerts/AlertRouter.ts';
 import type { CrashPoint } from '../kernel/crashPoints.ts';
+import type { OrderLatency } from '../execution/ExecutionEngine.ts';
 import type { Regime } from '../risk/RiskConfig.ts';
 import type { RiskEngine } from '../risk/RiskEngine.ts';
 import type { Strategy } from '../strategies/Strategy.ts';
@@ -16,6 +17,7 @@ import type { Logger } from '../kernel/logger.ts';
 import type { RetryPolicy } from '../kernel/retry.ts';
 import type { Scheduler } from '../kernel/Scheduler.ts';
 import type { ActorHost } from './ActorHost.ts';
+import type { FillFeedback } from './StrategyFeedback.ts';
 
 /** Settings of one venue account's runtime (decoded from config). */
 export interface RuntimeSettings {
@@ -94,4 +96,8 @@ export interface VenueRuntimeDeps {
   readonly regime?: Regime | undefined;
   readonly groups?: Readonly<Record<string, string>> | undefined;
   readonly crashPoint?: CrashPoint | undefined;
+  /** Where the account credits each fill of a strategy's orders (the strategies' feedback). */
+  readonly feedback?: FillFeedback | undefined;
+  /** The session's latency telemetry: the ExecutionEngine reports place, ack and fill to it (X-OBS-2). */
+  readonly latency?: OrderLatency | undefined;
 }

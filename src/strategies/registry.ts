@@ -1,52 +1,70 @@
 /**
  * The strategy registry (X-MOD-6): every built-in strategy by id, with its config section (params schema and
- * defaults) and its factory. A strategy runs only when its section says `enabled: true`; the others are logged as
- * `skipped (disabled)`. `--strategy` and `--param` overrides are decoded through the same schemas, so a mistyped or
- * out-of-range value is a readable error, never a silent default. Pure apart from the optional log line.
+ * defaults) and its factory, plus the user strategies loaded from a `--strategy-path` directory (userStrategy.ts),
+ * which take the same path. A strategy runs only when its section says `enabled: true`; the others are logged as
+ * `skipped (disabled)`. `--strategy` and `--param` overrides are decoded through the same schemas (a user strategy's
+ * through its defaults and `validate`), so a mistyped or out-of-range value is a readable error, never a silent
+ * default. Pure apart from the optional log line.
  */
 import { Either, ParseResult, Schema } from 'effect';
 import { parse as parseYaml } from 'yaml';
 import type { AppConfig } from '../config/schema.ts';
 import { BreakoutSection } from '../config/schema.ts';
+import type { StrategyCaps } from '../config/strategySections.ts';
 import { breakoutStrategy } from './breakout/Breakout.ts';
 import { smaCrossStrategy } from './smaCross/SmaCross.ts';
 import { SmaCrossSection } from '../config/smaCrossSection.ts';
 import type { Strategy } from './Strategy.ts';
+import { UserStrategyError } from './userStrategy.ts';
 
 /** What every strategy factory may use besides its own parameters. */
 export interface StrategyContext {
   /** How long a proposal stays valid (the decision cycle). */
   readonly ttlMs: number;
+  /** Told once when a user strategy fails while proposing (it then proposes nothing more in this run). */
+  readonly onFault?: ((strategyId: string, problem: string) => void) | undefined;
 }
 
-/** One registered strategy. */
+/** What every decoded strategy section holds besides the strategy's own parameters. */
+export interface StrategySection {
+  readonly enabled: boolean;
+  readonly caps?: StrategyCaps | undefined;
+}
+
+/** One registered strategy: a built-in, or a user strategy with the module file it came from. */
 export interface StrategyEntry {
-  readonly id: keyof AppConfig['strategies'];
+  readonly id: string;
   readonly summary: string;
+  /** The module a user strategy was loaded from (`--strategy-path`); undefined for a built-in. */
+  readonly file?: string | undefined;
   /** Decodes the strategy's config section (with its defaults), collecting every problem. */
-  readonly decode: (section: unknown) => Either.Either<{ readonly enabled: boolean }, string>;
+  readonly decode: (section: unknown) => Either.Either<StrategySection, string>;
   /** Encodes a decoded section back to what a config file holds (fractions of 1 as "100%"). */
   readonly encode: (section: never) => Record<string, unknown>;
+  /** Creates the strategy; a user strategy's factory may throw its UserStrategyError. */
   readonly create: (section: never, ctx: StrategyContext) => Strategy<unknown>;
 }
+
+/** The ids of the built-in strategies. */
+export type BuiltinStrategyId = 'breakout' | 'sma-cross';
 
 const decoder = <A, I>(schema: Schema.Schema<A, I>) => {
   const decode = Schema.decodeUnknownEither(schema, { errors: 'all', onExcessProperty: 'error' });
   return (section: unknown): Either.Either<A, string> => Either.mapLeft(decode(section), (e) => ParseResult.TreeFormatter.formatErrorSync(e));
 };
 
-const entry = <A extends { readonly enabled: boolean }, I>(e: {
-  readonly id: StrategyEntry['id'];
+const entry = <A extends StrategySection, I>(e: {
+  readonly id: BuiltinStrategyId;
   readonly summary: string;
   readonly schema: Schema.Schema<A, I>;
   readonly create: (params: A, ctx: StrategyContext) => Strategy<unknown>;
-}): StrategyEntry => ({
+}): StrategyEntry & { readonly id: BuiltinStrategyId } => ({
   id: e.id, summary: e.summary, decode: decoder(e.schema), create: e.create,
   encode: ((section: A) => Schema.encodeSync(e.schema)(section) as Record<string, unknown>),
 });
 
-/** The built-in strategies, in the order they run in a decision cycle. */
-export const STRATEGY_REGISTRY: ReadonlyArray<StrategyEntry> = [
+/** The built-in strategies, in the order they run in a decision cycle (user strategies run after them). */
+export const STRATEGY_REGISTRY: ReadonlyArray<StrategyEntry & { readonly id: BuiltinStrategyId }> = [
   entry({
     id: 'breakout', summary: 'Donchian breakout on closed bars with fixed TP/SL (the demo)', schema: BreakoutSection,
     create: (p, ctx) => breakoutStrategy({ ...p, ttlMs: ctx.ttlMs }) as Strategy<unknown>,
@@ -57,19 +75,53 @@ export const STRATEGY_REGISTRY: ReadonlyArray<StrategyEntry> = [
   }),
 ];
 
-/** Returns the registered strategy with this id. */
-export const strategyEntry = (id: string): StrategyEntry | undefined => STRATEGY_REGISTRY.find((e) => e.id === id);
+const BUILTIN_IDS: ReadonlySet<string> = new Set(STRATEGY_REGISTRY.map((e) => e.id));
 
-/** Returns the enabled strategies of a config, in registry order; reports each disabled one to `skipped`. */
-export const enabledStrategies = (config: AppConfig, skipped?: (id: string) => void): Strategy<unknown>[] => {
+/** Returns whether an id is a built-in strategy's. */
+export const isBuiltinStrategy = (id: string): id is BuiltinStrategyId => BUILTIN_IDS.has(id);
+
+const entriesOf = (user: ReadonlyArray<StrategyEntry>): ReadonlyArray<StrategyEntry> => (user.length === 0 ? STRATEGY_REGISTRY : [...STRATEGY_REGISTRY, ...user]);
+
+/** Returns the registered strategy with this id (a built-in, or one of `user`). */
+export const strategyEntry = (id: string, user: ReadonlyArray<StrategyEntry> = []): StrategyEntry | undefined => entriesOf(user).find((e) => e.id === id);
+
+const sectionOf = (config: AppConfig, id: string): StrategySection | undefined => (config.strategies as Readonly<Record<string, StrategySection | undefined>>)[id];
+
+/** Returns a strategy's decoded section, decoding a user strategy's raw section (absent: its defaults) through its entry. */
+const decodedSection = (config: AppConfig, e: StrategyEntry): Either.Either<StrategySection, string> => {
+  const section = sectionOf(config, e.id);
+  if (e.file === undefined && section !== undefined) return Either.right(section);
+  return e.decode(section === undefined ? {} : e.encode(section as never));
+};
+
+/**
+ * Returns the enabled strategies of a config, in registry order then `user` order; reports each disabled one to
+ * `skipped`. Throws a user strategy's UserStrategyError (parameters its module refuses, a `create` that throws).
+ */
+export const enabledStrategies = (
+  config: AppConfig, skipped?: (id: string) => void, user: ReadonlyArray<StrategyEntry> = [], ctx: Omit<StrategyContext, 'ttlMs'> = {},
+): Strategy<unknown>[] => {
   const out: Strategy<unknown>[] = [];
-  for (const e of STRATEGY_REGISTRY) {
-    const section = config.strategies[e.id];
-    if (!section.enabled) {
+  for (const e of entriesOf(user)) {
+    const section = decodedSection(config, e);
+    if (Either.isLeft(section)) throw new UserStrategyError({ file: e.file ?? e.id, problem: `${e.id} parameters: ${section.left}` });
+    if (!section.right.enabled) {
       skipped?.(e.id);
       continue;
     }
-    out.push(e.create(section as never, { ttlMs: config.decision.cycleMs }));
+    out.push(e.create(section.right as never, { ...ctx, ttlMs: config.decision.cycleMs }));
+  }
+  return out;
+};
+
+/** Returns the caps (S3-6) of every enabled strategy that has any, by strategy id. */
+export const strategyCapsOf = (config: AppConfig, user: ReadonlyArray<StrategyEntry> = []): ReadonlyMap<string, StrategyCaps> => {
+  const out = new Map<string, StrategyCaps>();
+  for (const e of entriesOf(user)) {
+    const section = decodedSection(config, e);
+    if (Either.isLeft(section) || !section.right.enabled) continue;
+    const caps = section.right.caps;
+    if (caps !== undefined && (caps.maxAtRiskFraction !== undefined || caps.maxTradesPerCycle !== undefined)) out.set(e.id, caps);
   }
   return out;
 };
@@ -83,17 +135,45 @@ const paramValue = (raw: string): unknown => {
   }
 };
 
+const label = (e: StrategyEntry): string => (e.file === undefined ? e.id : `${e.id} (${e.file})`);
+
+/**
+ * Decodes every user strategy's section of the config through its module (absent: its defaults) and refuses a section
+ * no strategy owns; returns the config with the decoded sections.
+ */
+const withUserSections = (config: AppConfig, user: ReadonlyArray<StrategyEntry>): Either.Either<AppConfig, string> => {
+  const all = entriesOf(user);
+  const strays = Object.keys(config.strategies).filter((k) => !all.some((e) => e.id === k));
+  if (strays.length > 0) {
+    const from = user.length === 0 ? 'no user strategies are loaded (strategyPath / --strategy-path)' : `user strategies: ${user.map((e) => e.id).join(', ')}`;
+    return Either.left(`strategies.${strays[0]!}: no strategy has this id (built-in: ${STRATEGY_REGISTRY.map((e) => e.id).join(', ')}; ${from})`);
+  }
+  if (user.length === 0) return Either.right(config);
+  const strategies: Record<string, unknown> = { ...config.strategies };
+  for (const e of user) {
+    const decoded = decodedSection(config, e);
+    if (Either.isLeft(decoded)) return Either.left(`strategy ${label(e)} parameters: ${decoded.left}`);
+    strategies[e.id] = decoded.right;
+  }
+  return Either.right({ ...config, strategies: strategies as AppConfig['strategies'] });
+};
+
 /**
  * Applies `--strategy <id>` (that strategy enabled, every other disabled) and `--param key=value` (keys of that
- * strategy's section) to a config; returns the new config or a readable problem.
+ * strategy's section) to a config, built-ins and `user` strategies alike; returns the new config or a readable problem.
  */
-export const withStrategyOverrides = (config: AppConfig, opts: { readonly strategy?: string | undefined; readonly params: ReadonlyArray<string> }): Either.Either<AppConfig, string> => {
-  if (opts.strategy === undefined && opts.params.length === 0) return Either.right(config);
-  const id = opts.strategy ?? STRATEGY_REGISTRY.find((e) => config.strategies[e.id].enabled)?.id;
+export const withStrategyOverrides = (
+  config: AppConfig, opts: { readonly strategy?: string | undefined; readonly params: ReadonlyArray<string> }, user: ReadonlyArray<StrategyEntry> = [],
+): Either.Either<AppConfig, string> => {
+  const normalised = withUserSections(config, user);
+  if (Either.isLeft(normalised) || (opts.strategy === undefined && opts.params.length === 0)) return normalised;
+  const base = normalised.right;
+  const all = entriesOf(user);
+  const id = opts.strategy ?? all.find((e) => sectionOf(base, e.id)?.enabled === true)?.id;
   if (id === undefined) return Either.left('--param needs --strategy <id> (no strategy is enabled in the config)');
-  const target = strategyEntry(id);
-  if (target === undefined) return Either.left(`--strategy ${JSON.stringify(id)} is not a registered strategy; known: ${STRATEGY_REGISTRY.map((e) => e.id).join(', ')}`);
-  const section: Record<string, unknown> = { ...target.encode(config.strategies[target.id] as never), enabled: true };
+  const target = strategyEntry(id, user);
+  if (target === undefined) return Either.left(`--strategy ${JSON.stringify(id)} is not a registered strategy; known: ${all.map((e) => e.id).join(', ')}`);
+  const section: Record<string, unknown> = { ...target.encode(sectionOf(base, target.id) as never), enabled: true };
   for (const p of opts.params) {
     const eq = p.indexOf('=');
     if (eq <= 0) return Either.left(`--param ${JSON.stringify(p)}: expected key=value`);
@@ -102,8 +182,12 @@ export const withStrategyOverrides = (config: AppConfig, opts: { readonly strate
     section[key] = paramValue(p.slice(eq + 1));
   }
   const decoded = target.decode(section);
-  if (Either.isLeft(decoded)) return Either.left(`strategy ${id} parameters: ${decoded.left}`);
+  if (Either.isLeft(decoded)) return Either.left(`strategy ${label(target)} parameters: ${decoded.left}`);
   const strategies: Record<string, unknown> = {};
-  for (const e of STRATEGY_REGISTRY) strategies[e.id] = e.id === id ? decoded.right : { ...config.strategies[e.id], enabled: opts.strategy === undefined ? config.strategies[e.id].enabled : false };
-  return Either.right({ ...config, strategies: strategies as AppConfig['strategies'] });
+  for (const e of all) {
+    const current = sectionOf(base, e.id);
+    if (e.id === id) strategies[e.id] = decoded.right;
+    else if (current !== undefined) strategies[e.id] = { ...current, enabled: opts.strategy === undefined ? current.enabled : false };
+  }
+  return Either.right({ ...base, strategies: strategies as AppConfig['strategies'] });
 };

@@ -99,6 +99,17 @@ export interface BookSnapshot {
   readonly ts: number;
 }
 
+/** One OHLCV bar of a symbol's trade history (a kline); `start` is its open time in epoch ms. */
+export interface Kline {
+  readonly start: number;
+  readonly open: Decimal;
+  readonly high: Decimal;
+  readonly low: Decimal;
+  readonly close: Decimal;
+  /** Traded quantity in the instrument's unit. */
+  readonly volume: Decimal;
+}
+
 /** A change to an order's price or quantity. */
 export interface AmendRequest {
   readonly symbol: string;
@@ -132,6 +143,12 @@ export interface Venue {
   readonly orderBook: (symbol: string, depth: number) => Effect.Effect<BookSnapshot, VenueError>;
   /** Returns the TP/SL the venue holds for a symbol's position, in whatever form the venue keeps them (see ProtectionModel). */
   readonly protectionOf: (symbol: string) => Effect.Effect<Protection, VenueError>;
+  /**
+   * Returns the symbol's bars of `intervalMinutes` (1440 a UTC day, 10080 a week from Monday 00:00 UTC) whose start lies
+   * in [startMs, endMs), oldest first, without duplicates (paginating as needed). The venue's current bar, when in
+   * range, is included as it stands. A length the venue does not serve is a local `rejected` (parameter).
+   */
+  readonly klines: (symbol: string, intervalMinutes: number, startMs: number, endMs: number) => Effect.Effect<ReadonlyArray<Kline>, VenueError>;
 }
 
 /** A venue reached over its wire protocol: the port plus its streams, its clock view and a close hook. */

@@ -24,6 +24,7 @@ const MODULES: ReadonlyArray<{ readonly id: string; readonly file: string; reado
   { id: 'kill', file: './kill.bench.ts', exportName: 'benchKill' },
   { id: 'restart', file: './restart.bench.ts', exportName: 'benchRestart' },
   { id: 'backtest', file: './backtest.bench.ts', exportName: 'benchBacktest' },
+  { id: 'scale', file: './scale.bench.ts', exportName: 'benchScale' },
 ];
 
 /** Makes a name or unit one whitespace-free token (modules use readable names; the output is meant for `awk`). */

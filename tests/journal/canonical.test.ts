@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CanonicalizationError, canonicalDecimal, canonicalJson } from '../../src/journal/canonical.ts';
 import { Decimal } from '../../src/domain/money.ts';
+import { referenceCanonicalJson } from './canonicalReference.ts';
 
 const SEED = 20261123;
 
@@ -108,5 +109,80 @@ describe('canonicalJson', () => {
       }),
       { seed: SEED, numRuns: 1000 },
     );
+  });
+});
+
+// Objects built with defineProperty, so "__proto__" stays an own key as it is after JSON.parse.
+const objectOf = (entries: ReadonlyArray<readonly [string, unknown]>, proto: object | null): Record<string, unknown> => {
+  const out = Object.create(proto) as Record<string, unknown>;
+  for (const [k, v] of entries) Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+  return out;
+};
+
+// Keys JSON.stringify orders its own way (array indexes first, numerically; "__proto__"), and ordinary ones.
+const keyArb = fc.oneof(
+  fc.string({ maxLength: 5 }),
+  fc.constantFrom('0', '1', '9', '10', '01', '4294967295', '-1', '1.5', '__proto__', 'constructor', 'toJSON', '', 'a b', 'é', '\u{1F600}', 'Z', 'a', '_'),
+);
+const decimalArb = fc.tuple(fc.bigInt({ min: -(10n ** 24n), max: 10n ** 24n }), fc.integer({ min: 0, max: 30 })).map(([digits, scale]) => new Decimal(`${digits.toString()}e-${scale}`));
+const refusedArb = fc.constantFrom<unknown>(NaN, Infinity, -Infinity, undefined, new Decimal(NaN), new Decimal(-Infinity), () => 1, 10n, new Date(0), new Map(), Symbol('s'));
+const { value: anyValue } = fc.letrec<{ value: unknown; array: unknown[]; object: Record<string, unknown> }>((tie) => ({
+  value: fc.oneof(
+    { depthSize: 'small' },
+    { arbitrary: fc.oneof(fc.string(), fc.boolean(), fc.constant(null), fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true })), weight: 6 },
+    { arbitrary: decimalArb, weight: 3 },
+    { arbitrary: refusedArb, weight: 1 },
+    { arbitrary: tie('array'), weight: 2 },
+    { arbitrary: tie('object'), weight: 3 },
+  ),
+  array: fc.oneof(fc.array(tie('value'), { maxLength: 4 }), fc.sparseArray(tie('value'), { maxLength: 4 })),
+  object: fc.tuple(fc.array(fc.tuple(keyArb, tie('value')), { maxLength: 6 }), fc.boolean()).map(([entries, nullProto]) => objectOf(entries, nullProto ? null : Object.prototype)),
+}));
+
+const outcome = (serialize: (v: unknown) => string, v: unknown): unknown => {
+  try {
+    return { text: serialize(v) };
+  } catch (e) {
+    if (e instanceof CanonicalizationError) return { path: e.path, reason: e.reason, detail: e.detail };
+    throw e;
+  }
+};
+
+describe('canonicalJson fast path (issue 17)', () => {
+  it('issue 17 X-LOG-3 writes exactly what the previous serializer wrote, and refuses what it refused with the same path (property)', () => {
+    fc.assert(
+      fc.property(anyValue, (v) => {
+        expect(outcome(canonicalJson, v)).toEqual(outcome(referenceCanonicalJson, v));
+      }),
+      { seed: SEED, numRuns: 3000 },
+    );
+  });
+
+  it('issue 17 keeps UTF-16 key order for keys JSON.stringify would reorder, and "__proto__" as a key', () => {
+    const v = objectOf([['b', 1], ['10', 2], ['9', { z: 1, '2': [new Decimal('1.50')] }], ['__proto__', 'x'], ['a', undefined]], Object.prototype);
+    expect(canonicalJson(v)).toBe('{"10":2,"9":{"2":["1.5"],"z":1},"__proto__":"x","b":1}');
+    expect(canonicalJson(v)).toBe(referenceCanonicalJson(v));
+  });
+
+  it('issue 17 names the same path as before for refusals deep inside arrays and objects, and for cycles', () => {
+    const cyclic: Record<string, unknown> = { list: [1, { ok: true }] };
+    (cyclic['list'] as unknown[]).push({ back: cyclic });
+    const deep = { a: [{ 'odd key': [0, { d: new Decimal(NaN) }] }] };
+    for (const v of [cyclic, deep, [[[undefined]]], { x: { y: new Map() } }, { '1': objectOf([['__proto__', NaN]], Object.prototype) }]) {
+      const got = outcome(canonicalJson, v);
+      expect(got).toEqual(outcome(referenceCanonicalJson, v));
+      expect(got).toHaveProperty('path');
+    }
+    expect(outcome(canonicalJson, deep)).toMatchObject({ path: '$.a[0]["odd key"][1].d', reason: 'non_finite_number' });
+  });
+
+  it('passes a throw of the caller (a getter) through unchanged', () => {
+    const boom = new Error('getter');
+    const v = {
+      get x(): number {
+        throw boom;
+      },
+    };
+    expect(() => canonicalJson(v)).toThrow(boom);
   });
 });

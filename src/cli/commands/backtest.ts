@@ -1,36 +1,36 @@
 /**
  * `tradewarden backtest --config <file> [--data <file|dir>]… [--symbol S]… [--from DATE] [--to DATE] [--strategy <id>]
- * [--param key=value]… [--out <dir>]`: runs the config's strategies through the whole trading path on the
- * in-process simulator and the virtual clock, writes the report files and prints a summary table. Flags override
- * the config without editing it; anything it does not understand is refused (exit 2).
+ * [--param key=value]… [--strategy-path <dir>] [--out <dir>]`: runs the config's strategies (and the user strategies
+ * of `--strategy-path`) through the whole trading path on the in-process simulator and the virtual clock, writes the
+ * report files and prints a summary table. Flags override the config without editing it; anything it does not
+ * understand, and a strategy module it cannot use, is refused (exit 2).
  */
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { Either } from 'effect';
 import { SingleBar } from 'cli-progress';
 import { BacktestError, runBacktest } from '../../app/backtest.ts';
 import { symbolOfDataFile } from '../../app/sim.ts';
 import { loadConfigFile } from '../../config/load.ts';
 import type { AppConfig } from '../../config/schema.ts';
-import { withStrategyOverrides } from '../../strategies/registry.ts';
+import { resolveRunStrategies } from '../../app/strategyPath.ts';
 import { buildInfo } from '../buildInfo.ts';
 import { ExitCode, type CliIo } from '../io.ts';
 import type { GlobalOptions } from '../main.ts';
 import { loadOhlcvCsv } from '../../backtest/data/ohlcv.ts';
 import { inferIncrement } from '../../venues/sim/replay/liquidity.ts';
 
-const OPTIONS = {
-  config: { type: 'string', short: 'c' },
-  'data-dir': { type: 'string' },
-  data: { type: 'string', multiple: true },
-  symbol: { type: 'string', multiple: true },
-  from: { type: 'string' },
-  to: { type: 'string' },
-  strategy: { type: 'string' },
-  param: { type: 'string', multiple: true },
-  out: { type: 'string' },
-} as const;
+/** The flags of `backtest` besides `--config` (its table is in src/cli/main.ts). */
+export interface BacktestOptions {
+  readonly data?: ReadonlyArray<string> | undefined;
+  readonly symbol?: ReadonlyArray<string> | undefined;
+  readonly from?: string | undefined;
+  readonly to?: string | undefined;
+  readonly strategy?: string | undefined;
+  readonly param?: ReadonlyArray<string> | undefined;
+  readonly strategyPath?: string | undefined;
+  readonly out?: string | undefined;
+}
 
 /** Returns the CSV files a `--data` value names: the file, or every `.csv` of a directory in name order. */
 const filesOf = (path: string): string[] => {
@@ -51,7 +51,7 @@ const filesOf = (path: string): string[] => {
  * symbols in order, or the symbol in a `<source>_<SYMBOL>_…csv` name), the account trades those symbols, and a symbol
  * without a declared instrument gets one from the data's price decimals and the config's quantity step.
  */
-const withDataOverrides = (config: AppConfig, values: { data?: string[] | undefined; symbol?: string[] | undefined; from?: string | undefined; to?: string | undefined }, note: (line: string) => void): AppConfig => {
+const withDataOverrides = (config: AppConfig, values: Pick<BacktestOptions, 'data' | 'symbol' | 'from' | 'to'>, note: (line: string) => void): AppConfig => {
   let next: AppConfig = { ...config, backtest: { ...config.backtest, ...(values.from === undefined ? {} : { from: values.from }), ...(values.to === undefined ? {} : { to: values.to }) } };
   if (values.data === undefined) {
     if (values.symbol !== undefined) throw new BacktestError('--symbol goes with --data <file> (which file is that symbol?)');
@@ -94,15 +94,8 @@ const asBacktest = (config: AppConfig): AppConfig => ({
 });
 
 /** Runs the backtest command. */
-export const backtestCommand = async (io: CliIo, args: ReadonlyArray<string>, global: GlobalOptions): Promise<number> => {
-  let values;
-  try {
-    ({ values } = parseArgs({ args: [...args], options: OPTIONS, strict: true, allowPositionals: false }));
-  } catch (e) {
-    io.err(`backtest: ${(e as Error).message}`);
-    return ExitCode.usage;
-  }
-  const file = values.config ?? global.config;
+export const backtestCommand = async (io: CliIo, values: BacktestOptions, global: GlobalOptions): Promise<number> => {
+  const file = global.config;
   if (file === undefined) {
     io.err('backtest needs --config <file> (for example config/backtests/sma-cross-spy.yaml)');
     return ExitCode.usage;
@@ -115,15 +108,15 @@ export const backtestCommand = async (io: CliIo, args: ReadonlyArray<string>, gl
   const out = values.out ?? join(global.dataDir, 'backtest');
   let bar: SingleBar | undefined;
   try {
-    const strategies = withStrategyOverrides(loaded.right.config, { strategy: values.strategy, params: values.param ?? [] });
+    const strategies = await resolveRunStrategies(loaded.right.config, { strategyPath: values.strategyPath, strategy: values.strategy, params: values.param ?? [] });
     if (Either.isLeft(strategies)) throw new BacktestError(strategies.left);
-    const config = asBacktest(withDataOverrides(strategies.right, values, io.err));
+    const config = asBacktest(withDataOverrides(strategies.right.config, values, io.err));
     // X-BT-8: a progress bar on a terminal only; redirected output stays clean.
     if (process.stderr.isTTY) bar = new SingleBar({ format: 'backtest [{bar}] {percentage}% | {value}/{total} bars | {rate} bars/s | ETA {eta_formatted}', stream: process.stderr, hideCursor: true, fps: 5 });
     let started = false;
     const wallStart = Date.now();
     const result = await runBacktest({
-      config, configHash: loaded.right.hash, out, version: buildInfo.version, commit: buildInfo.commit, progress: io.out, stderr: (line) => io.err(line.trimEnd()),
+      config, configHash: loaded.right.hash, out, version: buildInfo.version, commit: buildInfo.commit, progress: io.out, stderr: (line) => io.err(line.trimEnd()), userStrategies: strategies.right.user,
       onProgress: bar === undefined ? undefined : (done, total) => {
         if (!started) {
           bar!.start(total, 0, { rate: 0 });
@@ -150,7 +143,7 @@ export const backtestCommand = async (io: CliIo, args: ReadonlyArray<string>, gl
   } catch (e) {
     bar?.stop();
     const tag = typeof e === 'object' && e !== null && '_tag' in e ? String((e)._tag) : undefined;
-    if (e instanceof BacktestError || tag === 'OhlcvError') {
+    if (e instanceof BacktestError || tag === 'OhlcvError' || tag === 'UserStrategyError') {
       io.err(`backtest: ${(e as Error).message}`);
       return ExitCode.usage;
     }

@@ -2,29 +2,21 @@
  * `tradewarden drill restart --trials <n> --seed <s> [--work-dir <dir>] [--speed <x>] [--accounts 1|2]`: the kill -9
  * restart drill of issue #5, against a config of one venue account or of two (src/app/drill/restartDrill.ts). Prints a table per kill window; exit 0 with no violations, 1 otherwise.
  */
-import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { ExitCode, type CliIo } from '../io.ts';
 import type { GlobalOptions } from '../main.ts';
 
-/** Runs the drill command. */
-export const drillCommand = async (io: CliIo, args: ReadonlyArray<string>, global: GlobalOptions): Promise<number> => {
-  const positional = args.filter((a) => !a.startsWith('-'));
-  if (positional[0] !== 'restart') {
-    io.err('usage: tradewarden drill restart --trials <n> --seed <s> [--work-dir <dir>] [--speed <x>] [--accounts 1|2]');
-    return ExitCode.usage;
-  }
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: [...args].filter((a) => a !== 'restart'),
-      strict: false,
-      options: { trials: { type: 'string' }, seed: { type: 'string' }, 'work-dir': { type: 'string' }, speed: { type: 'string' }, accounts: { type: 'string' }, 'data-dir': { type: 'string' } },
-    }));
-  } catch (e) {
-    io.err((e as Error).message);
-    return ExitCode.usage;
-  }
+/** The flags of `drill restart`, as given (judged here). */
+export interface DrillOptions {
+  readonly trials?: string | undefined;
+  readonly seed?: string | undefined;
+  readonly workDir?: string | undefined;
+  readonly speed?: string | undefined;
+  readonly accounts?: string | undefined;
+}
+
+/** Runs `drill restart`. */
+export const drillCommand = async (io: CliIo, values: DrillOptions, global: GlobalOptions): Promise<number> => {
   const trials = Number(values.trials ?? '20');
   const seed = Number(values.seed ?? '1');
   const speed = Number(values.speed ?? '600');
@@ -33,7 +25,7 @@ export const drillCommand = async (io: CliIo, args: ReadonlyArray<string>, globa
     io.err('--trials must be a positive integer, --seed an integer, --speed in (0, 2000], --accounts 1 or 2');
     return ExitCode.usage;
   }
-  const workDir = resolve(typeof values['work-dir'] === 'string' ? values['work-dir'] : `${global.dataDir}/drill-restart`);
+  const workDir = resolve(values.workDir ?? `${global.dataDir}/drill-restart`);
   const mainJs = process.argv[1];
   if (mainJs === undefined) {
     io.err('cannot tell which tradewarden entry point to run the children with');

@@ -1,10 +1,10 @@
 /**
- * `tradewarden journal verify [--data-dir <dir>] [--file <journal.sqlite>]`: verifies every journal under the data
- * directory — run journals (`runs/<id>/journal/<kind>-<account>.sqlite`) and persistent per-account journals
- * (`journal/<kind>-<account>.sqlite`)
- * — chain, head record and tables, one line per journal with its path, entry count and verdict. Exit 0 when all are
- * intact, 1 when any is broken, 3 when any cannot be read at all. `journal init` starts a fresh persistent journal for an
- * account after reading the venue (see app/journalInit.ts). No subcommand deletes or overwrites a journal.
+ * `tradewarden journal verify [--data-dir <dir>] [--file <journal.sqlite>] [--json]`: verifies every journal under the
+ * data directory — run journals (`runs/<id>/journal/<kind>-<account>.sqlite`) and persistent per-account journals
+ * (`journal/<kind>-<account>.sqlite`) — chain, head record and tables, one line per journal with its path, entry count
+ * and verdict (with `--json`, one document: every journal's verdict and the totals). Exit 0 when all are intact, 1
+ * when any is broken, 3 when any cannot be read at all. `journal init` (journalInit.ts) starts a fresh persistent
+ * journal for an account after reading the venue. No subcommand deletes or overwrites a journal.
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,8 +14,6 @@ import { headRecordPath, readHeadRecord } from '../../journal/headRecord.ts';
 import { verifyJournal } from '../../journal/verify.ts';
 import { ExitCode, type CliIo } from '../io.ts';
 import type { GlobalOptions } from '../main.ts';
-
-const USAGE = 'usage: tradewarden journal verify [--data-dir <dir>] [--file <journal.sqlite>]\n       tradewarden journal init --config <file> [--account <name>] [--data-dir <dir>]';
 
 /** Returns every journal file under `dir` (`*.sqlite`), and every head record whose journal is gone, sorted. */
 const findJournals = (dir: string): string[] => {
@@ -45,61 +43,71 @@ const findJournals = (dir: string): string[] => {
   return [...out].sort();
 };
 
-type Verdict = { readonly kind: 'ok' | 'broken' | 'unreadable'; readonly line: string };
+/** The verdict on one journal: its line for the text output, and the facts behind it for `--json`. */
+export interface Verdict {
+  readonly kind: 'ok' | 'broken' | 'unreadable';
+  readonly line: string;
+  readonly path: string;
+  readonly entries?: number;
+  readonly lastSeq?: number;
+  readonly headHash?: string;
+  /** Whether the head record beside the journal exists (false for a journal written before head records). */
+  readonly headRecord?: boolean;
+  /** The first bad sequence number and the problem of a broken chain. */
+  readonly firstBadSeq?: number;
+  readonly problem?: string;
+  readonly detail?: string;
+}
 
 /** Verifies one journal file; never throws. */
 export const verifyOne = (file: string): Verdict => {
   const state = journalFileState(file);
   const head = readHeadRecord(file);
-  if (state.kind === 'unreadable') return { kind: 'unreadable', line: `${file}: UNREADABLE: ${state.detail}` };
+  const headRecord = head.kind === 'present';
+  if (state.kind === 'unreadable') return { kind: 'unreadable', path: file, detail: state.detail, line: `${file}: UNREADABLE: ${state.detail}` };
   if (state.kind === 'missing' || state.kind === 'empty') {
     const what = state.kind === 'missing' ? 'missing' : `empty (${state.detail})`;
     if (head.kind === 'present' && head.head.seq > 0) {
-      return { kind: 'broken', line: `${file}: BROKEN: the journal is ${what} but ${headRecordPath(file)} says ${head.head.seq} entries were committed` };
+      const detail = `the journal is ${what} but ${headRecordPath(file)} says ${head.head.seq} entries were committed`;
+      return { kind: 'broken', path: file, headRecord, problem: 'missing_entries', detail, line: `${file}: BROKEN: ${detail}` };
     }
-    if (state.kind === 'missing') return { kind: 'broken', line: `${file}: BROKEN: only its head record exists` };
-    return { kind: 'ok', line: `${file}: ok, 0 entries (empty)` };
+    if (state.kind === 'missing') return { kind: 'broken', path: file, headRecord, problem: 'missing_journal', detail: 'only its head record exists', line: `${file}: BROKEN: only its head record exists` };
+    return { kind: 'ok', path: file, entries: 0, headRecord, line: `${file}: ok, 0 entries (empty)` };
   }
   try {
     const result = verifyJournal(file);
-    if (result.ok) return { kind: 'ok', line: `${file}: ok, ${result.entries} entries, last seq ${result.lastSeq}, head ${result.headHash.slice(0, 16)}${head.kind === 'present' ? '' : ' (no head record)'}` };
-    return { kind: 'broken', line: `${file}: BROKEN at seq ${result.firstBadSeq} (${result.problem}): ${result.detail}` };
+    if (result.ok) {
+      return {
+        kind: 'ok', path: file, entries: result.entries, lastSeq: result.lastSeq, headHash: result.headHash, headRecord,
+        line: `${file}: ok, ${result.entries} entries, last seq ${result.lastSeq}, head ${result.headHash.slice(0, 16)}${headRecord ? '' : ' (no head record)'}`,
+      };
+    }
+    return { kind: 'broken', path: file, headRecord, firstBadSeq: result.firstBadSeq, problem: result.problem, detail: result.detail, line: `${file}: BROKEN at seq ${result.firstBadSeq} (${result.problem}): ${result.detail}` };
   } catch (e) {
-    return { kind: 'unreadable', line: `${file}: UNREADABLE: ${e instanceof JournalError ? e.reason : e instanceof Error ? e.message : String(e)}` };
+    const detail = e instanceof JournalError ? e.reason : e instanceof Error ? e.message : String(e);
+    return { kind: 'unreadable', path: file, detail, line: `${file}: UNREADABLE: ${detail}` };
   }
 };
 
-/** Runs the journal command. */
-export const journalCommand = async (io: CliIo, args: ReadonlyArray<string>, global: GlobalOptions): Promise<number> => {
-  const sub = args.find((a) => !a.startsWith('-'));
-  if (sub === 'init') {
-    const { journalInitCommand } = await import('./journalInit.ts');
-    return journalInitCommand(io, args, global);
-  }
-  if (sub !== 'verify') {
-    io.err(USAGE);
-    return ExitCode.usage;
-  }
-  const fileIdx = args.indexOf('--file');
-  const given = fileIdx >= 0 ? args[fileIdx + 1] : undefined;
-  if (fileIdx >= 0 && (given === undefined || given.startsWith('--'))) {
-    io.err('journal verify --file needs a path');
-    return ExitCode.usage;
-  }
-  const files = given !== undefined ? [given] : findJournals(global.dataDir);
+/** Runs `journal verify`. */
+export const journalVerifyCommand = (io: CliIo, opts: { readonly file?: string | undefined }, global: GlobalOptions): number => {
+  const files = opts.file !== undefined ? [opts.file] : findJournals(global.dataDir);
   if (files.length === 0) {
     io.err(`no journal found under ${global.dataDir} (looked for every *.sqlite, e.g. runs/*/journal/*.sqlite and journal/*.sqlite)`);
     return ExitCode.usage;
   }
-  let broken = 0;
-  let unreadable = 0;
-  for (const file of files) {
-    const v = verifyOne(file);
-    if (v.kind === 'ok') io.out(v.line);
-    else io.err(v.line);
-    if (v.kind === 'broken') broken += 1;
-    if (v.kind === 'unreadable') unreadable += 1;
+  const verdicts = files.map(verifyOne);
+  const broken = verdicts.filter((v) => v.kind === 'broken').length;
+  const unreadable = verdicts.filter((v) => v.kind === 'unreadable').length;
+  const totals = { journals: files.length, intact: files.length - broken - unreadable, broken, unreadable };
+  if (global.json) {
+    io.out(JSON.stringify({ dataDir: opts.file === undefined ? global.dataDir : undefined, journals: verdicts.map(({ line: _line, kind, ...facts }) => ({ verdict: kind, ...facts })), totals }, null, 2));
+  } else {
+    for (const v of verdicts) {
+      if (v.kind === 'ok') io.out(v.line);
+      else io.err(v.line);
+    }
+    io.out(`${totals.journals} journal(s): ${totals.intact} intact, ${broken} broken, ${unreadable} unreadable`);
   }
-  io.out(`${files.length} journal(s): ${files.length - broken - unreadable} intact, ${broken} broken, ${unreadable} unreadable`);
   return unreadable > 0 ? ExitCode.safetyRefusal : broken > 0 ? ExitCode.runtimeFailure : ExitCode.ok;
 };

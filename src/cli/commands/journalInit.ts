@@ -14,17 +14,12 @@ import { ExitCode, type CliIo } from '../io.ts';
 import type { GlobalOptions } from '../main.ts';
 
 /** Runs `journal init`. */
-export const journalInitCommand = async (io: CliIo, args: ReadonlyArray<string>, global: GlobalOptions): Promise<number> => {
+export const journalInitCommand = async (io: CliIo, opts: { readonly account?: string | undefined }, global: GlobalOptions): Promise<number> => {
   if (global.config === undefined) {
     io.err('journal init needs --config <file> (the account and the venue come from it)');
     return ExitCode.usage;
   }
-  const i = args.indexOf('--account');
-  const account = i >= 0 ? args[i + 1] : undefined;
-  if (i >= 0 && (account === undefined || account.startsWith('--'))) {
-    io.err('journal init --account needs a name');
-    return ExitCode.usage;
-  }
+  const account = opts.account;
   const loaded = loadConfigFile(global.config);
   if (Either.isLeft(loaded)) {
     io.err(loaded.left.message);

@@ -1,6 +1,8 @@
 /**
- * `tradewarden run [--config <file>] [--inspect [port]]`: runs a trading session. The PAPER demo (config/default.yaml)
- * replays bundled real bars against the in-process simulator on the virtual clock and prints the run summary.
+ * `tradewarden run [--config <file>] [--inspect [port]] [--strategy-path <dir>] [--strategy <id>] [--param key=value]…`:
+ * runs a trading session. The PAPER demo (config/default.yaml) replays bundled real bars against the in-process
+ * simulator on the virtual clock and prints the run summary. `--strategy-path` loads user strategies; `--strategy`
+ * and `--param` choose and tune one as in backtest (a module or value it cannot use: exit 2).
  */
 import { Either, Redacted } from 'effect';
 import { loadConfigFile } from '../../config/load.ts';
@@ -10,6 +12,7 @@ import { describeSecrets, loadSecrets } from '../../config/secrets.ts';
 import { accountsOf } from '../../app/accounts.ts';
 import { runSession } from '../../app/session.ts';
 import { preflightRefusal } from '../../app/preflight.ts';
+import { resolveRunStrategies } from '../../app/strategyPath.ts';
 import { buildInfo } from '../buildInfo.ts';
 import { ExitCode, type CliIo } from '../io.ts';
 import type { GlobalOptions } from '../main.ts';
@@ -18,15 +21,34 @@ import type { InspectorRelay } from '../../runtime/inspector.ts';
 /** How often a running session checks that its lock file is still the one it holds. */
 const LOCK_WATCH_MS = 2000;
 
+/** The flags of `run` (parsed from its table in src/cli/main.ts). */
+export interface RunOptions {
+  /** `--inspect [port]`: the port, '' for the config's port, undefined when not given. */
+  readonly inspect?: string | undefined;
+  readonly strategyPath?: string | undefined;
+  readonly strategy?: string | undefined;
+  readonly params: ReadonlyArray<string>;
+  /** Restart-drill hooks (`--drill-crash-at`, `--drill-hold-gate`); never used in production. */
+  readonly drillCrashAt?: string | undefined;
+  readonly drillHoldGate: boolean;
+}
+
 /** Runs the run command. */
-export const runCommand = async (io: CliIo, args: ReadonlyArray<string>, global: GlobalOptions): Promise<number> => {
+export const runCommand = async (io: CliIo, opts: RunOptions, global: GlobalOptions): Promise<number> => {
   const file = global.config ?? 'config/default.yaml';
   const loaded = loadConfigFile(file);
   if (Either.isLeft(loaded)) {
     io.err(loaded.left.message);
     return loaded.left._tag === 'SafetyRefusal' ? ExitCode.safetyRefusal : ExitCode.usage;
   }
-  const { config, hash } = loaded.right;
+  const { hash } = loaded.right;
+  // Issue 12: the user strategies of --strategy-path (else the config's strategyPath) and --strategy/--param, as in backtest.
+  const resolved = await resolveRunStrategies(loaded.right.config, { strategyPath: opts.strategyPath, strategy: opts.strategy, params: opts.params });
+  if (Either.isLeft(resolved)) {
+    io.err(`run: ${resolved.left}`);
+    return ExitCode.usage;
+  }
+  const { config, user } = resolved.right;
   const secrets = loadSecrets();
   // X-SEC-8: a feed or symbol the run cannot use is refused here (exit 2), never a stack trace later.
   const refused = preflightRefusal(file, config);
@@ -53,11 +75,14 @@ export const runCommand = async (io: CliIo, args: ReadonlyArray<string>, global:
       return ExitCode.safetyRefusal;
     }
   }
-  const inspectIdx = args.indexOf('--inspect');
+  // `--inspect 9000` that port, `--inspect` alone (or inspector.enabled) the config's port.
   let inspectPort: number | undefined;
-  if (inspectIdx >= 0 || config.inspector.enabled) {
-    const next = inspectIdx >= 0 ? args[inspectIdx + 1] : undefined;
-    inspectPort = next !== undefined && /^\d+$/.test(next) ? Number(next) : config.inspector.port;
+  if (opts.inspect !== undefined || config.inspector.enabled) {
+    inspectPort = opts.inspect !== undefined && opts.inspect !== '' ? Number(opts.inspect) : config.inspector.port;
+    if (!Number.isInteger(inspectPort) || inspectPort < 0 || inspectPort > 65535) {
+      io.err(`run: --inspect ${opts.inspect ?? ''} is not a port (0 to 65535)`);
+      return ExitCode.usage;
+    }
   }
   // X-RT-6: one process per data directory; the OS releases the lock even after kill -9. The journal itself is the
   // second lock (claimed when it is opened), so deleting the lock file lets no second instance in.
@@ -88,8 +113,8 @@ export const runCommand = async (io: CliIo, args: ReadonlyArray<string>, global:
     io.out(`inspector relay on ${started.url} (open ${started.statelyUrl} to watch; see README)`);
   }
   try {
-    const crashAt = valueOf(args, '--drill-crash-at');
-    const hold = args.includes('--drill-hold-gate');
+    const crashAt = opts.drillCrashAt;
+    const hold = opts.drillHoldGate;
     const drill = crashAt !== undefined || hold ? await import('../../app/drill/childHooks.ts') : undefined;
     // One session composition for every kind of run: the virtual clock runs the simulator in-process and is
     // deterministic; the accelerated clock, an external simulator or a real venue run the venue's wire protocol.
@@ -97,13 +122,20 @@ export const runCommand = async (io: CliIo, args: ReadonlyArray<string>, global:
       config, configHash: hash, configFile: file, dataDir: global.dataDir, version: buildInfo.version, commit: buildInfo.commit,
       progress: io.out, stderr: (line: string) => io.err(line.trimEnd()), inspect: relay?.inspect, secrets, secretFingerprints: describeSecrets(secrets), signal: abort.signal,
       crashPoint: crashAt === undefined ? undefined : drill?.freezingCrashPoint(crashAt),
-      beforeGate: hold ? drill?.holdGate : undefined,
+      beforeGate: hold ? drill?.holdGate : undefined, userStrategies: user,
     });
     const s = result.summary;
     const settleAssets = [...new Set(accountsOf(config).map((a) => a.trading.settleAsset))].join('+');
     io.out(`run ${result.runId} finished: ${String(s['trades'])} trades (${String(s['wins'])} won, ${String(s['losses'])} lost), ${String(s['fills'])} fills, realized PnL ${String(s['realizedPnl'])} ${settleAssets}, fees ${String(s['fees'])} ${settleAssets}, balance change ${String(s['balanceChange'])} ${settleAssets}`);
     io.out(`vetoes ${JSON.stringify(s['vetoes'])}, restarts ${String(s['restarts'])}, journal chain intact: ${String(s['journalChainIntact'])}`);
     io.out(`summary: ${result.runDir}/summary.json`);
+    // Issue 12 item 6: a simulator run writes the backtest's report of what it did (a venue run replayed no bars).
+    try {
+      const { writeSessionReports } = await import('../../app/runReport.ts');
+      for (const [account, files] of writeSessionReports({ config, configHash: hash, version: buildInfo.version, session: result })) io.out(`report${accountsOf(config).length > 1 ? ` (${account})` : ''}: ${files.html}, ${files.report}`);
+    } catch (e) {
+      io.err(`report: not written (${e instanceof Error ? e.message : String(e)}); the journal and summary.json are complete`);
+    }
     return ExitCode.ok;
   } catch (e) {
     const exit = startFailureExit(e);
@@ -128,15 +160,9 @@ const startFailureExit = (e: unknown): number | undefined => {
   const tag = typeof e === 'object' && e !== null && '_tag' in e ? (e as { readonly _tag: unknown })._tag : undefined;
   const name = e instanceof Error ? e.name : undefined;
   if (tag === 'StartupAborted') return ExitCode.ok;
+  if (tag === 'UserStrategyError') return ExitCode.usage;
   if (tag === 'JournalError' || tag === 'JournalRefused' || tag === 'InstanceLockError' || tag === 'ActorRestoreRefused' || name === 'JournalBroken') return ExitCode.safetyRefusal;
   if (tag === 'VenueActivityUnknown' || name === 'RecoveryFailed') return ExitCode.differences;
   if (name === 'MissingCredentials') return ExitCode.usage;
   return undefined;
-};
-
-/** Returns the value after a flag (`--flag value`), if present. */
-const valueOf = (args: ReadonlyArray<string>, flag: string): string | undefined => {
-  const i = args.indexOf(flag);
-  const v = i >= 0 ? args[i + 1] : undefined;
-  return v === undefined || v.startsWith('--') ? undefined : v;
 };

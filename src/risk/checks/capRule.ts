@@ -2,7 +2,7 @@
  * The shared arithmetic of the cap rules: usage before the order, usage after it, and the limit, all as fractions of
  * NAV (X-LOG-8 records current_pct, proposed_pct and limit). Exactly at the limit passes. Pure; performs no I/O.
  */
-import type { Decimal } from '../../domain/money.ts';
+import { ZERO, gtDec, gteDec, lteDec, type Decimal } from '../../domain/money.ts';
 import type { Veto } from '../views.ts';
 import { veto, type CapUsage, type SizedCheckContext } from './types.ts';
 
@@ -13,10 +13,10 @@ import { veto, type CapUsage, type SizedCheckContext } from './types.ts';
 export const capVeto = (ctx: SizedCheckContext, cap: CapUsage, reason: string, capType: string, label: string): Veto | undefined => {
   if (ctx.intent !== 'entry') return undefined;
   const { sizing, portfolio } = ctx;
-  const add: Decimal = sizing.quantity.gt(0) ? sizing.exposureAdd : sizing.desiredNotional;
+  const add: Decimal = gtDec(sizing.quantity, ZERO) ? sizing.exposureAdd : sizing.desiredNotional;
   const after = cap.current.plus(add);
-  const noHeadroom = cap.current.gte(cap.limit) && add.gt(0);
-  if (!noHeadroom && after.lte(cap.limit)) return undefined;
+  const noHeadroom = gteDec(cap.current, cap.limit) && gtDec(add, ZERO);
+  if (!noHeadroom && lteDec(after, cap.limit)) return undefined;
   const nav = portfolio.nav;
   const current = cap.current.div(nav);
   const proposed = after.div(nav);

@@ -25,7 +25,7 @@ export const capacity: SizedCheck = (ctx) => {
   const perGroup = ctx.config.capacity.maxPositionsPerGroup;
   const group = ctx.portfolio.groups[symbol];
   if (perGroup !== undefined && group !== undefined && ctx.position === undefined) {
-    const inGroup = ctx.portfolio.positions.filter((p) => !p.quantity.isZero() && ctx.portfolio.groups[p.symbol] === group).length;
+    const inGroup = exposure.groupPositions.get(group) ?? 0;
     if (inGroup + 1 > perGroup) {
       return veto('capacity_exceeded', `group_positions:${group}`, inGroup, inGroup + 1, perGroup, `${inGroup + 1} positions in group ${group} would exceed ${perGroup}`);
     }

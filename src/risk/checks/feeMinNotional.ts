@@ -2,6 +2,7 @@
  * Rule 16 — fee-aware minimum notional (X-ORD-9): an entry must still clear the venue/profile minimum after paying
  * the taker fee, using the same fee model as execution and PnL (src/risk/fees.ts). Pure; performs no I/O.
  */
+import { gteDec } from '../../domain/money.ts';
 import { feeAwareMinNotional } from '../fees.ts';
 import { veto, type SizedCheck } from './types.ts';
 
@@ -11,6 +12,6 @@ export const feeMinNotional: SizedCheck = (ctx) => {
   if (ctx.intent !== 'entry' || instrument === undefined) return undefined;
   const min = feeAwareMinNotional(ctx.config.fees, instrument);
   const notional = ctx.sizing.orderNotional;
-  if (notional.gte(min)) return undefined;
+  if (gteDec(notional, min)) return undefined;
   return veto('min_notional', 'fee_aware_min_notional', notional, notional, min, `notional ${notional.toString()} is below the fee-aware minimum ${min.toString()}`);
 };

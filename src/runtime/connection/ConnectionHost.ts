@@ -89,7 +89,10 @@ export class ConnectionHost {
     });
     this.actor.on('*', (intent) => this.perform(intent));
     this.actor.subscribe({
-      next: (s) => this.states.follow(s),
+      next: (s) => {
+        this.states.follow(s);
+        if (isTradingAllowed(s)) this.opts.latency?.streamLive(this.name);
+      },
       error: (e) => this.opts.logger.error({ stream: this.name, err: e }, 'connection_actor_failed'),
     });
   }
@@ -115,6 +118,7 @@ export class ConnectionHost {
     if (this.stopped) return;
     if (this.actor.getSnapshot().status === 'active') this.send({ type: 'command.disconnect', at: this.now() });
     this.stopped = true;
+    this.opts.latency?.streamStopped(this.name);
     this.deadlines.clear();
     this.closeSocket('stopped');
     this.actor.stop();
@@ -255,6 +259,7 @@ export class ConnectionHost {
     const payload = { stream: this.name, symbol, expected: String(expected), received: String(got) };
     this.opts.logger.warn(payload, 'ws_gap_detected');
     this.opts.journal?.append(`connection:${this.name}`, 'STREAM_GAP', payload);
+    this.opts.latency?.streamGap(this.name);
     this.send({ type: 'stream.gap', symbol, expected: String(expected), received: String(got), at: this.now() });
   }
 }

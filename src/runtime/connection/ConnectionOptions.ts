@@ -1,6 +1,6 @@
 /**
  * What a connection host is given: the stream, its kind's sync hooks, the injected scheduler, jitter source, logger,
- * pause sink and journal, and the timing of deadlines (with defaults). Types and defaults only.
+ * pause sink, journal and latency telemetry, and the timing of deadlines (with defaults). Types and defaults only.
  */
 import type { Effect } from 'effect';
 import type { Journal } from '../../journal/Journal.ts';
@@ -44,6 +44,15 @@ interface CommonOptions {
   readonly timing?: Partial<ConnectionTiming> | undefined;
   /** Offset-corrected venue time passed to the description's `open(now)` (default: the scheduler's clock). */
   readonly venueNow?: (() => number) | undefined;
+  /** Told when the stream reports a gap and when it is live again (the gap → resynced latency, X-OBS-2). */
+  readonly latency?: StreamLatency | undefined;
+}
+
+/** The moments of a stream the latency telemetry times (gap → resynced), by stream name; it reads its own clock. */
+export interface StreamLatency {
+  streamGap(stream: string): void;
+  streamLive(stream: string): void;
+  streamStopped(stream: string): void;
 }
 
 /** Options of a public (market data) connection. */

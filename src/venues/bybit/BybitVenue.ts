@@ -10,7 +10,7 @@ import type { Decimal } from '../../domain/money.ts';
 import type { Instrument } from '../../domain/Instrument.ts';
 import type { Balance, Fill, OrderAck, OrderRequest, Position, ProtectionRequest, VenueOrder } from '../../domain/orders.ts';
 import type { Clock } from '../../kernel/Clock.ts';
-import { VenueError, type AmendRequest, type BookSnapshot, type VenueCapabilities, type WireVenue } from '../Venue.ts';
+import { VenueError, type AmendRequest, type BookSnapshot, type Kline, type VenueCapabilities, type WireVenue } from '../Venue.ts';
 import type { AccountEvent, MarketEvent, StreamDescription } from '../streams.ts';
 import type { BybitConfig } from './BybitConfig.ts';
 import type { ClockGate } from '../shared/ClockGate.ts';
@@ -22,13 +22,14 @@ import {
   BybitHttpEmpty,
   BybitHttpExecutionList,
   BybitHttpInstrumentsInfo,
+  BybitHttpKlineList,
   BybitHttpOrderbook,
   BybitHttpOrderId,
   BybitHttpOrderList,
   BybitHttpPositionList,
   BybitHttpWalletBalance,
 } from './http/messages.ts';
-import { WireFormatError, formatPlain, formatPrice, formatQuantity, parseExecution, parseInstrument, parseOrder, parseOrderbook, parsePosition, parseWallet } from './parse.ts';
+import { WireFormatError, formatPlain, formatPrice, formatQuantity, parseExecution, parseInstrument, parseKline, parseOrder, parseOrderbook, parsePosition, parseWallet } from './parse.ts';
 import { isBybitSymbol } from './symbols.ts';
 import { BybitPaths, resolveBybitUrls } from './urls.ts';
 import { bybitPrivateStream, bybitPublicStream } from './ws/BybitWsStream.ts';
@@ -75,6 +76,15 @@ export interface BybitVenueDeps {
 
 const SEVEN_DAYS_MS = 7 * 24 * 60 * 60 * 1000;
 const MAX_PAGES = 200;
+
+/** Bybit's kline intervals (docs enum `interval`) by bar length in minutes; `M` (calendar months) is not offered. */
+const KLINE_INTERVALS: ReadonlyMap<number, string> = new Map([
+  [1, '1'], [3, '3'], [5, '5'], [15, '15'], [30, '30'], [60, '60'], [120, '120'], [240, '240'], [360, '360'], [720, '720'], [1440, 'D'], [10080, 'W'],
+]);
+/** The most candles one `/v5/market/kline` page carries (docs: `limit` in [1, 1000]). */
+const KLINE_PAGE_LIMIT = 1000;
+/** The most kline requests one call makes (a year of 1-minute bars takes 526). */
+const MAX_KLINE_REQUESTS = 10_000;
 
 /** Returns a `rejected` VenueError for a request refused before it left the process (definitive: nothing was sent). */
 const localReject = (operation: string, code: string, message: string): VenueError =>
@@ -359,6 +369,59 @@ export const makeBybitVenue = (config: BybitConfig, deps: BybitVenueDeps): Bybit
       }),
     );
 
+  /**
+   * Walks [startMs, endMs) forward in windows of at most 1000 bars, so one page can hold a whole window whichever end
+   * Bybit keeps when a range holds more than `limit` candles; within a window it pages backwards (`end` = the oldest
+   * start seen − 1) while a page ends above the window's start. Candles outside the asked window are ignored, a start
+   * seen twice is kept once, and the answer is oldest first.
+   */
+  const klines = (symbol: string, intervalMinutes: number, startMs: number, endMs: number): Effect.Effect<ReadonlyArray<Kline>, VenueError> =>
+    Effect.gen(function* () {
+      const op = 'klines';
+      yield* checkSymbol(op, symbol);
+      const interval = KLINE_INTERVALS.get(intervalMinutes);
+      if (interval === undefined) {
+        return yield* Effect.fail(localReject(op, 'LOCAL_BAD_INTERVAL', `Bybit has no ${intervalMinutes}-minute klines (it has ${[...KLINE_INTERVALS.keys()].join(', ')} minutes)`));
+      }
+      if (!Number.isSafeInteger(startMs) || !Number.isSafeInteger(endMs) || startMs < 0 || startMs >= endMs) {
+        return yield* Effect.fail(localReject(op, 'LOCAL_BAD_RANGE', `the range [${startMs}, ${endMs}) is empty or not in whole epoch milliseconds`));
+      }
+      const windowMs = intervalMinutes * 60_000 * KLINE_PAGE_LIMIT;
+      if ((endMs - startMs) / windowMs > MAX_KLINE_REQUESTS) {
+        return yield* Effect.fail(localReject(op, 'LOCAL_RANGE_TOO_LONG', `${Math.ceil((endMs - startMs) / windowMs)} pages of ${interval} klines is more than ${MAX_KLINE_REQUESTS}; ask for a shorter range`));
+      }
+      const byStart = new Map<number, Kline>();
+      let requests = 0;
+      for (let from = startMs; from < endMs; from += windowMs) {
+        let last = Math.min(from + windowMs, endMs) - 1;
+        while (last >= from) {
+          if (++requests > MAX_KLINE_REQUESTS) return yield* Effect.fail(localReject(op, 'LOCAL_RANGE_TOO_LONG', `more than ${MAX_KLINE_REQUESTS} kline pages`));
+          const res = yield* http.call({
+            operation: op,
+            method: 'GET',
+            path: BybitPaths.kline,
+            query: [['category', category], ['symbol', symbol], ['interval', interval], ['start', String(from)], ['end', String(last)], ['limit', String(KLINE_PAGE_LIMIT)]],
+            signed: false,
+            result: BybitHttpKlineList,
+          });
+          const wire = res.result;
+          if (wire === undefined) return yield* Effect.fail(new VenueError({ venue: 'bybit', operation: op, reason: { kind: 'decode', message: `${BybitPaths.kline}: empty result` } }));
+          if (wire.symbol !== symbol) {
+            return yield* Effect.fail(new VenueError({ venue: 'bybit', operation: op, reason: { kind: 'decode', message: `${BybitPaths.kline}: candles of ${wire.symbol.slice(0, 40)}, asked for ${symbol}` } }));
+          }
+          const page = (yield* http.convert(op, 'klines', () => wire.list.map(parseKline))).filter((k) => k.start >= from && k.start <= last);
+          if (page.length === 0) break;
+          let oldest = last;
+          for (const k of page) {
+            if (!byStart.has(k.start)) byStart.set(k.start, k);
+            oldest = Math.min(oldest, k.start);
+          }
+          last = oldest - 1;
+        }
+      }
+      return [...byStart.values()].sort((a, b) => a.start - b.start);
+    });
+
   return {
     id: 'bybit',
     capabilities: bybitCapabilities,
@@ -376,6 +439,7 @@ export const makeBybitVenue = (config: BybitConfig, deps: BybitVenueDeps): Bybit
     balances,
     executionsSince,
     orderBook,
+    klines,
     protectionOf: (symbol) =>
       positions(symbol).pipe(
         Effect.map((ps) => {

@@ -8,7 +8,7 @@ import { Decimal, ZERO } from '../../domain/money.ts';
 import type { Instrument } from '../../domain/Instrument.ts';
 import { isMultipleOf } from '../../domain/rounding.ts';
 import type { Balance, Fill, Position, VenueOrder } from '../../domain/orders.ts';
-import type { BookLevel, BookSnapshot } from '../Venue.ts';
+import type { BookLevel, BookSnapshot, Kline } from '../Venue.ts';
 import type { AccountEvent, MarketEvent } from '../streams.ts';
 import {
   fromBybitOrderStatus,
@@ -22,6 +22,7 @@ import {
 import type {
   BybitHttpExecution,
   BybitHttpInstrument,
+  BybitHttpKline,
   BybitHttpOrder,
   BybitHttpOrderbook,
   BybitHttpPosition,
@@ -163,15 +164,63 @@ export const parseOrderbook = (wire: BybitHttpOrderbook): BookSnapshot => ({
   ts: wire.ts,
 });
 
+/** Returns a REST candle `[startTime, open, high, low, close, volume, turnover]` as a bar (turnover is not kept). */
+export const parseKline = (wire: BybitHttpKline): Kline => ({
+  start: Number(wire[0]),
+  open: new Decimal(wire[1]),
+  high: new Decimal(wire[2]),
+  low: new Decimal(wire[3]),
+  close: new Decimal(wire[4]),
+  volume: new Decimal(wire[5]),
+});
+
 // ---- WS public -------------------------------------------------------------------------------------------------
 
-/** Returns the book event of an `orderbook.*` message. */
+/**
+ * A book level of a WS frame, kept as its validated wire strings: `price` and `size` become Decimals on first read —
+ * by the local book, when it applies the level — so decoding a frame parses no decimal (issue 17: decimal.js
+ * parsing was the largest cost of a book delta). A read gives exactly `new Decimal(wire)`; the level is immutable and
+ * `toJSON` prints both values. Spreading it copies only the wire strings: read `price` and `size` instead.
+ */
+export class WireBookLevel implements BookLevel {
+  /** The price as Bybit sent it, already checked to be a decimal string > 0. */
+  readonly wirePrice: string;
+  /** The absolute size as Bybit sent it, already checked to be a decimal string ≥ 0 (`"0"` deletes the level). */
+  readonly wireSize: string;
+  #price: Decimal | undefined;
+  #size: Decimal | undefined;
+
+  constructor(wirePrice: string, wireSize: string) {
+    this.wirePrice = wirePrice;
+    this.wireSize = wireSize;
+  }
+
+  get price(): Decimal {
+    return (this.#price ??= new Decimal(this.wirePrice));
+  }
+
+  get size(): Decimal {
+    return (this.#size ??= new Decimal(this.wireSize));
+  }
+
+  toJSON(): { readonly price: string; readonly size: string } {
+    return { price: this.price.toString(), size: this.size.toString() };
+  }
+}
+
+const wsLevels = (levels: ReadonlyArray<readonly [string, string]>): ReadonlyArray<BookLevel> => {
+  const out: BookLevel[] = [];
+  for (const [price, size] of levels) out.push(new WireBookLevel(price, size));
+  return out;
+};
+
+/** Returns the book event of an `orderbook.*` message; its levels are `WireBookLevel`s. */
 export const parseWsOrderbook = (wire: BybitWsOrderbookMessage): MarketEvent => ({
   type: 'book',
   kind: wire.type,
   symbol: wire.data.s,
-  bids: parseLevels(wire.data.b),
-  asks: parseLevels(wire.data.a),
+  bids: wsLevels(wire.data.b),
+  asks: wsLevels(wire.data.a),
   updateId: wire.data.u,
   seq: wire.data.seq ?? 0,
   ts: wire.ts,

@@ -23,6 +23,7 @@ export const BybitPaths = {
   serverTime: '/v5/market/time',
   instruments: '/v5/market/instruments-info',
   orderbook: '/v5/market/orderbook',
+  kline: '/v5/market/kline',
   createOrder: '/v5/order/create',
   amendOrder: '/v5/order/amend',
   cancelOrder: '/v5/order/cancel',

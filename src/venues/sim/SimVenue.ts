@@ -199,6 +199,11 @@ export const makeSimVenue = (exchange: SimExchange, account: string): SimVenue =
       const b = exchange.book(symbol, depth);
       return { symbol, updateId: b.updateId, ts: b.ts, bids: b.bids.map(([price, size]) => ({ price, size })), asks: b.asks.map(([price, size]) => ({ price, size })) };
     }),
+  // The replayed bars up to the engine's time (no look-ahead), resampled by the engine.
+  klines: (symbol, intervalMinutes, startMs, endMs) =>
+    Effect.suspend(() => unwrap('klines', exchange.klines(symbol, intervalMinutes, startMs, endMs))).pipe(
+      Effect.map((ks) => ks.map((k) => ({ start: k.start, open: k.open, high: k.high, low: k.low, close: k.close, volume: k.volume }))),
+    ),
   onMarket: (listener) =>
     exchange.subscribe((e) => {
       const m = toMarketEvent(e);

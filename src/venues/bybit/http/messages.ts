@@ -12,6 +12,7 @@ import { BybitOrderStatus, BybitOrderType, BybitSide, BybitTimeInForce, isFillEx
 const SIGNED_DECIMAL = /^-?\d+(\.\d+)?$/;
 const UNSIGNED_DECIMAL = /^\d+(\.\d+)?$/;
 const ZERO_DECIMAL = /^0+(\.0+)?$/;
+const OPTIONAL_UNSIGNED_DECIMAL = /^(\d+(\.\d+)?)?$/;
 
 /** The earliest plausible venue timestamp: 2015-01-01T00:00:00Z in ms (Bybit launched in 2018). */
 export const PLAUSIBLE_MIN_MS = Date.UTC(2015, 0, 1);
@@ -28,7 +29,7 @@ export const BybitOptionalDecimalString = Schema.String.pipe(Schema.pattern(/^(-
 /** A size, quantity or margin: a decimal string that is never negative. */
 export const BybitNonNegativeDecimalString = Schema.String.pipe(Schema.pattern(UNSIGNED_DECIMAL, { message: () => 'must be a decimal ≥ 0' }));
 /** A non-negative decimal string that may be empty (`""` means "not set"). */
-export const BybitOptionalNonNegativeDecimalString = Schema.String.pipe(Schema.pattern(/^(\d+(\.\d+)?)?$/, { message: () => 'must be empty or a decimal ≥ 0' }));
+export const BybitOptionalNonNegativeDecimalString = Schema.String.pipe(Schema.pattern(OPTIONAL_UNSIGNED_DECIMAL, { message: () => 'must be empty or a decimal ≥ 0' }));
 /** A price, step or limit that must be set: a decimal string > 0. */
 export const BybitPositiveDecimalString = BybitNonNegativeDecimalString.pipe(Schema.filter((s) => !ZERO_DECIMAL.test(s) || 'must be > 0'));
 /**
@@ -48,6 +49,19 @@ export const BybitTimestampString = Schema.String.pipe(
 export const BybitUpdateId = Schema.Number.pipe(Schema.int(), Schema.between(0, Number.MAX_SAFE_INTEGER));
 /** A sequence that is `-1` when there is none yet (a position that never traded). */
 export const BybitSequence = Schema.Number.pipe(Schema.int(), Schema.between(-1, Number.MAX_SAFE_INTEGER));
+
+// The checks above as plain predicates, for the WS hot path (ws/fastPublic.ts): same expressions, no decoder. The
+// schemas stay the specification; tests/venues/bybit/fastDecode.test.ts proves both agree.
+/** Returns whether `v` passes `BybitNonNegativeDecimalString`. */
+export const isNonNegativeDecimalString = (v: unknown): v is string => typeof v === 'string' && UNSIGNED_DECIMAL.test(v);
+/** Returns whether `v` passes `BybitPositiveDecimalString`. */
+export const isPositiveDecimalString = (v: unknown): v is string => typeof v === 'string' && UNSIGNED_DECIMAL.test(v) && !ZERO_DECIMAL.test(v);
+/** Returns whether `v` passes `BybitOptionalNonNegativeDecimalString` (and so `BybitOptionalPriceString`). */
+export const isOptionalNonNegativeDecimalString = (v: unknown): v is string => typeof v === 'string' && OPTIONAL_UNSIGNED_DECIMAL.test(v);
+/** Returns whether `v` passes `BybitTimestamp`. */
+export const isTimestampMs = (v: unknown): v is number => typeof v === 'number' && isPlausibleMs(v);
+/** Returns whether `v` passes `BybitUpdateId` (a safe integer is at most `MAX_SAFE_INTEGER`). */
+export const isUpdateId = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 
 /** Returns the Decimal of a string already validated by one of the decimal schemas above (`""` is zero). */
 const dec = (s: string | undefined): Decimal => new Decimal(s === undefined || s === '' ? '0' : s);
@@ -131,6 +145,36 @@ export const BybitHttpOrderbook = Schema.Struct({
   seq: Schema.optional(BybitUpdateId),
 });
 export type BybitHttpOrderbook = typeof BybitHttpOrderbook.Type;
+
+/** Returns why a kline's prices are inconsistent (high bounds open, close and low from above; low from below), or true. */
+const consistentKline = (k: readonly [string, string, string, string, string, ...string[]]): true | string => {
+  const [, o, h, l, c] = k;
+  const open = dec(o);
+  const high = dec(h);
+  const low = dec(l);
+  const close = dec(c);
+  if (high.lt(low)) return 'high must be ≥ low';
+  if (high.lt(open) || high.lt(close)) return 'high must be ≥ open and close';
+  return (low.lte(open) && low.lte(close)) || 'low must be ≤ open and close';
+};
+
+/**
+ * One candle of `GET /v5/market/kline`: `[startTime, open, high, low, close, volume, turnover]`, every value a string;
+ * prices > 0, volume and turnover ≥ 0, low ≤ open/close ≤ high. Trailing fields Bybit may add later are allowed.
+ */
+export const BybitHttpKline = Schema.Tuple(
+  [BybitTimestampString, BybitPositiveDecimalString, BybitPositiveDecimalString, BybitPositiveDecimalString, BybitPositiveDecimalString, BybitNonNegativeDecimalString, BybitNonNegativeDecimalString],
+  Schema.String,
+).pipe(Schema.filter(consistentKline));
+export type BybitHttpKline = typeof BybitHttpKline.Type;
+
+/** `GET /v5/market/kline` result: the candles sorted newest first (docs: "Sort in reverse by startTime"). */
+export const BybitHttpKlineList = Schema.Struct({
+  category: Schema.optional(Schema.String),
+  symbol: Schema.String,
+  list: Schema.Array(BybitHttpKline),
+});
+export type BybitHttpKlineList = typeof BybitHttpKlineList.Type;
 
 /** `{orderId, orderLinkId}`: the result of create / amend / cancel. */
 export const BybitHttpOrderId = Schema.Struct({

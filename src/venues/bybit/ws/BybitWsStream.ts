@@ -3,13 +3,15 @@
  * gives the URL, the auth frame and the subscribe frames; the heartbeat is an app ping every 20 s (as Bybit
  * recommends); books are sequenced per book by `u` (strict); and a decoder turns every inbound frame into a
  * `StreamFrame` — malformed, oversized, too deeply nested or semantically invalid frames (a negative size, a fill of
- * zero, a bar whose high is below its low) become `{kind:'invalid'}` and are never thrown (X-RT-10, issue 10). It
- * owns no socket and no timer: reconnects and heartbeats belong to the connection actor.
+ * zero, a bar whose high is below its low) become `{kind:'invalid'}` and are never thrown (X-RT-10, issue 10). Book,
+ * trade and ticker frames take a hot path (issue 17: fastPublic.ts checks, the schemas name the reason of a refusal);
+ * every other public frame and every private frame is decoded by the schemas alone, each compiled once. It owns no
+ * socket and no timer: reconnects and heartbeats belong to the connection actor.
  */
 import { Either, Redacted, type Schema } from 'effect';
 import { nextIdRule } from '../../../market/OrderBook.ts';
 import type { AccountEvent, MarketEvent, StreamDescription, StreamFrame, StreamHeartbeat } from '../../streams.ts';
-import { boundedMessage, convertWire, decodeWire, parseBybitJson } from '../decoding.ts';
+import { boundedMessage, checkBybitDepth, convertWire, decodeWire, parseBybitFrame, parseBybitJson } from '../decoding.ts';
 import {
   parseWsExecutions,
   parseWsKline,
@@ -32,18 +34,23 @@ import {
   BybitWsTradeMessage,
   BybitWsWalletMessage,
 } from './messages.ts';
-import { PRIVATE_TOPICS, parseTopic, publicTopicsFor, type BybitPublicChannel } from './topics.ts';
+import { checkOrderbookMessage, checkTickerMessage, checkTradeMessage, type FastVerdict } from './fastPublic.ts';
+import { PRIVATE_TOPICS, parseTopic, publicTopicsFor, type BybitPublicChannel, type BybitTopic } from './topics.ts';
 
 /** Bybit's recommended heartbeat interval. */
 export const BYBIT_PING_INTERVAL_MS = 20_000;
 /** How far in the future the private auth frame's `expires` lies (ccxt uses the same 10 s). */
 export const BYBIT_AUTH_EXPIRES_MS = 10_000;
 
+/** Returns the events of a checked wire message, or the reason its conversion threw. */
+const convertFrame = <A, E>(wire: A, then: (a: A) => ReadonlyArray<E>): StreamFrame<E> => {
+  const events = convertWire('frame', () => then(wire));
+  return Either.isRight(events) ? { kind: 'events', events: events.right } : { kind: 'invalid', message: events.left };
+};
+
 const decodeWith = <A, I, E>(schema: Schema.Schema<A, I>, json: unknown, then: (a: A) => ReadonlyArray<E>): StreamFrame<E> => {
   const wire = decodeWire(schema, json);
-  if (Either.isLeft(wire)) return { kind: 'invalid', message: wire.left };
-  const events = convertWire('frame', () => then(wire.right));
-  return Either.isRight(events) ? { kind: 'events', events: events.right } : { kind: 'invalid', message: events.left };
+  return Either.isLeft(wire) ? { kind: 'invalid', message: wire.left } : convertFrame(wire.right, then);
 };
 
 /** Runs a frame decoder with a last-resort guard: whatever happens inside, the caller gets a frame, not a throw. */
@@ -71,10 +78,42 @@ const decodeOpReply = <E>(json: unknown): StreamFrame<E> | undefined => {
 const topicOf = (json: unknown): string | undefined =>
   typeof json === 'object' && json !== null && 'topic' in json && typeof (json).topic === 'string' ? (json as { topic: string }).topic : undefined;
 
-const decodePublic = (raw: string): StreamFrame<MarketEvent> => {
-  const parsed = parseBybitJson(raw);
-  if (Either.isLeft(parsed)) return { kind: 'invalid', message: `not acceptable JSON: ${parsed.left}` };
-  const value = parsed.right;
+/** Topic families already parsed: a stream carries a few topics; a venue sending thousands only refills the cache. */
+const topicCache = new Map<string, BybitTopic>();
+const TOPIC_CACHE_LIMIT = 1024;
+
+const cachedTopic = (topic: string): BybitTopic => {
+  let t = topicCache.get(topic);
+  if (t === undefined) {
+    t = parseTopic(topic);
+    if (topicCache.size >= TOPIC_CACHE_LIMIT) topicCache.clear();
+    topicCache.set(topic, t);
+  }
+  return t;
+};
+
+/** A topic message (not an op reply) of a family with a hot-path check, as `decodePublicValue` would dispatch it. */
+const hotTopicOf = (value: unknown): BybitTopic | undefined => {
+  if (typeof value !== 'object' || value === null || 'op' in value) return undefined;
+  const topic = topicOf(value);
+  if (topic === undefined) return undefined;
+  const t = cachedTopic(topic);
+  return t.kind === 'orderbook' || t.kind === 'publicTrade' || t.kind === 'tickers' ? t : undefined;
+};
+
+const hotVerdict = (t: BybitTopic, value: unknown): FastVerdict =>
+  t.kind === 'orderbook' ? checkOrderbookMessage(value) : t.kind === 'publicTrade' ? checkTradeMessage(value) : checkTickerMessage(value);
+
+/** The events of a message that passed its hot-path check: the same parse.ts conversion as after the schema. */
+const hotEvents = (t: BybitTopic, value: unknown): StreamFrame<MarketEvent> =>
+  t.kind === 'orderbook'
+    ? convertFrame(value as BybitWsOrderbookMessage, (m) => [parseWsOrderbook(m)])
+    : t.kind === 'publicTrade'
+      ? convertFrame(value as BybitWsTradeMessage, parseWsTrades)
+      : convertFrame(value as BybitWsTickerMessage, (m) => [parseWsTicker(m)]);
+
+/** The schema path of a public message (every topic): op replies, then the topic's schema and conversion. */
+const decodePublicValue = (value: unknown): StreamFrame<MarketEvent> => {
   const op = decodeOpReply<MarketEvent>(value);
   if (op !== undefined) return op;
   const topic = topicOf(value);
@@ -94,8 +133,39 @@ const decodePublic = (raw: string): StreamFrame<MarketEvent> => {
   }
 };
 
+/**
+ * Book, trade and ticker messages take the hot path (issue 17): a short frame is parsed before its depth is scanned,
+ * checked by fastPublic.ts and converted; the scan is skipped when the check proves the value shallow. Anything
+ * else — a failed check, another topic, an op reply — is scanned and goes through the schemas, which name the reason;
+ * so every frame gets the verdict and the message it would get from the schemas alone.
+ */
+const decodePublic = (raw: string): StreamFrame<MarketEvent> => {
+  const parsed = parseBybitFrame(raw);
+  if (Either.isLeft(parsed)) return { kind: 'invalid', message: `not acceptable JSON: ${parsed.left}` };
+  const { value, depthChecked } = parsed.right;
+  const hot = hotTopicOf(value);
+  const verdict = hot === undefined ? 'invalid' : hotVerdict(hot, value);
+  if (hot !== undefined && (verdict === 'valid' || (verdict === 'valid_nested' && depthChecked))) return hotEvents(hot, value);
+  if (!depthChecked) {
+    const deep = checkBybitDepth(raw);
+    if (deep !== undefined) return { kind: 'invalid', message: `not acceptable JSON: ${deep}` };
+  }
+  if (hot !== undefined && verdict === 'valid_nested') return hotEvents(hot, value);
+  return decodePublicValue(value);
+};
+
 /** Returns the decoded frame of a public linear message. Never throws. */
 export const decodePublicFrame = (raw: string): StreamFrame<MarketEvent> => guarded(() => decodePublic(raw));
+
+/**
+ * Returns the frame the schemas alone give a public message (bounded parse, then the effect/Schema decoders; no hot
+ * path): the reference `decodePublicFrame` is tested and measured against. Streams use `decodePublicFrame`.
+ */
+export const decodePublicFrameWithSchemas = (raw: string): StreamFrame<MarketEvent> =>
+  guarded(() => {
+    const parsed = parseBybitJson(raw);
+    return Either.isLeft(parsed) ? { kind: 'invalid', message: `not acceptable JSON: ${parsed.left}` } : decodePublicValue(parsed.right);
+  });
 
 const decodePrivate = (raw: string, defaultFeeAsset: string): StreamFrame<AccountEvent> => {
   const parsed = parseBybitJson(raw);

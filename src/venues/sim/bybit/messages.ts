@@ -129,6 +129,19 @@ export const OrderbookQuery = Schema.Struct({
   limit: Schema.optional(IntString(1, 500)),
 });
 
+/** Bybit's kline intervals (docs enum `interval`): minutes, `D`ay, `W`eek, `M`onth. */
+export const KLINE_INTERVALS = ['1', '3', '5', '15', '30', '60', '120', '240', '360', '720', 'D', 'W', 'M'] as const;
+
+/** Query of `GET /v5/market/kline` (`category` defaults to linear, as Bybit's does; `limit` 1–1000, default 200). */
+export const KlineQuery = Schema.Struct({
+  category: Schema.optional(Category),
+  symbol: SymbolName,
+  interval: Schema.String.pipe(Schema.filter((s) => (KLINE_INTERVALS as ReadonlyArray<string>).includes(s) || `interval must be one of ${KLINE_INTERVALS.join(', ')}`)),
+  start: Schema.optional(MsString),
+  end: Schema.optional(MsString),
+  limit: Schema.optional(IntString(1, 1000)),
+});
+
 /** Query of `GET /v5/market/tickers`. */
 export const TickersQuery = Schema.Struct({
   category: Category,

@@ -18,6 +18,7 @@ import {
   ExecutionQuery,
   HistoryQuery,
   InstrumentsQuery,
+  KlineQuery,
   OrderbookQuery,
   PositionQuery,
   RealtimeQuery,
@@ -31,6 +32,8 @@ import {
 import {
   executionToWire,
   instrumentToWire,
+  klineIntervalFromWire,
+  klineToRestWire,
   levelsToWire,
   orderToWire,
   positionToWire,
@@ -194,6 +197,32 @@ const tickers: RestRoute = {
       .filter((i) => (symbol === undefined || i.symbol === symbol) && (baseCoin === undefined || i.baseAsset === baseCoin))
       .map((i) => tickerToWire(ctx.exchange.ticker(i.symbol)));
     return ok({ category: 'linear', list });
+  },
+};
+
+/**
+ * `GET /v5/market/kline`: the replayed bars (never ahead of the engine's time) with a start in [start, end] — `end`
+ * defaults to the server time — newest first, the newest `limit` (default 200) of them, as Bybit sorts and cuts its
+ * pages. Longer intervals are buckets of the replayed bars; one that is not a whole multiple of their length, and `M`
+ * (calendar months), are refused with 10001 and a sentence saying why.
+ */
+const kline: RestRoute = {
+  method: 'GET',
+  private: false,
+  mutating: false,
+  handle: (ctx, _caller, params) => {
+    const q = decodeParams(KlineQuery, params);
+    if (Either.isLeft(q)) return paramError(q.left);
+    const { symbol, interval, start, end, limit } = q.right;
+    if (instrumentOf(ctx, symbol) === undefined) return unknownSymbol(symbol);
+    const minutes = klineIntervalFromWire(interval);
+    if (minutes === undefined) return paramError(`params error: interval ${interval} (calendar months) is not served by the simulator; use D or W`);
+    const last = Math.min(end ?? ctx.serverTime(), Number.MAX_SAFE_INTEGER - 1);
+    if (start !== undefined && last < start) return paramError('params error: end must not be before start');
+    const r = ctx.exchange.klines(symbol, minutes, start ?? 0, last + 1);
+    if (!r.ok) return paramError(`params error: ${r.message}`);
+    const list = r.value.slice(-(limit ?? 200)).reverse().map(klineToRestWire);
+    return ok({ category: 'linear', symbol, list });
   },
 };
 
@@ -505,6 +534,7 @@ export const BYBIT_ROUTES: Readonly<Record<string, RestRoute>> = {
   '/v5/market/instruments-info': instrumentsInfo,
   '/v5/market/orderbook': orderbook,
   '/v5/market/tickers': tickers,
+  '/v5/market/kline': kline,
   '/v5/order/create': createOrder,
   '/v5/order/amend': amendOrder,
   '/v5/order/cancel': cancelOrder,

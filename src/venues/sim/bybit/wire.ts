@@ -295,6 +295,13 @@ export const tickerToWire = (t: SimTicker): WireObject => ({
 export const klineIntervalToWire = (minutes: number): string =>
   minutes === 1440 ? 'D' : minutes === 10080 ? 'W' : minutes === 43200 ? 'M' : String(minutes);
 
+/** Returns the bar length in minutes of a Bybit kline interval label (`D`, `W` = 1440, 10080); undefined for `M` (calendar months). */
+export const klineIntervalFromWire = (label: string): number | undefined =>
+  label === 'D' ? 1440 : label === 'W' ? 10080 : /^\d+$/.test(label) ? Number(label) : undefined;
+
+/** Returns a REST `market/kline` candle: `[startTime, open, high, low, close, volume, turnover]`, all strings. */
+export const klineToRestWire = (k: SimKline): string[] => [String(k.start), k.open.toString(), k.high.toString(), k.low.toString(), k.close.toString(), k.volume.toString(), k.turnover.toString()];
+
 /** Returns a WS `kline` data item. */
 export const klineToWire = (k: SimKline): WireObject => ({
   start: k.start,

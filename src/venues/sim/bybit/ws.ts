@@ -312,11 +312,15 @@ export class BybitWsHub {
   // ---- outbound ---------------------------------------------------------------------------------------------------
 
   private publishBook(ev: Extract<SimEvent, { type: 'book' }>): void {
+    // The depths someone subscribed for this symbol: a lookup per valid depth, not a scan of every topic of every
+    // session (a stream of 1,000 symbols holds 4,000 topics, and every book change would have walked them all).
     const depths = new Set<number>();
-    for (const s of this.sessions) {
-      for (const t of s.topics) {
-        const parts = t.split('.');
-        if (parts[0] === 'orderbook' && parts[2] === ev.symbol) depths.add(Number(parts[1]));
+    for (const d of BOOK_DEPTHS) {
+      const topic = `orderbook.${d}.${ev.symbol}`;
+      for (const s of this.sessions) {
+        if (!s.topics.has(topic)) continue;
+        depths.add(Number(d));
+        break;
       }
     }
     for (const depth of depths) {

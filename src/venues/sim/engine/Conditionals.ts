@@ -462,6 +462,14 @@ export class Conditionals implements OrderObserver {
   }
 
   /** After a tick: fires position stops, then crossed conditionals (inside the trading session), then armed exits. */
+  /** Whether anything here waits on the symbol's prices: an untriggered conditional, a bracket exit, an armed exit. */
+  watches(symbol: string): boolean {
+    if (this.armed.length > 0) return true;
+    for (const c of this.open.values()) if (c.symbol === symbol) return true;
+    for (const b of this.brackets.values()) if (b.symbol === symbol) return true;
+    return false;
+  }
+
   onTick(sym: SymbolState): void {
     this.firePositionStops(sym);
     if (this.open.size > 0 && this.model.isOpen(sym, this.ctx.ts())) {

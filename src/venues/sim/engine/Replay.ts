@@ -5,11 +5,11 @@
  * Deterministic for a given input; no I/O and no clock reads beyond the context's.
  */
 import { ZERO } from '../../../domain/money.ts';
-import type { MarketFeed, MarketTick } from '../replay/MarketFeed.ts';
+import type { MarketFeed, MarketTick, MarketTrade } from '../replay/MarketFeed.ts';
 import type { AccountModel } from './accounts/AccountModel.ts';
 import { levelSize } from './book.ts';
 import type { Conditionals } from './Conditionals.ts';
-import type { EngineContext } from './EngineContext.ts';
+import type { EngineContext, SymbolState } from './EngineContext.ts';
 import type { Matching } from './Matching.ts';
 import type { SimTicker } from './types.ts';
 
@@ -20,6 +20,10 @@ export class Replay {
   private readonly matching: Matching;
   private readonly conditionals: Conditionals;
   private readonly model: AccountModel;
+  /** The last passed-over tick of each symbol, processed by `catchUp` when an API call needs the symbol's market. */
+  private readonly pending = new Map<string, MarketTick>();
+  /** Trades of passed-over ticks, printed before the symbol's next processed tick. */
+  private readonly carried = new Map<string, ReadonlyArray<MarketTrade & { readonly ts: number }>>();
 
   /** Throws RangeError for a feed of an unlisted symbol or a second feed of one symbol. */
   constructor(ctx: EngineContext, feeds: ReadonlyArray<MarketFeed>, matching: Matching, conditionals: Conditionals, model: AccountModel) {
@@ -64,11 +68,56 @@ export class Replay {
     return this.nextEventAt() !== undefined;
   }
 
-  private processTick(tick: MarketTick): void {
+  /**
+   * Whether no account is exposed to the symbol's intra-bar prices: no open order, no conditional or bracket, no
+   * position, no spot holding of its base asset. Then a skippable tick changes nothing but the tape.
+   */
+  private quiet(sym: SymbolState): boolean {
+    const symbol = sym.instrument.symbol;
+    if (this.conditionals.watches(symbol)) return false;
+    for (const acct of this.ctx.accounts.values()) {
+      for (const o of acct.open.values()) if (o.symbol === symbol) return false;
+      for (const p of acct.positions.values()) if (p.symbol === symbol && !p.size.isZero()) return false;
+      if (this.model.kind === 'spot' && acct.wallets.get(sym.instrument.baseAsset)?.balance.isZero() === false) return false;
+    }
+    return true;
+  }
+
+  /**
+   * Brings every symbol whose last ticks were passed over up to date before an API call acts on it: the last skipped
+   * tick is processed now (its prices, book, ticker and kline; the trades of the ticks before it printed first), so
+   * an order arriving mid-bar meets exactly the market it would have met had no tick been skipped.
+   */
+  catchUp(symbol?: string): void {
+    if (this.pending.size === 0) return;
+    for (const [s, tick] of [...this.pending]) {
+      if (symbol !== undefined && s !== symbol) continue;
+      this.pending.delete(s);
+      this.processTick(tick, true);
+    }
+  }
+
+  // Passes a skippable tick over when the symbol is quiet (its trades count now and print later, never matched:
+  // nothing rested); otherwise processes it, printing the passed-over trades first.
+  private processTick(tick: MarketTick, force = false): void {
     const sym = this.ctx.symbols.get(tick.symbol);
     if (sym === undefined) return;
+    const superseded = this.pending.get(tick.symbol);
+    if (superseded !== undefined) {
+      this.pending.delete(tick.symbol);
+      this.carry(superseded);
+    }
+    if (!force && tick.skippable === true && this.quiet(sym)) {
+      this.pending.set(tick.symbol, tick);
+      return;
+    }
     this.ctx.tickTs = tick.ts;
     try {
+      const carried = this.carried.get(tick.symbol);
+      if (carried !== undefined) {
+        this.carried.delete(tick.symbol);
+        for (const t of carried) this.ctx.emit({ type: 'trade', symbol: tick.symbol, tradeId: this.ctx.ids.tradeId(), price: t.price, size: t.size, side: t.side, ts: t.ts });
+      }
       sym.lastTickTs = tick.ts;
       sym.last = tick.lastPrice;
       sym.mark = tick.markPrice;
@@ -90,6 +139,17 @@ export class Replay {
     } finally {
       this.ctx.tickTs = undefined;
     }
+  }
+
+  // A passed-over tick that will never be processed: its trades count now and print before the next processed tick.
+  private carry(tick: MarketTick): void {
+    const sym = this.ctx.symbols.get(tick.symbol);
+    if (sym === undefined || tick.trades.length === 0) return;
+    for (const trade of tick.trades) {
+      sym.volume = sym.volume.plus(trade.size);
+      sym.turnover = sym.turnover.plus(trade.size.times(trade.price));
+    }
+    this.carried.set(tick.symbol, [...(this.carried.get(tick.symbol) ?? []), ...tick.trades.map((t) => ({ ...t, ts: tick.ts }))]);
   }
 
   /** Returns the ticker: replayed last/mark/index, best bid/ask of the whole book, volume and turnover since the start. */

@@ -15,6 +15,7 @@ import type { AccountState, ExecutionFilter, OrderState } from './accounts/ledge
 import { accountModelFor } from './accounts/models.ts';
 import { Conditionals } from './Conditionals.ts';
 import { EngineContext, settingsOf, type SymbolState } from './EngineContext.ts';
+import { KlineHistory } from './klineHistory.ts';
 import { Matching } from './Matching.ts';
 import { accept, admitAmend, admitOrder, reject } from './OrderRules.ts';
 import type { SimVenueProfile } from './profiles.ts';
@@ -54,6 +55,8 @@ class SimExchangeEngine implements T.SimExchange {
   private readonly matching: Matching;
   private readonly conditionals: Conditionals;
   private readonly replay: Replay;
+  /** The bars the replay has published, for kline history (fed by the first listener, before any façade's). */
+  private readonly history = new KlineHistory();
 
   constructor(opts: SimExchangeOptions) {
     const profile = opts.profile ?? BYBIT_LINEAR_PROFILE;
@@ -70,6 +73,9 @@ class SimExchangeEngine implements T.SimExchange {
     this.conditionals = new Conditionals(this.ctx, this.model, this.matching, { place: (input, origin) => this.place(input, origin) });
     this.matching.observer = this.conditionals;
     this.replay = new Replay(this.ctx, opts.feeds, this.matching, this.conditionals, this.model);
+    this.ctx.subscribe((e) => {
+      if (e.type === 'kline') this.history.record(e.kline);
+    });
   }
 
   get instruments(): ReadonlyArray<Instrument> {
@@ -98,6 +104,7 @@ class SimExchangeEngine implements T.SimExchange {
 
   /** Admits and runs an order; the one path for user orders and the orders conditionals trigger. */
   private place(input: T.SimOrderInput, origin: T.SimOrderOrigin): T.SimResult<OrderState> {
+    this.replay.catchUp(input.symbol);
     const sym = this.ctx.symbols.get(input.symbol);
     if (sym === undefined) return reject('unknown_symbol', `unknown symbol ${input.symbol}`);
     const admitted = admitOrder(this.ctx, this.model, sym, input, origin, (side) => this.matching.referencePrice(sym, side));
@@ -131,6 +138,7 @@ class SimExchangeEngine implements T.SimExchange {
   }
 
   amendOrder(account: string, symbol: string, ref: T.SimOrderRef, changes: { readonly quantity?: Decimal | undefined; readonly price?: Decimal | undefined }): T.SimResult<T.SimOrder> {
+    this.replay.catchUp(symbol);
     const found = this.findOpen(account, symbol, ref);
     if (!found.ok) return found;
     const { sym, acct, order } = found.value;
@@ -167,10 +175,12 @@ class SimExchangeEngine implements T.SimExchange {
   }
 
   setTradingStop(account: string, symbol: string, stop: T.SimTradingStop): T.SimResult<T.SimPosition> {
+    this.replay.catchUp(symbol);
     return this.conditionals.setTradingStop(account, symbol, stop);
   }
 
   setLeverage(account: string, symbol: string, leverage: Decimal): T.SimResult<T.SimPosition> {
+    this.replay.catchUp(symbol);
     const sym = this.ctx.symbols.get(symbol);
     return sym === undefined ? reject('unknown_symbol', `unknown symbol ${symbol}`) : this.model.setLeverage(account, sym, leverage);
   }
@@ -180,6 +190,7 @@ class SimExchangeEngine implements T.SimExchange {
   }
 
   placeConditional(input: T.SimConditionalInput): T.SimResult<T.SimConditional> {
+    this.replay.catchUp(input.symbol);
     return this.conditionals.place(input);
   }
 
@@ -192,12 +203,14 @@ class SimExchangeEngine implements T.SimExchange {
   }
 
   placeOco(input: T.SimOcoInput): T.SimResult<T.SimOco> {
+    this.replay.catchUp(input.symbol);
     const r = this.conditionals.placeOco(input);
     this.conditionals.settle();
     return r;
   }
 
   placeBracket(input: T.SimBracketInput): T.SimResult<T.SimOrder> {
+    this.replay.catchUp(input.entry.symbol);
     return this.settled(this.conditionals.placeBracket(input));
   }
 
@@ -232,11 +245,23 @@ class SimExchangeEngine implements T.SimExchange {
   }
 
   book(symbol: string, depth: number): T.SimBook {
+    this.replay.catchUp(symbol);
     return this.matching.book(symbol, depth);
   }
 
   ticker(symbol: string): T.SimTicker {
+    this.replay.catchUp(symbol);
     return this.replay.ticker(symbol);
+  }
+
+  klines(symbol: string, intervalMinutes: number, startMs: number, endMs: number): T.SimResult<ReadonlyArray<T.SimKline>> {
+    const sym = this.ctx.symbols.get(symbol);
+    if (sym === undefined) return reject('unknown_symbol', `unknown symbol ${symbol}`);
+    if (!Number.isSafeInteger(intervalMinutes) || intervalMinutes <= 0) return reject('invalid_request', `a bar length must be a whole number of minutes, got ${intervalMinutes}`);
+    if (!Number.isSafeInteger(startMs) || !Number.isSafeInteger(endMs) || startMs >= endMs) return reject('invalid_request', `the range [${startMs}, ${endMs}) is empty`);
+    // A passed-over tick would leave the forming bar behind the market that `book` and `ticker` show.
+    this.replay.catchUp(symbol);
+    return this.history.klines(symbol, intervalMinutes * 60_000, startMs, endMs, sym.lastTickTs);
   }
 
   nextEventAt(): number | undefined {

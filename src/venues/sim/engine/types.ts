@@ -360,6 +360,13 @@ export interface SimExchange {
 
   book(symbol: string, depth: number): SimBook;
   ticker(symbol: string): SimTicker;
+  /**
+   * The bars of a symbol replayed so far (never ahead of the engine's time) with a start in [startMs, endMs), oldest
+   * first and `intervalMinutes` long: the data's own bars, or buckets of them when the length is a whole multiple of
+   * theirs (weekly multiples start on Mondays 00:00 UTC); the last one may still be forming (`confirm` false). Refuses
+   * an unknown symbol (`unknown_symbol`) and any other length or an empty range (`invalid_request`).
+   */
+  klines(symbol: string, intervalMinutes: number, startMs: number, endMs: number): SimResult<ReadonlyArray<SimKline>>;
 
   /** Processes every replayed market event with a timestamp ≤ `t` (and fires due TP/SL); returns false once the data is exhausted. */
   advanceTo(t: number): boolean;

@@ -28,6 +28,13 @@ export interface MarketTick {
   readonly asks: ReadonlyArray<SimLevel>;
   /** The 1-minute kline as of this tick; `confirm` is true on the bar's last tick. */
   readonly kline: SimKline | undefined;
+  /**
+   * The bar fill model's intra-bar ticks (between a bar's open and close): the engine may pass over one when
+   * nothing of ours is exposed to the symbol — no open order, conditional or position — because then no fill, trigger
+   * or mark depends on it (X-BT-5, "a quiet bar costs almost nothing"). Its trades still count and still print, and
+   * an API call that needs the symbol's market first processes the last one passed over (`Replay.catchUp`).
+   */
+  readonly skippable?: boolean | undefined;
 }
 
 /** A time-ordered source of ticks for one symbol. */

@@ -6,9 +6,9 @@
  */
 import { Decimal, ZERO } from '../../../domain/money.ts';
 import type { Side } from '../../../domain/orders.ts';
-import type { SimKline } from '../engine/types.ts';
+import type { SimKline, SimLevel } from '../engine/types.ts';
 import type { Bar } from './loadBarsCsv.ts';
-import { DEFAULT_DEPTH, inferIncrement, type LiquidityShape, smoothMark, syntheticLevels } from './liquidity.ts';
+import { DEFAULT_DEPTH, drawLevelFactors, inferIncrement, type LiquidityShape, smoothMark, syntheticLevelsFrom } from './liquidity.ts';
 import type { MarketFeed, MarketTick, MarketTrade } from './MarketFeed.ts';
 import { mixSeed, type SeededRandom, seededRandom } from './random.ts';
 
@@ -129,6 +129,51 @@ export const barFillLevels = (
   return { bids, asks };
 };
 
+type Levels = { readonly bids: ReadonlyArray<SimLevel>; readonly asks: ReadonlyArray<SimLevel> };
+
+/**
+ * A replayed tick whose book is built on first read: the seeded factors are drawn when the bar is expanded (so the
+ * sequence never depends on what the engine reads), the Decimal levels only when the engine installs them — a tick
+ * the engine passes over (`skippable`) never pays for its book.
+ */
+class ReplayedTick implements MarketTick {
+  readonly symbol: string;
+  readonly ts: number;
+  readonly lastPrice: Decimal;
+  readonly markPrice: Decimal;
+  readonly indexPrice: Decimal;
+  readonly trades: ReadonlyArray<MarketTrade>;
+  readonly kline: SimKline;
+  readonly skippable: boolean;
+  private readonly build: () => Levels;
+  private built: Levels | undefined;
+
+  constructor(f: Omit<MarketTick, 'bids' | 'asks' | 'kline' | 'skippable'> & { readonly kline: SimKline; readonly skippable: boolean; readonly build: () => Levels }) {
+    this.symbol = f.symbol;
+    this.ts = f.ts;
+    this.lastPrice = f.lastPrice;
+    this.markPrice = f.markPrice;
+    this.indexPrice = f.indexPrice;
+    this.trades = f.trades;
+    this.kline = f.kline;
+    this.skippable = f.skippable;
+    this.build = f.build;
+  }
+
+  get bids(): ReadonlyArray<SimLevel> {
+    return (this.built ??= this.build()).bids;
+  }
+
+  get asks(): ReadonlyArray<SimLevel> {
+    return (this.built ??= this.build()).asks;
+  }
+
+  /** The tick as plain data (its book included), as a feed of plain objects would serialise it. */
+  toJSON(): MarketTick {
+    return { symbol: this.symbol, ts: this.ts, lastPrice: this.lastPrice, markPrice: this.markPrice, indexPrice: this.indexPrice, trades: this.trades, bids: this.bids, asks: this.asks, kline: this.kline, skippable: this.skippable };
+  }
+}
+
 /** Creates a feed that replays the bars as ticks (see `intraBarPath`), with synthetic liquidity and klines. */
 export const barFeed = (opts: BarFeedOptions): MarketFeed => {
   const n = opts.ticksPerBar ?? DEFAULT_TICKS_PER_BAR;
@@ -187,10 +232,12 @@ export const barFeed = (opts: BarFeedOptions): MarketFeed => {
         confirm: i === n - 1,
         ts,
       };
-      const { bids, asks } = opts.barFill === undefined || firstLevel === undefined
-        ? syntheticLevels(price, baseSize, shape, rng)
-        : barFillLevels(price, firstLevel, opts.barFill.slippageBps, shape, syntheticLevels(price, baseSize, shape, rng));
-      ticks.push({ symbol: opts.symbol, ts, lastPrice: price, markPrice: mark, indexPrice: price, trades, bids, asks, kline });
+      const factors = drawLevelFactors(shape, rng);
+      const build = (): Levels => {
+        const levels = syntheticLevelsFrom(price, baseSize, shape, factors);
+        return opts.barFill === undefined || firstLevel === undefined ? levels : barFillLevels(price, firstLevel, opts.barFill.slippageBps, shape, levels);
+      };
+      ticks.push(new ReplayedTick({ symbol: opts.symbol, ts, lastPrice: price, markPrice: mark, indexPrice: price, trades, kline, skippable: opts.barFill !== undefined && i > 0 && i < n - 1, build }));
     }
     return ticks;
   };

@@ -29,11 +29,27 @@ export const syntheticLevels = (
   baseSize: Decimal,
   shape: LiquidityShape,
   rng: SeededRandom,
+): { readonly bids: ReadonlyArray<SimLevel>; readonly asks: ReadonlyArray<SimLevel> } => syntheticLevelsFrom(price, baseSize, shape, drawLevelFactors(shape, rng));
+
+/** Draws the seeded factors `syntheticLevels` uses (two per level, bid then ask), so a feed can draw now and build later. */
+export const drawLevelFactors = (shape: LiquidityShape, rng: SeededRandom): Float64Array => {
+  const factors = new Float64Array(shape.depth * 2);
+  for (let i = 0; i < factors.length; i++) factors[i] = rng.next();
+  return factors;
+};
+
+/** `syntheticLevels` from factors drawn beforehand (`drawLevelFactors`): equal factors give equal levels. */
+export const syntheticLevelsFrom = (
+  price: Decimal,
+  baseSize: Decimal,
+  shape: LiquidityShape,
+  factors: Float64Array,
 ): { readonly bids: ReadonlyArray<SimLevel>; readonly asks: ReadonlyArray<SimLevel> } => {
   const bids: SimLevel[] = [];
   const asks: SimLevel[] = [];
   const baseUnits = baseSize.dividedBy(shape.quantityStep).toNumber();
-  const size = (scale: number): Decimal => shape.quantityStep.times(Math.max(1, Math.floor(baseUnits * scale * (0.5 + rng.next()))));
+  let k = 0;
+  const size = (scale: number): Decimal => shape.quantityStep.times(Math.max(1, Math.floor(baseUnits * scale * (0.5 + (factors[k++] ?? 0)))));
   for (let i = 1; i <= shape.depth; i++) {
     const scale = 1 + (i - 1) / 2;
     const bidSize = size(scale);
