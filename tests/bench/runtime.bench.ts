@@ -7,8 +7,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { Effect, Either } from 'effect';
 import { runSession } from '../../src/app/session.ts';
 import { loadConfigFile } from '../../src/config/load.ts';
@@ -27,6 +25,7 @@ import type { MarketEvent } from '../../src/venues/streams.ts';
 import type { Venue } from '../../src/venues/Venue.ts';
 import { startSimHarness, type SimHarness } from '../venues/bybit/simHarness.ts';
 import { runStream } from '../venues/bybit/wsRunner.ts';
+import { gc } from '../support/gc.ts';
 
 /** One measured figure. */
 interface Figure {
@@ -281,25 +280,6 @@ const benchTickToOrder = async (dir: string): Promise<Figure[]> => {
 
 // `global.gc` when node runs with --expose-gc; otherwise the flag is set at run time and the function taken from a
 // fresh context (the bench command line stays as it is). Undefined only if V8 refuses both.
-const gcFunction = (): (() => void) | undefined => {
-  const g = (globalThis as { gc?: () => void }).gc;
-  if (typeof g === 'function') return g;
-  try {
-    setFlagsFromString('--expose-gc');
-    const f: unknown = runInNewContext('gc');
-    return typeof f === 'function' ? (f as () => void) : undefined;
-  } catch {
-    return undefined;
-  }
-};
-
-const gc = (): boolean => {
-  const g = gcFunction();
-  if (g === undefined) return false;
-  g();
-  g();
-  return true;
-};
 
 /** Hosts 500 trade actors (distinct symbols, one journal) and sends each an entry and its acceptance. */
 const benchMemory = (dir: string): Figure[] => {

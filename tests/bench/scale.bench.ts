@@ -25,8 +25,6 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { Worker } from 'node:worker_threads';
 import { Effect, Redacted } from 'effect';
 import { TradeProposal } from '../../src/domain/TradeProposal.ts';
@@ -51,6 +49,7 @@ import { lifecycleState } from '../../machines/trade/tradeMachine.ts';
 import { hasEntryInFlight, holdsPosition, isIdle } from '../../machines/trade/tradeQueries.ts';
 import { makeTestRuntime, testSettings } from '../support/testRuntime.ts';
 import type { ScaleVenueInput, ScaleVenueMessage } from './scaleVenue.worker.ts';
+import { gc } from '../support/gc.ts';
 
 /** One measured figure. */
 interface Figure {
@@ -87,24 +86,6 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 
 // `global.gc` when node runs with --expose-gc; otherwise the flag is set at run time and the function taken from a
 // fresh context (as runtime.bench.ts does). Undefined only if V8 refuses both.
-const gcFunction = (): (() => void) | undefined => {
-  const g = (globalThis as { gc?: () => void }).gc;
-  if (typeof g === 'function') return g;
-  try {
-    setFlagsFromString('--expose-gc');
-    const f: unknown = runInNewContext('gc');
-    return typeof f === 'function' ? (f as () => void) : undefined;
-  } catch {
-    return undefined;
-  }
-};
-const gc = (): boolean => {
-  const g = gcFunction();
-  if (g === undefined) return false;
-  g();
-  g();
-  return true;
-};
 
 /** Waits until `check()` holds, polling every 20 ms; throws after `ms`. */
 const until = async (check: () => boolean, ms: number, what: string): Promise<void> => {
