@@ -43,7 +43,7 @@ export default tseslint.config(
   // Tests may hand an environment to the child processes they spawn; src/ and machines/ may not read it (X-SEC-1).
   { files: ['src/config/secrets.ts', 'vitest.config.ts', 'scripts/**', 'tests/**'], rules: { 'no-restricted-syntax': 'off' } },
   {
-    files: ['src/domain/**', 'src/strategies/**', 'src/risk/**', 'src/runtime/**', 'machines/**', 'src/execution/**', 'src/journal/**', 'src/market/**'],
+    files: ['src/domain/**', 'src/strategies/**', 'src/risk/**', 'src/runtime/**', 'machines/**', 'src/execution/**', 'src/journal/**', 'src/market/**', 'src/ledger/**'],
     rules: {
       'no-restricted-properties': [
         'error',
@@ -73,6 +73,13 @@ export default tseslint.config(
   layer(['src/venues/shared/**'], ['**/venues/bybit/**', '**/venues/sim/**', '**/venues/binance/**', '**/venues/coinbase/**', '**/venues/alpaca/**', '**/journal/**', '**/market/**', '**/strategies/**', '**/risk/**', '**/execution/**', '**/runtime/**', '**/app/**', '**/cli/**', '**/machines/**']),
   layer(['src/venues/sim/**'], ['**/venues/bybit/**', '**/journal/**', '**/strategies/**', '**/risk/**', '**/execution/**', '**/runtime/**', '**/app/**', '**/cli/**', '**/machines/**']),
   layer(['src/runtime/**'], ['**/app/**', '**/cli/**', '**/server/**', '**/backtest/**', '**/venues/bybit/**', '**/venues/sim/**']),
+  // The operations surface (X-OBS-3, X-RT-4): the server and the dashboard read the status read model and call the
+  // control service only (src/ops/types.ts); they never reach into the runtime, a venue or the journal, and have no
+  // write path to the state files. The state-file publisher and `status` report read that same model.
+  layer(['src/server/**'], ['**/runtime/**', '**/app/**', '**/cli/**', '**/execution/**', '**/venues/**', '**/journal/**', '**/risk/**', '**/strategies/**', '**/portfolio/**', '**/market/**', '**/machines/**', '**/backtest/**', '**/ops/stateFiles*']),
+  layer(['src/ops/**'], ['**/runtime/**', '**/app/**', '**/cli/**', '**/server/**', '**/execution/**', '**/venues/**', '**/risk/**', '**/strategies/**', '**/machines/**', '**/backtest/**']),
+  // The ledger exports read journals and run summaries only (DESIGN §2: domain, journal readers).
+  layer(['src/ledger/**'], ['**/market/**', '**/strategies/**', '**/risk/**', '**/execution/**', '**/venues/**', '**/runtime/**', '**/app/**', '**/cli/**', '**/server/**', '**/backtest/**', '**/machines/**']),
   // The trade chart's state names stay in machines/: elsewhere the predicates of machines/trade/tradeQueries.ts answer
   // (X-RT-3); comparing a state name outside the chart is how chart knowledge leaked into the runtime before.
   {

@@ -4,6 +4,7 @@
  * the runtime compares its actors with the venue before the stream counts as live). Sockets live in wall time:
  * heartbeats, connect deadlines and reconnect backoff are about the network, not the replay. Wires only.
  */
+import type { Telemetry } from '../kernel/telemetry.ts';
 import type { AppConfig } from '../config/schema.ts';
 import type { Journal } from '../journal/Journal.ts';
 import type { Logger } from '../kernel/logger.ts';
@@ -37,6 +38,8 @@ export const accountHosts = (opts: {
   readonly onPrivateReconnect?: ((runtime: VenueRuntime) => void | Promise<void>) | undefined;
   /** The session's latency telemetry (gap → resynced). */
   readonly latency?: StreamLatency | undefined;
+  /** The session's metrics (messages, gaps, resyncs). */
+  readonly telemetry?: Telemetry | undefined;
 }): AccountHosts => {
   const { config, account, venue, runtime } = opts;
   const board = createPauseBoard(runtime);
@@ -48,7 +51,7 @@ export const accountHosts = (opts: {
     public: new ConnectionHost({
       kind: 'public', stream: venue.streams.public(account.symbols, depth), orderBook: venue.orderBook, depth,
       onMarket: (e) => runtime.onMarket(e), symbols: account.symbols, scheduler: opts.netScheduler, random: seededRandom(seed),
-      logger, pauses: board('public'), journal: opts.journal, timing, latency: opts.latency,
+      logger, pauses: board('public'), journal: opts.journal, timing, latency: opts.latency, telemetry: opts.telemetry, account: account.name,
     }),
     private: new ConnectionHost({
       kind: 'private', stream: venue.streams.private(),
@@ -61,7 +64,7 @@ export const accountHosts = (opts: {
       // `expires` is 10 s of venue time, milliseconds of wall time at replay speed: give it one wall second on top.
       venueNow: () => venue.venueNow() + opts.speed * 1000,
       symbols: account.symbols, scheduler: opts.netScheduler, random: seededRandom(seed + 1), logger,
-      pauses: board('private'), journal: opts.journal, timing, latency: opts.latency,
+      pauses: board('private'), journal: opts.journal, timing, latency: opts.latency, telemetry: opts.telemetry, account: account.name,
     }),
   };
 };

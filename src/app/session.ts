@@ -38,6 +38,13 @@ import { abortable, newRunDir, openOwnedJournal, RecoveryFailed, StartupAborted,
 import { finishRunSummary, sessionSummary } from './summary.ts';
 import { credentialsFor, type Credentials, type FacadeServer } from './venues.ts';
 import { decisionLoopFor, logAlertRouter, runtimeFromConfig } from './wiring.ts';
+import type { OpsSource } from '../ops/types.ts';
+import { OpsMetrics } from '../server/OpsMetrics.ts';
+import { DependencyGate } from './dependencyGate.ts';
+import { createOperations } from './operations.ts';
+import { OpsEventHub } from './opsEvents.ts';
+import { startOpsSurface } from './opsSurface.ts';
+import { startNotifications } from '../notify/index.ts';
 
 /** Everything a session needs from its caller. */
 export interface SessionOptions {
@@ -83,6 +90,8 @@ export interface SessionOptions {
   readonly onPrivateReconnect?: ((runtime: VenueRuntime) => void | Promise<void>) | undefined;
   /** User strategies loaded from `--strategy-path` (src/app/strategyPath.ts): registered after the built-ins. */
   readonly userStrategies?: ReadonlyArray<StrategyEntry> | undefined;
+  /** Called once the operations surface runs (before recovery): its read model and the server's URL when enabled. */
+  readonly onOps?: ((ops: { readonly source: OpsSource; readonly serverUrl: string | undefined }) => void) | undefined;
 }
 
 /** What a session leaves: its run directory, its summary, and each account's journal file. */
@@ -127,7 +136,7 @@ const session = (opts: SessionOptions) =>
     const clock: Clock = { now: () => runClock.now() };
     const logger: Logger = yield* resource(
       () => createLogger({
-        level: config.logging.level, clock, base: { runId },
+        level: config.logging.level, clock, wall: opts.backtest === true ? undefined : base, base: { runId },
         targets: { file: join(runDir, 'tradewarden.log.jsonl'), stream: opts.stderr === undefined ? undefined : { write: opts.stderr, minLevel: config.logging.stderrLevel } },
       }),
       (l) => l.flush(),
@@ -137,11 +146,15 @@ const session = (opts: SessionOptions) =>
     // journal refuses the start at once. A missing or empty one is judged against the venue's activity below.
     const initCommand = (a: SessionAccount): string =>
       `tradewarden journal init --config ${opts.configFile ?? '<config>'}${accounts.length > 1 ? ` --account ${a.name}` : ''}${opts.dataDir === 'var' ? '' : ` --data-dir ${opts.dataDir}`}`;
+    // The operations server's metrics: the hot paths report to them only when the server runs (never in a backtest).
+    const metrics = new OpsMetrics({ defaultMetrics: config.server.enabled && opts.backtest !== true });
+    const telemetry = config.server.enabled && opts.backtest !== true ? metrics : undefined;
+    const timing = telemetry === undefined ? {} : { telemetry, latencyClock: preciseWallClock };
     const journals = new Map<string, Journal>();
     if (persistent) {
       for (const a of accounts) {
         if (judgeJournalOffline(journalPath(a), initCommand(a)).kind !== 'present') continue;
-        journals.set(a.name, yield* resource(() => openOwnedJournal(journalPath(a), clock, true), (j) => j.close()));
+        journals.set(a.name, yield* resource(() => openOwnedJournal(journalPath(a), clock, true, 'full', timing), (j) => j.close()));
       }
     }
 
@@ -201,7 +214,7 @@ const session = (opts: SessionOptions) =>
         () => a.binding.connect(a.section, {
           baseUrl, credentials: credentials.get(a.name)!, clock, logger: logger.child({ account: a.name }), speed,
           // At ×speed a wall millisecond of network jitter is `speed` venue milliseconds: the skew gate judges wall time.
-          clockGate: { blockAboveMs: config.risk.clock.blockAboveMs * speed, resumeAtOrBelowMs: config.risk.clock.resumeAtOrBelowMs * speed },
+          clockGate: { blockAboveMs: config.risk.clock.blockAboveMs * speed, resumeAtOrBelowMs: config.risk.clock.resumeAtOrBelowMs * speed }, telemetry,
         }),
         (v) => v.close(),
       );
@@ -218,28 +231,35 @@ const session = (opts: SessionOptions) =>
           path: journalPath(a), venue: venues.get(a.name)!, botId: config.botId, symbols: a.symbols, now: clock.now(), initCommand: initCommand(a),
         })));
       }
-      journals.set(a.name, yield* resource(() => openOwnedJournal(journalPath(a), clock, persistent, opts.backtest === true ? 'scratch' : 'full'), (j) => j.close()));
+      journals.set(a.name, yield* resource(() => openOwnedJournal(journalPath(a), clock, persistent, opts.backtest === true ? 'scratch' : 'full', timing), (j) => j.close()));
     }
 
     const scheduler: Scheduler = virtualClock !== undefined ? virtualScheduler(virtualClock) : wallScheduler(clock, speed);
     const netScheduler = wallScheduler(base);
-    const alerts = yield* resource(() => logAlertRouter(scheduler, logger), (r) => r.dispose());
+    // The operations surface's event feed (alerts, and the journal read back) and metrics; the hot paths report to them.
+    const opsEvents = new OpsEventHub();
+    const alerts = yield* resource(() => logAlertRouter(scheduler, logger, [opsEvents.alertChannel()]), (r) => r.dispose());
     const runtimes = new Map<string, VenueRuntime>();
     // X-OBS-2: place → ack, ack → fill and gap → resynced of every account, in wall milliseconds over the wire (the
     // venue clock runs ×speed there), on the virtual clock in a replay (deterministic like the rest of the summary).
     const latency = new LatencyTelemetry(virtualClock ?? preciseWallClock);
     const hosts = new Map<string, AccountHosts>();
+    // X-RSK-6 / S0-20: the venue streams and the venue REST side of every wire account are gating dependencies.
+    const dependencyGate = new DependencyGate({
+      accounts: accounts.map((a) => ({ name: a.name, venue: wireVenues.get(a.name), hosts: () => hosts.get(a.name), journal: journals.get(a.name)! })),
+      gating: config.risk.dependencies.gating, alerts, logger, scheduler: netScheduler, lookEveryMs: 1000, probeEveryMs: 5000,
+    });
     // decision.trigger bar_close: closed bars reach the loop once it exists.
     let barClosed = (_ts: number): void => undefined;
     for (const [index, a] of accounts.entries()) {
       const wire = wireVenues.get(a.name);
       const runtime = runtimeFromConfig({
         config, account: a, dataDir: opts.dataDir, venue: venues.get(a.name)!, journal: journals.get(a.name)!, scheduler, logger: accounts.length > 1 ? logger.child({ account: a.name }) : logger,
-        alerts, inspect: opts.inspect, crashPoint: opts.crashPoint, backtest: opts.backtest, strategies, feedback, latency,
+        alerts, inspect: opts.inspect, crashPoint: opts.crashPoint, backtest: opts.backtest, strategies, feedback, latency, telemetry,
         // X-CLK-2: the adapter's offset estimate and its hysteresis gate, in wall milliseconds (the venue runs ×speed).
         clockStatus: wire === undefined ? undefined : () => ({ offsetMs: Math.round(wire.clockOffsetMs() / speed), skewBlocked: !wire.clockGate.isOpen() }),
         // X-RSK-6: the venue's streams are a gating dependency; the REST side and the journal fail loudly where used.
-        dependencies: wire === undefined ? undefined : () => ({ venue_rest: 'up', venue_ws: hosts.get(a.name)?.public.isLive() === true && hosts.get(a.name)?.private.isLive() === true ? 'up' : 'down', journal: 'up' }),
+        dependencies: wire === undefined ? undefined : () => dependencyGate.health(a.name),
       });
       runtimes.set(a.name, runtime);
       if (wire === undefined) {
@@ -250,13 +270,45 @@ const session = (opts: SessionOptions) =>
         });
         v.onAccount((e) => runtime.onAccount(e));
       } else {
-        const h = accountHosts({ config, account: a, index, venue: wire, runtime, journal: journals.get(a.name)!, logger, netScheduler, speed, onPrivateReconnect: opts.onPrivateReconnect, latency });
+        const h = accountHosts({ config, account: a, index, venue: wire, runtime, journal: journals.get(a.name)!, logger, netScheduler, speed, onPrivateReconnect: opts.onPrivateReconnect, latency, telemetry });
         yield* resource(() => h, async (x) => { await x.public.stop(); await x.private.stop(); });
         hosts.set(a.name, h);
       }
     }
-    const loop = decisionLoopFor(config, [...runtimes.values()], scheduler, strategies, { feedback, caps: strategyCapsOf(config, opts.userStrategies) });
+    const loop = decisionLoopFor(config, [...runtimes.values()], scheduler, strategies, { feedback, caps: strategyCapsOf(config, opts.userStrategies), telemetry, latencyClock: telemetry === undefined ? undefined : preciseWallClock });
     barClosed = (ts) => loop.barClosed(ts);
+    const ops = createOperations({
+      runId, profile: config.profile, mode: config.mode, clockName, version: opts.version, commit: opts.commit, dataDir: opts.dataDir, clock, wall: base, loop, alerts, logger,
+      gating: config.risk.dependencies.gating,
+      accounts: accounts.map((a) => ({
+        name: a.name, kind: a.section.kind, endpoint: a.endpoint, venueId: venues.get(a.name)!.id, runtime: runtimes.get(a.name)!, journal: journals.get(a.name)!,
+        journalPath: journalPath(a), hosts: hosts.get(a.name), dependencies: () => dependencyGate.health(a.name),
+      })),
+    }, opsEvents);
+    // Backtests publish nothing (their output is the report); every other session runs the surface until it ends.
+    if (opts.backtest !== true) {
+      const surface = yield* resource(
+        () => startOpsSurface({ config, ops, dataDir: opts.dataDir, secrets: opts.secrets, logger, scheduler: netScheduler, wall: base, metrics, progress: opts.progress, journals: accounts.map((a) => ({ account: a.name, journal: journals.get(a.name)! })) }),
+        async (s) => {
+          ops.setPhase('stopped');
+          await s.stop();
+        },
+      );
+      if (surface.serverUrl !== undefined) opts.progress(`ops server on ${surface.serverUrl} (/health, /ready, /status, /metrics, /events, dashboard at /)`);
+      opts.onOps?.({ source: ops.source, serverUrl: surface.serverUrl });
+    }
+    // ---- notifications (issue 15, src/notify/index.ts): outboxes, lifecycle notifier, alert channel. Added by the
+    // notifications work for its loopback tests; the lead may fold it into the ops block above. ----
+    if (opts.backtest !== true) {
+      yield* resource(
+        () => startNotifications({
+          config, secrets: opts.secrets, journals: accounts.map((a) => ({ account: a.name, journal: journals.get(a.name)! })), scheduler, wallScheduler: netScheduler, logger, clock, alerts,
+          persistAlerts: persistent,
+        }),
+        (n) => n.stop(),
+      );
+    }
+    // ---- end notifications ----
     // The supervisor's fibers sleep on the session clock and draw their jitter from the run's seed.
     const actorScope = yield* Scope.make();
     yield* Effect.addFinalizer(() => Scope.close(actorScope, Exit.void));
@@ -286,6 +338,7 @@ const session = (opts: SessionOptions) =>
       if (waited === 'timeout') logger.warn({ streams: Object.fromEntries([...hosts].map(([n, h]) => [n, { public: h.public.state(), private: h.private.state() }])) }, 'streams_not_live_opening_gate_paused');
     }
     // X-REC: with the gates closed, settle what the previous process left in flight, then open them.
+    ops.setPhase('recovering');
     const reports = new Map<string, RecoveryReport>();
     for (const a of accounts) {
       const report = yield* step('recovery', () => runtimes.get(a.name)!.recover(), (e) => e instanceof ReconcileError);
@@ -302,6 +355,11 @@ const session = (opts: SessionOptions) =>
     for (const runtime of runtimes.values()) yield* attempt(() => runtime.kill.pollKillFlag());
     for (const runtime of runtimes.values()) runtime.openGate();
     loop.start();
+    ops.setPhase('trading');
+    if (wireVenues.size > 0) {
+      dependencyGate.start();
+      yield* Effect.addFinalizer(() => Effect.sync(() => dependencyGate.stop()));
+    }
     opts.onStarted?.(runtimes);
     const where = kind === 'virtual' ? `on the simulator (virtual clock, seed ${config.sim.seed})` : kind === 'venue' ? `on ${label}` : `over the ${[...new Set(accounts.map((a) => a.binding.label))].join(' + ')} wire protocol on ${[...facades.values()].map((f) => f.url).join(', ') || accounts[0]!.simUrl} (accelerated clock ×${speed}, seed ${config.sim.seed})`;
     opts.progress(`${kind === 'venue' ? `${config.mode} session` : 'paper session'} ${runId}: ${sessionSymbols(config).join(', ')} ${where}`);
@@ -318,6 +376,8 @@ const session = (opts: SessionOptions) =>
       stopWhen: config.risk.dependencies.onDown === 'shutdown' ? dependencyWatch(config, hosts, base, logger) : undefined,
     }));
     loop.stop();
+    ops.setPhase('stopping');
+    dependencyGate.stop();
     for (const runtime of runtimes.values()) yield* attempt(() => runtime.stop(traded.reason));
     yield* Scope.close(actorScope, Exit.void);
     for (const h of hosts.values()) yield* attempt(async () => { await h.public.stop(); await h.private.stop(); });

@@ -7,7 +7,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Data } from 'effect';
-import { openJournal, type Journal } from '../journal/Journal.ts';
+import { openJournal, type Journal, type OpenJournalOptions } from '../journal/Journal.ts';
 import type { Clock } from '../kernel/Clock.ts';
 import type { Logger } from '../kernel/logger.ts';
 import type { Scheduler } from '../kernel/Scheduler.ts';
@@ -94,10 +94,13 @@ export const startupStep = async <A>(opts: {
 
 /**
  * Opens a journal as its owner (a persistent one is claimed: no other process may have it open) and proves its
- * chain, head record and tables before anything trades on it (X-LOG-3); throws JournalBroken otherwise.
+ * chain, head record and tables before anything trades on it (X-LOG-3); throws JournalBroken otherwise. `timing` has
+ * each commit timed for the telemetry (`journal_append`).
  */
-export const openOwnedJournal = (path: string, clock: Clock, claim: boolean, durability: 'full' | 'scratch' = 'full'): Journal => {
-  const journal = openJournal({ path, clock, claim, durability });
+export const openOwnedJournal = (
+  path: string, clock: Clock, claim: boolean, durability: 'full' | 'scratch' = 'full', timing: Pick<OpenJournalOptions, 'telemetry' | 'latencyClock'> = {},
+): Journal => {
+  const journal = openJournal({ path, clock, claim, durability, ...timing });
   const verified = journal.verify();
   if (!verified.ok) {
     journal.close();

@@ -6,6 +6,7 @@
  * asset, leverage). The session composes accounts through this table only, so a new venue adds one entry here and
  * edits no session, runtime or command code. Wires only; no I/O until a binding's function is called.
  */
+import type { Telemetry } from '../kernel/telemetry.ts';
 import { Redacted } from 'effect';
 import { request } from 'undici';
 import type { Decimal } from '../domain/money.ts';
@@ -42,6 +43,8 @@ export interface ConnectOptions {
   readonly speed: number;
   /** The X-CLK-2 hysteresis gate, in venue milliseconds. */
   readonly clockGate: { readonly blockAboveMs: number; readonly resumeAtOrBelowMs: number };
+  /** The session's metrics (REST round trips by endpoint); none when the operations server is off. */
+  readonly telemetry?: Telemetry | undefined;
 }
 
 /** A simulator façade serving one venue's wire protocol over loopback, with the simulator's control surface. */
@@ -144,7 +147,7 @@ const bybitBinding: VenueBinding<BybitAccountSection> = {
         settleCoin: s.settleAsset,
         clockGate: o.clockGate,
       }),
-      { clock: o.clock, logger: o.logger },
+      { clock: o.clock, logger: o.logger, telemetry: o.telemetry },
     );
   },
   startFacade: async (o) => {

@@ -2,8 +2,10 @@
  * Wiring shared by the composition roots: the runtime built from a decoded config (settings, strategies, RiskEngine,
  * alert router, kill flag), so the virtual-clock and the loopback paper runs differ only in venue, clock and streams.
  */
+import type { Clock } from '../kernel/Clock.ts';
+import type { Telemetry } from '../kernel/telemetry.ts';
 import type { InspectionEvent } from 'xstate';
-import { makeAlertRouter, makeLogAlertChannel, type AlertRouter } from '../alerts/AlertRouter.ts';
+import { makeAlertRouter, makeLogAlertChannel, type AlertChannel, type AlertRouter } from '../alerts/AlertRouter.ts';
 import type { AppConfig } from '../config/schema.ts';
 import { dec } from '../domain/money.ts';
 import { DAY_MS } from '../domain/schemas.ts';
@@ -26,12 +28,12 @@ import type { SessionAccount } from './accounts.ts';
 export const strategiesFrom = (config: AppConfig): Strategy<unknown>[] => enabledStrategies(config);
 
 /** Returns an alert router with the log channel (deduped 60 s, escalated after 2 min; Telegram comes later). */
-export const logAlertRouter = (scheduler: Scheduler, logger: Logger): AlertRouter =>
+export const logAlertRouter = (scheduler: Scheduler, logger: Logger, more: ReadonlyArray<AlertChannel> = []): AlertRouter =>
   makeAlertRouter({
     clock: scheduler.clock,
     scheduler,
     // CRITICAL alerts go out at error level (mirrored to stderr); WARN and INFO ones stay in the log file.
-    channels: [makeLogAlertChannel((record) => (record['severity'] === 'CRITICAL' ? logger.error({ alert: record }, 'alert') : logger.info({ alert: record }, 'alert')))],
+    channels: [makeLogAlertChannel((record) => (record['severity'] === 'CRITICAL' ? logger.error({ alert: record }, 'alert') : logger.info({ alert: record }, 'alert'))), ...more],
     onChannelError: (channel, error) => logger.error({ channel, err: error }, 'alert_channel_failed'),
   });
 
@@ -54,6 +56,8 @@ export const runtimeFromConfig = (opts: {
   readonly feedback?: VenueRuntimeDeps['feedback'];
   /** The session's latency telemetry (place → ack, ack → fill). */
   readonly latency?: VenueRuntimeDeps['latency'];
+  /** The session's metrics (order outcomes, rejects). */
+  readonly telemetry?: VenueRuntimeDeps['telemetry'];
   /** A backtest: no operator kill flag to poll, and the venue check runs once a simulated day. */
   readonly backtest?: boolean | undefined;
 }): VenueRuntime => {
@@ -88,7 +92,7 @@ export const runtimeFromConfig = (opts: {
     groups: config.risk.caps.symbolGroups,
     crashPoint: opts.crashPoint,
     feedback: opts.feedback,
-    latency: opts.latency,
+    latency: opts.latency, telemetry: opts.telemetry,
     reconcile: {
       intervalMs: opts.backtest === true ? Math.max(config.reconcile.intervalMs, DAY_MS) : config.reconcile.intervalMs, foreignPositions: config.reconcile.foreignPositions,
       adoptTakeProfitFraction: dec(config.reconcile.adoptTakeProfitFraction), adoptStopLossFraction: dec(config.reconcile.adoptStopLossFraction),
@@ -114,10 +118,13 @@ export const riskEngineFor = (config: AppConfig): RiskEngine => {
  */
 export const decisionLoopFor = (
   config: AppConfig, runtimes: ReadonlyArray<VenueRuntime>, scheduler: Scheduler, strategies?: ReadonlyArray<Strategy<unknown>>,
-  extra: { readonly feedback?: StrategyFeedbackBook | undefined; readonly caps?: ReadonlyMap<string, StrategyCapLimits> | undefined } = {},
+  extra: {
+    readonly feedback?: StrategyFeedbackBook | undefined; readonly caps?: ReadonlyMap<string, StrategyCapLimits> | undefined;
+    readonly telemetry?: Telemetry | undefined; readonly latencyClock?: Clock | undefined;
+  } = {},
 ): DecisionLoop => {
   return new DecisionLoop({
-    feedback: extra.feedback, caps: extra.caps,
+    feedback: extra.feedback, caps: extra.caps, telemetry: extra.telemetry, latencyClock: extra.latencyClock,
     trigger: config.decision.trigger,
     scheduler, random: seededRandom(config.sim.seed ^ 0x5eed), cycleMs: config.decision.cycleMs, jitterFraction: config.decision.jitterFraction,
     strategies: strategies ?? strategiesFrom(config), risk: riskEngineFor(config), targets: runtimes,

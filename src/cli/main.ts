@@ -46,12 +46,6 @@ const command = <const T extends FlagTable>(name: string, summary: string, flags
   name, summary, flags: { ...flags, ...GLOBAL_FLAGS }, run: run as unknown as LeafCommand['run'],
 });
 
-const planned = (name: string, summary: string, issue: number): LeafCommand =>
-  command(name, `${summary} (planned: issue #${issue})`, {}, (io) => {
-    io.err(`tradewarden ${name} is not available in this build yet (issue #${issue}).`);
-    return ExitCode.usage;
-  });
-
 const required = <const T extends FlagTable>(table: T): { readonly [K in keyof T]: T[K] & { readonly required: true } } =>
   Object.fromEntries(Object.entries(table).map(([k, f]) => [k, { ...f, required: true }])) as { readonly [K in keyof T]: T[K] & { readonly required: true } };
 
@@ -73,16 +67,25 @@ const SIM_FLAGS = {
   faults: { type: 'string', value: 'spec', description: 'inject faults, e.g. "gap:0.01,http429:0.05,ws-drop@30s" (docs/simulator.md)' },
 } as const satisfies FlagTable;
 
-/** The command table; later issues register theirs here (`status`: one more `command(…)` with its flags). */
+/** The flags every `export` action takes; src/ledger/ judges their values. */
+const EXPORT_FLAGS = {
+  run: { type: 'string', value: 'run-id', description: 'export this run (its directory under <data-dir>/runs; default: the most recently finished run)' },
+  out: { type: 'string', value: 'file', description: 'the file to write (default <data-dir>/exports/<run-id>/<name>); an existing file is refused unless the overwrite mode is backup' },
+  config: { ...CONFIG_FLAG.config, description: 'read the exports section (mode, overwriteMode), the risk time zone and the settle asset of this config (optional)' },
+  'overwrite-mode': { type: 'string', value: 'refuse|backup', description: 'an existing --out: refuse (default; exit 2) or backup (copy it to <file>.<UTC time>.bak, then write anew); overrides exports.overwriteMode' },
+} as const satisfies FlagTable;
+
+/** The command table; later issues register theirs here (one more `command(…)` with its flags). */
 export const commands: ReadonlyArray<Command> = [
   command('run', 'run a trading session from a config (default: the PAPER demo in config/default.yaml)', {
     config: { ...CONFIG_FLAG.config, description: 'the config file (default config/default.yaml, the PAPER demo)' },
     inspect: { type: 'string', value: 'port', optionalValue: /^\d+$/, description: 'stream the actors to the read-only inspector relay on 127.0.0.1 (this port, else the config\'s inspector.port)' },
     ...STRATEGY_FLAGS,
+    'log-format': { type: 'string', value: 'json|pretty', description: 'how warn+ log lines are mirrored to stderr: json (default) or pretty (HH:MM:SS.mmm LEVEL msg key=value); the log file stays JSON' },
     'drill-crash-at': { type: 'string', value: 'point', internal: true, description: 'freeze at this crash point so the restart drill can SIGKILL the process there' },
     'drill-hold-gate': { type: 'boolean', internal: true, description: 'report the recovery and wait for the restart drill\'s go-ahead before the trading gate opens' },
   }, async (io, v, global) => (await import('./commands/run.ts')).runCommand(io, {
-    inspect: v.inspect, strategyPath: v['strategy-path'], strategy: v.strategy, params: v.param ?? [], drillCrashAt: v['drill-crash-at'], drillHoldGate: v['drill-hold-gate'] === true,
+    inspect: v.inspect, strategyPath: v['strategy-path'], strategy: v.strategy, params: v.param ?? [], logFormat: v['log-format'], drillCrashAt: v['drill-crash-at'], drillHoldGate: v['drill-hold-gate'] === true,
   }, global)),
   command('check', 'validate a config file and list every problem (exit 0 valid, 2 invalid, 3 secret in file)', {
     ...required(CONFIG_FLAG),
@@ -159,7 +162,39 @@ export const commands: ReadonlyArray<Command> = [
       }, global)),
     ],
   },
-  planned('export', 'ledger exports (CSV, JSON, GnuCash XML)', 8),
+  {
+    name: 'server',
+    summary: 'operations server tools: `server hash-password` prints the scrypt hash of a dashboard password read from stdin (for TW_DASHBOARD_PASSWORD_HASH)',
+    actions: [
+      command('hash-password', 'read a dashboard password from stdin (one line, at least 8 characters) and print its scrypt hash for TW_DASHBOARD_PASSWORD_HASH; the password is never printed', {},
+        async (io) => (await import('./commands/server.ts')).hashPasswordCommand(io)),
+    ],
+  },
+  command('status', 'show a session\'s status: from the running instance\'s API, else the state files, else the last run\'s summary or the journals (exit 0 shown, 1 nothing found)', {
+    url: { type: 'string', value: 'url', description: 'ask the instance at this URL (default: the one <data-dir>/state/server.json names)' },
+    ...JSON_FLAG,
+  }, async (io, v, global) => (await import('./commands/status.ts')).statusCommand(io, { url: v.url }, global)),
+  {
+    name: 'export',
+    summary: 'ledger exports of a run from its journals and summary, no server needed: `export trades` (CSV/JSON), `export daily`, `export unresolved`, `export gnucash` (exit 0 written, 2 refused, 3 journal does not verify)',
+    actions: [
+      command('trades', 'write the trade history of a run: timestamp, strategy_name, symbol, side, size, entry_price, exit_price, pnl, fees, venue, mode, error_code, … (X-RPT-2)', {
+        ...EXPORT_FLAGS,
+        format: { type: 'string', value: 'csv|json', description: 'the file format (default csv)' },
+      }, async (io, v, global) => (await import('./commands/export.ts')).exportCommand(io, { kind: 'trades', format: v.format }, { run: v.run, out: v.out, overwriteMode: v['overwrite-mode'] }, global)),
+      command('daily', 'write the daily summary of a run (JSON, one record per day in the risk time zone: trades, wins, losses, win rate, PnL, fees, open positions, vetoes, errors; X-RPT-3)', {
+        ...EXPORT_FLAGS,
+        'time-zone': { type: 'string', value: 'zone', description: 'the IANA time zone of the days (default: the risk time zone the run recorded, else the config\'s, else UTC)' },
+      }, async (io, v, global) => (await import('./commands/export.ts')).exportCommand(io, { kind: 'daily', timeZone: v['time-zone'] }, { run: v.run, out: v.out, overwriteMode: v['overwrite-mode'] }, global)),
+      command('unresolved', 'write the unresolved-orders log of a run\'s journals (JSON: rejections, partial fills, unknown outcomes, each with its journal trace; S2-14)', EXPORT_FLAGS,
+        async (io, v, global) => (await import('./commands/export.ts')).exportCommand(io, { kind: 'unresolved' }, { run: v.run, out: v.out, overwriteMode: v['overwrite-mode'] }, global)),
+      command('gnucash', 'write the GnuCash XML book of a run (paper or live by the run\'s mode; one balanced transaction per trade; S2-13)', {
+        ...EXPORT_FLAGS,
+        book: { type: 'string', value: 'paper|live', description: 'the book to write (default: the run\'s own; a run of the other book is refused)' },
+        currency: { type: 'string', value: 'code', description: 'the book currency (default: the run\'s settle asset, else the config\'s, else USDT)' },
+      }, async (io, v, global) => (await import('./commands/export.ts')).exportCommand(io, { kind: 'gnucash', book: v.book, currency: v.currency }, { run: v.run, out: v.out, overwriteMode: v['overwrite-mode'] }, global)),
+    ],
+  },
 ];
 
 const leavesOf = (c: Command): ReadonlyArray<readonly [string, LeafCommand]> =>

@@ -9,6 +9,8 @@ import { VenueAccountSection } from '../venues/accountSections.ts';
 import { SmaCrossSection } from './smaCrossSection.ts';
 import { StrategyCapsSection, UserStrategyId, UserStrategySection } from './strategySections.ts';
 import { BacktestSection } from './backtestSection.ts';
+import { SchedulesSection } from './schedulesSection.ts';
+import { NotificationsSection } from './notificationsSection.ts';
 import { RiskConfig } from './risk.ts';
 
 /** The risk section: every RiskEngine rule's settings; its mode is the file's top-level `mode`. */
@@ -135,6 +137,37 @@ export const InspectorSection = Schema.Struct({
   port: def(boundedInt({ min: 0, max: 65_535 }), () => 18081),
 });
 
+/** The operations HTTP server (issue 14): off unless enabled, loopback by default. */
+export const ServerSection = Schema.Struct({
+  enabled: def(Schema.Boolean, () => false),
+  host: def(Schema.String.pipe(Schema.minLength(1), Schema.maxLength(255)), () => '127.0.0.1'),
+  port: def(boundedInt({ min: 0, max: 65_535 }), () => 8787),
+  /** Login attempts per minute and client address before 429 with Retry-After. */
+  loginPerMinute: def(boundedInt({ min: 1, max: 10_000 }), () => 10),
+  /** Control requests per minute and client address before 429 with Retry-After. */
+  controlPerMinute: def(boundedInt({ min: 1, max: 10_000 }), () => 30),
+  /** How long a dashboard login session lasts. */
+  sessionTtlMs: def(millisIn(60_000, 7 * DAY_MS), () => 12 * 3_600_000),
+});
+
+/** What a run publishes for other processes: state files and the stdout heartbeat (issue 14). */
+export const OpsSection = Schema.Struct({
+  /** `<data-dir>/state/*.json`, written atomically, described by `state/manifest.json`. */
+  stateFiles: def(Schema.Boolean, () => true),
+  /** How often the state files are rewritten, in wall milliseconds. */
+  stateEveryMs: def(millisIn(200, 3_600_000), () => 2_000),
+  /** A heartbeat line on stdout every this many wall milliseconds during runs (0: none). */
+  heartbeatMs: def(millisIn(0, 3_600_000), () => 10_000),
+});
+
+/** Ledger exports (`tradewarden export …`, X-RPT-2/3, S2-13, S2-19): which book, and what happens to an existing file. */
+export const ExportsSection = Schema.Struct({
+  /** auto: a run exports to its own book (LIVE → live, else paper); paper/live: only runs of that book; off: no exports. */
+  mode: def(Schema.Literal('auto', 'paper', 'live', 'off'), () => 'auto' as const),
+  /** refuse: an existing output file is kept and the export refused; backup: it is first copied to a dated .bak. */
+  overwriteMode: def(Schema.Literal('refuse', 'backup'), () => 'refuse' as const),
+});
+
 export const LoggingSection = Schema.Struct({
   level: def(Schema.Literal('trace', 'debug', 'info', 'warn', 'error'), () => 'info' as const),
   stderrLevel: def(Schema.Literal('trace', 'debug', 'info', 'warn', 'error', 'silent'), () => 'warn' as const),
@@ -159,6 +192,11 @@ export const AppConfig = Schema.Struct({
   reconcile: def(ReconcileSection, () => decodeDefaults(ReconcileSection)),
   inspector: def(InspectorSection, () => decodeDefaults(InspectorSection)),
   logging: def(LoggingSection, () => decodeDefaults(LoggingSection)),
+  exports: def(ExportsSection, () => decodeDefaults(ExportsSection)),
+  server: def(ServerSection, () => decodeDefaults(ServerSection)),
+  ops: def(OpsSection, () => decodeDefaults(OpsSection)),
+  schedules: def(SchedulesSection, () => decodeDefaults(SchedulesSection)),
+  notifications: def(NotificationsSection, () => decodeDefaults(NotificationsSection)),
 });
 
 export type AppConfig = typeof AppConfig.Type;

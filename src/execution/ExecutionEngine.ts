@@ -13,6 +13,7 @@ import type { Logger } from '../kernel/logger.ts';
 import { fullJitter, type RetryPolicy } from '../kernel/retry.ts';
 import type { Clock } from '../kernel/Clock.ts';
 import { noCrashPoints, type CrashPoint } from '../kernel/crashPoints.ts';
+import { noTelemetry, type Telemetry } from '../kernel/telemetry.ts';
 import type { Journal, OrderUpdateInput } from '../journal/Journal.ts';
 import { isApprovedOrder, type ApprovedOrder } from '../risk/RiskEngine.ts';
 import type { Venue, VenueError } from '../venues/Venue.ts';
@@ -46,6 +47,8 @@ export interface ExecutionDeps {
   readonly crashPoint?: CrashPoint | undefined;
   /** Told when an order leaves, is acknowledged, fails, fills or closes (the latency telemetry, X-OBS-2). */
   readonly latency?: OrderLatency | undefined;
+  /** Told each order's outcome (`orders` by `outcome`: acked, rejected, unknown, filled, cancelled, expired) and each `rejects`. */
+  readonly telemetry?: Telemetry | undefined;
 }
 
 /** The moments of an order's life the latency telemetry times (place → ack, ack → fill); it reads its own clock. */
@@ -134,18 +137,23 @@ export class ExecutionEngine {
     if (Either.isRight(result)) latency?.orderAcked(request.clientOrderId);
     else latency?.orderFailed(request.clientOrderId);
     this.crashPoint(`${point}.sent`);
+    const telemetry = this.deps.telemetry ?? noTelemetry;
     if (Either.isRight(result)) {
+      telemetry.count('orders', 1, { outcome: 'acked' });
       this.recordUpdate({ clientOrderId: request.clientOrderId, type: 'ORDER_ACKNOWLEDGED', state: 'new', venueOrderId: result.right.venueOrderId });
       return { type: 'venue.accepted', clientOrderId: request.clientOrderId, venueOrderId: result.right.venueOrderId, at: at() };
     }
     const e = result.left;
     if (e.reason.kind === 'rejected' && e.reason.category !== 'duplicate_client_id') {
+      telemetry.count('orders', 1, { outcome: 'rejected' });
+      telemetry.count('rejects');
       this.recordUpdate({
         clientOrderId: request.clientOrderId, type: 'ORDER_REJECTED', state: 'rejected', payload: { code: e.reason.code, category: e.reason.category, message: e.reason.message },
       });
       return { type: 'venue.rejected', clientOrderId: request.clientOrderId, code: e.reason.code, category: e.reason.category, message: e.reason.message, at: at() };
     }
     // Timeout, transport, 5xx, exhausted rate-limit retries, or "duplicate client id" (the order exists): unknown.
+    telemetry.count('orders', 1, { outcome: 'unknown' });
     this.recordUpdate({ clientOrderId: request.clientOrderId, type: 'ORDER_AMBIGUOUS', state: 'ambiguous', payload: { reason: describe(e) } });
     logger.warn({ clientOrderId: request.clientOrderId, reason: describe(e) }, 'order_outcome_unknown');
     return { type: 'venue.unknown', clientOrderId: request.clientOrderId, reason: describe(e), at: at() };
@@ -248,6 +256,8 @@ export class ExecutionEngine {
       payload: { tradeId: fill.tradeId, price: fill.price, quantity: fill.quantity, fee: fill.fee, isMaker: fill.isMaker },
     });
     this.deps.latency?.orderFilled(fill.clientOrderId);
+    // Counted once, on the fill that completes the order.
+    if (row.filledQuantity.lt(row.quantity) && filled.gte(row.quantity)) this.deps.telemetry?.count('orders', 1, { outcome: 'filled' });
     return true;
   }
 
@@ -257,6 +267,8 @@ export class ExecutionEngine {
     const closed = order.status === 'cancelled' || order.status === 'rejected' || order.status === 'expired';
     if (row === undefined || !closed || row.state === order.status) return;
     this.deps.latency?.orderClosed(order.clientOrderId);
+    this.deps.telemetry?.count('orders', 1, { outcome: order.status });
+    if (order.status === 'rejected') this.deps.telemetry?.count('rejects');
     this.deps.journal.recordOrderUpdate({ clientOrderId: order.clientOrderId, type: CLOSED_BY_STREAM[order.status], state: order.status, payload: { reason: order.rejectReason ?? null } });
   }
 

@@ -11,6 +11,7 @@ import { JournalError } from '../domain/errors.ts';
 import { Decimal, dec } from '../domain/money.ts';
 import type { OrderStatus, OrderType, Side, TimeInForce } from '../domain/orders.ts';
 import type { Clock } from '../kernel/Clock.ts';
+import type { Telemetry } from '../kernel/telemetry.ts';
 import { CanonicalizationError, canonicalDecimal, canonicalJson } from './canonical.ts';
 import { GENESIS_HASH, entryHash } from './hashChain.ts';
 import type { OrderRowText } from './coverage.ts';
@@ -195,6 +196,10 @@ export interface OpenJournalOptions {
    * which no restart ever resumes (a crashed backtest is rerun from its inputs, ADR 0009).
    */
   readonly durability?: 'full' | 'scratch' | undefined;
+  /** Told how long each committed write transaction took (`journal_append`, seconds of `latencyClock`; fsync included). */
+  readonly telemetry?: Telemetry | undefined;
+  /** The clock commits are timed on: `preciseWallClock` for real latencies (default: `clock`). */
+  readonly latencyClock?: Clock | undefined;
 }
 
 /** The journal store. Every method is synchronous and throws JournalError on failure. */
@@ -411,6 +416,7 @@ class SqliteJournal implements Journal {
   private readonly runInTransaction: Database.Transaction<(fn: () => unknown) => unknown>;
   private readonly readCache = new Map<string, Database.Statement>();
   private readonly head: HeadRecordWriter | undefined;
+  private readonly timing: { readonly telemetry: Telemetry; readonly clock: Clock } | undefined;
   /**
    * The chain head inside the current write transaction, so appends neither read it back nor re-hash anything: read
    * once at the transaction's first append, then advanced by each append. A savepoint that rolls back restores the
@@ -442,6 +448,7 @@ class SqliteJournal implements Journal {
     this.head = head;
     this.path = opts.path;
     this.clock = opts.clock;
+    this.timing = opts.telemetry === undefined ? undefined : { telemetry: opts.telemetry, clock: opts.latencyClock ?? opts.clock };
     this.readonly = opts.readonly === true;
     this.schemaVersion = schemaVersion;
     this.runInTransaction = db.transaction((fn: () => unknown) => fn());
@@ -515,6 +522,8 @@ class SqliteJournal implements Journal {
       }
     }
     this.chainHead = undefined;
+    const timing = this.timing;
+    const started = timing === undefined ? 0 : timing.clock.now();
     try {
       let committed: ChainHead | undefined;
       // IMMEDIATE takes the write lock up front, so a concurrent writer waits at BEGIN instead of failing at COMMIT.
@@ -526,6 +535,8 @@ class SqliteJournal implements Journal {
         }) as T,
       );
       if (committed !== undefined) this.head?.write(committed.seq, committed.hash);
+      // One observation per outermost commit (a savepoint is part of its transaction's time).
+      timing?.telemetry.observe('journal_append', (timing.clock.now() - started) / 1000);
       return result;
     } finally {
       this.chainHead = undefined;

@@ -305,6 +305,39 @@ export const APPENDED_EVENTS = {
   KILL_ENGAGED: Schema.Struct({ reason: Schema.optional(Schema.String), source: Schema.optional(KillSourceSchema), flatten: Schema.Boolean }),
   /** TradingState.resume: an operator cleared the kill switch. */
   KILL_RESUMED: Schema.Struct({}),
+  /**
+   * The control service (HTTP API, dashboard, chat): an operator's action with who asked and why, journaled before it
+   * acts; `outcome` is written on a second entry once it is known.
+   */
+  OPERATOR_CONTROL: Schema.Struct({
+    action: Schema.Literal('kill', 'resume', 'flatten', 'strategy_enable', 'strategy_disable', 'unblock'),
+    who: Schema.String,
+    reason: Schema.String,
+    symbol: Schema.optional(Schema.String),
+    strategy: Schema.optional(Schema.String),
+    flatten: Schema.optional(Schema.Boolean),
+    outcome: Schema.optional(Schema.Struct({ ok: Schema.Boolean, detail: Schema.String })),
+  }),
+  /** The session's dependency gate (X-RSK-6, S0-20): a gating dependency went down (trading OFF) or came back (ON). */
+  DEPENDENCY_CHANGED: Schema.Struct({ dependency: Schema.String, health: Schema.Literal('up', 'down') }),
+
+  // -- notifications (src/notify/Outbox.ts, X-NTF-5): one QUEUED per message and channel before its first delivery
+  // attempt, then exactly one SENT (the channel took it) or DROPPED (given up); a restart re-queues the rest.
+  /** The outbox accepted a message for a channel (`text` is what is re-sent after a restart; `digest` its SHA-256). */
+  NOTIFY_QUEUED: Schema.Struct({
+    key: Schema.String,
+    channel: Schema.String,
+    template: Schema.String,
+    digest: Schema.String,
+    text: Schema.String,
+    critical: Schema.Boolean,
+    /** The journal entry the message was made from (lifecycle messages; the ACK or fill it is gated on). */
+    sourceSeq: Schema.optional(Schema.Int),
+  }),
+  /** The channel took the message. */
+  NOTIFY_SENT: Schema.Struct({ key: Schema.String, channel: Schema.String, attempts: Schema.Int }),
+  /** The outbox gave the message up: refused by the channel, out of attempts, or pushed out of a full outbox. */
+  NOTIFY_DROPPED: Schema.Struct({ key: Schema.String, channel: Schema.String, attempts: Schema.Int, reason: Schema.Literal('refused', 'exhausted', 'overflow'), detail: Schema.String }),
   /** TradingState.recordEquity: a drawdown or daily-loss breaker tripped (X-RSK-3); fractions as text. */
   DRAWDOWN_BREACH: Schema.Struct({
     reason: Schema.Literal('rolling_drawdown', 'session_drawdown', 'daily_loss'),

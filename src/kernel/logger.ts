@@ -1,6 +1,8 @@
 /**
  * Structured logging (X-LOG-1/2): pino JSON lines, with secret redaction by field path and a value scrubber applied
- * to every line before it is written. Modules take a `Logger` from their caller; nothing creates loggers ad hoc.
+ * to every line before it is written; each line carries the session clock's `time` and, when the caller injects one,
+ * the wall clock's `wall` (issue 14). `prettyLogLine` renders a line for humans (`--log-format pretty`). Modules take
+ * a `Logger` from their caller; nothing creates loggers ad hoc.
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -43,19 +45,59 @@ const scrubbingSink = (targets: LogTargets): Writable => {
   });
 };
 
-/** Creates the root logger. Timestamps come from the injected clock so backtest logs are deterministic. */
-export const createLogger = (opts: { readonly level: LogLevel; readonly clock: Clock; readonly targets: LogTargets; readonly base?: Record<string, unknown> }): Logger =>
+/**
+ * Creates the root logger. `time` comes from the injected clock so backtest logs are deterministic; `wall`, the wall
+ * clock's epoch ms beside it, only when a wall clock is injected (a run on a virtual or accelerated clock).
+ */
+export const createLogger = (opts: { readonly level: LogLevel; readonly clock: Clock; readonly wall?: Clock | undefined; readonly targets: LogTargets; readonly base?: Record<string, unknown> }): Logger =>
   pino(
     {
       level: opts.level,
       base: opts.base ?? {},
       messageKey: 'msg',
-      timestamp: () => `,"time":${opts.clock.now()}`,
+      timestamp: opts.wall === undefined ? () => `,"time":${opts.clock.now()}` : () => `,"time":${opts.clock.now()},"wall":${opts.wall!.now()}`,
       redact: { paths: pinoRedactPaths(), censor: REDACTED },
       formatters: { level: (label, number) => ({ level: number, levelName: label }) },
     },
     scrubbingSink(opts.targets),
   );
+
+const LEVEL_NAMES: Readonly<Record<number, string>> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARN', 50: 'ERROR', 60: 'FATAL' };
+
+/** Fields a pretty line shows in its own way (or, for `levelName`, not at all). */
+const PRETTY_OWN = new Set(['time', 'wall', 'level', 'levelName', 'msg']);
+
+const clockTime = (ms: unknown): string | undefined =>
+  typeof ms === 'number' && Number.isFinite(ms) && Math.abs(ms) < 8.64e15 ? new Date(ms).toISOString() : undefined;
+
+const prettyValue = (v: unknown): string => {
+  if (typeof v === 'string') return /^[^\s="]+$/.test(v) ? v : JSON.stringify(v);
+  return typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v);
+};
+
+/**
+ * Renders one JSON log line for humans: `HH:MM:SS.mmm LEVEL msg key=value…` (UTC, the wall time when the line has one,
+ * else its clock time; a session time other than the wall time is shown as `t=<ISO>`). A line that is not a JSON
+ * object is returned as it is, without its line break.
+ */
+export const prettyLogLine = (line: string): string => {
+  let record: unknown;
+  try {
+    record = JSON.parse(line);
+  } catch {
+    return line.trimEnd();
+  }
+  if (typeof record !== 'object' || record === null || Array.isArray(record)) return line.trimEnd();
+  const r = record as Record<string, unknown>;
+  const wall = clockTime(r['wall']);
+  const time = clockTime(r['time']);
+  const shown = wall ?? time;
+  const level = typeof r['level'] === 'number' ? (LEVEL_NAMES[r['level']] ?? String(r['level'])) : 'LOG';
+  const pairs = Object.entries(r).filter(([k]) => !PRETTY_OWN.has(k)).map(([k, v]) => `${k}=${prettyValue(v)}`);
+  // A virtual or accelerated session runs ahead of the wall clock: its own time is worth a field of its own.
+  if (wall !== undefined && time !== undefined && Math.abs((r['wall'] as number) - (r['time'] as number)) >= 1000) pairs.unshift(`t=${time}`);
+  return [shown === undefined ? '--:--:--.---' : shown.slice(11, 23), level.padEnd(5), typeof r['msg'] === 'string' ? r['msg'] : '', ...pairs].filter((s) => s !== '').join(' ');
+};
 
 /** A logger that drops everything (for pure tests of modules that require one). */
 export const silentLogger = (clock: Clock): Logger => createLogger({ level: 'silent', clock, targets: {} });

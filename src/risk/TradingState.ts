@@ -76,6 +76,12 @@ export class TradingState {
     return this.kill;
   }
 
+  /** The breakers' equity marks (day start, session peak, last), once an equity point was recorded. */
+  equityMarks(): { readonly dayStart: Decimal; readonly peak: Decimal; readonly last: Decimal } | undefined {
+    const d = this.drawdown;
+    return d === undefined ? undefined : { dayStart: d.dayStartEquity, peak: d.sessionPeak, last: d.lastEquity };
+  }
+
   /** The latched drawdown or daily-loss breach, if any. */
   breach(): DrawdownBreach | undefined {
     return this.drawdown?.breach;

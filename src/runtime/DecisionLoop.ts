@@ -5,8 +5,10 @@
  * symbol. Every decision, approval or veto, is journaled by that account; approved ones are dispatched to it.
  */
 import type { HeldPosition, MarketSnapshot, SymbolMarket } from '../market/MarketState.ts';
+import type { Clock } from '../kernel/Clock.ts';
 import type { Scheduler } from '../kernel/Scheduler.ts';
-import type { TradeProposal } from '../domain/TradeProposal.ts';
+import { noTelemetry, type Telemetry } from '../kernel/telemetry.ts';
+import { TradeProposal, type Fraction } from '../domain/TradeProposal.ts';
 import type { RiskDecision, RiskEngine } from '../risk/RiskEngine.ts';
 import type { MarketView, PortfolioView } from '../risk/views.ts';
 import type { Strategy } from '../strategies/Strategy.ts';
@@ -51,6 +53,10 @@ export interface DecisionLoopDeps {
   readonly feedback?: StrategyFeedbackBook | undefined;
   /** The integrator's per-strategy caps (S3-6), by strategy id, applied before the RiskEngine. */
   readonly caps?: ReadonlyMap<string, StrategyCapLimits> | undefined;
+  /** Told how long each cycle that ran took (`decision_cycle`, in seconds of `latencyClock`). */
+  readonly telemetry?: Telemetry | undefined;
+  /** The clock cycles are timed on: `preciseWallClock` for real latencies (default: the scheduler's clock). */
+  readonly latencyClock?: Clock | undefined;
 }
 
 const NO_CAPS: ReadonlyMap<string, StrategyCapLimits> = new Map();
@@ -65,6 +71,10 @@ export class DecisionLoop {
   private running = false;
   /** bar_close: the time of the earliest bar close not yet decided on. */
   private closedAt: number | undefined;
+  /** Strategies an operator disabled while the session runs (their proposals are not asked for). */
+  private readonly disabled = new Set<string>();
+  private cycleCount = 0;
+  private lastCycle: number | undefined;
 
   constructor(deps: DecisionLoopDeps) {
     this.deps = deps;
@@ -116,15 +126,72 @@ export class DecisionLoop {
     });
   }
 
+  /** The watchdog's view: cycles run and the session time of the last one. */
+  heartbeat(): { readonly cycles: number; readonly lastCycleAt: number | undefined } {
+    return { cycles: this.cycleCount, lastCycleAt: this.lastCycle };
+  }
+
+  /** Each strategy of the loop and whether it is asked for proposals. */
+  strategyStates(): ReadonlyArray<{ readonly id: string; readonly enabled: boolean }> {
+    return this.deps.strategies.map((s) => ({ id: s.id, enabled: !this.disabled.has(s.id) }));
+  }
+
+  /** Enables or disables a strategy of the loop; false when the loop has no such strategy or nothing changed. */
+  setStrategyEnabled(id: string, enabled: boolean): boolean {
+    if (!this.deps.strategies.some((s) => s.id === id) || this.disabled.has(id) !== enabled) return false;
+    if (enabled) this.disabled.delete(id);
+    else this.disabled.add(id);
+    return true;
+  }
+
+  /**
+   * An operator's flatten of one symbol, through the one gate: a proposal opposite to the held position, judged by the
+   * RiskEngine (an exit when it reduces) and handed to the account like any other decision. Returns the decision, or a
+   * sentence when no ready account holds a position in the symbol.
+   */
+  operatorExit(symbol: string, proposalId: string): RiskDecision | string {
+    const target = this.owner.get(symbol);
+    if (target === undefined) return `no account of this session trades ${symbol}`;
+    if (!target.ready()) return `the account trading ${symbol} is not trading (its gate is closed)`;
+    const now = this.deps.scheduler.clock.now();
+    const { portfolio, market } = target.views(now, NO_TRADES);
+    const position = portfolio.positions.find((p) => p.symbol === symbol && !p.quantity.isZero());
+    if (position === undefined) return `no open position in ${symbol}`;
+    const proposal = new TradeProposal({
+      proposalId, strategyId: 'operator', symbol, side: position.side === 'long' ? 'sell' : 'buy', instrumentKind: market.venueShorting === false ? 'spot' : 'perp',
+      notionalFraction: 1 as Fraction, stopLossFraction: 0 as Fraction, takeProfitFraction: 0 as Fraction, conviction: 1 as Fraction, createdAt: now, ttlMs: 60_000,
+    });
+    const decision = this.deps.risk.check(proposal, portfolio, market, now);
+    target.decide(proposal, decision);
+    return decision;
+  }
+
   /** Runs one cycle now: strategies (each with its feedback) → per-strategy caps → RiskEngine (round) → the accounts. */
   runCycle(): void {
+    const telemetry = this.deps.telemetry ?? noTelemetry;
+    if (telemetry === noTelemetry) return this.cycle();
+    const clock = this.deps.latencyClock ?? this.deps.scheduler.clock;
+    const cycles = this.cycleCount;
+    const started = clock.now();
+    try {
+      this.cycle();
+    } finally {
+      // Only a cycle that ran (a ready account, the loop running) is a latency; an early return is not.
+      if (this.cycleCount !== cycles) telemetry.observe('decision_cycle', (clock.now() - started) / 1000);
+    }
+  }
+
+  private cycle(): void {
     const ready = this.deps.targets.filter((t) => t.ready());
     if (!this.running || ready.length === 0) return;
     const now = this.deps.scheduler.clock.now();
+    this.cycleCount += 1;
+    this.lastCycle = now;
     const snapshot = this.merged(ready, now);
     const proposals: TradeProposal[] = [];
     const feedback = this.deps.feedback;
     this.deps.strategies.forEach((s, i) => {
+      if (this.disabled.has(s.id)) return;
       const step = s.propose(feedback === undefined ? snapshot : { ...snapshot, feedback: feedback.view(s.id, now) }, this.states[i]);
       this.states[i] = step.state;
       feedback?.proposed(s.id, step.proposals.length);

@@ -71,7 +71,7 @@ export class VenueRuntime implements DecisionTarget, HostRegistry {
     this.portfolio = new Portfolio(settings.settleAsset);
     this.state = new TradingState({ journal, config: deps.risk.config, timeZone: deps.timeZone ?? 'UTC' });
     this.execution = new ExecutionEngine({
-      venue: deps.venue, journal, clock: scheduler.clock, logger, retry: settings.retry, seed: settings.seed, crashPoint: deps.crashPoint, latency: deps.latency,
+      venue: deps.venue, journal, clock: scheduler.clock, logger, retry: settings.retry, seed: settings.seed, crashPoint: deps.crashPoint, latency: deps.latency, telemetry: deps.telemetry,
       // Entries only through the open gate; a reduce-only close may pass while start-up recovery closes what it cannot protect.
       gateOpen: (reduceOnly) => settings.mode !== 'DRY_RUN' && (this.gateOpen || (reduceOnly && this.recovering)),
     });

@@ -2,6 +2,7 @@
  * The narrow ports the collaborators of a venue runtime share (injected, never inherited): the account's identity,
  * its journal, logger and alerts, the clock, tracked work, the actor registry, and the settings. Types only.
  */
+import type { Telemetry } from '../kernel/telemetry.ts';
 import type { InspectionEvent } from 'xstate';
 import type { AlertPort } from '../alerts/AlertRouter.ts';
 import type { CrashPoint } from '../kernel/crashPoints.ts';
@@ -100,4 +101,6 @@ export interface VenueRuntimeDeps {
   readonly feedback?: FillFeedback | undefined;
   /** The session's latency telemetry: the ExecutionEngine reports place, ack and fill to it (X-OBS-2). */
   readonly latency?: OrderLatency | undefined;
+  /** The session's metrics: order outcomes and rejects (the operations server's /metrics). */
+  readonly telemetry?: Telemetry | undefined;
 }

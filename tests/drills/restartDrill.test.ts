@@ -23,10 +23,10 @@ describe('X-REC-1 X-RT-7 restart drill (kill -9 at crash points, restart, reconc
     );
     for (const w of ['sent→ACK', 'ACK→FILL', 'FILL→TPSL', 'CLOSE', 'random']) {
       const [trials, missed, violating] = rows.get(w) ?? [];
-      expect(trials, `${w} row`).toBe(4);
-      expect(violating).toBe(0);
+      expect(trials, `${w} row\n${r.stdout}`).toBe(4);
+      expect(violating, r.stdout).toBe(0);
       // Most kills land inside the window they target (a miss is killed anyway and still checked).
-      if (w !== 'random') expect(missed!).toBeLessThanOrEqual(2);
+      if (w !== 'random') expect(missed!, `${w} missed\n${r.stdout}`).toBeLessThanOrEqual(2);
     }
     expect(rows.get('total')?.[0]).toBe(20);
   }, 600_000);

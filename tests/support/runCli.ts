@@ -11,10 +11,10 @@ export interface CliRun {
   readonly stderr: string;
 }
 
-/** Runs `node dist/main.js <args>` and resolves when it exits. */
-export const runCli = (args: ReadonlyArray<string>): Promise<CliRun> =>
+/** Runs `node dist/main.js <args>` (in `env` when given, else this process's environment) and resolves when it exits. */
+export const runCli = (args: ReadonlyArray<string>, env?: Readonly<Record<string, string>>): Promise<CliRun> =>
   new Promise((resolve) => {
-    const child = spawn(process.execPath, ['dist/main.js', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['dist/main.js', ...args], { stdio: ['ignore', 'pipe', 'pipe'], ...(env === undefined ? {} : { env }) });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

@@ -85,7 +85,8 @@ export interface RestartDrillResult {
   readonly wallMs: number;
 }
 
-const CRASH_WAIT_MS = 15_000;
+/** How long the drill waits for a targeted crash point (a loaded CI machine reaches CLOSE slowly); under FREEZE_MS. */
+const CRASH_WAIT_MS = 25_000;
 
 /** One trial's kill: its window and crash point (`random` = a random wall delay). */
 interface Plan {

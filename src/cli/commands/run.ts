@@ -1,14 +1,16 @@
 /**
- * `tradewarden run [--config <file>] [--inspect [port]] [--strategy-path <dir>] [--strategy <id>] [--param key=value]…`:
- * runs a trading session. The PAPER demo (config/default.yaml) replays bundled real bars against the in-process
- * simulator on the virtual clock and prints the run summary. `--strategy-path` loads user strategies; `--strategy`
- * and `--param` choose and tune one as in backtest (a module or value it cannot use: exit 2).
+ * `tradewarden run [--config <file>] [--inspect [port]] [--strategy-path <dir>] [--strategy <id>] [--param key=value]…
+ * [--log-format json|pretty]`: runs a trading session. The PAPER demo (config/default.yaml) replays bundled real bars
+ * against the in-process simulator on the virtual clock and prints the run summary. `--strategy-path` loads user
+ * strategies; `--strategy` and `--param` choose and tune one as in backtest (a module or value it cannot use: exit 2).
+ * `--log-format pretty` renders the stderr mirror of the log for humans; the log file stays JSON lines.
  */
 import { Either, Redacted } from 'effect';
 import { loadConfigFile } from '../../config/load.ts';
 import { checkModeStart } from '../../risk/modes.ts';
 import { acquireInstanceLock, type InstanceLock } from '../../journal/instanceLock.ts';
 import { describeSecrets, loadSecrets } from '../../config/secrets.ts';
+import { prettyLogLine } from '../../kernel/logger.ts';
 import { accountsOf } from '../../app/accounts.ts';
 import { runSession } from '../../app/session.ts';
 import { preflightRefusal } from '../../app/preflight.ts';
@@ -28,6 +30,8 @@ export interface RunOptions {
   readonly strategyPath?: string | undefined;
   readonly strategy?: string | undefined;
   readonly params: ReadonlyArray<string>;
+  /** `--log-format json|pretty`: how the stderr mirror renders log lines (the log file stays JSON). */
+  readonly logFormat?: string | undefined;
   /** Restart-drill hooks (`--drill-crash-at`, `--drill-hold-gate`); never used in production. */
   readonly drillCrashAt?: string | undefined;
   readonly drillHoldGate: boolean;
@@ -36,6 +40,11 @@ export interface RunOptions {
 /** Runs the run command. */
 export const runCommand = async (io: CliIo, opts: RunOptions, global: GlobalOptions): Promise<number> => {
   const file = global.config ?? 'config/default.yaml';
+  if (opts.logFormat !== undefined && opts.logFormat !== 'json' && opts.logFormat !== 'pretty') {
+    io.err(`run: --log-format ${JSON.stringify(opts.logFormat)} is not a log format (json or pretty)`);
+    return ExitCode.usage;
+  }
+  const mirror = opts.logFormat === 'pretty' ? prettyLogLine : (line: string): string => line.trimEnd();
   const loaded = loadConfigFile(file);
   if (Either.isLeft(loaded)) {
     io.err(loaded.left.message);
@@ -120,7 +129,7 @@ export const runCommand = async (io: CliIo, opts: RunOptions, global: GlobalOpti
     // deterministic; the accelerated clock, an external simulator or a real venue run the venue's wire protocol.
     const result = await runSession({
       config, configHash: hash, configFile: file, dataDir: global.dataDir, version: buildInfo.version, commit: buildInfo.commit,
-      progress: io.out, stderr: (line: string) => io.err(line.trimEnd()), inspect: relay?.inspect, secrets, secretFingerprints: describeSecrets(secrets), signal: abort.signal,
+      progress: io.out, stderr: (line: string) => io.err(mirror(line)), inspect: relay?.inspect, secrets, secretFingerprints: describeSecrets(secrets), signal: abort.signal,
       crashPoint: crashAt === undefined ? undefined : drill?.freezingCrashPoint(crashAt),
       beforeGate: hold ? drill?.holdGate : undefined, userStrategies: user,
     });

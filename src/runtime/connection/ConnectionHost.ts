@@ -10,6 +10,7 @@ import { connectionMachine, isTradingAllowed, type ConnectionSnapshot } from '..
 import type { ConnectionEmitted, ConnectionEvent, ConnectionTimerName } from '../../../machines/connection/connectionTypes.ts';
 import { Deadlines } from '../../kernel/Deadlines.ts';
 import { fullJitterDelay } from '../../kernel/random.ts';
+import { noTelemetry, type Telemetry } from '../../kernel/telemetry.ts';
 import type { LocalOrderBook } from '../../market/OrderBook.ts';
 import type { StreamDescription } from '../../venues/streams.ts';
 import { AccountSyncStrategy } from './AccountSyncStrategy.ts';
@@ -37,11 +38,17 @@ export class ConnectionHost {
   private readonly states: ConnectionStates;
   private lastDataAt = 0;
   private stopped = false;
+  private readonly telemetry: Telemetry;
+  private readonly messageLabels: Readonly<Record<string, string>>;
+  /** The first sync of the stream is not a resync; every later one is. */
+  private synced = false;
 
   constructor(opts: ConnectionHostOptions) {
     this.opts = opts;
     this.name = opts.stream.name;
     this.timing = { ...DEFAULT_CONNECTION_TIMING, ...opts.timing };
+    this.telemetry = opts.telemetry ?? noTelemetry;
+    this.messageLabels = { account: opts.account ?? '', stream: opts.kind };
     this.deadlines = new Deadlines(opts.scheduler);
     this.states = new ConnectionStates({ name: this.name, symbols: opts.symbols, logger: opts.logger, pauses: opts.pauses });
     const ports: SyncPorts = {
@@ -74,7 +81,10 @@ export class ConnectionHost {
           this.keepalive.start();
           this.send({ type: 'stream.opened', at: this.now() });
         },
-        message: (text) => this.inbound.receive(text),
+        message: (text) => {
+          this.telemetry.count('ws_messages', 1, this.messageLabels);
+          this.inbound.receive(text);
+        },
         pong: () => this.inbound.protocolPong(),
         ping: () => this.inbound.protocolPing(),
         error: (message) => this.send({ type: 'stream.error', message, at: this.now() }),
@@ -183,6 +193,8 @@ export class ConnectionHost {
         }
         case 'snapshot.fetch':
         case 'reconcile.request':
+          if (this.synced) this.telemetry.count('ws_resyncs');
+          this.synced = true;
           this.sync.sync(intent);
           return;
         case 'market.paused':
@@ -260,6 +272,7 @@ export class ConnectionHost {
     this.opts.logger.warn(payload, 'ws_gap_detected');
     this.opts.journal?.append(`connection:${this.name}`, 'STREAM_GAP', payload);
     this.opts.latency?.streamGap(this.name);
+    this.telemetry.count('ws_gaps');
     this.send({ type: 'stream.gap', symbol, expected: String(expected), received: String(got), at: this.now() });
   }
 }

@@ -6,6 +6,7 @@ import type { Effect } from 'effect';
 import type { Journal } from '../../journal/Journal.ts';
 import type { Logger } from '../../kernel/logger.ts';
 import type { Scheduler } from '../../kernel/Scheduler.ts';
+import type { Telemetry } from '../../kernel/telemetry.ts';
 import type { AccountEvent, MarketEvent, StreamDescription } from '../../venues/streams.ts';
 import type { BookSnapshot, VenueError } from '../../venues/Venue.ts';
 import type { MarketPauseSink } from './PauseBoard.ts';
@@ -46,6 +47,10 @@ interface CommonOptions {
   readonly venueNow?: (() => number) | undefined;
   /** Told when the stream reports a gap and when it is live again (the gap → resynced latency, X-OBS-2). */
   readonly latency?: StreamLatency | undefined;
+  /** Told of every frame received (`ws_messages`), every gap (`ws_gaps`) and every sync after the first (`ws_resyncs`). */
+  readonly telemetry?: Telemetry | undefined;
+  /** The account the stream belongs to: the `account` label of `ws_messages` (default ''). */
+  readonly account?: string | undefined;
 }
 
 /** The moments of a stream the latency telemetry times (gap → resynced), by stream name; it reads its own clock. */

@@ -10,6 +10,7 @@ import type { Decimal } from '../../domain/money.ts';
 import type { Instrument } from '../../domain/Instrument.ts';
 import type { Balance, Fill, OrderAck, OrderRequest, Position, ProtectionRequest, VenueOrder } from '../../domain/orders.ts';
 import type { Clock } from '../../kernel/Clock.ts';
+import type { Telemetry } from '../../kernel/telemetry.ts';
 import { VenueError, type AmendRequest, type BookSnapshot, type Kline, type VenueCapabilities, type WireVenue } from '../Venue.ts';
 import type { AccountEvent, MarketEvent, StreamDescription } from '../streams.ts';
 import type { BybitConfig } from './BybitConfig.ts';
@@ -72,6 +73,8 @@ export interface BybitVenueDeps {
   readonly logger?: BybitLogger | undefined;
   /** An undici dispatcher to share; by default the adapter creates (and closes) its own Agent. */
   readonly dispatcher?: import('undici').Dispatcher | undefined;
+  /** Told each REST round trip (`rest_request`; see BybitHttpClient). */
+  readonly telemetry?: Telemetry | undefined;
 }
 
 const SEVEN_DAYS_MS = 7 * 24 * 60 * 60 * 1000;
@@ -92,7 +95,7 @@ const localReject = (operation: string, code: string, message: string): VenueErr
 
 /** Creates the Bybit adapter. */
 export const makeBybitVenue = (config: BybitConfig, deps: BybitVenueDeps): BybitVenue => {
-  const http = new BybitHttpClient(config, { clock: deps.clock, logger: deps.logger, dispatcher: deps.dispatcher });
+  const http = new BybitHttpClient(config, { clock: deps.clock, logger: deps.logger, dispatcher: deps.dispatcher, telemetry: deps.telemetry });
   const urls = resolveBybitUrls(config);
   const category = config.category;
   const instrumentCache = new Map<string, Instrument>();

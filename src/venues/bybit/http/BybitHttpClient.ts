@@ -7,7 +7,8 @@
  */
 import { Effect, Either, Redacted, type Schema } from 'effect';
 import { Agent, request, type Dispatcher } from 'undici';
-import type { Clock } from '../../../kernel/Clock.ts';
+import { preciseWallClock, type Clock } from '../../../kernel/Clock.ts';
+import type { Telemetry } from '../../../kernel/telemetry.ts';
 import { VenueError, type VenueFailure } from '../../Venue.ts';
 import type { BybitConfig } from '../BybitConfig.ts';
 import { ClockGate, ClockOffsetEstimator } from '../../shared/ClockGate.ts';
@@ -115,6 +116,15 @@ export const decodeBybitResponse = <A, I>(call: BybitCallDecoding<A, I>, raw: By
 export const buildQueryString = (query: ReadonlyArray<readonly [string, string]> | undefined): string =>
   (query ?? []).map(([k, v]) => `${k}=${v}`).join('&');
 
+/** What the REST client is given besides its config. */
+export interface BybitHttpClientDeps {
+  readonly clock: Clock;
+  readonly logger?: BybitLogger | undefined;
+  readonly dispatcher?: Dispatcher | undefined;
+  readonly telemetry?: Telemetry | undefined;
+  readonly latencyClock?: Clock | undefined;
+}
+
 /** The REST client of one Bybit account. */
 export class BybitHttpClient {
   private readonly config: BybitConfig;
@@ -126,12 +136,20 @@ export class BybitHttpClient {
   private readonly estimator: ClockOffsetEstimator;
   private readonly baseUrl: string;
   private readonly apiKey: string;
+  private readonly telemetry: Telemetry | undefined;
+  private readonly latencyClock: Clock;
   /** The X-CLK-2 gate, updated by every `serverTime()` measurement. */
   readonly clockGate: ClockGate;
 
-  constructor(config: BybitConfig, deps: { readonly clock: Clock; readonly logger?: BybitLogger | undefined; readonly dispatcher?: Dispatcher | undefined }) {
+  /**
+   * `telemetry` is told each request's round trip (`rest_request`, labels venue and endpoint path), timed on
+   * `latencyClock` (default the precise wall clock: it is the network's time, whatever clock the session runs on).
+   */
+  constructor(config: BybitConfig, deps: BybitHttpClientDeps) {
     this.config = config;
     this.clock = deps.clock;
+    this.telemetry = deps.telemetry;
+    this.latencyClock = deps.latencyClock ?? preciseWallClock;
     this.logger = deps.logger;
     this.ownsDispatcher = deps.dispatcher === undefined;
     this.dispatcher = deps.dispatcher ?? new Agent({ connections: config.connections, keepAliveTimeout: 30_000 });
@@ -203,9 +221,11 @@ export class BybitHttpClient {
     return loop(0);
   }
 
-  private send(wire: BybitWireRequest): Effect.Effect<RawOutcome> {
+  private send(wire: BybitWireRequest, endpoint: BybitPath): Effect.Effect<RawOutcome> {
     const timeoutMs = this.config.requestTimeoutMs;
     return Effect.promise(async (interrupt): Promise<RawOutcome> => {
+      const telemetry = this.telemetry;
+      const started = telemetry === undefined ? 0 : this.latencyClock.now();
       const controller = new AbortController();
       let timedOut = false;
       const timer = setTimeout(() => {
@@ -233,6 +253,8 @@ export class BybitHttpClient {
       } finally {
         clearTimeout(timer);
         interrupt.removeEventListener('abort', onInterrupt);
+        // Every round trip counts, answered or not: a timeout's latency is the timeout.
+        telemetry?.observe('rest_request', (this.latencyClock.now() - started) / 1000, { venue: 'bybit', endpoint });
       }
     });
   }
@@ -244,7 +266,7 @@ export class BybitHttpClient {
   call<A, I>(call: BybitCall<A, I>): Effect.Effect<BybitResponse<A>, VenueError> {
     const attempt = (resynced: boolean): Effect.Effect<BybitResponse<A>, VenueError> =>
       this.acquire(call.operation, call.path).pipe(
-        Effect.flatMap(() => this.send(this.buildRequest(call, this.venueNow()))),
+        Effect.flatMap(() => this.send(this.buildRequest(call, this.venueNow()), call.path)),
         Effect.flatMap((raw) => {
           const outcome =
             raw.kind === 'timeout'

@@ -1,0 +1,70 @@
+/**
+ * The figures of the trades closed in a time window, read from the accounts' journals (TRADE_CLOSED, the figures the
+ * trade chart computed; `realizedPnl` is net of fees): trade count, wins, losses, win rate, PnL, fees, and PnL by
+ * symbol. Used by the scheduled reports and by `/profit <days>` and `/daily`. Exact Decimals; reads only.
+ */
+import { Either } from 'effect';
+import { Decimal, ZERO } from '../../domain/money.ts';
+import type { Journal } from '../../journal/Journal.ts';
+import { decodeJournalPayload } from '../../journal/events.ts';
+
+/** One symbol's share of a window. */
+export interface SymbolStats {
+  readonly symbol: string;
+  readonly trades: number;
+  readonly pnl: Decimal;
+}
+
+/** The closed trades of a window `[from, to)` (epoch ms of the journals' clock). */
+export interface PeriodStats {
+  readonly from: number;
+  readonly to: number;
+  readonly trades: number;
+  readonly wins: number;
+  readonly losses: number;
+  /** wins / trades as a fraction; undefined without trades. */
+  readonly winRate: Decimal | undefined;
+  readonly pnl: Decimal;
+  readonly fees: Decimal;
+  /** By PnL, best first (then by symbol). */
+  readonly symbols: ReadonlyArray<SymbolStats>;
+  /** TRADE_CLOSED entries whose payload did not decode (counted, never fatal). */
+  readonly unreadable: number;
+}
+
+/** Reads the trades closed in `[from, to)` from every journal. */
+export const periodStats = (journals: ReadonlyArray<Journal>, from: number, to: number): PeriodStats => {
+  let trades = 0;
+  let wins = 0;
+  let unreadable = 0;
+  let pnl = ZERO;
+  let fees = ZERO;
+  const bySymbol = new Map<string, { trades: number; pnl: Decimal }>();
+  for (const journal of journals) {
+    // Collected first: nothing may write through the journal while its statement iterates.
+    const entries = [...journal.readEvents({ type: 'TRADE_CLOSED' })].filter((e) => e.ts >= from && e.ts < to);
+    for (const e of entries) {
+      const decoded = decodeJournalPayload('TRADE_CLOSED', e.payload);
+      if (Either.isLeft(decoded)) {
+        unreadable += 1;
+        continue;
+      }
+      const t = decoded.right;
+      const net = new Decimal(t.realizedPnl);
+      trades += 1;
+      if (net.gt(0)) wins += 1;
+      pnl = pnl.plus(net);
+      fees = fees.plus(t.fees);
+      const s = bySymbol.get(t.symbol) ?? { trades: 0, pnl: ZERO };
+      bySymbol.set(t.symbol, { trades: s.trades + 1, pnl: s.pnl.plus(net) });
+    }
+  }
+  const symbols = [...bySymbol].map(([symbol, s]) => ({ symbol, ...s })).sort((a, b) => b.pnl.comparedTo(a.pnl) || a.symbol.localeCompare(b.symbol));
+  return { from, to, trades, wins, losses: trades - wins, winRate: trades === 0 ? undefined : new Decimal(wins).div(trades), pnl, fees, symbols, unreadable };
+};
+
+/** Returns a fraction as a percentage with two decimals at most and a space before the sign (`66.67 %`, S0-18). */
+export const percentText = (fraction: Decimal | undefined): string => (fraction === undefined ? 'n/a' : `${fraction.times(100).toDecimalPlaces(2).toString()} %`);
+
+/** Returns a signed decimal (`+12.5`, `-0.3`, `0`). */
+export const signedText = (d: Decimal): string => (d.gt(0) ? `+${d.toString()}` : d.toString());

@@ -1,0 +1,96 @@
+/**
+ * Golden tests of every notification template (S0-18, S0-19, X-TST-5, X-NTF-4): each renders its typed event to exactly
+ * the text in tests/fixtures/notify/<TEMPLATE>.txt — headings, numbering, `#SYMBOL` hashtags, `11 %` with a space —
+ * and ORDER_PLACED / POSITION_OPENED refuse, with a typed error naming the field, when a required field is missing.
+ */
+import { readFileSync } from 'node:fs';
+import { Either } from 'effect';
+import { describe, expect, it } from 'vitest';
+import { Decimal } from '../../src/domain/money.ts';
+import { ORDER_REQUIRED_FIELDS } from '../../src/notify/templates/orderPlaced.ts';
+import { renderTemplate, TemplateError, type TemplateEvent } from '../../src/notify/templates/index.ts';
+
+const d = (s: string): Decimal => new Decimal(s);
+const golden = (name: string): string => readFileSync(new URL(`../fixtures/notify/${name}.txt`, import.meta.url), 'utf8');
+const ms = (iso: string): number => Date.parse(iso);
+
+// The BTCUSDT short of the demo run: 0.291 @ 17161.4, leverage 6, notional 4993.9674 → IM 832.3279.
+const order = {
+  symbol: 'BTCUSDT', side: 'sell', leverage: d('6'), initialMargin: d('4993.9674').div(6), settleAsset: 'USDT',
+  orderId: 'dd911407-471b-4c86-a41f-000000000001', postOnly: true, reduceOnly: false, imConfirmed: false, sourceChannelName: 'CRYPTORAKETEN', triggerSource: 'mark',
+} as const;
+const figures = { settleAsset: 'USDT', zone: 'Europe/Stockholm' } as const;
+
+const EVENTS: Readonly<Record<string, TemplateEvent>> = {
+  ORDER_PLACED: { template: 'ORDER_PLACED', ...order, price: d('17161.4'), quantity: d('0.291'), clientOrderId: 'tw-breakout-lblhba86-0' },
+  POSITION_OPENED: { template: 'POSITION_OPENED', ...order, entryPrice: d('17161.4'), quantity: d('0.291'), takeProfit: d('17058.4'), stopLoss: d('17230') },
+  TP_HIT: { template: 'TP_HIT', level: 2, symbol: 'ETHUSDT', side: 'long', entryPrice: d('1250'), exitPrice: d('1387.5'), quantity: d('2'), realizedPnl: d('275'), initialMargin: d('2500').div(6), settleAsset: 'USDT' },
+  SL_HIT: { template: 'SL_HIT', symbol: 'BTCUSDT', side: 'short', entryPrice: d('17161.4'), exitPrice: d('17230'), quantity: d('0.291'), realizedPnl: d('-19.9626'), initialMargin: order.initialMargin, settleAsset: 'USDT' },
+  POSITION_CLOSED: {
+    template: 'POSITION_CLOSED', reason: 'exit', symbol: 'BTCUSDT', side: 'short', entryPrice: d('17161.4'), exitPrice: d('17149.1'), quantity: d('0.291'),
+    realizedPnl: d('-1.91209553'), fees: d('5.49139553'), initialMargin: order.initialMargin, settleAsset: 'USDT',
+  },
+  ERROR: { template: 'ERROR', code: 'ORDER_REJECTED', venueCode: '110007', message: 'insufficient available balance', symbol: 'ADAUSDT', clientOrderId: 'tw-breakout-lblhj0x4-0' },
+  // The day of the spring DST change in Stockholm: midnight is still CET (+01:00).
+  DAILY_REPORT: {
+    template: 'DAILY_REPORT', ...figures, from: ms('2026-03-28T23:00:00Z'), trades: 8, wins: 3, losses: 5, winRate: d('0.375'), pnl: d('-43.92728886'), fees: d('40.1214'),
+    reEntries: 1, hedges: 0, pyramidStep: 4,
+  },
+  WEEKLY_REPORT: {
+    template: 'WEEKLY_REPORT', ...figures, from: ms('2026-03-22T23:00:00Z'), to: ms('2026-03-29T21:59:59.999Z'), trades: 21, wins: 12, losses: 9, winRate: d('12').div(21),
+    pnl: d('118.4'), fees: d('96.031'), reEntries: 2, hedges: 1, pyramidStep: undefined,
+    topSymbols: [{ symbol: 'BTCUSDT', trades: 11, pnl: d('90.1') }, { symbol: 'ADAUSDT', trades: 9, pnl: d('30.3') }, { symbol: 'ETHUSDT', trades: 1, pnl: d('-2') }],
+  },
+  HEARTBEAT: {
+    template: 'HEARTBEAT', at: ms('2026-03-29T06:30:00Z'), zone: 'Europe/Stockholm', tradingOn: false, reasons: ['kill switch engaged', 'venue_ws down'],
+    openPositions: 2, workingOrders: 1, equity: d('100012.5'), settleAsset: 'USDT', uptimeMs: (26 * 60 + 5) * 60_000,
+  },
+};
+
+const textOf = (e: TemplateEvent): string => {
+  const r = renderTemplate(e);
+  if (Either.isLeft(r)) throw r.left;
+  return r.right.text;
+};
+
+describe('notification templates (S0-18, S0-19, X-TST-5)', () => {
+  for (const [name, event] of Object.entries(EVENTS)) {
+    it(`S0-18 X-TST-5 ${name} renders exactly its golden text`, () => {
+      expect(textOf(event)).toBe(golden(name));
+    });
+  }
+
+  it('S0-18 every S0 template has a golden file and hashtags its symbol with a space before every %', () => {
+    for (const [name, event] of Object.entries(EVENTS)) {
+      const text = textOf(event);
+      if ('symbol' in event && event.symbol !== undefined) expect(text, name).toContain(`#${event.symbol}`);
+      expect(text, name).not.toMatch(/\d%/);
+    }
+  });
+
+  for (const template of ['ORDER_PLACED', 'POSITION_OPENED'] as const) {
+    for (const field of ORDER_REQUIRED_FIELDS) {
+      it(`S0-18 X-NTF-2 ${template} is refused with a typed error when ${field} is missing`, () => {
+        const r = renderTemplate({ ...EVENTS[template]!, [field]: undefined });
+        expect(Either.isLeft(r)).toBe(true);
+        const e = Either.isLeft(r) ? r.left : undefined;
+        expect(e).toBeInstanceOf(TemplateError);
+        expect(e?.reason).toEqual({ _tag: 'MissingField', field });
+        expect(e?.message).toBe(`template ${template}: required field ${field} is missing`);
+      });
+    }
+  }
+
+  it('S0-18 an empty source channel name counts as missing; a TP level must be a positive integer', () => {
+    const r = renderTemplate({ ...EVENTS['ORDER_PLACED']!, sourceChannelName: ' ' } as TemplateEvent);
+    expect(Either.isLeft(r) && r.left.reason).toEqual({ _tag: 'MissingField', field: 'sourceChannelName' });
+    const tp = renderTemplate({ ...EVENTS['TP_HIT']!, level: 0 } as TemplateEvent);
+    expect(Either.isLeft(tp) && tp.left.reason._tag).toBe('InvalidField');
+  });
+
+  it('S0-18 ALERT renders raise, escalation and resolution with its fields in key order', () => {
+    const alert = { template: 'ALERT', key: 'staleness:BTCUSDT', severity: 'CRITICAL', message: 'quotes older than 5 s', suppressed: 3, fields: { symbol: 'BTCUSDT', ageMs: 7400 } } as const;
+    expect(textOf({ ...alert, kind: 'escalated' })).toBe('🚨 ALERT ESCALATED CRITICAL\nKey: staleness:BTCUSDT\nquotes older than 5 s\nSuppressed repeats: 3\nageMs: 7400\nsymbol: BTCUSDT');
+    expect(textOf({ ...alert, kind: 'resolved', severity: 'INFO', suppressed: 0, fields: {} })).toBe('✅ ALERT RESOLVED INFO\nKey: staleness:BTCUSDT\nquotes older than 5 s');
+  });
+});
