@@ -9,22 +9,16 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { Either } from 'effect';
 import { describe, expect, it } from 'vitest';
 import { runSession } from '../../src/app/session.ts';
-import { loadConfigFile } from '../../src/config/load.ts';
+import { demo, loopbackConfig } from '../support/loopbackConfig.ts';
 import type { OpsSource } from '../../src/ops/types.ts';
 import { killFlagPath, writeKillFlag } from '../../src/runtime/killFlag.ts';
 import type { VenueRuntime } from '../../src/runtime/VenueRuntime.ts';
 
-const loaded = loadConfigFile('config/default.yaml');
-if (Either.isLeft(loaded)) throw new Error(loaded.left.message);
-const { config: base, hash } = loaded.right;
 const config = {
-  ...base,
-  sim: { ...base.sim, clock: 'accelerated' as const, speed: 200 },
-  risk: { ...base.risk, staleness: { ...base.risk.staleness, quoteMaxAgeMs: 600_000, barMaxAgeMs: 600_000, accountMaxAgeMs: 600_000 } },
-  ops: { ...base.ops, heartbeatMs: 0 },
+  ...loopbackConfig({ speed: 200, maxAgeMs: { quote: 600_000, bar: 600_000, account: 600_000 } }),
+  ops: { ...demo.config.ops, heartbeatMs: 0 },
 };
 
 /** Resolves once `pred` holds, checked on every event of the feed and on a bounded poll of the real state. */
@@ -63,7 +57,7 @@ describe('X-RSK-1 X-MOD-5 S1-15 control service on loopback', () => {
     let started!: () => void;
     const ready = new Promise<void>((r) => (started = r));
     const session = runSession({
-      wire: true, config, configHash: hash, dataDir: dir, version: 'test', commit: null, progress: () => undefined, maxWallMs: 150_000, signal: abort.signal,
+      wire: true, config, configHash: demo.hash, dataDir: dir, version: 'test', commit: null, progress: () => undefined, maxWallMs: 150_000, signal: abort.signal,
       onOps: (ops) => (source = ops.source),
       onStarted: (runtimes) => {
         runtime = runtimes.get('main');

@@ -8,21 +8,15 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { Either } from 'effect';
 import { describe, expect, it } from 'vitest';
 import { runSession } from '../../src/app/session.ts';
-import { loadConfigFile } from '../../src/config/load.ts';
+import { demo, loopbackConfig } from '../support/loopbackConfig.ts';
 import type { OpsEvent, OpsSource } from '../../src/ops/types.ts';
 
-const loaded = loadConfigFile('config/default.yaml');
-if (Either.isLeft(loaded)) throw new Error(loaded.left.message);
-const { config: base, hash } = loaded.right;
 // ×100 so the replay outlasts the outage; wide age limits because CI runs other files on the same two cores.
 const config = {
-  ...base,
-  sim: { ...base.sim, clock: 'accelerated' as const, speed: 100 },
-  risk: { ...base.risk, staleness: { ...base.risk.staleness, quoteMaxAgeMs: 600_000, barMaxAgeMs: 600_000, accountMaxAgeMs: 600_000 } },
-  ops: { ...base.ops, heartbeatMs: 0 },
+  ...loopbackConfig({ speed: 100, maxAgeMs: { quote: 600_000, bar: 600_000, account: 600_000 } }),
+  ops: { ...demo.config.ops, heartbeatMs: 0 },
 };
 
 /** Resolves with the first event of the feed that matches (events already in the ring count). */
@@ -62,7 +56,7 @@ describe('X-RSK-6 S0-20 X-OBS-1 dependency gate on loopback', () => {
     let ready!: () => void;
     const opsReady = new Promise<void>((r) => (ready = r));
     const session = runSession({
-      wire: true, config, configHash: hash, dataDir: dir, version: 'test', commit: null, progress: (l) => progress.push(l), maxWallMs: 150_000, signal: abort.signal,
+      wire: true, config, configHash: demo.hash, dataDir: dir, version: 'test', commit: null, progress: (l) => progress.push(l), maxWallMs: 150_000, signal: abort.signal,
       onOps: (ops) => {
         source = ops.source;
         ready();

@@ -9,10 +9,9 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Either } from 'effect';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runSession } from '../../src/app/session.ts';
-import { loadConfigFile } from '../../src/config/load.ts';
+import { demo, loopbackConfig } from '../support/loopbackConfig.ts';
 import { loadSecrets } from '../../src/config/secrets.ts';
 import { Decimal } from '../../src/domain/money.ts';
 import { wallClock } from '../../src/kernel/Clock.ts';
@@ -24,17 +23,11 @@ import type { OpsSource, PositionStatus } from '../../src/ops/types.ts';
 import type { SimExchange } from '../../src/venues/sim/engine/types.ts';
 import { runCli } from '../support/runCli.ts';
 
-const loaded = loadConfigFile('config/default.yaml');
-if (Either.isLeft(loaded)) throw new Error(loaded.left.message);
-const { config: base, hash } = loaded.right;
 // As tests/runtime/loopback.test.ts: ×500 over 150 one-minute bars, exits tightened, age limits widened for a loaded CI.
 const config = {
-  ...base,
-  sim: { ...base.sim, clock: 'accelerated' as const, speed: 500 },
-  risk: { ...base.risk, staleness: { ...base.risk.staleness, quoteMaxAgeMs: 60_000, barMaxAgeMs: 300_000, accountMaxAgeMs: 300_000 } },
-  strategies: { ...base.strategies, breakout: { ...base.strategies.breakout, stopLossFraction: 0.0015, takeProfitFraction: 0.0015 } },
-  server: { ...base.server, enabled: true, port: 0 },
-  ops: { ...base.ops, stateEveryMs: 250, heartbeatMs: 1_000 },
+  ...loopbackConfig({ speed: 500, tightExits: true }),
+  server: { ...demo.config.server, enabled: true, port: 0 },
+  ops: { ...demo.config.ops, stateEveryMs: 250, heartbeatMs: 1_000 },
 };
 const TOKEN = 'state-files-loopback-token-0123456789';
 
@@ -78,7 +71,7 @@ describe('state files of a loopback paper run', () => {
       })();
     };
     const result = await runSession({
-      wire: true, config, configHash: hash, dataDir, version: 'test', commit: null, progress: (l) => progress.push(l), barLimit: 150, maxWallMs: 50_000,
+      wire: true, config, configHash: demo.hash, dataDir, version: 'test', commit: null, progress: (l) => progress.push(l), barLimit: 150, maxWallMs: 50_000,
       secrets: loadSecrets({ TW_CONTROL_TOKEN: TOKEN }), onOps, onConnections: (c) => (exchange = c.exchanges.get('bybit')),
     });
     expect(result.summary['stoppedBy']).toBe('end_of_data');

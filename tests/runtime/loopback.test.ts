@@ -7,24 +7,15 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { Either } from 'effect';
 import { describe, expect, it } from 'vitest';
 import { runSession } from '../../src/app/session.ts';
-import { loadConfigFile } from '../../src/config/load.ts';
+import { demo, loopbackConfig } from '../support/loopbackConfig.ts';
 import { verifyJournal } from '../../src/journal/verify.ts';
 
-const loaded = loadConfigFile('config/default.yaml');
-if (Either.isLeft(loaded)) throw new Error(loaded.left.message);
-const { config: base, hash } = loaded.right;
 // Replay speed ×500 over the first 150 one-minute bars (about eighteen seconds of wall time). Exits are tightened so
 // that positions opened in that data also close in it, and the age limits are widened: at ×500 one wall millisecond
 // of latency is half a second of venue time, and CI runs other test files on the same two cores meanwhile.
-const config = {
-  ...base,
-  sim: { ...base.sim, clock: 'accelerated' as const, speed: 500 },
-  risk: { ...base.risk, staleness: { ...base.risk.staleness, quoteMaxAgeMs: 60_000, barMaxAgeMs: 300_000, accountMaxAgeMs: 300_000 } },
-  strategies: { ...base.strategies, breakout: { ...base.strategies.breakout, stopLossFraction: 0.0015, takeProfitFraction: 0.0015 } },
-};
+const config = loopbackConfig({ speed: 500, tightExits: true });
 
 interface Row {
   seq: number;
@@ -39,7 +30,7 @@ describe('PAPER session over the Bybit wire protocol on loopback', () => {
     const progress: string[] = [];
     const result = await runSession({
       wire: true,
-      config, configHash: hash, dataDir: dir, version: 'test', commit: null, progress: (l) => progress.push(l), barLimit: 150, maxWallMs: 50_000,
+      config, configHash: demo.hash, dataDir: dir, version: 'test', commit: null, progress: (l) => progress.push(l), barLimit: 150, maxWallMs: 50_000,
     });
     const s = result.summary;
     expect(s['venue']).toBe('bybit-sim-loopback');

@@ -7,25 +7,19 @@ import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { Either } from 'effect';
 import { describe, expect, it } from 'vitest';
 import { runSession } from '../../src/app/session.ts';
-import { loadConfigFile } from '../../src/config/load.ts';
+import { demo, loopbackConfig } from '../support/loopbackConfig.ts';
 import { loadSecrets } from '../../src/config/secrets.ts';
 import { hashPassword } from '../../src/server/passwords.ts';
 import { withPage } from '../support/chromium.ts';
 
-const loaded = loadConfigFile('config/default.yaml');
-if (Either.isLeft(loaded)) throw new Error(loaded.left.message);
-const { config: base, hash } = loaded.right;
 // As tests/runtime/loopback.test.ts: replay ×500 on the accelerated clock with widened age limits (one wall
 // millisecond of latency is half a second of venue time, and other test files share the two cores). The default exits
 // are kept so that a position stays open for a few bars of replay, long enough to be seen; 600 bars outlast the test.
 const config = {
-  ...base,
-  sim: { ...base.sim, clock: 'accelerated' as const, speed: 500 },
-  risk: { ...base.risk, staleness: { ...base.risk.staleness, quoteMaxAgeMs: 60_000, barMaxAgeMs: 300_000, accountMaxAgeMs: 300_000 } },
-  server: { ...base.server, enabled: true, port: 0 },
+  ...loopbackConfig({ speed: 500 }),
+  server: { ...demo.config.server, enabled: true, port: 0 },
 };
 
 const USER = 'ops';
@@ -47,7 +41,7 @@ describe('web dashboard', () => {
     const served = new Promise<string | undefined>((resolve) => (serverUrl = resolve));
     const run = runSession({
       wire: true,
-      config, configHash: hash, dataDir: dir, version: 'test', commit: null, progress: () => undefined, barLimit: 600, maxWallMs: 55_000,
+      config, configHash: demo.hash, dataDir: dir, version: 'test', commit: null, progress: () => undefined, barLimit: 600, maxWallMs: 55_000,
       signal: abort.signal,
       secrets: loadSecrets({ TW_CONTROL_TOKEN: randomBytes(24).toString('hex'), TW_DASHBOARD_USER: USER, TW_DASHBOARD_PASSWORD_HASH: await hashPassword(PASSWORD) }),
       onOps: (ops) => serverUrl(ops.serverUrl),

@@ -9,11 +9,11 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { Either, Redacted } from 'effect';
+import { Redacted } from 'effect';
 import parsePrometheus from 'parse-prometheus-text-format';
 import { describe, expect, it } from 'vitest';
 import { runSession } from '../../src/app/session.ts';
-import { loadConfigFile } from '../../src/config/load.ts';
+import { demo, loopbackConfig } from '../support/loopbackConfig.ts';
 import { fingerprint, loadSecrets } from '../../src/config/secrets.ts';
 import { dec } from '../../src/domain/money.ts';
 import type { ReadyView, StatusView } from '../../src/ops/types.ts';
@@ -22,17 +22,11 @@ import { call } from './opsFixture.ts';
 import { statusProblems } from './statusSchema.ts';
 
 const TOKEN = 'loopback-ops-token-7d2e';
-const loaded = loadConfigFile('config/default.yaml');
-if (Either.isLeft(loaded)) throw new Error(loaded.left.message);
-const { config: base, hash } = loaded.right;
 // As tests/runtime/loopback.test.ts: ×500 over the bundled bars, exits tightened so positions open and close in the
 // data, age limits widened for a shared two-core machine; the server on an ephemeral port.
 const config = {
-  ...base,
-  sim: { ...base.sim, clock: 'accelerated' as const, speed: 500 },
-  risk: { ...base.risk, staleness: { ...base.risk.staleness, quoteMaxAgeMs: 60_000, barMaxAgeMs: 300_000, accountMaxAgeMs: 300_000 } },
-  strategies: { ...base.strategies, breakout: { ...base.strategies.breakout, stopLossFraction: 0.0015, takeProfitFraction: 0.0015 } },
-  server: { ...base.server, enabled: true, port: 0 },
+  ...loopbackConfig({ speed: 500, tightExits: true }),
+  server: { ...demo.config.server, enabled: true, port: 0 },
 };
 
 interface SimPosition { readonly symbol: string; readonly side: string; readonly size: string; readonly takeProfit: string; readonly stopLoss: string }
@@ -89,7 +83,7 @@ describe('operations server on a loopback PAPER run', () => {
     const beforeGate: { ready?: { status: number; body: ReadyView }; health?: number } = {};
     const progress: string[] = [];
     const run = runSession({
-      wire: true, config, configHash: hash, dataDir: dir, version: 'test', commit: null, progress: (l) => progress.push(l), barLimit: 600, maxWallMs: 100_000,
+      wire: true, config, configHash: demo.hash, dataDir: dir, version: 'test', commit: null, progress: (l) => progress.push(l), barLimit: 600, maxWallMs: 100_000,
       signal: stop.signal, secrets: loadSecrets({ TW_CONTROL_TOKEN: TOKEN }),
       onOps: ({ serverUrl }) => ops.resolve(serverUrl ?? 'no server'),
       // Recovery is done and the gates are still closed: what /ready says now is the "before".

@@ -10,10 +10,10 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Either, Redacted } from 'effect';
+import { Redacted } from 'effect';
 import { describe, expect, it } from 'vitest';
 import { runSession } from '../../../src/app/session.ts';
-import { loadConfigFile } from '../../../src/config/load.ts';
+import { demo, loopbackConfig } from '../../support/loopbackConfig.ts';
 import { openJournal, type Journal } from '../../../src/journal/Journal.ts';
 import { wallClock } from '../../../src/kernel/Clock.ts';
 import { createLogger } from '../../../src/kernel/logger.ts';
@@ -23,16 +23,11 @@ import { COMMAND_OFFSET_KEY, startCommandPoller, type CommandPoller } from '../.
 import type { OpsSource, StatusView } from '../../../src/ops/types.ts';
 import { startBotApiServer } from '../../support/botApiServer.ts';
 
-const loaded = loadConfigFile('config/default.yaml');
-if (Either.isLeft(loaded)) throw new Error(loaded.left.message);
-const { config: base, hash } = loaded.right;
 // As tests/runtime/loopback.test.ts (×500 on loopback, age limits widened for a shared machine), with the strategy
 // off: no position ever opens, so /forceexit has a symbol of the session without one.
 const config = {
-  ...base,
-  sim: { ...base.sim, clock: 'accelerated' as const, speed: 500 },
-  risk: { ...base.risk, staleness: { ...base.risk.staleness, quoteMaxAgeMs: 60_000, barMaxAgeMs: 300_000, accountMaxAgeMs: 300_000 } },
-  strategies: { ...base.strategies, breakout: { ...base.strategies.breakout, enabled: false } },
+  ...loopbackConfig({ speed: 500 }),
+  strategies: { ...demo.config.strategies, breakout: { ...demo.config.strategies.breakout, enabled: false } },
 };
 
 const OPERATOR = 5_550_001;
@@ -60,7 +55,7 @@ describe('Telegram commands on a loopback PAPER session', () => {
     let resolveOps: (s: OpsSource) => void = () => undefined;
     const ops = new Promise<OpsSource>((r) => (resolveOps = r));
     const run = runSession({
-      wire: true, config, configHash: hash, dataDir: dir, version: 'test', commit: null, progress: () => undefined, barLimit: 600, maxWallMs: 100_000,
+      wire: true, config, configHash: demo.hash, dataDir: dir, version: 'test', commit: null, progress: () => undefined, barLimit: 600, maxWallMs: 100_000,
       signal: stop.signal, onOps: ({ source }) => resolveOps(source),
     });
     const offsetPath = join(dir, 'poller.sqlite');
