@@ -247,10 +247,12 @@ describe('trusting an empty journal against a venue with activity', () => {
     const { config, hash } = loadConfig(file);
     const common = { config, configHash: hash, configFile: file, dataDir: dir, version: 'test', commit: null, progress: () => undefined, maxWallMs: 60_000 };
 
-    // Session 1 trades until the venue holds an order of ours, then stops.
+    // Session 1 trades until the venue has filled an order of ours, then stops. (An order the stop cancels before
+    // any fill leaves no open order, execution or position: the venue would show no activity, and the later starts
+    // would rightly accept the empty journal — client order ids are floored at the venue clock, so none collides.)
     const first = new AbortController();
     const off = sim.exchange.subscribe((e) => {
-      if (e.type === 'order' && e.order.account === 'main') first.abort();
+      if (e.type === 'execution' && e.execution.account === 'main') first.abort();
     });
     await runSession({ ...common, signal: first.signal });
     off();

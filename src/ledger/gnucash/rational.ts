@@ -4,6 +4,7 @@
  * fraction of at most 10^9 (GNC_COMMODITY_MAX_FRACTION). An amount that does not fit is refused, never rounded, except
  * where the caller rounds on purpose (`roundTo`). Pure.
  */
+import { roundMoney } from '../../domain/rounding.ts';
 import { Decimal } from '../../domain/money.ts';
 import { LedgerError } from '../LedgerError.ts';
 
@@ -32,7 +33,7 @@ export const scaleFor = (amounts: ReadonlyArray<Decimal>, what: string, min = 0)
 export const fractionOf = (scale: number): number => 10 ** scale;
 
 /** Returns `amount` rounded half-even to `scale` decimals (for a figure the book keeps only for information). */
-export const roundTo = (amount: Decimal, scale: number): Decimal => amount.toDecimalPlaces(scale, Decimal.ROUND_HALF_EVEN);
+export const roundTo = (amount: Decimal, scale: number): Decimal => roundMoney(amount, scale);
 
 /**
  * Returns the GnuCash rational of an amount at a scale (`-1.5` at 2 → `-150/100`). Throws LedgerError

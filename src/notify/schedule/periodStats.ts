@@ -3,6 +3,7 @@
  * trade chart computed; `realizedPnl` is net of fees): trade count, wins, losses, win rate, PnL, fees, and PnL by
  * symbol. Used by the scheduled reports and by `/profit <days>` and `/daily`. Exact Decimals; reads only.
  */
+import { roundMoney } from '../../domain/rounding.ts';
 import { Either } from 'effect';
 import { Decimal, ZERO } from '../../domain/money.ts';
 import type { Journal } from '../../journal/Journal.ts';
@@ -64,7 +65,7 @@ export const periodStats = (journals: ReadonlyArray<Journal>, from: number, to: 
 };
 
 /** Returns a fraction as a percentage with two decimals at most and a space before the sign (`66.67 %`, S0-18). */
-export const percentText = (fraction: Decimal | undefined): string => (fraction === undefined ? 'n/a' : `${fraction.times(100).toDecimalPlaces(2).toString()} %`);
+export const percentText = (fraction: Decimal | undefined): string => (fraction === undefined ? 'n/a' : `${roundMoney(fraction.times(100), 2).toString()} %`);
 
 /** Returns a signed decimal (`+12.5`, `-0.3`, `0`). */
 export const signedText = (d: Decimal): string => (d.gt(0) ? `+${d.toString()}` : d.toString());

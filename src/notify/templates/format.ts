@@ -3,6 +3,7 @@
  * decimals and its asset, leverage as `x6.00`, prices and quantities exactly as journaled — every figure from a
  * Decimal, never a float — and the template check that refuses a missing required field. Pure.
  */
+import { roundMoney } from '../../domain/rounding.ts';
 import { Data, Either } from 'effect';
 import { DateTime } from 'luxon';
 import type { Decimal } from '../../domain/money.ts';
@@ -37,19 +38,19 @@ export const requireFields = <T extends object>(template: string, input: T, fiel
 export const hashtag = (symbol: string): string => `#${symbol.replace(/[^A-Za-z0-9_]/g, '')}`;
 
 /** Returns a percent with `dp` decimals and a space before the sign: `11 %`, `-0.60 %`. */
-export const percent = (value: Decimal, dp = 2): string => `${value.toDecimalPlaces(dp).toFixed(dp)} %`;
+export const percent = (value: Decimal, dp = 2): string => `${roundMoney(value, dp).toFixed(dp)} %`;
 
 /** Returns a signed percent: `+0.60 %`, `-1.25 %`, `0.00 %`. */
 export const signedPercent = (value: Decimal, dp = 2): string => `${value.gt(0) ? '+' : ''}${percent(value, dp)}`;
 
 /** Returns money with two decimals and its asset: `832.33 USDT`. */
-export const money = (value: Decimal, asset: string, dp = 2): string => `${value.toDecimalPlaces(dp).toFixed(dp)} ${asset}`;
+export const money = (value: Decimal, asset: string, dp = 2): string => `${roundMoney(value, dp).toFixed(dp)} ${asset}`;
 
 /** Returns signed money: `+29.97 USDT`, `-1.91 USDT`. */
-export const signedMoney = (value: Decimal, asset: string, dp = 2): string => `${value.toDecimalPlaces(dp).gt(0) ? '+' : ''}${money(value, asset, dp)}`;
+export const signedMoney = (value: Decimal, asset: string, dp = 2): string => `${roundMoney(value, dp).gt(0) ? '+' : ''}${money(value, asset, dp)}`;
 
 /** Returns leverage with two decimals (S0-4): `x6.00`, `x7.50`. */
-export const leverage = (value: Decimal): string => `x${value.toDecimalPlaces(2).toFixed(2)}`;
+export const leverage = (value: Decimal): string => `x${roundMoney(value, 2).toFixed(2)}`;
 
 /** Returns a price or quantity exactly as held (no rounding, no exponent). */
 export const exact = (value: Decimal): string => value.toFixed();
