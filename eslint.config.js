@@ -77,6 +77,8 @@ export default tseslint.config(
   // control service only (src/ops/types.ts); they never reach into the runtime, a venue or the journal, and have no
   // write path to the state files. The state-file publisher and `status` report read that same model.
   layer(['src/server/**'], ['**/runtime/**', '**/app/**', '**/cli/**', '**/execution/**', '**/venues/**', '**/journal/**', '**/risk/**', '**/strategies/**', '**/portfolio/**', '**/market/**', '**/machines/**', '**/backtest/**', '**/ops/stateFiles*']),
+  // The backtest's pure parts (report, data, sweep spaces, validation); running backtests is composition (src/app).
+  layer(['src/backtest/**'], ['**/app/**', '**/cli/**', '**/server/**']),
   layer(['src/ops/**'], ['**/runtime/**', '**/app/**', '**/cli/**', '**/server/**', '**/execution/**', '**/venues/**', '**/risk/**', '**/strategies/**', '**/machines/**', '**/backtest/**']),
   // The ledger exports read journals and run summaries only (DESIGN §2: domain, journal readers).
   layer(['src/ledger/**'], ['**/market/**', '**/strategies/**', '**/risk/**', '**/execution/**', '**/venues/**', '**/runtime/**', '**/app/**', '**/cli/**', '**/server/**', '**/backtest/**', '**/machines/**']),

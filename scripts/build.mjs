@@ -1,4 +1,5 @@
-// Builds dist/: dist/tradewarden.js (the bundled CLI, dependencies left in node_modules) and dist/main.js, a tiny
+// Builds dist/: dist/tradewarden.js (the bundled CLI, dependencies left in node_modules), dist/sweepWorker.js (the
+// sweep's worker-thread entry, bundled the same way) and dist/main.js, a tiny
 // entry that refuses Node < 22 with a clear message before anything native (better-sqlite3) is loaded.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -14,8 +15,9 @@ try {
 
 mkdirSync('dist', { recursive: true });
 await build({
-  entryPoints: ['src/main.ts'],
-  outfile: 'dist/tradewarden.js',
+  // The CLI, and the entry of the backtest sweep's worker threads (src/app/sweep/pool.ts loads it beside the CLI).
+  entryPoints: { tradewarden: 'src/main.ts', sweepWorker: 'src/app/sweep/worker.ts' },
+  outdir: 'dist',
   bundle: true,
   platform: 'node',
   format: 'esm',

@@ -15,6 +15,8 @@ export const modelInput: TradeInput = { symbol: 'BTCUSDT', cooldownMs: 1000, max
 export const modelIntent: TradeIntent = {
   intentId: 'i1', clientOrderId: 'c1', side: 'buy', quantity: '2', price: '100', timeInForce: 'post_only',
   takeProfitFraction: '0.02', stopLossFraction: '0.01', maxRepriceAttempts: 1, repriceTicks: 1, tickSize: '0.5', ackTimeoutMs: 1000,
+  // OEP 100: break-even from 102 (stop 100.5), the trailer from 105 (2 % behind the best mark, forward by 0.1 % at least).
+  management: { breakEvenAtFraction: '0.02', breakEvenOffsetFraction: '0.0001', trailFromFraction: '0.05', trailDistanceFraction: '0.02', trailStepFraction: '0.001' },
 };
 
 const fill = (clientOrderId: string, tradeId: string, quantity: string): TradeEvent => ({
@@ -78,6 +80,10 @@ export const modelEvents: ReadonlyArray<TradeEvent> = [
   { type: 'stream.paused', reason: 'gap', at: 2 },
   { type: 'stream.resumed', at: 3 },
   { type: 'runtime.defect', message: 'boom', at: 4 },
+  // Marks after an OEP of 100: break-even (103), the trailer's first stop (106: 103.5) and a forward move (110: 107.5).
+  { type: 'market.mark', price: '103', at: 5 },
+  { type: 'market.mark', price: '106', at: 5 },
+  { type: 'market.mark', price: '110', at: 5 },
 ];
 
 // Quantities fold into none / part / all of the model intent's quantity, so the traversal stays finite.
@@ -98,9 +104,9 @@ export const serializeForGraph = (s: SnapshotFrom<typeof tradeMachine>): string 
     life === '"idle"'
       ? [c.entryClientOrderId !== null, c.entryDone]
       : life.includes('opened')
-        ? [c.protectionAttempts, c.flattenRequested, bucket(c.entry.filledQuantity), bucket(c.exit.filledQuantity), Math.min(c.exitClientOrderIds.length, 2)]
+        ? [c.protectionAttempts, c.flattenRequested, bucket(c.entry.filledQuantity), bucket(c.exit.filledQuantity), Math.min(c.exitClientOrderIds.length, 2), c.stop.phase, c.stop.pending?.phase ?? null]
         : life === '"closing"' || life === '"flattening"'
-          ? [c.flattenRequested, bucket(c.entry.filledQuantity), bucket(c.exit.filledQuantity), Math.min(c.exitClientOrderIds.length, 2), c.queryOrderId !== null]
+          ? [c.flattenRequested, bucket(c.entry.filledQuantity), bucket(c.exit.filledQuantity), Math.min(c.exitClientOrderIds.length, 2), c.queryOrderId !== null, c.stop.phase]
           : life.includes('closed')
             ? []
             : entryPhase;
@@ -111,4 +117,9 @@ export const serializeForGraph = (s: SnapshotFrom<typeof tradeMachine>): string 
  * A coarse identity (the lifecycle state only) for simple-path generation, which grows factorially with states; the
  * kill and pause regions are left out, or the generation does not finish (measured: > 90 s).
  */
-export const serializeValueForGraph = (s: SnapshotFrom<typeof tradeMachine>): string => JSON.stringify((s.value as { lifecycle: unknown }).lifecycle);
+export const serializeValueForGraph = (s: SnapshotFrom<typeof tradeMachine>): string =>
+  JSON.stringify((s.value as { lifecycle: unknown }).lifecycle).replace(STOP_MOVES, '"protected"');
+
+// The stop-management states count as `protected` for simple paths: their mark → move → answer cycles would multiply
+// the simple paths (measured: > 10 min); shortest and transition-cover paths reach each of them.
+const STOP_MOVES = /"(movingStop|breakEven|trailing)"/;

@@ -24,6 +24,17 @@ const replaced = { target: CLOSED, actions: 'recordReplaced' as const };
 const queryExit = { guard: 'isExitEvent' as const, actions: 'queryExit' as const };
 const requery = { guard: 'isQueriedExit' as const, actions: 'queryExit' as const };
 
+// X-ORD-6: a venue-side TP/SL filled only part of the position and the venue cleared the stops: the trigger already
+// decided to exit, so the unprotected remainder is closed reduce-only (and alerted).
+const partialStop = {
+  guard: 'isPartialStop' as const,
+  target: `${LIFECYCLE}.closing`,
+  actions: ['recordExternalFills' as const, { type: 'notify' as const, params: { kind: 'positionUnprotected' as const, severity: 'critical' as const } }],
+};
+// S0-11, S0-13: a mark that calls for a stop move (plannedStopMove) sends it; other marks are never delivered.
+const moveStop = { guard: 'isStopMoveDue' as const, target: 'movingStop', actions: 'planStopMove' as const };
+const moveFailed = { type: 'notify' as const, params: { kind: 'stopMoveFailed' as const, severity: 'warning' as const } };
+
 export const opened = tradeSetup.createStateConfig({
   description: 'OPENED: a real fill (qty > 0) created the position; the first fill price (OEP) is fixed. Protection is placed here.',
   // A KILL with flatten (or a flatten requested before the position opened) closes the position reduce-only.
@@ -41,10 +52,12 @@ export const opened = tradeSetup.createStateConfig({
       description: 'TPSL: take-profit and stop-loss requested at the venue from the OEP; waiting for the venue to confirm.',
       entry: 'requestProtection',
       on: {
-        'venue.protectionSet': {
-          target: 'protected',
-          actions: ['resetProtectionAttempts', { type: 'notify', params: { kind: 'protected', severity: 'info' } }],
-        },
+        // A re-protection after a stop move keeps the moved stop (heldLevels) and returns to the state that set it.
+        'venue.protectionSet': [
+          { guard: 'isTrailing', target: 'trailing', actions: ['resetProtectionAttempts', { type: 'notify', params: { kind: 'protected', severity: 'info' } }] },
+          { guard: 'isBreakEven', target: 'breakEven', actions: ['resetProtectionAttempts', { type: 'notify', params: { kind: 'protected', severity: 'info' } }] },
+          { target: 'protected', actions: ['resetProtectionAttempts', { type: 'notify', params: { kind: 'protected', severity: 'info' } }] },
+        ],
         'venue.protectionFailed': [
           {
             guard: 'canRetryProtection',
@@ -62,15 +75,32 @@ export const opened = tradeSetup.createStateConfig({
     },
     protected: {
       description: 'The venue confirmed TP and SL; waiting for a strategy exit or for TP/SL to close the position.',
+      on: { 'venue.positionChanged': partialStop, 'market.mark': moveStop },
+    },
+    movingStop: {
+      description: 'S0-11/S0-13: a stop move (break-even or trailer) was asked of the venue; the old stop holds until it confirms.',
+      entry: 'requestStopMove',
       on: {
-        // X-ORD-6: a venue-side TP/SL filled only part of the position and the venue cleared the stops: the trigger
-        // already decided to exit, so the unprotected remainder is closed reduce-only (and alerted).
-        'venue.positionChanged': {
-          guard: 'isPartialStop',
-          target: `${LIFECYCLE}.closing`,
-          actions: ['recordExternalFills', { type: 'notify', params: { kind: 'positionUnprotected', severity: 'critical' } }],
-        },
+        'venue.positionChanged': partialStop,
+        'venue.protectionSet': [
+          { guard: 'movesToTrailing', target: 'trailing', actions: ['commitStopMove', { type: 'notify', params: { kind: 'stopMoved', severity: 'info' } }] },
+          { target: 'breakEven', actions: ['commitStopMove', { type: 'notify', params: { kind: 'stopMoved', severity: 'info' } }] },
+        ],
+        // Refused: the previous stop is still the venue's; the next mark that calls for a move asks again.
+        'venue.protectionFailed': [
+          { guard: 'isTrailing', target: 'trailing', actions: ['dropStopMove', moveFailed] },
+          { guard: 'isBreakEven', target: 'breakEven', actions: ['dropStopMove', moveFailed] },
+          { target: 'protected', actions: ['dropStopMove', moveFailed] },
+        ],
       },
+    },
+    breakEven: {
+      description: 'S0-11: the stop sits at break-even (OEP plus the offset), applied once; only the trailer moves it from here.',
+      on: { 'venue.positionChanged': partialStop, 'market.mark': moveStop },
+    },
+    trailing: {
+      description: 'S0-13: the trailer holds the stop behind the best price; from here only the trailer moves it, only forward.',
+      on: { 'venue.positionChanged': partialStop, 'market.mark': moveStop },
     },
   },
 });

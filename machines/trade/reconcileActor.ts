@@ -7,7 +7,7 @@
 import type { Fill, Position, VenueOrder } from '../../src/domain/orders.ts';
 import { dec } from '../../src/domain/money.ts';
 import { openQuantity } from './tradeLogic.ts';
-import { hasPartialEntry, holdsPosition, isOpened, isProtecting, isSubmitting, type TradeSnapshotLike } from './tradeQueries.ts';
+import { hasPartialEntry, holdsPosition, isMovingStop, isOpened, isProtecting, isSubmitting, type TradeSnapshotLike } from './tradeQueries.ts';
 import type { TradeEvent } from './tradeTypes.ts';
 import { orderUpdateEvent, positionChangedEvent } from './venueEvents.ts';
 
@@ -50,6 +50,12 @@ export const positionRecoveryEvents = (
   if (hasPartialEntry(s)) return { events: [], action: protectedAtVenue ? 'none' : 'protect_partial_entry' };
   if (!holdsPosition(s)) return { events: [], action: 'none' };
   if (isProtecting(s) && protectedAtVenue) return { events: [{ type: 'venue.protectionSet', at }], action: 'none' };
+  // A stop move in flight at the crash: the venue's stop tells whether it landed; if not, the old stop stands and the
+  // next mark that calls for a move asks again.
+  if (isMovingStop(s) && protectedAtVenue) {
+    const moved = s.context.stop.pending !== null && position.stopLoss.eq(dec(s.context.stop.pending.stopLoss));
+    return { events: [moved ? { type: 'venue.protectionSet', at } : { type: 'venue.protectionFailed', code: 'recovery', message: 'the stop move did not reach the venue before the restart', at }], action: 'none' };
+  }
   return { events: [], action: isProtecting(s) || !protectedAtVenue ? 'reprotect' : 'none' };
 };
 

@@ -6,11 +6,12 @@
 import type { ActorRefFrom, SnapshotFrom } from 'xstate';
 import { cancelling, idle, querying, submitting, working } from './entryStates.ts';
 import { closed, closing, flattening, opened } from './positionStates.ts';
+import { initialStop } from './stopManagement.ts';
 import { tradeSetup } from './tradeSetup.ts';
 import type { TradeTimerName } from './tradeTypes.ts';
 
 /** Version of this chart, stored next to every persisted snapshot; bump it whenever states or context change. */
-export const TRADE_MACHINE_VERSION = 'trade@2';
+export const TRADE_MACHINE_VERSION = 'trade@3';
 
 /** The trade chart for one symbol; spawn it as `trade:<venue>:<symbol>` with a `TradeInput`. */
 export const tradeMachine = tradeSetup.createMachine({
@@ -30,6 +31,7 @@ export const tradeMachine = tradeSetup.createMachine({
     entryDone: false,
     entry: { filledQuantity: '0', filledNotional: '0', fees: '0' },
     openingPrice: null,
+    stop: initialStop,
     exit: { filledQuantity: '0', filledNotional: '0', fees: '0' },
     exitClientOrderIds: [],
     seenTradeIds: [],

@@ -40,7 +40,7 @@ export const isAtRest = (s: TradeSnapshotLike): boolean => {
 /** Whether a request of the actor is in flight (judged as a disagreement only once everything should have settled). */
 export const isTransient = (s: TradeSnapshotLike): boolean => {
   const { top, sub } = lifeOf(s);
-  return top === 'submitting' || top === 'querying' || top === 'cancelling' || top === 'closing' || top === 'flattening' || (top === 'opened' && sub === 'protecting');
+  return top === 'submitting' || top === 'querying' || top === 'cancelling' || top === 'closing' || top === 'flattening' || (top === 'opened' && (sub === 'protecting' || sub === 'movingStop'));
 };
 
 /** Whether an entry order of the actor may be live at the venue (sent, resting or being queried). */
@@ -61,10 +61,25 @@ export const isProtecting = (s: TradeSnapshotLike): boolean => {
   return top === 'opened' && sub === 'protecting';
 };
 
-/** Whether the venue confirmed TP/SL of the actor's open position. */
+// The venue holds a confirmed TP/SL: the entry's, break-even's or the trailer's (a move in flight keeps the old one).
+const PROTECTED = new Set(['protected', 'movingStop', 'breakEven', 'trailing']);
+
+/** Whether a stop move (break-even or trailer) of the actor's open position awaits the venue's answer. */
+export const isMovingStop = (s: TradeSnapshotLike): boolean => {
+  const { top, sub } = lifeOf(s);
+  return top === 'opened' && sub === 'movingStop';
+};
+
+/** Whether the venue confirmed TP/SL of the actor's open position (moved or not). */
 export const isProtected = (s: TradeSnapshotLike): boolean => {
   const { top, sub } = lifeOf(s);
-  return top === 'opened' && sub === 'protected';
+  return top === 'opened' && sub !== undefined && PROTECTED.has(sub);
+};
+
+/** Whether the actor's stop is managed (S0-11, S0-13) and may move on a mark: protected, no move in flight. */
+export const takesMarks = (s: TradeSnapshotLike): boolean => {
+  const { top, sub } = lifeOf(s);
+  return s.context.intent?.management !== undefined && top === 'opened' && (sub === 'protected' || sub === 'breakEven' || sub === 'trailing');
 };
 
 /** Whether the actor's entry was just sent (no ack yet). */

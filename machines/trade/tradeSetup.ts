@@ -7,6 +7,7 @@ import { and, assign, emit, enqueueActions, setup, stateIn } from 'xstate';
 import { dec } from '../../src/domain/money.ts';
 import { addFill, averagePrice, emptyTotals, isPositive, rememberTradeId } from './fillMath.ts';
 import { queryOutcome } from './queryOutcome.ts';
+import { heldLevels, initialStop, plannedStopMove } from './stopManagement.ts';
 import {
   completesEntry, entryClientOrderId, exitClientOrderId, flattensPosition, hasOpenPosition, isEntryEvent, isExitEvent,
   isNewEntryFill, isNewExitFill, isPartialStop, isVenueFlat, newExternalFills, newFill, openQuantity, protectionPrices,
@@ -27,7 +28,7 @@ const queryOutcomeOf = (e: TradeChartEvent) =>
 
 const cycleReset = {
   intent: null, attempt: 0, entryClientOrderId: null, entryPrice: null, entryDone: false, entry: emptyTotals,
-  openingPrice: null, exit: emptyTotals, exitClientOrderIds: [], seenTradeIds: [], protectionAttempts: 0,
+  openingPrice: null, stop: initialStop, exit: emptyTotals, exitClientOrderIds: [], seenTradeIds: [], protectionAttempts: 0,
   ackDeadline: null, queryRetryAt: null, cooldownUntil: null, flattenRequested: false, closeReason: null, venueClosed: false, queryOrderId: null,
 } satisfies Partial<TradeContext>;
 
@@ -87,6 +88,11 @@ export const tradeSetup = setup({
     isVenueFlat: ({ event }) => isVenueFlat(event),
     isPartialStop: ({ context, event }) => isPartialStop(context, event),
     isVenueClosed: ({ context }) => context.venueClosed,
+    // S0-11, S0-13: the mark calls for a stop move (break-even once, then the trailer's forward moves).
+    isStopMoveDue: ({ context, event }) => event.type === 'market.mark' && plannedStopMove(context, event.price) !== undefined,
+    movesToTrailing: ({ context }) => context.stop.pending?.phase === 'trailing',
+    isTrailing: ({ context }) => context.stop.phase === 'trailing',
+    isBreakEven: ({ context }) => context.stop.phase === 'breakEven',
     isQueriedExit: ({ context, event }) => event.type === 'timer.queryRetry' && context.queryOrderId !== null && !context.settledOrderIds.includes(context.queryOrderId),
   },
   actions: {
@@ -169,13 +175,29 @@ export const tradeSetup = setup({
       enqueue.assign({ queryRetryAt: null, queryOrderId: null });
       enqueue.emit({ type: 'timer.clear', name: 'queryRetry' });
     }),
+    // The levels the actor holds: after a break-even or trailing move, the moved stop (never the entry's again).
     requestProtection: enqueueActions(({ context, enqueue }) => {
-      if (context.intent === null || context.openingPrice === null) return;
-      const { side, takeProfitFraction, stopLossFraction, tickSize } = context.intent;
-      const prices = protectionPrices(side, context.openingPrice, takeProfitFraction, stopLossFraction, tickSize);
+      const prices = heldLevels(context);
+      if (context.intent === null || prices === undefined) return;
       enqueue.assign({ protectionAttempts: context.protectionAttempts + 1 });
-      enqueue.emit({ type: 'protection.set', symbol: context.symbol, side, ...prices, attempt: context.protectionAttempts + 1 });
+      enqueue.emit({ type: 'protection.set', symbol: context.symbol, side: context.intent.side, ...prices, attempt: context.protectionAttempts + 1 });
     }),
+    planStopMove: assign(({ context, event }) => {
+      const move = event.type === 'market.mark' ? plannedStopMove(context, event.price) : undefined;
+      return move === undefined ? {} : { stop: { ...context.stop, pending: move } };
+    }),
+    // The TP stays; the stop goes to the planned price. The venue's answer commits or drops the move.
+    requestStopMove: enqueueActions(({ context, enqueue }) => {
+      const held = heldLevels(context);
+      const move = context.stop.pending;
+      if (context.intent === null || held === undefined || move === null) return;
+      enqueue.emit({ type: 'protection.set', symbol: context.symbol, side: context.intent.side, takeProfit: held.takeProfit, stopLoss: move.stopLoss, attempt: 1 });
+    }),
+    commitStopMove: assign(({ context }) => {
+      const p = context.stop.pending;
+      return p === null ? {} : { stop: { phase: p.phase, stopLoss: p.stopLoss, pending: null } };
+    }),
+    dropStopMove: assign(({ context }) => ({ stop: { ...context.stop, pending: null } })),
     // A partly filled entry already is a position: its TP/SL go out on the first fill (same levels as OPENED will ask for,
     // from the same OEP; the venue's "not modified" to the second request counts as set). Answers are not awaited here.
     protectPartialEntry: enqueueActions(({ context, event, enqueue }) => {

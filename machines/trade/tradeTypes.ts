@@ -5,6 +5,7 @@
 import type { PositionChanged, ProtectionFailed, ProtectionSet, VenueOrderEvent } from '../../src/domain/events.ts';
 import type { Side, TimeInForce } from '../../src/domain/orders.ts';
 import type { FillTotals } from './fillMath.ts';
+import type { StopManagement, StopState } from './stopManagement.ts';
 
 /** What an order is for in its trade: entries open, exits and flattens reduce. */
 export type OrderRole = 'entry' | 'exit' | 'flatten';
@@ -41,6 +42,8 @@ export interface TradeIntent {
   readonly repriceTicks: number;
   readonly tickSize: string;
   readonly ackTimeoutMs: number;
+  /** Break-even and trailing of the stop from the OEP (S0-11, S0-13); absent, the entry's stop stays until the exit. */
+  readonly management?: StopManagement | undefined;
 }
 
 /** Why a position ended at the venue without our exit order. */
@@ -65,6 +68,8 @@ export type TradeEvent =
    */
   | { readonly type: 'recovery.positionReplaced'; readonly at: number }
   | { readonly type: 'timer.cooldownDone'; readonly at: number }
+  /** The price the stop triggers on (the profile's trigger source) moved far enough to move the stop (stopManagement). */
+  | { readonly type: 'market.mark'; readonly price: string; readonly at: number }
   | { readonly type: 'timer.queryRetry'; readonly at: number }
   | { readonly type: 'operator.kill'; readonly reason: string; readonly flatten?: boolean | undefined; readonly at: number }
   | { readonly type: 'operator.resume'; readonly at: number }
@@ -92,6 +97,8 @@ export type TradeNotifyKind =
   | 'entryRepriced'
   | 'positionOpened'
   | 'protected'
+  | 'stopMoved'
+  | 'stopMoveFailed'
   | 'protectionFailed'
   | 'exitRejected'
   | 'flattening'
@@ -162,6 +169,8 @@ export interface TradeContext {
   readonly entry: FillTotals;
   /** The first fill's price (OEP): set once per cycle and never replaced by averages. */
   readonly openingPrice: string | null;
+  /** The stop the venue holds when management moved it (break-even, trailing), and a move in flight. */
+  readonly stop: StopState;
   readonly exit: FillTotals;
   readonly exitClientOrderIds: ReadonlyArray<string>;
   readonly seenTradeIds: ReadonlyArray<string>;

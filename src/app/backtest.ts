@@ -51,6 +51,8 @@ export interface BacktestResult {
   readonly wallMs: number;
   /** Balance change the simulator booked (the report's total PnL must equal it when the run ends flat). */
   readonly balanceChange: string;
+  /** The bars each symbol replayed and their length (what the report's regime slicing classifies). */
+  readonly replayed: ReplaySetup['feeds'];
 }
 
 const parseDate = (text: string | null, what: string): number | undefined => {
@@ -102,7 +104,7 @@ export const runBacktest = async (opts: BacktestOptions): Promise<BacktestResult
   const replay: ReplaySetup = {
     feeds: new Map([...feeds].map(([s, f]) => [s, { bars: f.bars, intervalMs: f.intervalMs }])),
     instruments: config.backtest.instruments, fees: config.backtest.fees ?? undefined, fillModel: config.backtest.fillModel,
-    slippageBps: config.backtest.slippageBps, volumeFraction: config.backtest.volumeFraction,
+    slippageBps: config.backtest.slippageBps, volumeFraction: config.backtest.volumeFraction, latencyMs: config.backtest.latencyMs,
   };
   const work = join(opts.out, 'session');
   rmSync(work, { recursive: true, force: true });
@@ -131,6 +133,8 @@ export const runBacktest = async (opts: BacktestOptions): Promise<BacktestResult
       strategies: Object.fromEntries(Object.entries(config.strategies).filter(([, s]) => s.enabled)),
       data: Object.fromEntries([...feeds].map(([s, f]) => [s, { file: f.file, sha256: f.sha256, bars: f.bars.length, intervalMs: f.intervalMs, gaps: f.gaps.length, from: new Date(f.bars[0]!.start).toISOString(), to: new Date(f.bars[f.bars.length - 1]!.start).toISOString() }])),
       fillModel: config.backtest.fillModel, slippageBps: config.backtest.slippageBps, volumeFraction: config.backtest.volumeFraction,
+      // Named only when set, so a run without latency keeps the bytes it always had.
+      ...(config.backtest.latencyMs > 0 ? { latencyMs: config.backtest.latencyMs } : {}),
       fees: config.backtest.fees ?? 'venue profile', startingBalance: config.sim.startingBalance.toString(), settleAsset: accounts[0]!.trading.settleAsset,
       decisions: 'on each bar close, filled at the next bar', stoppedBy: session.summary['stoppedBy'] ?? null,
       vetoes: session.summary['vetoes'] ?? {}, proposals: session.summary['proposals'] ?? 0,
@@ -139,5 +143,5 @@ export const runBacktest = async (opts: BacktestOptions): Promise<BacktestResult
   const written = writeRunReport(opts.out, report);
   const files = { ...written, timing: join(opts.out, 'timing.json') };
   writeFileSync(files.timing, `${JSON.stringify({ wallMs, bars: totalBars, barsPerSecond: wallMs > 0 ? Math.round((totalBars * 1000) / wallMs) : null, replayTicks: session.summary['replayTicks'] ?? null }, null, 2)}\n`);
-  return { report, files, bars: totalBars, wallMs, balanceChange: typeof session.summary['balanceChange'] === 'string' ? session.summary['balanceChange'] : '0' };
+  return { report, files, bars: totalBars, wallMs, balanceChange: typeof session.summary['balanceChange'] === 'string' ? session.summary['balanceChange'] : '0', replayed: replay.feeds };
 };

@@ -2,7 +2,7 @@
  * The session's dependency gate (X-RSK-6, S0-20, X-OBS-1): each account's dependencies report up or down — the venue
  * streams from their connection hosts, the venue REST side from a periodic cheap probe (the server time) — and a change
  * of a gating dependency is journaled (DEPENDENCY_CHANGED), logged and alerted (CRITICAL while down, resolved when
- * back). While one is down the RiskEngine's dependency rule vetoes every entry (trading OFF; exits and protections go
+ * back), and the session's own (Telegram's `getMe` probe, S0-20). While one is down the RiskEngine's dependency rule vetoes every entry (trading OFF; exits and protections go
  * on) and `/ready` answers 503; on recovery trading is ON again. Wall-time timers only; it never places or cancels.
  */
 import { Effect } from 'effect';
@@ -38,7 +38,10 @@ export interface DependencyGateOptions {
   readonly failuresForDown?: number | undefined;
 }
 
-type Health = 'up' | 'down';
+/** Dependencies of the whole session (not of one account), such as `telegram`: merged into every account's health. */
+export type SessionDependencies = () => Readonly<Record<string, Health>>;
+
+export type Health = 'up' | 'down';
 
 /** The gate: per-account health and its change watcher. */
 export class DependencyGate {
@@ -47,13 +50,23 @@ export class DependencyGate {
   private readonly reported = new Map<string, Health>();
   private cancel: (() => void) | undefined;
   private probing = false;
+  private session: SessionDependencies = () => ({});
 
   constructor(opts: DependencyGateOptions) {
     this.opts = opts;
   }
 
-  /** The health of an account's dependencies now (all up for an in-process venue). */
+  /** Adds the session's own dependencies (the notifications start after the gate). */
+  setSessionDependencies(session: SessionDependencies): void {
+    this.session = session;
+  }
+
+  /** The health of an account's dependencies now (the venue's all up for an in-process venue), with the session's. */
   health(account: string): Readonly<Record<string, Health>> {
+    return { ...this.venueHealth(account), ...this.session() };
+  }
+
+  private venueHealth(account: string): Readonly<Record<string, Health>> {
     const a = this.opts.accounts.find((x) => x.name === account);
     if (a === undefined || a.venue === undefined) return { venue_rest: 'up', venue_ws: 'up', journal: 'up' };
     const h = a.hosts();

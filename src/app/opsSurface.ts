@@ -10,6 +10,7 @@ import type { Secrets } from '../config/secrets.ts';
 import type { Journal } from '../journal/Journal.ts';
 import type { Clock } from '../kernel/Clock.ts';
 import type { Logger } from '../kernel/logger.ts';
+import type { SignalReceiver } from '../ops/types.ts';
 import type { Scheduler } from '../kernel/Scheduler.ts';
 import { removeServerFile, startStatePublisher, writeServerFile } from '../ops/stateFiles.ts';
 import { dashboardAssets } from '../server/dashboard/dashboardAssets.ts';
@@ -18,6 +19,7 @@ import { startOpsServer } from '../server/OpsServer.ts';
 import { startHeartbeat } from './heartbeat.ts';
 import { journalPump } from './opsEvents.ts';
 import type { Operations } from './operations.ts';
+import { webhookSecretsOf } from './signalIntake.ts';
 
 /** How often committed journal entries are read back into the event feed (wall ms). */
 const PUMP_EVERY_MS = 250;
@@ -36,6 +38,8 @@ export interface OpsSurfaceOptions {
   readonly journals: ReadonlyArray<{ readonly account: string; readonly journal: Journal }>;
   /** The CLI's progress output (heartbeat lines). */
   readonly progress: (line: string) => void;
+  /** The running signal intake, for `POST /signals/<source>` (undefined until it has started: 503). */
+  readonly signalReceiver?: (() => SignalReceiver | undefined) | undefined;
 }
 
 /** The started surface. */
@@ -45,9 +49,13 @@ export interface OpsSurface {
   stop(): Promise<void>;
 }
 
-/** Starts the surface; rejects only when the server was asked for and cannot start (a missing token, a taken port). */
+/**
+ * Starts the surface; rejects only when the server was asked for and cannot start (a missing token, a taken port), or
+ * a webhook signal source cannot be served (SignalWebhookConfigError: no server, a missing secret).
+ */
 export const startOpsSurface = async (opts: OpsSurfaceOptions): Promise<OpsSurface> => {
   const { config, ops, scheduler, wall, logger } = opts;
+  const webhooks = webhookSecretsOf(config, opts.secrets);
   const stateDir = join(opts.dataDir, 'state');
   const schedule = (at: number, run: () => void): (() => void) => scheduler.schedule(at, run);
   const guarded = (what: string, run: () => void) => (): void => {
@@ -84,7 +92,8 @@ export const startOpsSurface = async (opts: OpsSurfaceOptions): Promise<OpsSurfa
   let serverUrl: string | undefined;
   if (config.server.enabled) {
     opts.metrics.readFrom(() => ops.source.status());
-    const server = await startOpsServer({ source: ops.source, server: config.server, secrets: opts.secrets, clock: wall, logger, metrics: opts.metrics, dashboard: dashboardAssets() });
+    const signals = webhooks.size === 0 ? undefined : { sources: webhooks, perMinute: config.signals.webhookPerMinute, toleranceMs: config.signals.webhookToleranceMs, receiver: opts.signalReceiver ?? (() => undefined) };
+    const server = await startOpsServer({ source: ops.source, server: config.server, secrets: opts.secrets, clock: wall, logger, metrics: opts.metrics, dashboard: dashboardAssets(), signals });
     serverUrl = server.url;
     writeServerFile(stateDir, { url: server.url, pid: process.pid, startedAt: wall.now() });
     logger.info({ url: server.url }, 'ops_server_listening');

@@ -38,13 +38,14 @@ import { abortable, newRunDir, openOwnedJournal, RecoveryFailed, StartupAborted,
 import { finishRunSummary, sessionSummary } from './summary.ts';
 import { credentialsFor, type Credentials, type FacadeServer } from './venues.ts';
 import { decisionLoopFor, logAlertRouter, runtimeFromConfig } from './wiring.ts';
-import type { OpsSource } from '../ops/types.ts';
+import type { OpsSource, SignalReceiver } from '../ops/types.ts';
 import { OpsMetrics } from '../server/OpsMetrics.ts';
 import { DependencyGate } from './dependencyGate.ts';
 import { createOperations } from './operations.ts';
 import { OpsEventHub } from './opsEvents.ts';
 import { startOpsSurface } from './opsSurface.ts';
-import { startNotifications } from '../notify/index.ts';
+import { startNotifications, type Notifications } from '../notify/index.ts';
+import { startSignalIntake } from './signalIntake.ts';
 
 /** Everything a session needs from its caller. */
 export interface SessionOptions {
@@ -192,6 +193,8 @@ const session = (opts: SessionOptions) =>
     const strategies = yield* Effect.try({
       try: () => enabledStrategies(config, (id) => logger.info({ event: 'strategy_skipped', strategy: id }, 'skipped (disabled)'), opts.userStrategies, {
         onFault: (id, problem) => logger.error({ event: 'strategy_failed', strategy: id, problem }, 'strategy_failed'),
+        // S3-4: what a strategy reports about itself (regime_changed …), logged under its event name.
+        onEvent: (id, e) => logger.info({ ...e.fields, event: e.event, strategy: id }, e.event),
       }),
       catch: (e) => e,
     });
@@ -259,7 +262,7 @@ const session = (opts: SessionOptions) =>
         // X-CLK-2: the adapter's offset estimate and its hysteresis gate, in wall milliseconds (the venue runs ×speed).
         clockStatus: wire === undefined ? undefined : () => ({ offsetMs: Math.round(wire.clockOffsetMs() / speed), skewBlocked: !wire.clockGate.isOpen() }),
         // X-RSK-6: the venue's streams are a gating dependency; the REST side and the journal fail loudly where used.
-        dependencies: wire === undefined ? undefined : () => dependencyGate.health(a.name),
+        dependencies: () => dependencyGate.health(a.name),
       });
       runtimes.set(a.name, runtime);
       if (wire === undefined) {
@@ -285,10 +288,12 @@ const session = (opts: SessionOptions) =>
         journalPath: journalPath(a), hosts: hosts.get(a.name), dependencies: () => dependencyGate.health(a.name),
       })),
     }, opsEvents);
+    // The signal intake once it runs, for the webhook route (issue 16): until then, and after it stops, the route answers 503.
+    let signalReceiver: SignalReceiver | undefined;
     // Backtests publish nothing (their output is the report); every other session runs the surface until it ends.
     if (opts.backtest !== true) {
       const surface = yield* resource(
-        () => startOpsSurface({ config, ops, dataDir: opts.dataDir, secrets: opts.secrets, logger, scheduler: netScheduler, wall: base, metrics, progress: opts.progress, journals: accounts.map((a) => ({ account: a.name, journal: journals.get(a.name)! })) }),
+        () => startOpsSurface({ config, ops, dataDir: opts.dataDir, secrets: opts.secrets, logger, scheduler: netScheduler, wall: base, metrics, progress: opts.progress, journals: accounts.map((a) => ({ account: a.name, journal: journals.get(a.name)! })), signalReceiver: () => signalReceiver }),
         async (s) => {
           ops.setPhase('stopped');
           await s.stop();
@@ -297,18 +302,20 @@ const session = (opts: SessionOptions) =>
       if (surface.serverUrl !== undefined) opts.progress(`ops server on ${surface.serverUrl} (/health, /ready, /status, /metrics, /events, dashboard at /)`);
       opts.onOps?.({ source: ops.source, serverUrl: surface.serverUrl });
     }
-    // ---- notifications (issue 15, src/notify/index.ts): outboxes, lifecycle notifier, alert channel. Added by the
-    // notifications work for its loopback tests; the lead may fold it into the ops block above. ----
+    // Notifications (src/notify): outboxes, the lifecycle notifier, the alert channel, scheduled reports and Telegram
+    // commands through the same control service as the HTTP routes. Not for backtests: their output is the report.
+    let notifications: Notifications | undefined;
     if (opts.backtest !== true) {
-      yield* resource(
+      notifications = yield* resource(
         () => startNotifications({
           config, secrets: opts.secrets, journals: accounts.map((a) => ({ account: a.name, journal: journals.get(a.name)! })), scheduler, wallScheduler: netScheduler, logger, clock, alerts,
-          persistAlerts: persistent,
+          persistAlerts: persistent, source: ops.source,
         }),
         (n) => n.stop(),
       );
+      const started = notifications;
+      dependencyGate.setSessionDependencies(() => started.health());
     }
-    // ---- end notifications ----
     // The supervisor's fibers sleep on the session clock and draw their jitter from the run's seed.
     const actorScope = yield* Scope.make();
     yield* Effect.addFinalizer(() => Scope.close(actorScope, Exit.void));
@@ -356,9 +363,22 @@ const session = (opts: SessionOptions) =>
     for (const runtime of runtimes.values()) runtime.openGate();
     loop.start();
     ops.setPhase('trading');
-    if (wireVenues.size > 0) {
+    // The gate watches the venue side of wire accounts and the session's own dependencies (Telegram) of any run.
+    if (wireVenues.size > 0 || config.notifications.telegram.enabled) {
       dependencyGate.start();
       yield* Effect.addFinalizer(() => Effect.sync(() => dependencyGate.stop()));
+    }
+    // Issue 16: followed signals are proposals like any strategy's, judged by the RiskEngine (src/app/signalIntake.ts).
+    if (config.signals.enabled) {
+      const first = accounts[0]!;
+      // Reading the venue's instruments is a venue call like prepare's: a hiccup is retried, never fatal on first sight.
+      const intake = yield* step('signal intake', () => startSignalIntake({ config, journal: journals.get(first.name)!, venue: venues.get(first.name)!, loop, scheduler, clock, logger, alerts, entries: runtimes.get(first.name)! }), venueHiccup);
+      yield* Effect.addFinalizer(() => Effect.sync(() => {
+        signalReceiver = undefined;
+        intake.stop();
+      }));
+      notifications?.takeChannelPosts((post) => intake.receivePost(post));
+      signalReceiver = { receive: (m) => intake.receiveWebhook(m) };
     }
     opts.onStarted?.(runtimes);
     const where = kind === 'virtual' ? `on the simulator (virtual clock, seed ${config.sim.seed})` : kind === 'venue' ? `on ${label}` : `over the ${[...new Set(accounts.map((a) => a.binding.label))].join(' + ')} wire protocol on ${[...facades.values()].map((f) => f.url).join(', ') || accounts[0]!.simUrl} (accelerated clock ×${speed}, seed ${config.sim.seed})`;

@@ -8,9 +8,10 @@ import { Either } from 'effect';
 import type { BacktestSettings } from '../config/backtestSection.ts';
 import type { AppConfig } from '../config/schema.ts';
 import { Decimal } from '../domain/money.ts';
-import type { Clock } from '../kernel/Clock.ts';
+import { VirtualClock, type Clock } from '../kernel/Clock.ts';
 import { simCatalogue } from '../venues/sim/catalogue.ts';
 import { createSimExchange } from '../venues/sim/engine/SimExchange.ts';
+import { withOrderLatency } from '../venues/sim/engine/orderLatency.ts';
 import { instrumentFrom, type SimVenueProfile } from '../venues/sim/engine/profiles.ts';
 import type { SimExchange } from '../venues/sim/engine/types.ts';
 import { parseFaultSpec, type FaultPlan } from '../venues/sim/faults.ts';
@@ -45,6 +46,8 @@ export interface ReplaySetup {
   readonly fillModel: 'bar' | 'path';
   readonly slippageBps: number;
   readonly volumeFraction: number;
+  /** Order latency on the virtual clock (`backtest.latencyMs`, orderLatency.ts); absent or 0: none. */
+  readonly latencyMs?: number | undefined;
 }
 
 /** Returns the venue profile of a replay: the binding's, with the declared instruments and fees. */
@@ -110,7 +113,7 @@ export const buildSimWorld = (opts: {
     const feeds = ofKind.flatMap((a) => a.symbols.map((symbol) => ({ symbol, bars: bars.get(symbol)! })));
     const instruments = simCatalogue(profile, feeds);
     const barModel = replay?.fillModel === 'bar';
-    const exchange = createSimExchange({
+    const engine = createSimExchange({
       clock, instruments, seed: config.sim.seed, profile,
       feeds: feeds.map((f) => {
         const grid = instruments.find((i) => i.symbol === f.symbol);
@@ -121,6 +124,12 @@ export const buildSimWorld = (opts: {
         });
       }),
     });
+    const latencyMs = replay?.latencyMs ?? 0;
+    let exchange = engine;
+    if (latencyMs > 0) {
+      if (!(clock instanceof VirtualClock)) throw new Error('backtest.latencyMs needs the virtual clock (a backtest)');
+      exchange = withOrderLatency(engine, { latencyMs, seed: config.sim.seed, schedule: (at, run) => clock.schedule(at, run) });
+    }
     for (const a of ofKind) exchange.fundAccount(a.simAccount, a.trading.settleAsset, config.sim.startingBalance);
     exchanges.set(kind, exchange);
   }

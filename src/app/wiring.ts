@@ -22,6 +22,7 @@ import { VenueRuntime, type VenueRuntimeDeps } from '../runtime/VenueRuntime.ts'
 import { enabledStrategies } from '../strategies/registry.ts';
 import type { Strategy } from '../strategies/Strategy.ts';
 import type { Venue } from '../venues/Venue.ts';
+import type { StopManagement } from '../../machines/trade/stopManagement.ts';
 import type { SessionAccount } from './accounts.ts';
 
 /** Returns the enabled strategies of a config, from the registry (disabled ones are skipped). */
@@ -38,6 +39,15 @@ export const logAlertRouter = (scheduler: Scheduler, logger: Logger, more: Reado
   });
 
 /** Builds the runtime of one of the config's venue accounts on the given venue, journal, scheduler and logger. */
+/** The runtime's stop-management plan from `execution.stopManagement` (S0-11, S0-13): decimal strings, or none when off. */
+const stopManagementOf = (m: AppConfig['execution']['stopManagement']): StopManagement | undefined =>
+  m.enabled
+    ? {
+        breakEvenAtFraction: dec(m.breakEvenAtFraction).toString(), breakEvenOffsetFraction: dec(m.breakEvenOffsetFraction).toString(),
+        trailFromFraction: dec(m.trailFromFraction).toString(), trailDistanceFraction: dec(m.trailDistanceFraction).toString(), trailStepFraction: dec(m.trailStepFraction).toString(),
+      }
+    : undefined;
+
 export const runtimeFromConfig = (opts: {
   readonly config: AppConfig;
   readonly account: SessionAccount;
@@ -70,7 +80,7 @@ export const runtimeFromConfig = (opts: {
       leverage: opts.venue.capabilities.leverage ? account.trading.leverage : undefined,
       triggerSource: account.trading.triggerSource, settleAsset: account.trading.settleAsset,
       ackTimeoutMs: config.execution.ackTimeoutMs, maxRepriceAttempts: config.execution.maxRepriceAttempts,
-      maxProtectionAttempts: config.execution.maxProtectionAttempts, cooldownMs,
+      maxProtectionAttempts: config.execution.maxProtectionAttempts, cooldownMs, stopManagement: stopManagementOf(config.execution.stopManagement),
       retry: { baseMs: config.execution.retryBaseMs, capMs: config.execution.retryCapMs, maxAttempts: config.execution.retryMaxAttempts },
       seed: config.sim.seed,
     },

@@ -124,7 +124,8 @@ export const commands: ReadonlyArray<Command> = [
         'work-dir': { type: 'string', value: 'dir', description: 'where the trials write (default <data-dir>/drill-restart)' },
         speed: { type: 'string', value: 'x', description: 'the simulator speed, in (0, 2000] (default 600)' },
         accounts: { type: 'string', value: '1|2', description: 'venue accounts in the drill config (default 1)' },
-      }, async (io, v, global) => (await import('./commands/drill.ts')).drillCommand(io, { trials: v.trials, seed: v.seed, workDir: v['work-dir'], speed: v.speed, accounts: v.accounts }, global)),
+        scenario: { type: 'string', value: 'default|stops', description: 'what the children trade: default, or stops (break-even and trailing stops, plus the STOP MOVE kill window)' },
+      }, async (io, v, global) => (await import('./commands/drill.ts')).drillCommand(io, { trials: v.trials, seed: v.seed, workDir: v['work-dir'], speed: v.speed, accounts: v.accounts, scenario: v.scenario }, global)),
     ],
   },
   command('kill', 'engage the kill switch of the data directory (running or next instance): halt entries, cancel working orders', {
@@ -140,8 +141,19 @@ export const commands: ReadonlyArray<Command> = [
     to: { type: 'string', value: 'date', description: 'end of the replay (ISO 8601; default the config\'s backtest.to)' },
     ...STRATEGY_FLAGS,
     out: { type: 'string', value: 'dir', description: 'where the report files go (default <data-dir>/backtest)' },
+    sweep: { type: 'string', value: 'name=lo..hi:step', multiple: true, description: 'sweep a parameter of the chosen strategy (also name=a,b,c); repeat for more: every combination runs as its own backtest on worker threads, ranked in a table (sweep.csv, sweep.json)' },
+    search: { type: 'string', value: 'grid|random', description: 'how a sweep picks its parameter sets: every combination (grid, default) or a seeded random sample of them (random, with --samples)' },
+    samples: { type: 'string', value: 'n', description: 'how many parameter sets --search random draws' },
+    seed: { type: 'string', value: 's', description: 'the seed of --search random and of --monte-carlo (default the config\'s sim.seed)' },
+    workers: { type: 'string', value: 'n', description: 'worker threads of a sweep, a walk-forward or the shocks (default: the cores); the results are the same for any number' },
+    'rank-by': { type: 'string', value: 'metric[:asc|:desc]', description: 'the report metric a sweep (or a walk-forward\'s --sweep) is ranked by (default sharpe; e.g. totalPnl, maxDrawdown, winRate)' },
+    'walk-forward': { type: 'string', value: 'k=5,embargo=1d', description: 'also backtest each test fold of a purged k-fold split with this embargo (and optional horizon=1d) and add the folds\' metric distribution to the report; with --sweep each fold first picks the best set on its purged train ranges' },
+    'monte-carlo': { type: 'string', value: 'n', description: 'also reorder and resample the closed trades n times (seeded by --seed) and add the drawdown and final-PnL distributions to the report' },
+    shock: { type: 'string', value: 'params=10%,slippage=5,latency=250', description: 'also rerun with each numeric strategy parameter moved down and up by the fraction, the slippage raised by these basis points and/or the order latency raised by these milliseconds, and add the comparison to the report' },
+    regimes: { type: 'boolean', description: 'also slice the trades by the market regime (bull, chop, bear, crash) at their entry and add the figures per regime to the report (also backtest.regimes.enabled)' },
   }, async (io, v, global) => (await import('./commands/backtest.ts')).backtestCommand(io, {
     data: v.data, symbol: v.symbol, from: v.from, to: v.to, strategy: v.strategy, param: v.param, strategyPath: v['strategy-path'], out: v.out,
+    sweep: v.sweep, search: v.search, samples: v.samples, seed: v.seed, workers: v.workers, rankBy: v['rank-by'], walkForward: v['walk-forward'], monteCarlo: v['monte-carlo'], shock: v.shock, regimes: v.regimes === true,
   }, global)),
   {
     name: 'data',
@@ -193,6 +205,25 @@ export const commands: ReadonlyArray<Command> = [
         book: { type: 'string', value: 'paper|live', description: 'the book to write (default: the run\'s own; a run of the other book is refused)' },
         currency: { type: 'string', value: 'code', description: 'the book currency (default: the run\'s settle asset, else the config\'s, else USDT)' },
       }, async (io, v, global) => (await import('./commands/export.ts')).exportCommand(io, { kind: 'gnucash', book: v.book, currency: v.currency }, { run: v.run, out: v.out, overwriteMode: v['overwrite-mode'] }, global)),
+    ],
+  },
+  command('indicators', 'compute indicators over an OHLCV CSV and print (or --out) a CSV: timestamp, then one column per output (e.g. rsi_14, bollinger_20_2_upper; exit 0 written, 2 bad spec or data, 1 write failed)', {
+    ...required({
+      data: { type: 'string', value: 'file', description: 'the OHLCV CSV to read (any file backtest --data reads)' },
+      indicator: { type: 'string', value: 'spec', multiple: true, description: 'an indicator, repeatable: sma:N, ema:N, rsi:N (Wilder), rsi_simple:N, atr:N, adx:N, bollinger:N,K, donchian:N, mfi:N, rolling_vwap:N, vwap[:zone[,HH:MM]]' },
+    }),
+    out: { type: 'string', value: 'file', description: 'write the CSV to this file instead of stdout (replaced if it exists)' },
+    'time-zone': { type: 'string', value: 'zone', description: 'the IANA time zone of data times written without a UTC offset (default UTC)' },
+  }, async (io, v) => (await import('./commands/indicators.ts')).indicatorsCommand(io, { data: v.data!, indicators: v.indicator!, out: v.out, timeZone: v['time-zone'] })),
+  {
+    name: 'signals',
+    summary: 'trading-signal tools: `signals parse` prints what the S0 parser would do with each channel message of a file (exit 0 all accepted, 1 any refused, 2 usage)',
+    actions: [
+      command('parse', 'parse channel messages (separated by lines of ---) with the S0 signal parser and print what it would do with each: symbol, side, mode, leverage, entries, targets, stop loss and auto-SL, or the refusal reason (exit 0 all accepted, 1 any refused, 2 usage)', {
+        ...required({ file: { type: 'string', value: 'file|-', description: 'the messages file; - reads stdin to its end' } }),
+        tick: { type: 'string', value: 'SYMBOL=TICK', multiple: true, description: 'also list this …USDT perpetual with this tick, e.g. ETHUSDT=0.01 (BTCUSDT and ADAUSDT are listed already)' },
+        ...JSON_FLAG,
+      }, async (io, v, global) => (await import('./commands/signals.ts')).signalsParseCommand(io, { file: v.file!, ticks: v.tick ?? [] }, global)),
     ],
   },
 ];

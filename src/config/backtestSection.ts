@@ -1,10 +1,11 @@
 /**
  * The `backtest` section of a config file (X-BT-1): the OHLCV files to replay and their time zone and timeframe, the
  * instruments a data file's symbol trades as when no venue profile lists it (tick, step, minimums), the simulated
- * venue's fees, the fill model, the date range, and the themes exposure is summed by. Pure schema; no I/O.
+ * venue's fees, the fill model and order latency, the date range, the themes exposure is summed by, and the report's
+ * regime slicing. Pure schema; no I/O.
  */
 import { Schema } from 'effect';
-import { boundedDecimal, boundedNumber, fractionIn, withDefault } from '../domain/schemas.ts';
+import { boundedDecimal, boundedInt, boundedNumber, fractionIn, millisIn, withDefault } from '../domain/schemas.ts';
 
 const def = withDefault;
 
@@ -42,6 +43,25 @@ export const BacktestInstrument = Schema.Struct({
   minNotional: def(boundedDecimal({ min: 0, max: 1e9 }), () => Schema.decodeSync(boundedDecimal({ min: 0, max: 1e9 }))('0')),
 });
 
+const Bars = boundedInt({ min: 1, max: 100_000, unit: 'bars' });
+
+/** `backtest.regimes`: the report's trades sliced by the market regime at their entry (S1-10; src/market/regime.ts). */
+export const BacktestRegimes = Schema.Struct({
+  /** Add the regime section to the report (also `backtest --regimes`). */
+  enabled: def(Schema.Boolean, () => false),
+  /** Classify on this symbol's bars (it needs a `data` file); null: each trade's own symbol. */
+  referenceSymbol: def(Schema.NullOr(Symbol_), () => null),
+  /** The classifier's parameters, in bars of the replayed data (defaults: src/market/regime.ts, for 1-minute bars). */
+  smaBars: def(Bars, () => 200),
+  slopeBars: def(Bars, () => 60),
+  trendFraction: def(fractionIn({ min: 0, max: 0.5, minExclusive: true }), () => 0.002),
+  crashBars: def(Bars, () => 60),
+  crashDrawdownFraction: def(fractionIn({ min: 0, max: 0.99, minExclusive: true }), () => 0.05),
+});
+
+/** The longest order latency a backtest simulates: one hour. */
+export const MAX_LATENCY_MS = 3_600_000;
+
 /** The `backtest` section. */
 export const BacktestSection = Schema.Struct({
   data: def(Schema.Array(BacktestData).pipe(Schema.maxItems(100)), () => []),
@@ -54,10 +74,13 @@ export const BacktestSection = Schema.Struct({
   slippageBps: def(boundedNumber({ min: 0, max: 1000 }), () => 0),
   /** bar model: the share of a tick's part of the bar volume the best level offers (partial fills beyond it). */
   volumeFraction: def(fractionIn({ min: 0, max: 1, minExclusive: true }), () => 1),
+  /** Virtual ms between sending an order (or a cancel) and the simulated exchange receiving it; 0: at once. */
+  latencyMs: def(millisIn(0, MAX_LATENCY_MS), () => 0),
   from: def(Schema.NullOr(DateText), () => null),
   to: def(Schema.NullOr(DateText), () => null),
   /** Theme → symbols, for exposure by theme in the report (X-BT-3). */
   themes: def(Schema.Record({ key: Schema.String.pipe(Schema.pattern(/^[a-z][a-z0-9_-]{0,31}$/)), value: Schema.Array(Symbol_) }), () => ({})),
+  regimes: def(BacktestRegimes, () => Schema.decodeSync(BacktestRegimes)({})),
 });
 
 export type BacktestSettings = typeof BacktestSection.Type;

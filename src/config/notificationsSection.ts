@@ -35,6 +35,11 @@ export const TelegramSection = Schema.Struct({
   chatIds: def(Schema.Array(ChatIdText).pipe(Schema.maxItems(10)), () => []),
   /** The only chats whose commands are obeyed (others get nothing and are logged). */
   allowedChatIds: def(Schema.Array(ChatIdText).pipe(Schema.maxItems(50)), () => []),
+  /**
+   * How often the bot API is probed (`getMe`, wall ms) for the `telegram` dependency (S0-20): two failed probes in a
+   * row mark it down, one answer up again; it gates trading only when `risk.dependencies.gating` lists `telegram`.
+   */
+  probeEveryMs: def(millisIn(1_000, 3_600_000), () => 30_000),
 });
 
 export const WebhookSection = Schema.Struct({

@@ -31,6 +31,8 @@ export const ScheduleEntry = Schema.Struct({
   label: Schema.optional(Schema.String.pipe(Schema.minLength(1), Schema.maxLength(120))),
   /** The zones every displayed time is shown in (S2-18: ET and PT); absent: the schedule's own zone. */
   displayZones: Schema.optional(Schema.Array(TimeZone).pipe(Schema.minItems(1), Schema.maxItems(4))),
+  /** A daily or weekly report carries a PNG chart of the period's cumulative PnL (Telegram sendPhoto, an e-mail attachment). */
+  chart: Schema.optional(Schema.Boolean),
 }).pipe(Schema.filter((e) => cronProblem(e.cron, e.timezone) ?? true));
 export type ScheduleEntry = typeof ScheduleEntry.Type;
 

@@ -7,10 +7,16 @@ import { Schema } from 'effect';
 import { DAY_MS, boundedDecimal, boundedInt, boundedNumber, fractionIn, millisIn, withDefault } from '../domain/schemas.ts';
 import { VenueAccountSection } from '../venues/accountSections.ts';
 import { SmaCrossSection } from './smaCrossSection.ts';
+import { OpeningRangeSection } from './openingRangeSection.ts';
+import { VwapReversionSection } from './vwapReversionSection.ts';
+import { EodMomentumSection } from './eodMomentumSection.ts';
+import { ScoredTriggersSection } from './scoredTriggersSection.ts';
+import { VolTargetSection } from './volTargetSection.ts';
 import { StrategyCapsSection, UserStrategyId, UserStrategySection } from './strategySections.ts';
 import { BacktestSection } from './backtestSection.ts';
 import { SchedulesSection } from './schedulesSection.ts';
 import { NotificationsSection } from './notificationsSection.ts';
+import { SignalsSection } from './signalsSection.ts';
 import { RiskConfig } from './risk.ts';
 
 /** The risk section: every RiskEngine rule's settings; its mode is the file's top-level `mode`. */
@@ -94,9 +100,24 @@ export const StrategiesSection = Schema.Struct(
   {
     breakout: def(BreakoutSection, () => decodeDefaults(BreakoutSection)),
     'sma-cross': def(SmaCrossSection, () => decodeDefaults(SmaCrossSection)),
+    'opening-range': def(OpeningRangeSection, () => decodeDefaults(OpeningRangeSection)),
+    'vwap-reversion': def(VwapReversionSection, () => decodeDefaults(VwapReversionSection)),
+    'eod-momentum': def(EodMomentumSection, () => decodeDefaults(EodMomentumSection)),
+    'scored-triggers': def(ScoredTriggersSection, () => decodeDefaults(ScoredTriggersSection)),
+    'vol-target': def(VolTargetSection, () => decodeDefaults(VolTargetSection)),
   },
   Schema.Record({ key: UserStrategyId, value: UserStrategySection }),
 );
+
+/** Break-even and trailing of the stop from the OEP (S0-11, S0-13); off by default. */
+export const StopManagementSection = Schema.Struct({
+  enabled: def(Schema.Boolean, () => false),
+  breakEvenAtFraction: def(fractionIn({ min: 0, max: 0.5, minExclusive: true }), () => 0.023),
+  breakEvenOffsetFraction: def(fractionIn({ min: 0, max: 0.01 }), () => 0.000015),
+  trailFromFraction: def(fractionIn({ min: 0, max: 1, minExclusive: true }), () => 0.061),
+  trailDistanceFraction: def(fractionIn({ min: 0, max: 0.5, minExclusive: true }), () => 0.025),
+  trailStepFraction: def(fractionIn({ min: 0, max: 0.05 }), () => 0.001),
+}).pipe(Schema.filter((m) => m.trailDistanceFraction < m.trailFromFraction || `trailDistanceFraction (${String(m.trailDistanceFraction)}) must be below trailFromFraction (${String(m.trailFromFraction)}): the first trailed stop would sit at or behind the OEP`));
 
 export const ExecutionSection = Schema.Struct({
   ackTimeoutMs: def(millisIn(1, 300_000), () => 5000),
@@ -107,6 +128,7 @@ export const ExecutionSection = Schema.Struct({
   maxProtectionAttempts: def(boundedInt({ min: 1, max: 20 }), () => 3),
   /** How long a trade actor waits after a cycle closes before it accepts a new entry. */
   reentryCooldownMs: def(millisIn(0, DAY_MS), () => 300_000),
+  stopManagement: def(StopManagementSection, () => Schema.decodeUnknownSync(StopManagementSection)({})),
 }).pipe(Schema.filter((e) => e.retryBaseMs <= e.retryCapMs || `retryBaseMs (${String(e.retryBaseMs)}) must be <= retryCapMs (${String(e.retryCapMs)})`));
 
 export const DecisionSection = Schema.Struct({
@@ -197,6 +219,7 @@ export const AppConfig = Schema.Struct({
   ops: def(OpsSection, () => decodeDefaults(OpsSection)),
   schedules: def(SchedulesSection, () => decodeDefaults(SchedulesSection)),
   notifications: def(NotificationsSection, () => decodeDefaults(NotificationsSection)),
+  signals: def(SignalsSection, () => decodeDefaults(SignalsSection)),
 });
 
 export type AppConfig = typeof AppConfig.Type;

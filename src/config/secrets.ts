@@ -32,6 +32,10 @@ export const SECRET_VARIABLES: ReadonlyArray<SecretVariable> = [
   { name: 'TW_LIVE_CONFIRMATION', doc: 'Operator confirmation token required to start in LIVE mode (compared with the config hash prefix).' },
   { name: 'TW_SIM_API_KEY', doc: 'Override of the simulator API key (simulator-only credential; default sim-key-1).' },
   { name: 'TW_SIM_API_SECRET', doc: 'Override of the simulator API secret (simulator-only credential; default sim-secret-1).' },
+  // One per `via: webhook` signal source, TW_SIGNAL_WEBHOOK_SECRET_<SOURCE NAME> (SIGNAL_WEBHOOK_SECRET_VARIABLE); S0's three are listed.
+  { name: 'TW_SIGNAL_WEBHOOK_SECRET_CRYPTORAKETEN', doc: 'HMAC-SHA256 secret (at least 32 characters; openssl rand -hex 32) of the CRYPTORAKETEN signal webhook, when that source is `via: webhook`; any other webhook source reads TW_SIGNAL_WEBHOOK_SECRET_<SOURCE NAME>.' },
+  { name: 'TW_SIGNAL_WEBHOOK_SECRET_LUX_LEAK', doc: 'HMAC-SHA256 secret of the LUX_LEAK signal webhook (as TW_SIGNAL_WEBHOOK_SECRET_CRYPTORAKETEN).' },
+  { name: 'TW_SIGNAL_WEBHOOK_SECRET_SMART_CRYPTO', doc: 'HMAC-SHA256 secret of the SMART_CRYPTO signal webhook (as TW_SIGNAL_WEBHOOK_SECRET_CRYPTORAKETEN).' },
 ];
 
 /** The secrets available to this process; absent ones are undefined. */
@@ -49,7 +53,14 @@ const KNOWN = new Set(SECRET_VARIABLES.map((v) => v.name));
  */
 export const ACCOUNT_CREDENTIAL_VARIABLE = /^TW_[A-Z][A-Z0-9_]{0,40}_API_(KEY|SECRET)$/;
 
-const isKnown = (name: string): boolean => KNOWN.has(name) || ACCOUNT_CREDENTIAL_VARIABLE.test(name);
+/** The HMAC secret of a `via: webhook` signal source, named by the source (`TW_SIGNAL_WEBHOOK_SECRET_LUX_LEAK`). */
+export const SIGNAL_WEBHOOK_SECRET_VARIABLE = /^TW_SIGNAL_WEBHOOK_SECRET_[A-Z][A-Z0-9_]{0,31}$/;
+
+/** Returns the variable that holds a signal source's webhook secret: the source name upper-cased after the prefix. */
+export const signalWebhookSecretVariable = (source: string): string => `TW_SIGNAL_WEBHOOK_SECRET_${source.toUpperCase()}`;
+
+const isPattern = (name: string): boolean => ACCOUNT_CREDENTIAL_VARIABLE.test(name) || SIGNAL_WEBHOOK_SECRET_VARIABLE.test(name);
+const isKnown = (name: string): boolean => KNOWN.has(name) || isPattern(name);
 
 /**
  * Reads the known secret variables from the environment (or the given record, for tests), wraps them as Redacted and
@@ -58,7 +69,7 @@ const isKnown = (name: string): boolean => KNOWN.has(name) || ACCOUNT_CREDENTIAL
 export const loadSecrets = (env: Readonly<Record<string, string | undefined>> = process.env): Secrets => {
   const values = new Map<string, Redacted.Redacted<string>>();
   const raw: string[] = [];
-  for (const name of new Set([...KNOWN, ...Object.keys(env).filter((n) => ACCOUNT_CREDENTIAL_VARIABLE.test(n))])) {
+  for (const name of new Set([...KNOWN, ...Object.keys(env).filter(isPattern)])) {
     const v = env[name];
     if (v !== undefined && v.trim() !== '') {
       values.set(name, Redacted.make(v));

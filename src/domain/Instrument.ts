@@ -32,6 +32,12 @@ export interface Instrument {
   readonly minPrice: Decimal;
   readonly maxPrice: Decimal;
   readonly maxLeverage: Decimal;
+  /**
+   * The venue's dynamic order-price band around the mark, when it publishes one (Bybit `riskParameters`): a buy may
+   * rest up to mark × (1 + x) and a sell down to mark × (1 − x) in every market; up to y the venue decides by index
+   * and premium. Fractions (0.01 = 1 %). Absent: the venue publishes none.
+   */
+  readonly priceLimitRatio?: { readonly x: Decimal; readonly y: Decimal } | undefined;
   /** Whether the venue currently accepts new orders for it. */
   readonly status: 'trading' | 'halted' | 'unknown';
 }

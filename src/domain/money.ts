@@ -9,6 +9,13 @@ Decimal.set({ precision: 40, rounding: Decimal.ROUND_HALF_EVEN, toExpNeg: -30, t
 
 export { Decimal };
 
+/**
+ * The house Decimal with room for every digit of a sum of house-precision terms (precision 1,000): such a sum is
+ * exact while its terms span fewer than ~960 decimal orders of magnitude (money here spans a few dozen). For exact
+ * running sums only (src/risk/exposure.ts `ExactSum`); results go back to the house precision when read.
+ */
+export const WideDecimal = Decimal.clone({ precision: 1_000 });
+
 /** A price in the instrument's quote currency. */
 export type Price = Decimal;
 /** A quantity in the instrument's own unit (base units or contracts), end to end. */

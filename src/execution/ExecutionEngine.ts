@@ -18,6 +18,7 @@ import type { Journal, OrderUpdateInput } from '../journal/Journal.ts';
 import { isApprovedOrder, type ApprovedOrder } from '../risk/RiskEngine.ts';
 import type { Venue, VenueError } from '../venues/Venue.ts';
 import { withoutProtective, withVenueProtection } from './venueProtection.ts';
+import { VenueLeverage, type LeverageOutcome } from './VenueLeverage.ts';
 
 /** The venue events the engine answers with (the domain's order vocabulary, shared with the trade chart). */
 export type { ExecutionEvent } from '../domain/events.ts';
@@ -41,6 +42,11 @@ export interface ExecutionDeps {
    * order may pass a closed gate only while start-up recovery closes a position it cannot protect.
    */
   readonly gateOpen: (reduceOnly: boolean) => boolean;
+  /**
+   * The account's leverage (`venues.*.leverage`): an entry whose approval carries no leverage of its own goes out at it
+   * (checked like a trade's own, S0-4). Undefined where the venue has none, or to leave leverage alone.
+   */
+  readonly accountLeverage?: Decimal | undefined;
   /** Called after each venue request with its latency (metrics). */
   readonly onRequest?: ((operation: string, latencyMs: number, outcome: string) => void) | undefined;
   /** Restart-drill hook at `<role>.requested`, `<role>.sent` and `protect.sent` (no-op in production). */
@@ -62,6 +68,10 @@ export interface OrderLatency {
 
 const describe = (e: VenueError): string => e.message;
 
+/** The failures a venue call is retried on (full jitter, `execution.retry*`): see `run`. */
+const RATE_LIMITED: ReadonlySet<VenueError['reason']['kind']> = new Set(['rate_limited']);
+const TRANSIENT: ReadonlySet<VenueError['reason']['kind']> = new Set(['rate_limited', 'timeout', 'transport', 'server']);
+
 /** The journal event of an account-stream update that closes an order. */
 const CLOSED_BY_STREAM = { cancelled: 'ORDER_CANCELLED', rejected: 'ORDER_REJECTED', expired: 'ORDER_EXPIRED' } as const;
 
@@ -72,18 +82,24 @@ export class ExecutionEngine {
   private readonly crashPoint: CrashPoint;
   /** Client order ids whose placeOrder request has not returned yet: a query cannot prove them absent. */
   private readonly inFlight = new Set<string>();
+  private readonly leverage: VenueLeverage;
 
   constructor(deps: ExecutionDeps) {
     this.deps = deps;
     this.crashPoint = deps.crashPoint ?? noCrashPoints;
     this.random = Random.make(deps.seed);
+    this.leverage = new VenueLeverage({ venue: deps.venue, journal: deps.journal, logger: deps.logger, run: (operation, effect) => this.run(operation, effect, 'transient') });
   }
 
-  private run<A>(operation: string, effect: Effect.Effect<A, VenueError>, retryRateLimits: boolean): Promise<Either.Either<A, VenueError>> {
+  /**
+   * Runs a venue call. Every call retries a rate limit (the venue did not act). `transient` also retries a timeout, a
+   * transport error and a 5xx: only for calls whose repeat cannot do anything twice (setting a leverage the venue
+   * already holds is answered "not modified").
+   */
+  private run<A>(operation: string, effect: Effect.Effect<A, VenueError>, retry: 'rate_limits' | 'transient'): Promise<Either.Either<A, VenueError>> {
     const started = this.deps.clock.now();
-    const withRetry = retryRateLimits
-      ? effect.pipe(Effect.retry({ schedule: fullJitter(this.deps.retry), while: (e) => e.reason.kind === 'rate_limited' }))
-      : effect;
+    const retryable = retry === 'transient' ? TRANSIENT : RATE_LIMITED;
+    const withRetry = effect.pipe(Effect.retry({ schedule: fullJitter(this.deps.retry), while: (e) => retryable.has(e.reason.kind) }));
     return Effect.runPromise(withRetry.pipe(Effect.either, Effect.withRandom(this.random))).then((r) => {
       this.deps.onRequest?.(operation, this.deps.clock.now() - started, Either.isRight(r) ? 'ok' : r.left.reason.kind);
       return r;
@@ -122,6 +138,21 @@ export class ExecutionEngine {
         role: meta.role, strategyId: approval.strategyId, details: { decisionId: approval.decisionId },
       });
     }
+    // Journaled inside the decision's transaction (one commit for the decision, the actor's step and this request):
+    // nothing leaves before that commit. A rollback rejects here, and the request is never sent.
+    const committed = journal.whenCommitted();
+    if (committed !== undefined) {
+      await committed;
+      // A savepoint around the request may have rolled back while its transaction committed: send only what is in the file.
+      if (journal.getOrder(request.clientOrderId) === undefined) {
+        logger.error({ clientOrderId: request.clientOrderId, symbol: request.symbol }, 'order_blocked_request_not_journaled');
+        return { type: 'venue.rejected', clientOrderId: request.clientOrderId, code: 'not_journaled', category: 'other', message: 'the ORDER_REQUESTED entry was rolled back', at: at() };
+      }
+    }
+    if (meta.role === 'entry') {
+      const blocked = await this.entryLeverage(approval, request);
+      if (blocked !== undefined) return blocked;
+    }
     // Crash points keep the drill's names: a flatten is an exit there.
     const point = meta.role === 'flatten' ? 'exit' : meta.role;
     this.crashPoint(`${point}.requested`);
@@ -130,7 +161,7 @@ export class ExecutionEngine {
     latency?.orderSent(request.clientOrderId);
     let result: Either.Either<OrderAck, VenueError>;
     try {
-      result = await this.run('placeOrder', venue.placeOrder(request), true);
+      result = await this.run('placeOrder', venue.placeOrder(request), 'rate_limits');
     } finally {
       this.inFlight.delete(request.clientOrderId);
     }
@@ -161,7 +192,7 @@ export class ExecutionEngine {
 
   /** Requests a cancel; the cancellation itself arrives on the account stream. Returns an event only when refused. */
   async cancel(symbol: string, clientOrderId: string): Promise<ExecutionEvent | undefined> {
-    const result = await this.run('cancelOrder', this.deps.venue.cancelOrder(symbol, clientOrderId), true);
+    const result = await this.run('cancelOrder', this.deps.venue.cancelOrder(symbol, clientOrderId), 'rate_limits');
     if (Either.isRight(result)) return undefined;
     const e = result.left;
     const code = e.reason.kind === 'rejected' || e.reason.kind === 'not_found' ? e.reason.code : e.reason.kind;
@@ -176,18 +207,18 @@ export class ExecutionEngine {
   async cancelAll(symbol?: string): Promise<ReadonlyArray<string>> {
     const { venue } = this.deps;
     if (venue.capabilities.protectionModel === 'position_attached' || symbol === undefined) {
-      const result = await this.run('cancelAll', venue.cancelAll(symbol), true);
+      const result = await this.run('cancelAll', venue.cancelAll(symbol), 'rate_limits');
       return Either.isRight(result) ? result.right : [];
     }
     const read = await this.run('openOrders', Effect.all([venue.openOrders(symbol), venue.positions(symbol)]).pipe(
       Effect.flatMap(([open, positions]) => withVenueProtection(venue, symbol, positions.find((p) => p.symbol === symbol && p.side !== 'flat' && p.quantity.gt(0))).pipe(
         Effect.map((guarded) => withoutProtective(open, guarded.protectiveOrderIds)),
       )),
-    ), true);
+    ), 'rate_limits');
     if (Either.isLeft(read)) return [];
     const cancelled: string[] = [];
     for (const o of read.right) {
-      const r = await this.run('cancelOrder', venue.cancelOrder(symbol, o.clientOrderId), true);
+      const r = await this.run('cancelOrder', venue.cancelOrder(symbol, o.clientOrderId), 'rate_limits');
       if (Either.isRight(r)) cancelled.push(o.clientOrderId);
     }
     return cancelled;
@@ -195,7 +226,7 @@ export class ExecutionEngine {
 
   /** Asks the venue for an order by client order id; a failed query is never read as "not found". */
   async query(symbol: string, clientOrderId: string): Promise<ExecutionEvent | undefined> {
-    const result = await this.run('orderByClientId', this.deps.venue.orderByClientId(symbol, clientOrderId), true);
+    const result = await this.run('orderByClientId', this.deps.venue.orderByClientId(symbol, clientOrderId), 'rate_limits');
     const at = this.deps.clock.now();
     if (Either.isLeft(result)) {
       this.deps.logger.warn({ clientOrderId, reason: describe(result.left) }, 'order_query_failed');
@@ -225,7 +256,7 @@ export class ExecutionEngine {
   /** Places venue-side TP/SL for a position (idempotent: it sets, not adds). */
   async protect(request: ProtectionRequest): Promise<ExecutionEvent> {
     this.deps.journal.append(`protection:${request.symbol}`, 'PROTECTION_REQUESTED', request);
-    const result = await this.run('setProtection', this.deps.venue.setProtection(request), true);
+    const result = await this.run('setProtection', this.deps.venue.setProtection(request), 'rate_limits');
     const at = this.deps.clock.now();
     if (Either.isRight(result)) {
       this.crashPoint('protect.sent');
@@ -237,9 +268,28 @@ export class ExecutionEngine {
     return { type: 'venue.protectionFailed', code: e.reason.kind, message: describe(e), at };
   }
 
-  /** Sets leverage before trading a symbol. */
-  async setLeverage(symbol: string, leverage: Decimal): Promise<Either.Either<void, VenueError>> {
-    return this.run('setLeverage', this.deps.venue.setLeverage(symbol, leverage), true);
+  /** Sets the account's leverage on a symbol before trading it (journaled LEVERAGE_SET). */
+  setLeverage(symbol: string, leverage: Decimal): Promise<LeverageOutcome> {
+    return this.leverage.set(symbol, leverage, { purpose: 'account' }, false);
+  }
+
+  /** Returns the leverage the venue holds for a symbol as this engine last confirmed it; undefined when unknown. */
+  leverageOf(symbol: string): Decimal | undefined {
+    return this.leverage.of(symbol);
+  }
+
+  // S0-4: an entry goes out only at the leverage its approval carries (the trade's own, else the account's), set and
+  // read back at the venue after the decision's commit and before placeOrder. A venue that does not confirm it blocks
+  // the entry: a local rejection of the journaled request, which the trade chart ends the entry on. Exits never come here.
+  private async entryLeverage(approval: ApprovedOrder, request: OrderRequest): Promise<ExecutionEvent | undefined> {
+    const leverage = approval.perTradeLeverage ? approval.leverage : this.deps.accountLeverage;
+    if (leverage === undefined || !this.deps.venue.capabilities.leverage) return undefined;
+    const outcome = await this.leverage.ensure(request.symbol, leverage, request.clientOrderId);
+    if (outcome.ok) return undefined;
+    const message = `the venue did not confirm leverage x${leverage.toString()} for ${request.symbol}: ${outcome.reason}`;
+    this.deps.logger.error({ clientOrderId: request.clientOrderId, symbol: request.symbol, leverage: leverage.toString(), reason: outcome.reason }, 'entry_blocked_leverage_not_set');
+    this.recordUpdate({ clientOrderId: request.clientOrderId, type: 'ORDER_REJECTED', state: 'rejected', payload: { code: 'leverage_not_set', category: 'other', message } });
+    return { type: 'venue.rejected', clientOrderId: request.clientOrderId, code: 'leverage_not_set', category: 'other', message, at: this.deps.clock.now() };
   }
 
   /**

@@ -220,6 +220,13 @@ export interface Journal {
   /** Runs `fn` in one write transaction (nested calls become savepoints); a throw rolls back and is rethrown. */
   transaction<T>(fn: () => T): T;
   /**
+   * Inside a write transaction: a promise that resolves once the outermost transaction has committed, or rejects with
+   * its error when it rolls back; undefined outside one (everything written is already committed). What lets a caller
+   * that journals inside a larger transaction act on the venue only after its entries are durable (the write-ahead
+   * rule with one commit per decision).
+   */
+  whenCommitted(): Promise<void> | undefined;
+  /**
    * Appends one entry and stores the actor snapshot it leaves behind, in one transaction: the entry carries the
    * snapshot's digest, so the snapshots table is covered by the chain.
    */
@@ -231,7 +238,7 @@ export interface Journal {
   /** Returns the projection row of a client order id, if any. */
   getOrder(clientOrderId: string): OrderRow | undefined;
   /** Returns the projection rows in any of the given states, by created seq. */
-  ordersInState(states: ReadonlyArray<JournalOrderState>): OrderRow[];
+  ordersInState(states: ReadonlyArray<JournalOrderState>): ReadonlyArray<OrderRow>;
   /** Commits ORDER_REQUESTED and the `requested` projection row in one transaction; returns after commit. */
   recordOrderRequested(input: OrderRequestedInput): { readonly entry: JournalEntry; readonly order: OrderRow };
   /** Commits an order event and its projection update in one transaction; the order must exist. */
@@ -441,7 +448,16 @@ class SqliteJournal implements Journal {
     readonly kvSet: Database.Statement<[string, string, number, number]>;
     readonly kvDelete: Database.Statement<[string]>;
     readonly nextCounter: Database.Statement<[string, number], { value: number }>;
+    readonly dataVersion: Database.Statement<[], number>;
+    readonly ordersInStates: Database.Statement<[string], OrderDbRow>;
   };
+  /**
+   * `ordersInState` answers by state list, kept until the projection can have changed: this connection wrote an order
+   * row, a write transaction or savepoint rolled back, or another connection committed (SQLite's `data_version` moved).
+   * A decision reads the working orders every time; without this it re-reads and re-parses every row each time.
+   */
+  private readonly orderReads = new Map<string, ReadonlyArray<OrderRow>>();
+  private orderReadsVersion = -1;
 
   constructor(db: Database.Database, opts: OpenJournalOptions, schemaVersion: number, head: HeadRecordWriter | undefined) {
     this.db = db;
@@ -484,6 +500,9 @@ class SqliteJournal implements Journal {
         `INSERT INTO counters (name, value) VALUES (?, ?)
          ON CONFLICT(name) DO UPDATE SET value = max(counters.value + 1, excluded.value) RETURNING value`,
       ),
+      dataVersion: db.prepare<[], number>('PRAGMA data_version').pluck(),
+      // One statement for every state list (a JSON array), prepared with the others: a first decision prepares nothing.
+      ordersInStates: db.prepare('SELECT * FROM orders WHERE state IN (SELECT value FROM json_each(?)) ORDER BY created_seq, client_order_id'),
     };
   }
 
@@ -518,12 +537,14 @@ class SqliteJournal implements Journal {
         return this.guard(what, () => this.runInTransaction.immediate(fn) as T);
       } catch (e) {
         this.chainHead = before;
+        this.orderReads.clear();
         throw e;
       }
     }
     this.chainHead = undefined;
     const timing = this.timing;
     const started = timing === undefined ? 0 : timing.clock.now();
+    let outcome: { readonly error: unknown } | undefined;
     try {
       let committed: ChainHead | undefined;
       // IMMEDIATE takes the write lock up front, so a concurrent writer waits at BEGIN instead of failing at COMMIT.
@@ -538,9 +559,32 @@ class SqliteJournal implements Journal {
       // One observation per outermost commit (a savepoint is part of its transaction's time).
       timing?.telemetry.observe('journal_append', (timing.clock.now() - started) / 1000);
       return result;
+    } catch (e) {
+      outcome = { error: e };
+      this.orderReads.clear();
+      throw e;
     } finally {
       this.chainHead = undefined;
+      this.settleCommitWaiters(outcome);
     }
+  }
+
+  // Waiters of the transaction that just ended: resolved after a commit, rejected after a rollback.
+  private commitWaiters: Array<{ readonly resolve: () => void; readonly reject: (e: unknown) => void }> = [];
+
+  private settleCommitWaiters(outcome: { readonly error: unknown } | undefined): void {
+    if (this.commitWaiters.length === 0) return;
+    const waiters = this.commitWaiters;
+    this.commitWaiters = [];
+    for (const w of waiters) {
+      if (outcome === undefined) w.resolve();
+      else w.reject(outcome.error);
+    }
+  }
+
+  whenCommitted(): Promise<void> | undefined {
+    if (!this.db.open || !this.db.inTransaction) return undefined;
+    return new Promise((resolve, reject) => this.commitWaiters.push({ resolve, reject }));
   }
 
   // Inside the transaction, the head it read at its first append (one SELECT per transaction, not per entry).
@@ -632,29 +676,33 @@ class SqliteJournal implements Journal {
     return this.guard('loadSnapshots', () => this.stmt.allSnapshots.all().map(toSnapshot));
   }
 
-  // Writes the row an order entry leaves behind; `seq` and `ts` are that entry's. Identity fields never change.
-  private upsertOrderInTx(row: OrderUpsert, ts: number): OrderRow {
-    requireText('clientOrderId', row.clientOrderId);
-    requireSeq('order seq', row.seq);
-    const text = this.orderRowText(row);
-    if (this.stmt.getOrder.get(row.clientOrderId) === undefined) {
+  // Writes the row an order entry leaves behind (`text`, as `orderRowText` validated it against `existing`); `seq` and `ts`
+  // are that entry's. Identity fields never change. Returns the row as stored (the projection reads it back the same way).
+  private upsertOrderInTx(clientOrderId: string, text: OrderRowText, existing: OrderDbRow | undefined, seq: number, ts: number): OrderRow {
+    requireText('clientOrderId', clientOrderId);
+    requireSeq('order seq', seq);
+    if (existing === undefined) {
       this.stmt.insertOrder.run(
-        row.clientOrderId, text.venue, text.symbol, text.intentId, text.side, text.quantity, text.price, text.state, text.venueOrderId,
-        text.filledQuantity, row.seq, row.seq, ts, ts, text.role, text.strategyId, text.reduceOnly ? 1 : 0,
+        clientOrderId, text.venue, text.symbol, text.intentId, text.side, text.quantity, text.price, text.state, text.venueOrderId,
+        text.filledQuantity, seq, seq, ts, ts, text.role, text.strategyId, text.reduceOnly ? 1 : 0,
       );
     } else {
-      this.stmt.updateOrder.run(text.quantity, text.price, text.state, text.filledQuantity, text.venueOrderId, row.seq, ts, row.clientOrderId);
+      this.stmt.updateOrder.run(text.quantity, text.price, text.state, text.filledQuantity, text.venueOrderId, seq, ts, clientOrderId);
     }
-    const stored = this.stmt.getOrder.get(row.clientOrderId);
-    if (stored === undefined) throw new JournalError({ reason: `order ${row.clientOrderId} vanished during upsert` });
-    return toOrder(stored);
+    this.orderReads.clear();
+    // The row just written, without reading it back: its columns are `text` and the bookkeeping above.
+    return toOrder({
+      client_order_id: clientOrderId, venue: text.venue, symbol: text.symbol, intent_id: text.intentId, side: text.side, quantity: text.quantity, price: text.price,
+      state: text.state, venue_order_id: text.venueOrderId, filled_quantity: text.filledQuantity, created_seq: text.createdSeq, updated_seq: seq,
+      created_ts: existing?.created_ts ?? ts, updated_ts: ts, role: text.role, strategy_id: text.strategyId, reduce_only: text.reduceOnly ? 1 : 0,
+    });
   }
 
-  // Returns the stored text of the row an upsert would leave (validated), so its digest can go into the entry first.
-  private orderRowText(row: OrderUpsert): OrderRowText {
+  // Returns the stored text of the row an upsert would leave (validated against the stored row `existing`), so its digest
+  // can go into the entry first.
+  private orderRowText(row: OrderUpsert, existing: OrderDbRow | undefined): OrderRowText {
     requireText('clientOrderId', row.clientOrderId);
     if (!ORDER_STATES.has(row.state)) throw new JournalError({ reason: `unknown order state ${String(row.state)}` });
-    const existing = this.stmt.getOrder.get(row.clientOrderId);
     if (existing === undefined) {
       requireText('venue', row.venue);
       requireText('symbol', row.symbol);
@@ -691,11 +739,14 @@ class SqliteJournal implements Journal {
   }
 
   // Appends an order entry carrying the digest of the row it leaves, then writes that row (in the caller's transaction).
+  // The stored row is read once: the digest, the validation and the write all start from it.
   private appendOrderInTx(stream: string, type: OrderEventType, payload: Readonly<Record<string, unknown>>, row: Omit<OrderUpsert, 'seq'>): { entry: JournalEntry; order: OrderRow } {
     const seq = this.headInTx().seq + 1;
-    const digest = orderRowDigest(this.orderRowText({ ...row, seq }));
-    const entry = this.appendInTx(stream, type, { ...payload, [ORDER_ROW_FIELD]: digest });
-    return { entry, order: this.upsertOrderInTx({ ...row, seq: entry.seq }, entry.ts) };
+    const existing = this.stmt.getOrder.get(row.clientOrderId);
+    const text = this.orderRowText({ ...row, seq }, existing);
+    const entry = this.appendInTx(stream, type, { ...payload, [ORDER_ROW_FIELD]: orderRowDigest(text) });
+    if (entry.seq !== seq) throw new JournalError({ reason: `order ${row.clientOrderId}: its entry took seq ${entry.seq}, not ${seq}` });
+    return { entry, order: this.upsertOrderInTx(row.clientOrderId, text, existing, entry.seq, entry.ts) };
   }
 
   getOrder(clientOrderId: string): OrderRow | undefined {
@@ -705,11 +756,21 @@ class SqliteJournal implements Journal {
     });
   }
 
-  ordersInState(states: ReadonlyArray<JournalOrderState>): OrderRow[] {
+  ordersInState(states: ReadonlyArray<JournalOrderState>): ReadonlyArray<OrderRow> {
     return this.guard('ordersInState', () => {
       if (states.length === 0) return [];
-      const sql = `SELECT * FROM orders WHERE state IN (${states.map(() => '?').join(', ')}) ORDER BY created_seq, client_order_id`;
-      return (this.prepareCached(sql).all(...states) as OrderDbRow[]).map(toOrder);
+      const version = this.stmt.dataVersion.get();
+      if (version !== this.orderReadsVersion) {
+        this.orderReads.clear();
+        this.orderReadsVersion = version ?? -1;
+      }
+      const key = states.join(',');
+      let rows = this.orderReads.get(key);
+      if (rows === undefined) {
+        rows = Object.freeze(this.stmt.ordersInStates.all(JSON.stringify(states)).map(toOrder));
+        this.orderReads.set(key, rows);
+      }
+      return rows;
     });
   }
 

@@ -93,6 +93,8 @@ export const ApprovedOrderRecord = Schema.Struct({
   takeProfitFraction: DecimalText,
   autoStopLoss: Schema.Boolean,
   leverage: DecimalText,
+  /** The trade's own leverage, set at the venue before the entry (absent in journals written before it existed). */
+  perTradeLeverage: Schema.optional(Schema.Boolean),
   notional: DecimalText,
   worstCaseNotional: DecimalText,
   requiresSplit: Schema.Boolean,
@@ -229,7 +231,12 @@ export const SNAPSHOT_EVENTS = {
   /** ActorHost: a new trade actor (no snapshot to restore). */
   ACTOR_STARTED: Schema.Struct({ symbol: Schema.String, version: Schema.String, state: Schema.String, ...snapshotFields }),
   /** ActorHost.send: one event delivered to the actor, with the lifecycle states before and after it. */
-  ACTOR_EVENT: Schema.Struct({ event: TradeChartEventSchema, from: Schema.String, to: Schema.String, ...snapshotFields }),
+  ACTOR_EVENT: Schema.Struct({
+    event: TradeChartEventSchema, from: Schema.String, to: Schema.String,
+    /** S0-8: the cycle's OEP seal once its first fill is known (src/domain/oep.ts). */
+    oepHash: Schema.optional(Schema.String),
+    ...snapshotFields,
+  }),
 } as const;
 
 /** Events written with `Journal.append`. */
@@ -318,6 +325,33 @@ export const APPENDED_EVENTS = {
     flatten: Schema.optional(Schema.Boolean),
     outcome: Schema.optional(Schema.Struct({ ok: Schema.Boolean, detail: Schema.String })),
   }),
+  // -- signal intake (src/signals/intake, S0-3): every message is journaled before it is parsed; one outcome each.
+  /** A message from a signal source, committed before anything reads it; `key` (`<source>:<message id>`) dedupes it. */
+  SIGNAL_RECEIVED: Schema.Struct({
+    key: Schema.String,
+    source: Schema.String,
+    via: Schema.Literal('telegram', 'webhook', 'replay'),
+    messageId: Schema.String,
+    text: Schema.String,
+    /** sha256 (hex) of the text. */
+    digest: Schema.String,
+    postedAt: Schema.Number,
+  }),
+  /** What became of a received message: acted on (the RiskEngine's decision id), refused (the reason), or skipped. */
+  SIGNAL_HANDLED: Schema.Struct({
+    key: Schema.String,
+    outcome: Schema.Literal('accepted', 'refused', 'duplicate', 'stale', 'governance_incomplete'),
+    reason: Schema.optional(Schema.String),
+    detail: Schema.optional(Schema.String),
+    symbol: Schema.optional(Schema.String),
+    decisionId: Schema.optional(Schema.String),
+    /** An accepted signal's mode (its stale-entry preset applies after a restart too, S0-17). */
+    mode: Schema.optional(Schema.String),
+  }),
+  /** A signal's entry rested unfilled past its mode's preset and was withdrawn (S0-17); a filled part stays. */
+  SIGNAL_ENTRY_STALE: Schema.Struct({
+    symbol: Schema.String, decisionId: Schema.String, clientOrderId: Schema.NullOr(Schema.String), mode: Schema.String, preset: Schema.String, ageMs: Schema.Number, filledQuantity: Schema.String,
+  }),
   /** The session's dependency gate (X-RSK-6, S0-20): a gating dependency went down (trading OFF) or came back (ON). */
   DEPENDENCY_CHANGED: Schema.Struct({ dependency: Schema.String, health: Schema.Literal('up', 'down') }),
 
@@ -353,6 +387,21 @@ export const APPENDED_EVENTS = {
   PROTECTION_SET: Schema.Struct(protectionFields),
   /** ExecutionEngine.protect: the venue refused or did not answer. */
   PROTECTION_FAILED: Schema.Struct({ ...protectionFields, reason: Schema.String }),
+  /**
+   * VenueLeverage: leverage set at the venue for a symbol — at start the account's (`account`), before an entry the
+   * leverage its approval carries (`entry`, with the entry's client order id) — written once the venue answered.
+   * `set`: confirmed (also "not modified"); `failed`: refused, unanswered, or not readable back (`reason`); `mismatch`:
+   * the venue said yes but reports another effective leverage. `effective` is what the venue reports afterwards.
+   */
+  LEVERAGE_SET: Schema.Struct({
+    symbol: Schema.String,
+    requested: Dec,
+    purpose: Schema.Literal('account', 'entry'),
+    clientOrderId: Schema.optional(Schema.String),
+    result: Schema.Literal('set', 'failed', 'mismatch'),
+    effective: Schema.optional(Dec),
+    reason: Schema.optional(Schema.String),
+  }),
 
   // -- recovery, reconcile and the periodic venue check
   /** Recovery: TP/SL re-attached to a restored actor's position. */

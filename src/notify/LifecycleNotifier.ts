@@ -1,8 +1,8 @@
 /**
  * Lifecycle messages from what one account's journal committed (X-ORD-2, X-NTF-2): it reads entries back after commit
  * (like the ops journal pump) and only then renders ORDER_PLACED (at the venue's ACK), POSITION_OPENED (at the entry's
- * fill, never before its ACK), TP_HIT / SL_HIT and POSITION_CLOSED (at TRADE_CLOSED) and ERROR (a rejected order, a
- * protection that failed). So every NOTIFY_QUEUED lands after its ACK or fill in the same journal. Dedupe keys come
+ * fill, never before its ACK), TP_HIT / SL_HIT and POSITION_CLOSED (at TRADE_CLOSED) and ERROR (a refused signal, a
+ * rejected order, a protection that failed). So every NOTIFY_QUEUED lands after its ACK or fill in the same journal. Dedupe keys come
  * from journaled ids, so a restart that reads an entry again makes the same key and the outbox skips it.
  */
 import { Either } from 'effect';
@@ -216,6 +216,13 @@ export class LifecycleNotifier {
       }
       case 'PROTECTION_FAILED': {
         if (emit) this.emit({ template: 'ERROR', code: 'PROTECTION_FAILED', message: text(p['reason']) ?? 'the venue did not set TP/SL', symbol: text(p['symbol']) }, `ERROR:${String(e.seq)}`, e.seq);
+        return;
+      }
+      case 'SIGNAL_HANDLED': {
+        // S0-1 / S0-3: every refused signal goes to the private channel as ERROR, with the parser's reason.
+        if (emit && p['outcome'] === 'refused') {
+          this.emit({ template: 'ERROR', code: text(p['reason']) ?? 'SIGNAL_REFUSED', message: text(p['detail']) ?? 'the signal was refused', symbol: text(p['symbol']) }, `ERROR:${String(e.seq)}`, e.seq);
+        }
         return;
       }
       case 'TRADE_CLOSED':

@@ -1,7 +1,8 @@
 /**
  * Starts a session's notifications (issue 15): the enabled channels from config and secrets, one journaled outbox
  * and one lifecycle notifier per account (pumped on wall-time timers), the alert channel into the first account's
- * outbox and — with `persistAlerts` — the alert router's state in that journal's kv `alerts`. Nothing here runs on the
+ * outbox and — with `persistAlerts` — the alert router's state in that journal's kv `alerts`; given the session's
+ * status source, also the scheduled reports and the Telegram commands (reportsAndCommands.ts). Nothing here runs on the
  * trading path: a channel that fails, hangs or is slow delays only its own messages (X-NTF-1).
  */
 import type { AlertChannel, AlertRouter, AlertStateStore, PersistedAlerts } from '../alerts/AlertRouter.ts';
@@ -12,6 +13,7 @@ import type { Clock } from '../kernel/Clock.ts';
 import type { Logger } from '../kernel/logger.ts';
 import { seededRandom } from '../kernel/random.ts';
 import type { Scheduler } from '../kernel/Scheduler.ts';
+import type { OpsSource } from '../ops/types.ts';
 import { notifyAlertChannel } from './alertChannel.ts';
 import { emailChannel } from './channels/emailChannel.ts';
 import { logChannel } from './channels/logChannel.ts';
@@ -20,7 +22,9 @@ import { webhookChannel } from './channels/webhookChannel.ts';
 import { LifecycleNotifier } from './LifecycleNotifier.ts';
 import { Outbox, type OutboxStats } from './Outbox.ts';
 import { policyOf, resolveChannels } from './policy.ts';
+import { startReportsAndCommands, type ChannelPostTaker, type ReportsAndCommands } from './reportsAndCommands.ts';
 import { makeBotApiClient, telegramTokenOf } from './telegram/BotApiClient.ts';
+import { startTelegramHealth } from './telegram/telegramHealth.ts';
 import type { NotificationChannel, NotificationMessage } from './types.ts';
 
 export type { NotificationChannel, NotificationMessage } from './types.ts';
@@ -38,7 +42,7 @@ export interface StartNotificationsOptions {
   readonly config: AppConfig;
   readonly secrets: Secrets | undefined;
   readonly journals: ReadonlyArray<{ readonly account: string; readonly journal: Journal }>;
-  /** The session's scheduler (its clock times the alert router); unused here but for symmetry with the router. */
+  /** The session's scheduler (on `clock`): the scheduled reports fire on it. */
   readonly scheduler: Scheduler;
   /** Wall-time timers: every pump, delivery timeout, retry and journal write of the outbox runs on them. */
   readonly wallScheduler: Scheduler;
@@ -48,6 +52,8 @@ export interface StartNotificationsOptions {
   readonly alerts?: AlertRouter | undefined;
   /** Keep the alert router's dedupe and escalation state in the first journal's kv (persistent journals only). */
   readonly persistAlerts?: boolean | undefined;
+  /** The session's status and control: with it, the scheduled reports and the Telegram commands run too. */
+  readonly source?: OpsSource | undefined;
 }
 
 /** The started notifications. */
@@ -59,6 +65,10 @@ export interface Notifications {
   /** Queues a message (a scheduled report) on the account's outbox (default: the first); returns how many channels took it. */
   enqueue(message: NotificationMessage, channels: ReadonlyArray<string>, account?: string): number;
   stats(): Readonly<Record<string, OutboxStats>>;
+  /** Hands the signal sources' channel posts to the signal intake from now on (until then they wait at Telegram). */
+  takeChannelPosts(taker: ChannelPostTaker): void;
+  /** The health of the channels that are dependencies (S0-20): `telegram` when it is enabled. */
+  health(): Readonly<Record<string, 'up' | 'down'>>;
   /** Reads the journals one last time, waits up to deliveryTimeoutMs for the queues, and closes the channels. */
   stop(): Promise<void>;
 }
@@ -80,6 +90,10 @@ const buildChannels = (config: AppConfig, secrets: Secrets | undefined, logger: 
   if (n.log.enabled) out.push(logChannel(logger));
   return out;
 };
+
+/** The chats whose channel posts are signals: the Telegram sources of an enabled signal intake. */
+const signalChatsOf = (config: AppConfig): ReadonlySet<string> =>
+  new Set(config.signals.enabled ? config.signals.sources.flatMap((s) => (s.via === 'telegram' && s.chatId !== undefined ? [s.chatId] : [])) : []);
 
 /** Keeps the router's state in a journal's kv: the latest state, written from a wall timer (never from the caller). */
 const journalAlertStore = (journal: Journal, scheduler: Scheduler, logger: Logger): AlertStateStore & { flush(): void } => {
@@ -169,12 +183,36 @@ export const startNotifications = (opts: StartNotificationsOptions): Promise<Not
   if (notifiers.length > 0) tick();
   if (names.length > 0) logger.info({ event: 'notifications', channels: names, lifecycle: lifecycleChannels, accounts: [...outboxes.keys()] }, 'notifications_started');
 
+  let postTaker: ChannelPostTaker | undefined;
+  const enqueue = (message: NotificationMessage, list: ReadonlyArray<string>, account?: string): number => (account === undefined ? home : outboxes.get(account))?.enqueue(message, list) ?? 0;
+  // The command poller and the health probe share a client of their own: the long poll holds a connection the
+  // outbox's sends must not wait on.
+  const token = n.telegram.enabled && opts.secrets !== undefined ? telegramTokenOf(opts.secrets) : undefined;
+  const sideClient = token === undefined ? undefined : makeBotApiClient({ apiBaseUrl: n.telegram.apiBaseUrl, token, timeoutMs: n.deliveryTimeoutMs });
+  const commandClient = opts.source === undefined ? undefined : sideClient;
+  const telegramHealth = sideClient === undefined ? undefined : startTelegramHealth({ client: sideClient, scheduler: wallScheduler, everyMs: n.telegram.probeEveryMs, logger });
+  const remote: ReportsAndCommands | undefined =
+    opts.source === undefined || names.length === 0
+      ? undefined
+      : startReportsAndCommands({
+          config, source: opts.source, journals: opts.journals.map((j) => j.journal), scheduler: opts.scheduler, clock: opts.clock, wallScheduler,
+          channels: names, telegram: commandClient, send: (m) => void enqueue(m, m.channels), logger,
+          signalChats: signalChatsOf(config), channelPostTaker: () => postTaker,
+        });
+
   return Promise.resolve({
     alertChannel,
     channels: names,
-    enqueue: (message, list, account) => (account === undefined ? home : outboxes.get(account))?.enqueue(message, list) ?? 0,
+    enqueue,
+    takeChannelPosts: (taker) => {
+      postTaker = taker;
+    },
+    health: (): Readonly<Record<string, 'up' | 'down'>> => (telegramHealth === undefined ? {} : { telegram: telegramHealth.health() }),
     stats: () => Object.fromEntries([...outboxes].map(([a, o]) => [a, o.stats()])),
     stop: async () => {
+      await remote?.stop();
+      telegramHealth?.stop();
+      await sideClient?.close();
       cancelPump?.();
       pumpAll(true);
       detach?.();

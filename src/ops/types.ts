@@ -208,3 +208,19 @@ export interface OpsSource {
   readonly events: OpsEvents;
   readonly control: ControlService;
 }
+
+/** A signal message as the webhook delivered it (issue 16, S0-3); `postedAt` in ms, absent: when it was received. */
+export interface WebhookSignal {
+  readonly source: string;
+  readonly messageId: string;
+  readonly text: string;
+  readonly postedAt: number | undefined;
+}
+
+/**
+ * The running signal intake as the webhook route reaches it: `receive` journals the message (SIGNAL_RECEIVED) before
+ * it is parsed and returns its outcome (`accepted`, `refused`, `duplicate`, `stale`, `governance_incomplete`).
+ */
+export interface SignalReceiver {
+  receive(message: WebhookSignal): string;
+}

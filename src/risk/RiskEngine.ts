@@ -38,6 +38,12 @@ export interface ApprovedOrderFields {
   /** The missing-SL safety case (S0-5): SL −2 % from OEP, leverage locked. */
   readonly autoStopLoss: boolean;
   readonly leverage: Decimal;
+  /**
+   * Whether `leverage` is the trade's own — the proposal named a mode or leverage (a followed signal's, S0-4/S0-5) —
+   * which the execution path sets and confirms at the venue before the entry. False: the entry trades at the
+   * account's leverage (`venues.*.leverage`).
+   */
+  readonly perTradeLeverage: boolean;
   /** quantity × limitPrice. */
   readonly notional: Decimal;
   /** quantity × max(limit, reference): what the order counts against the caps while working. */
@@ -80,6 +86,7 @@ export class ApprovedOrder implements ApprovedOrderFields {
   readonly takeProfitFraction: Decimal;
   readonly autoStopLoss: boolean;
   readonly leverage: Decimal;
+  readonly perTradeLeverage: boolean;
   readonly notional: Decimal;
   readonly worstCaseNotional: Decimal;
   readonly requiresSplit: boolean;
@@ -106,6 +113,7 @@ export class ApprovedOrder implements ApprovedOrderFields {
     this.takeProfitFraction = f.takeProfitFraction;
     this.autoStopLoss = f.autoStopLoss;
     this.leverage = f.leverage;
+    this.perTradeLeverage = f.perTradeLeverage;
     this.notional = f.notional;
     this.worstCaseNotional = f.worstCaseNotional;
     this.requiresSplit = f.requiresSplit;
@@ -140,6 +148,7 @@ export class ApprovedOrder implements ApprovedOrderFields {
       takeProfitFraction: this.takeProfitFraction.toString(),
       autoStopLoss: this.autoStopLoss,
       leverage: this.leverage.toString(),
+      perTradeLeverage: this.perTradeLeverage,
       notional: this.notional.toString(),
       worstCaseNotional: this.worstCaseNotional.toString(),
       requiresSplit: this.requiresSplit,
@@ -257,7 +266,7 @@ export const makeRiskEngine = (config: RiskConfig): RiskEngine => {
       decisionId, proposalId: `exit-${exit.intentId}`, strategyId: exit.strategyId,
       symbol: exit.symbol, side: exit.side, intent: 'exit', quantity: exit.quantity, limitPrice: exit.referencePrice, timeInForce: config.orders.timeInForce,
       reduceOnly: true, stopLoss: undefined, takeProfit: undefined, stopLossFraction: zero, takeProfitFraction: zero, autoStopLoss: false,
-      leverage: new Decimal(1), notional: exit.quantity.times(exit.referencePrice), worstCaseNotional: zero, requiresSplit: false,
+      leverage: new Decimal(1), perTradeLeverage: false, notional: exit.quantity.times(exit.referencePrice), worstCaseNotional: zero, requiresSplit: false,
       mode: config.mode, dryRun: config.mode === 'DRY_RUN', decidedAt: now, expiresAt: now,
     });
     return { kind: 'approve', decisionId, order, dryRun: order.dryRun, trace: ['reduceOnlyExit'] };
@@ -333,6 +342,7 @@ export const makeRiskEngine = (config: RiskConfig): RiskEngine => {
       autoStopLoss: entry && sizing.leverage.ok && sizing.leverage.autoStopLoss,
       // An exit keeps the position's venue-side leverage; x1 here only means "do not change it".
       leverage: entry && sizing.leverage.ok ? sizing.leverage.leverage : new Decimal(1),
+      perTradeLeverage: entry && (hints.leverageMode !== undefined || hints.leverage !== undefined),
       notional: sizing.orderNotional,
       worstCaseNotional: sizing.exposureAdd,
       requiresSplit: gtDec(sizing.quantity, instrument.maxQuantity),
@@ -379,7 +389,7 @@ const restoreFromRecord = (record: unknown): ApprovedOrder | undefined => {
   return mint({
     decisionId: str('decisionId')!, proposalId: str('proposalId')!, strategyId: str('strategyId')!, symbol: str('symbol')!, side: side as Side, intent,
     quantity, limitPrice, timeInForce: tif as TimeInForce, reduceOnly: r['reduceOnly'] === true, stopLoss, takeProfit, stopLossFraction: slf, takeProfitFraction: tpf,
-    autoStopLoss: r['autoStopLoss'] === true, leverage, notional, worstCaseNotional: worst, requiresSplit: r['requiresSplit'] === true, mode, dryRun: r['dryRun'] === true,
+    autoStopLoss: r['autoStopLoss'] === true, leverage, perTradeLeverage: r['perTradeLeverage'] === true, notional, worstCaseNotional: worst, requiresSplit: r['requiresSplit'] === true, mode, dryRun: r['dryRun'] === true,
     decidedAt: r['decidedAt'], expiresAt: r['expiresAt'],
   });
 };

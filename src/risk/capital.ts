@@ -7,7 +7,7 @@ import { Decimal, ZERO, maxDec } from '../domain/money.ts';
 import { Schema } from 'effect';
 import { Fraction, TradeProposal } from '../domain/TradeProposal.ts';
 import type { CapitalConfig } from './RiskConfig.ts';
-import { positionNotionalAt, referencePrice, workingOrderWorstNotional } from './exposure.ts';
+import { ExactSum, positionNotionalAt, referencePrice, workingOrderWorstNotional } from './exposure.ts';
 import type { MarketView, PortfolioView, PositionView, Veto, WorkingOrderView } from './views.ts';
 import { veto } from './checks/types.ts';
 
@@ -44,18 +44,19 @@ export const workingOrderRisk = (o: WorkingOrderView, ref: Decimal | undefined):
 
 /** Returns the open risk of open positions plus non-reduce-only working orders (reduce-only orders only lower risk). */
 export const computeOpenRisk = (portfolio: PortfolioView, market: MarketView): OpenRiskSnapshot => {
-  let total = ZERO;
+  // Summed exactly, as the ExposureBook keeps it (exposure.ts, ExactSum): the two agree to the last digit.
+  const total = new ExactSum();
   const unpriced: string[] = [];
   for (const p of portfolio.positions) {
-    if (!p.quantity.isZero()) total = total.plus(positionRisk(p, market));
+    if (!p.quantity.isZero()) total.add(positionRisk(p, market));
   }
   for (const o of portfolio.workingOrders) {
     if (o.reduceOnly) continue;
     const r = workingOrderRisk(o, referencePrice(market.symbols[o.symbol]));
     if (r === undefined) unpriced.push(o.symbol);
-    else total = total.plus(r);
+    else total.add(r);
   }
-  return { total, unpriced };
+  return { total: total.value, unpriced };
 };
 
 /** Returns the largest entry notional whose stop-distance risk fits `riskBudget` at a stop fraction `stopFraction`. */

@@ -1,12 +1,67 @@
 /**
  * Exposure arithmetic for the caps (X-RSK-4): open positions at mark plus working entry orders at worst-case notional,
  * per symbol, per group and in total. `computeExposure` derives it from a view's lists; the runtime keeps the same
- * figures incrementally in an ExposureBook (exposureBook.ts) and hands them over as `ExposureFigures`. Pure; performs
- * no I/O.
+ * figures incrementally in an ExposureBook (exposureBook.ts) and hands them over as `ExposureFigures`. Every sum is
+ * taken exactly (`ExactSum`) and rounded once when read, so a sum kept by deltas equals the same sum taken afresh.
+ * Pure; performs no I/O.
  */
-import { Decimal, ZERO, maxDec } from '../domain/money.ts';
+import { Decimal, WideDecimal, ZERO, maxDec } from '../domain/money.ts';
 import type { OpenRiskSnapshot } from './capital.ts';
 import type { MarketView, PortfolioView, PositionView, SymbolMarketView, WorkingOrderView } from './views.ts';
+
+// The wide Decimal of money.ts: never seen outside ExactSum.
+const Wide = WideDecimal;
+
+/**
+ * An exact running sum of Decimals. Terms are added and taken back without rounding, so the order of changes does not
+ * matter and a sum kept by deltas equals the sum taken afresh; `value` is the sum at the house precision (rounded once,
+ * kept until the next change; zero is always ZERO). Adding terms of different magnitudes at the house precision
+ * instead rounds at every step: a total kept by deltas would drift from a fresh sum in its last digits.
+ */
+export class ExactSum {
+  private exact: Decimal = new Wide(0);
+  private rounded: Decimal | undefined = ZERO;
+
+  /** Adds a term. */
+  add(term: Decimal): this {
+    if (!term.isZero()) {
+      this.exact = this.exact.plus(term);
+      this.rounded = undefined;
+    }
+    return this;
+  }
+
+  /** Adds another sum, exactly. */
+  addSum(other: ExactSum): this {
+    if (!other.exact.isZero()) {
+      this.exact = this.exact.plus(other.exact);
+      this.rounded = undefined;
+    }
+    return this;
+  }
+
+  /** Takes a term back. */
+  sub(term: Decimal): this {
+    if (!term.isZero()) {
+      this.exact = this.exact.minus(term);
+      this.rounded = undefined;
+    }
+    return this;
+  }
+
+  /** The sum at the house precision. */
+  get value(): Decimal {
+    this.rounded ??= this.exact.isZero() ? ZERO : ZERO.plus(this.exact);
+    return this.rounded;
+  }
+}
+
+/** Returns the exact sum of the terms at the house precision (see `ExactSum`). */
+export const sumExact = (terms: Iterable<Decimal>): Decimal => {
+  const sum = new ExactSum();
+  for (const t of terms) sum.add(t);
+  return sum.value;
+};
 
 /** Returns the mid of a quote, if both sides are known. */
 export const midOf = (m: SymbolMarketView | undefined): Decimal | undefined =>
@@ -67,9 +122,14 @@ export const aggregateFor = (portfolio: PortfolioView, market: MarketView): Expo
 
 /** Returns the exposure of positions plus non-reduce-only working orders; reduce-only orders only lower risk. */
 export const computeExposure = (portfolio: PortfolioView, market: MarketView): ExposureSnapshot => {
-  const bySymbol = new Map<string, Decimal>();
+  const symbols = new Map<string, ExactSum>();
   const add = (symbol: string, amount: Decimal): void => {
-    bySymbol.set(symbol, (bySymbol.get(symbol) ?? ZERO).plus(amount));
+    let sum = symbols.get(symbol);
+    if (sum === undefined) {
+      sum = new ExactSum();
+      symbols.set(symbol, sum);
+    }
+    sum.add(amount);
   };
   const unpriced: string[] = [];
   const activeSymbols = new Set<string>();
@@ -94,17 +154,22 @@ export const computeExposure = (portfolio: PortfolioView, market: MarketView): E
     if (n === undefined) unpriced.push(o.symbol);
     else add(o.symbol, n);
   }
-  const byGroup = new Map<string, Decimal>();
-  let total = ZERO;
-  for (const [symbol, amount] of bySymbol) {
-    total = total.plus(amount);
+  const bySymbol = new Map<string, Decimal>();
+  const groups = new Map<string, ExactSum>();
+  const total = new ExactSum();
+  for (const [symbol, sum] of symbols) {
+    bySymbol.set(symbol, sum.value);
+    total.addSum(sum);
     const group = portfolio.groups[symbol];
-    if (group !== undefined) byGroup.set(group, (byGroup.get(group) ?? ZERO).plus(amount));
+    if (group === undefined) continue;
+    const g = groups.get(group) ?? new ExactSum();
+    groups.set(group, g.addSum(sum));
   }
+  const byGroup = new Map([...groups].map(([g, sum]) => [g, sum.value]));
   const groupPositions = new Map<string, number>();
   for (const p of portfolio.positions) {
     const group = portfolio.groups[p.symbol];
     if (!p.quantity.isZero() && group !== undefined) groupPositions.set(group, (groupPositions.get(group) ?? 0) + 1);
   }
-  return { bySymbol, byGroup, total, unpriced, positionsCount, groupPositions, activeSymbols };
+  return { bySymbol, byGroup, total: total.value, unpriced, positionsCount, groupPositions, activeSymbols };
 };

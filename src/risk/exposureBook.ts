@@ -5,13 +5,17 @@
  * orders and positions tells the book each change: an order placed, amended, partly filled (its remaining quantity)
  * or turned reduce-only (`putOrder`), filled or cancelled (`removeOrder`), a position opened, changed or closed
  * (`putPosition`, `removePosition`), and the market view it is valued against (`valueAt`, which revalues only the
- * symbols whose reference price moved). Each change shifts the aggregates by its own delta; nothing re-sums the book.
+ * symbols whose reference price moved). Each change adds its new terms and takes back its old ones; nothing re-sums
+ * the book. The sums are exact (`ExactSum`), so any order of changes lands on the from-scratch figure to the last digit
+ * (40-digit terms, such as an averaged entry price times a quantity, would otherwise make a total kept by deltas drift).
  * `exposureFromScratch` derives the same figures from a view's lists: the book must always equal it (the property
  * test of issue 17), and the engine falls back to it for a view that carries no book. Pure data: no I/O, no clock.
  */
 import { ZERO, type Decimal } from '../domain/money.ts';
 import { computeOpenRisk, positionRiskAt, workingOrderRisk, type OpenRiskSnapshot } from './capital.ts';
-import { computeExposure, positionNotionalAt, referencePrice, workingOrderWorstNotional, type ExposureFigures, type ExposureSnapshot } from './exposure.ts';
+import {
+  ExactSum, computeExposure, positionNotionalAt, referencePrice, sumExact, workingOrderWorstNotional, type ExposureFigures, type ExposureSnapshot,
+} from './exposure.ts';
 import type { MarketView, PortfolioView, PositionView, WorkingOrderView } from './views.ts';
 
 /** One working entry order's figures at its symbol's reference price; undefined: it cannot be valued. */
@@ -29,30 +33,28 @@ interface SymbolBook {
   ref: Decimal | undefined;
   /** The open position; never a flat one. */
   position: PositionView | undefined;
+  /** The position's terms at `ref` (zero without a position): what a change takes back. */
   positionNotional: Decimal;
   positionRisk: Decimal;
   /** Working entry orders (reduce-only ones add no exposure), by order id. */
   readonly entries: Map<string, Entry>;
   /** positionNotional + Σ entries' worst-case notional. */
-  exposure: Decimal;
-  /** positionRisk + Σ entries' risk. */
-  risk: Decimal;
+  readonly exposure: ExactSum;
   /** Entries that cannot be valued. */
   unpriced: number;
 }
 
 /** A strategy's working entries: at worst-case notional (unpriced as zero) and at quantity × limit (market orders as zero). */
 interface StrategySums {
-  worst: Decimal;
-  atLimit: Decimal;
+  readonly worst: ExactSum;
+  readonly atLimit: ExactSum;
 }
 
 const EMPTY: ReadonlyArray<string> = Object.freeze([]);
 
-// One zero: a sum that comes back to zero is ZERO, never a negative zero.
-const norm = (d: Decimal): Decimal => (d.isZero() ? ZERO : d);
 const sameRef = (a: Decimal | undefined, b: Decimal | undefined): boolean => a === b || (a !== undefined && b !== undefined && a.eq(b));
 const atLimit = (o: WorkingOrderView): Decimal => o.quantity.times(o.price ?? ZERO);
+const atEntry = (p: PositionView): Decimal => p.quantity.times(p.entryPrice);
 
 /** The incremental exposure figures of one account; see the module comment. */
 export class ExposureBook implements ExposureFigures {
@@ -66,29 +68,33 @@ export class ExposureBook implements ExposureFigures {
   private readonly symbols = new Map<string, SymbolBook>();
   private readonly bySymbol = new Map<string, Decimal>();
   private readonly byGroup = new Map<string, Decimal>();
+  private readonly groupSums = new Map<string, ExactSum>();
   private readonly groupPositions = new Map<string, number>();
   private readonly activeSymbols = new Set<string>();
   private readonly strategies = new Map<string, StrategySums>();
-  private readonly sums = { total: ZERO, risk: ZERO, held: ZERO, positions: 0, unpriced: 0 };
+  private readonly total = new ExactSum();
+  private readonly risk = new ExactSum();
+  private readonly held = new ExactSum();
+  private readonly counts = { positions: 0, unpriced: 0 };
   private unpricedList: ReadonlyArray<string> | undefined;
   private orderList: ReadonlyArray<WorkingOrderView> | undefined;
   private positionList: ReadonlyArray<PositionView> | undefined;
 
   constructor(groups: Readonly<Record<string, string>>) {
     this.groups = groups;
-    const sums = this.sums;
+    const { total, risk, counts } = this;
     const unpriced = (): ReadonlyArray<string> => this.unpriced();
     this.exposure = {
       bySymbol: this.bySymbol,
       byGroup: this.byGroup,
       groupPositions: this.groupPositions,
       activeSymbols: this.activeSymbols,
-      get total() { return sums.total; },
+      get total() { return total.value; },
       get unpriced() { return unpriced(); },
-      get positionsCount() { return sums.positions; },
+      get positionsCount() { return counts.positions; },
     };
     this.openRisk = {
-      get total() { return sums.risk; },
+      get total() { return risk.value; },
       get unpriced() { return unpriced(); },
     };
   }
@@ -108,17 +114,17 @@ export class ExposureBook implements ExposureFigures {
 
   /** Open positions at entry price (quantity × entry), summed over every position. */
   get heldAtEntry(): Decimal {
-    return this.sums.held;
+    return this.held.value;
   }
 
   /** A strategy's working entries at worst-case notional, unpriced ones as zero. */
   strategyWorkingWorst(strategyId: string): Decimal {
-    return this.strategies.get(strategyId)?.worst ?? ZERO;
+    return this.strategies.get(strategyId)?.worst.value ?? ZERO;
   }
 
   /** A strategy's working entries at quantity × limit price, market orders as zero. */
   strategyWorkingAtLimit(strategyId: string): Decimal {
-    return this.strategies.get(strategyId)?.atLimit ?? ZERO;
+    return this.strategies.get(strategyId)?.atLimit.value ?? ZERO;
   }
 
   /** The working orders, in the order they were first put (a later put of the same id keeps its place). */
@@ -169,9 +175,9 @@ export class ExposureBook implements ExposureFigures {
     const s = this.symbolBook(p.symbol);
     const before = s.position;
     if (before === undefined) this.countPosition(s, 1);
-    else this.sums.held = norm(this.sums.held.minus(before.quantity.times(before.entryPrice)));
+    else this.held.sub(atEntry(before));
     s.position = p;
-    this.sums.held = norm(this.sums.held.plus(p.quantity.times(p.entryPrice)));
+    this.held.add(atEntry(p));
     this.valuePosition(s);
     this.positionList = undefined;
     this.settle(s);
@@ -183,11 +189,9 @@ export class ExposureBook implements ExposureFigures {
     const before = s?.position;
     if (s === undefined || before === undefined) return;
     this.countPosition(s, -1);
-    this.sums.held = norm(this.sums.held.minus(before.quantity.times(before.entryPrice)));
-    this.shift(s, s.positionNotional.neg(), s.positionRisk.neg());
+    this.held.sub(atEntry(before));
     s.position = undefined;
-    s.positionNotional = ZERO;
-    s.positionRisk = ZERO;
+    this.valuePosition(s);
     this.positionList = undefined;
     this.settle(s);
   }
@@ -206,7 +210,7 @@ export class ExposureBook implements ExposureFigures {
 
   // Symbols of the working entries that cannot be valued, in order placed (as the from-scratch derivation lists them).
   private unpriced(): ReadonlyArray<string> {
-    if (this.sums.unpriced === 0) return EMPTY;
+    if (this.counts.unpriced === 0) return EMPTY;
     if (this.unpricedList === undefined) {
       const list: string[] = [];
       for (const [id, o] of this.orders) {
@@ -222,7 +226,7 @@ export class ExposureBook implements ExposureFigures {
     if (s === undefined) {
       s = {
         symbol, group: this.groups[symbol], ref: referencePrice(this.valuedAt?.symbols[symbol]), position: undefined, positionNotional: ZERO, positionRisk: ZERO,
-        entries: new Map(), exposure: ZERO, risk: ZERO, unpriced: 0,
+        entries: new Map(), exposure: new ExactSum(), unpriced: 0,
       };
       this.symbols.set(symbol, s);
     }
@@ -232,21 +236,27 @@ export class ExposureBook implements ExposureFigures {
   private strategy(id: string): StrategySums {
     let s = this.strategies.get(id);
     if (s === undefined) {
-      s = { worst: ZERO, atLimit: ZERO };
+      s = { worst: new ExactSum(), atLimit: new ExactSum() };
       this.strategies.set(id, s);
     }
     return s;
+  }
+
+  private groupSum(group: string): ExactSum {
+    let sum = this.groupSums.get(group);
+    if (sum === undefined) {
+      sum = new ExactSum();
+      this.groupSums.set(group, sum);
+    }
+    return sum;
   }
 
   private addEntry(id: string, order: WorkingOrderView): void {
     const s = this.symbolBook(order.symbol);
     const e: Entry = { order, worst: workingOrderWorstNotional(order, s.ref), risk: workingOrderRisk(order, s.ref) };
     s.entries.set(id, e);
-    this.shift(s, e.worst ?? ZERO, e.risk ?? ZERO);
-    if (e.worst === undefined) this.countUnpriced(s, 1);
-    const st = this.strategy(order.strategyId);
-    st.worst = norm(st.worst.plus(e.worst ?? ZERO));
-    st.atLimit = norm(st.atLimit.plus(atLimit(order)));
+    this.countEntry(s, e, 1);
+    this.strategy(order.strategyId).atLimit.add(atLimit(order));
     this.settle(s);
   }
 
@@ -256,78 +266,73 @@ export class ExposureBook implements ExposureFigures {
     const e = s?.entries.get(id);
     if (s === undefined || e === undefined) return;
     s.entries.delete(id);
-    this.shift(s, (e.worst ?? ZERO).neg(), (e.risk ?? ZERO).neg());
-    if (e.worst === undefined) this.countUnpriced(s, -1);
-    const st = this.strategy(order.strategyId);
-    st.worst = norm(st.worst.minus(e.worst ?? ZERO));
-    st.atLimit = norm(st.atLimit.minus(atLimit(order)));
+    this.countEntry(s, e, -1);
+    this.strategy(order.strategyId).atLimit.sub(atLimit(order));
     this.settle(s);
   }
 
-  // Values the position at the symbol's reference price and shifts the aggregates by the change.
+  // Adds (or takes back) an entry's terms: its symbol's, group's and the total's exposure, open risk, its strategy's sum.
+  private countEntry(s: SymbolBook, e: Entry, sign: 1 | -1): void {
+    this.shift(s, e.worst ?? ZERO, e.risk ?? ZERO, sign);
+    const worst = this.strategy(e.order.strategyId).worst;
+    if (sign > 0) worst.add(e.worst ?? ZERO);
+    else worst.sub(e.worst ?? ZERO);
+    if (e.worst === undefined) this.countUnpriced(s, sign);
+  }
+
+  // Values the position at the symbol's reference price: its old terms out, its new ones in.
   private valuePosition(s: SymbolBook): void {
+    this.shift(s, s.positionNotional, s.positionRisk, -1);
     const p = s.position;
-    const notional = p === undefined ? ZERO : positionNotionalAt(p, s.ref);
-    const risk = p === undefined ? ZERO : positionRiskAt(p, s.ref);
-    this.shift(s, notional.minus(s.positionNotional), risk.minus(s.positionRisk));
-    s.positionNotional = notional;
-    s.positionRisk = risk;
+    s.positionNotional = p === undefined ? ZERO : positionNotionalAt(p, s.ref);
+    s.positionRisk = p === undefined ? ZERO : positionRiskAt(p, s.ref);
+    this.shift(s, s.positionNotional, s.positionRisk, 1);
   }
 
   // A symbol's reference price moved: its position and every entry of it are valued again, O(its own orders).
   private revalue(s: SymbolBook): void {
     this.valuePosition(s);
-    let exposure = ZERO;
-    let risk = ZERO;
-    let unpriced = 0;
     for (const e of s.entries.values()) {
-      const worst = workingOrderWorstNotional(e.order, s.ref);
-      const st = this.strategy(e.order.strategyId);
-      st.worst = norm(st.worst.minus(e.worst ?? ZERO).plus(worst ?? ZERO));
-      e.worst = worst;
+      this.countEntry(s, e, -1);
+      e.worst = workingOrderWorstNotional(e.order, s.ref);
       e.risk = workingOrderRisk(e.order, s.ref);
-      if (worst === undefined) unpriced += 1;
-      else exposure = exposure.plus(worst);
-      if (e.risk !== undefined) risk = risk.plus(e.risk);
+      this.countEntry(s, e, 1);
     }
-    this.shift(s, exposure.plus(s.positionNotional).minus(s.exposure), risk.plus(s.positionRisk).minus(s.risk));
-    this.countUnpriced(s, unpriced - s.unpriced);
     this.unpricedList = undefined;
     this.settle(s);
   }
 
-  // Shifts a symbol's exposure and risk, its group's and the totals by the same deltas.
-  private shift(s: SymbolBook, exposure: Decimal, risk: Decimal): void {
-    if (!exposure.isZero()) {
-      s.exposure = norm(s.exposure.plus(exposure));
-      this.sums.total = norm(this.sums.total.plus(exposure));
-      if (s.group !== undefined) this.byGroup.set(s.group, norm((this.byGroup.get(s.group) ?? ZERO).plus(exposure)));
+  // Adds (or takes back) one term of a symbol: its exposure, its group's and the total exposure, and the open risk.
+  private shift(s: SymbolBook, exposure: Decimal, risk: Decimal, sign: 1 | -1): void {
+    const sums = s.group === undefined ? [s.exposure, this.total] : [s.exposure, this.total, this.groupSum(s.group)];
+    for (const sum of sums) {
+      if (sign > 0) sum.add(exposure);
+      else sum.sub(exposure);
     }
-    if (!risk.isZero()) {
-      s.risk = norm(s.risk.plus(risk));
-      this.sums.risk = norm(this.sums.risk.plus(risk));
-    }
+    if (sign > 0) this.risk.add(risk);
+    else this.risk.sub(risk);
   }
 
   private countUnpriced(s: SymbolBook, by: number): void {
     if (by === 0) return;
     s.unpriced += by;
-    this.sums.unpriced += by;
+    this.counts.unpriced += by;
     this.unpricedList = undefined;
   }
 
   private countPosition(s: SymbolBook, by: number): void {
-    this.sums.positions += by;
+    this.counts.positions += by;
     if (s.group === undefined) return;
     const n = (this.groupPositions.get(s.group) ?? 0) + by;
     if (n === 0) this.groupPositions.delete(s.group);
     else this.groupPositions.set(s.group, n);
   }
 
-  // Keeps the per-symbol map and the active set in step; a symbol with nothing left leaves the book.
+  // Keeps the per-symbol and per-group maps and the active set in step; a symbol with nothing left leaves the book.
   private settle(s: SymbolBook): void {
+    if (s.group !== undefined) this.byGroup.set(s.group, this.groupSum(s.group).value);
     if (s.position !== undefined || s.entries.size > 0) {
-      this.bySymbol.set(s.symbol, s.exposure);
+      this.bySymbol.set(s.symbol, s.exposure.value);
       this.activeSymbols.add(s.symbol);
       return;
     }
@@ -338,21 +343,19 @@ export class ExposureBook implements ExposureFigures {
 }
 
 /** A strategy's working entries at worst-case notional (unpriced ones as zero), derived from the view's list. */
-export const strategyWorkingWorstFromScratch = (portfolio: Pick<PortfolioView, 'workingOrders'>, market: MarketView, strategyId: string): Decimal => {
-  let sum = ZERO;
-  for (const o of portfolio.workingOrders) {
-    if (o.reduceOnly || o.strategyId !== strategyId) continue;
-    sum = sum.plus(workingOrderWorstNotional(o, referencePrice(market.symbols[o.symbol])) ?? ZERO);
-  }
-  return sum;
-};
+export const strategyWorkingWorstFromScratch = (portfolio: Pick<PortfolioView, 'workingOrders'>, market: MarketView, strategyId: string): Decimal =>
+  sumExact(
+    portfolio.workingOrders
+      .filter((o) => !o.reduceOnly && o.strategyId === strategyId)
+      .map((o) => workingOrderWorstNotional(o, referencePrice(market.symbols[o.symbol])) ?? ZERO),
+  );
 
 /** A strategy's working entries at quantity × limit price (market orders as zero), derived from the view's list. */
 export const strategyWorkingAtLimitFromScratch = (portfolio: Pick<PortfolioView, 'workingOrders'>, strategyId: string): Decimal =>
-  portfolio.workingOrders.filter((w) => w.strategyId === strategyId && !w.reduceOnly).reduce((a, w) => a.plus(atLimit(w)), ZERO);
+  sumExact(portfolio.workingOrders.filter((w) => w.strategyId === strategyId && !w.reduceOnly).map(atLimit));
 
 /** The open positions at entry price (quantity × entry), derived from the view's list. */
-export const heldAtEntryFromScratch = (portfolio: Pick<PortfolioView, 'positions'>): Decimal => portfolio.positions.reduce((a, p) => a.plus(p.quantity.times(p.entryPrice)), ZERO);
+export const heldAtEntryFromScratch = (portfolio: Pick<PortfolioView, 'positions'>): Decimal => sumExact(portfolio.positions.map(atEntry));
 
 /** The figures of a view derived from its lists, valued against `market`: what an ExposureBook must always equal. */
 export const exposureFromScratch = (portfolio: PortfolioView, market: MarketView): ExposureFigures => ({

@@ -9,6 +9,7 @@ import type { TradeEmitted, TradeEvent, TradeInput, TradeTimerName } from '../..
 import { Data } from 'effect';
 import type { Journal, SnapshotRow } from '../journal/Journal.ts';
 import { noCrashPoints, type CrashPoint } from '../kernel/crashPoints.ts';
+import { oepHash } from '../domain/oep.ts';
 import { Deadlines } from '../kernel/Deadlines.ts';
 import type { Logger } from '../kernel/logger.ts';
 import type { Scheduler } from '../kernel/Scheduler.ts';
@@ -99,6 +100,7 @@ export class ActorHost {
   private stopped = false;
   /** Set by tests and drills to make the next event fail as a defect would. */
   private injectedDefect: string | undefined;
+  private seal: { readonly key: string; readonly hash: string } | undefined;
 
   constructor(deps: ActorHostDeps) {
     this.deps = deps;
@@ -182,7 +184,8 @@ export class ActorHost {
         const snap = this.snapshot();
         if (snap.status === 'error') throw new ActorDefect(`${this.actorId} entered the error state on ${event.type}`);
         const to = this.state();
-        journal.appendWithSnapshot(this.actorId, 'ACTOR_EVENT', { event, from, to }, this.persisted());
+        const seal = this.oepSeal(snap.context.intent?.intentId, snap.context.openingPrice);
+        journal.appendWithSnapshot(this.actorId, 'ACTOR_EVENT', { event, from, to, ...(seal === undefined ? {} : { oepHash: seal }) }, this.persisted());
       });
     } catch (e) {
       this.outbox = [];
@@ -199,6 +202,14 @@ export class ActorHost {
       else if (intent.type === 'timer.clear') this.disarm(intent.name);
       else this.deps.perform(intent, this);
     }
+  }
+
+  // S0-8: the cycle's OEP seal, computed once per (trade, OEP).
+  private oepSeal(tradeId: string | undefined, oep: string | null): string | undefined {
+    if (tradeId === undefined || oep === null) return undefined;
+    const key = `${tradeId}|${oep}`;
+    if (this.seal?.key !== key) this.seal = { key, hash: oepHash(tradeId, oep) };
+    return this.seal.hash;
   }
 
   private arm(name: TradeTimerName, at: number): void {

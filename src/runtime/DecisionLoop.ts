@@ -10,6 +10,7 @@ import type { Scheduler } from '../kernel/Scheduler.ts';
 import { noTelemetry, type Telemetry } from '../kernel/telemetry.ts';
 import { TradeProposal, type Fraction } from '../domain/TradeProposal.ts';
 import type { RiskDecision, RiskEngine } from '../risk/RiskEngine.ts';
+import type { ProposalHints } from '../risk/checks/types.ts';
 import type { MarketView, PortfolioView } from '../risk/views.ts';
 import type { Strategy } from '../strategies/Strategy.ts';
 import type { StrategyCapRecord } from '../journal/events.ts';
@@ -150,18 +151,36 @@ export class DecisionLoop {
    * sentence when no ready account holds a position in the symbol.
    */
   operatorExit(symbol: string, proposalId: string): RiskDecision | string {
+    return this.external(symbol, (portfolio, market, now) => {
+      const position = portfolio.positions.find((p) => p.symbol === symbol && !p.quantity.isZero());
+      if (position === undefined) return `no open position in ${symbol}`;
+      return new TradeProposal({
+        proposalId, strategyId: 'operator', symbol, side: position.side === 'long' ? 'sell' : 'buy', instrumentKind: market.venueShorting === false ? 'spot' : 'perp',
+        notionalFraction: 1 as Fraction, stopLossFraction: 0 as Fraction, takeProfitFraction: 0 as Fraction, conviction: 1 as Fraction, createdAt: now, ttlMs: 60_000,
+      });
+    });
+  }
+
+  /**
+   * A proposal from outside the strategies (a followed signal, S0-3) judged now by the RiskEngine against the owning
+   * account's views and acted on like any other; `hints` carry what the proposal has no field for (the signal's mode
+   * and leverage, judged by the leverage rule). Returns the decision, or why there was none.
+   */
+  decideExternal(proposal: TradeProposal, hints?: ProposalHints): RiskDecision | string {
+    return this.external(proposal.symbol, () => proposal, hints);
+  }
+
+  private external(
+    symbol: string, make: (portfolio: PortfolioView, market: MarketView, now: number) => TradeProposal | string, hints?: ProposalHints,
+  ): RiskDecision | string {
     const target = this.owner.get(symbol);
     if (target === undefined) return `no account of this session trades ${symbol}`;
     if (!target.ready()) return `the account trading ${symbol} is not trading (its gate is closed)`;
     const now = this.deps.scheduler.clock.now();
     const { portfolio, market } = target.views(now, NO_TRADES);
-    const position = portfolio.positions.find((p) => p.symbol === symbol && !p.quantity.isZero());
-    if (position === undefined) return `no open position in ${symbol}`;
-    const proposal = new TradeProposal({
-      proposalId, strategyId: 'operator', symbol, side: position.side === 'long' ? 'sell' : 'buy', instrumentKind: market.venueShorting === false ? 'spot' : 'perp',
-      notionalFraction: 1 as Fraction, stopLossFraction: 0 as Fraction, takeProfitFraction: 0 as Fraction, conviction: 1 as Fraction, createdAt: now, ttlMs: 60_000,
-    });
-    const decision = this.deps.risk.check(proposal, portfolio, market, now);
+    const proposal = make(portfolio, market, now);
+    if (typeof proposal === 'string') return proposal;
+    const decision = this.deps.risk.check(proposal, portfolio, market, now, hints);
     target.decide(proposal, decision);
     return decision;
   }

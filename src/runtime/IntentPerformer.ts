@@ -28,7 +28,7 @@ export interface IntentPerformerDeps {
   readonly stats: RunStats;
   /** A reference price for an exit's approval record (last trade, else the position's entry). */
   readonly referencePrice: (symbol: string) => Decimal | undefined;
-  /** The leverage the venue holds for a symbol (what was set at start), for the order log. */
+  /** The leverage the venue holds for a symbol as last confirmed, for the order log. */
   readonly leverageOf: (symbol: string) => Decimal | undefined;
   /** Counts a critical error toward the kill switch's breaker. */
   readonly recordCriticalError: (what: string) => void;
@@ -100,8 +100,8 @@ export class IntentPerformer {
     logCritical(ctx.logger, criticalEvent({ event: 'order_request', profile: ctx.settings.profile, mode: ctx.settings.mode }, {
       venue: ctx.venueId, strategy_name: approval.strategyId, signal_id: approval.proposalId, client_order_id: intent.clientOrderId,
       symbol: intent.symbol, side: intent.side, qty: intent.quantity, price: intent.price ?? null,
-      // The leverage the venue holds for the symbol (set at start), not a sizing figure that never reached it.
-      leverage: this.deps.leverageOf(intent.symbol)?.toString() ?? null,
+      // The leverage the order goes out at: an entry's own (set at the venue before it is sent), else the venue's for the symbol.
+      leverage: (intent.role === 'entry' && approval.perTradeLeverage ? approval.leverage : this.deps.leverageOf(intent.symbol))?.toString() ?? null,
     }));
     this.deps.stats.ordersSent += 1;
     answer(execution.submit(approval, request, { intentId: intent.intentId, role: intent.role }));

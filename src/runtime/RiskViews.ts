@@ -6,16 +6,16 @@
  * the market view built with it), so the RiskEngine's caps read them in O(1) (issue 17). Read-only; every decision of
  * the one gate is made from these.
  */
-import { ZERO, type Decimal } from '../domain/money.ts';
+import type { Decimal } from '../domain/money.ts';
 import type { Instrument } from '../domain/Instrument.ts';
 import type { ApprovalBook } from '../execution/ApprovalBook.ts';
-import type { Journal, JournalOrderState } from '../journal/Journal.ts';
+import type { Journal, JournalOrderState, OrderRow } from '../journal/Journal.ts';
 import type { HeldPosition, MarketState } from '../market/MarketState.ts';
 import type { Portfolio } from '../portfolio/Portfolio.ts';
 import type { Regime } from '../risk/RiskConfig.ts';
 import type { TradingState } from '../risk/TradingState.ts';
-import { strategyWorkingAtLimitFromScratch } from '../risk/exposureBook.ts';
-import type { ActorAvailability, MarketView, PortfolioView, ProductStatus, SymbolMarketView } from '../risk/views.ts';
+import { heldAtEntryFromScratch, strategyWorkingAtLimitFromScratch } from '../risk/exposureBook.ts';
+import type { ActorAvailability, MarketView, PortfolioView, ProductStatus, SymbolMarketView, WorkingOrderView } from '../risk/views.ts';
 import type { Strategy } from '../strategies/Strategy.ts';
 import { acceptsEntry, acceptsExit } from '../../machines/trade/tradeQueries.ts';
 import type { ExposureFeed } from './exposureFeed.ts';
@@ -62,6 +62,22 @@ export const positionOwner = (src: Pick<RiskViewSources, 'hosts' | 'approvals'>,
 /** Returns the account's open positions by symbol, each with the strategy that opened it (the strategies' snapshot). */
 export const ownedPositions = (src: RiskViewSources): ReadonlyMap<string, HeldPosition> => heldPositions(src.portfolio, (symbol) => positionOwner(src, symbol));
 
+// The working-order views of the last projection read, by the journal's rows array: the journal hands the same array out
+// until an order row changes, so an unchanged book is not mapped again (nor its remaining quantities subtracted) per
+// decision. Reused only while every row's approval still gives the same stop.
+const workingViews = new WeakMap<ReadonlyArray<OrderRow>, ReadonlyArray<WorkingOrderView>>();
+
+const workingOrdersOf = (src: RiskViewSources, rows: ReadonlyArray<OrderRow>): ReadonlyArray<WorkingOrderView> => {
+  const cached = workingViews.get(rows);
+  if (cached !== undefined && cached.every((w, i) => w.stopLoss === src.approvals.get(rows[i]!.intentId)?.stopLoss)) return cached;
+  const working = rows.map((o) => ({
+    symbol: o.symbol, side: o.side, quantity: o.quantity.minus(o.filledQuantity), price: o.price, stopLoss: src.approvals.get(o.intentId)?.stopLoss,
+    reduceOnly: o.reduceOnly, strategyId: o.strategyId ?? 'unknown',
+  }));
+  workingViews.set(rows, working);
+  return working;
+};
+
 /**
  * Returns the portfolio view at `now`, counting this round's approvals per strategy. With `market` (the market view
  * it is handed over with) and an ExposureFeed in the sources, the view carries the feed's book valued against it.
@@ -72,13 +88,10 @@ export const portfolioView = (src: RiskViewSources, now: number, tradesThisCycle
     symbol: p.symbol, side: p.side as 'long' | 'short', quantity: p.quantity, entryPrice: p.entryPrice, markPrice: p.markPrice, stopLoss: p.stopLoss,
   }));
   const rows = src.journal.ordersInState(WORKING_ORDER_STATES);
-  const working = rows.map((o) => ({
-    symbol: o.symbol, side: o.side, quantity: o.quantity.minus(o.filledQuantity), price: o.price, stopLoss: src.approvals.get(o.intentId)?.stopLoss,
-    reduceOnly: o.reduceOnly, strategyId: o.strategyId ?? 'unknown',
-  }));
+  const working = workingOrdersOf(src, rows);
   const book = market === undefined ? undefined : src.exposure?.sync(rows, working, open, positions, market, src.groups);
   const strategies: Record<string, { committedNotional: Decimal; tradesThisCycle: number }> = {};
-  const held = book?.heldAtEntry ?? positions.reduce((a, p) => a.plus(p.quantity.times(p.entryPrice)), ZERO);
+  const held = book?.heldAtEntry ?? heldAtEntryFromScratch({ positions });
   for (const s of src.strategies) {
     const entries = book?.strategyWorkingAtLimit(s.id) ?? strategyWorkingAtLimitFromScratch({ workingOrders: working }, s.id);
     strategies[s.id] = { committedNotional: entries.plus(held), tradesThisCycle: tradesThisCycle.get(s.id) ?? 0 };

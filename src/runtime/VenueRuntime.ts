@@ -5,7 +5,6 @@
  * approvals. It is a DecisionTarget of the session's DecisionLoop. Time comes only from the injected scheduler.
  */
 import { Effect } from 'effect';
-import type { Decimal } from '../domain/money.ts';
 import type { Instrument } from '../domain/Instrument.ts';
 import type { TradeProposal } from '../domain/TradeProposal.ts';
 import { ApprovalBook } from '../execution/ApprovalBook.ts';
@@ -25,6 +24,7 @@ import { openCyclesOf, recordDecision } from './decisions.ts';
 import { gateBlock, gatePause, gateQuarantine } from './gates.ts';
 import { IntentPerformer } from './IntentPerformer.ts';
 import { KillSwitchController } from './KillSwitchController.ts';
+import { deliverMark } from './markFeed.ts';
 import type { DecisionTarget } from './DecisionLoop.ts';
 import type { HostRegistry, RuntimeContext, VenueRuntimeDeps } from './ports.ts';
 import { recoverAtStartup, type RecoveryReport } from './recovery.ts';
@@ -51,7 +51,6 @@ export class VenueRuntime implements DecisionTarget, HostRegistry {
   private readonly viewSources: RiskViewSources;
   private readonly registry = new Map<string, ActorHost>();
   private readonly instruments = new Map<string, Instrument>();
-  private readonly leverageSet = new Map<string, Decimal>();
   private readonly pending = new Set<Promise<unknown>>();
   private gateOpen = false;
   private recovering = false;
@@ -72,6 +71,7 @@ export class VenueRuntime implements DecisionTarget, HostRegistry {
     this.state = new TradingState({ journal, config: deps.risk.config, timeZone: deps.timeZone ?? 'UTC' });
     this.execution = new ExecutionEngine({
       venue: deps.venue, journal, clock: scheduler.clock, logger, retry: settings.retry, seed: settings.seed, crashPoint: deps.crashPoint, latency: deps.latency, telemetry: deps.telemetry,
+      accountLeverage: settings.leverage,
       // Entries only through the open gate; a reduce-only close may pass while start-up recovery closes what it cannot protect.
       gateOpen: (reduceOnly) => settings.mode !== 'DRY_RUN' && (this.gateOpen || (reduceOnly && this.recovering)),
     });
@@ -83,7 +83,7 @@ export class VenueRuntime implements DecisionTarget, HostRegistry {
     this.performer = new IntentPerformer({
       ctx: this.ctx, execution: this.execution, approvals: this.approvals, risk: deps.risk, state: this.state, stats: this.stats,
       referencePrice: (s) => this.market.get(s)?.lastPrice ?? this.portfolio.position(s)?.entryPrice,
-      leverageOf: (s) => this.leverageSet.get(s), recordCriticalError: (what) => this.kill.recordCriticalError(what), capabilities: deps.venue.capabilities,
+      leverageOf: (s) => this.execution.leverageOf(s), recordCriticalError: (what) => this.kill.recordCriticalError(what), capabilities: deps.venue.capabilities,
     });
     this.venueCheck = new VenueCheck({
       ctx: this.ctx, venue: deps.venue, hosts: this, execution: this.execution, state: this.state, deliverFill: (f) => this.router.onFill(f),
@@ -137,12 +137,13 @@ export class VenueRuntime implements DecisionTarget, HostRegistry {
     const leverage = settings.leverage;
     if (leverage === undefined || !venue.capabilities.leverage) return;
     for (const symbol of settings.symbols) {
+      // An open position keeps its leverage (a trade's own, locked at x10 after an auto-SL, S0-5); the next entry sets its own.
+      if (this.portfolio.position(symbol)?.quantity.gt(0) === true) continue;
       const r = await this.execution.setLeverage(symbol, leverage);
       // Never "trade anyway" at a leverage the venue did not confirm: entries stay blocked, exits and protection go on.
-      if (r._tag === 'Right') this.leverageSet.set(symbol, leverage);
-      else {
-        logger.error({ symbol, leverage: leverage.toString(), reason: r.left.message }, 'set_leverage_failed');
-        this.blockSymbol(symbol, `the venue did not set leverage ${leverage.toString()}: ${r.left.message}`);
+      if (!r.ok) {
+        logger.error({ symbol, leverage: leverage.toString(), reason: r.reason }, 'set_leverage_failed');
+        this.blockSymbol(symbol, `the venue did not set leverage ${leverage.toString()}: ${r.reason}`);
       }
     }
   }
@@ -198,9 +199,7 @@ export class VenueRuntime implements DecisionTarget, HostRegistry {
   }
 
   /** Blocks new entries on a symbol (exits and protection continue); journaled and alerted. */
-  blockSymbol(symbol: string, reason: string): void {
-    gateBlock(this.ctx, this.state, symbol, reason);
-  }
+  blockSymbol(symbol: string, reason: string): void { gateBlock(this.ctx, this.state, symbol, reason); }
 
   /** Pauses or resumes entries of a symbol for its market stream (X-WS-2/5); exits and protections are not affected. */
   setMarketPaused(symbol: string, paused: boolean, reason: string): void {
@@ -271,8 +270,8 @@ export class VenueRuntime implements DecisionTarget, HostRegistry {
     recordDecision({ ctx: this.ctx, stats: this.stats, approvals: this.approvals, hosts: this }, proposal, decision, this.instruments.get(proposal.symbol), strategyCap);
   }
 
-  /** Feeds one normalized market event. */
-  onMarket(e: MarketEvent): void { this.market.apply(e); }
+  /** Feeds one normalized market event; a ticker may move a managed stop (S0-11, S0-13). */
+  onMarket(e: MarketEvent): void { this.market.apply(e); deliverMark(this, this.deps.settings.triggerSource, e, this.ctx.now()); }
 
   /** Feeds one normalized account event. */
   onAccount(e: AccountEvent): void { this.router.onAccount(e); }

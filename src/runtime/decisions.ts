@@ -27,8 +27,15 @@ export interface DecisionDeps {
   readonly hosts: HostRegistry;
 }
 
-/** Journals one decision (with the integrator's downscale of the proposal, if any: S3-6) and acts on it. */
-export const recordDecision = (deps: DecisionDeps, proposal: TradeProposal, decision: RiskDecision, instrument: Instrument | undefined, strategyCap?: StrategyCapRecord): void => {
+/**
+ * Journals one decision (with the integrator's downscale of the proposal, if any: S3-6) and acts on it, in one journal
+ * transaction: the decision, the client order id, the actor's step with its snapshot and the ORDER_REQUESTED of its
+ * request commit together, with one fsync, and the ExecutionEngine sends the request only after that commit.
+ */
+export const recordDecision = (deps: DecisionDeps, proposal: TradeProposal, decision: RiskDecision, instrument: Instrument | undefined, strategyCap?: StrategyCapRecord): void =>
+  deps.ctx.journal.transaction(() => actOnDecision(deps, proposal, decision, instrument, strategyCap));
+
+const actOnDecision = (deps: DecisionDeps, proposal: TradeProposal, decision: RiskDecision, instrument: Instrument | undefined, strategyCap?: StrategyCapRecord): void => {
   const { ctx, stats } = deps;
   const now = ctx.now();
   stats.proposals += 1;
@@ -67,6 +74,7 @@ export const recordDecision = (deps: DecisionDeps, proposal: TradeProposal, deci
     type: 'command.open', at: now, intentId, clientOrderId, side: order.side, quantity: order.quantity.toString(), price: order.limitPrice.toString(),
     timeInForce: order.timeInForce, takeProfitFraction: order.takeProfitFraction.toString(), stopLossFraction: order.stopLossFraction.toString(),
     maxRepriceAttempts: ctx.settings.maxRepriceAttempts, repriceTicks: 1, tickSize: instrument.tickSize.toString(), ackTimeoutMs: ctx.settings.ackTimeoutMs,
+    ...(ctx.settings.stopManagement === undefined ? {} : { management: ctx.settings.stopManagement }),
   });
 };
 

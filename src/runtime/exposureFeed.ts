@@ -35,6 +35,9 @@ export class ExposureFeed {
   /** The greatest created seq put so far: a row older than it would not land in the projection's order. */
   private lastCreatedSeq = -Infinity;
   private syncs = 0;
+  /** The lists of the last order sync: handed the same arrays again, no order changed. */
+  private lastKeys: ReadonlyArray<WorkingOrderKey> | undefined;
+  private lastViews: ReadonlyArray<WorkingOrderView> | undefined;
 
   /** The book as of the last sync (undefined before the first). */
   get book(): ExposureBook | undefined {
@@ -56,10 +59,14 @@ export class ExposureFeed {
   ): ExposureBook {
     let book = this.current;
     if (book === undefined || book.groups !== groups) book = this.reset(groups);
-    if (!this.syncOrders(book, keys, views)) {
-      // A row came back, or arrived, out of the projection's order: the book is rebuilt in that order.
-      book = this.reset(groups);
-      this.syncOrders(book, keys, views);
+    if (keys !== this.lastKeys || views !== this.lastViews) {
+      if (!this.syncOrders(book, keys, views)) {
+        // A row came back, or arrived, out of the projection's order: the book is rebuilt in that order.
+        book = this.reset(groups);
+        this.syncOrders(book, keys, views);
+      }
+      this.lastKeys = keys;
+      this.lastViews = views;
     }
     const open = new Set<string>();
     sources.forEach((source, i) => {
@@ -83,6 +90,8 @@ export class ExposureFeed {
     this.orders.clear();
     this.held.clear();
     this.lastCreatedSeq = -Infinity;
+    this.lastKeys = undefined;
+    this.lastViews = undefined;
     return this.current;
   }
 

@@ -17,6 +17,7 @@ import type { Journal } from '../journal/Journal.ts';
 import type { Logger } from '../kernel/logger.ts';
 import type { RetryPolicy } from '../kernel/retry.ts';
 import type { Scheduler } from '../kernel/Scheduler.ts';
+import type { StopManagement } from '../../machines/trade/stopManagement.ts';
 import type { ActorHost } from './ActorHost.ts';
 import type { FillFeedback } from './StrategyFeedback.ts';
 
@@ -36,6 +37,8 @@ export interface RuntimeSettings {
   readonly ackTimeoutMs: number;
   readonly maxRepriceAttempts: number;
   readonly maxProtectionAttempts: number;
+  /** Break-even and trailing of every entry's stop (S0-11, S0-13); undefined: stops stay where the entry set them. */
+  readonly stopManagement?: StopManagement | undefined;
   readonly cooldownMs: number;
   readonly retry: RetryPolicy;
   readonly seed: number;

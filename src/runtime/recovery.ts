@@ -12,6 +12,7 @@ import { clientOrderIdPrefix } from '../domain/clientOrderId.ts';
 import type { ExecutionEvent } from '../domain/events.ts';
 import { dec, type Decimal } from '../domain/money.ts';
 import type { Fill, Position, ProtectionRequest, TriggerSource, VenueOrder } from '../domain/orders.ts';
+import { heldLevels } from '../../machines/trade/stopManagement.ts';
 import { liveOrderIds, protectionPrices } from '../../machines/trade/tradeLogic.ts';
 import { isAtRest, isIdle, isProtecting, isTransient } from '../../machines/trade/tradeQueries.ts';
 import { orderRecoveryEvents, positionRecoveryEvents, positionReplaced } from '../../machines/trade/reconcileActor.ts';
@@ -89,11 +90,10 @@ const fetchOrThrow = async <A>(step: string, symbol: string | undefined, eff: Ef
 const openPosition = (positions: ReadonlyArray<Position>, symbol: string): Position | undefined =>
   positions.find((p) => p.symbol === symbol && p.side !== 'flat' && p.quantity.gt(0));
 
-/** TP/SL of the actor's position, from its OEP and the intent's fractions (what the chart itself requested). */
+/** TP/SL of the actor's position as the chart holds them: from its OEP, the stop as break-even or the trailer moved it. */
 export const actorProtection = (c: TradeContext, trigger: TriggerSource): ProtectionRequest | undefined => {
-  if (c.intent === null || c.openingPrice === null) return undefined;
-  const p = protectionPrices(c.intent.side, c.openingPrice, c.intent.takeProfitFraction, c.intent.stopLossFraction, c.intent.tickSize);
-  return { symbol: c.symbol, takeProfit: dec(p.takeProfit), stopLoss: dec(p.stopLoss), trigger };
+  const p = heldLevels(c);
+  return p === undefined ? undefined : { symbol: c.symbol, takeProfit: dec(p.takeProfit), stopLoss: dec(p.stopLoss), trigger };
 };
 
 const adoptedProtection = (p: Position, port: RecoveryPort): ProtectionRequest => {

@@ -1,8 +1,9 @@
 /**
  * The operations HTTP server (issue 14 items 1–3): fastify on `server.host:server.port` serving the OpsSource —
- * health, readiness, status, metrics, the SSE event stream, the journal tail, the control routes and the dashboard
- * login. It refuses to start without `TW_CONTROL_TOKEN`; every answer is JSON with a typed error (never a stack), and
- * neither the token nor a cookie is ever logged. It reads the session only through the OpsSource.
+ * health, readiness, status, metrics, the SSE event stream, the journal tail, the control routes, the dashboard
+ * login and the signal webhook. It refuses to start without `TW_CONTROL_TOKEN`; every answer is JSON with a typed
+ * error (never a stack), and neither the token nor a cookie is ever logged. It reads the session only through the
+ * OpsSource (and the signal intake only through its SignalReceiver).
  */
 import rateLimit from '@fastify/rate-limit';
 import cookie from '@fastify/cookie';
@@ -21,6 +22,7 @@ import { clockRateLimitStore } from './rateLimitStore.ts';
 import { controlRoutes } from './routes/controlRoutes.ts';
 import { loginRoutes } from './routes/loginRoutes.ts';
 import { readRoutes } from './routes/readRoutes.ts';
+import { SIGNAL_BODY_LIMIT_BYTES, signalRoutes, type SignalWebhooks } from './routes/signalRoutes.ts';
 
 export { OpsServerError } from './context.ts';
 
@@ -37,6 +39,8 @@ export interface OpsServerOptions {
   readonly dashboard?: DashboardAssets | undefined;
   /** The SSE heartbeat comment's interval in wall ms (default 15 s). */
   readonly sseHeartbeatMs?: number | undefined;
+  /** The `via: webhook` signal sources (`POST /signals/<source>`, issue 16); absent: none. */
+  readonly signals?: SignalWebhooks | undefined;
 }
 
 /** A running server. */
@@ -54,7 +58,7 @@ const errorAnswer = (err: FastifyError): { readonly status: number; readonly bod
   const status = typeof err.statusCode === 'number' ? err.statusCode : 500;
   if (status === 429) return { status, body: { error: 'rate_limited', detail: err.message } };
   if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return { status: 415, body: { error: 'unsupported_media_type', detail: 'send application/json' } };
-  if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return { status: 413, body: { error: 'payload_too_large', detail: `bodies are at most ${BODY_LIMIT_BYTES} bytes` } };
+  if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return { status: 413, body: { error: 'payload_too_large', detail: `the body is larger than this route takes (${BODY_LIMIT_BYTES} bytes; the signal webhook ${SIGNAL_BODY_LIMIT_BYTES})` } };
   if (status >= 400 && status < 500) {
     const message = err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' ? 'the body is empty; send a JSON object ({} when there is nothing to say)' : err.message;
     return { status: 400, body: { error: 'bad_request', problems: [{ path: '(body)', message }] } };
@@ -121,6 +125,7 @@ export const startOpsServer = async (opts: OpsServerOptions): Promise<OpsServer>
   readRoutes(app, ctx);
   controlRoutes(app, ctx);
   loginRoutes(app, ctx);
+  if (opts.signals !== undefined) signalRoutes(app, ctx, opts.signals);
   try {
     await app.listen({ host: opts.server.host, port: opts.server.port });
   } catch (e) {

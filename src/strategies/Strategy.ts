@@ -6,10 +6,21 @@
 import type { TradeProposal } from '../domain/TradeProposal.ts';
 import type { MarketSnapshot } from '../market/MarketState.ts';
 
+/**
+ * Something a strategy reports about itself in a cycle (e.g. `regime_changed`): an event name and plain fields. The
+ * strategy only returns it; the session logs it (registry.ts, `StrategyContext.onEvent`).
+ */
+export interface StrategyEvent {
+  readonly event: string;
+  readonly fields: Readonly<Record<string, string | number | boolean | null>>;
+}
+
 /** The result of one decision cycle of a strategy. */
 export interface StrategyStep<S> {
   readonly proposals: ReadonlyArray<TradeProposal>;
   readonly state: S;
+  /** What the strategy reports about this cycle, in order; absent or empty: nothing. */
+  readonly events?: ReadonlyArray<StrategyEvent> | undefined;
 }
 
 /** A pure strategy with state of type S. */

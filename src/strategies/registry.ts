@@ -14,7 +14,17 @@ import type { StrategyCaps } from '../config/strategySections.ts';
 import { breakoutStrategy } from './breakout/Breakout.ts';
 import { smaCrossStrategy } from './smaCross/SmaCross.ts';
 import { SmaCrossSection } from '../config/smaCrossSection.ts';
-import type { Strategy } from './Strategy.ts';
+import { openingRangeStrategy } from './openingRange/OpeningRange.ts';
+import { OpeningRangeSection } from '../config/openingRangeSection.ts';
+import { vwapReversionStrategy } from './vwapReversion/VwapReversion.ts';
+import { VwapReversionSection } from '../config/vwapReversionSection.ts';
+import { eodMomentumStrategy } from './eodMomentum/EodMomentum.ts';
+import { EodMomentumSection } from '../config/eodMomentumSection.ts';
+import { scoredTriggersStrategy } from './scoredTriggers/ScoredTriggers.ts';
+import { ScoredTriggersSection } from '../config/scoredTriggersSection.ts';
+import { volTargetStrategy } from './volTarget/VolTarget.ts';
+import { VolTargetSection } from '../config/volTargetSection.ts';
+import type { Strategy, StrategyEvent } from './Strategy.ts';
 import { UserStrategyError } from './userStrategy.ts';
 
 /** What every strategy factory may use besides its own parameters. */
@@ -23,6 +33,10 @@ export interface StrategyContext {
   readonly ttlMs: number;
   /** Told once when a user strategy fails while proposing (it then proposes nothing more in this run). */
   readonly onFault?: ((strategyId: string, problem: string) => void) | undefined;
+  /** Told each event a strategy's step reports (`StrategyStep.events`, e.g. `regime_changed`), in order. */
+  readonly onEvent?: ((strategyId: string, event: StrategyEvent) => void) | undefined;
+  /** The regime multipliers (S3-4; the config's `risk.regimes`); absent: S3-4's defaults. */
+  readonly regimes?: Readonly<Record<'bull' | 'chop' | 'bear' | 'crash', number>> | undefined;
 }
 
 /** What every decoded strategy section holds besides the strategy's own parameters. */
@@ -46,7 +60,7 @@ export interface StrategyEntry {
 }
 
 /** The ids of the built-in strategies. */
-export type BuiltinStrategyId = 'breakout' | 'sma-cross';
+export type BuiltinStrategyId = 'breakout' | 'sma-cross' | 'opening-range' | 'vwap-reversion' | 'scored-triggers' | 'vol-target' | 'eod-momentum';
 
 const decoder = <A, I>(schema: Schema.Schema<A, I>) => {
   const decode = Schema.decodeUnknownEither(schema, { errors: 'all', onExcessProperty: 'error' });
@@ -72,6 +86,26 @@ export const STRATEGY_REGISTRY: ReadonlyArray<StrategyEntry & { readonly id: Bui
   entry({
     id: 'sma-cross', summary: 'SMA(fast)/SMA(slow) cross on closes, long only (the backtest parity reference)', schema: SmaCrossSection,
     create: (p, ctx) => smaCrossStrategy(p, ctx.ttlMs) as Strategy<unknown>,
+  }),
+  entry({
+    id: 'opening-range', summary: 'S2 opening range breakout 09:30-10:20 ET: close above the first 20 min high + buffer on volume, long only, hard exit 10:20', schema: OpeningRangeSection,
+    create: (p, ctx) => openingRangeStrategy(p, ctx.ttlMs) as Strategy<unknown>,
+  }),
+  entry({
+    id: 'vwap-reversion', summary: 'S2 VWAP mean reversion 10:30-14:30 ET: 2 % below session VWAP, reversal bar, Bollinger touch, ADX <= 25; long only', schema: VwapReversionSection,
+    create: (p, ctx) => vwapReversionStrategy(p, ctx.ttlMs) as Strategy<unknown>,
+  }),
+  entry({
+    id: 'scored-triggers', summary: 'Weighted breakout and volume-spike score on closed bars, top scores per cycle, spot long only', schema: ScoredTriggersSection,
+    create: (p, ctx) => scoredTriggersStrategy(p, ctx.ttlMs, ctx.regimes) as Strategy<unknown>,
+  }),
+  entry({
+    id: 'vol-target', summary: 'EMA trend on perps, long and short, sized min(tier cap, targetVol / realised vol) behind an expectancy gate', schema: VolTargetSection,
+    create: (p, ctx) => volTargetStrategy(p, ctx.ttlMs) as Strategy<unknown>,
+  }),
+  entry({
+    id: 'eod-momentum', summary: 'S2 end of day 14:30-16:00 ET: trend or fade vs open and VWAP, VIX gate, inverse ETFs for bearish setups', schema: EodMomentumSection,
+    create: (p, ctx) => eodMomentumStrategy(p, ctx.ttlMs) as Strategy<unknown>,
   }),
 ];
 
@@ -109,10 +143,21 @@ export const enabledStrategies = (
       skipped?.(e.id);
       continue;
     }
-    out.push(e.create(section.right as never, { ...ctx, ttlMs: config.decision.cycleMs }));
+    const strategy = e.create(section.right as never, { ...ctx, ttlMs: config.decision.cycleMs, regimes: config.risk.regimes });
+    out.push(ctx.onEvent === undefined ? strategy : reportingEvents(strategy, ctx.onEvent));
   }
   return out;
 };
+
+/** Returns `s` with each event of its steps told to `onEvent` (the step itself is handed on unchanged). */
+const reportingEvents = (s: Strategy<unknown>, onEvent: (strategyId: string, event: StrategyEvent) => void): Strategy<unknown> => ({
+  ...s,
+  propose: (snapshot, state) => {
+    const step = s.propose(snapshot, state);
+    for (const e of step.events ?? []) onEvent(s.id, e);
+    return step;
+  },
+});
 
 /** Returns the caps (S3-6) of every enabled strategy that has any, by strategy id. */
 export const strategyCapsOf = (config: AppConfig, user: ReadonlyArray<StrategyEntry> = []): ReadonlyMap<string, StrategyCaps> => {

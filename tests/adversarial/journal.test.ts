@@ -15,6 +15,7 @@ import { persistentJournalPath } from '../../src/app/reconcileCommand.ts';
 import { runSim, type RunningSim } from '../../src/app/sim.ts';
 import { loadConfigFile } from '../../src/config/load.ts';
 import { dec } from '../../src/domain/money.ts';
+import { formatClientOrderId } from '../../src/domain/clientOrderId.ts';
 import { parseClientOrderId } from '../../src/journal/clientOrderIds.ts';
 import { headRecordPath } from '../../src/journal/headRecord.ts';
 import { InstanceLockError, claimJournalFile } from '../../src/journal/instanceLock.ts';
@@ -247,23 +248,31 @@ describe('trusting an empty journal against a venue with activity', () => {
     const { config, hash } = loadConfig(file);
     const common = { config, configHash: hash, configFile: file, dataDir: dir, version: 'test', commit: null, progress: () => undefined, maxWallMs: 60_000 };
 
-    // Session 1 trades until the venue has filled an order of ours, then stops. (An order the stop cancels before
-    // any fill leaves no open order, execution or position: the venue would show no activity, and the later starts
-    // would rightly accept the empty journal — client order ids are floored at the venue clock, so none collides.)
+    // Session 1 trades until the venue has an order of ours, then stops (its stop may cancel it, and a fill's position
+    // may close before the next start). Then a stray of ours the journal never saw (left by a crash, say) rests at the
+    // venue: whatever session 1 left, the venue shows activity of this bot, deterministically.
     const first = new AbortController();
     const off = sim.exchange.subscribe((e) => {
-      if (e.type === 'execution' && e.execution.account === 'main') first.abort();
+      if (e.type === 'order' && e.order.account === 'main' && e.order.clientOrderId?.startsWith('tw-') === true) first.abort();
     });
     await runSession({ ...common, signal: first.signal });
     off();
-    const idsOf = (): string[] => [...sim.exchange.orderHistory('main'), ...sim.exchange.openOrders('main')].map((o) => o.clientOrderId ?? '').filter((id) => id.startsWith('tw-'));
+    // Our client ids the venue knows, each once (its order history also lists the orders still open).
+    const idsOf = (): string[] => [...new Set([...sim.exchange.orderHistory('main'), ...sim.exchange.openOrders('main')].map((o) => o.clientOrderId ?? '').filter((id) => id.startsWith('tw-')))];
+    expect(idsOf().length, 'session 1 placed an order of ours').toBeGreaterThan(0);
+    const strayId = formatClientOrderId({ botId: 'tw', strategyId: 'breakout', seq: Math.max(...idsOf().map((id) => parseClientOrderId(id)?.seq ?? 0)) + 7 });
+    const stray = sim.exchange.placeOrder({
+      account: 'main', symbol: 'BTCUSDT', side: 'buy', type: 'limit', quantity: dec('0.01'), price: dec(String(Math.floor(sim.exchange.ticker('BTCUSDT').lastPrice.toNumber() * 0.97))),
+      timeInForce: 'gtc', reduceOnly: false, closeOnTrigger: false, clientOrderId: strayId,
+    });
+    expect(stray.ok, JSON.stringify(stray)).toBe(true);
     const session1 = idsOf();
-    expect(session1.length).toBeGreaterThan(0);
+    expect(session1).toContain(strayId);
 
     // The operator moves the journal aside (as an old runbook said). Without a journal the start refuses…
     const path = persistentJournalPath(dir, 'bybit', 'main');
     renameSync(path, `${path}.aside`);
-    const missing = await runCli(['run', '--config', file, '--data-dir', dir]);
+    const missing = await runCli(['run', '--config', file, '--data-dir', dir], undefined, 60_000);
     expect(missing.code, missing.stderr).toBe(3);
     expect(missing.stderr).toContain('journal init');
     expect(missing.stderr).toMatch(/head record says \d+ entries were committed/);
@@ -272,7 +281,7 @@ describe('trusting an empty journal against a venue with activity', () => {
     // …and so does a 0-byte journal once the head record is gone too: the venue shows our orders.
     renameSync(headRecordPath(path), `${headRecordPath(path)}.aside`);
     writeFileSync(path, '');
-    const empty = await runCli(['run', '--config', file, '--data-dir', dir]);
+    const empty = await runCli(['run', '--config', file, '--data-dir', dir], undefined, 60_000);
     expect(empty.code, empty.stderr).toBe(3);
     expect(empty.stderr).toContain('journal init');
     expect(empty.stderr).toMatch(/the venue shows activity of this bot/);
@@ -293,14 +302,15 @@ describe('trusting an empty journal against a venue with activity', () => {
     // Session 2 starts on the fresh journal (recovery withdraws the strays) and trades: no id collides.
     const second = new AbortController();
     const before = idsOf().length;
+    // Stopped at the first order of a client id session 1 never used (the stray's cancellation is not one).
     const off2 = sim.exchange.subscribe((e) => {
-      if (e.type === 'order' && e.order.account === 'main' && idsOf().length > before) second.abort();
+      const id = e.type === 'order' && e.order.account === 'main' ? (e.order.clientOrderId ?? '') : '';
+      if (id.startsWith('tw-') && !session1.includes(id)) second.abort();
     });
-    await runSession({ ...common, signal: second.signal });
+    const r2 = await runSession({ ...common, signal: second.signal });
     off2();
     const all = idsOf();
-    expect(all.length).toBeGreaterThan(before);
-    expect(new Set(all).size).toBe(all.length);
+    expect(all.length, JSON.stringify(r2.summary)).toBeGreaterThan(before);
     const session2 = all.filter((id) => !session1.includes(id));
     for (const id of session2) expect(parseClientOrderId(id)?.seq ?? 0).toBeGreaterThan(maxSeen);
     expect(verifyJournal(path).ok).toBe(true);

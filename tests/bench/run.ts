@@ -24,6 +24,7 @@ const MODULES: ReadonlyArray<{ readonly id: string; readonly file: string; reado
   { id: 'kill', file: './kill.bench.ts', exportName: 'benchKill' },
   { id: 'restart', file: './restart.bench.ts', exportName: 'benchRestart' },
   { id: 'backtest', file: './backtest.bench.ts', exportName: 'benchBacktest' },
+  { id: 'sweep', file: './sweep.bench.ts', exportName: 'benchSweep' },
   { id: 'scale', file: './scale.bench.ts', exportName: 'benchScale' },
 ];
 

@@ -347,5 +347,16 @@ export async function benchRuntime(): Promise<Figure[]> {
 }
 
 if (import.meta.main) {
-  for (const f of await benchRuntime()) console.log(`${f.name}: ${f.value} ${f.unit}`);
+  // `node tests/bench/runtime.bench.ts [memory|replay|tick]`: one part alone (for a profile); no argument runs all three.
+  const part = process.argv[2];
+  const parts: Record<string, (dir: string) => Figure[] | Promise<Figure[]>> = { memory: benchMemory, replay: benchReplay, tick: benchTickToOrder };
+  const one = part === undefined ? undefined : parts[part];
+  if (part !== undefined && one === undefined) throw new Error(`unknown part ${part}; one of ${Object.keys(parts).join(', ')}`);
+  const dir = mkdtempSync(join(tmpdir(), 'tw-bench-runtime-'));
+  try {
+    for (const f of one === undefined ? await benchRuntime() : await one(dir)) console.log(`${f.name}: ${f.value} ${f.unit}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  process.exit(0);
 }

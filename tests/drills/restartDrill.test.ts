@@ -50,4 +50,26 @@ describe('X-REC-1 X-RT-7 restart drill (kill -9 at crash points, restart, reconc
       }
     }
   }, 600_000);
+
+  it('S0-11 S0-13 X-REC-1 the stops scenario (break-even and trailing stops): 12 trials with kills while a stop move is in flight or just confirmed, zero violations', async () => {
+    const work = mkdtempSync(join(tmpdir(), 'tw-drill-stops-'));
+    const r = await run(['drill', 'restart', '--trials', '12', '--seed', '3', '--scenario', 'stops', '--work-dir', work]);
+    expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
+    expect(r.stdout).toContain('scenario stops');
+    expect(r.stdout).toContain('0 violations');
+    const row = r.stdout.split('\n').map((l) => l.trim()).find((l) => l.startsWith('STOP MOVE'));
+    const [trials, missed, violating] = (row ?? '').slice('STOP MOVE'.length).trim().split(/\s+/).map(Number);
+    expect(trials, r.stdout).toBe(2);
+    expect(violating, r.stdout).toBe(0);
+    expect(missed!, r.stdout).toBeLessThanOrEqual(1);
+    // The children really moved stops: the journal shows moves asked and trailed stops confirmed.
+    const db = new Database(join(work, 'epoch-0', 'data', 'journal', 'bybit-main.sqlite'), { readonly: true });
+    try {
+      const to = (state: string) => (db.prepare("SELECT count(*) AS n FROM events WHERE type = 'ACTOR_EVENT' AND json_extract(payload, '$.to') = ?").get(state) as { n: number }).n;
+      expect(to('opened.movingStop')).toBeGreaterThan(0);
+      expect(to('opened.trailing') + to('opened.breakEven')).toBeGreaterThan(0);
+    } finally {
+      db.close();
+    }
+  }, 600_000);
 });

@@ -1,6 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { dec } from '../../src/domain/money.ts';
 import type { OrderRequest } from '../../src/domain/orders.ts';
@@ -8,6 +9,7 @@ import { ExecutionEngine, ExecutionRefused } from '../../src/execution/Execution
 import { openJournal, type Journal } from '../../src/journal/Journal.ts';
 import { createLogger } from '../../src/kernel/logger.ts';
 import { makeRiskEngine, type ApprovedOrder } from '../../src/risk/RiskEngine.ts';
+import type { Venue } from '../../src/venues/Venue.ts';
 import { bybitLinearInstrument } from '../../src/venues/sim/engine/SimExchange.ts';
 import { market, portfolio, proposal, config, symbolMarket } from '../risk/fixtures.ts';
 import { ACCOUNT, START, startSimHarness, type SimHarness } from '../venues/bybit/simHarness.ts';
@@ -39,11 +41,11 @@ const approve = (mid: string, over: { dryRun?: boolean } = {}): ApprovedOrder =>
   return decision.order;
 };
 
-const setup = async (opts: { requestTimeoutMs?: number; gate?: boolean } = {}) => {
+const setup = async (opts: { requestTimeoutMs?: number; gate?: boolean; wrap?: (venue: Venue, j: Journal) => Venue } = {}) => {
   h = await startSimHarness({ requestTimeoutMs: opts.requestTimeoutMs ?? 5000 });
   journal = openJournal({ path: join(mkdtempSync(join(tmpdir(), 'tw-exec-')), 'journal.sqlite'), clock: h.clock });
   const engine = new ExecutionEngine({
-    venue: h.venue, journal, clock: h.clock, logger: createLogger({ level: 'silent', clock: h.clock, targets: {} }),
+    venue: opts.wrap?.(h.venue, journal) ?? h.venue, journal, clock: h.clock, logger: createLogger({ level: 'silent', clock: h.clock, targets: {} }),
     retry: { baseMs: 1, capMs: 5, maxAttempts: 6 }, seed: 3, gateOpen: () => opts.gate ?? true,
   });
   const mid = h.exchange.ticker('BTCUSDT').lastPrice.toString();
@@ -64,6 +66,70 @@ describe('ExecutionEngine over the Bybit adapter and the loopback simulator', ()
     expect(types).toEqual(['ORDER_REQUESTED', 'ORDER_ACKNOWLEDGED']);
     expect(j.getOrder('tw-t-1-0')?.state).not.toBe('requested');
     expect(h!.exchange.getOrder(ACCOUNT, 'BTCUSDT', { clientOrderId: 'tw-t-1-0' })).toBeDefined();
+  });
+
+  it('I17 X-ORD-2 a submit journaled inside a decision transaction calls the venue only after that transaction committed', async () => {
+    // The venue is called (not merely reached over HTTP) only once a second connection, which sees committed entries
+    // only, finds the ORDER_REQUESTED.
+    const seen: number[] = [];
+    let reader: Database.Database | undefined;
+    const { engine, mid, journal: j } = await setup({
+      wrap: (venue, jr) => ({
+        ...venue,
+        placeOrder: (r) => {
+          reader ??= new Database(jr.path, { readonly: true });
+          seen.push(reader.prepare<[string], { n: number }>("SELECT count(*) AS n FROM events WHERE type = 'ORDER_REQUESTED' AND stream = ?").get(`order:${r.clientOrderId}`)!.n);
+          return venue.placeOrder(r);
+        },
+      }),
+    });
+    const approval = approve(mid);
+    let pending: Promise<unknown> | undefined;
+    const before = j.lastSeq();
+    j.transaction(() => {
+      j.kvSet('decision', { text: 'the decision' });
+      pending = engine.submit(approval, limitBuy('tw-t-9-0', approval), { intentId: 'i-9', role: 'entry' });
+      expect(seen).toEqual([]);
+    });
+    const ev = await pending;
+    reader?.close();
+    expect(ev).toMatchObject({ type: 'venue.accepted' });
+    expect(seen).toEqual([1]);
+    expect([...j.readEvents({})].filter((e) => e.seq > before).map((e) => e.type)).toEqual(['KV_SET', 'ORDER_REQUESTED', 'ORDER_ACKNOWLEDGED']);
+  });
+
+  it('I17 X-ORD-2 when the decision transaction rolls back, its request is never sent and nothing of it is journaled', async () => {
+    const { engine, mid, journal: j, h: sim } = await setup();
+    const approval = approve(mid);
+    let pending: Promise<unknown> | undefined;
+    const before = j.lastSeq();
+    expect(() =>
+      j.transaction(() => {
+        pending = engine.submit(approval, limitBuy('tw-t-10-0', approval), { intentId: 'i-10', role: 'entry' });
+        throw new Error('the decision failed after its request was journaled');
+      }),
+    ).toThrow('the decision failed');
+    await expect(pending).rejects.toThrow('the decision failed');
+    expect(j.lastSeq()).toBe(before);
+    expect(j.getOrder('tw-t-10-0')).toBeUndefined();
+    expect(sim.exchange.orderHistory(ACCOUNT).filter((o) => o.clientOrderId === 'tw-t-10-0')).toHaveLength(0);
+  });
+
+  it('I17 X-ORD-2 a request whose savepoint rolled back inside a transaction that committed is not sent', async () => {
+    const { engine, mid, journal: j, h: sim } = await setup();
+    const approval = approve(mid);
+    let pending: Promise<unknown> | undefined;
+    j.transaction(() => {
+      j.kvSet('decision', { text: 'kept' });
+      expect(() => j.transaction(() => {
+        pending = engine.submit(approval, limitBuy('tw-t-11-0', approval), { intentId: 'i-11', role: 'entry' });
+        throw new Error('a step after the request failed');
+      })).toThrow('a step after the request failed');
+    });
+    expect(await pending).toMatchObject({ type: 'venue.rejected', code: 'not_journaled' });
+    expect(j.kvGet('decision')).toEqual({ text: 'kept' });
+    expect(j.getOrder('tw-t-11-0')).toBeUndefined();
+    expect(sim.exchange.orderHistory(ACCOUNT).filter((o) => o.clientOrderId === 'tw-t-11-0')).toHaveLength(0);
   });
 
   it('maps a definitive venue reject to venue.rejected with its category and journals it', async () => {

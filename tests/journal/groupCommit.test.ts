@@ -158,6 +158,35 @@ describe('group commit: the chain head inside a write transaction', () => {
     expect(journal.verify()).toMatchObject({ ok: true, entries: 3, lastSeq: 3 });
   });
 
+  it('I17 X-ORD-2 whenCommitted is undefined outside a transaction, resolves after the outermost commit (also from a savepoint), and rejects on a rollback', async () => {
+    expect(journal.whenCommitted()).toBeUndefined();
+    const events: string[] = [];
+    let outer: Promise<void> | undefined;
+    let inner: Promise<void> | undefined;
+    journal.transaction(() => {
+      journal.append('s', 'A', {});
+      outer = journal.whenCommitted()!.then(() => void events.push(`outer after commit, ${String(journal.lastSeq())} committed`));
+      journal.transaction(() => {
+        journal.append('s', 'B', {});
+        inner = journal.whenCommitted()!.then(() => void events.push('inner'));
+      });
+      events.push('transaction body done');
+    });
+    await Promise.all([outer, inner]);
+    expect(events).toEqual(['transaction body done', 'outer after commit, 2 committed', 'inner']);
+
+    const boom = new Error('decision failed');
+    let rolledBack: Promise<void> | undefined;
+    expect(catchError(() => journal.transaction(() => {
+      journal.append('s', 'GONE', {});
+      rolledBack = journal.whenCommitted();
+      throw boom;
+    }))).toBe(boom);
+    await expect(rolledBack).rejects.toBe(boom);
+    expect(journal.lastSeq()).toBe(2);
+    expect(journal.whenCommitted()).toBeUndefined();
+  });
+
   it('issue 17 a savepoint that rolls back inside an outer transaction restores the head it started from', () => {
     journal.append('s', 'BEFORE', {});
     journal.transaction(() => {

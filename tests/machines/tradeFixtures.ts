@@ -66,6 +66,12 @@ export const PROTECTED = [...OPENED, protectionSet];
 export const CLOSING = [...PROTECTED, close];
 export const FLATTENING = [...OPENED, protectionFailed, protectionFailed];
 export const CLOSED = [...CLOSING, fill('c1-x1', 't5', '2', '101')];
+/** Marks after the OEP of 100 (management of the model intent): break-even at 103, the trailer at 106 and 110. */
+export const mark = (price: string): TradeEvent => ({ type: 'market.mark', price, at: 5 });
+export const MOVING_BE = [...PROTECTED, mark('103')];
+export const BREAK_EVEN = [...MOVING_BE, protectionSet];
+export const MOVING_TRAIL = [...BREAK_EVEN, mark('106')];
+export const TRAILING = [...MOVING_TRAIL, protectionSet];
 
 /** A compact label per emitted intent: type plus what tells two of a kind apart. */
 export const label = (e: EventObject): string => {

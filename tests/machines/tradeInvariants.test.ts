@@ -75,14 +75,22 @@ describe('trade chart invariants over generated paths (X-RT-3)', () => {
     expect(checked).toBeGreaterThan(10);
   });
 
-  it('X-RT-3 protection.set is emitted only on a real fill: passing through OPENED, or on the first fill of a partly filled entry', () => {
+  it('X-RT-3 S0-11 S0-13 protection.set is emitted only on a real fill: passing through OPENED, on the first fill of a partly filled entry, or as a stop move of an open position', () => {
     let checked = 0;
     let partial = 0;
+    let moves = 0;
     for (const step of runs.flat()) {
       if (!step.emitted.some((e) => e.type === 'protection.set')) continue;
       checked += 1;
       expect(step.after.context.openingPrice).not.toBeNull();
       expect(dec(step.after.context.entry.filledQuantity).gt(0)).toBe(true);
+      if (step.event.type === 'market.mark') {
+        // A stop move: only from a protected position, never through OPENED's own protection, with the TP unchanged.
+        moves += 1;
+        expect(new Set(step.visited)).toEqual(new Set(['opened.movingStop']));
+        expect(step.after.context.stop.pending).not.toBeNull();
+        continue;
+      }
       if (!step.visited.some((s) => s === 'opened.protecting')) {
         // The partial-fill protection: only on the entry's first fill, whose quantity is all that is filled.
         partial += 1;
@@ -92,6 +100,7 @@ describe('trade chart invariants over generated paths (X-RT-3)', () => {
     }
     expect(checked).toBeGreaterThan(10);
     expect(partial).toBeGreaterThan(0);
+    expect(moves).toBeGreaterThan(0);
   });
 
   it('X-RSK-1 X-WS-2 no entry order leaves while halted or paused; exits stay possible', () => {

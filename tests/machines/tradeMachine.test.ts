@@ -10,7 +10,7 @@ import { allTransitionKeys, runRow } from './support.ts';
 import {
   CANCELLING, CLOSED, CLOSING, FLATTENING, OPENED, PROTECTED, QUERYING, SUBMITTING, WORKING, ackTimeout, acc, cancelEntry,
   cancelRejected, cancelled, close, cooldownDone, defect, expired, f1, fAll, fEmpty, fill, kill, killFlatten, label, open,
-  partialStop, paused, staleStop, positionUnchanged, protectionFailed, protectionSet, query, queryRetry, rejected, replaced, resume, resumed, unknown,
+  BREAK_EVEN, mark, MOVING_BE, MOVING_TRAIL, TRAILING, partialStop, paused, staleStop, positionUnchanged, protectionFailed, protectionSet, query, queryRetry, rejected, replaced, resume, resumed, unknown,
   venueFlat, venueFlatBare,
 } from './tradeFixtures.ts';
 
@@ -116,6 +116,19 @@ const rows: Row[] = [
   { name: 'opened: TP/SL hit at the venue → closed, its fills and fees counted', reach: PROTECTED, event: venueFlat, state: 'closed.cooldown', emitted: CLOSING_OUT, context: { closeReason: 'takeProfit', cooldownUntil: 1006, exit: { filledQuantity: '2', filledNotional: '204', fees: '0.02' } } },
   { name: 'opened: a position update that changes nothing', reach: PROTECTED, event: positionUnchanged, state: 'opened.protected', emitted: [] },
   { name: 'X-ORD-6 protected: a partial stop fill → close the unprotected remainder', reach: PROTECTED, event: partialStop, state: 'closing', emitted: ['notify:positionUnprotected', 'order.submit:c1-x1:reduceOnly'], context: { exit: { filledQuantity: '1', filledNotional: '99', fees: '0.01' } } },
+  { name: 'S0-11 protected: a mark 3 % past the OEP → movingStop, break-even asked (TP kept)', reach: PROTECTED, event: mark('103'), state: 'opened.movingStop', emitted: ['protection.set'], context: { stop: { phase: 'entry', stopLoss: null, pending: { phase: 'breakEven', stopLoss: '100.5' } } } },
+  { name: 'S0-11 movingStop: the venue sets it → breakEven', reach: MOVING_BE, event: protectionSet, state: 'opened.breakEven', emitted: ['notify:stopMoved'], context: { stop: { phase: 'breakEven', stopLoss: '100.5', pending: null } } },
+  { name: 'S0-11 movingStop: refused → protected, the entry stop stands', reach: MOVING_BE, event: protectionFailed, state: 'opened.protected', emitted: ['notify:stopMoveFailed'], context: { stop: { phase: 'entry', stopLoss: null, pending: null } } },
+  { name: 'S0-13 breakEven: a mark 6 % past the OEP → movingStop, the trailer asked 2 % behind it', reach: BREAK_EVEN, event: mark('106'), state: 'opened.movingStop', emitted: ['protection.set'], context: { stop: { phase: 'breakEven', stopLoss: '100.5', pending: { phase: 'trailing', stopLoss: '103.5' } } } },
+  { name: 'S0-13 movingStop: the venue sets the trailer → trailing', reach: MOVING_TRAIL, event: protectionSet, state: 'opened.trailing', emitted: ['notify:stopMoved'], context: { stop: { phase: 'trailing', stopLoss: '103.5', pending: null } } },
+  { name: 'S0-13 movingStop: the trailer refused → breakEven, its stop stands', reach: MOVING_TRAIL, event: protectionFailed, state: 'opened.breakEven', emitted: ['notify:stopMoveFailed'], context: { stop: { phase: 'breakEven', stopLoss: '100.5', pending: null } } },
+  { name: 'S0-13 trailing: a new best mark → movingStop, forward only', reach: TRAILING, event: mark('110'), state: 'opened.movingStop', emitted: ['protection.set'], context: { stop: { phase: 'trailing', stopLoss: '103.5', pending: { phase: 'trailing', stopLoss: '107.5' } } } },
+  { name: 'S0-13 movingStop: a forward move refused → trailing, the last trailed stop stands', reach: [...TRAILING, mark('110')], event: protectionFailed, state: 'opened.trailing', emitted: ['notify:stopMoveFailed'], context: { stop: { phase: 'trailing', stopLoss: '103.5', pending: null } } },
+  { name: 'X-ORD-6 movingStop: a partial stop fill → close the unprotected remainder', reach: MOVING_BE, event: partialStop, state: 'closing', emitted: ['notify:positionUnprotected', 'order.submit:c1-x1:reduceOnly'] },
+  { name: 'X-ORD-6 breakEven: a partial stop fill → close the unprotected remainder', reach: BREAK_EVEN, event: partialStop, state: 'closing', emitted: ['notify:positionUnprotected', 'order.submit:c1-x1:reduceOnly'] },
+  { name: 'X-ORD-6 trailing: a partial stop fill → close the unprotected remainder', reach: TRAILING, event: partialStop, state: 'closing', emitted: ['notify:positionUnprotected', 'order.submit:c1-x1:reduceOnly'] },
+  { name: 'S0-13 protecting after a refused exit: set → trailing again (the trailer\'s stop re-asserted)', reach: [...TRAILING, close, rejected('c1-x1', 'reduce_only_violation')], event: protectionSet, state: 'opened.trailing', emitted: ['notify:protected'] },
+  { name: 'S0-11 protecting after a refused exit: set → breakEven again', reach: [...BREAK_EVEN, close, rejected('c1-x1', 'reduce_only_violation')], event: protectionSet, state: 'opened.breakEven', emitted: ['notify:protected'] },
   { name: 'X-ORD-6 protected: a stale partial read whose fills already closed everything sends no zero-quantity close', reach: PROTECTED, event: staleStop, state: 'opened.protected', emitted: [], context: { exit: { filledQuantity: '2', filledNotional: '198', fees: '0.02' } } },
   { name: 'opened: recovery found another position → cycle closed (external)', reach: PROTECTED, event: replaced, state: 'closed.cooldown', emitted: CLOSING_OUT, context: { closeReason: 'external' } },
   { name: 'X-ORD-5 opened: strategy exit sends a reduce-only close', reach: PROTECTED, event: close, state: 'closing', emitted: ['order.submit:c1-x1:reduceOnly'], context: { exitClientOrderIds: ['c1-x1'] } },

@@ -598,7 +598,10 @@ export const realizableEvents: ReadonlyArray<EventObject> = modelEvents.filter((
     e.type === 'venue.expired' ||
     (e.type === 'venue.filled' && e.quantity === '0') ||
     (e.type === 'venue.rejected' && e.category === 'reduce_only_violation') ||
-    (e.type === 'venue.queryResult' && e.found === true && e.status !== 'new')
+    (e.type === 'venue.queryResult' && e.found === true && e.status !== 'new') ||
+    // The replayed mark cannot be steered to the model's levels, and a stop above the real mark is refused: the stop
+    // moves run against the simulator in tests/runtime/stopManagement.test.ts, on its real price path.
+    e.type === 'market.mark'
   );
 });
 

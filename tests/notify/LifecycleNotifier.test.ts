@@ -61,6 +61,20 @@ describe('LifecycleNotifier (X-ORD-2, X-NTF-2)', () => {
     expect(q.some((x) => x.key.includes('tw-b-1') && x.template !== 'ERROR')).toBe(false);
   });
 
+  it('S0-1 S0-3 a refused signal is sent as ERROR with the parser\'s reason and text; an accepted one sends nothing of its own', () => {
+    const journal = openJournal({ path: ':memory:', clock });
+    const { notifier } = notifierOn(journal);
+    journal.append('signal:LUX_LEAK', 'SIGNAL_HANDLED', { key: 'LUX_LEAK:1', outcome: 'refused', reason: 'SIGNAL_QUOTE_REFUSED', detail: 'Signal refused #BTCUSDC: quoted in USDC; S0 trades USDT only', symbol: 'BTCUSDC' });
+    journal.append('signal:LUX_LEAK', 'SIGNAL_HANDLED', { key: 'LUX_LEAK:2', outcome: 'accepted', symbol: 'BTCUSDT', decisionId: 'rd-1' });
+    notifier.pump();
+    clock.advanceBy(0);
+    const q = [...journal.readEvents({ type: 'NOTIFY_QUEUED' })].map((e) => e.payload as { template: string; text: string; critical: boolean });
+    expect(q.map((x) => x.template)).toEqual(['ERROR']);
+    expect(q[0]!.text).toContain('SIGNAL_QUOTE_REFUSED');
+    expect(q[0]!.text).toContain('quoted in USDC');
+    expect(q[0]!.critical).toBe(true);
+  });
+
   it('X-NTF-5 a notifier restarted on the same journal reads the entries again and queues nothing twice', () => {
     const journal = openJournal({ path: ':memory:', clock });
     const first = notifierOn(journal);

@@ -11,36 +11,14 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { runSession } from '../../src/app/session.ts';
 import { demo, loopbackConfig } from '../support/loopbackConfig.ts';
-import type { OpsEvent, OpsSource } from '../../src/ops/types.ts';
+import type { OpsSource } from '../../src/ops/types.ts';
+import { dependencyEvent, nextEvent } from '../support/opsWait.ts';
 
 // ×100 so the replay outlasts the outage; wide age limits because CI runs other files on the same two cores.
 const config = {
   ...loopbackConfig({ speed: 100, maxAgeMs: { quote: 600_000, bar: 600_000, account: 600_000 } }),
   ops: { ...demo.config.ops, heartbeatMs: 0 },
 };
-
-/** Resolves with the first event of the feed that matches (events already in the ring count). */
-const nextEvent = (source: OpsSource, match: (e: OpsEvent) => boolean, what: string, timeoutMs = 60_000): Promise<OpsEvent> =>
-  new Promise((resolve, reject) => {
-    const seen = source.events.since(0).find(match);
-    if (seen !== undefined) {
-      resolve(seen);
-      return;
-    }
-    const timer = setTimeout(() => {
-      off();
-      reject(new Error(`no ${what} within ${String(timeoutMs)} ms`));
-    }, timeoutMs);
-    const off = source.events.subscribe((e) => {
-      if (!match(e)) return;
-      clearTimeout(timer);
-      off();
-      resolve(e);
-    });
-  });
-
-const dependencyEvent = (dependency: string, health: 'up' | 'down') => (e: OpsEvent): boolean =>
-  e.kind === 'gate' && e.data['type'] === 'DEPENDENCY_CHANGED' && e.data['dependency'] === dependency && e.data['health'] === health;
 
 const postFaults = async (url: string, body: unknown): Promise<void> => {
   const r = await fetch(`${url}/sim/control/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });

@@ -35,7 +35,9 @@ describe('X-REC-1 restart re-protects a position whose TP/SL vanished while the 
     const dir = mkdtempSync(join(tmpdir(), 'tw-restart-protect-'));
     const config = {
       ...withAccount(base, { simUrl: sim.server.url }),
-      strategies: { ...base.strategies, breakout: { ...base.strategies.breakout, lookbackBars: 2, cooldownBars: 0, stopLossFraction: 0.003, takeProfitFraction: 0.003 } },
+      // Wide TP/SL: pausing the simulator first catches its engine up to the (×600) clock, and a close in that catch-up
+      // would leave nothing to re-protect; 3 % is far more than the bundled minutes move in the seconds that takes.
+      strategies: { ...base.strategies, breakout: { ...base.strategies.breakout, lookbackBars: 2, cooldownBars: 0, stopLossFraction: 0.03, takeProfitFraction: 0.03 } },
       execution: { ...base.execution, reentryCooldownMs: 0 },
       risk: { ...base.risk, cooldowns: { afterFillMs: 0, afterStopMs: 0 }, staleness: { ...base.risk.staleness, quoteMaxAgeMs: 60_000, barMaxAgeMs: 300_000, accountMaxAgeMs: 300_000 } },
     };

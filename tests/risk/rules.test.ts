@@ -108,12 +108,12 @@ describe('gate rules', () => {
     expectVeto({ name: 'stop cooldown', pf: { cooldowns: { BTCUSDT: { until: NOW + 60_000, kind: 'stop' } } } }, { reason: 'cooldown', capType: 'cooldown_stop' });
   });
 
-  it('X-RSK-8 S2-10 blocks a spread above the maximum and passes one exactly at it', () => {
+  it('X-RSK-8 S2-10 S0-15 blocks a spread above the maximum and passes one exactly at it', () => {
     expectApprove({ name: 'spread 1.5 %', sym: { bid: d('99.25'), ask: d('100.75') } });
     expectVeto({ name: 'spread 1.52 %', sym: { bid: d('99.24'), ask: d('100.76') } }, { reason: 'market_quality', capType: 'spread', current: '0.0152', limit: '0.015' });
   });
 
-  it('X-RSK-8 blocks when the best bid or ask size is 0 and when the best level is below the minimum', () => {
+  it('X-RSK-8 S0-15 blocks when the best bid or ask size is 0 and when the best level is below the minimum', () => {
     expectVeto({ name: 'zero bid', sym: { bidSize: d('0') } }, { reason: 'market_quality', capType: 'zero_size' });
     const cfg: RiskConfigInput = { marketQuality: { minBestLevelSize: '5' } };
     expectApprove({ name: 'best level 5', cfg, sym: { bidSize: d('5'), askSize: d('7') } });
@@ -406,7 +406,7 @@ describe('X-ORD-4 fail-fast order', () => {
 
   it('runs every rule for an approval', () => {
     const r = expectApprove({ name: 'all' });
-    expect(r.trace).toHaveLength(23);
+    expect(r.trace).toHaveLength(24);
     expect(r.trace.at(-1)).toBe('feeMinNotional');
   });
 });

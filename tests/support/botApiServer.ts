@@ -1,7 +1,7 @@
 /**
  * A loopback Telegram Bot API server (node:http on 127.0.0.1) speaking the wire format Telegram documents
  * (https://core.telegram.org/bots/api#making-requests): `/bot<token>/<method>` over GET query, urlencoded, JSON or
- * multipart bodies; `sendMessage`, `sendPhoto` and `getUpdates` (long poll on a queue the test pushes into); 401 for a
+ * multipart bodies; `sendMessage`, `sendPhoto`, `getMe` and `getUpdates` (long poll on a queue the test pushes into); 401 for a
  * wrong token; programmable faults (429 with `parameters.retry_after`, 5xx, hang). It records every accepted message
  * in order with its receive time, and every request with its answer, so tests assert order and exactly-once.
  */
@@ -60,6 +60,8 @@ export interface BotApiServer {
   failNext(method: string, fault: BotApiFault, times?: number, after?: number): void;
   /** Queues an update for getUpdates; returns its update_id. */
   pushUpdate(update: { readonly message: PushedMessage }): number;
+  /** Queues an update body as given (for shapes the Bot API should not send); its update_id is assigned; returns it. */
+  pushRawUpdate(body: Record<string, unknown>): number;
   /** Releases hung requests (their sockets are destroyed). */
   release(): void;
   /** Resolves once `predicate(messages)` holds; rejects after `timeoutMs` (wall) with what was received. */
@@ -218,6 +220,10 @@ export const startBotApiServer = async (options: BotApiServerOptions = {}): Prom
       send(res, 400, { ok: false, error_code: 400, description: `Bad Request: ${description}` });
     };
     if (method === 'getUpdates') return answerUpdates(res, params, method);
+    if (method === 'getMe') {
+      record(method, 200, params);
+      return send(res, 200, { ok: true, result: { id: 4_200_000_001, is_bot: true, first_name: 'tradewarden test', username: 'tradewarden_test_bot' } });
+    }
     if (method !== 'sendMessage' && method !== 'sendPhoto') {
       record(method, 404, params);
       return send(res, 404, { ok: false, error_code: 404, description: 'Not Found: method not found' });
@@ -298,11 +304,17 @@ export const startBotApiServer = async (options: BotApiServerOptions = {}): Prom
       events.emit('update');
       return update_id;
     },
+    pushRawUpdate: (body) => {
+      const update_id = nextUpdateId++;
+      updates.push({ ...body, update_id });
+      events.emit('update');
+      return update_id;
+    },
     release: () => {
       for (const res of hung) res.destroy();
       hung.clear();
     },
-    waitFor: (predicate, timeoutMs = 10_000) => waitOn(messages, predicate, timeoutMs, () => `received ${String(messages.length)} messages: ${JSON.stringify(messages.map((m) => m.text.slice(0, 40)))}`),
+    waitFor: (predicate, timeoutMs = 10_000) => waitOn(messages, predicate, timeoutMs, () => `received ${String(messages.length)} messages: ${JSON.stringify(messages.map((m) => m.text.slice(0, 300)))}`),
     openPolls: () => polls.size,
     waitForOpenPoll: (timeoutMs = 10_000) => waitOn(requests, () => polls.size > 0, timeoutMs, () => 'no getUpdates poll parked'),
     waitForRequests: (predicate, timeoutMs = 10_000) => waitOn(requests, predicate, timeoutMs, () => `received ${String(requests.length)} requests`),

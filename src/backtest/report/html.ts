@@ -21,6 +21,7 @@ import {
   scriptJson,
 } from './htmlParts.ts';
 import type { BacktestReport, BacktestTrade, Metrics, MonthlyReturns } from './types.ts';
+import { validationHtml } from '../validation/view.ts';
 
 /** How many trades the HTML trade list shows; the CSV holds all of them. */
 export const TRADE_ROWS_SHOWN = 500;
@@ -184,6 +185,7 @@ export const renderReportHtml = (report: BacktestReport): string => {
     `<header><h1>Backtest report</h1><p class="note" data-summary>${escapeHtml(summaryLine(report.metrics))}</p></header>`,
     runSection(report.run),
     metricsSection(report.metrics),
+    ...(report.validation === undefined ? [] : [validationHtml(report.validation)]),
     chartsSection(report),
     monthlySection(report.monthlyReturns),
     breakdownSection('By symbol', 'by-symbol', 'Symbol', report.bySymbol),

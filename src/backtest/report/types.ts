@@ -3,6 +3,7 @@
  * produces, and the report built from them (metrics, tables, chart series). Money values are decimal strings, times
  * epoch ms; nothing here reads a clock or carries wall time, so a report is the same bytes for the same run. Pure types.
  */
+import type { ValidationReport } from '../validation/types.ts';
 
 /** One closed (or, at the end of the run, still open) trade cycle. */
 export interface BacktestTrade {
@@ -108,4 +109,6 @@ export interface BacktestReport {
   readonly prices: ReadonlyArray<PriceSeries>;
   /** Group or theme → symbols (X-BT-3: exposure by theme over time is summed from `equity[].exposure`). */
   readonly themes: Readonly<Record<string, ReadonlyArray<string>>>;
+  /** S1-10: walk-forward and Monte Carlo distributions, when `--walk-forward` / `--monte-carlo` asked for them. */
+  readonly validation?: ValidationReport | undefined;
 }

@@ -1,5 +1,5 @@
 /**
- * `tradewarden drill restart --trials <n> --seed <s> [--work-dir <dir>] [--speed <x>] [--accounts 1|2]`: the kill -9
+ * `tradewarden drill restart --trials <n> --seed <s> [--work-dir <dir>] [--speed <x>] [--accounts 1|2] [--scenario default|stops]`: the kill -9
  * restart drill of issue #5, against a config of one venue account or of two (src/app/drill/restartDrill.ts). Prints a table per kill window; exit 0 with no violations, 1 otherwise.
  */
 import { resolve } from 'node:path';
@@ -13,6 +13,7 @@ export interface DrillOptions {
   readonly workDir?: string | undefined;
   readonly speed?: string | undefined;
   readonly accounts?: string | undefined;
+  readonly scenario?: string | undefined;
 }
 
 /** Runs `drill restart`. */
@@ -21,8 +22,9 @@ export const drillCommand = async (io: CliIo, values: DrillOptions, global: Glob
   const seed = Number(values.seed ?? '1');
   const speed = Number(values.speed ?? '600');
   const accounts = values.accounts ?? '1';
-  if (!Number.isInteger(trials) || trials < 1 || !Number.isInteger(seed) || !(speed > 0 && speed <= 2000) || (accounts !== '1' && accounts !== '2')) {
-    io.err('--trials must be a positive integer, --seed an integer, --speed in (0, 2000], --accounts 1 or 2');
+  const scenario = values.scenario ?? 'default';
+  if (!Number.isInteger(trials) || trials < 1 || !Number.isInteger(seed) || !(speed > 0 && speed <= 2000) || (accounts !== '1' && accounts !== '2') || (scenario !== 'default' && scenario !== 'stops')) {
+    io.err('--trials must be a positive integer, --seed an integer, --speed in (0, 2000], --accounts 1 or 2, --scenario default or stops');
     return ExitCode.usage;
   }
   const workDir = resolve(values.workDir ?? `${global.dataDir}/drill-restart`);
@@ -32,7 +34,7 @@ export const drillCommand = async (io: CliIo, values: DrillOptions, global: Glob
     return ExitCode.usage;
   }
   const { runRestartDrill, formatDrillTable, killDrillChildren } = await import('../../app/drill/restartDrill.ts');
-  io.out(`restart drill: ${trials} trials, seed ${seed}, ×${speed}, ${accounts} venue account(s), work dir ${workDir}`);
+  io.out(`restart drill: ${trials} trials, seed ${seed}, ×${speed}, ${accounts} venue account(s), scenario ${scenario}, work dir ${workDir}`);
   // Stopping the drill must not leave a simulator or a runtime behind.
   const stop = (): void => {
     killDrillChildren();
@@ -42,7 +44,7 @@ export const drillCommand = async (io: CliIo, values: DrillOptions, global: Glob
   process.once('SIGTERM', stop);
   let result;
   try {
-    result = await runRestartDrill({ trials, seed, speed, accounts: accounts === '2' ? 2 : 1, workDir, mainJs: resolve(mainJs), nodePath: process.execPath, out: io.out });
+    result = await runRestartDrill({ trials, seed, speed, accounts: accounts === '2' ? 2 : 1, scenario, workDir, mainJs: resolve(mainJs), nodePath: process.execPath, out: io.out });
   } finally {
     killDrillChildren();
     process.off('SIGINT', stop);

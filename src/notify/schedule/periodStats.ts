@@ -29,6 +29,8 @@ export interface PeriodStats {
   readonly fees: Decimal;
   /** By PnL, best first (then by symbol). */
   readonly symbols: ReadonlyArray<SymbolStats>;
+  /** The cumulative net PnL after each trade of the period, in close order (the report chart's line). */
+  readonly curve: ReadonlyArray<{ readonly ts: number; readonly pnl: Decimal }>;
   /** TRADE_CLOSED entries whose payload did not decode (counted, never fatal). */
   readonly unreadable: number;
 }
@@ -41,6 +43,7 @@ export const periodStats = (journals: ReadonlyArray<Journal>, from: number, to: 
   let pnl = ZERO;
   let fees = ZERO;
   const bySymbol = new Map<string, { trades: number; pnl: Decimal }>();
+  const closes: Array<{ ts: number; net: Decimal }> = [];
   for (const journal of journals) {
     // Collected first: nothing may write through the journal while its statement iterates.
     const entries = [...journal.readEvents({ type: 'TRADE_CLOSED' })].filter((e) => e.ts >= from && e.ts < to);
@@ -56,12 +59,15 @@ export const periodStats = (journals: ReadonlyArray<Journal>, from: number, to: 
       if (net.gt(0)) wins += 1;
       pnl = pnl.plus(net);
       fees = fees.plus(t.fees);
+      closes.push({ ts: e.ts, net });
       const s = bySymbol.get(t.symbol) ?? { trades: 0, pnl: ZERO };
       bySymbol.set(t.symbol, { trades: s.trades + 1, pnl: s.pnl.plus(net) });
     }
   }
   const symbols = [...bySymbol].map(([symbol, s]) => ({ symbol, ...s })).sort((a, b) => b.pnl.comparedTo(a.pnl) || a.symbol.localeCompare(b.symbol));
-  return { from, to, trades, wins, losses: trades - wins, winRate: trades === 0 ? undefined : new Decimal(wins).div(trades), pnl, fees, symbols, unreadable };
+  let running = ZERO;
+  const curve = closes.sort((a, b) => a.ts - b.ts).map((c) => ({ ts: c.ts, pnl: (running = running.plus(c.net)) }));
+  return { from, to, trades, wins, losses: trades - wins, winRate: trades === 0 ? undefined : new Decimal(wins).div(trades), pnl, fees, symbols, curve, unreadable };
 };
 
 /** Returns a fraction as a percentage with two decimals at most and a space before the sign (`66.67 %`, S0-18). */

@@ -13,7 +13,7 @@ const ET_PT = [NEW_YORK, LOS_ANGELES] as const;
 
 /** S0 (Bybit signal follower): daily 08:00 and weekly Saturday 22:00 Stockholm time, a heartbeat every 30 minutes. */
 export const S0_SCHEDULES: ReadonlyArray<ScheduleEntry> = [
-  { id: 's0-daily', cron: '0 8 * * *', timezone: STOCKHOLM, report: 'daily', channels: ['telegram'] },
+  { id: 's0-daily', cron: '0 8 * * *', timezone: STOCKHOLM, report: 'daily', channels: ['telegram'], chart: true },
   { id: 's0-weekly', cron: '0 22 * * 6', timezone: STOCKHOLM, report: 'weekly', channels: ['telegram'] },
   { id: 's0-heartbeat', cron: '*/30 * * * *', timezone: 'UTC', report: 'heartbeat', channels: ['telegram'], displayZones: [STOCKHOLM] },
 ];

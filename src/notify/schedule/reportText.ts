@@ -48,7 +48,7 @@ export const tradingText = (status: StatusView): string => {
 
 const signed = (text: string | null): string => (text === null ? 'n/a' : signedText(new Decimal(text)));
 
-const EMPTY_PERIOD = (at: number): PeriodStats => ({ from: at, to: at, trades: 0, wins: 0, losses: 0, winRate: undefined, pnl: new Decimal(0), fees: new Decimal(0), symbols: [], unreadable: 0 });
+const EMPTY_PERIOD = (at: number): PeriodStats => ({ from: at, to: at, trades: 0, wins: 0, losses: 0, winRate: undefined, pnl: new Decimal(0), fees: new Decimal(0), symbols: [], curve: [], unreadable: 0 });
 
 /** Returns a session window's post: its heading, the time in every zone, trading, positions, today's PnL. */
 export const renderSessionWindow = (input: ReportInput): Rendered => {

@@ -18,7 +18,8 @@ import type { Scheduler } from '../../kernel/Scheduler.ts';
 import type { OpsSource } from '../../ops/types.ts';
 import type { NotificationMessage } from '../types.ts';
 import { compileCron, ScheduleError, type CronSchedule } from './cron.ts';
-import { periodStats } from './periodStats.ts';
+import { equityPng } from './equityChart.ts';
+import { periodStats, type PeriodStats } from './periodStats.ts';
 import { schedulesOf } from './profileSchedules.ts';
 import { renderReport } from './reportText.ts';
 
@@ -104,6 +105,16 @@ export const startSchedules = (opts: StartSchedulesOptions): SchedulesHandle => 
     return isMarker(v) ? v : undefined;
   };
 
+  /** The report's chart; a chart that cannot be drawn is logged and the report goes out as text. */
+  const chartOf = (id: string, period: string, p: PeriodStats): Buffer | undefined => {
+    try {
+      return equityPng(p.curve, p.from, p.to);
+    } catch (e) {
+      logger.warn({ event: 'schedule_chart_failed', schedule: id, period, error: e instanceof Error ? e.message : String(e) }, 'schedule_chart_failed');
+      return undefined;
+    }
+  };
+
   const post = async (r: Running, firedAt: number, catchUp: boolean): Promise<void> => {
     const id = r.entry.id;
     const period = new Date(firedAt).toISOString();
@@ -121,7 +132,11 @@ export const startSchedules = (opts: StartSchedulesOptions): SchedulesHandle => 
     }
     const key = `schedule:${id}:${period}`;
     const fields = { schedule: id, report: kind, period, trades: periodOf?.trades, pnl: periodOf?.pnl.toString(), fees: periodOf?.fees.toString() };
-    const message: ScheduledMessage = { key, template: rendered.right.template, text: rendered.right.text, critical: false, fields, scheduleId: id, report: kind, period, firedAt, channels: r.entry.channels, catchUp };
+    const image = r.entry.chart === true && periodOf !== undefined && periodOf.curve.length > 0 ? chartOf(id, period, periodOf) : undefined;
+    const message: ScheduledMessage = {
+      key, template: rendered.right.template, text: rendered.right.text, critical: false, fields, scheduleId: id, report: kind, period, firedAt, channels: r.entry.channels, catchUp,
+      ...(image === undefined ? {} : { image }),
+    };
     try {
       await opts.send(message);
     } catch (e) {

@@ -80,7 +80,24 @@ export const TelegramUpdate = Schema.Struct({
   message: Schema.optional(TelegramMessage),
   channel_post: Schema.optional(TelegramMessage),
 });
-export type TelegramUpdate = typeof TelegramUpdate.Type;
+/**
+ * An update as `getUpdates` returns it: decoded one by one, so an update of an unexpected shape does not hide the
+ * others of its batch. One whose `update_id` is readable but whose body is not comes back with `malformed` (the
+ * decode error, no message) so the caller can confirm it and move on; one without a readable `update_id` is dropped.
+ */
+export type TelegramUpdate = typeof TelegramUpdate.Type & { readonly malformed?: string | undefined };
+const UpdateId = Schema.Struct({ update_id: Schema.Number });
+const decodeUpdate = Schema.decodeUnknownEither(TelegramUpdate, { errors: 'all' });
+const decodeUpdateId = Schema.decodeUnknownEither(UpdateId);
+
+/** Decodes a batch update by update (see TelegramUpdate). */
+const decodeUpdates = (raw: ReadonlyArray<unknown>): ReadonlyArray<TelegramUpdate> =>
+  raw.flatMap((u): TelegramUpdate[] => {
+    const full = decodeUpdate(u);
+    if (Either.isRight(full)) return [full.right];
+    const id = decodeUpdateId(u);
+    return Either.isRight(id) ? [{ update_id: id.right.update_id, malformed: snippet(ParseResult.TreeFormatter.formatErrorSync(full.left)) }] : [];
+  });
 
 /** The Bot API's answer envelope. */
 const TelegramEnvelope = Schema.Struct({
@@ -107,6 +124,8 @@ export interface BotApiClientOptions {
 export interface BotApiClient {
   sendMessage(p: { readonly chatId: ChatId; readonly text: string; readonly parseMode?: ParseMode | undefined; readonly signal?: AbortSignal | undefined }): Promise<TelegramMessage>;
   sendPhoto(p: { readonly chatId: ChatId; readonly png: Buffer; readonly caption?: string | undefined; readonly parseMode?: ParseMode | undefined; readonly signal?: AbortSignal | undefined }): Promise<TelegramMessage>;
+  /** The bot's own user (`getMe`): the cheapest authenticated call, used as the Telegram health probe. */
+  getMe(p?: { readonly signal?: AbortSignal | undefined }): Promise<{ readonly id: number; readonly username?: string | undefined }>;
   /** Long-polls for updates with `update_id >= offset` (confirming the older ones), waiting up to `timeoutSeconds`. */
   getUpdates(p: { readonly offset?: number | undefined; readonly timeoutSeconds: number; readonly signal?: AbortSignal | undefined }): Promise<ReadonlyArray<TelegramUpdate>>;
   /** Closes the client's own connection pool (not an injected dispatcher). */
@@ -189,14 +208,15 @@ export const makeBotApiClient = (options: BotApiClientOptions): BotApiClient => 
       form.append('photo', new Blob([new Uint8Array(p.png)], { type: 'image/png' }), 'chart.png');
       return call('sendPhoto', form, TelegramMessage, timeoutMs, p.signal);
     },
+    getMe: (p) => call('getMe', '{}', TelegramUser, timeoutMs, p?.signal),
     getUpdates: (p) =>
       call(
         'getUpdates',
         JSON.stringify({ ...(p.offset === undefined ? {} : { offset: p.offset }), timeout: p.timeoutSeconds, allowed_updates: ['message', 'channel_post'] }),
-        Schema.Array(TelegramUpdate),
+        Schema.Array(Schema.Unknown),
         timeoutMs + p.timeoutSeconds * 1000,
         p.signal,
-      ),
+      ).then(decodeUpdates),
     close: async () => {
       await own?.close();
     },

@@ -10,7 +10,7 @@ import type { Journal } from '../../journal/Journal.ts';
 import type { Logger } from '../../kernel/logger.ts';
 import type { Scheduler } from '../../kernel/Scheduler.ts';
 import type { OpsSource } from '../../ops/types.ts';
-import { TelegramError, type BotApiClient, type TelegramUpdate } from './BotApiClient.ts';
+import { TelegramError, type BotApiClient, type TelegramMessage, type TelegramUpdate } from './BotApiClient.ts';
 import { parseCommand, runCommand } from './commands.ts';
 
 /** The journal kv key of the next update id to ask for. */
@@ -33,6 +33,13 @@ export interface CommandPollerOptions {
   readonly timeZone?: string | undefined;
   /** The bot's username: `/cmd@other_bot` is then left to that bot. */
   readonly botUsername?: string | undefined;
+  /**
+   * Takes a channel post from a signal source's chat (issue 16) before it is treated as a command: true when it took
+   * it (journaled it), false when it is not a signal source's, 'later' when it is but cannot be taken yet (the session
+   * is still starting: the poller waits and asks again from the same offset). Called before the offset moves past the
+   * update, so a crash in between hands it over again (the taker dedupes by message id).
+   */
+  readonly onChannelPost?: ((post: TelegramMessage, updateId: number) => boolean | 'later') | undefined;
   /** The long poll's timeout (default 25 s). */
   readonly pollTimeoutSeconds?: number | undefined;
   /** First backoff after a failed poll (default 1 s; doubling to 60 s). */
@@ -59,6 +66,7 @@ export const commandHandler = (opts: CommandPollerOptions, signal?: AbortSignal)
   const journals = opts.journals ?? [opts.journal];
   const timeZone = opts.timeZone ?? 'UTC';
   return async (update) => {
+    if (update.malformed !== undefined) return logger.warn({ event: 'telegram_update_malformed', updateId: update.update_id, error: update.malformed }, 'telegram_update_malformed');
     const message = update.message ?? update.channel_post;
     if (message === undefined) return logger.debug({ event: 'telegram_update_ignored', updateId: update.update_id }, 'telegram_update_ignored');
     const chatId = message.chat.id;
@@ -103,6 +111,30 @@ export const startCommandPoller = (opts: CommandPollerOptions): CommandPoller =>
       cancelWait = scheduler.schedule(scheduler.clock.now() + ms, resolve);
     });
 
+  /** Moves the persisted offset past an update; false (and the poller stops) when the journal refuses it. */
+  const advance = (updateId: number): boolean => {
+    try {
+      journal.kvSet(COMMAND_OFFSET_KEY, updateId + 1);
+    } catch (e) {
+      logger.error({ event: 'telegram_offset_unwritable', updateId, error: errorText(e) }, 'telegram_offset_unwritable');
+      stopped = true;
+      return false;
+    }
+    offset = updateId + 1;
+    return true;
+  };
+
+  /** Hands a channel post to its taker; 'failed' (and the poller stops) when the taker threw. */
+  const takePost = (post: TelegramMessage, updateId: number): boolean | 'later' | 'failed' => {
+    try {
+      return opts.onChannelPost?.(post, updateId) ?? false;
+    } catch (e) {
+      logger.error({ event: 'telegram_channel_post_failed', updateId, error: errorText(e) }, 'telegram_channel_post_failed');
+      stopped = true;
+      return 'failed';
+    }
+  };
+
   const loop = async (): Promise<void> => {
     let failures = 0;
     while (!stopped) {
@@ -121,15 +153,20 @@ export const startCommandPoller = (opts: CommandPollerOptions): CommandPoller =>
       for (const update of [...updates].sort((a, b) => a.update_id - b.update_id)) {
         if (stopped) break;
         if (offset !== undefined && update.update_id < offset) continue;
-        try {
-          // Written before the command runs: a restart asks from here on and never handles this update again.
-          journal.kvSet(COMMAND_OFFSET_KEY, update.update_id + 1);
-        } catch (e) {
-          logger.error({ event: 'telegram_offset_unwritable', updateId: update.update_id, error: errorText(e) }, 'telegram_offset_unwritable');
-          stopped = true;
-          break;
+        // A signal source's post is journaled by its taker first, then confirmed: a crash in between hands it over again.
+        if (update.channel_post !== undefined && opts.onChannelPost !== undefined) {
+          // Not takeable yet (the session is still starting): the same post is offered again after a pause, without
+          // asking Telegram for the batch again.
+          let taken = takePost(update.channel_post, update.update_id);
+          while (taken === 'later' && !stopped) {
+            await pause(retryBaseMs);
+            taken = stopped ? 'later' : takePost(update.channel_post, update.update_id);
+          }
+          if (taken === 'later' || taken === 'failed' || (taken && !advance(update.update_id))) break;
+          if (taken) continue;
         }
-        offset = update.update_id + 1;
+        // Written before the command runs: a restart asks from here on and never handles this update again.
+        if (!advance(update.update_id)) break;
         await handle(update);
       }
     }

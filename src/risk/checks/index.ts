@@ -15,6 +15,7 @@ import { leverage } from './leverage.ts';
 import { marketQuality } from './marketQuality.ts';
 import { modeWindow } from './modeWindow.ts';
 import { openRisk } from './openRisk.ts';
+import { priceBand } from './priceBand.ts';
 import { productHealth } from './productHealth.ts';
 import { proposalExpiry } from './proposalExpiry.ts';
 import { riskPerTrade } from './riskPerTrade.ts';
@@ -43,7 +44,7 @@ export const GATE_CHECKS: ReadonlyArray<readonly [string, Check]> = [
   ['cooldown', cooldown],
 ];
 
-/** Sizing rules, in order: risk per trade, budget before the global caps (S3-6), open risk, then capacity, leverage, shorts, venue filters. */
+/** Sizing rules, in order: risk per trade, budget before the global caps (S3-6), open risk, then capacity, leverage, shorts, price band, venue filters. */
 export const SIZED_CHECKS: ReadonlyArray<readonly [string, SizedCheck]> = [
   ['sizeZero', sizeZero],
   ['riskPerTrade', riskPerTrade],
@@ -55,6 +56,7 @@ export const SIZED_CHECKS: ReadonlyArray<readonly [string, SizedCheck]> = [
   ['capacity', capacity],
   ['leverage', leverage],
   ['shorts', shorts],
+  ['priceBand', priceBand],
   ['venueFilters', venueFilters],
   ['feeMinNotional', feeMinNotional],
 ];

@@ -4,9 +4,9 @@
  * after a proposal it waits `cooldownBars` bars on that symbol. Pure and deterministic.
  */
 import { TradeProposal } from '../../domain/TradeProposal.ts';
-import type { Fraction } from '../../domain/TradeProposal.ts';
 import type { MarketSnapshot } from '../../market/MarketState.ts';
 import type { Strategy } from '../Strategy.ts';
+import { fraction } from '../stateRecords.ts';
 
 /** Parameters of the breakout strategy (decoded from config). */
 export interface BreakoutParams {
@@ -24,8 +24,6 @@ export interface BreakoutState {
   readonly lastBarStart: Readonly<Record<string, number>>;
   readonly lastSignalBarStart: Readonly<Record<string, number>>;
 }
-
-const fraction = (n: number): Fraction => n as Fraction;
 
 /** Creates the breakout strategy. */
 export const breakoutStrategy = (params: BreakoutParams): Strategy<BreakoutState> => ({

@@ -4,17 +4,16 @@
  * proposes an all-in long, a cross down while long proposes its exit. Long only; it reads its own position from the
  * snapshot (the feedback every strategy gets). Pure and deterministic: floats only inside the averages.
  */
-import { TradeProposal, type Fraction } from '../../domain/TradeProposal.ts';
+import { TradeProposal } from '../../domain/TradeProposal.ts';
 import type { MarketSnapshot } from '../../market/MarketState.ts';
 import type { Strategy } from '../Strategy.ts';
 import type { SmaCrossParams } from '../../config/smaCrossSection.ts';
+import { fraction } from '../stateRecords.ts';
 
 /** Per-symbol memory: the start of the last bar judged. */
 export interface SmaCrossState {
   readonly lastBarStart: Readonly<Record<string, number>>;
 }
-
-const fraction = (n: number): Fraction => n as Fraction;
 
 /** Returns the mean of `closes[end − length, end)`. */
 const sma = (closes: ReadonlyArray<number>, end: number, length: number): number => {

@@ -53,6 +53,13 @@ const nonZeroDecimal = (s: string | undefined): Decimal | undefined => {
 /** Returns the venue time in ms with sub-ms precision: ns → µs as an exact integer, then to fractional ms. */
 export const parseServerTime = (wire: BybitHttpServerTime): number => Number(BigInt(wire.timeNano) / 1000n) / 1000;
 
+/** Returns the order-price band of `riskParameters` when both ratios are set and 0 < X ≤ Y; undefined otherwise. */
+const priceLimitRatioOf = (r: BybitHttpInstrument['riskParameters']): Instrument['priceLimitRatio'] => {
+  const x = optionalDecimal(r?.priceLimitRatioX);
+  const y = optionalDecimal(r?.priceLimitRatioY);
+  return x === undefined || y === undefined || !x.gt(ZERO) || x.gt(y) ? undefined : { x, y };
+};
+
 /** Returns the instrument for a linear perpetual, or undefined for contract types the domain has no kind for (dated futures). */
 export const parseInstrument = (wire: BybitHttpInstrument): Instrument | undefined => {
   if (wire.contractType !== 'LinearPerpetual') return undefined;
@@ -74,6 +81,7 @@ export const parseInstrument = (wire: BybitHttpInstrument): Instrument | undefin
     minPrice: new Decimal(wire.priceFilter.minPrice),
     maxPrice: new Decimal(wire.priceFilter.maxPrice),
     maxLeverage: new Decimal(wire.leverageFilter.maxLeverage),
+    priceLimitRatio: priceLimitRatioOf(wire.riskParameters),
     status: wire.status === 'Trading' ? 'trading' : ['PreLaunch', 'Delivering', 'Closed', 'Settling'].includes(wire.status) ? 'halted' : 'unknown',
   };
 };

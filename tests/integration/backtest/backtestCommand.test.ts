@@ -10,18 +10,13 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { BacktestReport } from '../../../src/backtest/report/types.ts';
-import { main } from '../../../src/cli/main.ts';
+import { runMain, type InProcessRun } from '../../support/runCli.ts';
 import { Decimal } from '../../../src/domain/money.ts';
 import { withPage } from '../../support/chromium.ts';
 
 const CONFIG = 'config/backtests/sma-cross-spy.yaml';
 
-const cli = async (args: ReadonlyArray<string>): Promise<{ readonly code: number; readonly out: string; readonly err: string }> => {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(['backtest', ...args], { out: (l) => out.push(l), err: (l) => err.push(l) });
-  return { code, out: out.join('\n'), err: err.join('\n') };
-};
+const cli = (args: ReadonlyArray<string>): Promise<InProcessRun> => runMain(['backtest', ...args]);
 const dir = (): string => mkdtempSync(join(tmpdir(), 'tw-backtest-'));
 const readReport = (out: string): BacktestReport => JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as BacktestReport;
 

@@ -13,6 +13,7 @@ import type { BacktestReport } from '../../../src/backtest/report/types.ts';
 import { Decimal } from '../../../src/domain/money.ts';
 import { openJournal } from '../../../src/journal/Journal.ts';
 import { wallClock } from '../../../src/kernel/Clock.ts';
+import { STRATEGY_REGISTRY } from '../../../src/strategies/registry.ts';
 import { runCli } from '../../support/runCli.ts';
 
 const CONFIG = 'config/backtests/sma-cross-spy.yaml';
@@ -86,7 +87,7 @@ describe('issue 12 X-MOD-6 user strategies from --strategy-path, end to end thro
     expect(metrics.fills_count).toBe(summary['fills']);
     const log = logLines(out);
     expect(log.find((l) => l['event'] === 'strategy_metrics' && l['strategy'] === 'rsi-reversion')).toMatchObject({ proposals_count: metrics.proposals_count });
-    expect(log.filter((l) => l['msg'] === 'skipped (disabled)').map((l) => l['strategy'])).toEqual(['breakout', 'sma-cross']);
+    expect(log.filter((l) => l['msg'] === 'skipped (disabled)').map((l) => l['strategy'])).toEqual(STRATEGY_REGISTRY.map((e) => e.id));
   });
 
   it('X-MOD-6 a loaded user strategy that is not selected stays disabled: skipped (disabled), zero proposals, and the report is byte-identical to a run without it', async () => {
@@ -99,7 +100,7 @@ describe('issue 12 X-MOD-6 user strategies from --strategy-path, end to end thro
     expect(a.code, a.stderr).toBe(0);
     expect(b.code, b.stderr).toBe(0);
     expect(readFileSync(join(loaded, 'report.json'), 'utf8')).toBe(readFileSync(join(plain, 'report.json'), 'utf8'));
-    expect(logLines(loaded).filter((l) => l['msg'] === 'skipped (disabled)').map((l) => l['strategy'])).toEqual(['breakout', 'rsi-reversion']);
+    expect(logLines(loaded).filter((l) => l['msg'] === 'skipped (disabled)').map((l) => l['strategy'])).toEqual([...STRATEGY_REGISTRY.map((e) => e.id).filter((id) => id !== 'sma-cross'), 'rsi-reversion']);
     const metrics = readSummary(loaded)['strategyMetrics'] as Record<string, { proposals_count: number }>;
     expect(Object.keys(metrics)).toEqual(['sma-cross']);
     expect(metrics['sma-cross']!.proposals_count).toBeGreaterThan(0);

@@ -85,4 +85,45 @@ describe('command poller', () => {
       await poller.stop();
     }
   });
+
+  it('S0-3 a signal channel post that cannot be taken yet is offered again after a pause, without polling Telegram again, and taken once', async () => {
+    const id = server.pushRawUpdate({ channel_post: message(CHANNEL, 'BTCUSDT LONG SWING') });
+    const offers: number[] = [];
+    let pollsWhenTaken = -1;
+    const polls = (): number => server.requests.filter((r) => r.method === 'getUpdates').length;
+    const poller = startCommandPoller({
+      ...options(),
+      onChannelPost: (post, updateId) => {
+        offers.push(updateId);
+        if (offers.length < 4) return 'later';
+        pollsWhenTaken = polls();
+        expect(post.text).toBe('BTCUSDT LONG SWING');
+        return true;
+      },
+    });
+    try {
+      await server.waitForRequests(() => journal.kvGet(COMMAND_OFFSET_KEY) === id + 1);
+      expect(offers).toEqual([id, id, id, id]);
+      expect(pollsWhenTaken).toBe(1);
+      expect(server.messages).toEqual([]);
+    } finally {
+      await poller.stop();
+    }
+  });
+
+  it('S1-19 X-RT-10 a malformed update in a batch is logged and confirmed; the valid commands of the same batch are served', async () => {
+    // All three are queued before the poller starts, so the first getUpdates answers them as one batch.
+    server.pushUpdate({ message: { chat: { id: OPERATOR }, text: '/help' } });
+    const bad = server.pushRawUpdate({ message: { message_id: 'not a number', chat: { id: OPERATOR } } });
+    const last = server.pushUpdate({ message: { chat: { id: OPERATOR }, text: '/positions' } });
+    const poller = startCommandPoller(options());
+    try {
+      await server.waitFor((ms) => ms.length === 2);
+      expect(server.messages.map((m) => m.text.split('\n')[0])).toEqual(['Commands:', 'Open positions:']);
+      expect(logged('telegram_update_malformed').map((r) => r['updateId'])).toEqual([bad]);
+      expect(journal.kvGet(COMMAND_OFFSET_KEY)).toBe(last + 1);
+    } finally {
+      await poller.stop();
+    }
+  });
 });

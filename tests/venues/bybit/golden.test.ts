@@ -99,6 +99,8 @@ describe('Bybit golden requests', () => {
     expect(list).toHaveLength(1);
     expect(list[0]?.tickSize.toString()).toBe('0.1');
     expect(list[0]?.maxMarketQuantity.toString()).toBe('500');
+    // S0-15: the order-price band around the mark (riskParameters).
+    expect([list[0]?.priceLimitRatio?.x.toString(), list[0]?.priceLimitRatio?.y.toString()]).toEqual(['0.01', '0.02']);
   });
 
   it('instruments: follows nextPageCursor until it is empty', async () => {

@@ -122,6 +122,13 @@ export const BybitHttpInstrument = Schema.Struct({
     maxLeverage: BybitPositiveDecimalString,
     leverageStep: BybitPositiveDecimalString,
   }).pipe(Schema.filter((f) => dec(f.minLeverage).lte(dec(f.maxLeverage)) || 'minLeverage must be ≤ maxLeverage')),
+  /** The order-price band around the mark (fractions); `""` or absent: none published. */
+  riskParameters: Schema.optional(
+    Schema.Struct({
+      priceLimitRatioX: Schema.optional(BybitOptionalNonNegativeDecimalString),
+      priceLimitRatioY: Schema.optional(BybitOptionalNonNegativeDecimalString),
+    }),
+  ),
 });
 export type BybitHttpInstrument = typeof BybitHttpInstrument.Type;
 

@@ -260,7 +260,7 @@ export const instrumentToWire = (i: Instrument): WireObject => ({
   lowerFundingRate: '-0.005',
   isPreListing: false,
   preListingInfo: null,
-  riskParameters: { priceLimitRatioX: '0.01', priceLimitRatioY: '0.02' },
+  riskParameters: { priceLimitRatioX: i.priceLimitRatio?.x.toString() ?? '0.01', priceLimitRatioY: i.priceLimitRatio?.y.toString() ?? '0.02' },
 });
 
 /** Returns a `market/tickers` item (the WS `tickers` data object carries the same fields). */

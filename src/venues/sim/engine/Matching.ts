@@ -44,12 +44,12 @@ export class Matching {
     return sym.book.best(opposite(side))?.price ?? sym.last;
   }
 
-  /** Creates an order, publishes it (unless it is a post-only order that would take) and runs it. */
-  acceptOrder(acct: AccountState, sym: SymbolState, fields: NewOrder): OrderState {
+  /** Creates an order (under `orderId` when a gateway already assigned one), publishes it (unless it is a post-only order that would take) and runs it. */
+  acceptOrder(acct: AccountState, sym: SymbolState, fields: NewOrder, orderId?: string): OrderState {
     const ts = this.ctx.ts();
     const order: OrderState = {
       ...fields,
-      orderId: this.ctx.ids.orderId(),
+      orderId: orderId ?? this.ctx.ids.orderId(),
       account: acct.id,
       symbol: sym.instrument.symbol,
       remaining: fields.quantity,

@@ -109,7 +109,7 @@ class SimExchangeEngine implements T.SimExchange {
     if (sym === undefined) return reject('unknown_symbol', `unknown symbol ${input.symbol}`);
     const admitted = admitOrder(this.ctx, this.model, sym, input, origin, (side) => this.matching.referencePrice(sym, side));
     if (!admitted.ok) return admitted;
-    const order = this.matching.acceptOrder(admitted.value.acct, sym, admitted.value.order);
+    const order = this.matching.acceptOrder(admitted.value.acct, sym, admitted.value.order, input.orderId);
     this.matching.flushBook(sym);
     return accept(order);
   }

@@ -33,6 +33,11 @@ export interface SimOrderInput {
   readonly clientOrderId?: string | undefined;
   /** Hedge mode only (required there): the leg the order opens (same side) or closes (opposite side). */
   readonly positionSide?: SimPositionSide | undefined;
+  /**
+   * The id a gateway in front of the engine already acknowledged the order under (the backtest's order latency,
+   * orderLatency.ts); absent: the engine's next order id.
+   */
+  readonly orderId?: string | undefined;
 }
 
 /** Definitive refusals of the engine; a venue profile maps them to its venue's codes (`SimVenueProfile.rejectCode`). */

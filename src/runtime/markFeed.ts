@@ -1,0 +1,21 @@
+/**
+ * The mark feed of stop management (S0-11, S0-13): a ticker's trigger-source price (the profile's mark, last or
+ * index, the price the venue triggers the stop on) goes to the symbol's actor only when its managed stop would move on
+ * it (the chart's own `plannedStopMove`), so an actor journals a transition per stop move, never per tick.
+ */
+import { plannedStopMove } from '../../machines/trade/stopManagement.ts';
+import { takesMarks } from '../../machines/trade/tradeQueries.ts';
+import type { TriggerSource } from '../domain/orders.ts';
+import type { MarketEvent } from '../venues/streams.ts';
+import type { HostRegistry } from './ports.ts';
+
+/** Sends `market.mark` to the ticker's actor when its stop would move on the ticker's trigger-source price. */
+export const deliverMark = (hosts: HostRegistry, trigger: TriggerSource, e: MarketEvent, at: number): void => {
+  if (e.type !== 'ticker') return;
+  const price = trigger === 'mark' ? e.markPrice : trigger === 'last' ? e.lastPrice : e.indexPrice;
+  const host = price === undefined ? undefined : hosts.host(e.symbol);
+  if (price === undefined || host === undefined || host.isStopped()) return;
+  const snapshot = host.snapshot();
+  if (!takesMarks(snapshot) || plannedStopMove(snapshot.context, price.toString()) === undefined) return;
+  host.send({ type: 'market.mark', price: price.toString(), at });
+};
