@@ -16,14 +16,14 @@ const bin = (name) => join(root, 'node_modules', '.bin', name);
 /** Each check: what it proves, the requirement IDs its tests carry in their titles, and where they live. */
 const CHECKS = [
   { n: 1, name: 'ACK-gate compliance (REQUEST → ACK → NOTIFY, exactly once across a kill)', ids: ['X-ORD-2', 'X-NTF-2', 'X-NTF-5'], files: ['tests/notify/timeline.test.ts', 'tests/notify/restartExactlyOnce.test.ts', 'tests/notify/LifecycleNotifier.test.ts', 'tests/signals/s0Profile.test.ts'] },
-  { n: 2, name: 'OEP integrity through pyramid, hedge and re-entry', ids: ['S0-8'], files: [], missing: 'the pyramid ladder, hedge and re-entry (S0-9, S0-12, S0-14) are not built; the OEP seal (oepHash on every actor step) and its integrity through break-even and trailing moves are (tests/runtime/stopManagement.test.ts)' },
+  { n: 2, name: 'OEP integrity through pyramid, hedge and re-entry', ids: ['S0-8'], files: [], missing: 'the pyramid ladder and the hedge (S0-9, S0-12) are not built; the OEP seal (oepHash on every actor step) and its integrity through break-even and trailing moves (tests/runtime/stopManagement.test.ts) and re-entries at the OEP (tests/signals/reentry.test.ts) are' },
   {
     n: 3, name: 'operations and security: no secret leak, health gate, resync after a gap, idempotence after a kill, rate limits, reports in Stockholm time',
     ids: ['X-SEC-4', 'S0-20', 'X-WS-2', 'X-REC-1', 'X-RTY-5', 'S0-19'],
     files: ['tests/unit/kernel', 'tests/venues/bybit/golden.test.ts', 'tests/ops', 'tests/runtime/connection.test.ts', 'tests/runtime/connectionSequence.test.ts', 'tests/reconcile', 'tests/venues/sim/bybitFacadeAuth.test.ts', 'tests/venues/sim/faultsFacade.test.ts', 'tests/notify/schedule'],
   },
   { n: 4, name: 'ladder numbering equal in code and templates (Step 1 = entry … Step 8)', ids: ['S0-9'], files: [], missing: 'the pyramid ladder (S0-9) is not built' },
-  { n: 5, name: 'template goldens incl. the trigger source', ids: ['S0-18', 'X-NTF-4'], files: ['tests/notify/templates.test.ts', 'tests/signals/s0Profile.test.ts'] },
+  { n: 5, name: 'template goldens incl. the trigger source', ids: ['S0-18', 'X-NTF-4'], files: ['tests/notify/templates.test.ts', 'tests/notify/s0Fields.test.ts', 'tests/signals/s0Profile.test.ts'] },
   { n: 6, name: 'secrets only through the gateway', ids: ['X-SEC-1', 'X-SEC-2'], files: ['tests/unit/config/secrets.test.ts', 'tests/notify/config.test.ts'] },
 ];
 

@@ -2,7 +2,7 @@
  * The entry half of the trade chart's lifecycle: idle → submitting → (querying) → working → (cancelling), until a
  * real fill opens the position or the entry ends with nothing filled. State configs only; logic lives in tradeSetup.
  */
-import { and, not } from 'xstate';
+import { and, not, stateIn } from 'xstate';
 import { tradeSetup } from './tradeSetup.ts';
 
 /** Absolute id prefix of the lifecycle region's states. */
@@ -12,9 +12,20 @@ const IDLE = `${LIFECYCLE}.idle`;
 const CLOSED = `${LIFECYCLE}.closed`;
 
 // An entry fill either completes the entry (→ opened), or is a partial fill that loops in `partial`
-// (undefined = stay); replays and empty fills change nothing.
+// (undefined = stay); replays and empty fills change nothing. A fill that completes a part of a split entry (S0-16)
+// sends the next part when entries may be sent (`nextPart`), else the entry ends with what it filled.
 const opening = { type: 'notify' as const, params: { kind: 'positionOpened' as const, severity: 'info' as const } };
-const entryFill = (partial: string | undefined) => [
+const partDone = { guard: 'completesPart' as const, target: OPENED, actions: ['recordEntryFill' as const, 'markEntryDone' as const, opening] };
+const entryFill = (partial: string | undefined, nextPart = true) => [
+  ...(nextPart
+    ? [{
+        guard: and(['completesPart', stateIn('#trade.control.running'), stateIn('#trade.entries.allowed')]),
+        target: `${LIFECYCLE}.submitting`,
+        reenter: true,
+        actions: ['recordEntryFill' as const, 'protectPartialEntry' as const, 'nextEntryPart' as const],
+      }]
+    : []),
+  partDone,
   { guard: 'completesEntry' as const, target: OPENED, actions: ['recordEntryFill' as const, opening] },
   { guard: 'isNewEntryFill' as const, target: partial, actions: ['recordEntryFill' as const, 'protectPartialEntry' as const] },
 ];
@@ -35,18 +46,23 @@ const entryClosed = [
   },
 ];
 
-// Before the first fill (submitting re-starts for every attempt): a closed entry simply ends the cycle.
-const entryClosedEmpty = entryClosed[2];
+// Submitting: the venue cannot have closed the position yet (that ends in cancelling), so two outcomes remain.
+const entryClosedSubmitting = [entryClosed[1], entryClosed[2]];
 
-const entryRejected = {
-  guard: 'isEntryEvent' as const,
-  target: IDLE,
-  actions: [
-    'markEntryDone' as const,
-    { type: 'notify' as const, params: { kind: 'entryRejected' as const, severity: 'warning' as const } },
-    { type: 'recordOutcome' as const, params: { outcome: 'rejected' } },
-  ],
-};
+// A refused entry order ends the entry: with nothing filled the cycle is over; after earlier parts of a split entry
+// filled (S0-16), the position is what they filled.
+const entryRejected = [
+  { guard: and(['isEntryEvent', 'hasEntryFill']), target: OPENED, actions: ['markEntryDone' as const, opening] },
+  {
+    guard: 'isEntryEvent' as const,
+    target: IDLE,
+    actions: [
+      'markEntryDone' as const,
+      { type: 'notify' as const, params: { kind: 'entryRejected' as const, severity: 'warning' as const } },
+      { type: 'recordOutcome' as const, params: { outcome: 'rejected' } },
+    ],
+  },
+];
 
 // A post-only rejection re-prices one step and resends under a new id (at most N times); any other rejection, or the
 // last allowed attempt, ends the entry. Bybit may report it before or after the ack, so submitting and working share it.
@@ -57,7 +73,7 @@ const repriceOrReject = [
     reenter: true,
     actions: ['repriceEntry' as const, { type: 'notify' as const, params: { kind: 'entryRepriced' as const, severity: 'info' as const } }],
   },
-  entryRejected,
+  ...entryRejected,
 ];
 
 // KILL while an entry may be live: cancel it (by client order id, safe even before the ack) and keep going.
@@ -101,8 +117,11 @@ export const submitting = tradeSetup.createStateConfig({
     },
     'venue.rejected': repriceOrReject,
     'venue.filled': entryFill(`${LIFECYCLE}.working`),
-    'venue.cancelled': entryClosedEmpty,
-    'venue.expired': entryClosedEmpty,
+    // A later part of a split entry (S0-16) may close with the earlier parts' position open.
+    'venue.cancelled': entryClosedSubmitting,
+    'venue.expired': entryClosedSubmitting,
+    // The venue closed what earlier parts filled (their TP/SL) while the next part is on its way: withdraw it.
+    'venue.positionChanged': closedWhileResting,
     // Unknown is not rejected: ask the venue by client order id, never send again blindly (X-REC-6).
     'venue.unknown': toQuerying,
     'timer.ackTimeout': toQuerying,
@@ -118,6 +137,9 @@ export const querying = tradeSetup.createStateConfig({
   exit: 'clearQueryTimer',
   on: {
     'venue.queryResult': [
+      // A later part of a split entry (S0-16) the venue does not have, or closed empty: the position is what filled.
+      { guard: and(['isEntryEvent', 'hasEntryFill', 'isQueryNotFound']), target: OPENED, actions: ['markEntryDone', opening] },
+      { guard: and(['isEntryEvent', 'hasEntryFill', 'isQueryClosedEmpty']), target: OPENED, actions: ['markEntryDone', opening] },
       {
         guard: and(['isEntryEvent', 'isQueryNotFound']),
         target: 'idle',
@@ -169,7 +191,8 @@ export const cancelling = tradeSetup.createStateConfig({
   on: {
     'venue.cancelled': entryClosed,
     'venue.expired': entryClosed,
-    'venue.filled': entryFill(undefined),
+    // A part that fills in full while the cancel is on its way ends the entry there: no further part is sent.
+    'venue.filled': entryFill(undefined, false),
     'venue.rejected': entryRejected,
     // The venue refused the cancel (already closed, or not known yet): only a query tells which.
     'venue.cancelRejected': toQuerying,

@@ -86,6 +86,41 @@ export const modelEvents: ReadonlyArray<TradeEvent> = [
   { type: 'market.mark', price: '110', at: 5 },
 ];
 
+/**
+ * S0-16: the model intent on a venue whose orders carry at most 1, so its entry goes out in two parts (`c1`, `c1-p1`)
+ * and its exits and flattens one unit at a time (`c1-x1`, `c1-x2`, `c1-f1`, `c1-f2`); with the events that reach the
+ * split transitions. A second model rather than more events on the first: the first's simple paths grow factorially.
+ */
+export const modelSplitIntent: TradeIntent = { ...modelIntent, limits: { maxLimitQuantity: '1', maxMarketQuantity: '1', quantityStep: '1' } };
+
+/** The events of the split model. */
+export const modelSplitEvents: ReadonlyArray<TradeEvent> = [
+  { type: 'command.open', at: 1, ...modelSplitIntent },
+  { type: 'venue.accepted', clientOrderId: 'c1', venueOrderId: 'v1', at: 2 },
+  { type: 'venue.accepted', clientOrderId: 'c1-p1', venueOrderId: 'v2', at: 2 },
+  fill('c1', 't1', '1'),
+  fill('c1-p1', 't2', '1'),
+  { type: 'venue.rejected', clientOrderId: 'c1-p1', code: '10001', category: 'parameter', at: 2 },
+  { type: 'venue.cancelled', clientOrderId: 'c1-p1', at: 3 },
+  { type: 'venue.expired', clientOrderId: 'c1-p1', at: 3 },
+  { type: 'timer.ackTimeout', clientOrderId: 'c1', at: 1001 },
+  { type: 'timer.ackTimeout', clientOrderId: 'c1-p1', at: 1001 },
+  query('c1-p1', false),
+  query('c1-p1', true, 'cancelled', '0'),
+  { type: 'command.cancelEntry', at: 4 },
+  { type: 'stream.paused', reason: 'gap', at: 2 },
+  { type: 'venue.positionChanged', side: 'flat', quantity: '0', at: 6 },
+  { type: 'venue.protectionSet', at: 4 },
+  { type: 'command.close', at: 5 },
+  { type: 'operator.kill', reason: 'operator', flatten: true, at: 4 },
+  fill('c1-x1', 't5', '1'),
+  fill('c1-x2', 't6', '1'),
+  fill('c1-f1', 't7', '1'),
+  fill('c1-f2', 't8', '1'),
+  // Graph generation also sends the chart's own events without payload; a mark at the OEP moves nothing.
+  { type: 'market.mark', price: '100', at: 5 },
+];
+
 // Quantities fold into none / part / all of the model intent's quantity, so the traversal stays finite.
 const bucket = (quantity: string): 'none' | 'part' | 'all' => {
   const q = dec(quantity);
@@ -99,7 +134,7 @@ const bucket = (quantity: string): 'none' | 'part' | 'all' => {
 export const serializeForGraph = (s: SnapshotFrom<typeof tradeMachine>): string => {
   const c = s.context;
   const life = JSON.stringify((s.value as { lifecycle: unknown }).lifecycle);
-  const entryPhase = [c.attempt, c.entryDone, bucket(c.entry.filledQuantity), c.flattenRequested, c.venueClosed];
+  const entryPhase = [c.attempt, c.entryPart, c.entryDone, bucket(c.entry.filledQuantity), c.flattenRequested, c.venueClosed];
   const fields =
     life === '"idle"'
       ? [c.entryClientOrderId !== null, c.entryDone]

@@ -9,9 +9,11 @@ import { tradeSetup } from './tradeSetup.ts';
 const CLOSED = `${LIFECYCLE}.closed`;
 const PROTECTING = `${LIFECYCLE}.opened.protecting`;
 
-// Exit fills: the one that leaves the position flat closes it; earlier ones accumulate. A late entry fill still counts.
-const exitFill = [
+// Exit fills: the one that leaves the position flat closes it; earlier ones accumulate, and one that fills an exit
+// part in full while the position stays open sends the next part (S0-16). A late entry fill still counts.
+const exitFill = (kind: 'exit' | 'flatten') => [
   { guard: 'flattensPosition' as const, target: CLOSED, actions: ['recordExitFill' as const, 'recordExitClose' as const] },
+  { guard: 'completesExitPart' as const, actions: ['recordExitFill' as const, { type: 'submitExit' as const, params: { kind } }] },
   { guard: 'isNewExitFill' as const, actions: 'recordExitFill' as const },
   { guard: 'isNewEntryFill' as const, actions: 'recordEntryFill' as const },
 ];
@@ -110,7 +112,7 @@ export const closing = tradeSetup.createStateConfig({
   entry: { type: 'submitExit', params: { kind: 'exit' } },
   exit: 'clearQueryTimer',
   on: {
-    'venue.filled': exitFill,
+    'venue.filled': exitFill('exit'),
     'venue.positionChanged': venueFlat,
     'recovery.positionReplaced': replaced,
     // The exit did not happen: go back and re-assert protection for what is still open.
@@ -136,7 +138,7 @@ export const flattening = tradeSetup.createStateConfig({
   entry: [{ type: 'notify', params: { kind: 'flattening', severity: 'critical' } }, { type: 'submitExit', params: { kind: 'flatten' } }],
   exit: 'clearQueryTimer',
   on: {
-    'venue.filled': exitFill,
+    'venue.filled': exitFill('flatten'),
     'venue.positionChanged': venueFlat,
     'recovery.positionReplaced': replaced,
     // An IOC remainder expired, or the venue proved the order absent: send a new one for what is still open.

@@ -52,8 +52,11 @@ export const hasEntryInFlight = (s: TradeSnapshotLike): boolean => {
 /** Whether the entry rests at the venue (acknowledged, possibly partly filled). */
 export const isWorkingEntry = (s: TradeSnapshotLike): boolean => lifeOf(s).top === 'working';
 
-/** Whether the entry is resting with part of it filled: a position exists before OPENED. */
-export const hasPartialEntry = (s: TradeSnapshotLike): boolean => isWorkingEntry(s) && dec(openQuantity(s.context)).gt(0);
+/**
+ * Whether an entry is in flight with part of it filled: a position exists before OPENED (a resting entry partly
+ * filled, or the next part of a split entry on its way or being queried after earlier parts filled, S0-16).
+ */
+export const hasPartialEntry = (s: TradeSnapshotLike): boolean => hasEntryInFlight(s) && dec(openQuantity(s.context)).gt(0);
 
 /** Whether the actor waits for the venue to confirm TP/SL of its open position. */
 export const isProtecting = (s: TradeSnapshotLike): boolean => {
@@ -75,6 +78,13 @@ export const isProtected = (s: TradeSnapshotLike): boolean => {
   const { top, sub } = lifeOf(s);
   return top === 'opened' && sub !== undefined && PROTECTED.has(sub);
 };
+
+/**
+ * The stop phase a journaled lifecycle state (an ACTOR_EVENT's `from` or `to`) stands for: a move awaiting the venue,
+ * the stop at break-even, or the trailer's; undefined for any other state (S0-11, S0-13, S0-18's STOP_MOVED).
+ */
+export const journaledStopPhase = (state: unknown): 'moving' | 'breakEven' | 'trailing' | undefined =>
+  state === 'opened.movingStop' ? 'moving' : state === 'opened.breakEven' ? 'breakEven' : state === 'opened.trailing' ? 'trailing' : undefined;
 
 /** Whether the actor's stop is managed (S0-11, S0-13) and may move on a mark: protected, no move in flight. */
 export const takesMarks = (s: TradeSnapshotLike): boolean => {

@@ -6,8 +6,10 @@
 import { and, assign, emit, enqueueActions, setup, stateIn } from 'xstate';
 import { dec } from '../../src/domain/money.ts';
 import { addFill, averagePrice, emptyTotals, isPositive, rememberTradeId } from './fillMath.ts';
+import { completesExitPart, completesPart, currentPartQuantity, entryPartsOf, exitPartQuantity } from './orderParts.ts';
 import { queryOutcome } from './queryOutcome.ts';
 import { heldLevels, initialStop, plannedStopMove } from './stopManagement.ts';
+import { entryPartId } from '../../src/domain/clientOrderId.ts';
 import {
   completesEntry, entryClientOrderId, exitClientOrderId, flattensPosition, hasOpenPosition, isEntryEvent, isExitEvent,
   isNewEntryFill, isNewExitFill, isPartialStop, isVenueFlat, newExternalFills, newFill, openQuantity, protectionPrices,
@@ -27,8 +29,8 @@ const queryOutcomeOf = (e: TradeChartEvent) =>
   e.type === 'venue.queryResult' ? queryOutcome(e.found, e.status, e.filledQuantity ?? '0') : undefined;
 
 const cycleReset = {
-  intent: null, attempt: 0, entryClientOrderId: null, entryPrice: null, entryDone: false, entry: emptyTotals,
-  openingPrice: null, stop: initialStop, exit: emptyTotals, exitClientOrderIds: [], seenTradeIds: [], protectionAttempts: 0,
+  intent: null, attempt: 0, entryParts: [], entryPart: 0, entryOrders: 0, entryClientOrderId: null, entryPrice: null, entryDone: false, entry: emptyTotals,
+  openingPrice: null, stop: initialStop, exit: emptyTotals, exitClientOrderIds: [], exitPrice: null, seenTradeIds: [], protectionAttempts: 0,
   ackDeadline: null, queryRetryAt: null, cooldownUntil: null, flattenRequested: false, closeReason: null, venueClosed: false, queryOrderId: null,
 } satisfies Partial<TradeContext>;
 
@@ -60,6 +62,10 @@ export const tradeSetup = setup({
     isNewEntryFill: ({ context, event }) => isNewEntryFill(context, event),
     isNewExitFill: ({ context, event }) => isNewExitFill(context, event),
     completesEntry: ({ context, event }) => isNewEntryFill(context, event) && completesEntry(context, event),
+    // S0-16: the current part of a split entry filled in full and more parts are left (the entry is not complete yet).
+    completesPart: ({ context, event }) => isNewEntryFill(context, event) && !completesEntry(context, event) && completesPart(context, event),
+    // S0-16: the last exit part filled in full and the position is still open.
+    completesExitPart: ({ context, event }) => isNewExitFill(context, event) && !flattensPosition(context, event) && completesExitPart(context, event),
     flattensPosition: ({ context, event }) => isNewExitFill(context, event) && flattensPosition(context, event),
     hasEntryFill: ({ context }) => isPositive(context.entry.filledQuantity),
     hasOpenPosition: ({ context }) => hasOpenPosition(context),
@@ -99,36 +105,49 @@ export const tradeSetup = setup({
     startEntry: assign(({ event }) => {
       if (event.type !== 'command.open') return {};
       const { type: _type, at, ...intent } = event;
-      return { ...cycleReset, intent, entryClientOrderId: intent.clientOrderId, entryPrice: intent.price ?? null, ackDeadline: at + intent.ackTimeoutMs, lastOutcome: null };
+      return { ...cycleReset, intent, entryParts: entryPartsOf(intent), entryClientOrderId: intent.clientOrderId, entryPrice: intent.price ?? null, ackDeadline: at + intent.ackTimeoutMs, lastOutcome: null };
     }),
     repriceEntry: assign(({ context, event }) => {
       if (context.intent === null || context.entryPrice === null) return {};
       const attempt = context.attempt + 1;
+      const n = context.entryOrders + 1;
       const { clientOrderId, side, tickSize, repriceTicks, ackTimeoutMs } = context.intent;
       return {
         attempt,
-        entryClientOrderId: entryClientOrderId(clientOrderId, attempt),
+        entryOrders: n,
+        entryClientOrderId: entryClientOrderId(clientOrderId, n),
         entryPrice: repricedPrice(context.entryPrice, side, tickSize, repriceTicks),
         ackDeadline: atOf(event) + ackTimeoutMs,
       };
     }),
+    // S0-16: the next part of a split entry, under its own id, at the price the entry works at, with its own ack deadline.
+    nextEntryPart: assign(({ context, event }) => {
+      if (context.intent === null) return {};
+      const n = context.entryOrders + 1;
+      return { entryPart: context.entryPart + 1, entryOrders: n, attempt: 0, entryClientOrderId: entryPartId(context.intent.clientOrderId, n), ackDeadline: atOf(event) + context.intent.ackTimeoutMs };
+    }),
     submitEntry: enqueueActions(({ context, enqueue }) => {
       const id = context.entryClientOrderId;
       if (context.intent === null || id === null) return;
-      const { side, quantity, timeInForce, intentId } = context.intent;
+      const { side, timeInForce, intentId } = context.intent;
+      const quantity = currentPartQuantity(context);
       const price = context.entryPrice ?? undefined;
       enqueue.assign({ orderIds: [...context.orderIds, id], orderSizes: { ...context.orderSizes, [id]: quantity } });
       enqueue.emit({ type: 'order.submit', clientOrderId: id, symbol: context.symbol, side, orderType: price === undefined ? 'market' : 'limit', quantity, price, timeInForce, reduceOnly: false, role: 'entry', intentId });
       if (context.ackDeadline !== null) enqueue.emit({ type: 'timer.set', name: 'ackTimeout', at: context.ackDeadline, clientOrderId: id });
     }),
-    // Exits and flattens are reduce-only orders for the open quantity (X-ORD-5); a limit exit only when a price is given.
+    // Exits and flattens are reduce-only orders for the open quantity (X-ORD-5), at most the venue's maximum per order
+    // (S0-16: the next part follows the fill of this one); a limit exit only when a price is given, its parts at that price.
     submitExit: enqueueActions(({ context, event, enqueue }, params: { kind: 'exit' | 'flatten' }) => {
       if (context.intent === null) return;
       const id = exitClientOrderId(context.intent.clientOrderId, context.exitClientOrderIds.length + 1, params.kind);
       const side = context.intent.side === 'buy' ? 'sell' : 'buy';
-      const quantity = openQuantity(context);
-      const price = params.kind === 'exit' && event.type === 'command.close' ? event.price : undefined;
-      enqueue.assign({ orderIds: [...context.orderIds, id], exitClientOrderIds: [...context.exitClientOrderIds, id], orderSizes: { ...context.orderSizes, [id]: quantity } });
+      const price = params.kind === 'exit' ? (event.type === 'command.close' ? event.price : (context.exitPrice ?? undefined)) : undefined;
+      // The open quantity after this event's fill (a next part is sent from the fill that completed the one before).
+      const fill = event.type === 'venue.filled' && isNewExitFill(context, event) ? event.quantity : '0';
+      const open = dec(openQuantity(context)).minus(dec(fill)).toString();
+      const quantity = exitPartQuantity(context.intent, open, price !== undefined);
+      enqueue.assign({ orderIds: [...context.orderIds, id], exitClientOrderIds: [...context.exitClientOrderIds, id], exitPrice: price ?? null, orderSizes: { ...context.orderSizes, [id]: quantity } });
       enqueue.emit({ type: 'order.submit', clientOrderId: id, symbol: context.symbol, side, orderType: price === undefined ? 'market' : 'limit', quantity, price, timeInForce: price === undefined ? 'ioc' : 'gtc', reduceOnly: true, role: params.kind, intentId: context.intent.intentId });
     }),
     // The ledger of the cycle's orders: fills per order (new trade ids only) and which orders reached a final state.

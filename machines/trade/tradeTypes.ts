@@ -5,6 +5,7 @@
 import type { PositionChanged, ProtectionFailed, ProtectionSet, VenueOrderEvent } from '../../src/domain/events.ts';
 import type { Side, TimeInForce } from '../../src/domain/orders.ts';
 import type { FillTotals } from './fillMath.ts';
+import type { OrderLimits } from './orderParts.ts';
 import type { StopManagement, StopState } from './stopManagement.ts';
 
 /** What an order is for in its trade: entries open, exits and flattens reduce. */
@@ -44,6 +45,8 @@ export interface TradeIntent {
   readonly ackTimeoutMs: number;
   /** Break-even and trailing of the stop from the OEP (S0-11, S0-13); absent, the entry's stop stays until the exit. */
   readonly management?: StopManagement | undefined;
+  /** The venue's per-order maximum quantities (S0-16): larger entries and exits go out in parts; absent, nothing is split. */
+  readonly limits?: OrderLimits | undefined;
 }
 
 /** Why a position ended at the venue without our exit order. */
@@ -159,8 +162,14 @@ export interface TradeContext {
   readonly killFlatten: boolean;
   /** The intent being worked, from `command.open` until the cycle returns to idle. */
   readonly intent: TradeIntent | null;
-  /** Re-price attempts made for the current intent (0 for the first submission). */
+  /** Re-price attempts made for the current entry part (0 for its first submission). */
   readonly attempt: number;
+  /** The entry's parts (S0-16): one quantity unless the intent exceeds the venue's maximum order quantity. */
+  readonly entryParts: ReadonlyArray<string>;
+  /** Index of the part being worked. */
+  readonly entryPart: number;
+  /** Entry orders sent this cycle after the first (re-prices and parts): the n of the next `-r<n>` / `-p<n>` id. */
+  readonly entryOrders: number;
   readonly entryClientOrderId: string | null;
   /** Limit price of the current entry attempt. */
   readonly entryPrice: string | null;
@@ -173,6 +182,8 @@ export interface TradeContext {
   readonly stop: StopState;
   readonly exit: FillTotals;
   readonly exitClientOrderIds: ReadonlyArray<string>;
+  /** The limit price of a strategy exit (command.close), kept for its further parts; null: market. */
+  readonly exitPrice: string | null;
   readonly seenTradeIds: ReadonlyArray<string>;
   readonly protectionAttempts: number;
   /** Client order ids of every order of the cycle (entry attempts, exits, flattens), in submission order. */

@@ -263,6 +263,8 @@ const session = (opts: SessionOptions) =>
         clockStatus: wire === undefined ? undefined : () => ({ offsetMs: Math.round(wire.clockOffsetMs() / speed), skewBlocked: !wire.clockGate.isOpen() }),
         // X-RSK-6: the venue's streams are a gating dependency; the REST side and the journal fail loudly where used.
         dependencies: () => dependencyGate.health(a.name),
+        // S2-10: the slippage rule reads the public stream's local book (its hosts are built just below).
+        book: wire === undefined ? undefined : (symbol) => hosts.get(a.name)?.public.book(symbol),
       });
       runtimes.set(a.name, runtime);
       if (wire === undefined) {

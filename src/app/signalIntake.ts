@@ -8,20 +8,25 @@
  * from the notifications' Telegram poller (`receivePost`); a `via: webhook` source's messages from the operations
  * server's `POST /signals/<name>` (`receiveWebhook`, authenticated there with the secret `webhookSecretsOf` reads).
  * An accepted signal's entry that rests unfilled past its mode's `signals.staleEntry` preset is withdrawn (S0-17,
- * StaleEntryWatch); the deadlines of entries a previous run left resting are armed again at start.
+ * StaleEntryWatch); the deadlines of entries a previous run left resting are armed again at start. With
+ * `signals.reentry.enabled`, a signal its stop loss closed before any take profit is re-entered at its OEP (S0-14,
+ * ReEntryWatch); its chains are rebuilt from the journal at start.
  */
 import { Redacted } from 'effect';
 import type { AlertPort } from '../alerts/AlertRouter.ts';
 import type { AppConfig } from '../config/schema.ts';
 import { signalWebhookSecretVariable, type Secrets } from '../config/secrets.ts';
 import { requiredSourcesOf, STALE_ENTRY_PRESET_MS, type StaleEntrySection } from '../config/signalsSection.ts';
+import type { TradeProposal } from '../domain/TradeProposal.ts';
 import type { Journal } from '../journal/Journal.ts';
 import type { Clock } from '../kernel/Clock.ts';
 import type { Logger } from '../kernel/logger.ts';
 import type { WebhookSignal } from '../ops/types.ts';
 import type { Scheduler } from '../kernel/Scheduler.ts';
 import type { DecisionLoop } from '../runtime/DecisionLoop.ts';
+import type { ProposalHints } from '../risk/checks/types.ts';
 import type { RiskDecision } from '../risk/RiskEngine.ts';
+import { ReEntryWatch, reentryPlanOf, type ReEntryPort } from '../signals/intake/ReEntryWatch.ts';
 import { readSignalReplay } from '../signals/intake/replayFile.ts';
 import { SignalInbox, type SignalInboxOptions, type SignalOutcome } from '../signals/intake/SignalInbox.ts';
 import { StaleEntryWatch, type StaleEntryPort } from '../signals/intake/StaleEntryWatch.ts';
@@ -43,14 +48,16 @@ export interface SignalIntakeOptions {
   readonly alerts: AlertPort;
   /**
    * The venue account that trades the signals (its VenueRuntime): a stale entry is withdrawn through its actor
-   * (S0-17). Without it no entry is withdrawn for being stale (stand-in loops of tests only).
+   * (S0-17), and its closed trades start re-entries (S0-14). Without it neither runs (stand-in loops of tests only).
    */
-  readonly entries?: StaleEntryPort | undefined;
+  readonly entries?: (StaleEntryPort & ReEntryPort) | undefined;
 }
 
 /** The running intake. */
 export interface SignalIntake {
   readonly inbox: SignalInbox;
+  /** The re-entry chains (S0-14), when `signals.reentry.enabled` and the intake has its account. */
+  readonly reentry: ReEntryWatch | undefined;
   /** Journals a Telegram channel post of a `via: telegram` source; false when the chat is no source's. */
   receivePost(post: TelegramMessage): boolean;
   /** Journals and handles a message of a `via: webhook` source (already authenticated); undefined `postedAt`: now. */
@@ -97,12 +104,14 @@ export const webhookSecretsOf = (config: AppConfig, secrets: Secrets | undefined
  * without one (`proposalOf`): the engine's missing-SL case locks it at x10 (S0-5).
  */
 export const signalAct = (
-  loop: Pick<DecisionLoop, 'decideExternal'>, onApproved?: (decision: Extract<RiskDecision, { kind: 'approve' }>, signal: Signal) => void,
+  loop: Pick<DecisionLoop, 'decideExternal'>,
+  onApproved?: (decision: Extract<RiskDecision, { kind: 'approve' }>, signal: Signal, proposal: TradeProposal, hints: ProposalHints) => void,
 ): SignalInboxOptions['act'] => (proposal, signal) => {
-  const d = loop.decideExternal(proposal, { leverageMode: signal.mode, leverage: modeLeverageOf(signal.mode, signal.leverage) });
+  const hints: ProposalHints = { leverageMode: signal.mode, leverage: modeLeverageOf(signal.mode, signal.leverage) };
+  const d = loop.decideExternal(proposal, hints);
   if (typeof d === 'string') return { problem: d };
   if (d.kind === 'veto') return { decisionId: d.decisionId, veto: d.veto.reason };
-  onApproved?.(d, signal);
+  onApproved?.(d, signal, proposal, hints);
   return { decisionId: d.decisionId };
 };
 
@@ -111,12 +120,14 @@ export const staleEntryMsOf = (presets: StaleEntrySection) => (mode: SignalMode)
 
 /**
  * Returns the inbox's `act` with the stale-entry watch (S0-17): an approved entry's deadline is armed at its approval's
- * `expiresAt`, which the proposal's ttl (the mode's preset) put there.
+ * `expiresAt`, which the proposal's ttl (the mode's preset) put there. With a re-entry watch (S0-14), the approved
+ * signal's plan is journaled in the same commit as its outcome, which also clears a pause of its symbol.
  */
-export const watchedSignalAct = (loop: Pick<DecisionLoop, 'decideExternal'>, watch: StaleEntryWatch, presets: StaleEntrySection): SignalInboxOptions['act'] =>
-  signalAct(loop, (d, signal) => {
+export const watchedSignalAct = (loop: Pick<DecisionLoop, 'decideExternal'>, watch: StaleEntryWatch, presets: StaleEntrySection, reentry?: ReEntryWatch): SignalInboxOptions['act'] =>
+  signalAct(loop, (d, signal, proposal, hints) => {
     if (d.dryRun) return;
     watch.watch({ decisionId: d.decisionId, symbol: d.order.symbol, mode: signal.mode, preset: presets[signal.mode], decidedAt: d.order.decidedAt, deadline: d.order.expiresAt });
+    reentry?.planned(reentryPlanOf(d.decisionId, proposal, hints));
   });
 
 /** A symbol list for a log line: the symbols when few (a refresh's news), their count when many (the first listing). */
@@ -148,11 +159,23 @@ export const startSignalIntake = async (opts: SignalIntakeOptions): Promise<Sign
     throw first.error;
   }
   const watch = opts.entries === undefined ? undefined : new StaleEntryWatch({ port: opts.entries, scheduler, journal: opts.journal, logger });
-  const inbox = new SignalInbox({
-    journal: opts.journal, clock: opts.clock, logger, parse: { instrument: (symbol) => registry.instrument(symbol) }, notionalFraction: s.notionalFraction, maxAgeMs: s.maxAgeMs,
-    missingSources: missing, staleEntryMs: staleEntryMsOf(s.staleEntry),
-    act: watch === undefined ? signalAct(opts.loop) : watchedSignalAct(opts.loop, watch, s.staleEntry),
+  const reentry = opts.entries === undefined || !s.reentry.enabled ? undefined : new ReEntryWatch({
+    port: opts.entries, loop: opts.loop, scheduler, journal: opts.journal, logger, alerts: opts.alerts, settings: s.reentry,
   });
+  const inbox = new SignalInbox({
+    journal: opts.journal, clock: opts.clock, logger, parse: { instrument: (symbol) => registry.instrument(symbol), whyNot: (symbol) => { const r = registry.lookup(symbol); return r.ok ? undefined : r.message; } }, notionalFraction: s.notionalFraction, maxAgeMs: s.maxAgeMs,
+    missingSources: missing, staleEntryMs: staleEntryMsOf(s.staleEntry),
+    act: watch === undefined ? signalAct(opts.loop) : watchedSignalAct(opts.loop, watch, s.staleEntry, reentry),
+  });
+  if (reentry !== undefined) {
+    // S0-14: armed before the stale-entry deadlines, so a try's own withdrawal runs first at a shared deadline.
+    const r = reentry.resume();
+    if (r.chains > 0 || r.paused > 0) logger.info({ event: 'reentry_watch_resumed', ...r }, 'reentry_watch_resumed');
+    const cooldown = Math.max(config.risk.cooldowns.afterStopMs, config.execution.reentryCooldownMs);
+    if (cooldown >= s.reentry.baseDelayMs) {
+      logger.warn({ event: 'reentry_cooldown_too_long', cooldownMs: cooldown, baseDelayMs: s.reentry.baseDelayMs }, 'reentry_cooldown_too_long');
+    }
+  }
   // S0-17: entries a previous run left resting keep their deadlines (a past one withdraws the entry now).
   const resumed = watch?.resume((id) => inbox.modeOf(id), (mode) => (mode in s.staleEntry ? s.staleEntry[mode as SignalMode] : 'unknown')) ?? 0;
   if (resumed > 0) logger.info({ event: 'stale_entry_watch_resumed', entries: resumed }, 'stale_entry_watch_resumed');
@@ -187,10 +210,11 @@ export const startSignalIntake = async (opts: SignalIntakeOptions): Promise<Sign
     return inbox.receive({ source: m.source, via: 'webhook', messageId: m.messageId, text: m.text, postedAt: m.postedAt ?? opts.clock.now() });
   };
   return {
-    inbox, receivePost, receiveWebhook,
+    inbox, reentry, receivePost, receiveWebhook,
     stop: () => {
       registry.stop();
       watch?.stop();
+      reentry?.stop();
       cancels.forEach((c) => c());
     },
   };

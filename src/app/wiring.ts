@@ -70,6 +70,8 @@ export const runtimeFromConfig = (opts: {
   readonly telemetry?: VenueRuntimeDeps['telemetry'];
   /** A backtest: no operator kill flag to poll, and the venue check runs once a simulated day. */
   readonly backtest?: boolean | undefined;
+  /** The account's market-stream books (over the wire), for the risk view's slippage check (S2-10). */
+  readonly book?: VenueRuntimeDeps['book'];
 }): VenueRuntime => {
   const { config, account } = opts;
   const cooldownMs = config.execution.reentryCooldownMs;
@@ -102,7 +104,7 @@ export const runtimeFromConfig = (opts: {
     groups: config.risk.caps.symbolGroups,
     crashPoint: opts.crashPoint,
     feedback: opts.feedback,
-    latency: opts.latency, telemetry: opts.telemetry,
+    latency: opts.latency, telemetry: opts.telemetry, book: opts.book,
     reconcile: {
       intervalMs: opts.backtest === true ? Math.max(config.reconcile.intervalMs, DAY_MS) : config.reconcile.intervalMs, foreignPositions: config.reconcile.foreignPositions,
       adoptTakeProfitFraction: dec(config.reconcile.adoptTakeProfitFraction), adoptStopLossFraction: dec(config.reconcile.adoptStopLossFraction),

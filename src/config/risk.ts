@@ -89,6 +89,26 @@ export const MarketQualityConfig = Schema.Struct({
   minBestLevelSize: opt(AmountFromConfig, () => new Decimal(0)),
 });
 
+/** A price in the quote currency for the equity price band: above 0, up to 1e9. */
+const EquityPrice = boundedDecimal({ min: 0, max: 1e9, minExclusive: true });
+
+/**
+ * The S2-10 equity filters (rules `equityFilters` and `slippage`): the reference price within [minPrice, maxPrice],
+ * the session day's traded volume at least minDailyVolume (the day counted in `timeZone`), and the expected average
+ * fill from the visible book within maxSlippageFraction of the reference price. Off by default; the S2 profile turns
+ * them on.
+ */
+export const EquityFiltersConfig = Schema.Struct({
+  enabled: opt(Schema.Boolean, () => false),
+  minPrice: opt(EquityPrice, () => new Decimal(2)),
+  maxPrice: opt(EquityPrice, () => new Decimal(100)),
+  minDailyVolume: opt(AmountFromConfig, () => new Decimal(1_000_000)),
+  maxSlippageFraction: opt(fractionIn({ min: 0, max: 0.1 }), () => 0.005),
+  /** The zone whose local calendar day is the session day of the volume figure (the venue's: US stocks trade in New York). */
+  timeZone: opt(Schema.String.pipe(Schema.filter((z) => isValidTimeZone(z) || `unknown IANA time zone ${z}`)), () => 'America/New_York'),
+}).pipe(Schema.filter((c) => c.minPrice.lte(c.maxPrice) || `equityFilters.minPrice ${c.minPrice.toString()} must not exceed maxPrice ${c.maxPrice.toString()}`));
+export type EquityFiltersConfig = typeof EquityFiltersConfig.Type;
+
 /** Per-symbol cooldowns (X-RSK-7, S3-10); the runtime stores `until` = event ts + duration. */
 export const CooldownConfig = Schema.Struct({
   afterFillMs: opt(millisIn(0, DAY_MS), () => 5 * 60_000),
@@ -270,6 +290,7 @@ export const RiskConfig = Schema.Struct({
   staleness: opt(StalenessConfig, () => Schema.decodeSync(StalenessConfig)({})),
   clock: opt(ClockConfig, () => Schema.decodeSync(ClockConfig)({})),
   marketQuality: opt(MarketQualityConfig, () => Schema.decodeSync(MarketQualityConfig)({})),
+  equityFilters: opt(EquityFiltersConfig, () => Schema.decodeSync(EquityFiltersConfig)({})),
   cooldowns: opt(CooldownConfig, () => Schema.decodeSync(CooldownConfig)({})),
   defaultStrategyBudget: opt(StrategyBudget, () => Schema.decodeSync(StrategyBudget)({})),
   strategies: opt(Schema.Record({ key: Schema.String, value: StrategyBudget }), () => ({})),

@@ -25,6 +25,19 @@ export const StaleEntrySection = Schema.Struct({
 });
 export type StaleEntrySection = typeof StaleEntrySection.Type;
 
+/**
+ * Re-entry of a followed signal stopped out before any take profit (S0-14): try n goes out baseDelayMs × 2^(n−1) after
+ * the stop-out or the previous try's end, rests at most tryTtlMs, and after maxTries unfilled tries the symbol is
+ * paused until a new signal for it is accepted.
+ */
+export const ReEntrySection = Schema.Struct({
+  enabled: def(Schema.Boolean, () => false),
+  maxTries: def(boundedInt({ min: 1, max: 10 }), () => 3),
+  baseDelayMs: def(millisIn(1_000, DAY_MS), () => 60_000),
+  tryTtlMs: def(millisIn(1_000, DAY_MS), () => 900_000),
+});
+export type ReEntrySection = typeof ReEntrySection.Type;
+
 const SymbolName = Schema.String.pipe(Schema.pattern(/^[A-Z0-9]{2,30}$/, { message: () => 'Expected a venue symbol of upper-case letters and digits (BTCUSDT)' }));
 
 /** One signal source. */
@@ -59,6 +72,8 @@ export const SignalsSection = Schema.Struct({
   blacklist: def(Schema.Array(SymbolName).pipe(Schema.maxItems(1_000)), () => []),
   /** How long each mode's entry may rest unfilled before it is cancelled (S0-17): 24h or 6d. */
   staleEntry: def(StaleEntrySection, () => ({ SWING: '6d' as const, DYNAMIC: '24h' as const, FIXED: '24h' as const })),
+  /** Re-entries of a signal stopped out before any take profit (S0-14); off unless the profile turns them on. */
+  reentry: def(ReEntrySection, () => ({ enabled: false, maxTries: 3, baseDelayMs: 60_000, tryTtlMs: 900_000 })),
 }).pipe(
   Schema.filter((s) => {
     const seen = new Set<string>();

@@ -1,7 +1,8 @@
 /**
  * The one grammar of our client order ids (X-ORD-1, DESIGN §4), format and parse: a base `<bot>-<strategy>-<seq36>-<attempt36>`
- * for an intent's first order, and a role suffix for the orders derived from it — `-r<n>` a re-priced entry,
- * `-x<n>` a strategy exit, `-f<n>` a flatten. At most 36 characters of `[A-Za-z0-9_-]` (the tightest client-id
+ * for an intent's first order, and a role suffix for the orders derived from it — `-r<n>` a re-priced entry, `-p<n>`
+ * the next part of an entry split at the venue's maximum order quantity (S0-16), `-x<n>` a strategy exit, `-f<n>` a
+ * flatten. At most 36 characters of `[A-Za-z0-9_-]` (the tightest client-id
  * field among the venues we bind). Pure; the persisted counter behind `seq36` lives in the journal (`journal/clientOrderIds.ts`).
  */
 import { Data } from 'effect';
@@ -44,7 +45,7 @@ export interface ParsedClientOrderId {
   /** The intent's base id (the id without its role suffix). */
   readonly base: string;
   readonly role: ClientOrderRole;
-  /** The n of `-r<n>`, `-x<n>`, `-f<n>`; 0 for the base id. */
+  /** The n of `-r<n>`, `-p<n>`, `-x<n>`, `-f<n>`; 0 for the base id. */
   readonly n: number;
 }
 
@@ -82,13 +83,20 @@ const SUFFIX: Readonly<Record<Exclude<ClientOrderRole, 'entry'>, string>> = { ex
 /** Returns the id of an entry attempt: the intent's base id for the first, `<base>-r<attempt>` for re-prices. */
 export const entryAttemptId = (base: string, attempt: number): string => (attempt === 0 ? base : `${base}-r${attempt}`);
 
+/**
+ * Returns the id of the n-th further entry order of an intent's cycle that starts the next part of a split entry
+ * (S0-16): `<base>-p<n>`. Re-prices and parts share the counter n (the entry orders sent before it), so every entry
+ * order of a cycle has its own id and the same events give the same ids.
+ */
+export const entryPartId = (base: string, n: number): string => `${base}-p${n}`;
+
 /** Returns the id of the n-th exit (or flatten) order of an intent's cycle: `<base>-x<n>` / `<base>-f<n>`. */
 export const exitOrderId = (base: string, n: number, role: 'exit' | 'flatten'): string => `${base}-${SUFFIX[role]}${n}`;
 
 /** Parses one of our ids (with or without a role suffix); undefined for an id that is not ours by this grammar. */
 export const parseClientOrderId = (id: string): ParsedClientOrderId | undefined => {
   if (id.length > CLIENT_ORDER_ID_MAX_LENGTH) return undefined;
-  const m = /^(([A-Za-z0-9_]{1,8})-([A-Za-z0-9_]{1,12})-([0-9a-z]{1,11})-([0-9a-z]{1,2}))(?:-([rxf])([1-9]\d{0,3}))?$/.exec(id);
+  const m = /^(([A-Za-z0-9_]{1,8})-([A-Za-z0-9_]{1,12})-([0-9a-z]{1,11})-([0-9a-z]{1,2}))(?:-([rxfp])([1-9]\d{0,3}))?$/.exec(id);
   if (m === null) return undefined;
   const seq = parseInt(m[4] ?? '', 36);
   const attempt = parseInt(m[5] ?? '', 36);

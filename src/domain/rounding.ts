@@ -20,12 +20,32 @@ const assertPositive = (what: string, value: Decimal): void => {
   if (!value.isFinite() || lteDec(value, ZERO)) throw new RangeError(`${what} must be > 0, got ${value.toString()}`);
 };
 
+// The one-word coefficients of decimal.js (base 10^7) that are powers of ten: an increment whose only coefficient word
+// is one of these has a single significant digit, 1, so it is exactly 10^e.
+const POWERS_OF_TEN: ReadonlySet<number> = new Set([1, 10, 100, 1_000, 10_000, 100_000, 1_000_000]);
+
+/**
+ * The decimal places of a positive increment that is a power of ten no greater than 1 (1, 0.01, 0.001…), else
+ * undefined. On such a grid the nearest multiple of a value is the value at that many decimal places: the same Decimal
+ * `toNearest` returns (its quotient by 10^e is exact), without its division; the hot path rounds to these grids.
+ */
+const gridPlaces = (increment: Decimal): number | undefined => {
+  const d = increment.d as number[] | null;
+  return d !== null && d.length === 1 && increment.s > 0 && increment.e <= 0 && POWERS_OF_TEN.has(d[0]!) ? -increment.e : undefined;
+};
+
+// `value.toNearest(increment, rounding)`; through `toDecimalPlaces` on a power-of-ten grid (see `gridPlaces`).
+const toGrid = (value: Decimal, increment: Decimal, rounding: Decimal.Rounding): Decimal => {
+  const places = gridPlaces(increment);
+  return places !== undefined && value.isFinite() ? value.toDecimalPlaces(places, rounding) : value.toNearest(increment, rounding);
+};
+
 /** Returns the price moved onto the tick grid in the given direction. */
 export const roundPrice = (price: Decimal, tickSize: Decimal, mode: PriceRounding): Decimal => {
   assertPositive('tickSize', tickSize);
   const rounding =
     mode === 'down' ? Decimal.ROUND_FLOOR : mode === 'up' ? Decimal.ROUND_CEIL : Decimal.ROUND_HALF_EVEN;
-  return price.toNearest(tickSize, rounding);
+  return toGrid(price, tickSize, rounding);
 };
 
 /** Returns the price rounded to the tick for the side under the given policy (default ROUND_DOWN-like passive). */
@@ -37,11 +57,17 @@ export const roundPriceForSide = (price: Decimal, tickSize: Decimal, side: Side,
 /** Returns the quantity floored to the step; never more than the input, never negative for non-negative input. */
 export const floorQuantity = (quantity: Decimal, quantityStep: Decimal): Decimal => {
   assertPositive('quantityStep', quantityStep);
-  return quantity.toNearest(quantityStep, Decimal.ROUND_FLOOR);
+  return toGrid(quantity, quantityStep, Decimal.ROUND_FLOOR);
 };
 
 /** Returns whether a value is an exact multiple of the increment. */
-export const isMultipleOf = (value: Decimal, increment: Decimal): boolean => value.mod(increment).isZero();
+export const isMultipleOf = (value: Decimal, increment: Decimal): boolean => {
+  const places = gridPlaces(increment);
+  // On a power-of-ten grid a finite value is a multiple exactly when it has no digit below the grid (what `mod` finds
+  // with a division).
+  if (places !== undefined && value.isFinite()) return value.isZero() || value.decimalPlaces() <= places;
+  return value.mod(increment).isZero();
+};
 
 /** Why an order's size is not acceptable to the venue. */
 export type SizeViolation =
@@ -72,13 +98,14 @@ export const describeSizeViolation = (v: SizeViolation): string => {
 
 /**
  * Returns the violations of one order (already rounded) against the instrument's filters; empty when valid.
- * `maxQuantity` is the per-order limit for the order type (limit or market).
+ * `maxQuantity` is the per-order limit for the order type (limit or market); `notional`, when the caller already holds
+ * it, must be `quantity.times(price)` (the RiskEngine's sizing computes it once per decision).
  */
 export const validateOrderSize = (
   instrument: Instrument,
   quantity: Decimal,
   price: Decimal,
-  opts: { readonly market?: boolean; readonly reduceOnly?: boolean } = {},
+  opts: { readonly market?: boolean; readonly reduceOnly?: boolean; readonly notional?: Decimal } = {},
 ): ReadonlyArray<SizeViolation> => {
   const out: SizeViolation[] = [];
   const maxQuantity = opts.market === true ? instrument.maxMarketQuantity : instrument.maxQuantity;
@@ -92,7 +119,7 @@ export const validateOrderSize = (
     }
   }
   // Venues waive the min-notional rule for reduce-only orders (a reduce-only close of any size is accepted).
-  const notional = quantity.times(price);
+  const notional = opts.notional ?? quantity.times(price);
   if (opts.reduceOnly !== true && ltDec(notional, instrument.minNotional)) {
     out.push({ kind: 'below_min_notional', notional, limit: instrument.minNotional });
   }

@@ -284,7 +284,7 @@ export class ExecutionEngine {
   private async entryLeverage(approval: ApprovedOrder, request: OrderRequest): Promise<ExecutionEvent | undefined> {
     const leverage = approval.perTradeLeverage ? approval.leverage : this.deps.accountLeverage;
     if (leverage === undefined || !this.deps.venue.capabilities.leverage) return undefined;
-    const outcome = await this.leverage.ensure(request.symbol, leverage, request.clientOrderId);
+    const outcome = await this.leverage.ensure(request.symbol, leverage, request.clientOrderId, approval.perTradeLeverage);
     if (outcome.ok) return undefined;
     const message = `the venue did not confirm leverage x${leverage.toString()} for ${request.symbol}: ${outcome.reason}`;
     this.deps.logger.error({ clientOrderId: request.clientOrderId, symbol: request.symbol, leverage: leverage.toString(), reason: outcome.reason }, 'entry_blocked_leverage_not_set');

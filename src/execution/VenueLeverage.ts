@@ -28,6 +28,8 @@ export type LeveragePurpose = { readonly purpose: 'account' } | { readonly purpo
 export class VenueLeverage {
   private readonly deps: VenueLeverageDeps;
   private readonly known = new Map<string, Decimal>();
+  /** Symbols whose known leverage the venue reported back after the set (an entry's); the account's start set is not. */
+  private readonly verified = new Set<string>();
 
   constructor(deps: VenueLeverageDeps) {
     this.deps = deps;
@@ -38,9 +40,13 @@ export class VenueLeverage {
     return this.known.get(symbol);
   }
 
-  /** Makes sure the venue holds `leverage` for a symbol before an entry: nothing to do when it is the known one, else set and read back. */
-  async ensure(symbol: string, leverage: Decimal, clientOrderId: string): Promise<LeverageOutcome> {
-    if (this.known.get(symbol)?.eq(leverage) === true) return { ok: true };
+  /**
+   * Makes sure the venue holds `leverage` for a symbol before an entry: nothing to do when it is the known one, else
+   * set and read back. A trade's own leverage (`perTrade`, S0-4) must also have been read back: the account's start-up
+   * set never is, so the first such entry at that leverage confirms it at the venue.
+   */
+  async ensure(symbol: string, leverage: Decimal, clientOrderId: string, perTrade = false): Promise<LeverageOutcome> {
+    if (this.known.get(symbol)?.eq(leverage) === true && (!perTrade || this.verified.has(symbol))) return { ok: true };
     return this.set(symbol, leverage, { purpose: 'entry', clientOrderId }, true);
   }
 
@@ -52,6 +58,7 @@ export class VenueLeverage {
   async set(symbol: string, leverage: Decimal, why: LeveragePurpose, verify: boolean): Promise<LeverageOutcome> {
     const { venue, journal } = this.deps;
     this.known.delete(symbol);
+    this.verified.delete(symbol);
     const record = (result: 'set' | 'failed' | 'mismatch', extra: { readonly effective?: Decimal | undefined; readonly reason?: string }): void => {
       journal.append(`leverage:${symbol}`, 'LEVERAGE_SET', { symbol, requested: leverage, ...why, result, ...extra });
     };
@@ -79,6 +86,7 @@ export class VenueLeverage {
     }
     record('set', { effective });
     this.known.set(symbol, leverage);
+    if (verify) this.verified.add(symbol);
     return { ok: true };
   }
 }

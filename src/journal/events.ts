@@ -352,6 +352,37 @@ export const APPENDED_EVENTS = {
   SIGNAL_ENTRY_STALE: Schema.Struct({
     symbol: Schema.String, decisionId: Schema.String, clientOrderId: Schema.NullOr(Schema.String), mode: Schema.String, preset: Schema.String, ageMs: Schema.Number, filledQuantity: Schema.String,
   }),
+  // -- signal re-entry (src/signals/intake/ReEntryWatch.ts, S0-14, S0-8)
+  /**
+   * What a re-entry of an accepted signal proposes, committed with its SIGNAL_HANDLED: the signal's side, fractions
+   * and leverage hints, so a stop-out in a later run is re-entered exactly as this one would have been.
+   */
+  SIGNAL_REENTRY_PLAN: Schema.Struct({
+    signalDecisionId: Schema.String, symbol: Schema.String, side: SideSchema, mode: Schema.String, leverage: Schema.NullOr(DecimalText),
+    notionalFraction: Schema.Number, stopLossFraction: Schema.Number, takeProfitFraction: Schema.Number,
+  }),
+  /** One re-entry try, journaled before it is proposed (in the proposal's commit): a restart never proposes it again. */
+  SIGNAL_REENTRY_TRY: Schema.Struct({
+    signalDecisionId: Schema.String, symbol: Schema.String, try: Schema.Int, dueAt: Schema.Number, proposalId: Schema.String,
+    /** The signal's OEP (the first fill of its first trade): the try's post-only limit (S0-8). */
+    oep: DecimalText,
+  }),
+  /**
+   * What became of a try: `sent` (approved, its entry sent to the actor; `decisionId`, `deadline`), `vetoed` (the RiskEngine's
+   * reason and message), `not_traded`, `withdrawn` (unfilled at its deadline, cancelled), `unfilled` (ended at the venue unfilled),
+   * `filled` (the chain ends) or `superseded` (a newer signal for the symbol was accepted).
+   */
+  SIGNAL_REENTRY_RESULT: Schema.Struct({
+    signalDecisionId: Schema.String, symbol: Schema.String, try: Schema.Int,
+    result: Schema.Literal('sent', 'vetoed', 'not_traded', 'withdrawn', 'unfilled', 'filled', 'superseded'),
+    decisionId: Schema.NullOr(Schema.String), at: Schema.Number,
+    deadline: Schema.optional(Schema.Number), reason: Schema.optional(Schema.String), detail: Schema.optional(Schema.String),
+    clientOrderId: Schema.optional(Schema.NullOr(Schema.String)),
+  }),
+  /** The last try ended unfilled: no re-entry runs for the symbol until a new signal for it is accepted. */
+  SIGNAL_REENTRY_PAUSED: Schema.Struct({
+    symbol: Schema.String, signalDecisionId: Schema.String, tries: Schema.Int, state: Schema.Literal('paused_until_signal'),
+  }),
   /** The session's dependency gate (X-RSK-6, S0-20): a gating dependency went down (trading OFF) or came back (ON). */
   DEPENDENCY_CHANGED: Schema.Struct({ dependency: Schema.String, health: Schema.Literal('up', 'down') }),
 

@@ -1,9 +1,11 @@
 /**
  * MarketState: what the decision loop knows about each symbol — closed 1-minute bars, the latest ticker and top of
- * book, and when each was last updated (the staleness inputs). Fed with normalized market events; pure apart from its
- * own bounded buffers. Reads no clock: every timestamp comes from the events.
+ * book, when each was last updated (the staleness inputs), and the traded volume of the symbol's session day. Fed
+ * with normalized market events; pure apart from its own bounded buffers. Reads no clock: every timestamp comes from
+ * the events.
  */
 import type { Decimal } from '../domain/money.ts';
+import { sessionDays, type SessionDayOf } from '../domain/sessionDay.ts';
 import type { MarketEvent } from '../venues/streams.ts';
 
 /** A closed bar. */
@@ -108,14 +110,32 @@ export interface MidPoint {
 /** How long mid samples are kept (covers the σ window of the market-quality guard). */
 export const MID_WINDOW_MS = 120_000;
 
+/** A symbol's traded volume on one local day: the closed bars that started on it, summed (S2-10's daily volume). */
+export interface SessionVolume {
+  /** `YYYY-MM-DD` in `timeZone`. */
+  readonly day: string;
+  readonly timeZone: string;
+  readonly volume: Decimal;
+  readonly bars: number;
+}
+
 /** The market state of a set of symbols. */
 export class MarketState {
   private readonly bySymbol = new Map<string, MutableSymbol>();
   private readonly mids = new Map<string, MidPoint[]>();
+  private readonly volumes = new Map<string, SessionVolume>();
   private readonly maxBars: number;
+  private readonly sessionZone: string;
+  private readonly dayOf: SessionDayOf;
 
-  constructor(symbols: ReadonlyArray<string>, maxBars = 500) {
+  /**
+   * `sessionTimeZone` names the zone whose local calendar day the session volume counts (the venue's: US stocks
+   * trade on New York days); throws a RangeError when it is not an IANA zone.
+   */
+  constructor(symbols: ReadonlyArray<string>, maxBars = 500, sessionTimeZone = 'UTC') {
     this.maxBars = maxBars;
+    this.sessionZone = sessionTimeZone;
+    this.dayOf = sessionDays(sessionTimeZone);
     for (const symbol of symbols) {
       this.bySymbol.set(symbol, {
         symbol, bars: [], lastPrice: undefined, markPrice: undefined, bid: undefined, ask: undefined,
@@ -149,6 +169,7 @@ export class MarketState {
         s.bars.push({ start: e.start, open: e.open, high: e.high, low: e.low, close: e.close, volume: e.volume });
         if (s.bars.length > this.maxBars) s.bars.shift();
         s.lastBarCloseTs = e.ts;
+        this.countVolume(e.symbol, e.start, e.volume);
         return true;
       }
       case 'book':
@@ -177,6 +198,23 @@ export class MarketState {
       const last = samples?.[samples.length - 1];
       if (samples !== undefined && last !== undefined) samples[samples.length - 1] = { ...last, volume: last.volume.plus(e.size) };
     }
+  }
+
+  // Bars arrive in start order (older ones are refused above), so a bar of a later day starts that day's sum afresh.
+  private countVolume(symbol: string, start: number, volume: Decimal): void {
+    const day = this.dayOf(start);
+    const v = this.volumes.get(symbol);
+    this.volumes.set(symbol, v !== undefined && v.day === day
+      ? { day, timeZone: this.sessionZone, volume: v.volume.plus(volume), bars: v.bars + 1 }
+      : { day, timeZone: this.sessionZone, volume, bars: 1 });
+  }
+
+  /**
+   * Returns the traded volume of the symbol's latest session day seen: the closed bars kept since this state began
+   * (a runtime started mid-day counts only the bars it received, never more than traded). Undefined before any bar.
+   */
+  sessionVolume(symbol: string): SessionVolume | undefined {
+    return this.volumes.get(symbol);
   }
 
   /** Returns the mid samples of a symbol, oldest first, over the last MID_WINDOW_MS. */

@@ -3,14 +3,15 @@
  * rules of checks/ in their fixed order, sizes and rounds the order, and mints the `ApprovedOrder` — the only type the
  * execution path accepts, which nothing outside this file can construct. Pure: time comes in as `now`; no I/O.
  */
-import { Decimal, ONE, ZERO, gtDec } from '../domain/money.ts';
+import { Decimal, ZERO, gtDec } from '../domain/money.ts';
 import { roundPrice } from '../domain/rounding.ts';
 import type { Side, TimeInForce } from '../domain/orders.ts';
 import type { TradeProposal } from '../domain/TradeProposal.ts';
 import type { ApprovedOrderRecord, JournalPayload } from '../journal/events.ts';
 import type { RiskConfig, TradingMode } from './RiskConfig.ts';
 import { GATE_CHECKS, SIZED_CHECKS } from './checks/index.ts';
-import type { CheckContext, Intent, ProposalHints, Sizing } from './checks/types.ts';
+import type { Check, CheckContext, Intent, ProposalHints, SizedCheck, SizedCheckContext, Sizing } from './checks/types.ts';
+import { oneMinus, onePlus } from './priceFactors.ts';
 import { sizeProposal } from './sizing.ts';
 import { applyAllocation } from './capital.ts';
 import type { MarketView, PortfolioView, Veto } from './views.ts';
@@ -237,15 +238,28 @@ const protectionPrices = (sizing: Sizing, side: Side, tick: Decimal): { stopLoss
   // Rounded toward safety: a long's stop rounds up (less loss), its target down (nearer, more likely hit); mirrored for shorts.
   const stopLoss = gtDec(sl, ZERO)
     ? side === 'buy'
-      ? roundPrice(p.times(ONE.minus(sl)), tick, 'up')
-      : roundPrice(p.times(ONE.plus(sl)), tick, 'down')
+      ? roundPrice(p.times(oneMinus(sl)), tick, 'up')
+      : roundPrice(p.times(onePlus(sl)), tick, 'down')
     : undefined;
   const takeProfit = gtDec(tp, ZERO)
     ? side === 'buy'
-      ? roundPrice(p.times(ONE.plus(tp)), tick, 'down')
-      : roundPrice(p.times(ONE.minus(tp)), tick, 'up')
+      ? roundPrice(p.times(onePlus(tp)), tick, 'down')
+      : roundPrice(p.times(oneMinus(tp)), tick, 'up')
     : undefined;
   return { stopLoss: stopLoss !== undefined && gtDec(stopLoss, ZERO) ? stopLoss : undefined, takeProfit: takeProfit !== undefined && gtDec(takeProfit, ZERO) ? takeProfit : undefined };
+};
+
+// The rules in their fixed order, as records (no tuple destructuring per rule and decision), and their names: a
+// decision's trace is the prefix up to the rule that vetoed (all of it for an approval), copied from here.
+const GATES: ReadonlyArray<{ readonly name: string; readonly check: Check }> = GATE_CHECKS.map(([name, check]) => ({ name, check }));
+const SIZED: ReadonlyArray<{ readonly name: string; readonly check: SizedCheck }> = SIZED_CHECKS.map(([name, check]) => ({ name, check }));
+const RULE_NAMES: ReadonlyArray<string> = [...GATES, ...SIZED].map((r) => r.name);
+
+// The base-36 form of the last decision instant (part of every decision id): a round of proposals shares one `now`.
+let lastInstant: { readonly now: number; readonly text: string } | undefined;
+const base36 = (now: number): string => {
+  if (lastInstant?.now !== now) lastInstant = { now, text: now.toString(36) };
+  return lastInstant.text;
 };
 
 const intentOf = (proposal: TradeProposal, portfolio: PortfolioView): { intent: Intent; position: PortfolioView['positions'][number] | undefined } => {
@@ -291,33 +305,28 @@ export const makeRiskEngine = (config: RiskConfig): RiskEngine => {
     return out;
   },
   check(proposal, portfolio, market, now, hints = {}) {
-    const decisionId = `rd-${proposal.proposalId}-${now.toString(36)}`;
-    const trace: string[] = [];
+    const decisionId = `rd-${proposal.proposalId}-${base36(now)}`;
     const { intent, position } = intentOf(proposal, portfolio);
-    const ctx: CheckContext = {
-      config,
-      proposal,
-      hints,
-      portfolio,
-      market,
-      symbolMarket: market.symbols[proposal.symbol],
-      position,
-      intent,
-      now,
-    };
-    const vetoed = (rule: string, v: Veto): RiskDecision => ({ kind: 'veto', decisionId, proposalId: proposal.proposalId, veto: v, rule, trace });
-    for (const [name, rule] of GATE_CHECKS) {
-      trace.push(name);
-      const v = rule(ctx);
-      if (v !== undefined) return vetoed(name, v);
+    const symbolMarket = market.symbols[proposal.symbol];
+    const ctx: CheckContext = { config, proposal, hints, portfolio, market, symbolMarket, position, intent, now };
+    // `rulesRun`: how many rules ran, the vetoing one included.
+    const vetoed = (rule: string, v: Veto, rulesRun: number): RiskDecision => ({
+      kind: 'veto', decisionId, proposalId: proposal.proposalId, veto: v, rule, trace: RULE_NAMES.slice(0, rulesRun),
+    });
+    let ran = 0;
+    for (const rule of GATES) {
+      ran += 1;
+      const v = rule.check(ctx);
+      if (v !== undefined) return vetoed(rule.name, v, ran);
     }
     const sizing = sizeProposal(ctx);
-    const sized = { ...ctx, sizing };
-    for (const [name, rule] of SIZED_CHECKS) {
-      trace.push(name);
-      const v = rule(sized);
-      if (v !== undefined) return vetoed(name, v);
+    const sized: SizedCheckContext = { config, proposal, hints, portfolio, market, symbolMarket, position, intent, now, sizing };
+    for (const rule of SIZED) {
+      ran += 1;
+      const v = rule.check(sized);
+      if (v !== undefined) return vetoed(rule.name, v, ran);
     }
+    const trace = RULE_NAMES.slice();
     // The gate rules guarantee an instrument; this keeps the types honest without a non-null assertion.
     const instrument = ctx.symbolMarket?.instrument;
     if (instrument === undefined) throw new RangeError('approved without an instrument');
@@ -333,7 +342,7 @@ export const makeRiskEngine = (config: RiskConfig): RiskEngine => {
       intent,
       quantity: sizing.quantity,
       limitPrice: sizing.limitPrice,
-      timeInForce: config.orders.timeInForce,
+      timeInForce: entry && hints.postOnlyLimit !== undefined ? 'post_only' : config.orders.timeInForce,
       reduceOnly: !entry,
       stopLoss: protection.stopLoss,
       takeProfit: protection.takeProfit,

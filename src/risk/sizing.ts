@@ -4,12 +4,13 @@
  * open-risk headroom ÷ stop fraction), quantity floored to the step at the worst-case price, limit rounded to the
  * tick for the side. Pure; performs no I/O.
  */
-import { ONE, ZERO, decimalOf, gtDec, maxDec, minDec, type Decimal } from '../domain/money.ts';
+import { Decimal, ONE, ZERO, compareDec, decimalOf, gtDec, maxDec, minDec } from '../domain/money.ts';
 import { floorQuantity, roundPriceForSide } from '../domain/rounding.ts';
 import { regimeMultiplier, strategyBudgetFor, type RiskConfig } from './RiskConfig.ts';
 import { aggregateFor, computeExposure, referencePrice } from './exposure.ts';
 import { computeOpenRisk, notionalForRisk } from './capital.ts';
 import { resolveLeverage } from './checks/leverage.ts';
+import { oneMinus, onePlus } from './priceFactors.ts';
 import type { CapUsage, CheckContext, Sizing } from './checks/types.ts';
 
 /** Returns the per-symbol cap fraction: the symbol's tier cap when it has a tier, else maxPositionFraction. */
@@ -64,12 +65,18 @@ export const sizeProposal = (ctx: CheckContext): Sizing => {
 
   const touch = side === 'buy' ? ask : bid;
   const offset = decimalOf(config.orders.limitOffsetFraction);
-  const rawLimit = side === 'buy' ? touch.times(offset.plus(ONE)) : touch.times(ONE.minus(offset));
-  const limitPrice = roundPriceForSide(rawLimit, instrument.tickSize, side, 'passive');
+  // Without an offset the limit is the touch itself: × 1 would only round a touch longer than the house precision.
+  const rawLimit =
+    offset.isZero() && touch.sd() <= Decimal.precision ? touch : side === 'buy' ? touch.times(onePlus(offset)) : touch.times(oneMinus(offset));
+  // A re-entry (S0-14) rests at its own level, the signal's OEP; every other entry at the passive limit by the touch.
+  const fixedLimit = intent === 'entry' ? ctx.hints.postOnlyLimit : undefined;
+  const limitPrice = roundPriceForSide(fixedLimit ?? rawLimit, instrument.tickSize, side, 'passive');
   const ref = referencePrice(symbolMarket);
   const worstPrice = ref === undefined ? limitPrice : maxDec(limitPrice, ref);
 
-  const wanted = minDec(decimalOf(proposal.notionalFraction).times(m), decimalOf(config.caps.maxTradeFraction));
+  // A number's Decimal has at most 17 digits, so × 1 (the neutral regime) leaves it as it is.
+  const fraction = decimalOf(proposal.notionalFraction);
+  const wanted = minDec(compareDec(m, ONE) === 0 ? fraction : fraction.times(m), decimalOf(config.caps.maxTradeFraction));
   // An entry never asks for more than NAV less its own taker fee, so an all-in entry's notional plus fee fits the cash.
   const desiredNotional = gtDec(nav, ZERO) ? minDec(nav.times(wanted), intent === 'entry' ? feeReserved(nav, config.fees.takerRate) : nav) : ZERO;
 
@@ -81,12 +88,11 @@ export const sizeProposal = (ctx: CheckContext): Sizing => {
   const strategy = usage(portfolio.strategies[proposal.strategyId]?.committedNotional ?? ZERO, strategyBudgetFor(config, proposal.strategyId).budgetFraction);
   const symbol = usage(exposure.bySymbol.get(proposal.symbol) ?? ZERO, symbolCapFraction(config, proposal.symbol));
   const groupName = portfolio.groups[proposal.symbol];
-  const group = groupName === undefined ? undefined : { name: groupName, ...usage(exposure.byGroup.get(groupName) ?? ZERO, groupCapFraction(config, groupName)) };
+  const group = groupName === undefined ? undefined : { name: groupName, current: exposure.byGroup.get(groupName) ?? ZERO, limit: capLimit(navFloor, groupCapFraction(config, groupName), capM) };
   const total = usage(exposure.total, config.caps.maxTotalAtRiskFraction);
   const stopLossFraction = decimalOf(proposal.stopLossFraction === 0 ? config.leverage.autoStopLossFraction : proposal.stopLossFraction);
   // S2-4's stop-distance rules are off unless the profile sets them; their limits are NAV fractions, not regime-scaled
   // (the regime already scales the size the risk is measured on).
-  const riskPerUnit = worstPrice.times(stopLossFraction);
   const { riskPerTradeFraction, maxOpenRiskFraction } = config.capital;
   const riskPerTradeLimit = riskPerTradeFraction === null || intent !== 'entry' ? undefined : navFloor.times(decimalOf(riskPerTradeFraction));
   const openRiskSnapshot = maxOpenRiskFraction === null || intent !== 'entry' ? undefined : (figures?.openRisk ?? computeOpenRisk(portfolio, market));
@@ -103,15 +109,18 @@ export const sizeProposal = (ctx: CheckContext): Sizing => {
     // Risk per trade always sizes (like maxTradeFraction); it never scales a smaller proposal up.
     if (riskPerTradeLimit !== undefined) sizedNotional = minDec(sizedNotional, notionalForRisk(riskPerTradeLimit, stopLossFraction));
     if (config.caps.allowDownscale) {
-      for (const cap of [strategy, symbol, group, total]) {
-        if (cap !== undefined) sizedNotional = minDec(sizedNotional, cap.limit.minus(cap.current));
-      }
+      sizedNotional = minDec(sizedNotional, strategy.limit.minus(strategy.current));
+      sizedNotional = minDec(sizedNotional, symbol.limit.minus(symbol.current));
+      if (group !== undefined) sizedNotional = minDec(sizedNotional, group.limit.minus(group.current));
+      sizedNotional = minDec(sizedNotional, total.limit.minus(total.current));
       if (openRisk !== undefined) sizedNotional = minDec(sizedNotional, notionalForRisk(openRisk.limit.minus(openRisk.current), stopLossFraction));
     }
     sizedNotional = maxDec(sizedNotional, ZERO);
     quantity = floorQuantity(sizedNotional.div(worstPrice), instrument.quantityStep);
   }
   if (quantity.isNeg()) quantity = ZERO;
+  const orderNotional = quantity.times(limitPrice);
+  const riskPerUnit = worstPrice.times(stopLossFraction);
 
   return {
     side,
@@ -121,8 +130,9 @@ export const sizeProposal = (ctx: CheckContext): Sizing => {
     desiredNotional,
     sizedNotional,
     quantity,
-    orderNotional: quantity.times(limitPrice),
-    exposureAdd: quantity.times(worstPrice),
+    orderNotional,
+    // The worst price is the limit itself unless the reference is above it.
+    exposureAdd: worstPrice === limitPrice ? orderNotional : quantity.times(worstPrice),
     exposure,
     strategy,
     symbol,

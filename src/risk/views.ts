@@ -102,6 +102,32 @@ export interface MidSample {
   readonly volume: Decimal;
 }
 
+/** One price level of a visible order book. */
+export interface BookLevelView {
+  readonly price: Decimal;
+  readonly size: Decimal;
+}
+
+/** The visible depth of a symbol's order book (the market stream's local book while in sync), best level first. */
+export interface BookDepthView {
+  /** Highest first. */
+  readonly bids: ReadonlyArray<BookLevelView>;
+  /** Lowest first. */
+  readonly asks: ReadonlyArray<BookLevelView>;
+  /** Epoch ms of the last book event applied. */
+  readonly ts: number;
+}
+
+/** The traded volume of a symbol's session day so far: the sum of the closed bars that started on that local day. */
+export interface SessionVolumeView {
+  /** The local day (`YYYY-MM-DD`) in `timeZone` the figure counts. */
+  readonly day: string;
+  readonly timeZone: string;
+  readonly volume: Decimal;
+  /** How many closed bars were summed. */
+  readonly bars: number;
+}
+
 /** One symbol's market state. */
 export interface SymbolMarketView {
   readonly instrument: Instrument | undefined;
@@ -119,6 +145,10 @@ export interface SymbolMarketView {
   readonly midHistory: ReadonlyArray<MidSample>;
   /** The symbol's entry gates. */
   readonly gates?: SymbolGateView | undefined;
+  /** The session day's traded volume so far (S2-10 daily-volume filter); absent when no bar of any day was seen. */
+  readonly sessionVolume?: SessionVolumeView | undefined;
+  /** The visible order book (S2-10 slippage check); absent when the account has no synced local book of the symbol. */
+  readonly book?: BookDepthView | undefined;
 }
 
 /** The market as of the decision. */

@@ -37,13 +37,22 @@ export interface IntentPerformerDeps {
 }
 
 type Submit = Extract<TradeEmitted, { type: 'order.submit' }>;
+/** A trade cycle that ended (the chart's `position.closed`, as journaled in TRADE_CLOSED). */
+export type TradeClosed = Extract<TradeEmitted, { type: 'position.closed' }>;
 
 /** Performs trade intents. */
 export class IntentPerformer {
   private readonly deps: IntentPerformerDeps;
+  private readonly closedListeners = new Set<(closed: TradeClosed) => void>();
 
   constructor(deps: IntentPerformerDeps) {
     this.deps = deps;
+  }
+
+  /** Registers a listener told of every closed trade once its TRADE_CLOSED is journaled; returns its removal. */
+  onTradeClosed(listener: (closed: TradeClosed) => void): () => void {
+    this.closedListeners.add(listener);
+    return () => this.closedListeners.delete(listener);
   }
 
   /** Performs one intent of a trade actor. */
@@ -76,6 +85,8 @@ export class IntentPerformer {
         ctx.journal.append(host.actorId, 'TRADE_CLOSED', intent);
         this.deps.state.startCooldown(intent.symbol, intent.reason === 'stopLoss' ? 'stop' : 'fill', ctx.now());
         this.deps.approvals.release(intent.intentId);
+        // Last, once the cooldown runs: a listener (the signals' re-entry, S0-14) only schedules work of its own.
+        for (const listener of this.closedListeners) listener(intent);
         return;
       }
       case 'timer.set':

@@ -1,8 +1,8 @@
 /**
  * Builds the RiskEngine's inputs for one venue account from its read models: the portfolio view (positions and NAV
  * from the venue, working orders from the journal's projection, cooldowns, trading state, breakers, actor
- * availability) and the market view (quotes, bars, mid history, product status, symbol gates, clock and dependency
- * health, regime). The portfolio view carries the account's exposure aggregates (its ExposureFeed's book, valued against
+ * availability) and the market view (quotes, bars, mid history, session-day volume, the synced local book when the
+ * account has one, product status, symbol gates, clock and dependency health, regime). The portfolio view carries the account's exposure aggregates (its ExposureFeed's book, valued against
  * the market view built with it), so the RiskEngine's caps read them in O(1) (issue 17). Read-only; every decision of
  * the one gate is made from these.
  */
@@ -11,11 +11,12 @@ import type { Instrument } from '../domain/Instrument.ts';
 import type { ApprovalBook } from '../execution/ApprovalBook.ts';
 import type { Journal, JournalOrderState, OrderRow } from '../journal/Journal.ts';
 import type { HeldPosition, MarketState } from '../market/MarketState.ts';
+import type { LocalOrderBook } from '../market/OrderBook.ts';
 import type { Portfolio } from '../portfolio/Portfolio.ts';
 import type { Regime } from '../risk/RiskConfig.ts';
 import type { TradingState } from '../risk/TradingState.ts';
 import { heldAtEntryFromScratch, strategyWorkingAtLimitFromScratch } from '../risk/exposureBook.ts';
-import type { ActorAvailability, MarketView, PortfolioView, ProductStatus, SymbolMarketView, WorkingOrderView } from '../risk/views.ts';
+import type { ActorAvailability, BookDepthView, MarketView, PortfolioView, ProductStatus, SymbolMarketView, WorkingOrderView } from '../risk/views.ts';
 import type { Strategy } from '../strategies/Strategy.ts';
 import { acceptsEntry, acceptsExit } from '../../machines/trade/tradeQueries.ts';
 import type { ExposureFeed } from './exposureFeed.ts';
@@ -45,7 +46,16 @@ export interface RiskViewSources {
   readonly venueShorting: boolean;
   /** The account's incremental exposure (issue 17); without it the views carry no aggregate and the caps sum the lists. */
   readonly exposure?: ExposureFeed | undefined;
+  /** The market stream's local book of a symbol (over the wire); absent, the market view carries no book (S2-10 slippage). */
+  readonly book?: ((symbol: string) => LocalOrderBook | undefined) | undefined;
 }
+
+/** How many levels per side of a synced local book the market view carries (the slippage rule walks them). */
+export const BOOK_VIEW_DEPTH = 50;
+
+// Only a book in sync is visible: one that gapped keeps stale levels until its snapshot, and the rule must not read them.
+const bookViewOf = (book: LocalOrderBook | undefined): BookDepthView | undefined =>
+  book === undefined || !book.isSynced() ? undefined : { ...book.levels(BOOK_VIEW_DEPTH), ts: book.lastEventTs() };
 
 const productStatusOf = (i: Instrument | undefined): ProductStatus => (i === undefined ? 'unknown' : i.status === 'trading' ? 'online' : i.status === 'halted' ? 'offline' : 'unknown');
 
@@ -128,6 +138,7 @@ export const marketView = (src: RiskViewSources): MarketView => {
       instrument, bid: m?.bid, ask: m?.ask, bidSize: m?.bidSize, askSize: m?.askSize, last: m?.lastPrice,
       quoteTs: m?.quoteTs, lastBarCloseTs: m?.lastBarCloseTs, productStatus: productStatusOf(instrument), midHistory: src.market.midHistory(symbol),
       gates: { blocked: g.blocked, quarantined: g.quarantined, paused: g.paused },
+      sessionVolume: src.market.sessionVolume(symbol), book: bookViewOf(src.book?.(symbol)),
     };
   }
   return { symbols, clock: src.clock(), dependencies: src.dependencies(), regime: src.regime, venueShorting: src.venueShorting };

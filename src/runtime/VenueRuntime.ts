@@ -22,7 +22,7 @@ import { AccountEventRouter } from './AccountEventRouter.ts';
 import { ActorHost, checkActorRestorable } from './ActorHost.ts';
 import { openCyclesOf, recordDecision } from './decisions.ts';
 import { gateBlock, gatePause, gateQuarantine } from './gates.ts';
-import { IntentPerformer } from './IntentPerformer.ts';
+import { IntentPerformer, type TradeClosed } from './IntentPerformer.ts';
 import { KillSwitchController } from './KillSwitchController.ts';
 import { deliverMark } from './markFeed.ts';
 import type { DecisionTarget } from './DecisionLoop.ts';
@@ -66,7 +66,7 @@ export class VenueRuntime implements DecisionTarget, HostRegistry {
       settings, venueId: deps.venue.id, journal, logger, alerts: deps.alerts, scheduler,
       now: () => scheduler.clock.now(), track: (w) => this.track(w), stopping: () => this.isStopping,
     };
-    this.market = new MarketState(settings.symbols);
+    this.market = new MarketState(settings.symbols, 500, deps.risk.config.equityFilters.timeZone);
     this.portfolio = new Portfolio(settings.settleAsset);
     this.state = new TradingState({ journal, config: deps.risk.config, timeZone: deps.timeZone ?? 'UTC' });
     this.execution = new ExecutionEngine({
@@ -92,7 +92,7 @@ export class VenueRuntime implements DecisionTarget, HostRegistry {
     this.viewSources = {
       symbols: settings.symbols, journal, portfolio: this.portfolio, market: this.market, state: this.state, approvals: this.approvals, hosts: this,
       strategies: deps.strategies, instrument: (s) => this.instruments.get(s), clock: () => deps.clockStatus?.() ?? { offsetMs: 0, skewBlocked: false },
-      dependencies: () => deps.dependencies?.() ?? { venue_rest: 'up', venue_ws: 'up', journal: 'up' }, regime: deps.regime ?? 'chop', groups: deps.groups ?? {}, venueShorting: deps.venue.capabilities.shorting, exposure: new ExposureFeed(),
+      dependencies: () => deps.dependencies?.() ?? { venue_rest: 'up', venue_ws: 'up', journal: 'up' }, regime: deps.regime ?? 'chop', groups: deps.groups ?? {}, venueShorting: deps.venue.capabilities.shorting, exposure: new ExposureFeed(), book: deps.book,
     };
   }
 
@@ -181,9 +181,10 @@ export class VenueRuntime implements DecisionTarget, HostRegistry {
   }
 
   /** Registers the supervisor's defect listener (SupervisedRuntime). */
-  setDefectHandler(handler: (symbol: string, error: unknown) => void): void {
-    this.onDefectHandler = handler;
-  }
+  setDefectHandler(handler: (symbol: string, error: unknown) => void): void { this.onDefectHandler = handler; }
+
+  /** Registers a listener told of every closed trade after its TRADE_CLOSED (signal re-entries, S0-14); returns its removal. */
+  onTradeClosed(listener: (closed: TradeClosed) => void): () => void { return this.performer.onTradeClosed(listener); }
 
   private onDefect(host: ActorHost, error: unknown): void {
     this.stats.restarts += 1;

@@ -75,6 +75,8 @@ const actOnDecision = (deps: DecisionDeps, proposal: TradeProposal, decision: Ri
     timeInForce: order.timeInForce, takeProfitFraction: order.takeProfitFraction.toString(), stopLossFraction: order.stopLossFraction.toString(),
     maxRepriceAttempts: ctx.settings.maxRepriceAttempts, repriceTicks: 1, tickSize: instrument.tickSize.toString(), ackTimeoutMs: ctx.settings.ackTimeoutMs,
     ...(ctx.settings.stopManagement === undefined ? {} : { management: ctx.settings.stopManagement }),
+    // S0-16: above these the chart sends the entry and its exits in parts.
+    limits: { maxLimitQuantity: instrument.maxQuantity.toString(), maxMarketQuantity: instrument.maxMarketQuantity.toString(), quantityStep: instrument.quantityStep.toString() },
   });
 };
 

@@ -15,6 +15,7 @@ import type { Decimal } from '../domain/money.ts';
 import type { TriggerSource } from '../domain/orders.ts';
 import type { Journal } from '../journal/Journal.ts';
 import type { Logger } from '../kernel/logger.ts';
+import type { LocalOrderBook } from '../market/OrderBook.ts';
 import type { RetryPolicy } from '../kernel/retry.ts';
 import type { Scheduler } from '../kernel/Scheduler.ts';
 import type { StopManagement } from '../../machines/trade/stopManagement.ts';
@@ -106,4 +107,6 @@ export interface VenueRuntimeDeps {
   readonly latency?: OrderLatency | undefined;
   /** The session's metrics: order outcomes and rejects (the operations server's /metrics). */
   readonly telemetry?: Telemetry | undefined;
+  /** The market stream's local book of a symbol, for the market view (S2-10 slippage); absent for the in-process simulator. */
+  readonly book?: ((symbol: string) => LocalOrderBook | undefined) | undefined;
 }

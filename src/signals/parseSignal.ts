@@ -216,7 +216,10 @@ const parse = (text: string, ctx: ParseContext): Check<Signal> => {
   const said = judge(read(lexemes), ctx);
   if (!said.ok) return said;
   const instrument = ctx.instrument(said.value.symbol);
-  if (instrument === undefined || !isPositive(instrument.tickSize)) return fail({ _tag: 'UnknownSymbol', symbol: said.value.symbol });
+  if (instrument === undefined || !isPositive(instrument.tickSize)) {
+    const reason = instrument === undefined ? ctx.whyNot?.(said.value.symbol) : undefined;
+    return fail({ _tag: 'UnknownSymbol', symbol: said.value.symbol, ...(reason === undefined ? {} : { reason }) });
+  }
   return settle(said.value, instrument, rawTextHash(text));
 };
 

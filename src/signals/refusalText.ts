@@ -78,7 +78,7 @@ export const refusalReason = (refusal: SignalRefusal): string => {
     case 'TooManyLevels':
       return `${String(refusal.count)} ${refusal.field === 'entry' ? 'entries' : 'targets'}, at most ${String(refusal.limit)}`;
     case 'UnknownSymbol':
-      return `${refusal.symbol} is not listed on the venue`;
+      return refusal.reason ?? `${refusal.symbol} is not listed on the venue`;
     case 'ContradictoryLevels':
       return CONTRADICTION[refusal.problem](refusal.level);
     case 'LeverageRefused':

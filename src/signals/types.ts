@@ -121,8 +121,11 @@ export type SignalRefusal =
   | ({ readonly _tag: 'Ambiguous'; readonly field: SignalField | 'number'; readonly values: ReadonlyArray<string> } & WithSymbol)
   | ({ readonly _tag: 'MissingField'; readonly fields: ReadonlyArray<SignalField> } & WithSymbol)
   | ({ readonly _tag: 'TooManyLevels'; readonly field: 'entry' | 'targets'; readonly count: number; readonly limit: number } & WithSymbol)
-  /** The instrument lookup does not know the symbol, or knows it without a usable tick. */
-  | ({ readonly _tag: 'UnknownSymbol'; readonly symbol: string } & WithSymbol)
+  /**
+   * The instrument lookup does not know the symbol, or knows it without a usable tick; `reason` is the symbol
+   * registry's sentence when it has one (blacklisted, not a USDT perpetual, not trading, metadata missing; S0-15).
+   */
+  | ({ readonly _tag: 'UnknownSymbol'; readonly symbol: string; readonly reason?: string | undefined } & WithSymbol)
   | ({ readonly _tag: 'ContradictoryLevels'; readonly problem: ContradictionProblem; readonly level: string } & WithSymbol)
   | ({ readonly _tag: 'LeverageRefused'; readonly problem: LeverageProblem; readonly mode: SignalMode; readonly leverage: string | undefined } & WithSymbol)
   /** A defect in the parser itself, caught so that intake never crashes; tests assert it never occurs. */
@@ -152,6 +155,8 @@ export type SignalResult = { readonly ok: true; readonly signal: Signal } | { re
 export interface ParseContext {
   /** Returns the instrument of a normalized symbol (`BTCUSDT`), undefined when the venue does not list it. */
   readonly instrument: (symbol: string) => Instrument | undefined;
+  /** Why a symbol without an instrument may not be traded (the symbol registry's reason); absent: "not listed". */
+  readonly whyNot?: ((symbol: string) => string | undefined) | undefined;
   /** The mode to assume when a message names none (a per-source setting); without it a missing mode is refused. */
   readonly defaultMode?: SignalMode | undefined;
 }

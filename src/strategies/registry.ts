@@ -92,7 +92,7 @@ export const STRATEGY_REGISTRY: ReadonlyArray<StrategyEntry & { readonly id: Bui
     create: (p, ctx) => openingRangeStrategy(p, ctx.ttlMs) as Strategy<unknown>,
   }),
   entry({
-    id: 'vwap-reversion', summary: 'S2 VWAP mean reversion 10:30-14:30 ET: 2 % below session VWAP, reversal bar, Bollinger touch, ADX <= 25; long only', schema: VwapReversionSection,
+    id: 'vwap-reversion', summary: 'S2 VWAP mean reversion 10:30-14:30 ET: 2 % from session VWAP, reversal bar, Bollinger touch, ADX <= 25; bearish as long inverse ETFs', schema: VwapReversionSection,
     create: (p, ctx) => vwapReversionStrategy(p, ctx.ttlMs) as Strategy<unknown>,
   }),
   entry({

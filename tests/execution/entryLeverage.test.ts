@@ -12,6 +12,7 @@ import { signalAct } from '../../src/app/signalIntake.ts';
 import { dec, type Decimal } from '../../src/domain/money.ts';
 import type { OrderRequest } from '../../src/domain/orders.ts';
 import { ExecutionEngine } from '../../src/execution/ExecutionEngine.ts';
+import { VenueLeverage } from '../../src/execution/VenueLeverage.ts';
 import { openJournal } from '../../src/journal/Journal.ts';
 import { createLogger } from '../../src/kernel/logger.ts';
 import { makeRiskEngine } from '../../src/risk/RiskEngine.ts';
@@ -65,15 +66,42 @@ const lastDecision = (hx: Harness): Payload => events(hx, 'RISK_DECISION').at(-1
 
 const venueLeverage = (hx: Harness, symbol: string): string => hx.exchange.positions('main', symbol)[0]!.leverage.toString();
 
-const CASES: ReadonlyArray<{ readonly name: string; readonly symbol: string; readonly text: string; readonly leverage: string; readonly sets: boolean; readonly autoSl?: true }> = [
-  { name: 'S0-4 DYNAMIC x8.25', symbol: 'BTCUSDT', text: '#BTCUSDT SHORT DYNAMIC\nEntry: 17210\nTP1: 17000\nSL: 17400\nLeverage: x8.25', leverage: '8.25', sets: true },
-  { name: 'S0-4 SWING', symbol: 'ADAUSDT', text: '#ADAUSDT LONG SWING\nEntry: 0.3070\nTP1: 0.3150\nSL: 0.3000', leverage: '6', sets: true },
-  // The account's x5 is what the venue already holds (set at start): nothing to change, the order goes out at x5.
-  { name: 'S0-4 FIXED x5', symbol: 'BTCUSDT', text: '#BTCUSDT LONG FIXED\nEntry: 17210\nTP1: 17400\nSL: 17000\nLeverage: x5', leverage: '5', sets: false },
-  { name: 'S0-5 no stop loss (SWING)', symbol: 'BTCUSDT', text: '#BTCUSDT LONG SWING\nEntry: 17210\nTP1: 17400', leverage: '10', sets: true, autoSl: true },
+const CASES: ReadonlyArray<{ readonly name: string; readonly symbol: string; readonly text: string; readonly leverage: string; readonly autoSl?: true }> = [
+  { name: 'S0-4 DYNAMIC x8.25', symbol: 'BTCUSDT', text: '#BTCUSDT SHORT DYNAMIC\nEntry: 17210\nTP1: 17000\nSL: 17400\nLeverage: x8.25', leverage: '8.25' },
+  { name: 'S0-4 SWING', symbol: 'ADAUSDT', text: '#ADAUSDT LONG SWING\nEntry: 0.3070\nTP1: 0.3150\nSL: 0.3000', leverage: '6' },
+  // The account's x5 was set at start without a read-back: the entry sets it again and reads it back (S0-4).
+  { name: 'S0-4 FIXED x5', symbol: 'BTCUSDT', text: '#BTCUSDT LONG FIXED\nEntry: 17210\nTP1: 17400\nSL: 17000\nLeverage: x5', leverage: '5' },
+  { name: 'S0-5 no stop loss (SWING)', symbol: 'BTCUSDT', text: '#BTCUSDT LONG SWING\nEntry: 17210\nTP1: 17400', leverage: '10', autoSl: true },
 ];
 
 describe('per-trade leverage is set at the venue before the entry (issue 16 item 3)', () => {
+  it('S0-4 the account\'s start-up leverage is not taken as confirmed for a trade\'s own leverage: the first such entry at it sets and reads it back, a second one sets nothing', async () => {
+    const calls: Call[] = [];
+    const hx = makeHarness({ venue: recording(calls) });
+    try {
+      await hx.runtime.start();
+      const book = new VenueLeverage({ venue: hx.venue, journal: hx.journal, logger: createLogger({ level: 'silent', clock: hx.clock, targets: {} }), run: (_op, effect) => Effect.runPromise(Effect.either(effect)) });
+      calls.length = 0;
+      expect(await book.set('BTCUSDT', dec(5), { purpose: 'account' }, false)).toEqual({ ok: true });
+      expect(book.of('BTCUSDT')?.toString()).toBe('5');
+      // A strategy's entry at the account's leverage takes the start-up set as it is.
+      expect(await book.ensure('BTCUSDT', dec(5), 'tw-a-0-0')).toEqual({ ok: true });
+      expect(calls).toEqual([['setLeverage', 'BTCUSDT', '5']]);
+      // A trade's own leverage (S0-4) is set and read back, once; then it is confirmed.
+      expect(await book.ensure('BTCUSDT', dec(5), 'tw-a-1-0', true)).toEqual({ ok: true });
+      expect(await book.ensure('BTCUSDT', dec(5), 'tw-a-2-0', true)).toEqual({ ok: true });
+      // One set at start, one set with its read-back for the first per-trade entry, nothing for the second.
+      expect(calls.filter((c) => c[0] === 'setLeverage')).toEqual([['setLeverage', 'BTCUSDT', '5'], ['setLeverage', 'BTCUSDT', '5']]);
+      expect([...hx.journal.readEvents({ type: 'LEVERAGE_SET' })].slice(-2).map((e) => e.payload)).toEqual([
+        { symbol: 'BTCUSDT', requested: '5', purpose: 'account', result: 'set' },
+        { symbol: 'BTCUSDT', requested: '5', purpose: 'entry', clientOrderId: 'tw-a-1-0', result: 'set', effective: '5' },
+      ]);
+    } finally {
+      await hx.runtime.stop('test');
+      hx.journal.close();
+    }
+  });
+
   for (const c of CASES) {
     it(`${c.name}: the entry reaches the simulator at x${c.leverage}, the leverage set before the order`, async () => {
       const calls: Call[] = [];
@@ -88,19 +116,15 @@ describe('per-trade leverage is set at the venue before the entry (issue 16 item
         // S0-5: the engine's own missing-SL case: 2 % from the OEP (the fraction), leverage locked at x10.
         if (c.autoSl === true) expect(order['stopLossFraction']).toBe('0.02');
         const requested = events(hx, 'ORDER_REQUESTED').at(-1)!;
-        expect(calls).toEqual([...(c.sets ? [['setLeverage', c.symbol, c.leverage] as const] : []), ['placeOrder', c.symbol, requested.p['clientOrderId']]]);
+        expect(calls).toEqual([['setLeverage', c.symbol, c.leverage], ['placeOrder', c.symbol, requested.p['clientOrderId']]]);
         expect(venueLeverage(hx, c.symbol)).toBe(c.leverage);
         expect(hx.runtime.execution.leverageOf(c.symbol)?.toString()).toBe(c.leverage);
         const sets = events(hx, 'LEVERAGE_SET').filter((e) => e.seq > before);
-        if (c.sets) {
-          // Journaled after the decision's commit (the request) and before the venue's ack, with the leverage read back.
-          expect(sets.map((e) => e.p)).toEqual([{ symbol: c.symbol, requested: c.leverage, purpose: 'entry', clientOrderId: requested.p['clientOrderId'], result: 'set', effective: c.leverage }]);
-          const ack = events(hx, 'ORDER_ACKNOWLEDGED').find((e) => e.p['clientOrderId'] === requested.p['clientOrderId'])!;
-          expect(requested.seq).toBeLessThan(sets[0]!.seq);
-          expect(sets[0]!.seq).toBeLessThan(ack.seq);
-        } else {
-          expect(sets).toEqual([]);
-        }
+        // Journaled after the decision's commit (the request) and before the venue's ack, with the leverage read back.
+        expect(sets.map((e) => e.p)).toEqual([{ symbol: c.symbol, requested: c.leverage, purpose: 'entry', clientOrderId: requested.p['clientOrderId'], result: 'set', effective: c.leverage }]);
+        const ack = events(hx, 'ORDER_ACKNOWLEDGED').find((e) => e.p['clientOrderId'] === requested.p['clientOrderId'])!;
+        expect(requested.seq).toBeLessThan(sets[0]!.seq);
+        expect(sets[0]!.seq).toBeLessThan(ack.seq);
       } finally {
         await hx.runtime.stop('test');
         hx.journal.close();

@@ -7,6 +7,8 @@ import { modelIntent } from '../../machines/trade/model.ts';
 import type { TradeEvent } from '../../machines/trade/tradeTypes.ts';
 
 export const open: TradeEvent = { type: 'command.open', at: 1, ...modelIntent };
+/** S0-16: the model intent (2 at 100) on a venue whose orders carry at most 1: entry parts `c1` and `c1-p1`, exits 1 each. */
+export const openSplit: TradeEvent = { type: 'command.open', at: 1, ...modelIntent, limits: { maxLimitQuantity: '1', maxMarketQuantity: '1', quantityStep: '1' } };
 export const acc = (clientOrderId = 'c1'): TradeEvent => ({ type: 'venue.accepted', clientOrderId, venueOrderId: `v-${clientOrderId}`, at: 2 });
 export const rejected = (clientOrderId: string, category: 'post_only_would_take' | 'parameter' | 'reduce_only_violation'): TradeEvent => ({
   type: 'venue.rejected', clientOrderId, code: '170213', category, at: 2,

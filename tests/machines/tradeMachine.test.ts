@@ -9,7 +9,7 @@ import type { TradeEvent } from '../../machines/trade/tradeTypes.ts';
 import { allTransitionKeys, runRow } from './support.ts';
 import {
   CANCELLING, CLOSED, CLOSING, FLATTENING, OPENED, PROTECTED, QUERYING, SUBMITTING, WORKING, ackTimeout, acc, cancelEntry,
-  cancelRejected, cancelled, close, cooldownDone, defect, expired, f1, fAll, fEmpty, fill, kill, killFlatten, label, open,
+  cancelRejected, cancelled, close, cooldownDone, defect, expired, f1, fAll, fEmpty, fill, kill, killFlatten, label, open, openSplit,
   BREAK_EVEN, mark, MOVING_BE, MOVING_TRAIL, TRAILING, partialStop, paused, staleStop, positionUnchanged, protectionFailed, protectionSet, query, queryRetry, rejected, replaced, resume, resumed, unknown,
   venueFlat, venueFlatBare,
 } from './tradeFixtures.ts';
@@ -34,6 +34,13 @@ const HALTED_QUERYING = [...QUERYING, kill, cancelRejected];
 const QUERYING_WITH_FILL = [open, acc(), f1, cancelEntry, cancelRejected];
 // The venue closed the filled part of a resting entry; the actor withdraws the rest (cancelling, venueClosed).
 const VENUE_CLOSED = [open, acc(), f1, venueFlatBare];
+
+// S0-16: the split model intent's reach paths (parts c1 and c1-p1 of 1 each).
+const SPLIT = [openSplit];
+const PART2 = [openSplit, fill('c1', 't1', '1')];
+const PART2_QUERYING = [...PART2, { type: 'timer.ackTimeout', clientOrderId: 'c1-p1', at: 1001 } as TradeEvent];
+const SPLIT_OPENED = [...PART2, fill('c1-p1', 't2', '1')];
+const SPLIT_CLOSING = [...SPLIT_OPENED, protectionSet, close];
 
 const rows: Row[] = [
   { name: 'idle: KILL halts (no order to cancel)', reach: [], event: kill, state: 'idle', control: 'halted', emitted: ['notify:halted'], context: { haltReason: 'operator' } },
@@ -164,6 +171,26 @@ const rows: Row[] = [
   { name: 'X-REC-6 flattening: outcome unknown → query on a retry timer', reach: FLATTENING, event: unknown('c1-f1'), state: 'flattening', emitted: ['order.query:c1-f1', 'timer.set:queryRetry'] },
   { name: 'flattening: not found → send another', reach: [...FLATTENING, unknown('c1-f1')], event: query('c1-f1', false), state: 'flattening', emitted: [LEAVE_QUERY, 'notify:flattening', 'order.submit:c1-f2:reduceOnly'] },
   { name: 'flattening: found → keep waiting', reach: [...FLATTENING, unknown('c1-f1')], event: query('c1-f1', true, 'new'), state: 'flattening', emitted: [LEAVE_QUERY] },
+
+  // S0-16: an entry above the venue's maximum order quantity goes out in parts, one after another; so do exits.
+  { name: 'S0-16 submitting: the first part filled in full → the next part, its own id and ack deadline', reach: SPLIT, event: fill('c1', 't1', '1'), state: 'submitting', emitted: [LEAVE_SUBMIT, 'protection.set', 'order.submit:c1-p1', 'timer.set:ackTimeout'], context: { entryPart: 1, entryOrders: 1, entryClientOrderId: 'c1-p1', entryParts: ['1', '1'], orderSizes: { c1: '1', 'c1-p1': '1' } } },
+  { name: 'S0-16 submitting: a part filled while the market is paused → the entry ends with what filled', reach: [...SPLIT, paused], event: fill('c1', 't1', '1'), state: 'opened.protecting', emitted: [LEAVE_SUBMIT, ...OPENING], context: { entryDone: true } },
+  { name: 'S0-16 submitting: the next part refused → opened with the parts that filled', reach: PART2, event: rejected('c1-p1', 'parameter'), state: 'opened.protecting', emitted: [LEAVE_SUBMIT, ...OPENING], context: { entryDone: true, entry: { filledQuantity: '1', filledNotional: '100', fees: '0.01' } } },
+  { name: 'S0-16 submitting: the next part cancelled → opened with the parts that filled', reach: PART2, event: cancelled('c1-p1'), state: 'opened.protecting', emitted: [LEAVE_SUBMIT, ...OPENING] },
+  { name: 'S0-16 submitting: the next part expired → opened with the parts that filled', reach: PART2, event: expired('c1-p1'), state: 'opened.protecting', emitted: [LEAVE_SUBMIT, ...OPENING] },
+  { name: 'S0-16 submitting: the venue closed the first part while the next is on its way → withdraw it', reach: PART2, event: venueFlatBare, state: 'cancelling', emitted: [LEAVE_SUBMIT, 'order.cancel:c1-p1'], context: { venueClosed: true } },
+  { name: 'S0-16 working: the first part filled in full → the next part', reach: [...SPLIT, acc()], event: fill('c1', 't1', '1'), state: 'submitting', emitted: ['protection.set', 'order.submit:c1-p1', 'timer.set:ackTimeout'] },
+  { name: 'S0-16 working: a part filled while the market is paused → the entry ends with what filled', reach: [...SPLIT, acc(), paused], event: fill('c1', 't1', '1'), state: 'opened.protecting', emitted: OPENING },
+  { name: 'S0-16 working: the next part refused after its ack → opened with what filled', reach: [...PART2, acc('c1-p1')], event: rejected('c1-p1', 'parameter'), state: 'opened.protecting', emitted: OPENING },
+  { name: 'S0-16 querying: the first part filled in full → the next part', reach: [...SPLIT, ackTimeout], event: fill('c1', 't1', '1'), state: 'submitting', emitted: [LEAVE_QUERY, 'protection.set', 'order.submit:c1-p1', 'timer.set:ackTimeout'] },
+  { name: 'S0-16 querying: a part filled while paused → the entry ends with what filled', reach: [...SPLIT, ackTimeout, paused], event: fill('c1', 't1', '1'), state: 'opened.protecting', emitted: [LEAVE_QUERY, ...OPENING] },
+  { name: 'S0-16 querying: the next part not found → opened with what filled', reach: PART2_QUERYING, event: query('c1-p1', false), state: 'opened.protecting', emitted: [LEAVE_QUERY, ...OPENING] },
+  { name: 'S0-16 querying: the next part closed empty → opened with what filled', reach: PART2_QUERYING, event: query('c1-p1', true, 'cancelled'), state: 'opened.protecting', emitted: [LEAVE_QUERY, ...OPENING] },
+  { name: 'S0-16 querying: the next part refused → opened with what filled', reach: PART2_QUERYING, event: rejected('c1-p1', 'parameter'), state: 'opened.protecting', emitted: [LEAVE_QUERY, ...OPENING] },
+  { name: 'S0-16 cancelling: a part filled in full during the cancel → opened, no further part', reach: [...SPLIT, acc(), cancelEntry], event: fill('c1', 't1', '1'), state: 'opened.protecting', emitted: OPENING, context: { entryDone: true, entryClientOrderId: 'c1' } },
+  { name: 'S0-16 cancelling: the next part refused during the cancel → opened with what filled', reach: [...PART2, cancelEntry], event: rejected('c1-p1', 'parameter'), state: 'opened.protecting', emitted: OPENING },
+  { name: 'S0-16 closing: an exit part filled in full with more open → the next exit part', reach: SPLIT_CLOSING, event: fill('c1-x1', 't5', '1'), state: 'closing', emitted: ['order.submit:c1-x2:reduceOnly'], context: { orderSizes: { c1: '1', 'c1-p1': '1', 'c1-x1': '1', 'c1-x2': '1' } } },
+  { name: 'S0-16 flattening: a flatten part filled in full with more open → the next flatten part', reach: [...SPLIT_OPENED, killFlatten], event: fill('c1-f1', 't7', '1'), state: 'flattening', emitted: ['order.submit:c1-f2:reduceOnly'] },
 
   { name: 'closed: cooldown over → idle, cycle forgotten', reach: CLOSED, event: cooldownDone, state: 'idle', emitted: [], context: { intent: null, orderIds: [], openingPrice: null, entryClientOrderId: null } },
   { name: 'halted: resume', reach: [kill], event: resume, state: 'idle', control: 'running', emitted: ['notify:resumed'], context: { haltReason: null } },

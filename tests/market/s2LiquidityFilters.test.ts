@@ -1,8 +1,9 @@
 /**
  * S2-10's liquidity filters on quotes built around real bundled US-equity minute closes (SPY and BAC, 2013-10-04…11):
  * the RiskEngine never approves an entry when the spread is above 1.5 % of the price or when the best bid or ask size is
- * 0, and approves the same entry at exactly 1.5 % with both sides quoted. (The price 2–100 USD and daily-volume
- * ≥ 1,000,000 filters of S2-10 are not built.)
+ * 0, and approves the same entry at exactly 1.5 % with both sides quoted. (The price 2–100 USD, daily-volume
+ * ≥ 1,000,000 and slippage filters of S2-10 are the `equityFilters` and `slippage` rules, off by default and so off
+ * here; tests/risk/equityFilters.test.ts proves them, on the same bundled bars among others.)
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { Either, Schema } from 'effect';
 import { describe, expect, it } from 'vitest';
 import { makeAlertRouter } from '../../src/alerts/AlertRouter.ts';
+import { loadConfigFile } from '../../src/config/load.ts';
 import { AppConfig, decodeDefaults } from '../../src/config/schema.ts';
 import { SECRET_VARIABLES, loadSecrets } from '../../src/config/secrets.ts';
 import { VirtualClock } from '../../src/kernel/Clock.ts';
@@ -40,6 +41,17 @@ describe('notifications config (X-NTF-4)', () => {
     const own = decode({ profile: 's2-us-stock', notifications: { policy: { lifecycle: { events: ['ERROR'], channels: ['webhook'] } } } });
     expect(Either.isRight(own) && policyOf(own.right).lifecycle).toEqual({ events: ['ERROR'], channels: ['webhook'] });
     expect(resolveChannels(['telegram', 'email'], ['webhook', 'email'])).toEqual(['email']);
+  });
+
+  it('S0-11 S0-13 S0-18 X-NTF-4 a policy may list STOP_MOVED; the shipped S0 profile lists it with every other lifecycle template, other profiles\' defaults do not', () => {
+    const all = ['ORDER_PLACED', 'POSITION_OPENED', 'TP_HIT', 'SL_HIT', 'STOP_MOVED', 'POSITION_CLOSED', 'ERROR'];
+    const own = decode({ notifications: { policy: { lifecycle: { events: all, channels: ['telegram'] } } } });
+    expect(Either.isRight(own) && policyOf(own.right).lifecycle.events).toEqual(all);
+    const loaded = loadConfigFile('config/profiles/s0-bybit-signal.yaml');
+    expect(Either.isRight(loaded) && policyOf(loaded.right.config).lifecycle.events).toEqual(all);
+    for (const p of Object.keys(PROFILE_POLICIES) as Array<AppConfig['profile']>) expect(PROFILE_POLICIES[p].lifecycle.events).not.toContain('STOP_MOVED');
+    const wrong = decode({ notifications: { policy: { lifecycle: { events: ['STOP_MOVE'] } } } });
+    expect(Either.isLeft(wrong) && wrong.left.message).toContain('"STOP_MOVED"');
   });
 
   it('X-NTF-4 inconsistent or unsafe settings are refused with a readable message', () => {

@@ -2,29 +2,47 @@
  * Golden tests of every notification template (S0-18, S0-19, X-TST-5, X-NTF-4): each renders its typed event to exactly
  * the text in tests/fixtures/notify/<TEMPLATE>.txt — headings, numbering, `#SYMBOL` hashtags, `11 %` with a space —
  * and ORDER_PLACED / POSITION_OPENED refuse, with a typed error naming the field, when a required field is missing.
+ * Those two come twice: a followed signal's order (its source's name, IM confirmed yes) and a strategy's own order
+ * (`<TEMPLATE>.strategy.txt`: its strategy id, IM confirmed no).
  */
 import { readFileSync } from 'node:fs';
 import { Either } from 'effect';
 import { describe, expect, it } from 'vitest';
 import { Decimal } from '../../src/domain/money.ts';
 import { ORDER_REQUIRED_FIELDS } from '../../src/notify/templates/orderPlaced.ts';
+import { STOP_MOVED_REQUIRED_FIELDS } from '../../src/notify/templates/stopMoved.ts';
 import { renderTemplate, TemplateError, type TemplateEvent } from '../../src/notify/templates/index.ts';
 
 const d = (s: string): Decimal => new Decimal(s);
 const golden = (name: string): string => readFileSync(new URL(`../fixtures/notify/${name}.txt`, import.meta.url), 'utf8');
 const ms = (iso: string): number => Date.parse(iso);
 
-// The BTCUSDT short of the demo run: 0.291 @ 17161.4, leverage 6, notional 4993.9674 → IM 832.3279.
+// The BTCUSDT short of the demo run: 0.291 @ 17161.4, leverage 6, notional 4993.9674 → IM 832.3279; followed from
+// CRYPTORAKETEN, its x6 set and read back at the venue before the entry (S0-4).
 const order = {
   symbol: 'BTCUSDT', side: 'sell', leverage: d('6'), initialMargin: d('4993.9674').div(6), settleAsset: 'USDT',
-  orderId: 'dd911407-471b-4c86-a41f-000000000001', postOnly: true, reduceOnly: false, imConfirmed: false, sourceChannelName: 'CRYPTORAKETEN', triggerSource: 'mark',
+  orderId: 'dd911407-471b-4c86-a41f-000000000001', postOnly: true, reduceOnly: false, imConfirmed: true, sourceChannelName: 'CRYPTORAKETEN', triggerSource: 'mark',
 } as const;
+// The same order as a strategy's own: the source is the strategy id; it trades at the account's leverage, not read back.
+const strategyOrder = { ...order, imConfirmed: false, sourceChannelName: 'breakout' } as const;
 const figures = { settleAsset: 'USDT', zone: 'Europe/Stockholm' } as const;
 
 const EVENTS: Readonly<Record<string, TemplateEvent>> = {
-  ORDER_PLACED: { template: 'ORDER_PLACED', ...order, price: d('17161.4'), quantity: d('0.291'), clientOrderId: 'tw-breakout-lblhba86-0' },
+  ORDER_PLACED: { template: 'ORDER_PLACED', ...order, price: d('17161.4'), quantity: d('0.291'), clientOrderId: 'tw-signals-lblhba86-0' },
   POSITION_OPENED: { template: 'POSITION_OPENED', ...order, entryPrice: d('17161.4'), quantity: d('0.291'), takeProfit: d('17058.4'), stopLoss: d('17230') },
+  'ORDER_PLACED.strategy': { template: 'ORDER_PLACED', ...strategyOrder, price: d('17161.4'), quantity: d('0.291'), clientOrderId: 'tw-breakout-lblhba86-0' },
+  'POSITION_OPENED.strategy': { template: 'POSITION_OPENED', ...strategyOrder, entryPrice: d('17161.4'), quantity: d('0.291'), takeProfit: d('17058.4'), stopLoss: d('17230') },
   TP_HIT: { template: 'TP_HIT', level: 2, symbol: 'ETHUSDT', side: 'long', entryPrice: d('1250'), exitPrice: d('1387.5'), quantity: d('2'), realizedPnl: d('275'), initialMargin: d('2500').div(6), settleAsset: 'USDT' },
+  // S0-11: the demo short's stop to break-even, OEP − 0.0015 % (17161.1425, rounded into profit to the 0.1 tick).
+  STOP_MOVED: {
+    template: 'STOP_MOVED', symbol: 'BTCUSDT', side: 'short', movedBy: 'breakEven', stopLoss: d('17161.1'), previousStopLoss: d('17230'), entryPrice: d('17161.4'),
+    takeProfit: d('17058.4'), triggerSource: 'mark', sourceChannelName: 'CRYPTORAKETEN',
+  },
+  // S0-13: a long from 1250 with TP 11 % away; at a mark of 1330 the trailer puts the stop 2.5 % behind it (1296.75).
+  'STOP_MOVED.trailing': {
+    template: 'STOP_MOVED', symbol: 'ETHUSDT', side: 'long', movedBy: 'trailing', stopLoss: d('1330').times('0.975'), previousStopLoss: d('1250.02'), entryPrice: d('1250'),
+    takeProfit: d('1387.5'), triggerSource: 'last', sourceChannelName: 'breakout',
+  },
   SL_HIT: { template: 'SL_HIT', symbol: 'BTCUSDT', side: 'short', entryPrice: d('17161.4'), exitPrice: d('17230'), quantity: d('0.291'), realizedPnl: d('-19.9626'), initialMargin: order.initialMargin, settleAsset: 'USDT' },
   POSITION_CLOSED: {
     template: 'POSITION_CLOSED', reason: 'exit', symbol: 'BTCUSDT', side: 'short', entryPrice: d('17161.4'), exitPrice: d('17149.1'), quantity: d('0.291'),
@@ -55,7 +73,7 @@ const textOf = (e: TemplateEvent): string => {
 
 describe('notification templates (S0-18, S0-19, X-TST-5)', () => {
   for (const [name, event] of Object.entries(EVENTS)) {
-    it(`S0-18 X-TST-5 ${name} renders exactly its golden text`, () => {
+    it(`S0-18 X-NTF-4 X-TST-5 ${name} renders exactly its golden text`, () => {
       expect(textOf(event)).toBe(golden(name));
     });
   }
@@ -80,6 +98,29 @@ describe('notification templates (S0-18, S0-19, X-TST-5)', () => {
       });
     }
   }
+
+  for (const field of STOP_MOVED_REQUIRED_FIELDS) {
+    it(`S0-11 S0-13 S0-18 X-NTF-4 STOP_MOVED is refused with a typed error when ${field} is missing`, () => {
+      const r = renderTemplate({ ...EVENTS['STOP_MOVED']!, [field]: undefined });
+      expect(Either.isLeft(r)).toBe(true);
+      const e = Either.isLeft(r) ? r.left : undefined;
+      expect(e).toBeInstanceOf(TemplateError);
+      expect(e?.reason).toEqual({ _tag: 'MissingField', field });
+      expect(e?.message).toBe(`template STOP_MOVED: required field ${field} is missing`);
+    });
+  }
+
+  it('S0-11 S0-13 S0-18 STOP_MOVED names what moved the stop and shows every level with its distance from the OEP', () => {
+    expect(textOf(EVENTS['STOP_MOVED']!)).toContain('\nMoved by: break-even\nNew SL: 17161.1 (+0.00 %)\nPrevious SL: 17230 (-0.40 %)\nOEP: 17161.4\nTP: 17058.4 (+0.60 %)\n');
+    expect(textOf(EVENTS['STOP_MOVED.trailing']!)).toMatch(/\nMoved by: trailing\nNew SL: 1296\.75 \(\+3\.74 %\)\n.*\nTP: 1387\.5 \(\+11\.00 %\)\nTrigger: Last\nSource: breakout$/s);
+  });
+
+  it('S0-18 X-NTF-4 a followed signal\'s order shows its source\'s name and IM confirmed yes; a strategy\'s own its strategy id and no', () => {
+    for (const template of ['ORDER_PLACED', 'POSITION_OPENED']) {
+      expect(textOf(EVENTS[template]!)).toMatch(/\nIM confirmed: yes\nTrigger: Mark\nSource: CRYPTORAKETEN$/);
+      expect(textOf(EVENTS[`${template}.strategy`]!)).toMatch(/\nIM confirmed: no\nTrigger: Mark\nSource: breakout$/);
+    }
+  });
 
   it('S0-18 an empty source channel name counts as missing; a TP level must be a positive integer', () => {
     const r = renderTemplate({ ...EVENTS['ORDER_PLACED']!, sourceChannelName: ' ' } as TemplateEvent);

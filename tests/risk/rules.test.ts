@@ -406,7 +406,7 @@ describe('X-ORD-4 fail-fast order', () => {
 
   it('runs every rule for an approval', () => {
     const r = expectApprove({ name: 'all' });
-    expect(r.trace).toHaveLength(24);
+    expect(r.trace).toHaveLength(26);
     expect(r.trace.at(-1)).toBe('feeMinNotional');
   });
 });

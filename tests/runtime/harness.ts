@@ -22,6 +22,7 @@ import { barFeed } from '../../src/venues/sim/replay/barFeed.ts';
 import { loadBarsCsv } from '../../src/venues/sim/replay/loadBarsCsv.ts';
 import { makeSimVenue, type SimVenue } from '../../src/venues/sim/SimVenue.ts';
 import { Decimal } from '../../src/domain/money.ts';
+import type { Instrument } from '../../src/domain/Instrument.ts';
 import type { Telemetry } from '../../src/kernel/telemetry.ts';
 import type { Strategy } from '../../src/strategies/Strategy.ts';
 
@@ -47,6 +48,8 @@ export const makeHarness = (
     readonly strategies?: ReadonlyArray<Strategy<unknown>> | undefined;
     /** Runtime settings over the test defaults (e.g. `stopManagement`). */
     readonly settings?: Partial<RuntimeSettings> | undefined;
+    /** Changes the simulator's instruments (e.g. a smaller maximum order quantity). */
+    readonly instrument?: ((i: Instrument) => Instrument) | undefined;
   } = {},
 ): Harness => {
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'tw-rt-'));
@@ -56,7 +59,7 @@ export const makeHarness = (
   const ada = loadBarsCsv('data/crypto-1m/binance_ADAUSDT_perp_1m_2022-12-13.csv').slice(0, opts.bars ?? 120);
   const clock = new VirtualClock(btc[0]!.start);
   const scheduler = virtualScheduler(clock);
-  const instruments = [bybitLinearInstrument('BTCUSDT'), bybitLinearInstrument('ADAUSDT')];
+  const instruments = [bybitLinearInstrument('BTCUSDT'), bybitLinearInstrument('ADAUSDT')].map(opts.instrument ?? ((i) => i));
   const exchange = createSimExchange({
     clock, instruments, seed,
     feeds: [

@@ -42,7 +42,7 @@ const EXPECTED: ReadonlyArray<Expected> = [
   // 01:30 the same text under a new id: a re-post of a signal already acted on.
   { key: 'CRYPTORAKETEN:8813', outcome: 'duplicate', symbol: 'BTCUSDT' },
   // 01:45 a USDT perpetual this session does not trade (it trades BTCUSDT and ADAUSDT).
-  refused('LUX_LEAK:3302', 'SIGNAL_UNKNOWN_SYMBOL', 'ETHUSDT', 'ETHUSDT is not listed on the venue'),
+  refused('LUX_LEAK:3302', 'SIGNAL_UNKNOWN_SYMBOL', 'ETHUSDT', 'ETHUSDT is not listed by the venue'),
   refused('SMART_CRYPTO:5103', 'SIGNAL_CONTRADICTORY_LEVELS', 'ADAUSDT', 'target 0.3030 is not on the profit side of every entry'),
   // 02:45 no stop loss: S0-5's auto-SL 2 % from the OEP, leverage locked at x10.
   accepted('CRYPTORAKETEN:8820', 'BTCUSDT', 'buy', '10', true),

@@ -9,6 +9,7 @@ import type { Instrument } from '../../src/domain/Instrument.ts';
 import { VirtualClock } from '../../src/kernel/Clock.ts';
 import { virtualScheduler } from '../../src/kernel/Scheduler.ts';
 import { parseSignal } from '../../src/signals/parseSignal.ts';
+import { refusalReason } from '../../src/signals/refusalText.ts';
 import { SymbolRegistry, type RegistryRefresh, type SymbolLookup } from '../../src/signals/SymbolRegistry.ts';
 import { BYBIT_LINEAR_PROFILE, bybitLinearInstrument } from '../../src/venues/sim/bybit/profile.ts';
 import { HEDGE_PERP_PROFILE, SPOT_PROFILE } from '../../src/venues/sim/engine/profiles.ts';
@@ -96,6 +97,11 @@ describe('S0-15 symbol registry', () => {
     expect(parseSignal('#BTCUSDT LONG\nMode: SWING\nEntry: 67500 - 68000\nTP1: 69000\nSL: 66000', ctx).ok).toBe(true);
     const ada = parseSignal('#ADAUSDT LONG\nMode: SWING\nEntry: 0.5\nTP1: 0.55\nSL: 0.45', ctx);
     expect(ada.ok ? 'accepted' : ada.error).toEqual({ _tag: 'UnknownSymbol', symbol: 'ADAUSDT' });
+    // With the registry's reasons (as the intake parses), the refusal says why: the operator reads "blacklisted".
+    const why = { ...ctx, whyNot: (s: string) => { const r = registry.lookup(s); return r.ok ? undefined : r.message; } };
+    const told = parseSignal('#ADAUSDT LONG\nMode: SWING\nEntry: 0.5\nTP1: 0.55\nSL: 0.45', why);
+    expect(told.ok ? 'accepted' : told.error).toEqual({ _tag: 'UnknownSymbol', symbol: 'ADAUSDT', reason: 'ADAUSDT is blacklisted' });
+    expect(told.ok ? '' : refusalReason(told.error)).toBe('ADAUSDT is blacklisted');
   });
 
   it('S0-15 a listed USDT perpetual without a min or max quantity is refused, naming what it lacks', async () => {

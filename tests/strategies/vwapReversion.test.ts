@@ -259,7 +259,8 @@ describe('S2-7 on the bundled SPY, IBM and BAC minute bars (2013-10-04 … 2013-
   });
 
   it('S2-7 a replay of three symbols with loosened triggers: every entry lies in 10:30–14:29 ET and meets its conditions, every exit is a VWAP touch or a timeout, never more than 2 held', () => {
-    const params = { deviationFraction: 0.001, adxMax: 100, maxPositions: 2 };
+    // The long side alone (no inverse ETF mapped): the bearish leg's replay is in vwapReversionInverse.test.ts.
+    const params = { deviationFraction: 0.001, adxMax: 100, maxPositions: 2, inverseEtfs: {} };
     const result = replay(strategyOf(params), Object.fromEntries(symbols.map((s) => [s, rows[s]!.map((r) => r.bar)])));
     const buys = result.proposed.filter((p) => p.proposal.side === 'buy');
     const sells = result.proposed.filter((p) => p.proposal.side === 'sell');

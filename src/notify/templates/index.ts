@@ -12,11 +12,12 @@ import { renderOrderPlaced, type OrderPlacedInput } from './orderPlaced.ts';
 import { renderPositionClosed, type PositionClosedInput } from './positionClosed.ts';
 import { renderPositionOpened, type PositionOpenedInput } from './positionOpened.ts';
 import { renderSlHit, type SlHitInput } from './slHit.ts';
+import { renderStopMoved, type StopMovedInput } from './stopMoved.ts';
 import { renderTpHit, type TpHitInput } from './tpHit.ts';
 import { renderWeeklyReport, type WeeklyReportInput } from './weeklyReport.ts';
 
 export { TemplateError, type Rendered } from './format.ts';
-export type { AlertInput, DailyReportInput, ErrorInput, HeartbeatInput, OrderPlacedInput, PositionClosedInput, PositionOpenedInput, SlHitInput, TpHitInput, WeeklyReportInput };
+export type { AlertInput, DailyReportInput, ErrorInput, HeartbeatInput, OrderPlacedInput, PositionClosedInput, PositionOpenedInput, SlHitInput, StopMovedInput, TpHitInput, WeeklyReportInput };
 
 /** Every template's event, tagged by template name. */
 export type TemplateEvent =
@@ -24,6 +25,7 @@ export type TemplateEvent =
   | ({ readonly template: 'POSITION_OPENED' } & PositionOpenedInput)
   | ({ readonly template: 'TP_HIT' } & TpHitInput)
   | ({ readonly template: 'SL_HIT' } & SlHitInput)
+  | ({ readonly template: 'STOP_MOVED' } & StopMovedInput)
   | ({ readonly template: 'POSITION_CLOSED' } & PositionClosedInput)
   | ({ readonly template: 'ERROR' } & ErrorInput)
   | ({ readonly template: 'DAILY_REPORT' } & DailyReportInput)
@@ -45,6 +47,8 @@ export const renderTemplate = (event: TemplateEvent): Either.Either<Rendered, Te
       return renderTpHit(event);
     case 'SL_HIT':
       return renderSlHit(event);
+    case 'STOP_MOVED':
+      return renderStopMoved(event);
     case 'POSITION_CLOSED':
       return renderPositionClosed(event);
     case 'ERROR':

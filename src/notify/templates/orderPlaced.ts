@@ -21,7 +21,9 @@ export interface OrderPlacedInput {
   readonly orderId: string | undefined;
   readonly postOnly: boolean | undefined;
   readonly reduceOnly: boolean | undefined;
+  /** Whether the venue confirmed, read back, the leverage the IM is figured at before the entry went out (S0-4). */
   readonly imConfirmed: boolean | undefined;
+  /** The signal source's configured name (CRYPTORAKETEN) for a followed signal's order; a strategy's own order: its id. */
   readonly sourceChannelName: string | undefined;
   readonly triggerSource: 'mark' | 'last' | 'index' | undefined;
 }

@@ -8,6 +8,7 @@ import { capacity } from './capacity.ts';
 import { clockSkew } from './clockSkew.ts';
 import { cooldown } from './cooldown.ts';
 import { dependencies } from './dependencies.ts';
+import { equityFilters, slippage } from './equityFilters.ts';
 import { feeMinNotional } from './feeMinNotional.ts';
 import { groupCap } from './groupCap.ts';
 import { killHalt } from './killHalt.ts';
@@ -41,10 +42,11 @@ export const GATE_CHECKS: ReadonlyArray<readonly [string, Check]> = [
   ['staleness', staleness],
   ['productHealth', productHealth],
   ['marketQuality', marketQuality],
+  ['equityFilters', equityFilters],
   ['cooldown', cooldown],
 ];
 
-/** Sizing rules, in order: risk per trade, budget before the global caps (S3-6), open risk, then capacity, leverage, shorts, price band, venue filters. */
+/** Sizing rules, in order: risk per trade, budget before the global caps (S3-6), open risk, then capacity, leverage, shorts, price band, slippage, venue filters. */
 export const SIZED_CHECKS: ReadonlyArray<readonly [string, SizedCheck]> = [
   ['sizeZero', sizeZero],
   ['riskPerTrade', riskPerTrade],
@@ -57,6 +59,7 @@ export const SIZED_CHECKS: ReadonlyArray<readonly [string, SizedCheck]> = [
   ['leverage', leverage],
   ['shorts', shorts],
   ['priceBand', priceBand],
+  ['slippage', slippage],
   ['venueFilters', venueFilters],
   ['feeMinNotional', feeMinNotional],
 ];
@@ -68,3 +71,4 @@ export { cooldownUntil } from './cooldown.ts';
 export { isInsideTradingWindows, zonedWeekdayMinute } from './modeWindow.ts';
 export { resolveLeverage } from './leverage.ts';
 export { sigmaJump } from './marketQuality.ts';
+export { expectedFill, slippageFraction, type EquityFilterCap, type EquityFilterReason, type ExpectedFill } from './equityFilters.ts';

@@ -85,6 +85,25 @@ const jumpWithoutVolume = (w: WindowFigures, cfg: RiskConfig['marketQuality']): 
   return veto('market_quality', 'jump_without_volume', jump, jump, cfg.jumpWithoutVolumeFraction, `mid moved ${jump.toString()} without volume confirmation (volume ${last.volume.toString()}, mean ${meanVolume.toString()})`);
 };
 
+/**
+ * Returns the spread (ask − bid) ÷ mid when it is above `maxFraction`, else undefined. The spread is only divided out
+ * when it may be above the limit: a width below limit × mid gives a quotient that, rounded, cannot exceed the limit
+ * (house rounding is monotone), so the verdict is the division's. Two tests of that, cheapest first: by orders of
+ * magnitude (|width| < 10^(e_width + 1) and mid ≥ 10^(e_sum − 1), decimal.js's `e` being the exponent of the leading
+ * digit), then by one multiplication.
+ */
+const spreadAbove = (bid: Decimal, ask: Decimal, maxFraction: number): Decimal | undefined => {
+  const sum = bid.plus(ask);
+  const width = ask.minus(bid);
+  const limit = decimalOf(maxFraction);
+  const ordered = sum.isFinite() && width.isFinite() && gtDec(sum, ZERO) && gtDec(limit, ZERO) && !width.isZero();
+  if (ordered && width.e + 2 <= limit.e + sum.e) return undefined;
+  const mid = sum.div(2);
+  if (gtDec(mid, ZERO) && ltDec(width, limit.times(mid))) return undefined;
+  const spread = width.div(mid);
+  return gtDec(spread, limit) ? spread : undefined;
+};
+
 const isEmpty = (size: Decimal | undefined): boolean => size === undefined || !gtDec(size, ZERO);
 
 /** Vetoes when the symbol's market fails any quality guard. */
@@ -100,9 +119,8 @@ export const marketQuality: Check = (ctx) => {
   }
   const jv = jumpWithoutVolume(w, cfg);
   if (jv !== undefined) return jv;
-  const mid = m.bid.plus(m.ask).div(2);
-  const spread = m.ask.minus(m.bid).div(mid);
-  if (gtDec(spread, decimalOf(cfg.maxSpreadFraction))) {
+  const spread = spreadAbove(m.bid, m.ask, cfg.maxSpreadFraction);
+  if (spread !== undefined) {
     return veto('market_quality', 'spread', spread, spread, cfg.maxSpreadFraction, `${ctx.proposal.symbol} spread ${spread.toString()} above ${cfg.maxSpreadFraction}`);
   }
   if (isEmpty(m.bidSize) || isEmpty(m.askSize)) {

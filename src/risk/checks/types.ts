@@ -15,6 +15,11 @@ export interface ProposalHints {
   readonly leverageMode?: string | undefined;
   /** The signal's requested leverage. */
   readonly leverage?: Decimal | undefined;
+  /**
+   * An entry as a post-only limit at this price instead of the passive limit at the market (a followed signal's
+   * re-entry at its OEP, S0-14); rounded to the tick passively for the side.
+   */
+  readonly postOnlyLimit?: Decimal | undefined;
 }
 
 /** Whether a proposal opens/increases risk or reduces an existing position. */

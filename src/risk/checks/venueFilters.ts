@@ -10,9 +10,10 @@ import { veto, type SizedCheck } from './types.ts';
 export const venueFilters: SizedCheck = (ctx) => {
   const instrument = ctx.symbolMarket?.instrument;
   if (instrument === undefined) return veto('venue_filter', 'venue_filter', 'missing', 'order', 'metadata', 'no instrument');
-  const { quantity, limitPrice } = ctx.sizing;
-  const violations = validateOrderSize(instrument, quantity, limitPrice, { reduceOnly: ctx.intent === 'exit' }).filter((v) => v.kind !== 'above_max_quantity');
-  const first = violations[0];
+  const { quantity, limitPrice, orderNotional } = ctx.sizing;
+  // orderNotional is quantity × limitPrice (sizing), the notional the filters judge.
+  const violations = validateOrderSize(instrument, quantity, limitPrice, { reduceOnly: ctx.intent === 'exit', notional: orderNotional });
+  const first = violations.find((v) => v.kind !== 'above_max_quantity');
   if (first === undefined) return undefined;
   const limit =
     first.kind === 'below_min_quantity' || first.kind === 'below_min_notional'
