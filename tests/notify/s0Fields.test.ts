@@ -7,7 +7,6 @@
  */
 import { describe, expect, it } from 'vitest';
 import { signalAct } from '../../src/app/signalIntake.ts';
-import { TradeProposal } from '../../src/domain/TradeProposal.ts';
 import { silentLogger } from '../../src/kernel/logger.ts';
 import { seededRandom } from '../../src/kernel/random.ts';
 import { virtualScheduler } from '../../src/kernel/Scheduler.ts';
@@ -17,25 +16,11 @@ import { SignalInbox } from '../../src/signals/intake/SignalInbox.ts';
 import type { Strategy } from '../../src/strategies/Strategy.ts';
 import { bybitLinearInstrument } from '../../src/venues/sim/engine/SimExchange.ts';
 import { makeHarness, startedLoop, type Harness } from '../runtime/harness.ts';
+import { onceStrategy } from '../support/onceStrategy.ts';
 
 type Payload = Record<string, unknown>;
 
-/** A strategy that proposes one BTCUSDT perp entry of its own (no leverage of its own: it trades at the account's). */
-const buyOnce: Strategy<number> = {
-  id: 'once',
-  init: () => 0,
-  propose: (snapshot, n) => ({
-    proposals: n > 0 || snapshot.symbols.get('BTCUSDT')?.bid === undefined
-      ? []
-      : [new TradeProposal({
-          proposalId: `once-${String(snapshot.now)}`, strategyId: 'once', symbol: 'BTCUSDT', side: 'buy', instrumentKind: 'perp',
-          notionalFraction: 0.001 as never, stopLossFraction: 0.01 as never, takeProfitFraction: 0.02 as never, conviction: 0.5 as never,
-          createdAt: snapshot.now, ttlMs: 10_000,
-        })],
-    state: n + 1,
-  }),
-  selfCheck: () => [],
-};
+const buyOnce = onceStrategy({ side: 'buy', ttlMs: 10_000 });
 
 /** The notifier of the harness's account, queueing ORDER_PLACED and POSITION_OPENED into its journal. */
 const notifierOn = (hx: Harness): LifecycleNotifier => {

@@ -7,7 +7,6 @@
  */
 import { describe, expect, it } from 'vitest';
 import { dec } from '../../src/domain/money.ts';
-import { TradeProposal } from '../../src/domain/TradeProposal.ts';
 import type { JournalEntry } from '../../src/journal/Journal.ts';
 import { silentLogger } from '../../src/kernel/logger.ts';
 import { seededRandom } from '../../src/kernel/random.ts';
@@ -17,24 +16,11 @@ import { Outbox } from '../../src/notify/Outbox.ts';
 import type { Strategy } from '../../src/strategies/Strategy.ts';
 import { isAtRest } from '../../machines/trade/tradeQueries.ts';
 import { makeHarness, startedLoop, type Harness } from '../runtime/harness.ts';
+import { onceStrategy } from '../support/onceStrategy.ts';
 
 type Payload = Record<string, unknown>;
 
-const sellOnce: Strategy<number> = {
-  id: 'once',
-  init: () => 0,
-  propose: (snapshot, n) => ({
-    proposals: n > 0 || snapshot.symbols.get('BTCUSDT')?.bid === undefined
-      ? []
-      : [new TradeProposal({
-          proposalId: `once-${String(snapshot.now)}`, strategyId: 'once', symbol: 'BTCUSDT', side: 'sell', instrumentKind: 'perp',
-          notionalFraction: 0.001 as never, stopLossFraction: 0.01 as never, takeProfitFraction: 0.02 as never, conviction: 0.5 as never,
-          createdAt: snapshot.now, ttlMs: 600_000,
-        })],
-    state: n + 1,
-  }),
-  selfCheck: () => [],
-};
+const sellOnce = onceStrategy({ side: 'sell', ttlMs: 600_000 });
 
 // The fractions of tests/runtime/stopManagement.test.ts, scaled to the replayed morning's −0.6 % (S0's are +2.3 % / +6.1 % / 2.5 %).
 const management = { breakEvenAtFraction: '0.001', breakEvenOffsetFraction: '0.000015', trailFromFraction: '0.003', trailDistanceFraction: '0.001', trailStepFraction: '0.0002' };

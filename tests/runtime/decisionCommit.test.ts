@@ -7,25 +7,11 @@
  */
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { TradeProposal } from '../../src/domain/TradeProposal.ts';
 import type { Strategy } from '../../src/strategies/Strategy.ts';
 import { makeHarness, startedLoop } from './harness.ts';
+import { onceStrategy } from '../support/onceStrategy.ts';
 
-const buyOnce: Strategy<number> = {
-  id: 'once',
-  init: () => 0,
-  propose: (snapshot, n) => ({
-    proposals: n > 0 || snapshot.symbols.get('BTCUSDT')?.bid === undefined
-      ? []
-      : [new TradeProposal({
-          proposalId: `once-${String(snapshot.now)}`, strategyId: 'once', symbol: 'BTCUSDT', side: 'buy', instrumentKind: 'perp',
-          notionalFraction: 0.001 as never, stopLossFraction: 0.01 as never, takeProfitFraction: 0.02 as never, conviction: 0.5 as never,
-          createdAt: snapshot.now, ttlMs: 10_000,
-        })],
-    state: n + 1,
-  }),
-  selfCheck: () => [],
-};
+const buyOnce = onceStrategy({ side: 'buy', ttlMs: 10_000 });
 
 describe('one durable commit per decision (issue 17)', () => {
   it('I17 X-ORD-2 X-LOG-7 an entry decision commits once, and its decision, order id, actor step and request are durable before placeOrder is called', async () => {

@@ -10,26 +10,12 @@ import { describe, expect, it } from 'vitest';
 import { dec } from '../../src/domain/money.ts';
 import { oepHash } from '../../src/domain/oep.ts';
 import { roundPrice } from '../../src/domain/rounding.ts';
-import { TradeProposal } from '../../src/domain/TradeProposal.ts';
 import type { Strategy } from '../../src/strategies/Strategy.ts';
 import { lifecycleState } from '../../machines/trade/tradeMachine.ts';
 import { makeHarness, startedLoop } from './harness.ts';
+import { onceStrategy } from '../support/onceStrategy.ts';
 
-const sellOnce: Strategy<number> = {
-  id: 'once',
-  init: () => 0,
-  propose: (snapshot, n) => ({
-    proposals: n > 0 || snapshot.symbols.get('BTCUSDT')?.bid === undefined
-      ? []
-      : [new TradeProposal({
-          proposalId: `once-${String(snapshot.now)}`, strategyId: 'once', symbol: 'BTCUSDT', side: 'sell', instrumentKind: 'perp',
-          notionalFraction: 0.001 as never, stopLossFraction: 0.01 as never, takeProfitFraction: 0.02 as never, conviction: 0.5 as never,
-          createdAt: snapshot.now, ttlMs: 600_000,
-        })],
-    state: n + 1,
-  }),
-  selfCheck: () => [],
-};
+const sellOnce = onceStrategy({ side: 'sell', ttlMs: 600_000 });
 
 const TICK = dec('0.1');
 const management = { breakEvenAtFraction: '0.001', breakEvenOffsetFraction: '0.000015', trailFromFraction: '0.003', trailDistanceFraction: '0.001', trailStepFraction: '0.0002' };
