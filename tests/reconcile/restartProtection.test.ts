@@ -13,6 +13,7 @@ import { runSession } from '../../src/app/session.ts';
 import { withAccount } from '../support/configs.ts';
 import { persistentJournalPath } from '../../src/app/reconcileCommand.ts';
 import { runSim, type RunningSim } from '../../src/app/sim.ts';
+import type { SimPosition } from '../../src/venues/sim/engine/types.ts';
 import { loadConfigFile } from '../../src/config/load.ts';
 import { dec } from '../../src/domain/money.ts';
 import { verifyJournal } from '../../src/journal/verify.ts';
@@ -43,25 +44,37 @@ describe('X-REC-1 restart re-protects a position whose TP/SL vanished while the 
     };
     const common = { config, configHash: hash, dataDir: dir, version: 'test', commit: null, progress: () => undefined, maxWallMs: 60_000 };
 
-    // Session 1 runs until the venue reports a protected position, then stops (the runtime is down from here on).
-    const first = new AbortController();
-    let protectedSymbol: string | undefined;
-    const off = sim.exchange.subscribe((e) => {
-      if (e.type === 'position' && e.position.account === 'main' && e.position.size.gt(0) && e.position.takeProfit !== undefined && e.position.stopLoss !== undefined) {
-        protectedSymbol ??= e.position.symbol;
-        // Freeze the market right after this dispatch, so no trigger closes the position before the test looks at it.
-        setImmediate(() => sim.server.setPaused(true));
-        first.abort();
-      }
-    });
-    await runSession({ ...common, signal: first.signal });
-    off();
-    expect(protectedSymbol, 'session 1 never protected a position').toBeDefined();
-    const symbol = protectedSymbol!;
-    // The market is frozen (no trigger can close the position meanwhile); delete its TP/SL at the venue.
-    expect(sim.server.isPaused()).toBe(true);
-    const before = sim.exchange.positions('main', symbol)[0]!;
-    expect(before.size.gt(0)).toBe(true);
+    // Session 1 runs until the venue reports a protected position, then stops (the runtime is down from here on). An
+    // order already on its way when the session stops (the breakout's opposite signal is an exit) can still close the
+    // position at the frozen price; then the market runs on and session 1 is started again on the same journal (a
+    // restart like any other), at most three times, until a position is open when the market stands still.
+    let symbol: string | undefined;
+    let before: SimPosition | undefined;
+    for (let attempt = 1; attempt <= 3 && before === undefined; attempt++) {
+      const first = new AbortController();
+      let protectedSymbol: string | undefined;
+      const off = sim.exchange.subscribe((e) => {
+        // The simulator's position size is signed (a short's is negative): any open position counts, long or short.
+        if (e.type === 'position' && e.position.account === 'main' && !e.position.size.isZero() && e.position.takeProfit !== undefined && e.position.stopLoss !== undefined) {
+          protectedSymbol ??= e.position.symbol;
+          // Freeze the market right after this dispatch, so no trigger closes the position before the test looks at it.
+          setImmediate(() => sim.server.setPaused(true));
+          first.abort();
+        }
+      });
+      await runSession({ ...common, signal: first.signal });
+      off();
+      expect(protectedSymbol, `session 1 (attempt ${String(attempt)}) never protected a position`).toBeDefined();
+      // The market is frozen (no trigger can close the position meanwhile).
+      expect(sim.server.isPaused()).toBe(true);
+      const open = sim.exchange.positions('main', protectedSymbol)[0];
+      if (open !== undefined && !open.size.isZero()) {
+        symbol = protectedSymbol;
+        before = open;
+      } else sim.server.setPaused(false);
+    }
+    if (symbol === undefined || before === undefined) throw new Error('in three tries of session 1, no protected position was still open once the market stood still');
+    // Delete its TP/SL at the venue.
     expect(sim.exchange.setTradingStop('main', symbol, { takeProfit: dec(0), stopLoss: dec(0) }).ok).toBe(true);
     const stripped = sim.exchange.positions('main', symbol)[0]!;
     expect(stripped.takeProfit).toBeUndefined();

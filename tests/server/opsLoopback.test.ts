@@ -23,7 +23,8 @@ import { statusProblems } from './statusSchema.ts';
 
 const TOKEN = 'loopback-ops-token-7d2e';
 // As tests/runtime/loopback.test.ts: ×500 over the bundled bars, exits tightened so positions open and close in the
-// data, age limits widened for a shared two-core machine; the server on an ephemeral port.
+// data, age limits widened for a shared two-core machine; the server on an ephemeral port. The session runs until the
+// test stops it (no bar limit: a session that ended at one under load closed the server mid-test).
 const config = {
   ...loopbackConfig({ speed: 500, tightExits: true }),
   server: { ...demo.config.server, enabled: true, port: 0 },
@@ -83,7 +84,7 @@ describe('operations server on a loopback PAPER run', () => {
     const beforeGate: { ready?: { status: number; body: ReadyView }; health?: number } = {};
     const progress: string[] = [];
     const run = runSession({
-      wire: true, config, configHash: demo.hash, dataDir: dir, version: 'test', commit: null, progress: (l) => progress.push(l), barLimit: 600, maxWallMs: 100_000,
+      wire: true, config, configHash: demo.hash, dataDir: dir, version: 'test', commit: null, progress: (l) => progress.push(l), maxWallMs: 140_000,
       signal: stop.signal, secrets: loadSecrets({ TW_CONTROL_TOKEN: TOKEN }),
       onOps: ({ serverUrl }) => ops.resolve(serverUrl ?? 'no server'),
       // Recovery is done and the gates are still closed: what /ready says now is the "before".
