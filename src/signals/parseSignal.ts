@@ -70,17 +70,13 @@ const ambiguity = (r: Reading, symbol: string | undefined): SignalRefusal | unde
   );
 };
 
-/** What the reading says once it is unambiguous and complete. */
-interface Said {
-  readonly symbol: string;
-  readonly baseAsset: string;
-  readonly side: SignalSide;
-  readonly mode: SignalMode;
+/** What the reading says once it is unambiguous and complete: the Signal's names, its numbers still as read. */
+type Said = Pick<Signal, 'symbol' | 'baseAsset' | 'side' | 'mode'> & {
   readonly entries: ReadonlyArray<Level>;
   readonly targets: ReadonlyArray<Level>;
   readonly stop: Level | undefined;
   readonly leverage: Level | undefined;
-}
+};
 
 /** Judges a reading up to the instrument: chatter, mode, quote, numbers, ambiguity, missing fields, counts. */
 const judge = (r: Reading, ctx: ParseContext): Check<Said> => {

@@ -11,6 +11,7 @@ import { openJournal, type Journal } from '../../src/journal/Journal.ts';
 import { VirtualClock } from '../../src/kernel/Clock.ts';
 import { createLogger } from '../../src/kernel/logger.ts';
 import { virtualScheduler } from '../../src/kernel/Scheduler.ts';
+import type { RiskConfig } from '../../src/risk/RiskConfig.ts';
 import { makeRiskEngine, type RiskEngine } from '../../src/risk/RiskEngine.ts';
 import { DecisionLoop } from '../../src/runtime/DecisionLoop.ts';
 import type { VenueRuntime } from '../../src/runtime/VenueRuntime.ts';
@@ -50,6 +51,8 @@ export const makeHarness = (
     readonly settings?: Partial<RuntimeSettings> | undefined;
     /** Changes the simulator's instruments (e.g. a smaller maximum order quantity). */
     readonly instrument?: ((i: Instrument) => Instrument) | undefined;
+    /** The RiskEngine's cooldowns over the default config's (e.g. a profile's `afterStopMs`). */
+    readonly riskCooldowns?: Partial<RiskConfig['cooldowns']> | undefined;
   } = {},
 ): Harness => {
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'tw-rt-'));
@@ -74,7 +77,10 @@ export const makeHarness = (
   const journal = openJournal({ path: opts.journalPath ?? join(dir, 'journal.sqlite'), clock, telemetry: opts.journalTelemetry });
   const logLines: string[] = [];
   const logger = createLogger({ level: 'debug', clock, targets: { memory: logLines } });
-  const risk = makeRiskEngine({ ...config.risk, mode: 'PAPER', allowShorts: true, fees: { makerRate: 0.0002, takerRate: 0.00055, minNotional: new Decimal(0) } });
+  const risk = makeRiskEngine({
+    ...config.risk, mode: 'PAPER', allowShorts: true, fees: { makerRate: 0.0002, takerRate: 0.00055, minNotional: new Decimal(0) },
+    cooldowns: { ...config.risk.cooldowns, ...opts.riskCooldowns },
+  });
   const runtime = makeTestRuntime({
     settings: testSettings({ symbols: ['BTCUSDT', 'ADAUSDT'], seed, ...opts.settings }),
     venue, journal, scheduler, logger, risk,

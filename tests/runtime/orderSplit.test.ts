@@ -8,29 +8,15 @@
 import { describe, expect, it } from 'vitest';
 import { dec } from '../../src/domain/money.ts';
 import { splitQuantity } from '../../src/domain/rounding.ts';
-import { TradeProposal } from '../../src/domain/TradeProposal.ts';
 import type { Strategy } from '../../src/strategies/Strategy.ts';
 import { lifecycleState } from '../../machines/trade/tradeMachine.ts';
+import { onceStrategy } from '../support/onceStrategy.ts';
 import { makeHarness, startedLoop } from './harness.ts';
 
 const MAX = dec('0.002');
 const STEP = dec('0.001');
 
-const buyOnce: Strategy<number> = {
-  id: 'once',
-  init: () => 0,
-  propose: (snapshot, n) => ({
-    proposals: n > 0 || snapshot.symbols.get('BTCUSDT')?.ask === undefined
-      ? []
-      : [new TradeProposal({
-          proposalId: `once-${String(snapshot.now)}`, strategyId: 'once', symbol: 'BTCUSDT', side: 'buy', instrumentKind: 'perp',
-          notionalFraction: 0.001 as never, stopLossFraction: 0.05 as never, takeProfitFraction: 0.05 as never, conviction: 0.5 as never,
-          createdAt: snapshot.now, ttlMs: 3_600_000,
-        })],
-    state: n + 1,
-  }),
-  selfCheck: () => [],
-};
+const buyOnce = onceStrategy({ side: 'buy', ttlMs: 3_600_000, stopLossFraction: 0.05, takeProfitFraction: 0.05 });
 
 interface Sent {
   readonly clientOrderId: string;

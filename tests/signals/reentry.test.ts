@@ -14,25 +14,18 @@ import { describe, expect, it } from 'vitest';
 import type { AlertInput, AlertPort } from '../../src/alerts/AlertRouter.ts';
 import { staleEntryMsOf, watchedSignalAct } from '../../src/app/signalIntake.ts';
 import { decodeConfig, loadConfigFile } from '../../src/config/load.ts';
-import { AppConfig, decodeDefaults } from '../../src/config/schema.ts';
 import type { StaleEntrySection } from '../../src/config/signalsSection.ts';
-import { Decimal } from '../../src/domain/money.ts';
 import { roundPriceForSide } from '../../src/domain/rounding.ts';
-import { openJournal, type JournalEntry } from '../../src/journal/Journal.ts';
-import { VirtualClock } from '../../src/kernel/Clock.ts';
+import type { JournalEntry } from '../../src/journal/Journal.ts';
 import { createLogger } from '../../src/kernel/logger.ts';
 import { virtualScheduler } from '../../src/kernel/Scheduler.ts';
-import { makeRiskEngine } from '../../src/risk/RiskEngine.ts';
 import { ReEntryWatch, reentryDueAt, reentrySchedule, type ReEntrySettings } from '../../src/signals/intake/ReEntryWatch.ts';
 import { SignalInbox } from '../../src/signals/intake/SignalInbox.ts';
 import { StaleEntryWatch } from '../../src/signals/intake/StaleEntryWatch.ts';
-import { bybitLinearInstrument, createSimExchange } from '../../src/venues/sim/engine/SimExchange.ts';
-import { barFeed } from '../../src/venues/sim/replay/barFeed.ts';
-import { loadBarsCsv } from '../../src/venues/sim/replay/loadBarsCsv.ts';
-import { makeSimVenue, type SimVenue } from '../../src/venues/sim/SimVenue.ts';
+import { bybitLinearInstrument } from '../../src/venues/sim/engine/SimExchange.ts';
+import type { SimVenue } from '../../src/venues/sim/SimVenue.ts';
 import { lifecycleState } from '../../machines/trade/tradeMachine.ts';
-import { startedLoop, type Harness } from '../runtime/harness.ts';
-import { makeTestRuntime, testSettings } from '../support/testRuntime.ts';
+import { makeHarness, startedLoop, type Harness } from '../runtime/harness.ts';
 
 const MIN = 60_000;
 const SETTINGS: ReEntrySettings = { maxTries: 3, baseDelayMs: MIN, tryTtlMs: 15 * MIN };
@@ -54,42 +47,17 @@ const routed = (v: SimVenue, route: Route): SimVenue => ({
 });
 
 /**
- * The runtime harness of tests/runtime/harness.ts with the S0 profile's cooldowns: the RiskEngine's after a stop
+ * The runtime harness (tests/runtime/harness.ts) with the S0 profile's cooldowns: the RiskEngine's after a stop
  * (`afterStopMs`) and the actor's after a cycle (30 s) end before the first re-entry is due, as in
- * config/profiles/s0-bybit-signal.yaml.
+ * config/profiles/s0-bybit-signal.yaml; the venue routed as the test says (see the file comment).
  */
 const makeReentryHarness = (afterStopMs = 30_000): Harness & { readonly route: Route } => {
-  const dir = mkdtempSync(join(tmpdir(), 'tw-reentry-'));
-  const seed = 7;
-  const config = decodeDefaults(AppConfig);
-  const bars = (file: string) => loadBarsCsv(file).slice(0, 180);
-  const btc = bars('data/crypto-1m/bybit_BTCUSDT_perp_1m_2022-12-13.csv');
-  const ada = bars('data/crypto-1m/binance_ADAUSDT_perp_1m_2022-12-13.csv');
-  const clock = new VirtualClock(btc[0]!.start);
-  const instruments = [INSTRUMENTS.get('BTCUSDT')!, INSTRUMENTS.get('ADAUSDT')!];
-  const exchange = createSimExchange({
-    clock, instruments, seed,
-    feeds: [
-      barFeed({ symbol: 'BTCUSDT', bars: btc, seed, ticksPerBar: 16, tickSize: instruments[0]!.tickSize }),
-      barFeed({ symbol: 'ADAUSDT', bars: ada, seed, ticksPerBar: 16, tickSize: instruments[1]!.tickSize }),
-    ],
-  });
-  exchange.fundAccount('main', 'USDT', new Decimal(100_000));
   const route: Route = { mode: 'pass' };
-  const venue = routed(makeSimVenue(exchange, 'main'), route);
-  const journal = openJournal({ path: join(dir, 'journal.sqlite'), clock });
-  const logLines: string[] = [];
-  const logger = createLogger({ level: 'debug', clock, targets: { memory: logLines } });
-  const risk = makeRiskEngine({
-    ...config.risk, mode: 'PAPER', allowShorts: true, fees: { makerRate: 0.0002, takerRate: 0.00055, minNotional: new Decimal(0) },
-    cooldowns: { ...config.risk.cooldowns, afterStopMs },
+  const hx = makeHarness({
+    bars: 180, dir: mkdtempSync(join(tmpdir(), 'tw-reentry-')), venue: (v) => routed(v, route),
+    settings: { cooldownMs: 30_000 }, riskCooldowns: { afterStopMs },
   });
-  const runtime = makeTestRuntime({
-    settings: testSettings({ symbols: ['BTCUSDT', 'ADAUSDT'], seed, cooldownMs: 30_000 }), venue, journal, scheduler: virtualScheduler(clock), logger, risk, killPollMs: 1000,
-  });
-  venue.onMarket((e) => runtime.onMarket(e));
-  venue.onAccount((e) => runtime.onAccount(e));
-  return { runtime, risk, exchange, venue, journal, clock, logLines, dir, route };
+  return { ...hx, route };
 };
 
 type H = ReturnType<typeof makeReentryHarness>;
