@@ -11,10 +11,12 @@
  */
 import { Either } from 'effect';
 import type { LifecycleEvent } from '../config/notificationsSection.ts';
-import { Decimal, parseDecimal } from '../domain/money.ts';
+import { Decimal } from '../domain/money.ts';
 import type { Journal, JournalEntry } from '../journal/Journal.ts';
 import type { Logger } from '../kernel/logger.ts';
-import { journaledStopPhase } from '../../machines/trade/tradeQueries.ts';
+import { decimal, remember, text, type Payload } from './lifecycle/journalFields.ts';
+import { LeverageReadBack, type LeverageWatch } from './lifecycle/leverageReadBack.ts';
+import { StopMoves } from './lifecycle/stopMoves.ts';
 import type { Outbox } from './Outbox.ts';
 import { renderTemplate, type TemplateEvent } from './templates/index.ts';
 
@@ -22,8 +24,6 @@ import { renderTemplate, type TemplateEvent } from './templates/index.ts';
 const LOOKBACK_ENTRIES = 20_000;
 /** Most entries read per pump. */
 const BATCH = 500;
-/** Most decisions, orders and signal sources remembered. */
-const MEMORY = 5_000;
 /** kv key of the seq the notifier first started after (nothing before it is ever notified). */
 export const NOTIFY_SINCE_KEY = 'notify.since';
 
@@ -47,23 +47,16 @@ interface Decision {
   readonly stopLoss: Decimal | undefined;
 }
 
-interface OrderState {
-  readonly clientOrderId: string;
-  readonly symbol: string;
+interface OrderState extends LeverageWatch {
   readonly side: 'buy' | 'sell';
   readonly quantity: Decimal;
   readonly price: Decimal | undefined;
   readonly postOnly: boolean;
   readonly reduceOnly: boolean;
-  readonly entry: boolean;
   readonly strategyId: string | undefined;
   readonly decisionId: string | undefined;
   venueOrderId: string | undefined;
   acked: boolean;
-  /** A leverage the venue held, confirmed by a verified set, from before the request on with no other set since (S0-4). */
-  heldLeverage: Decimal | undefined;
-  /** The leverage a verified set made for this very entry confirmed (LEVERAGE_SET with its client order id). */
-  ownLeverage: Decimal | undefined;
   /** S0-18: the venue confirmed, before the entry went out, the leverage its IM is figured at (fixed at the ACK). */
   imConfirmed: boolean;
   filledQuantity: Decimal;
@@ -73,31 +66,6 @@ interface OrderState {
   opened: boolean;
 }
 
-/** TP/SL of a symbol as a PROTECTION_REQUESTED or PROTECTION_SET journaled them. */
-interface Protection {
-  readonly takeProfit: Decimal | undefined;
-  readonly stopLoss: Decimal | undefined;
-  readonly trigger: 'mark' | 'last' | 'index' | undefined;
-}
-
-/** A symbol's stop as the journal shows it: the last one the venue confirmed, and the move awaiting the venue. */
-interface StopTrack {
-  held: Protection | undefined;
-  /** From the actor's step into its stop move: the stop held before it, then the move's request and the venue's confirmation. */
-  move: { readonly previous: Decimal | undefined; requested: Protection | undefined; confirmed: Protection | undefined } | undefined;
-}
-
-type Payload = Record<string, unknown>;
-const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
-const decimal = (v: unknown): Decimal | undefined => (typeof v === 'string' ? parseDecimal(v) : undefined);
-const trigger = (v: unknown): Protection['trigger'] => (v === 'mark' || v === 'last' || v === 'index' ? v : undefined);
-const protection = (p: Payload): Protection => ({ takeProfit: decimal(p['takeProfit']), stopLoss: decimal(p['stopLoss']), trigger: trigger(p['trigger']) });
-
-const remember = <K, V>(map: Map<K, V>, key: K, value: V): void => {
-  map.set(key, value);
-  if (map.size > MEMORY) map.delete(map.keys().next().value as K);
-};
-
 /** One account's lifecycle notifier. */
 export class LifecycleNotifier {
   private readonly opts: LifecycleNotifierOptions;
@@ -106,12 +74,12 @@ export class LifecycleNotifier {
   /** The signal source (its configured name) of each decision that acted on a followed signal, and of each such proposal. */
   private readonly sourceOfDecision = new Map<string, string>();
   private readonly sourceOfProposal = new Map<string, string>();
-  /** Per symbol, the leverage the venue holds as the last LEVERAGE_SET left it, and whether that set read it back (S0-4). */
-  private readonly leverageHeld = new Map<string, { readonly leverage: Decimal; readonly verified: boolean }>();
+  /** Per symbol, the leverage the venue holds as the last LEVERAGE_SET left it (S0-4, S0-18). */
+  private readonly leverage = new LeverageReadBack();
   /** Per symbol, the client order id of the open cycle's first entry order (its OEP, side and source). */
   private readonly cycleEntry = new Map<string, string>();
   /** Per symbol, the stop the venue holds and the move in flight (S0-11, S0-13). */
-  private readonly stops = new Map<string, StopTrack>();
+  private readonly stops = new StopMoves();
   private cursor = 0;
   private sinceToWrite: number | undefined;
   private refused = 0;
@@ -184,31 +152,6 @@ export class LifecycleNotifier {
     };
   }
 
-  /**
-   * Follows VenueLeverage through its journal (S0-4): a set made for an entry is read back from the venue (verified), one
-   * at start for the account is not, and anything but `set` leaves the leverage unknown. An entry still waiting for its
-   * ACK keeps a held leverage only while every set of its symbol confirms that same leverage, read back: any other set
-   * may have come before the entry went out, and then the entry went out on that one.
-   */
-  private leverageSet(p: Payload): void {
-    const symbol = text(p['symbol']);
-    const requested = decimal(p['requested']);
-    if (symbol === undefined || requested === undefined) return;
-    const verified = p['result'] === 'set' && p['purpose'] === 'entry';
-    const forEntry = p['purpose'] === 'entry' ? text(p['clientOrderId']) : undefined;
-    for (const o of this.orders.values()) {
-      if (o.acked || !o.entry || o.symbol !== symbol) continue;
-      if (o.clientOrderId === forEntry) {
-        o.ownLeverage = verified ? requested : undefined;
-        if (!verified) o.heldLeverage = undefined;
-      } else if (!verified || o.heldLeverage?.eq(requested) !== true) {
-        o.heldLeverage = undefined;
-      }
-    }
-    if (p['result'] === 'set') this.leverageHeld.set(symbol, { leverage: requested, verified });
-    else this.leverageHeld.delete(symbol);
-  }
-
   private opened(o: OrderState, seq: number, emit: boolean): void {
     if (o.opened || !o.acked || !o.entry || o.firstFillPrice === undefined) return;
     o.opened = true;
@@ -233,19 +176,18 @@ export class LifecycleNotifier {
         return;
       }
       case 'LEVERAGE_SET':
-        this.leverageSet(p);
+        this.leverage.set(p, this.orders.values());
         return;
       case 'ORDER_REQUESTED': {
         const id = text(p['clientOrderId']);
         const quantity = decimal(p['quantity']);
         if (id === undefined || quantity === undefined) return;
         const symbol = text(p['symbol']) ?? '?';
-        const held = this.leverageHeld.get(symbol);
         remember(this.orders, id, {
           clientOrderId: id, symbol, side: p['side'] === 'sell' ? 'sell' : 'buy', quantity, price: decimal(p['price']),
           postOnly: p['timeInForce'] === 'post_only', reduceOnly: p['reduceOnly'] === true, entry: p['role'] === 'entry', strategyId: text(p['strategyId']), decisionId: text(p['decisionId']),
           venueOrderId: undefined, acked: false, filledQuantity: new Decimal(0), firstFillPrice: undefined, closed: false, opened: false,
-          heldLeverage: held?.verified === true ? held.leverage : undefined, ownLeverage: undefined, imConfirmed: false,
+          heldLeverage: this.leverage.heldFor(symbol), ownLeverage: undefined, imConfirmed: false,
         });
         // A cycle's later entry parts keep its first entry (the OEP's); an entry that never filled gives way to the next.
         const current = this.orders.get(this.cycleEntry.get(symbol) ?? '');
@@ -258,8 +200,7 @@ export class LifecycleNotifier {
         o.acked = true;
         o.venueOrderId = text(p['venueOrderId']);
         // S0-18: the venue confirmed, read back, the leverage the IM is figured at before the entry went out (S0-4).
-        const leverage = this.initialMargin(o.decisionId).leverage;
-        o.imConfirmed = o.entry && leverage !== undefined && (o.ownLeverage ?? o.heldLeverage)?.eq(leverage) === true;
+        o.imConfirmed = LeverageReadBack.confirms(o, this.initialMargin(o.decisionId).leverage);
         if (emit && o.entry) this.emit({ template: 'ORDER_PLACED', ...this.orderFields(o), price: o.price, quantity: o.quantity, clientOrderId: o.clientOrderId }, `ORDER_PLACED:${o.clientOrderId}`, e.seq);
         // The fill may be journaled before the ack (the account stream was faster): the position opens now.
         if (o.closed) this.opened(o, e.seq, emit);
@@ -318,7 +259,7 @@ export class LifecycleNotifier {
         return;
       case 'PROTECTION_REQUESTED':
       case 'PROTECTION_SET':
-        this.protection(e.type, p);
+        this.stops.protection(e.type, p);
         return;
       case 'ACTOR_EVENT':
         this.actorStep(e, p, emit);
@@ -328,54 +269,15 @@ export class LifecycleNotifier {
     }
   }
 
-  private stopOf(symbol: string): StopTrack {
-    let track = this.stops.get(symbol);
-    if (track === undefined) {
-      track = { held: undefined, move: undefined };
-      remember(this.stops, symbol, track);
-    }
-    return track;
-  }
-
-  private protection(type: string, p: Payload): void {
-    const symbol = text(p['symbol']);
-    if (symbol === undefined) return;
-    const track = this.stopOf(symbol);
-    const entry = protection(p);
-    if (type === 'PROTECTION_SET') track.held = entry;
-    if (track.move === undefined) return;
-    if (type === 'PROTECTION_SET') track.move.confirmed = entry;
-    else track.move.requested = entry;
-  }
-
-  /**
-   * S0-11 / S0-13: a trade actor entering its stop move remembers the stop the venue held; leaving it for break-even or
-   * the trailer on the venue's confirmation (`venue.protectionSet`) is STOP_MOVED, with the stop of the PROTECTION_SET
-   * journaled since. Recovery confirms a move that was in flight at a crash from the venue's own stop (it equals the
-   * request), so there the request's stop is the one the venue confirmed. A refused move sends nothing.
-   */
+  /** S0-11 / S0-13: STOP_MOVED for a stop move the venue confirmed (StopMoves), with the cycle's OEP, side and source. */
   private actorStep(e: JournalEntry, p: Payload, emit: boolean): void {
-    const from = journaledStopPhase(p['from']);
-    const to = journaledStopPhase(p['to']);
-    if (from === to) return;
-    // The actor's stream is `trade:<venue>:<symbol>`.
-    const symbol = e.stream.slice(e.stream.lastIndexOf(':') + 1);
-    const track = this.stopOf(symbol);
-    if (to === 'moving') {
-      track.move = { previous: track.held?.stopLoss, requested: undefined, confirmed: undefined };
-      return;
-    }
-    const move = track.move;
-    track.move = undefined;
-    const confirmedByVenue = (p['event'] as Payload | undefined)?.['type'] === 'venue.protectionSet';
-    if (from !== 'moving' || (to !== 'breakEven' && to !== 'trailing') || move === undefined || !confirmedByVenue) return;
-    const confirmed = move.confirmed ?? move.requested;
-    if (move.confirmed === undefined && confirmed !== undefined) track.held = confirmed;
-    if (!emit) return;
+    const move = this.stops.actorStep(e, p);
+    if (move === undefined || !emit) return;
+    const { symbol, confirmed } = move;
     const entry = this.orders.get(this.cycleEntry.get(symbol) ?? '');
     this.emit({
-      template: 'STOP_MOVED', symbol, side: entry === undefined ? undefined : entry.side === 'buy' ? 'long' : 'short', movedBy: to,
-      stopLoss: confirmed?.stopLoss, previousStopLoss: move.previous, entryPrice: entry?.firstFillPrice, takeProfit: confirmed?.takeProfit,
+      template: 'STOP_MOVED', symbol, side: entry === undefined ? undefined : entry.side === 'buy' ? 'long' : 'short', movedBy: move.movedBy,
+      stopLoss: confirmed?.stopLoss, previousStopLoss: move.previousStopLoss, entryPrice: entry?.firstFillPrice, takeProfit: confirmed?.takeProfit,
       triggerSource: confirmed?.trigger, sourceChannelName: entry === undefined ? undefined : this.orderFields(entry).sourceChannelName,
     }, `STOP_MOVED:${String(e.seq)}`, e.seq);
   }
