@@ -26,6 +26,7 @@ import type { Venue } from '../../src/venues/Venue.ts';
 import { startSimHarness, type SimHarness } from '../venues/bybit/simHarness.ts';
 import { runStream } from '../venues/bybit/wsRunner.ts';
 import { gc } from '../support/gc.ts';
+import { fsyncCommitMs, loopbackHttpRoundTripMs } from './floors.ts';
 
 /** One measured figure. */
 interface Figure {
@@ -267,6 +268,10 @@ const benchTickToOrder = async (dir: string): Promise<Figure[]> => {
       { name: 'runtime_tick_to_order_leg_ws_decode_ms_p50', value: p50(toDecode), unit: 'ms' },
       { name: 'runtime_tick_to_order_leg_decide_ms_p50', value: p50(toPlace), unit: 'ms' },
       { name: 'runtime_tick_to_order_leg_rest_ack_ms_p50', value: p50(toAck), unit: 'ms' },
+      // The floors, measured now in the same run and folder: a bare loopback round trip (undici → node:http) and one
+      // fsync'd SQLite commit. The rest-ack leg is about one round trip; the decide leg holds one durable commit.
+      { name: 'runtime_tick_to_order_floor_loopback_http_round_trip_ms_p50', value: Number((await loopbackHttpRoundTripMs()).toFixed(3)), unit: 'ms' },
+      { name: 'runtime_tick_to_order_floor_fsync_commit_ms_p50', value: Number(fsyncCommitMs(dir).toFixed(3)), unit: 'ms' },
       { name: 'runtime_tick_to_order_samples', value: samples.length, unit: 'count' },
       { name: 'runtime_tick_to_order_failed_samples', value: failures.length, unit: 'count' },
     ];
