@@ -19,7 +19,7 @@ import { filterRange, loadOhlcvCsv, type OhlcvGap } from '../backtest/data/ohlcv
 import { resample, timeframeMs } from '../backtest/data/resample.ts';
 import type { BacktestReport } from '../backtest/report/types.ts';
 import { wallClock } from '../kernel/Clock.ts';
-import { CatalogueError } from '../venues/sim/catalogue.ts';
+import { CatalogueError, simInstrument } from '../venues/sim/catalogue.ts';
 import type { Bar } from '../venues/sim/replay/loadBarsCsv.ts';
 
 /** A backtest that cannot run as asked (data, symbols, instruments), with a readable reason. */
@@ -88,6 +88,33 @@ const loadFeeds = (config: AppConfig): Map<string, LoadedFeed> => {
     });
   }
   return feeds;
+};
+
+/** Whether `check` judges the config as a backtest: it names backtest data files (`backtest.data`, config/backtests/). */
+export const isBacktestConfig = (config: AppConfig): boolean => config.backtest.data.length > 0;
+
+/**
+ * Returns every reason the config cannot run as a backtest (empty when it can; `check`'s half for backtest configs):
+ * its data files load and cut to at least one bar each, every traded symbol has one, and each symbol is one the
+ * venue's simulator profile lists (from its table or its data) or is declared under `backtest.instruments`.
+ */
+export const preflightBacktest = (config: AppConfig): ReadonlyArray<{ readonly path: string; readonly message: string }> => {
+  let feeds: Map<string, LoadedFeed>;
+  try {
+    feeds = loadFeeds(config);
+  } catch (e) {
+    return [{ path: 'backtest.data', message: e instanceof Error ? e.message : String(e) }];
+  }
+  const declared = new Set(config.backtest.instruments.map((i) => i.symbol));
+  return accountsOf(config).flatMap((a) =>
+    a.symbols.flatMap((symbol, i) => {
+      const path = `venues.${a.name}.symbols.${String(i)}`;
+      const feed = feeds.get(symbol);
+      if (feed === undefined) return [{ path, message: `backtest.data has no file for ${symbol} (every traded symbol needs one)` }];
+      if (declared.has(symbol) || simInstrument(symbol, a.binding.simProfile, feed.bars) !== undefined) return [];
+      return [{ path, message: `the ${a.binding.label} venue profile cannot list ${symbol}: declare it under backtest.instruments (symbol, tickSize, quantityStep)` }];
+    }),
+  );
 };
 
 /** Runs the backtest and writes its files under `out`. */

@@ -1,10 +1,12 @@
 /**
  * `tradewarden check --config <file> [--strategy-path <dir>] [--json]`: validates a config file — schema, mode/endpoint
- * fit (X-MOD-7), the run preflight (feeds, simulator symbols) and the strategy sections (each a built-in's or a loaded
- * user strategy's, with parameters its module accepts) — and prints every problem; exit 0, 2 or 3. Never starts a
- * session. With `--json`, stdout carries one document: `{ config, verdict, valid, problems, … }`.
+ * fit (X-MOD-7), the run preflight (feeds, simulator symbols; for a backtest config its data files and instruments)
+ * and the strategy sections (each a built-in's or a loaded user strategy's, with parameters its module accepts) — and
+ * prints every problem; exit 0, 2 or 3. Never starts a session. With `--json`, stdout carries one document:
+ * `{ config, verdict, valid, problems, … }`.
  */
 import { Either } from 'effect';
+import { isBacktestConfig, preflightBacktest } from '../../app/backtest.ts';
 import { preflightConfig } from '../../app/preflight.ts';
 import { resolveRunStrategies } from '../../app/strategyPath.ts';
 import { loadConfigFile, modeEndpointIssues } from '../../config/load.ts';
@@ -47,10 +49,13 @@ export const checkCommand = async (io: CliIo, configFile: string, opts: CheckOpt
   }
   const { config, hash } = loaded.right;
   const strategies = await resolveRunStrategies(config, { strategyPath: opts.strategyPath, params: [] });
-  const issues = [...modeEndpointIssues(config), ...preflightConfig(config), ...(Either.isLeft(strategies) ? [{ path: 'strategies', message: strategies.left }] : [])];
+  // A config with backtest data files is a backtest's (config/backtests/): judged as `backtest` runs it.
+  const backtest = isBacktestConfig(config);
+  const preflight = backtest ? preflightBacktest(config) : preflightConfig(config);
+  const issues = [...modeEndpointIssues(config), ...preflight, ...(Either.isLeft(strategies) ? [{ path: 'strategies', message: strategies.left }] : [])];
   const facts = { profile: config.profile, mode: config.mode, hash };
   if (issues.length > 0) {
     return report({ config: configFile, verdict: 'invalid', valid: false, problems: issues, ...facts }, () => io.err(new ConfigError({ file: configFile, issues }).message));
   }
-  return report({ config: configFile, verdict: 'valid', valid: true, problems: [], ...facts }, () => io.out(`config ok: ${configFile} (profile ${config.profile}, mode ${config.mode}, hash ${hash.slice(0, 12)})`));
+  return report({ config: configFile, verdict: 'valid', valid: true, problems: [], ...facts }, () => io.out(`config ok: ${configFile} (${backtest ? 'backtest, ' : ''}profile ${config.profile}, mode ${config.mode}, hash ${hash.slice(0, 12)})`));
 };
