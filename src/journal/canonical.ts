@@ -73,6 +73,63 @@ const refuseUnplain = (value: object): never => {
 // Thrown by `prepare` for an object whose keys JSON.stringify would not write in insertion order.
 const REORDERED = new Error('canonical: keys JSON.stringify reorders');
 
+// A key JSON.stringify would not write where it was inserted: an array index (it goes first, in numeric order) or
+// `__proto__` (assigning it sets the prototype instead of adding a key).
+const reordersKey = (key: string): boolean => {
+  const first = key.charCodeAt(0);
+  return (first >= 48 && first <= 57) || key === '__proto__';
+};
+
+/** The sorted order of one list of keys (an object's shape), and whether any of them is a key JSON.stringify reorders. */
+interface KeyOrder {
+  readonly keys: ReadonlyArray<string>;
+  readonly sorted: ReadonlyArray<string>;
+  readonly reorders: boolean;
+}
+
+/*
+ * Sorted key lists of recently seen shapes, by first key: the journal serializes the same few payload shapes over and
+ * over, and sorting their keys was a quarter of the work. The sorted order depends on the key list alone, so a hit is
+ * exactly what sorting again would give. Objects with many keys (maps keyed by ids) are sorted each time and not kept,
+ * and the whole cache is dropped when it holds KEY_ORDERS_MAX shapes, so memory stays bounded whatever is serialized.
+ */
+const SHAPE_KEYS_MAX = 32;
+const KEY_ORDERS_MAX = 512;
+let keyOrders = new Map<string, KeyOrder[]>();
+let keyOrderCount = 0;
+
+const sameKeys = (a: ReadonlyArray<string>, b: ReadonlyArray<string>): boolean => {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+};
+
+const newKeyOrder = (keys: ReadonlyArray<string>): KeyOrder => {
+  // Keys are sorted by UTF-16 code units (Array.prototype.sort's default order), which is what every JS reader reproduces.
+  const sorted = [...keys].sort();
+  return { keys, sorted, reorders: sorted.some(reordersKey) };
+};
+
+// Returns the sorted order of `keys` (an object's own enumerable keys, as Object.keys lists them).
+const keyOrder = (keys: ReadonlyArray<string>): KeyOrder => {
+  const first = keys[0];
+  if (first === undefined || keys.length > SHAPE_KEYS_MAX) return newKeyOrder(keys);
+  let known = keyOrders.get(first);
+  if (known !== undefined) {
+    for (const order of known) if (sameKeys(order.keys, keys)) return order;
+  }
+  const order = newKeyOrder(keys);
+  if (keyOrderCount >= KEY_ORDERS_MAX) {
+    keyOrders = new Map();
+    keyOrderCount = 0;
+    known = undefined;
+  }
+  if (known === undefined) keyOrders.set(first, [order]);
+  else known.push(order);
+  keyOrderCount++;
+  return order;
+};
+
 /*
  * The fast path: a copy of the value that JSON.stringify writes canonically. Plain objects are copied with their keys
  * inserted in sorted order (undefined fields left out) and Decimals become their decimal text; everything is checked
@@ -103,14 +160,12 @@ const prepare = (value: unknown, stack: Set<object>): unknown => {
   if (!isPlainObject(value)) refuseUnplain(value);
   stack.add(value);
   const record = value as Record<string, unknown>;
-  // Keys are sorted by UTF-16 code units (Array.prototype.sort's default order), which is what every JS reader reproduces.
-  const keys = Object.keys(record).sort();
+  const order = keyOrder(Object.keys(record));
   const out: Record<string, unknown> = {};
-  for (const key of keys) {
+  for (const key of order.sorted) {
     const field = record[key];
     if (field === undefined) continue;
-    const first = key.charCodeAt(0);
-    if ((first >= 48 && first <= 57) || key === '__proto__') throw REORDERED;
+    if (order.reorders && reordersKey(key)) throw REORDERED;
     try {
       out[key] = prepare(field, stack);
     } catch (e) {

@@ -186,3 +186,49 @@ describe('canonicalJson fast path (issue 17)', () => {
     expect(() => canonicalJson(v)).toThrow(boom);
   });
 });
+
+describe('canonicalJson sorted-key cache (issue 17)', () => {
+  // A few key lists, each inserted in a random order: objects of one shape, of the same keys in another order, and of
+  // lists that share a first key and a length but not their keys.
+  const keyLists = [
+    ['clientOrderId', 'side', 'quantity', 'price', 'reduceOnly', 'note'],
+    ['clientOrderId', 'side', 'quantity', 'price', 'reduceOnly', 'role'],
+    ['b', 'a', '10', '9'],
+    ['b', 'a', 'c', 'd'],
+    ['__proto__', 'x', 'é'],
+    ['z'],
+  ];
+  const fieldArb = fc.oneof(fc.string({ unit: 'binary', maxLength: 4 }), fc.integer(), fc.constant(undefined), decimalArb, fc.constant(NaN));
+  const shapedArb = fc
+    .tuple(fc.integer({ min: 0, max: keyLists.length - 1 }), fc.nat(), fc.array(fieldArb, { minLength: 6, maxLength: 6 }), fc.boolean())
+    .map(([list, salt, fields, nested]) => {
+      const keys = keyLists[list] ?? [];
+      const value = permuteKeys(Object.fromEntries(keys.map((k, i) => [k, i])), salt) as Record<string, unknown>;
+      // Values go in afterwards, so the insertion order permuteKeys chose is kept (and undefined or NaN can appear).
+      const out = objectOf(Object.keys(value).map((k, i) => [k, fields[i]] as const), Object.prototype);
+      return nested ? { inner: out, list: [out, { ...keyLists }] } : out;
+    });
+
+  it('issue 17 X-LOG-3 objects of repeated shapes in any key order serialize, and are refused, exactly as the reference does (property)', () => {
+    fc.assert(
+      fc.property(fc.array(shapedArb, { minLength: 1, maxLength: 30 }), (values) => {
+        for (const v of values) expect(outcome(canonicalJson, v)).toEqual(outcome(referenceCanonicalJson, v));
+      }),
+      { seed: SEED, numRuns: 300 },
+    );
+  });
+
+  it('issue 17 X-LOG-3 more shapes than the cache keeps, and objects with more keys than it caches, serialize as the reference does', () => {
+    // Keys inserted in an order that depends on n; values are Decimals (written as their decimal text).
+    const shape = (n: number, width: number): Record<string, unknown> =>
+      objectOf(
+        Array.from({ length: width }, (_, i) => [`k${n}_${(i * 5 + n) % width}`, new Decimal(n).div(i + 3)] as const),
+        Object.prototype,
+      );
+    // 2,000 distinct shapes (past the cache's bound, so it starts over), then the first ones again.
+    const values = [...Array.from({ length: 2_000 }, (_, n) => shape(n, 1 + (n % 9))), ...Array.from({ length: 50 }, (_, n) => shape(n, 1 + (n % 9)))];
+    // Wide objects (maps keyed by ids), which are sorted every time.
+    values.push(shape(1, 33), shape(2, 200), { orders: shape(3, 64), tail: shape(4, 33) });
+    for (const v of values) expect(canonicalJson(v)).toBe(referenceCanonicalJson(v));
+  });
+});

@@ -4,6 +4,7 @@
  * record is written once per committed transaction; and any program of appends, batches and nested transactions, some
  * of them throwing, leaves exactly what a one-entry-per-transaction journal of the committed operations would hold.
  */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -12,7 +13,9 @@ import { Decimal } from '../../src/domain/money.ts';
 import type { Clock } from '../../src/kernel/Clock.ts';
 import type { JournalEntry } from '../../src/journal/Journal.ts';
 import { readHeadRecord } from '../../src/journal/headRecord.ts';
+import { verifyJournal } from '../../src/journal/verify.ts';
 import { openRawJournal, type RawJournal } from '../support/rawJournal.ts';
+import { referenceCanonicalJson } from './canonicalReference.ts';
 import { steppingClock, tempDir } from './fixtures.ts';
 
 const SEED = 20261217;
@@ -460,5 +463,103 @@ describe('group commit: any program of appends, batches and nested transactions 
       }),
       { seed: SEED, numRuns: 150 },
     );
+  });
+});
+
+// Batches of every size around the rows appendBatch puts in one INSERT (64): below, at, across one and two chunks.
+const bigPayloadArb: fc.Arbitrary<Payload> = fc.dictionary(
+  fc.oneof(fc.constantFrom('a', 'qty', 'price', 'side', 'clientOrderId', '0', '10', 'é', 'Z'), fc.string({ maxLength: 3 })),
+  fc.oneof(
+    fc.string({ unit: 'binary', maxLength: 8 }),
+    fc.integer(),
+    fc.double({ noNaN: true, noDefaultInfinity: true }),
+    fc.boolean(),
+    fc.constant(null),
+    fc.constant(undefined),
+    decimalArb,
+    fc.array(fc.oneof(decimalArb, fc.string({ maxLength: 3 })), { maxLength: 3 }),
+    fc.record({ q: decimalArb, tag: fc.string({ maxLength: 3 }) }),
+  ),
+  { maxKeys: 8 },
+);
+const batchArb = fc
+  .tuple(
+    fc.oneof(fc.integer({ min: 0, max: 3 }), fc.constantFrom(63, 64, 65, 127, 128, 129), fc.integer({ min: 60, max: 200 })),
+    fc.option(fc.nat(210), { freq: 2, nil: null }),
+  )
+  .chain(([size, poisonAt]) =>
+    fc.record({
+      items: fc.array(
+        fc.record({ stream: fc.oneof(fc.constantFrom('s', 'order:tw-1', 'trade:é"\\'), fc.string({ unit: 'binary', maxLength: 4 }).map((x) => `x${x}`)), type: fc.constantFrom('A', 'ORDER_REQUESTED'), payload: bigPayloadArb }),
+        { minLength: size, maxLength: size },
+      ),
+      poisonAt: fc.constant(poisonAt !== null && poisonAt < size ? poisonAt : null),
+    }),
+  );
+
+// The hash rule computed from the reference serializer alone: sha256(prev ‖ utf8(canonical({payload, seq, stream, ts, type}))).
+const referenceHash = (prev: Buffer, seq: number, ts: number, stream: string, type: string, payload: unknown): string =>
+  createHash('sha256').update(prev).update(referenceCanonicalJson({ payload, seq, stream, ts, type }), 'utf8').digest('hex');
+
+describe('group commit: many rows per INSERT (property)', () => {
+  it('issue 17 X-LOG-3 appendBatch of any size writes, returns and hashes byte for byte what one append per entry and the reference serializer give, reads the clock once per entry, and a refused entry anywhere in a chunk commits nothing', () => {
+    let runNo = 0;
+    fc.assert(
+      fc.property(fc.array(batchArb, { minLength: 1, maxLength: 3 }), (batches) => {
+        const file = tmp.file(`chunks-${runNo++}.sqlite`);
+        const clock = steppingClock();
+        const referenceClock = steppingClock();
+        const underTest = openRawJournal({ path: file, clock });
+        const reference = openRawJournal({ path: ':memory:', clock: referenceClock });
+        try {
+          for (const batch of batches) {
+            const items = batch.items.map((item, i) => (i === batch.poisonAt ? { ...item, payload: { ...item.payload, bad: NaN } } : item));
+            const before = underTest.lastSeq();
+            if (batch.poisonAt !== null) {
+              const error = catchError(() => underTest.appendBatch(items));
+              expect(error).toBeInstanceOf(JournalError);
+              expect((error as JournalError).message).toContain('$.bad: non_finite_number');
+              expect(underTest.lastSeq()).toBe(before);
+              // The entries before the refused one read the clock, in order, as they did one INSERT at a time.
+              for (let i = 0; i < batch.poisonAt; i++) referenceClock.now();
+              continue;
+            }
+            const returned = underTest.appendBatch(items);
+            const expected = items.map((item) => reference.append(item.stream, item.type, item.payload));
+            expect(returned.map(stored)).toEqual(expected.map(stored));
+            returned.forEach((entry, i) => {
+              const item = items[i] as Item;
+              expect(entry.seq).toBe(before + i + 1);
+              expect(entry.payloadJson).toBe(referenceCanonicalJson(item.payload));
+              expect(entry.hash.toString('hex')).toBe(referenceHash(entry.prevHash, entry.seq, entry.ts, entry.stream, entry.type, item.payload));
+              expect(entry.payload).toEqual(JSON.parse(entry.payloadJson));
+            });
+          }
+          expect(clock.reads()).toBe(referenceClock.reads());
+          const rows = all(underTest);
+          expect(rows).toEqual(all(reference));
+          underTest.close();
+          expect(verifyJournal(file)).toMatchObject({ ok: true, entries: rows.length });
+        } finally {
+          underTest.close();
+          reference.close();
+        }
+      }),
+      { seed: SEED, numRuns: 40 },
+    );
+  });
+
+  it('issue 17 X-LOG-3 a refused entry in a later chunk of a batch inside a transaction rolls back only that batch: the caller catches it and the rest commits, chained', () => {
+    const items = Array.from({ length: 150 }, (_, i) => ({ stream: `order:${i}`, type: 'A', payload: orderPayload(i) }));
+    const poisoned = items.map((item, i) => (i === 140 ? { ...item, payload: { ...item.payload, bad: NaN } } : item));
+    const kept = journal.transaction(() => {
+      const first = journal.appendBatch(items.slice(0, 70));
+      expect(catchError(() => journal.appendBatch(poisoned))).toBeInstanceOf(JournalError);
+      return [...first, ...journal.appendBatch(items.slice(70))];
+    });
+    expect(kept.map((e) => e.seq)).toEqual(Array.from({ length: 150 }, (_, i) => i + 1));
+    expect(all(journal)).toEqual(kept.map(stored));
+    expect(journal.verify()).toMatchObject({ ok: true, entries: 150 });
+    expect(readHeadRecord(path)).toEqual({ kind: 'present', head: { seq: 150, hash: kept.at(-1)?.hash.toString('hex') } });
   });
 });

@@ -42,4 +42,16 @@ describe('entryHash', () => {
     expect(first.equals(streamed(GENESIS_HASH, 1, 5, 's', 'T', big))).toBe(true);
     expect(second.equals(streamed(first, 2, 6, 's', 'T', small))).toBe(true);
   });
+
+  it('issue 17 X-LOG-3 the entry text writes seq and ts exactly as JSON.stringify does, for any number', () => {
+    const asJson = (seq: number, ts: number, stream: string, type: string, payloadJson: string): string =>
+      `{"payload":${payloadJson},"seq":${JSON.stringify(seq)},"stream":${JSON.stringify(stream)},"ts":${JSON.stringify(ts)},"type":${JSON.stringify(type)}}`;
+    const numberArb = fc.oneof(fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }), fc.double(), fc.constantFrom(-0, 2 ** 53, 1e21, -1, 0.5));
+    fc.assert(
+      fc.property(numberArb, numberArb, fc.string({ unit: 'binary', maxLength: 8 }), (seq, ts, stream) => {
+        expect(entryCanonicalText(seq, ts, stream, 'T', '{}')).toBe(asJson(seq, ts, stream, 'T', '{}'));
+      }),
+      { seed: SEED, numRuns: 1000 },
+    );
+  });
 });
