@@ -6,6 +6,7 @@
  * from the snapshot (DST through the shared New York time helper, src/strategies/us/newYorkTime.ts), floats only inside the VWAP.
  */
 import { NEW_YORK, newYorkTime, sameDayAt } from '../us/newYorkTime.ts';
+import { US_SESSION } from '../us/sessionPlan.ts';
 import { Decimal, ONE } from '../../domain/money.ts';
 import { TradeProposal } from '../../domain/TradeProposal.ts';
 import type { BarView, MarketSnapshot } from '../../market/MarketState.ts';
@@ -20,8 +21,15 @@ import { proposalMaker } from '../stateRecords.ts';
 export const EOD_MOMENTUM_ID = 'eod-momentum';
 
 
-/** The strategy's New York times (HH, MM): the regular session opens, entries start, the hard close, the session ends. */
-export const EOD_TIMES = { sessionOpen: [9, 30], windowStart: [14, 30], hardClose: [15, 55], sessionClose: [16, 0] } as const;
+const hourMinute = (minutes: number): readonly [number, number] => [Math.floor(minutes / 60), minutes % 60];
+
+/**
+ * The strategy's New York times (HH, MM), from the S2-11 close slot: the regular session opens, entries start, the
+ * hard close, the session ends.
+ */
+export const EOD_TIMES = {
+  sessionOpen: hourMinute(US_SESSION.open), windowStart: hourMinute(US_SESSION.close.from), hardClose: hourMinute(US_SESSION.close.hardClose), sessionClose: hourMinute(US_SESSION.close.to),
+} as const;
 
 // The day's open is the open of its first regular-session bar; a first bar later than this leaves the open unknown.
 const OPEN_BAR_GRACE_MS = 5 * 60_000;

@@ -11,13 +11,14 @@ import type { BarView, MarketSnapshot } from '../../market/MarketState.ts';
 import type { OpeningRangeParams } from '../../config/openingRangeSection.ts';
 import type { Strategy } from '../Strategy.ts';
 import { isWeekday, newYorkTime, sameDayAt } from '../us/newYorkTime.ts';
+import { OPEN_SLOT_END, US_SESSION } from '../us/sessionPlan.ts';
 import { proposalMaker, without } from '../stateRecords.ts';
 
 /** The strategy id (also the `strategyId` of its proposals and the owner of the positions it opens). */
 export const OPENING_RANGE_ID = 'opening-range';
 
-/** The window in New York minutes after midnight (S2-6): the session opens at 09:30; positions are exited at 10:20. */
-export const OPENING_RANGE_WINDOW = { open: 9 * 60 + 30, exit: 10 * 60 + 20 } as const;
+/** The window in New York minutes after midnight (S2-6, the S2-11 open slot): the session opens at 09:30; positions are exited at 10:20. */
+export const OPENING_RANGE_WINDOW = { open: US_SESSION.open, exit: OPEN_SLOT_END } as const;
 
 const MINUTE_MS = 60_000;
 

@@ -19,13 +19,14 @@ import { priceBarOf } from '../indicators/PriceBar.ts';
 import { SessionVwap } from '../indicators/Vwap.ts';
 import type { Strategy } from '../Strategy.ts';
 import { isWeekday, newYorkTime, sameDayAt } from '../us/newYorkTime.ts';
+import { US_SESSION } from '../us/sessionPlan.ts';
 import { proposalMaker, without } from '../stateRecords.ts';
 
 /** The strategy id (also the `strategyId` of its proposals and the owner of the positions it opens). */
 export const VWAP_REVERSION_ID = 'vwap-reversion';
 
-/** New York minutes after midnight (S2-7): the VWAP's session opens at 09:30; entries on bars opening in [10:30, 14:30). */
-export const VWAP_REVERSION_WINDOW = { sessionOpen: 9 * 60 + 30, from: 10 * 60 + 30, to: 14 * 60 + 30 } as const;
+/** New York minutes after midnight (S2-7, the S2-11 mid slot): the VWAP's session opens at 09:30; entries on bars opening in [10:30, 14:30). */
+export const VWAP_REVERSION_WINDOW = { sessionOpen: US_SESSION.open, from: US_SESSION.mid.from, to: US_SESSION.mid.to } as const;
 
 const MINUTE_MS = 60_000;
 
