@@ -3,7 +3,7 @@
  * `lifecycle` region, with the KILL switch (`control`) and MARKET_PAUSED (`entries`) as orthogonal regions. Pure: no
  * I/O, no clock, no timers; every side effect leaves as a typed emitted intent that the runtime's ActorHost performs.
  */
-import type { ActorRefFrom, SnapshotFrom } from 'xstate';
+import type { ActorRefFrom, AnyStateNode, SnapshotFrom } from 'xstate';
 import { cancelling, idle, querying, submitting, working } from './entryStates.ts';
 import { closed, closing, flattening, opened } from './positionStates.ts';
 import { initialStop } from './stopManagement.ts';
@@ -117,6 +117,29 @@ export const tradeMachine = tradeSetup.createMachine({
     },
   },
 });
+
+// The value of `node` with the keys of its child regions in the chart's document order (unknown keys kept, last).
+const inNodeOrder = (node: AnyStateNode, value: unknown): unknown => {
+  if (typeof value !== 'object' || value === null) return value;
+  const v = value as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(node.states)) if (key in v) out[key] = inNodeOrder(node.states[key]!, v[key]);
+  for (const key of Object.keys(v)) if (!(key in out)) out[key] = v[key];
+  return out;
+};
+
+/**
+ * Returns a persisted trade snapshot with its state value's regions in the chart's document order. XState runs the
+ * transitions of parallel regions in the order of the snapshot's state-value keys, and the journal stores snapshots
+ * as canonical (key-sorted) JSON, which puts `orders` last: the cycle's ledger must see each event before the
+ * lifecycle records it (a fill counts for its order only while its trade id is new), so a restored actor whose
+ * regions ran in sorted order stopped counting its orders' fills — a split entry's part that filled after a restart
+ * never sent the next part (found by the restart drill's split scenario). Restore through this, never the stored value.
+ */
+export const inDocumentOrder = (snapshot: unknown): unknown => {
+  if (typeof snapshot !== 'object' || snapshot === null || !('value' in snapshot)) return snapshot;
+  return { ...snapshot, value: inNodeOrder(tradeMachine.root, (snapshot as { readonly value: unknown }).value) };
+};
 
 /** A trade actor reference. */
 export type TradeActorRef = ActorRefFrom<typeof tradeMachine>;

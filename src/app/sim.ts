@@ -34,6 +34,11 @@ export interface RunSimArgs {
   readonly logger?: ((line: object) => void) | undefined;
   /** The base clock the accelerated clock runs over (default the wall clock). */
   readonly baseClock?: Clock | undefined;
+  /**
+   * A smaller per-order maximum quantity (limit and market) for these symbols than the venue's table gives: orders
+   * above it are refused, as the venue refuses them, so clients must split (S0-16; the restart drill's `split` scenario).
+   */
+  readonly maxOrderQuantity?: ReadonlyArray<{ readonly symbol: string; readonly quantity: Decimal }> | undefined;
 }
 
 /** A running standalone simulator. */
@@ -93,6 +98,14 @@ export const runSim = async (args: RunSimArgs): Promise<RunningSim> => {
     const listed = simInstrument(symbol, profile);
     if (listed !== undefined && !instruments.some((i) => i.symbol === symbol)) instruments.push(listed);
   }
+  for (const cap of args.maxOrderQuantity ?? []) {
+    const at = instruments.findIndex((i) => i.symbol === cap.symbol);
+    const listed = instruments[at];
+    if (listed === undefined) throw new SimArgsError(`--max-order-qty names ${cap.symbol}, which this simulator does not list (${instruments.map((i) => i.symbol).join(', ')})`);
+    if (!cap.quantity.gt(0) || !cap.quantity.mod(listed.quantityStep).isZero()) throw new SimArgsError(`--max-order-qty ${cap.symbol}=${cap.quantity.toString()} is not a positive multiple of its quantity step ${listed.quantityStep.toString()}`);
+    if (cap.quantity.gt(listed.maxMarketQuantity) || cap.quantity.gt(listed.maxQuantity)) throw new SimArgsError(`--max-order-qty ${cap.symbol}=${cap.quantity.toString()} is above the venue's own maximum (${listed.maxMarketQuantity.toString()} market, ${listed.maxQuantity.toString()} limit)`);
+    instruments[at] = { ...listed, maxQuantity: cap.quantity, maxMarketQuantity: cap.quantity };
+  }
   const exchange = createSimExchange({ clock, instruments, feeds, seed: args.seed, profile });
   const apiKeys = args.apiKeys ?? binding.simDefaults.apiKeys;
   for (const account of new Set(apiKeys.map((k) => k.account))) exchange.fundAccount(account, binding.simDefaults.funding.asset, new Decimal(binding.simDefaults.funding.amount));
@@ -101,7 +114,7 @@ export const runSim = async (args: RunSimArgs): Promise<RunningSim> => {
   return { server, exchange, stop: () => server.close() };
 };
 
-/** Parses `tradewarden sim` flags (`--venue <kind> --port <p> [--data <file>]… [--speed <x>] [--seed <n>] [--faults <spec>]`). */
+/** Parses `tradewarden sim` flags (`--venue <kind> --port <p> [--data <file>]… [--speed <x>] [--seed <n>] [--faults <spec>] [--max-order-qty <SYMBOL=qty>]…`). */
 export const parseSimArgs = (argv: ReadonlyArray<string>): Either.Either<RunSimArgs, string> => {
   let venue: string | undefined;
   let port: number | undefined;
@@ -109,6 +122,7 @@ export const parseSimArgs = (argv: ReadonlyArray<string>): Either.Either<RunSimA
   let seed = 1;
   let faults: string | undefined;
   const dataFiles: string[] = [];
+  const maxOrderQuantity: Array<{ readonly symbol: string; readonly quantity: Decimal }> = [];
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const value = argv[i + 1];
@@ -148,6 +162,14 @@ export const parseSimArgs = (argv: ReadonlyArray<string>): Either.Either<RunSimA
         faults = need();
         if (faults === undefined) return Either.left('--faults needs a spec');
         break;
+      case '--max-order-qty': {
+        const v = need();
+        const m = v === undefined ? null : /^([A-Z0-9]{2,20})=(\d{1,12}(?:\.\d{1,12})?)$/.exec(v);
+        if (m === null) return Either.left('--max-order-qty needs SYMBOL=quantity, e.g. BTCUSDT=0.1');
+        if (maxOrderQuantity.some((c) => c.symbol === m[1])) return Either.left(`--max-order-qty names ${m[1]!} twice`);
+        maxOrderQuantity.push({ symbol: m[1]!, quantity: new Decimal(m[2]!) });
+        break;
+      }
       default:
         return Either.left(`unknown argument ${JSON.stringify(flag)}`);
     }
@@ -158,5 +180,5 @@ export const parseSimArgs = (argv: ReadonlyArray<string>): Either.Either<RunSimA
     const parsed = parseFaultSpec(faults);
     if (Either.isLeft(parsed)) return Either.left(parsed.left);
   }
-  return Either.right({ venue, port, dataFiles, speed, seed, faults });
+  return Either.right({ venue, port, dataFiles, speed, seed, faults, ...(maxOrderQuantity.length === 0 ? {} : { maxOrderQuantity }) });
 };

@@ -65,6 +65,7 @@ const SIM_FLAGS = {
   speed: { type: 'string', value: 'x', description: 'venue minutes per wall minute (default 1)' },
   seed: { type: 'string', value: 'n', description: 'the seed of the simulator\'s randomness (default 1)' },
   faults: { type: 'string', value: 'spec', description: 'inject faults, e.g. "gap:0.01,http429:0.05,ws-drop@30s" (docs/simulator.md)' },
+  'max-order-qty': { type: 'string', value: 'SYMBOL=qty', multiple: true, description: 'a smaller per-order maximum quantity for a symbol (orders above it are refused, so clients split them)' },
 } as const satisfies FlagTable;
 
 /** The flags every `export` action takes; src/ledger/ judges their values. */
@@ -124,7 +125,7 @@ export const commands: ReadonlyArray<Command> = [
         'work-dir': { type: 'string', value: 'dir', description: 'where the trials write (default <data-dir>/drill-restart)' },
         speed: { type: 'string', value: 'x', description: 'the simulator speed, in (0, 2000] (default 600)' },
         accounts: { type: 'string', value: '1|2', description: 'venue accounts in the drill config (default 1)' },
-        scenario: { type: 'string', value: 'default|stops', description: 'what the children trade: default, or stops (break-even and trailing stops, plus the STOP MOVE kill window)' },
+        scenario: { type: 'string', value: 'default|stops|split', description: 'what the children trade: default; stops (break-even and trailing stops, plus the STOP MOVE kill window); split (orders above a 0.1 BTC maximum go out in parts, plus the SPLIT kill window)' },
       }, async (io, v, global) => (await import('./commands/drill.ts')).drillCommand(io, { trials: v.trials, seed: v.seed, workDir: v['work-dir'], speed: v.speed, accounts: v.accounts, scenario: v.scenario }, global)),
     ],
   },

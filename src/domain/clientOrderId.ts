@@ -106,6 +106,9 @@ export const parseClientOrderId = (id: string): ParsedClientOrderId | undefined 
   return { bot: m[2] ?? '', strategy: m[3] ?? '', seq, attempt, base: m[1] ?? id, role, n: kind === undefined ? 0 : Number(m[7]) };
 };
 
+/** Returns whether an id is a later part of a split entry (`<base>-p<n>`, S0-16), not its first order or a re-price. */
+export const isEntryPartId = (id: string): boolean => /-p[1-9]\d{0,3}$/.test(id) && parseClientOrderId(id)?.role === 'entry';
+
 /** Returns whether an id is a reduce-only order of ours (a strategy exit or a flatten). */
 export const isReducingOrderId = (id: string): boolean => {
   const p = parseClientOrderId(id);

@@ -6,6 +6,7 @@
  * `venue.unknown`, never a rejection. Fills and order updates from the account stream are journaled here too.
  */
 import { Effect, Either, Random } from 'effect';
+import { isEntryPartId } from '../domain/clientOrderId.ts';
 import type { Decimal } from '../domain/money.ts';
 import type { ExecutionEvent } from '../domain/events.ts';
 import type { Fill, OrderAck, OrderRequest, ProtectionRequest, VenueOrder } from '../domain/orders.ts';
@@ -156,6 +157,9 @@ export class ExecutionEngine {
     // Crash points keep the drill's names: a flatten is an exit there.
     const point = meta.role === 'flatten' ? 'exit' : meta.role;
     this.crashPoint(`${point}.requested`);
+    // A later part of a split entry (S0-16) has points of its own: the drill's SPLIT window kills a split half done.
+    const part = meta.role === 'entry' && isEntryPartId(request.clientOrderId);
+    if (part) this.crashPoint('entry.part.requested');
     this.inFlight.add(request.clientOrderId);
     const { latency } = this.deps;
     latency?.orderSent(request.clientOrderId);
@@ -168,6 +172,7 @@ export class ExecutionEngine {
     if (Either.isRight(result)) latency?.orderAcked(request.clientOrderId);
     else latency?.orderFailed(request.clientOrderId);
     this.crashPoint(`${point}.sent`);
+    if (part) this.crashPoint('entry.part.sent');
     const telemetry = this.deps.telemetry ?? noTelemetry;
     if (Either.isRight(result)) {
       telemetry.count('orders', 1, { outcome: 'acked' });

@@ -4,7 +4,7 @@
  * stores (`timer.*`), and hands every other emitted intent to the runtime — after the transition is committed.
  */
 import { createActor, type InspectionEvent } from 'xstate';
-import { lifecycleState, pendingTradeTimers, TRADE_MACHINE_VERSION, tradeMachine, type TradeActorRef, type TradeSnapshot } from '../../machines/trade/tradeMachine.ts';
+import { inDocumentOrder, lifecycleState, pendingTradeTimers, TRADE_MACHINE_VERSION, tradeMachine, type TradeActorRef, type TradeSnapshot } from '../../machines/trade/tradeMachine.ts';
 import type { TradeEmitted, TradeEvent, TradeInput, TradeTimerName } from '../../machines/trade/tradeTypes.ts';
 import { Data } from 'effect';
 import type { Journal, SnapshotRow } from '../journal/Journal.ts';
@@ -46,7 +46,7 @@ const restorableSnapshot = (journal: Journal, actorId: string, input: TradeInput
   // A trial restore, with nothing journaled: a snapshot the chart cannot resume from is refused here, not looped on.
   let failure: unknown;
   try {
-    const trial = createActor(tradeMachine, { input, snapshot: saved.snapshot as never });
+    const trial = createActor(tradeMachine, { input, snapshot: inDocumentOrder(saved.snapshot) as never });
     trial.subscribe({ error: (e) => (failure = e) });
     trial.start();
     if (trial.getSnapshot().status !== 'active') failure ??= new Error(`status ${trial.getSnapshot().status}`);
@@ -110,7 +110,7 @@ export class ActorHost {
     const saved = restorableSnapshot(deps.journal, this.actorId, deps.input);
     this.actor = createActor(tradeMachine, {
       input: deps.input,
-      ...(saved === undefined ? {} : { snapshot: saved.snapshot as never }),
+      ...(saved === undefined ? {} : { snapshot: inDocumentOrder(saved.snapshot) as never }),
       ...(deps.inspect === undefined ? {} : { inspect: deps.inspect }),
     });
     this.actor.on('*', (emitted) => {

@@ -20,8 +20,19 @@ describe('restart drill checks', () => {
     const ok = [order({ orderLinkId: 'tw-b-1-0', status: 'Cancelled', cumExecQty: '0' }), order({ orderLinkId: 'tw-b-1-0-r1' }), order({ orderLinkId: 'tw-b-1-0-x1' })];
     expect(duplicateOrders(ok, 'tw-')).toEqual([]);
     expect(duplicateOrders([...ok, order({ orderLinkId: 'tw-b-1-0-x1', createdTime: '2' })], 'tw-').map((v) => v.kind)).toEqual(['duplicate_order']);
-    expect(duplicateOrders([order({ orderLinkId: 'tw-b-2-0' }), order({ orderLinkId: 'tw-b-2-0-r1', status: 'New', cumExecQty: '0' })], 'tw-')[0]?.detail).toContain('intent tw-b-2-0 has 2');
+    expect(duplicateOrders([order({ orderLinkId: 'tw-b-2-0' }), order({ orderLinkId: 'tw-b-2-0-r1', status: 'New', cumExecQty: '0' })], 'tw-')[0]?.detail).toContain('tw-b-2-0-r1 follows tw-b-2-0 (Filled, 1 of 1 filled), which a re-price needs closed empty');
     expect(duplicateOrders([order({ orderLinkId: 'other-1' }), order({ orderLinkId: 'other-1', createdTime: '2' })], 'tw-')).toEqual([]);
+  });
+
+  it('S0-16 X-ORD-1 a split entry\'s parts are not duplicates when each follows a part filled in full; a part after a partial fill, or two live parts, are', () => {
+    const parts = [order({ orderLinkId: 'tw-b-3-0' }), order({ orderLinkId: 'tw-b-3-0-p1' }), order({ orderLinkId: 'tw-b-3-0-p2', qty: '0.5', status: 'New', cumExecQty: '0' })];
+    expect(duplicateOrders(parts, 'tw-')).toEqual([]);
+    // A re-price of a later part after it closed empty is fine too.
+    expect(duplicateOrders([...parts.slice(0, 2), order({ orderLinkId: 'tw-b-3-0-p2', status: 'Rejected', cumExecQty: '0' }), order({ orderLinkId: 'tw-b-3-0-r3', status: 'New', cumExecQty: '0' })], 'tw-')).toEqual([]);
+    const afterPartial = duplicateOrders([order({ orderLinkId: 'tw-b-4-0', status: 'Cancelled', cumExecQty: '0.4' }), order({ orderLinkId: 'tw-b-4-0-p1' })], 'tw-');
+    expect(afterPartial.map((v) => v.detail)).toEqual(['intent tw-b-4-0: tw-b-4-0-p1 follows tw-b-4-0 (Cancelled, 0.4 of 1 filled), which a next part needs filled in full']);
+    const twoLive = duplicateOrders([order({ orderLinkId: 'tw-b-5-0', status: 'New', cumExecQty: '0' }), order({ orderLinkId: 'tw-b-5-0-p1', status: 'New', cumExecQty: '0' })], 'tw-');
+    expect(twoLive.map((v) => v.detail)[0]).toBe('intent tw-b-5-0 has 2 live entry orders (tw-b-5-0, tw-b-5-0-p1)');
   });
 
   it('finds positions without TP or SL', () => {

@@ -5,7 +5,7 @@
  * orders. They read nothing themselves, so the drill and its tests feed them the same way.
  */
 import { dec } from '../../domain/money.ts';
-import { parseClientOrderId } from '../../domain/clientOrderId.ts';
+import { isEntryPartId, parseClientOrderId } from '../../domain/clientOrderId.ts';
 import { actorVenueMismatches, actorViewOf } from '../../runtime/consistency.ts';
 import type { TradeContext } from '../../../machines/trade/tradeTypes.ts';
 
@@ -51,11 +51,11 @@ const OPEN_STATUSES = new Set(['New', 'PartiallyFilled', 'Untriggered']);
 /** The intent's base client order id: re-price (`-r<n>`), exit (`-x<n>`) and flatten (`-f<n>`) suffixes removed. */
 export const intentOf = (clientOrderId: string): string => parseClientOrderId(clientOrderId)?.base ?? clientOrderId;
 
-const isEntryId = (clientOrderId: string): boolean => parseClientOrderId(clientOrderId)?.role === 'entry';
-
 /**
- * No duplicate orders for any intent: no client order id on two venue orders, and at most one entry order per intent
- * (first attempt or re-price) that is live or has filled — re-prices follow only entries that closed empty.
+ * No duplicate orders for any intent: no client order id on two venue orders; at most one entry order per intent live
+ * at a time; and every entry order after the intent's first follows one that cannot leave a duplicate behind — a
+ * re-price (`-r<n>`) an entry that closed empty, a later part of a split entry (`-p<n>`, S0-16) a part that filled in
+ * full. So the entry orders of a cycle never hold more than the intent's parts.
  */
 export const duplicateOrders = (orders: ReadonlyArray<SimOrderTruth>, prefix: string): Violation[] => {
   const out: Violation[] = [];
@@ -67,15 +67,28 @@ export const duplicateOrders = (orders: ReadonlyArray<SimOrderTruth>, prefix: st
   for (const [link, list] of byLink) {
     if (list.length > 1) out.push({ kind: 'duplicate_order', detail: `${link} is on ${list.length} venue orders (${list.map((o) => o.orderId).join(', ')})` });
   }
-  const liveEntries = new Map<string, string[]>();
+  const entries = new Map<string, Array<{ readonly order: SimOrderTruth; readonly n: number }>>();
   for (const o of orders) {
-    if (!o.orderLinkId.startsWith(prefix) || !isEntryId(o.orderLinkId)) continue;
-    if (!(OPEN_STATUSES.has(o.status) || dec(o.cumExecQty).gt(0))) continue;
-    const intent = intentOf(o.orderLinkId);
-    liveEntries.set(intent, [...(liveEntries.get(intent) ?? []), o.orderLinkId]);
+    const parsed = o.orderLinkId.startsWith(prefix) ? parseClientOrderId(o.orderLinkId) : undefined;
+    if (parsed?.role !== 'entry') continue;
+    entries.set(parsed.base, [...(entries.get(parsed.base) ?? []), { order: o, n: parsed.n }]);
   }
-  for (const [intent, ids] of liveEntries) {
-    if (ids.length > 1) out.push({ kind: 'duplicate_order', detail: `intent ${intent} has ${ids.length} live or filled entry orders (${ids.join(', ')})` });
+  for (const [intent, list] of entries) {
+    const sorted = [...list].sort((a, b) => a.n - b.n);
+    const live = sorted.filter((e) => OPEN_STATUSES.has(e.order.status)).map((e) => e.order.orderLinkId);
+    if (live.length > 1) out.push({ kind: 'duplicate_order', detail: `intent ${intent} has ${live.length} live entry orders (${live.join(', ')})` });
+    for (let i = 1; i < sorted.length; i++) {
+      const prev = sorted[i - 1]!.order;
+      const cur = sorted[i]!.order;
+      const part = isEntryPartId(cur.orderLinkId);
+      const ok = part ? dec(prev.cumExecQty).eq(dec(prev.qty)) && !OPEN_STATUSES.has(prev.status) : dec(prev.cumExecQty).isZero() && !OPEN_STATUSES.has(prev.status);
+      if (!ok) {
+        out.push({
+          kind: 'duplicate_order',
+          detail: `intent ${intent}: ${cur.orderLinkId} follows ${prev.orderLinkId} (${prev.status}, ${prev.cumExecQty} of ${prev.qty} filled), which ${part ? 'a next part needs filled in full' : 'a re-price needs closed empty'}`,
+        });
+      }
+    }
   }
   return out;
 };

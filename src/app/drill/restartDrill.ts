@@ -36,11 +36,21 @@ export const KILL_WINDOWS: ReadonlyArray<{ readonly window: string; readonly poi
 /** The `stops` scenario's extra window (S0-11, S0-13): a break-even or trailing move in flight, or just confirmed. */
 export const STOP_MOVE_WINDOW = { window: 'STOP MOVE', points: ['actor:opened.movingStop', 'actor:opened.breakEven', 'actor:opened.trailing'] } as const;
 
-/** What the children trade: `default` (breakout entries, fixed TP/SL) or `stops` (the same, with break-even and trailing stops). */
-export type DrillScenario = 'default' | 'stops';
+/** The `split` scenario's extra window (S0-16): a later part of a split entry requested or sent, the rest not yet. */
+export const SPLIT_WINDOW = { window: 'SPLIT', points: ['entry.part.requested', 'entry.part.sent'] } as const;
+
+/**
+ * What the children trade: `default` (breakout entries, fixed TP/SL), `stops` (the same, with break-even and trailing
+ * stops) or `split` (the same against a simulator whose BTCUSDT takes at most 0.1 per order, so every entry and exit
+ * goes out in parts).
+ */
+export type DrillScenario = 'default' | 'stops' | 'split';
 
 const windowsOf = (scenario: DrillScenario): ReadonlyArray<{ readonly window: string; readonly points: ReadonlyArray<string> }> =>
-  scenario === 'stops' ? [...KILL_WINDOWS, STOP_MOVE_WINDOW] : KILL_WINDOWS;
+  scenario === 'stops' ? [...KILL_WINDOWS, STOP_MOVE_WINDOW] : scenario === 'split' ? [...KILL_WINDOWS, SPLIT_WINDOW] : KILL_WINDOWS;
+
+// The `split` scenario's per-order maximum: the breakout's 5 % of 100,000 USDT at about 17,000 is ~0.29 BTC, three parts.
+const SPLIT_SIM_ARGS: ReadonlyArray<string> = ['--max-order-qty', 'BTCUSDT=0.1'];
 
 // Break-even at +0.05 %, the trailer from +0.1 % at 0.05 % behind the best mark: on the bundled minute bars at ×600 a
 // position moves its stop within seconds of wall time, so kills land while a move is in flight.
@@ -271,7 +281,7 @@ export const runRestartDrill = async (opts: RestartDrillOptions): Promise<Restar
   for (let epoch = 0; trial < opts.trials; epoch++) {
     const dir = join(opts.workDir, `epoch-${epoch}`);
     mkdirSync(dir, { recursive: true });
-    const sim = startChild(opts.nodePath, [opts.mainJs, 'sim', '--venue', DRILL_VENUE, '--port', '0', '--speed', String(speed), '--seed', String(opts.seed + epoch), ...drillData(opts.accounts ?? 1, opts.mainJs)], join(dir, 'sim.log'));
+    const sim = startChild(opts.nodePath, [opts.mainJs, 'sim', '--venue', DRILL_VENUE, '--port', '0', '--speed', String(speed), '--seed', String(opts.seed + epoch), ...drillData(opts.accounts ?? 1, opts.mainJs), ...(scenario === 'split' ? SPLIT_SIM_ARGS : [])], join(dir, 'sim.log'));
     const listening = await sim.waitFor(['listening '], 30_000);
     if (listening === undefined) throw new Error(`the simulator did not start (see ${join(dir, 'sim.log')})`);
     const simUrl = listening.slice('listening '.length).trim();
