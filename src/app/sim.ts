@@ -35,8 +35,9 @@ export interface RunSimArgs {
   /** The base clock the accelerated clock runs over (default the wall clock). */
   readonly baseClock?: Clock | undefined;
   /**
-   * A smaller per-order maximum quantity (limit and market) for these symbols than the venue's table gives: orders
-   * above it are refused, as the venue refuses them, so clients must split (S0-16; the restart drill's `split` scenario).
+   * A smaller maximum quantity of one limit order (Bybit's `maxOrderQty`) for these symbols than the venue's table
+   * gives: larger limit orders are refused, as the venue refuses them, so clients must split them (S0-16; the restart
+   * drill's `split` scenario). Market orders keep the table's maximum.
    */
   readonly maxOrderQuantity?: ReadonlyArray<{ readonly symbol: string; readonly quantity: Decimal }> | undefined;
 }
@@ -103,8 +104,8 @@ export const runSim = async (args: RunSimArgs): Promise<RunningSim> => {
     const listed = instruments[at];
     if (listed === undefined) throw new SimArgsError(`--max-order-qty names ${cap.symbol}, which this simulator does not list (${instruments.map((i) => i.symbol).join(', ')})`);
     if (!cap.quantity.gt(0) || !cap.quantity.mod(listed.quantityStep).isZero()) throw new SimArgsError(`--max-order-qty ${cap.symbol}=${cap.quantity.toString()} is not a positive multiple of its quantity step ${listed.quantityStep.toString()}`);
-    if (cap.quantity.gt(listed.maxMarketQuantity) || cap.quantity.gt(listed.maxQuantity)) throw new SimArgsError(`--max-order-qty ${cap.symbol}=${cap.quantity.toString()} is above the venue's own maximum (${listed.maxMarketQuantity.toString()} market, ${listed.maxQuantity.toString()} limit)`);
-    instruments[at] = { ...listed, maxQuantity: cap.quantity, maxMarketQuantity: cap.quantity };
+    if (cap.quantity.gt(listed.maxQuantity)) throw new SimArgsError(`--max-order-qty ${cap.symbol}=${cap.quantity.toString()} is above the venue's own limit-order maximum ${listed.maxQuantity.toString()}`);
+    instruments[at] = { ...listed, maxQuantity: cap.quantity };
   }
   const exchange = createSimExchange({ clock, instruments, feeds, seed: args.seed, profile });
   const apiKeys = args.apiKeys ?? binding.simDefaults.apiKeys;

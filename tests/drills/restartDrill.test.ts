@@ -73,7 +73,7 @@ describe('X-REC-1 X-RT-7 restart drill (kill -9 at crash points, restart, reconc
     }
   }, 600_000);
 
-  it('S0-16 X-REC-1 the split scenario (at most 0.1 BTC per order, so entries and exits go out in parts): kills while a split is half done, zero violations', async () => {
+  it('S0-16 X-REC-1 the split scenario (at most 0.1 BTC per limit order, so entries go out in parts): kills while a split is half done, zero violations', async () => {
     const work = mkdtempSync(join(tmpdir(), 'tw-drill-split-'));
     const r = await run(['drill', 'restart', '--trials', '12', '--seed', '5', '--scenario', 'split', '--work-dir', work]);
     expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
@@ -84,10 +84,10 @@ describe('X-REC-1 X-RT-7 restart drill (kill -9 at crash points, restart, reconc
     expect(trials, r.stdout).toBe(2);
     expect(violating, r.stdout).toBe(0);
     expect(missed!, r.stdout).toBeLessThanOrEqual(1);
-    // The children really split: later parts were requested, and no order ever asked the venue for more than 0.1.
+    // The children really split: later parts were requested, and no limit order ever asked the venue for more than 0.1.
     const db = new Database(join(work, 'epoch-0', 'data', 'journal', 'bybit-main.sqlite'), { readonly: true });
     try {
-      const requested = (db.prepare("SELECT json_extract(payload, '$.clientOrderId') AS id, json_extract(payload, '$.quantity') AS q FROM events WHERE type = 'ORDER_REQUESTED' AND json_extract(payload, '$.symbol') = 'BTCUSDT'").all() as Array<{ id: string; q: string }>);
+      const requested = (db.prepare("SELECT json_extract(payload, '$.clientOrderId') AS id, json_extract(payload, '$.quantity') AS q FROM events WHERE type = 'ORDER_REQUESTED' AND json_extract(payload, '$.symbol') = 'BTCUSDT' AND json_extract(payload, '$.orderType') = 'limit'").all() as Array<{ id: string; q: string }>);
       expect(requested.filter((o) => /-p[1-9]\d*$/.test(o.id)).length, JSON.stringify(requested)).toBeGreaterThan(0);
       for (const o of requested) expect(Number(o.q), o.id).toBeLessThanOrEqual(0.1);
     } finally {

@@ -41,7 +41,7 @@ export const SPLIT_WINDOW = { window: 'SPLIT', points: ['entry.part.requested', 
 
 /**
  * What the children trade: `default` (breakout entries, fixed TP/SL), `stops` (the same, with break-even and trailing
- * stops) or `split` (the same against a simulator whose BTCUSDT takes at most 0.1 per order, so every entry and exit
+ * stops) or `split` (the same against a simulator whose BTCUSDT takes at most 0.1 per limit order, so every entry
  * goes out in parts).
  */
 export type DrillScenario = 'default' | 'stops' | 'split';
@@ -49,7 +49,8 @@ export type DrillScenario = 'default' | 'stops' | 'split';
 const windowsOf = (scenario: DrillScenario): ReadonlyArray<{ readonly window: string; readonly points: ReadonlyArray<string> }> =>
   scenario === 'stops' ? [...KILL_WINDOWS, STOP_MOVE_WINDOW] : scenario === 'split' ? [...KILL_WINDOWS, SPLIT_WINDOW] : KILL_WINDOWS;
 
-// The `split` scenario's per-order maximum: the breakout's 5 % of 100,000 USDT at about 17,000 is ~0.29 BTC, three parts.
+// The `split` scenario's limit-order maximum: the breakout's 5 % of 100,000 USDT at about 17,000 is ~0.29 BTC, three
+// limit parts; market orders (the venue's TP/SL closes, flattens) keep the table's maximum.
 const SPLIT_SIM_ARGS: ReadonlyArray<string> = ['--max-order-qty', 'BTCUSDT=0.1'];
 
 // Break-even at +0.05 %, the trailer from +0.1 % at 0.05 % behind the best mark: on the bundled minute bars at ×600 a

@@ -98,7 +98,7 @@ describe('runSim', () => {
     expect(Either.isLeft(badFaults) && badFaults.left).toMatch(/nope/);
   });
 
-  it('S0-16 --max-order-qty lowers a symbol\'s per-order maximum: instruments-info reports it and a larger order is refused; bad values are sentences', async () => {
+  it('S0-16 --max-order-qty lowers a symbol\'s limit-order maximum: instruments-info reports it and a larger limit order is refused, market orders keep theirs; bad values are sentences', async () => {
     const parsed = parseSimArgs(['--venue', 'bybit', '--port', '0', '--max-order-qty', 'BTCUSDT=0.1']);
     if (Either.isLeft(parsed)) throw new Error(parsed.left);
     expect(parsed.right.maxOrderQuantity?.map((c) => [c.symbol, c.quantity.toString()])).toEqual([['BTCUSDT', '0.1']]);
@@ -110,14 +110,14 @@ describe('runSim', () => {
     cleanups.push(() => sim.stop());
     const rest = createRawBybitClient({ baseUrl: sim.server.url, apiKey: 'sim-key-1', secret: 'sim-secret-1', now: () => sim.exchange.now() });
     const info = await rest.publicGet<{ list: Array<{ lotSizeFilter: { maxOrderQty: string; maxMktOrderQty: string } }> }>('/v5/market/instruments-info', { category: 'linear', symbol: 'BTCUSDT' });
-    expect(info.body?.result.list[0]?.lotSizeFilter).toMatchObject({ maxOrderQty: '0.1', maxMktOrderQty: '0.1' });
-    const order = (qty: string) => rest.post('/v5/order/create', { category: 'linear', symbol: 'BTCUSDT', side: 'Buy', orderType: 'Market', qty, orderLinkId: `maxq-${qty.replace('.', '_')}` });
+    expect(info.body?.result.list[0]?.lotSizeFilter).toMatchObject({ maxOrderQty: '0.1', maxMktOrderQty: '500' });
+    const order = (qty: string) => rest.post('/v5/order/create', { category: 'linear', symbol: 'BTCUSDT', side: 'Buy', orderType: 'Limit', price: '10000', timeInForce: 'GTC', qty, orderLinkId: `maxq-${qty.replace('.', '_')}` });
     const tooLarge = await order('0.2');
     expect(tooLarge.body?.retCode, JSON.stringify(tooLarge.body)).not.toBe(0);
     expect(JSON.stringify(tooLarge.body)).toMatch(/qty|quantity/i);
     const fits = await order('0.1');
     expect(fits.body?.retCode, JSON.stringify(fits.body)).toBe(0);
-    for (const [cap, why] of [['0.0005', /multiple of its quantity step/], ['501', /above the venue's own maximum/]] as const) {
+    for (const [cap, why] of [['0.0005', /multiple of its quantity step/], ['1191', /above the venue's own limit-order maximum/]] as const) {
       await expect(runSim({ venue: 'bybit', port: 0, speed: 1, seed: 1, maxOrderQuantity: [{ symbol: 'BTCUSDT', quantity: new Decimal(cap) }] })).rejects.toThrow(why);
     }
     await expect(runSim({ venue: 'bybit', port: 0, speed: 1, seed: 1, maxOrderQuantity: [{ symbol: 'XRPUSDT', quantity: new Decimal(1) }] })).rejects.toThrow(/does not list/);
