@@ -13,7 +13,7 @@ import type { BacktestReport, BacktestTrade } from '../../src/backtest/report/ty
 import { Decimal } from '../../src/domain/money.ts';
 import { Adx, priceBarOf } from '../../src/strategies/indicators/index.ts';
 import { runMain, type InProcessRun } from '../support/runCli.ts';
-import { readEquityRows, type EquityRow } from '../strategies/usEquityReplay.ts';
+import { readEquityRows, sessionVwapByRow, type EquityRow } from '../strategies/usEquityReplay.ts';
 
 const MINUTE = 60_000;
 const YEAR_MS = 365 * 86_400_000;
@@ -50,19 +50,8 @@ const spyRow = (start: number): EquityRow => {
   if (row === undefined) throw new Error(`no SPY row at ${new Date(start).toISOString()}`);
   return row;
 };
-/** The session VWAP (typical price × volume from that day's 09:30 row) after each row from 09:30 on. */
-const spyVwap: Map<number, number> = (() => {
-  const out = new Map<number, number>();
-  let [day, pv, v] = ['', 0, 0];
-  for (const r of spyRows) {
-    if (r.time < '09:30') continue;
-    if (r.date !== day) [day, pv, v] = [r.date, 0, 0];
-    pv += ((r.bar.high.toNumber() + r.bar.low.toNumber() + r.bar.close.toNumber()) / 3) * r.bar.volume.toNumber();
-    v += r.bar.volume.toNumber();
-    out.set(r.bar.start, pv / v);
-  }
-  return out;
-})();
+/** The session VWAP after each row from that day's 09:30 row on, summed from the CSV text. */
+const spyVwap = sessionVwapByRow(spyRows);
 const vwapAfter = (r: EquityRow): number => spyVwap.get(r.bar.start)!;
 /** That day's rows from 09:30 up to and including `r`. */
 const sessionUpTo = (r: EquityRow): EquityRow[] => spyRows.filter((x) => x.date === r.date && x.time >= '09:30' && x.bar.start <= r.bar.start);

@@ -17,6 +17,7 @@ import { applyConnectionPragmas } from '../../src/journal/Journal.ts';
 import { MIGRATIONS } from '../../src/journal/schema.ts';
 import { verifyJournal } from '../../src/journal/verify.ts';
 import { openRawJournal, type RawJournal } from '../support/rawJournal.ts';
+import { fsyncCommitMs } from './floors.ts';
 
 /** One measured figure. */
 export interface BenchFigure {
@@ -139,29 +140,6 @@ const sqliteCeiling = (from: string, dir: string): number => {
   return Math.round(median(rates));
 };
 
-// The floor of any durable commit on this disk: a bare single-row INSERT in its own transaction, WAL, synchronous=FULL
-// (no journal code, no hashing); median of `n` commits.
-const fsyncCommitFloorMs = (path: string, n: number): number => {
-  const db = new Database(path);
-  try {
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = FULL');
-    db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, v BLOB NOT NULL)');
-    const insert = db.prepare<[Buffer]>('INSERT INTO t (v) VALUES (?)');
-    const row = Buffer.alloc(32, 7);
-    for (let i = 0; i < 10; i++) insert.run(row);
-    const ms: number[] = [];
-    for (let i = 0; i < n; i++) {
-      const t0 = performance.now();
-      insert.run(row);
-      ms.push(performance.now() - t0);
-    }
-    return median(ms);
-  } finally {
-    db.close();
-  }
-};
-
 const round3 = (x: number): number => Math.round(x * 1000) / 1000;
 
 /** Runs the journal benchmarks in a temporary folder and returns the figures. */
@@ -178,7 +156,8 @@ export async function benchJournal(): Promise<Array<{ name: string; value: numbe
       { name: 'journal_batched_append_entries_per_s', value: batched.entriesPerS, unit: 'entries/s' },
       { name: 'journal_batched_append_batch_commit_ms', value: round3(batched.batchMs), unit: 'ms' },
       { name: 'journal_batched_sqlite_ceiling_entries_per_s', value: sqliteCeiling(join(dir, 'batched-0.sqlite'), dir), unit: 'entries/s' },
-      { name: 'journal_fsync_commit_floor_ms', value: round3(fsyncCommitFloorMs(join(dir, 'floor.sqlite'), 200)), unit: 'ms' },
+      // The floor of any durable commit on this disk (tests/bench/floors.ts): a bare one-row INSERT committed alone.
+      { name: 'journal_fsync_commit_floor_ms', value: round3(fsyncCommitMs(dir, 200)), unit: 'ms' },
     );
     // Verification cost, normalised to 10k entries, over a chain of at least 50k.
     const path = join(dir, 'verify.sqlite');

@@ -68,6 +68,23 @@ export const readEquityRows = (file: string): EquityRow[] => {
   });
 };
 
+/**
+ * The session VWAP (typical price × volume, from each day's 09:30 row) after each row from 09:30 on, keyed by the
+ * row's bar start: summed from the CSV text, independently of the strategy's indicator.
+ */
+export const sessionVwapByRow = (rows: ReadonlyArray<EquityRow>): Map<number, number> => {
+  const out = new Map<number, number>();
+  let [day, pv, v] = ['', 0, 0];
+  for (const r of rows) {
+    if (r.time < '09:30') continue;
+    if (r.date !== day) [day, pv, v] = [r.date, 0, 0];
+    pv += ((r.bar.high.toNumber() + r.bar.low.toNumber() + r.bar.close.toNumber()) / 3) * r.bar.volume.toNumber();
+    v += r.bar.volume.toNumber();
+    out.set(r.bar.start, pv / v);
+  }
+  return out;
+};
+
 /** One proposal of a replay with the cycle it came from. */
 export interface Proposed {
   readonly now: number;

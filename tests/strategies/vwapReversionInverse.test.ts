@@ -13,7 +13,7 @@ import type { TradeProposal } from '../../src/domain/TradeProposal.ts';
 import type { BarView, HeldPosition, OwnFill } from '../../src/market/MarketState.ts';
 import { strategyEntry } from '../../src/strategies/registry.ts';
 import { sessionReadingOf, VWAP_REVERSION_ID, vwapReversionStrategy, type VwapReversionState } from '../../src/strategies/vwapReversion/VwapReversion.ts';
-import { barAt, longOf, plusMinutes, readEquityRows, snapshotOf, type EquityRow } from './usEquityReplay.ts';
+import { barAt, longOf, plusMinutes, readEquityRows, sessionVwapByRow, snapshotOf, type EquityRow } from './usEquityReplay.ts';
 
 const MINUTE = 60_000;
 const TIMEOUT = 2_700_000;
@@ -31,19 +31,8 @@ const rowAt = (date: string, time: string): EquityRow => {
   if (row === undefined) throw new Error(`no SPY row ${date} ${time}`);
   return row;
 };
-/** The VWAP (typical price) after each row from that day's 09:30 row on, summed from the CSV text. */
-const csvVwap: Map<number, number> = (() => {
-  const out = new Map<number, number>();
-  let [day, pv, v] = ['', 0, 0];
-  for (const r of rows) {
-    if (r.time < '09:30') continue;
-    if (r.date !== day) [day, pv, v] = [r.date, 0, 0];
-    pv += ((r.bar.high.toNumber() + r.bar.low.toNumber() + r.bar.close.toNumber()) / 3) * r.bar.volume.toNumber();
-    v += r.bar.volume.toNumber();
-    out.set(r.bar.start, pv / v);
-  }
-  return out;
-})();
+/** The session VWAP after each row from that day's 09:30 row on, summed from the CSV text. */
+const csvVwap = sessionVwapByRow(rows);
 const vwapOf = (r: EquityRow): number => csvVwap.get(r.bar.start)!;
 /** The upper 2σ Bollinger band (20 closes, population deviation) after `r`, from the CSV closes of its session. */
 const upperBandOf = (r: EquityRow): number => {
