@@ -33,7 +33,7 @@ export interface Instrument {
   readonly maxPrice: Decimal;
   readonly maxLeverage: Decimal;
   /**
-   * The venue's dynamic order-price band around the mark, when it publishes one (Bybit `riskParameters`): a buy may
+   * The venue's dynamic order-price band around the mark, when it publishes one (its adapter fills it): a buy may
    * rest up to mark × (1 + x) and a sell down to mark × (1 − x) in every market; up to y the venue decides by index
    * and premium. Fractions (0.01 = 1 %). Absent: the venue publishes none.
    */

@@ -1,10 +1,10 @@
 /**
  * Rule 19 — price band (S0-15): an entry's limit price must lie inside the venue's price limits for the symbol — the
- * instrument's [minPrice, maxPrice] and, when the instrument carries the venue's band around the mark (Bybit
- * `priceLimitRatioX`), a buy at most mid × (1 + x) and a sell at least mid × (1 − x): the band the venue accepts in
- * every market (beyond it the venue caps or refuses the price; Bybit does so by index and premium). The risk view
- * holds no mark, so the mid of the quote stands for it. Exits are not held back here (venueFilters still checks their
- * price range). Pure; performs no I/O.
+ * instrument's [minPrice, maxPrice] and, when the instrument carries the venue's band around the mark
+ * (`Instrument.priceLimitRatio`, filled by the venue's adapter), a buy at most mid × (1 + x) and a sell at least
+ * mid × (1 − x): the band the venue accepts in every market (beyond it the venue caps or refuses the price). The risk
+ * view holds no mark, so the mid of the quote stands for it. Exits are not held back here (venueFilters still checks
+ * their price range). Pure; performs no I/O.
  */
 import { ONE, gtDec, ltDec } from '../../domain/money.ts';
 import { veto, type SizedCheck } from './types.ts';
