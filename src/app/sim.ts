@@ -8,6 +8,7 @@ import { basename } from 'node:path';
 import { Either } from 'effect';
 import { Decimal } from '../domain/money.ts';
 import type { Instrument } from '../domain/Instrument.ts';
+import { isMultipleOf } from '../domain/rounding.ts';
 import { wallClock, type Clock } from '../kernel/Clock.ts';
 import { CatalogueError, SIM_SYMBOLS, simCatalogue, simInstrument } from '../venues/sim/catalogue.ts';
 import { createSimExchange } from '../venues/sim/engine/SimExchange.ts';
@@ -103,7 +104,7 @@ export const runSim = async (args: RunSimArgs): Promise<RunningSim> => {
     const at = instruments.findIndex((i) => i.symbol === cap.symbol);
     const listed = instruments[at];
     if (listed === undefined) throw new SimArgsError(`--max-order-qty names ${cap.symbol}, which this simulator does not list (${instruments.map((i) => i.symbol).join(', ')})`);
-    if (!cap.quantity.gt(0) || !cap.quantity.mod(listed.quantityStep).isZero()) throw new SimArgsError(`--max-order-qty ${cap.symbol}=${cap.quantity.toString()} is not a positive multiple of its quantity step ${listed.quantityStep.toString()}`);
+    if (!cap.quantity.gt(0) || !isMultipleOf(cap.quantity, listed.quantityStep)) throw new SimArgsError(`--max-order-qty ${cap.symbol}=${cap.quantity.toString()} is not a positive multiple of its quantity step ${listed.quantityStep.toString()}`);
     if (cap.quantity.gt(listed.maxQuantity)) throw new SimArgsError(`--max-order-qty ${cap.symbol}=${cap.quantity.toString()} is above the venue's own limit-order maximum ${listed.maxQuantity.toString()}`);
     instruments[at] = { ...listed, maxQuantity: cap.quantity };
   }

@@ -12,6 +12,34 @@ import { runCli } from '../support/runCli.ts';
 
 const run = runCli;
 
+/**
+ * Runs 12 trials of a scenario (2 per kill window) and checks what every scenario must show: exit 0, zero violations,
+ * and its own window hit twice without a violation, at most one kill missing its crash point. Returns the work dir.
+ */
+const scenarioDrill = async (scenario: string, seed: number, window: string): Promise<string> => {
+  const work = mkdtempSync(join(tmpdir(), `tw-drill-${scenario}-`));
+  const r = await run(['drill', 'restart', '--trials', '12', '--seed', String(seed), '--scenario', scenario, '--work-dir', work]);
+  expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
+  expect(r.stdout).toContain(`scenario ${scenario}`);
+  expect(r.stdout).toContain('0 violations');
+  const row = r.stdout.split('\n').map((l) => l.trim()).find((l) => l.startsWith(window));
+  const [trials, missed, violating] = (row ?? '').slice(window.length).trim().split(/\s+/).map(Number);
+  expect(trials, r.stdout).toBe(2);
+  expect(violating, r.stdout).toBe(0);
+  expect(missed!, r.stdout).toBeLessThanOrEqual(1);
+  return work;
+};
+
+/** Opens the main account's journal of the drill's first epoch read-only, hands it to `read`, closes it. */
+const withMainJournal = (work: string, read: (db: Database.Database) => void): void => {
+  const db = new Database(join(work, 'epoch-0', 'data', 'journal', 'bybit-main.sqlite'), { readonly: true });
+  try {
+    read(db);
+  } finally {
+    db.close();
+  }
+};
+
 describe('X-REC-1 X-RT-7 restart drill (kill -9 at crash points, restart, reconcile)', () => {
   it('20 trials: no duplicate order, every position protected, actors equal the venue, chain intact, no entry while the gate is closed', async () => {
     const work = mkdtempSync(join(tmpdir(), 'tw-drill-'));
@@ -52,46 +80,22 @@ describe('X-REC-1 X-RT-7 restart drill (kill -9 at crash points, restart, reconc
   }, 600_000);
 
   it('S0-11 S0-13 X-REC-1 the stops scenario (break-even and trailing stops): 12 trials with kills while a stop move is in flight or just confirmed, zero violations', async () => {
-    const work = mkdtempSync(join(tmpdir(), 'tw-drill-stops-'));
-    const r = await run(['drill', 'restart', '--trials', '12', '--seed', '3', '--scenario', 'stops', '--work-dir', work]);
-    expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
-    expect(r.stdout).toContain('scenario stops');
-    expect(r.stdout).toContain('0 violations');
-    const row = r.stdout.split('\n').map((l) => l.trim()).find((l) => l.startsWith('STOP MOVE'));
-    const [trials, missed, violating] = (row ?? '').slice('STOP MOVE'.length).trim().split(/\s+/).map(Number);
-    expect(trials, r.stdout).toBe(2);
-    expect(violating, r.stdout).toBe(0);
-    expect(missed!, r.stdout).toBeLessThanOrEqual(1);
+    const work = await scenarioDrill('stops', 3, 'STOP MOVE');
     // The children really moved stops: the journal shows moves asked and trailed stops confirmed.
-    const db = new Database(join(work, 'epoch-0', 'data', 'journal', 'bybit-main.sqlite'), { readonly: true });
-    try {
+    withMainJournal(work, (db) => {
       const to = (state: string) => (db.prepare("SELECT count(*) AS n FROM events WHERE type = 'ACTOR_EVENT' AND json_extract(payload, '$.to') = ?").get(state) as { n: number }).n;
       expect(to('opened.movingStop')).toBeGreaterThan(0);
       expect(to('opened.trailing') + to('opened.breakEven')).toBeGreaterThan(0);
-    } finally {
-      db.close();
-    }
+    });
   }, 600_000);
 
   it('S0-16 X-REC-1 the split scenario (at most 0.1 BTC per limit order, so entries go out in parts): kills while a split is half done, zero violations', async () => {
-    const work = mkdtempSync(join(tmpdir(), 'tw-drill-split-'));
-    const r = await run(['drill', 'restart', '--trials', '12', '--seed', '5', '--scenario', 'split', '--work-dir', work]);
-    expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
-    expect(r.stdout).toContain('scenario split');
-    expect(r.stdout).toContain('0 violations');
-    const row = r.stdout.split('\n').map((l) => l.trim()).find((l) => l.startsWith('SPLIT'));
-    const [trials, missed, violating] = (row ?? '').slice('SPLIT'.length).trim().split(/\s+/).map(Number);
-    expect(trials, r.stdout).toBe(2);
-    expect(violating, r.stdout).toBe(0);
-    expect(missed!, r.stdout).toBeLessThanOrEqual(1);
+    const work = await scenarioDrill('split', 5, 'SPLIT');
     // The children really split: later parts were requested, and no limit order ever asked the venue for more than 0.1.
-    const db = new Database(join(work, 'epoch-0', 'data', 'journal', 'bybit-main.sqlite'), { readonly: true });
-    try {
+    withMainJournal(work, (db) => {
       const requested = (db.prepare("SELECT json_extract(payload, '$.clientOrderId') AS id, json_extract(payload, '$.quantity') AS q FROM events WHERE type = 'ORDER_REQUESTED' AND json_extract(payload, '$.symbol') = 'BTCUSDT' AND json_extract(payload, '$.orderType') = 'limit'").all() as Array<{ id: string; q: string }>);
       expect(requested.filter((o) => /-p[1-9]\d*$/.test(o.id)).length, JSON.stringify(requested)).toBeGreaterThan(0);
       for (const o of requested) expect(Number(o.q), o.id).toBeLessThanOrEqual(0.1);
-    } finally {
-      db.close();
-    }
+    });
   }, 600_000);
 });
