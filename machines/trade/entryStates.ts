@@ -19,7 +19,7 @@ const partDone = { guard: 'completesPart' as const, target: OPENED, actions: ['r
 const entryFill = (partial: string | undefined, nextPart = true) => [
   ...(nextPart
     ? [{
-        guard: and(['completesPart', stateIn('#trade.control.running'), stateIn('#trade.entries.allowed')]),
+        guard: and(['completesPart', stateIn('#trade.control.running'), stateIn('#trade.entries.allowed'), not('isFlattenRequested')]),
         target: `${LIFECYCLE}.submitting`,
         reenter: true,
         actions: ['recordEntryFill' as const, 'protectPartialEntry' as const, 'nextEntryPart' as const],
@@ -88,6 +88,20 @@ const closedWhileResting = {
   actions: ['recordVenueClose' as const, 'recordExternalFills' as const, 'requestEntryCancel' as const],
 };
 
+// X-ORD-6 while a split entry is still going out (S0-16): a venue-side TP/SL closed part of what the earlier parts
+// filled and cleared the stops. The trigger already decided to exit: the rest of the entry is withdrawn and, once it
+// is gone, the remainder is flattened reduce-only (OPENED → flattening). The venue's own fills are counted.
+const partialStopWhileEntering = {
+  guard: and(['hasEntryFill', 'isPartialStop', 'hasExternalFills']),
+  target: `${LIFECYCLE}.cancelling`,
+  actions: [
+    'recordExternalFills' as const,
+    'requestFlatten' as const,
+    'requestEntryCancel' as const,
+    { type: 'notify' as const, params: { kind: 'positionUnprotected' as const, severity: 'critical' as const } },
+  ],
+};
+
 export const idle = tradeSetup.createStateConfig({
   description: 'No entry in flight and no position. Accepts an approved intent when trading runs and entries are allowed.',
   on: {
@@ -121,7 +135,7 @@ export const submitting = tradeSetup.createStateConfig({
     'venue.cancelled': entryClosedSubmitting,
     'venue.expired': entryClosedSubmitting,
     // The venue closed what earlier parts filled (their TP/SL) while the next part is on its way: withdraw it.
-    'venue.positionChanged': closedWhileResting,
+    'venue.positionChanged': [closedWhileResting, partialStopWhileEntering],
     // Unknown is not rejected: ask the venue by client order id, never send again blindly (X-REC-6).
     'venue.unknown': toQuerying,
     'timer.ackTimeout': toQuerying,
@@ -150,13 +164,14 @@ export const querying = tradeSetup.createStateConfig({
         target: 'idle',
         actions: ['markEntryDone', { type: 'recordOutcome', params: { outcome: 'cancelled' } }],
       },
-      { guard: and(['isEntryEvent', 'isHalted', not('isQueryClosed')]), target: 'cancelling', actions: ['requestEntryCancel'] },
+      // Halted, or a partial venue stop wants the position closed (X-ORD-6): an entry still live is withdrawn.
+      { guard: and(['isEntryEvent', 'mustWithdrawEntry', not('isQueryClosed')]), target: 'cancelling', actions: ['requestEntryCancel'] },
       // Closed with fills: the position exists; its fills (trade ids, prices) arrive on the stream or from the reconciler.
       { guard: and(['isEntryEvent', 'isQueryClosed']), target: 'working', actions: ['markEntryDone'] },
       { guard: 'isEntryEvent', target: 'working' },
     ],
     'venue.accepted': [
-      { guard: and(['isEntryEvent', 'isHalted']), target: 'cancelling', actions: ['requestEntryCancel'] },
+      { guard: and(['isEntryEvent', 'mustWithdrawEntry']), target: 'cancelling', actions: ['requestEntryCancel'] },
       { guard: 'isEntryEvent', target: 'working' },
     ],
     'venue.rejected': entryRejected,
@@ -164,6 +179,7 @@ export const querying = tradeSetup.createStateConfig({
     'venue.cancelled': entryClosed,
     'venue.expired': entryClosed,
     'timer.queryRetry': { target: 'querying', reenter: true },
+    'venue.positionChanged': partialStopWhileEntering,
     'command.cancelEntry': { target: 'cancelling', actions: 'requestEntryCancel' },
     'operator.kill': killEntry,
     'runtime.defect': killEntry,
@@ -179,7 +195,10 @@ export const working = tradeSetup.createStateConfig({
     'venue.rejected': repriceOrReject,
     'venue.cancelled': entryClosed,
     'venue.expired': entryClosed,
-    'venue.positionChanged': closedWhileResting,
+    'venue.positionChanged': [closedWhileResting, partialStopWhileEntering],
+    // S0-7/S0-11: the filled part already reached the break-even trigger while the rest (the second leg) still rests:
+    // the rest is withdrawn, so the position is managed as opened (break-even, trailing) instead of waiting for it.
+    'market.mark': { guard: and(['hasEntryFill', 'isStopMoveDue']), target: 'cancelling', actions: 'requestEntryCancel' },
     'command.cancelEntry': { target: 'cancelling', actions: 'requestEntryCancel' },
     'operator.kill': killEntry,
     'runtime.defect': killEntry,
@@ -197,7 +216,11 @@ export const cancelling = tradeSetup.createStateConfig({
     // The venue refused the cancel (already closed, or not known yet): only a query tells which.
     'venue.cancelRejected': toQuerying,
     'venue.unknown': toQuerying,
-    'venue.positionChanged': { guard: and(['isVenueFlat', 'hasEntryFill']), actions: ['recordVenueClose', 'recordExternalFills'] },
+    'venue.positionChanged': [
+      { guard: and(['isVenueFlat', 'hasEntryFill']), actions: ['recordVenueClose', 'recordExternalFills'] },
+      // A partial venue-side stop while the entry is being withdrawn: flatten what is left once it is gone (X-ORD-6).
+      { guard: and(['hasEntryFill', 'isPartialStop', 'hasExternalFills']), actions: ['recordExternalFills', 'requestFlatten', { type: 'notify', params: { kind: 'positionUnprotected', severity: 'critical' } }] },
+    ],
     'operator.kill': { actions: 'recordHalt' },
     'runtime.defect': { actions: 'recordHalt' },
   },

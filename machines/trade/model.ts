@@ -110,6 +110,8 @@ export const modelSplitEvents: ReadonlyArray<TradeEvent> = [
   { type: 'command.cancelEntry', at: 4 },
   { type: 'stream.paused', reason: 'gap', at: 2 },
   { type: 'venue.positionChanged', side: 'flat', quantity: '0', at: 6 },
+  // X-ORD-6 while the second part is out: the venue's stop closed half of the first part and cleared the stops.
+  { type: 'venue.positionChanged', side: 'long', quantity: '0.5', external: { quantity: '0.5', notional: '49.5', fee: '0.01', tradeIds: ['x3'] }, at: 6 },
   { type: 'venue.protectionSet', at: 4 },
   { type: 'command.close', at: 5 },
   { type: 'operator.kill', reason: 'operator', flatten: true, at: 4 },

@@ -29,14 +29,39 @@ const capOf = (intent: Pick<TradeIntent, 'limits'>, priced: boolean): string | u
 const unsplittable = (limits: OrderLimits, quantity: string, cap: string): boolean =>
   dec(cap).lt(dec(limits.quantityStep)) || dec(quantity).div(dec(cap)).gt(MAX_SPLIT_PARTS);
 
-/** Returns the parts of an intent's entry: the quantity itself when it fits one order, else the deterministic split. */
-export const entryPartsOf = (intent: Pick<TradeIntent, 'quantity' | 'price' | 'limits'>): ReadonlyArray<string> => {
-  const cap = capOf(intent, intent.price !== undefined);
-  if (cap === undefined || intent.limits === undefined || dec(intent.quantity).lte(dec(cap))) return [intent.quantity];
+/** Returns the parts of one leg: its quantity when it fits one order, else the deterministic split. */
+const legParts = (intent: Pick<TradeIntent, 'limits'>, quantity: string, priced: boolean): ReadonlyArray<string> => {
+  const cap = capOf(intent, priced);
+  if (cap === undefined || intent.limits === undefined || dec(quantity).lte(dec(cap))) return [quantity];
   // A split that cannot be made (a maximum below one step, more parts than MAX_SPLIT_PARTS) is a sizing error; a
   // chart never throws, so such an intent goes out whole and the venue's refusal ends it.
-  if (unsplittable(intent.limits, intent.quantity, cap)) return [intent.quantity];
-  return splitQuantity(dec(intent.quantity), dec(cap), dec(intent.limits.quantityStep)).map(String);
+  if (unsplittable(intent.limits, quantity, cap)) return [quantity];
+  return splitQuantity(dec(quantity), dec(cap), dec(intent.limits.quantityStep)).map(String);
+};
+
+type PartsIntent = Pick<TradeIntent, 'quantity' | 'price' | 'limits' | 'legs'>;
+
+/**
+ * Returns the parts of an intent's entry, in sending order: each leg's parts (S0-7; one leg when the intent has no
+ * legs), a leg that fits one order as itself, a larger one split deterministically (S0-16).
+ */
+export const entryPartsOf = (intent: PartsIntent): ReadonlyArray<string> =>
+  intent.legs === undefined
+    ? legParts(intent, intent.quantity, intent.price !== undefined)
+    : intent.legs.flatMap((leg) => legParts(intent, leg.quantity, true));
+
+/**
+ * Returns the price of entry part `n` when it is the first part of a leg after the first (S0-7: the second leg's own
+ * price); undefined otherwise — a later part of the same leg goes out at the price that leg works at.
+ */
+export const legPriceOfPart = (intent: PartsIntent, n: number): string | undefined => {
+  if (intent.legs === undefined) return undefined;
+  let start = 0;
+  for (const leg of intent.legs) {
+    if (n === start && start > 0) return leg.price;
+    start += legParts(intent, leg.quantity, true).length;
+  }
+  return undefined;
 };
 
 /** Returns the quantity of the current entry part (the intent's quantity for an entry that was not split). */

@@ -47,7 +47,12 @@ export const positionRecoveryEvents = (
   if (flat && (holdsPosition(s) || hasPartialEntry(s))) return { events: [positionChangedEvent(undefined, external, at)], action: 'none' };
   if (flat) return { events: [], action: 'none' };
   const protectedAtVenue = position.takeProfit !== undefined && position.stopLoss !== undefined;
-  if (hasPartialEntry(s)) return { events: [], action: protectedAtVenue ? 'none' : 'protect_partial_entry' };
+  if (hasPartialEntry(s)) {
+    // X-ORD-6 while we were away: the venue's stop closed part of what the entry filled and cleared the stops. The chart
+    // withdraws the rest of the entry and flattens what is left (its guards decide); the remainder is protected meanwhile.
+    const stopped = !protectedAtVenue && external.length > 0 && position.quantity.lt(dec(openQuantity(s.context)));
+    return { events: stopped ? [positionChangedEvent(position, external, at)] : [], action: protectedAtVenue ? 'none' : 'protect_partial_entry' };
+  }
   if (!holdsPosition(s)) return { events: [], action: 'none' };
   if (isProtecting(s) && protectedAtVenue) return { events: [{ type: 'venue.protectionSet', at }], action: 'none' };
   // A stop move in flight at the crash: the venue's stop tells whether it landed; if not, the old stop stands and the

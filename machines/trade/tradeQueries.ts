@@ -86,10 +86,16 @@ export const isProtected = (s: TradeSnapshotLike): boolean => {
 export const journaledStopPhase = (state: unknown): 'moving' | 'breakEven' | 'trailing' | undefined =>
   state === 'opened.movingStop' ? 'moving' : state === 'opened.breakEven' ? 'breakEven' : state === 'opened.trailing' ? 'trailing' : undefined;
 
-/** Whether the actor's stop is managed (S0-11, S0-13) and may move on a mark: protected, no move in flight. */
+/**
+ * Whether the actor's stop is managed (S0-11, S0-13) and may move on a mark: protected, no move in flight — or an
+ * entry still resting with a part filled (S0-7's second leg), which a break-even mark withdraws so the position is
+ * managed as opened.
+ */
 export const takesMarks = (s: TradeSnapshotLike): boolean => {
   const { top, sub } = lifeOf(s);
-  return s.context.intent?.management !== undefined && top === 'opened' && (sub === 'protected' || sub === 'breakEven' || sub === 'trailing');
+  if (s.context.intent?.management === undefined) return false;
+  if (top === 'working') return dec(openQuantity(s.context)).gt(0);
+  return top === 'opened' && (sub === 'protected' || sub === 'breakEven' || sub === 'trailing');
 };
 
 /** Whether the actor's entry was just sent (no ack yet). */

@@ -3,10 +3,10 @@
  * event; actions only assign context or emit intents. The chart is the one in-memory ledger of its cycle's orders:
  * sizes, fills (de-duplicated by trade id) and which orders have settled.
  */
-import { and, assign, emit, enqueueActions, setup, stateIn } from 'xstate';
+import { and, assign, emit, enqueueActions, not, or, setup, stateIn } from 'xstate';
 import { dec } from '../../src/domain/money.ts';
 import { addFill, averagePrice, emptyTotals, isPositive, rememberTradeId } from './fillMath.ts';
-import { completesExitPart, completesPart, currentPartQuantity, entryPartsOf, exitPartQuantity } from './orderParts.ts';
+import { completesExitPart, completesPart, currentPartQuantity, entryPartsOf, exitPartQuantity, legPriceOfPart } from './orderParts.ts';
 import { queryOutcome } from './queryOutcome.ts';
 import { heldLevels, initialStop, plannedStopMove } from './stopManagement.ts';
 import { entryPartId } from '../../src/domain/clientOrderId.ts';
@@ -57,6 +57,8 @@ export const tradeSetup = setup({
   guards: {
     canOpen: and([stateIn('#trade.control.running'), stateIn('#trade.entries.allowed')]),
     isHalted: stateIn('#trade.control.halted'),
+    // A live entry found while halted, or after a partial venue stop asked for the position to be closed (X-ORD-6).
+    mustWithdrawEntry: or([stateIn('#trade.control.halted'), ({ context }) => context.flattenRequested]),
     isEntryEvent: ({ context, event }) => isEntryEvent(context, event),
     isExitEvent: ({ context, event }) => isExitEvent(context, event),
     isNewEntryFill: ({ context, event }) => isNewEntryFill(context, event),
@@ -75,6 +77,7 @@ export const tradeSetup = setup({
     canReprice: and([
       stateIn('#trade.control.running'),
       stateIn('#trade.entries.allowed'),
+      not('isFlattenRequested'),
       ({ context, event }) =>
         event.type === 'venue.rejected' && isEntryEvent(context, event) && event.category === 'post_only_would_take' &&
         context.intent !== null && context.intent.price !== undefined && context.attempt < context.intent.maxRepriceAttempts,
@@ -93,6 +96,8 @@ export const tradeSetup = setup({
     },
     isVenueFlat: ({ event }) => isVenueFlat(event),
     isPartialStop: ({ context, event }) => isPartialStop(context, event),
+    // The event carries fills of the venue's own (its TP/SL, a liquidation) the cycle has not counted yet.
+    hasExternalFills: ({ context, event }) => newExternalFills(context, event) !== undefined,
     isVenueClosed: ({ context }) => context.venueClosed,
     // S0-11, S0-13: the mark calls for a stop move (break-even once, then the trailer's forward moves).
     isStopMoveDue: ({ context, event }) => event.type === 'market.mark' && plannedStopMove(context, event.price) !== undefined,
@@ -124,7 +129,9 @@ export const tradeSetup = setup({
     nextEntryPart: assign(({ context, event }) => {
       if (context.intent === null) return {};
       const n = context.entryOrders + 1;
-      return { entryPart: context.entryPart + 1, entryOrders: n, attempt: 0, entryClientOrderId: entryPartId(context.intent.clientOrderId, n), ackDeadline: atOf(event) + context.intent.ackTimeoutMs };
+      // S0-7: the first part of the second leg goes out at that leg's price; a later part of a leg at the leg's own.
+      const price = legPriceOfPart(context.intent, context.entryPart + 1) ?? context.entryPrice;
+      return { entryPart: context.entryPart + 1, entryOrders: n, attempt: 0, entryClientOrderId: entryPartId(context.intent.clientOrderId, n), entryPrice: price, ackDeadline: atOf(event) + context.intent.ackTimeoutMs };
     }),
     submitEntry: enqueueActions(({ context, enqueue }) => {
       const id = context.entryClientOrderId;
@@ -260,6 +267,8 @@ export const tradeSetup = setup({
           : {},
     ),
     clearHalt: assign({ haltReason: null, flattenRequested: false }),
+    // X-ORD-6 during an entry: what is left once the entry is gone is closed reduce-only (cleared with the cycle).
+    requestFlatten: assign({ flattenRequested: true }),
     recordOutcome: assign((_, params: { outcome: string }) => ({ lastOutcome: params.outcome })),
     notify: emit(({ context, event }, params: Notice) => ({ type: 'notify' as const, kind: params.kind, severity: params.severity, message: noticeText(context, event, params.kind) })),
   },

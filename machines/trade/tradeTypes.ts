@@ -6,6 +6,7 @@ import type { PositionChanged, ProtectionFailed, ProtectionSet, VenueOrderEvent 
 import type { Side, TimeInForce } from '../../src/domain/orders.ts';
 import type { FillTotals } from './fillMath.ts';
 import type { OrderLimits } from './orderParts.ts';
+import type { EntryLeg } from '../../src/domain/dualEntry.ts';
 import type { StopManagement, StopState } from './stopManagement.ts';
 
 /** What an order is for in its trade: entries open, exits and flattens reduce. */
@@ -47,6 +48,11 @@ export interface TradeIntent {
   readonly management?: StopManagement | undefined;
   /** The venue's per-order maximum quantities (S0-16): larger entries and exits go out in parts; absent, nothing is split. */
   readonly limits?: OrderLimits | undefined;
+  /**
+   * S0-7: the legs of a dual entry, each a quantity and a price (they add up to `quantity`; the first is at `price`),
+   * sent one after another like the parts of a split entry (each leg itself split at `limits`); absent, one leg.
+   */
+  readonly legs?: ReadonlyArray<EntryLeg> | undefined;
 }
 
 /** Why a position ended at the venue without our exit order. */

@@ -16,7 +16,8 @@ import { Redacted } from 'effect';
 import type { AlertPort } from '../alerts/AlertRouter.ts';
 import type { AppConfig } from '../config/schema.ts';
 import { signalWebhookSecretVariable, type Secrets } from '../config/secrets.ts';
-import { requiredSourcesOf, STALE_ENTRY_PRESET_MS, type StaleEntrySection } from '../config/signalsSection.ts';
+import { requiredSourcesOf, STALE_ENTRY_PRESET_MS, type DualEntrySection, type StaleEntrySection } from '../config/signalsSection.ts';
+import { passiveSecondPrice } from '../domain/dualEntry.ts';
 import type { TradeProposal } from '../domain/TradeProposal.ts';
 import type { Journal } from '../journal/Journal.ts';
 import type { Clock } from '../kernel/Clock.ts';
@@ -98,16 +99,29 @@ export const webhookSecretsOf = (config: AppConfig, secrets: Secrets | undefined
 };
 
 /**
+ * The hints of a signal's dual entry (S0-7): the two post-only legs at the signal's two entry prices, or at its one
+ * price and the configured offset from it on the passive side; a leg that would take liquidity joins the maker side.
+ */
+export const dualEntryHints = (signal: Signal, dual: DualEntrySection): ProposalHints => {
+  if (!dual.enabled) return {};
+  const side = signal.side === 'long' ? 'buy' : 'sell';
+  const [a, b] = [signal.entries[0]!, signal.entries[1] ?? passiveSecondPrice(side, signal.entries[0]!, dual.secondOffsetFraction)];
+  return { postOnlyLimit: a, secondPostOnlyLimit: b, makerJoinTicks: dual.makerJoinTicks };
+};
+
+/**
  * Returns the inbox's `act`: the signal's entry proposed through `decideExternal` with its mode and the leverage that
  * mode trades at as hints, so the RiskEngine's leverage rule judges it again and the approval carries the trade's own
  * leverage, which the execution path sets at the venue before the entry (S0-4). A signal without a stop loss comes
- * without one (`proposalOf`): the engine's missing-SL case locks it at x10 (S0-5).
+ * without one (`proposalOf`): the engine's missing-SL case locks it at x10 (S0-5). With `dual`, two post-only legs
+ * (S0-7, `dualEntryHints`); without, one limit at the market.
  */
 export const signalAct = (
   loop: Pick<DecisionLoop, 'decideExternal'>,
   onApproved?: (decision: Extract<RiskDecision, { kind: 'approve' }>, signal: Signal, proposal: TradeProposal, hints: ProposalHints) => void,
+  dual?: DualEntrySection,
 ): SignalInboxOptions['act'] => (proposal, signal) => {
-  const hints: ProposalHints = { leverageMode: signal.mode, leverage: modeLeverageOf(signal.mode, signal.leverage) };
+  const hints: ProposalHints = { leverageMode: signal.mode, leverage: modeLeverageOf(signal.mode, signal.leverage), ...(dual === undefined ? {} : dualEntryHints(signal, dual)) };
   const d = loop.decideExternal(proposal, hints);
   if (typeof d === 'string') return { problem: d };
   if (d.kind === 'veto') return { decisionId: d.decisionId, veto: d.veto.reason };
@@ -123,12 +137,12 @@ export const staleEntryMsOf = (presets: StaleEntrySection) => (mode: SignalMode)
  * `expiresAt`, which the proposal's ttl (the mode's preset) put there. With a re-entry watch (S0-14), the approved
  * signal's plan is journaled in the same commit as its outcome, which also clears a pause of its symbol.
  */
-export const watchedSignalAct = (loop: Pick<DecisionLoop, 'decideExternal'>, watch: StaleEntryWatch, presets: StaleEntrySection, reentry?: ReEntryWatch): SignalInboxOptions['act'] =>
+export const watchedSignalAct = (loop: Pick<DecisionLoop, 'decideExternal'>, watch: StaleEntryWatch, presets: StaleEntrySection, reentry?: ReEntryWatch, dual?: DualEntrySection): SignalInboxOptions['act'] =>
   signalAct(loop, (d, signal, proposal, hints) => {
     if (d.dryRun) return;
     watch.watch({ decisionId: d.decisionId, symbol: d.order.symbol, mode: signal.mode, preset: presets[signal.mode], decidedAt: d.order.decidedAt, deadline: d.order.expiresAt });
     reentry?.planned(reentryPlanOf(d.decisionId, proposal, hints));
-  });
+  }, dual);
 
 /** A symbol list for a log line: the symbols when few (a refresh's news), their count when many (the first listing). */
 const listed = (symbols: ReadonlyArray<string>): ReadonlyArray<string> | number => (symbols.length > 20 ? symbols.length : symbols);
@@ -161,11 +175,12 @@ export const startSignalIntake = async (opts: SignalIntakeOptions): Promise<Sign
   const watch = opts.entries === undefined ? undefined : new StaleEntryWatch({ port: opts.entries, scheduler, journal: opts.journal, logger });
   const reentry = opts.entries === undefined || !s.reentry.enabled ? undefined : new ReEntryWatch({
     port: opts.entries, loop: opts.loop, scheduler, journal: opts.journal, logger, alerts: opts.alerts, settings: s.reentry,
+    secondLegOffset: s.dualEntry.enabled ? s.dualEntry.secondOffsetFraction : undefined,
   });
   const inbox = new SignalInbox({
     journal: opts.journal, clock: opts.clock, logger, parse: { instrument: (symbol) => registry.instrument(symbol), whyNot: (symbol) => { const r = registry.lookup(symbol); return r.ok ? undefined : r.message; } }, notionalFraction: s.notionalFraction, maxAgeMs: s.maxAgeMs,
     missingSources: missing, staleEntryMs: staleEntryMsOf(s.staleEntry),
-    act: watch === undefined ? signalAct(opts.loop) : watchedSignalAct(opts.loop, watch, s.staleEntry, reentry),
+    act: watch === undefined ? signalAct(opts.loop, undefined, s.dualEntry) : watchedSignalAct(opts.loop, watch, s.staleEntry, reentry, s.dualEntry),
   });
   if (reentry !== undefined) {
     // S0-14: armed before the stale-entry deadlines, so a try's own withdrawal runs first at a shared deadline.

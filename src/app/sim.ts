@@ -41,6 +41,11 @@ export interface RunSimArgs {
    * drill's `split` scenario). Market orders keep the table's maximum.
    */
   readonly maxOrderQuantity?: ReadonlyArray<{ readonly symbol: string; readonly quantity: Decimal }> | undefined;
+  /**
+   * A smaller maximum quantity of one market order (Bybit's `maxMktOrderQty`) for these symbols: larger market orders
+   * are refused, and the venue's own TP/SL close at most this much of a position (as Bybit's close-position does).
+   */
+  readonly maxMarketOrderQuantity?: ReadonlyArray<{ readonly symbol: string; readonly quantity: Decimal }> | undefined;
 }
 
 /** A running standalone simulator. */
@@ -100,14 +105,16 @@ export const runSim = async (args: RunSimArgs): Promise<RunningSim> => {
     const listed = simInstrument(symbol, profile);
     if (listed !== undefined && !instruments.some((i) => i.symbol === symbol)) instruments.push(listed);
   }
-  for (const cap of args.maxOrderQuantity ?? []) {
+  const capOf = (flag: string, cap: { readonly symbol: string; readonly quantity: Decimal }, field: 'maxQuantity' | 'maxMarketQuantity'): void => {
     const at = instruments.findIndex((i) => i.symbol === cap.symbol);
     const listed = instruments[at];
-    if (listed === undefined) throw new SimArgsError(`--max-order-qty names ${cap.symbol}, which this simulator does not list (${instruments.map((i) => i.symbol).join(', ')})`);
-    if (!cap.quantity.gt(0) || !isMultipleOf(cap.quantity, listed.quantityStep)) throw new SimArgsError(`--max-order-qty ${cap.symbol}=${cap.quantity.toString()} is not a positive multiple of its quantity step ${listed.quantityStep.toString()}`);
-    if (cap.quantity.gt(listed.maxQuantity)) throw new SimArgsError(`--max-order-qty ${cap.symbol}=${cap.quantity.toString()} is above the venue's own limit-order maximum ${listed.maxQuantity.toString()}`);
-    instruments[at] = { ...listed, maxQuantity: cap.quantity };
-  }
+    if (listed === undefined) throw new SimArgsError(`${flag} names ${cap.symbol}, which this simulator does not list (${instruments.map((i) => i.symbol).join(', ')})`);
+    if (!cap.quantity.gt(0) || !isMultipleOf(cap.quantity, listed.quantityStep)) throw new SimArgsError(`${flag} ${cap.symbol}=${cap.quantity.toString()} is not a positive multiple of its quantity step ${listed.quantityStep.toString()}`);
+    if (cap.quantity.gt(listed[field])) throw new SimArgsError(`${flag} ${cap.symbol}=${cap.quantity.toString()} is above the venue's own ${field === 'maxQuantity' ? 'limit' : 'market'}-order maximum ${listed[field].toString()}`);
+    instruments[at] = { ...listed, [field]: cap.quantity };
+  };
+  for (const cap of args.maxOrderQuantity ?? []) capOf('--max-order-qty', cap, 'maxQuantity');
+  for (const cap of args.maxMarketOrderQuantity ?? []) capOf('--max-market-order-qty', cap, 'maxMarketQuantity');
   const exchange = createSimExchange({ clock, instruments, feeds, seed: args.seed, profile });
   const apiKeys = args.apiKeys ?? binding.simDefaults.apiKeys;
   for (const account of new Set(apiKeys.map((k) => k.account))) exchange.fundAccount(account, binding.simDefaults.funding.asset, new Decimal(binding.simDefaults.funding.amount));
@@ -116,7 +123,7 @@ export const runSim = async (args: RunSimArgs): Promise<RunningSim> => {
   return { server, exchange, stop: () => server.close() };
 };
 
-/** Parses `tradewarden sim` flags (`--venue <kind> --port <p> [--data <file>]… [--speed <x>] [--seed <n>] [--faults <spec>] [--max-order-qty <SYMBOL=qty>]…`). */
+/** Parses `tradewarden sim` flags (`--venue <kind> --port <p> [--data <file>]… [--speed <x>] [--seed <n>] [--faults <spec>] [--max-order-qty <SYMBOL=qty>]… [--max-market-order-qty <SYMBOL=qty>]…`). */
 export const parseSimArgs = (argv: ReadonlyArray<string>): Either.Either<RunSimArgs, string> => {
   let venue: string | undefined;
   let port: number | undefined;
@@ -125,6 +132,7 @@ export const parseSimArgs = (argv: ReadonlyArray<string>): Either.Either<RunSimA
   let faults: string | undefined;
   const dataFiles: string[] = [];
   const maxOrderQuantity: Array<{ readonly symbol: string; readonly quantity: Decimal }> = [];
+  const maxMarketOrderQuantity: Array<{ readonly symbol: string; readonly quantity: Decimal }> = [];
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const value = argv[i + 1];
@@ -164,12 +172,14 @@ export const parseSimArgs = (argv: ReadonlyArray<string>): Either.Either<RunSimA
         faults = need();
         if (faults === undefined) return Either.left('--faults needs a spec');
         break;
-      case '--max-order-qty': {
+      case '--max-order-qty':
+      case '--max-market-order-qty': {
         const v = need();
+        const list = flag === '--max-order-qty' ? maxOrderQuantity : maxMarketOrderQuantity;
         const m = v === undefined ? null : /^([A-Z0-9]{2,20})=(\d{1,12}(?:\.\d{1,12})?)$/.exec(v);
-        if (m === null) return Either.left('--max-order-qty needs SYMBOL=quantity, e.g. BTCUSDT=0.1');
-        if (maxOrderQuantity.some((c) => c.symbol === m[1])) return Either.left(`--max-order-qty names ${m[1]!} twice`);
-        maxOrderQuantity.push({ symbol: m[1]!, quantity: new Decimal(m[2]!) });
+        if (m === null) return Either.left(`${flag} needs SYMBOL=quantity, e.g. BTCUSDT=0.1`);
+        if (list.some((c) => c.symbol === m[1])) return Either.left(`${flag} names ${m[1]!} twice`);
+        list.push({ symbol: m[1]!, quantity: new Decimal(m[2]!) });
         break;
       }
       default:
@@ -182,5 +192,5 @@ export const parseSimArgs = (argv: ReadonlyArray<string>): Either.Either<RunSimA
     const parsed = parseFaultSpec(faults);
     if (Either.isLeft(parsed)) return Either.left(parsed.left);
   }
-  return Either.right({ venue, port, dataFiles, speed, seed, faults, ...(maxOrderQuantity.length === 0 ? {} : { maxOrderQuantity }) });
+  return Either.right({ venue, port, dataFiles, speed, seed, faults, ...(maxOrderQuantity.length === 0 ? {} : { maxOrderQuantity }), ...(maxMarketOrderQuantity.length === 0 ? {} : { maxMarketOrderQuantity }) });
 };

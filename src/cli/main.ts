@@ -66,6 +66,7 @@ const SIM_FLAGS = {
   seed: { type: 'string', value: 'n', description: 'the seed of the simulator\'s randomness (default 1)' },
   faults: { type: 'string', value: 'spec', description: 'inject faults, e.g. "gap:0.01,http429:0.05,ws-drop@30s" (docs/simulator.md)' },
   'max-order-qty': { type: 'string', value: 'SYMBOL=qty', multiple: true, description: 'a smaller maximum quantity of one limit order for a symbol (larger limit orders are refused, so clients split them)' },
+  'max-market-order-qty': { type: 'string', value: 'SYMBOL=qty', multiple: true, description: 'a smaller maximum quantity of one market order for a symbol (larger ones are refused; the venue\'s TP/SL close at most this much)' },
 } as const satisfies FlagTable;
 
 /** The flags every `export` action takes; src/ledger/ judges their values. */

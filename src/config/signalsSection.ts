@@ -38,6 +38,18 @@ export const ReEntrySection = Schema.Struct({
 });
 export type ReEntrySection = typeof ReEntrySection.Type;
 
+/**
+ * Dual entries (S0-7): each accepted signal enters with two post-only limits sharing its quantity 50/50, at the
+ * signal's two entry prices, or at its one price and `secondOffsetFraction` from it on the passive side; a price that
+ * would take liquidity joins the maker side `makerJoinTicks` from the taker level. Off: one limit at the market.
+ */
+export const DualEntrySection = Schema.Struct({
+  enabled: def(Schema.Boolean, () => true),
+  secondOffsetFraction: def(fractionIn({ min: 0, max: 0.05, minExclusive: true }), () => 0.001),
+  makerJoinTicks: def(boundedInt({ min: 1, max: 10 }), () => 1),
+});
+export type DualEntrySection = typeof DualEntrySection.Type;
+
 const SymbolName = Schema.String.pipe(Schema.pattern(/^[A-Z0-9]{2,30}$/, { message: () => 'Expected a venue symbol of upper-case letters and digits (BTCUSDT)' }));
 
 /** One signal source. */
@@ -72,6 +84,8 @@ export const SignalsSection = Schema.Struct({
   blacklist: def(Schema.Array(SymbolName).pipe(Schema.maxItems(1_000)), () => []),
   /** How long each mode's entry may rest unfilled before it is cancelled (S0-17): 24h or 6d. */
   staleEntry: def(StaleEntrySection, () => ({ SWING: '6d' as const, DYNAMIC: '24h' as const, FIXED: '24h' as const })),
+  /** Two post-only entries per signal (S0-7). */
+  dualEntry: def(DualEntrySection, () => ({ enabled: true, secondOffsetFraction: 0.001, makerJoinTicks: 1 })),
   /** Re-entries of a signal stopped out before any take profit (S0-14); off unless the profile turns them on. */
   reentry: def(ReEntrySection, () => ({ enabled: false, maxTries: 3, baseDelayMs: 60_000, tryTtlMs: 900_000 })),
 }).pipe(

@@ -98,6 +98,8 @@ export const ApprovedOrderRecord = Schema.Struct({
   notional: DecimalText,
   worstCaseNotional: DecimalText,
   requiresSplit: Schema.Boolean,
+  /** S0-7: the second post-only leg's price of a dual entry (absent for a one-order entry, and in older journals). */
+  secondLimitPrice: Schema.optional(DecimalText),
   mode: TradingMode,
   dryRun: Schema.Boolean,
   decidedAt: Schema.Number,
@@ -468,11 +470,16 @@ export const APPENDED_EVENTS = {
   RECONCILED_POSITION_ADOPTED: Schema.Struct({ ...reconcileNote, symbol: Schema.String, side: PositionSideSchema, quantity: Dec }),
   /**
    * A position's missing TP/SL set again: by reconcile (the protection it set) or by the periodic venue check
-   * (`reason` is the check's reason, `outcome` the venue event of the attempt).
+   * (`reason` is the check's reason, `outcome` the venue event of the attempt); for an adopted position (X-ORD-6)
+   * also the levels sent and where they came from (its entry, or its mark when the market was past those).
    */
   RECONCILED_PROTECTED: Schema.Union(
     Schema.Struct({ ...reconcileNote, ...protectionFields }),
-    Schema.Struct({ symbol: Schema.String, reason: Schema.String, outcome: Schema.String }),
+    Schema.Struct({
+      symbol: Schema.String, reason: Schema.String, outcome: Schema.String,
+      adopted: Schema.optional(Schema.Literal(true)), from: Schema.optional(Schema.Literal('entry', 'mark')),
+      takeProfit: Schema.optional(Schema.NullOr(Dec)), stopLoss: Schema.optional(Schema.NullOr(Dec)),
+    }),
   ),
   /** Reconcile: the one summary of an applied run. */
   RECONCILE_REPORT: Schema.Struct({

@@ -74,6 +74,8 @@ export class LifecycleNotifier {
   /** The signal source (its configured name) of each decision that acted on a followed signal, and of each such proposal. */
   private readonly sourceOfDecision = new Map<string, string>();
   private readonly sourceOfProposal = new Map<string, string>();
+  /** Decisions whose POSITION_OPENED was sent (or, on replay, would have been): once per trade. */
+  private readonly openedDecisions = new Map<string, true>();
   /** Per symbol, the leverage the venue holds as the last LEVERAGE_SET left it (S0-4, S0-18). */
   private readonly leverage = new LeverageReadBack();
   /** Per symbol, the client order id of the open cycle's first entry order (its OEP, side and source). */
@@ -155,6 +157,11 @@ export class LifecycleNotifier {
   private opened(o: OrderState, seq: number, emit: boolean): void {
     if (o.opened || !o.acked || !o.entry || o.firstFillPrice === undefined) return;
     o.opened = true;
+    // Once per trade: a later leg or part of the same decision's entry (S0-7, S0-16) adds to the position it opened.
+    if (o.decisionId !== undefined) {
+      if (this.openedDecisions.has(o.decisionId)) return;
+      remember(this.openedDecisions, o.decisionId, true);
+    }
     const d = this.initialMargin(o.decisionId);
     if (emit) {
       this.emit({ template: 'POSITION_OPENED', ...this.orderFields(o), entryPrice: o.firstFillPrice, quantity: o.filledQuantity, takeProfit: d.takeProfit, stopLoss: d.stopLoss }, `POSITION_OPENED:${o.clientOrderId}`, seq);

@@ -51,6 +51,11 @@ export interface ApprovedOrderFields {
   readonly worstCaseNotional: Decimal;
   /** Above the venue's per-order maximum: the execution path splits it deterministically (S0-16). */
   readonly requiresSplit: boolean;
+  /**
+   * S0-7: a dual entry's second post-only leg rests here (rounded passively, never crossing the quote); the quantity
+   * is then shared by the two legs (decisions.ts `entryLegsOf`). Undefined: one order at `limitPrice`.
+   */
+  readonly secondLimitPrice?: Decimal | undefined;
   readonly mode: TradingMode;
   /** DRY_RUN: the runtime logs the order and never sends it (X-MOD-1). */
   readonly dryRun: boolean;
@@ -91,6 +96,7 @@ export class ApprovedOrder implements ApprovedOrderFields {
   readonly notional: Decimal;
   readonly worstCaseNotional: Decimal;
   readonly requiresSplit: boolean;
+  readonly secondLimitPrice: Decimal | undefined;
   readonly mode: TradingMode;
   readonly dryRun: boolean;
   readonly decidedAt: number;
@@ -118,6 +124,7 @@ export class ApprovedOrder implements ApprovedOrderFields {
     this.notional = f.notional;
     this.worstCaseNotional = f.worstCaseNotional;
     this.requiresSplit = f.requiresSplit;
+    this.secondLimitPrice = f.secondLimitPrice;
     this.mode = f.mode;
     this.dryRun = f.dryRun;
     this.decidedAt = f.decidedAt;
@@ -153,6 +160,7 @@ export class ApprovedOrder implements ApprovedOrderFields {
       notional: this.notional.toString(),
       worstCaseNotional: this.worstCaseNotional.toString(),
       requiresSplit: this.requiresSplit,
+      ...(this.secondLimitPrice === undefined ? {} : { secondLimitPrice: this.secondLimitPrice.toString() }),
       mode: this.mode,
       dryRun: this.dryRun,
       decidedAt: this.decidedAt,
@@ -355,6 +363,7 @@ export const makeRiskEngine = (config: RiskConfig): RiskEngine => {
       notional: sizing.orderNotional,
       worstCaseNotional: sizing.exposureAdd,
       requiresSplit: gtDec(sizing.quantity, instrument.maxQuantity),
+      secondLimitPrice: entry ? sizing.secondLimitPrice : undefined,
       mode: config.mode,
       dryRun,
       decidedAt: now,
@@ -383,13 +392,14 @@ const restoreFromRecord = (record: unknown): ApprovedOrder | undefined => {
   const [quantity, limitPrice, slf, tpf, leverage, notional, worst] = ['quantity', 'limitPrice', 'stopLossFraction', 'takeProfitFraction', 'leverage', 'notional', 'worstCaseNotional'].map(num);
   const stopLoss = optNum('stopLoss');
   const takeProfit = optNum('takeProfit');
+  const secondLimitPrice = r['secondLimitPrice'] === undefined ? undefined : (num('secondLimitPrice') ?? null);
   const side = str('side');
   const tif = str('timeInForce');
   const intent = str('intent');
   const mode = str('mode');
   if (
     quantity === undefined || limitPrice === undefined || slf === undefined || tpf === undefined || leverage === undefined || notional === undefined || worst === undefined ||
-    stopLoss === null || takeProfit === null || side === undefined || !SIDES.has(side) || tif === undefined || !TIFS.has(tif) || (intent !== 'entry' && intent !== 'exit') ||
+    stopLoss === null || takeProfit === null || secondLimitPrice === null || side === undefined || !SIDES.has(side) || tif === undefined || !TIFS.has(tif) || (intent !== 'entry' && intent !== 'exit') ||
     (mode !== 'DRY_RUN' && mode !== 'PAPER' && mode !== 'LIVE') || typeof r['decidedAt'] !== 'number' || typeof r['expiresAt'] !== 'number' ||
     str('decisionId') === undefined || str('proposalId') === undefined || str('strategyId') === undefined || str('symbol') === undefined
   ) {
@@ -398,7 +408,7 @@ const restoreFromRecord = (record: unknown): ApprovedOrder | undefined => {
   return mint({
     decisionId: str('decisionId')!, proposalId: str('proposalId')!, strategyId: str('strategyId')!, symbol: str('symbol')!, side: side as Side, intent,
     quantity, limitPrice, timeInForce: tif as TimeInForce, reduceOnly: r['reduceOnly'] === true, stopLoss, takeProfit, stopLossFraction: slf, takeProfitFraction: tpf,
-    autoStopLoss: r['autoStopLoss'] === true, leverage, perTradeLeverage: r['perTradeLeverage'] === true, notional, worstCaseNotional: worst, requiresSplit: r['requiresSplit'] === true, mode, dryRun: r['dryRun'] === true,
+    autoStopLoss: r['autoStopLoss'] === true, leverage, perTradeLeverage: r['perTradeLeverage'] === true, notional, worstCaseNotional: worst, requiresSplit: r['requiresSplit'] === true, secondLimitPrice, mode, dryRun: r['dryRun'] === true,
     decidedAt: r['decidedAt'], expiresAt: r['expiresAt'],
   });
 };

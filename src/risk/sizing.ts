@@ -48,6 +48,17 @@ const capLimit = (navFloor: Decimal, fraction: number, capM: Decimal): Decimal =
 };
 
 /**
+ * S0-7 `maker_join_ticks`: a post-only price that would take liquidity (a buy at or above the ask, a sell at or below
+ * the bid) is moved to the maker side, `ticks` away from the taker level; any other price, or no `ticks`, is kept.
+ */
+export const makerJoined = (price: Decimal, side: 'buy' | 'sell', bid: Decimal, ask: Decimal, tick: Decimal, ticks: number | undefined): Decimal => {
+  if (ticks === undefined) return price;
+  const step = tick.times(ticks);
+  if (side === 'buy') return price.gte(ask) ? ask.minus(step) : price;
+  return price.lte(bid) ? bid.plus(step) : price;
+};
+
+/**
  * Sizes the proposal. Requires a two-sided quote and instrument (the gate rules guarantee both); for an exit, the
  * quantity is capped at the open position and no cap headroom applies.
  */
@@ -70,7 +81,12 @@ export const sizeProposal = (ctx: CheckContext): Sizing => {
     offset.isZero() && touch.sd() <= Decimal.precision ? touch : side === 'buy' ? touch.times(onePlus(offset)) : touch.times(oneMinus(offset));
   // A re-entry (S0-14) rests at its own level, the signal's OEP; every other entry at the passive limit by the touch.
   const fixedLimit = intent === 'entry' ? ctx.hints.postOnlyLimit : undefined;
-  const limitPrice = roundPriceForSide(fixedLimit ?? rawLimit, instrument.tickSize, side, 'passive');
+  const limitPrice = fixedLimit === undefined
+    ? roundPriceForSide(rawLimit, instrument.tickSize, side, 'passive')
+    : makerJoined(roundPriceForSide(fixedLimit, instrument.tickSize, side, 'passive'), side, bid, ask, instrument.tickSize, ctx.hints.makerJoinTicks);
+  // S0-7: a dual entry's second leg, rounded and kept on the maker side the same way.
+  const second = intent === 'entry' && fixedLimit !== undefined ? ctx.hints.secondPostOnlyLimit : undefined;
+  const secondLimitPrice = second === undefined ? undefined : makerJoined(roundPriceForSide(second, instrument.tickSize, side, 'passive'), side, bid, ask, instrument.tickSize, ctx.hints.makerJoinTicks);
   const ref = referencePrice(symbolMarket);
   const worstPrice = ref === undefined ? limitPrice : maxDec(limitPrice, ref);
 
@@ -130,6 +146,7 @@ export const sizeProposal = (ctx: CheckContext): Sizing => {
     desiredNotional,
     sizedNotional,
     quantity,
+    secondLimitPrice,
     orderNotional,
     // The worst price is the limit itself unless the reference is above it.
     exposureAdd: worstPrice === limitPrice ? orderNotional : quantity.times(worstPrice),

@@ -8,13 +8,14 @@ import { Effect, Either } from 'effect';
 import { withoutProtective, withVenueProtection } from '../execution/venueProtection.ts';
 import { clientOrderIdPrefix } from '../domain/clientOrderId.ts';
 import type { Decimal } from '../domain/money.ts';
-import type { Fill } from '../domain/orders.ts';
+import type { Fill, Position } from '../domain/orders.ts';
 import type { ExecutionEngine } from '../execution/ExecutionEngine.ts';
 import type { TradingState } from '../risk/TradingState.ts';
 import type { Venue } from '../venues/Venue.ts';
-import { isProtected } from '../../machines/trade/tradeQueries.ts';
+import { isAtRest, isProtected } from '../../machines/trade/tradeQueries.ts';
 import { actorVenueMismatches, actorViewOf, venueViewOf } from './consistency.ts';
 import type { HostRegistry, RuntimeContext } from './ports.ts';
+import { protectAdopted, type AdoptionPolicy } from './adoption.ts';
 import { actorProtection, deliverMissedFills } from './recovery.ts';
 
 /** What the check is wired to. */
@@ -28,6 +29,8 @@ export interface VenueCheckDeps {
   /** Which symbols' positions were adopted by recovery (no actor owns them). */
   readonly adopted: (symbol: string) => boolean;
   readonly quantityTolerance: Decimal;
+  /** How adopted positions are protected; undefined when foreign positions are only reported. */
+  readonly adoption?: AdoptionPolicy | undefined;
 }
 
 /** The periodic venue check. */
@@ -71,6 +74,7 @@ export class VenueCheck {
     const guarded = await Effect.runPromise(Effect.either(withVenueProtection(venue, symbol, positions.right.find((x) => x.symbol === symbol && x.side !== 'flat' && x.quantity.gt(0)))));
     if (Either.isLeft(guarded)) return [];
     const p = guarded.right.position;
+    if (p !== undefined && (p.takeProfit === undefined || p.stopLoss === undefined)) await this.protectAdopted(symbol, p, reason);
     const orders = withoutProtective(open.right, guarded.right.protectiveOrderIds);
     const prefix = clientOrderIdPrefix(ctx.settings.botId);
     const judge = (): ReadonlyArray<string> =>
@@ -93,6 +97,25 @@ export class VenueCheck {
       }
     }
     return issues;
+  }
+
+  /**
+   * An adopted position (no actor owns it: the actor is at rest and the symbol blocked) that lacks TP or SL — its
+   * venue-side stop filled only part of it and cleared the stops (X-ORD-6) — is protected again; levels from its
+   * entry, or from its mark when the market is already past those. A refusal of both raises `position_unprotected`.
+   */
+  private async protectAdopted(symbol: string, p: Position, reason: string): Promise<void> {
+    const { ctx, hosts, execution, adoption } = this.deps;
+    const host = hosts.host(symbol);
+    if (adoption === undefined || host === undefined || !isAtRest(host.snapshot()) || !this.deps.adopted(symbol)) return;
+    const { request, result, from } = await protectAdopted(p, adoption, (r) => execution.protect(r));
+    ctx.journal.append('reconcile', 'RECONCILED_PROTECTED', { symbol, reason, adopted: true, from, takeProfit: request.takeProfit ?? null, stopLoss: request.stopLoss ?? null, outcome: result.type });
+    if (result.type !== 'venue.protectionFailed') {
+      ctx.logger.warn({ symbol, reason, from }, 'adopted_position_reprotected');
+      return;
+    }
+    ctx.logger.error({ symbol, reason, alert: 'position_unprotected' }, 'adopted position left without TP/SL');
+    ctx.alerts?.raise({ key: `position_unprotected:${symbol}`, severity: 'CRITICAL', message: `${symbol} adopted position has no TP/SL and the venue refused new ones: ${result.message}` });
   }
 
   private judge(now: ReadonlySet<string>, found: ReadonlyArray<string>, reason: string): void {

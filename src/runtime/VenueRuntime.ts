@@ -31,6 +31,7 @@ import { recoverAtStartup, type RecoveryReport } from './recovery.ts';
 import { ExposureFeed, ownedPositions, riskViews, type RiskViewSources } from './RiskViews.ts';
 import { RunStats } from './RunStats.ts';
 import { VenueCheck } from './VenueCheck.ts';
+import { adoptionPolicy, type AdoptionPolicy } from './adoption.ts';
 export type { ReconcileSettings, RuntimeSettings, VenueRuntimeDeps } from './ports.ts';
 
 /** The runtime of one venue account. */
@@ -49,6 +50,7 @@ export class VenueRuntime implements DecisionTarget, HostRegistry {
   private readonly performer: IntentPerformer;
   private readonly venueCheck: VenueCheck;
   private readonly viewSources: RiskViewSources;
+  private readonly adoption: AdoptionPolicy;
   private readonly registry = new Map<string, ActorHost>();
   private readonly instruments = new Map<string, Instrument>();
   private readonly pending = new Set<Promise<unknown>>();
@@ -85,9 +87,10 @@ export class VenueRuntime implements DecisionTarget, HostRegistry {
       referencePrice: (s) => this.market.get(s)?.lastPrice ?? this.portfolio.position(s)?.entryPrice,
       leverageOf: (s) => this.execution.leverageOf(s), recordCriticalError: (what) => this.kill.recordCriticalError(what), capabilities: deps.venue.capabilities,
     });
+    this.adoption = adoptionPolicy(deps.reconcile, settings.triggerSource, (s) => this.instruments.get(s)?.tickSize);
     this.venueCheck = new VenueCheck({
       ctx: this.ctx, venue: deps.venue, hosts: this, execution: this.execution, state: this.state, deliverFill: (f) => this.router.onFill(f),
-      adopted: (s) => this.state.gates(s).blocked !== undefined, quantityTolerance: deps.reconcile.quantityTolerance,
+      adopted: (s) => this.state.gates(s).blocked !== undefined, quantityTolerance: deps.reconcile.quantityTolerance, adoption: deps.reconcile.foreignPositions === 'adopt' ? this.adoption : undefined,
     });
     this.viewSources = {
       symbols: settings.symbols, journal, portfolio: this.portfolio, market: this.market, state: this.state, approvals: this.approvals, hosts: this,
@@ -195,32 +198,26 @@ export class VenueRuntime implements DecisionTarget, HostRegistry {
   }
 
   /** Quarantines a symbol: no new entries (the RiskEngine's symbol gate); its protections stay at the venue. */
-  quarantine(symbol: string, reason: string): void {
-    gateQuarantine(this.ctx, this.state, symbol, reason);
-  }
+  quarantine(symbol: string, reason: string): void { gateQuarantine(this.ctx, this.state, symbol, reason); }
 
   /** Blocks new entries on a symbol (exits and protection continue); journaled and alerted. */
   blockSymbol(symbol: string, reason: string): void { gateBlock(this.ctx, this.state, symbol, reason); }
 
   /** Pauses or resumes entries of a symbol for its market stream (X-WS-2/5); exits and protections are not affected. */
-  setMarketPaused(symbol: string, paused: boolean, reason: string): void {
-    gatePause(this.ctx, this.state, this, symbol, paused, reason);
-  }
+  setMarketPaused(symbol: string, paused: boolean, reason: string): void { gatePause(this.ctx, this.state, this, symbol, paused, reason); }
 
   /**
    * Start-up recovery (X-REC-1..6), after the actors are restored and before `openGate`: see recovery.ts. Throws
    * ReconcileError when the venue cannot be read. It places no entry.
    */
   async recover(): Promise<RecoveryReport> {
-    const rs = this.deps.reconcile;
     this.recovering = true;
     try {
       return await recoverAtStartup({
         venue: this.deps.venue, journal: this.deps.journal, logger: this.deps.logger, botId: this.deps.settings.botId, symbols: this.symbols,
         triggerSource: this.deps.settings.triggerSource, now: () => this.ctx.now(), host: (s) => this.registry.get(s),
         deliverFill: (f) => this.router.onFill(f), recordOrder: (o) => this.execution.recordOrderUpdate(o), protect: (r) => this.execution.protect(r), idle: () => this.idle(),
-        foreignPositions: rs.foreignPositions, adoptFractions: { takeProfit: rs.adoptTakeProfitFraction, stopLoss: rs.adoptStopLossFraction },
-        tickSize: (s) => this.instruments.get(s)?.tickSize, block: (s, reason) => this.blockSymbol(s, reason),
+        foreignPositions: this.deps.reconcile.foreignPositions, adoption: this.adoption, block: (s, reason) => this.blockSymbol(s, reason),
       });
     } finally {
       this.recovering = false;
@@ -247,9 +244,7 @@ export class VenueRuntime implements DecisionTarget, HostRegistry {
   }
 
   /** Compares every actor with the venue while trading (periodic and after a private-stream reconnect). */
-  checkVenue(reason: string): Promise<ReadonlyArray<string>> {
-    return this.venueCheck.check(reason);
-  }
+  checkVenue(reason: string): Promise<ReadonlyArray<string>> { return this.venueCheck.check(reason); }
 
   /** Whether the gate is open and the runtime is not stopping (DecisionTarget). */
   ready(): boolean {

@@ -13,6 +13,7 @@ import { criticalEvent, logCritical } from '../kernel/logger.ts';
 import { decisionRecord, type RiskDecision } from '../risk/RiskEngine.ts';
 import { alertForVeto, alertsResolvedBy } from '../risk/vetoes.ts';
 import { dec } from '../domain/money.ts';
+import { dualEntryLegs } from '../domain/dualEntry.ts';
 import { openQuantity, realizedSoFar } from '../../machines/trade/tradeLogic.ts';
 import { hasPartialEntry, holdsPosition } from '../../machines/trade/tradeQueries.ts';
 import type { ActorHost } from './ActorHost.ts';
@@ -70,8 +71,13 @@ const actOnDecision = (deps: DecisionDeps, proposal: TradeProposal, decision: Ri
   const intentId = decision.decisionId;
   deps.approvals.put(intentId, order);
   stats.intents += 1;
+  // S0-7: a dual entry's two post-only legs share the quantity (one order when a half would be below the venue's minima).
+  const dual = order.secondLimitPrice === undefined ? undefined : dualEntryLegs(order.side, order.quantity, order.limitPrice, order.secondLimitPrice, instrument);
+  if (dual !== undefined && 'single' in dual) ctx.logger.info({ decisionId: decision.decisionId, symbol: order.symbol, reason: dual.single }, 'dual_entry_as_one_order');
+  const legs = dual !== undefined && 'legs' in dual ? dual.legs : undefined;
   host.send({
-    type: 'command.open', at: now, intentId, clientOrderId, side: order.side, quantity: order.quantity.toString(), price: order.limitPrice.toString(),
+    type: 'command.open', at: now, intentId, clientOrderId, side: order.side, quantity: order.quantity.toString(), price: legs?.[0].price ?? order.limitPrice.toString(),
+    ...(legs === undefined ? {} : { legs }),
     timeInForce: order.timeInForce, takeProfitFraction: order.takeProfitFraction.toString(), stopLossFraction: order.stopLossFraction.toString(),
     maxRepriceAttempts: ctx.settings.maxRepriceAttempts, repriceTicks: 1, tickSize: instrument.tickSize.toString(), ackTimeoutMs: ctx.settings.ackTimeoutMs,
     ...(ctx.settings.stopManagement === undefined ? {} : { management: ctx.settings.stopManagement }),

@@ -10,11 +10,11 @@ import { Effect, Either } from 'effect';
 import { withoutProtective, withVenueProtection } from '../execution/venueProtection.ts';
 import { clientOrderIdPrefix } from '../domain/clientOrderId.ts';
 import type { ExecutionEvent } from '../domain/events.ts';
-import { dec, type Decimal } from '../domain/money.ts';
+import { dec } from '../domain/money.ts';
 import type { Fill, Position, ProtectionRequest, TriggerSource, VenueOrder } from '../domain/orders.ts';
 import { heldLevels } from '../../machines/trade/stopManagement.ts';
-import { liveOrderIds, protectionPrices } from '../../machines/trade/tradeLogic.ts';
-import { isAtRest, isIdle, isProtecting, isTransient } from '../../machines/trade/tradeQueries.ts';
+import { liveOrderIds, openQuantity } from '../../machines/trade/tradeLogic.ts';
+import { hasPartialEntry, isAtRest, isIdle, isProtecting, isTransient } from '../../machines/trade/tradeQueries.ts';
 import { orderRecoveryEvents, positionRecoveryEvents, positionReplaced } from '../../machines/trade/reconcileActor.ts';
 import type { TradeContext } from '../../machines/trade/tradeTypes.ts';
 import { reconcile, ReconcileError, type ReconcileResult } from '../execution/Reconciler.ts';
@@ -24,6 +24,7 @@ import type { Logger } from '../kernel/logger.ts';
 import { isRetryable, type Venue, type VenueError } from '../venues/Venue.ts';
 import type { ActorHost } from './ActorHost.ts';
 import { ADOPTED_BLOCK_PREFIX } from './AccountEventRouter.ts';
+import { protectAdopted, type AdoptionPolicy } from './adoption.ts';
 import { actorVenueMismatches, actorViewOf, venueViewOf } from './consistency.ts';
 
 /** The journal stream and event types written by recovery. */
@@ -52,10 +53,8 @@ export interface RecoveryPort {
   idle(): Promise<void>;
   /** Foreign positions: adopt (protect and block entries) or report only. */
   readonly foreignPositions: 'adopt' | 'report';
-  /** TP/SL fractions for an adopted position that has none. */
-  readonly adoptFractions: { readonly takeProfit: Decimal; readonly stopLoss: Decimal };
-  /** Tick size of a symbol (protection prices are rounded to it). */
-  tickSize(symbol: string): Decimal | undefined;
+  /** How an adopted position that lacks TP or SL is protected (levels from its entry, or its mark when refused). */
+  readonly adoption: AdoptionPolicy;
   /** Blocks new entries on a symbol (adopted position, or a disagreement recovery could not resolve). */
   block(symbol: string, reason: string): void;
 }
@@ -94,12 +93,6 @@ const openPosition = (positions: ReadonlyArray<Position>, symbol: string): Posit
 export const actorProtection = (c: TradeContext, trigger: TriggerSource): ProtectionRequest | undefined => {
   const p = heldLevels(c);
   return p === undefined ? undefined : { symbol: c.symbol, takeProfit: dec(p.takeProfit), stopLoss: dec(p.stopLoss), trigger };
-};
-
-const adoptedProtection = (p: Position, port: RecoveryPort): ProtectionRequest => {
-  const side = p.side === 'long' ? 'buy' : 'sell';
-  const levels = protectionPrices(side, p.entryPrice.toString(), port.adoptFractions.takeProfit.toString(), port.adoptFractions.stopLoss.toString(), (port.tickSize(p.symbol) ?? dec('0.0001')).toString());
-  return { symbol: p.symbol, takeProfit: p.takeProfit ?? dec(levels.takeProfit), stopLoss: p.stopLoss ?? dec(levels.stopLoss), trigger: port.triggerSource };
 };
 
 /** Recovers one symbol's actor; appends the actions taken. */
@@ -166,7 +159,9 @@ const settlePosition = async (port: RecoveryPort, symbol: string, host: ActorHos
   const ctx = before.context;
   // The venue's own fills since the cycle began (a TP/SL that closed it while we were away): fees belong to the trade.
   let external: Fill[] = [];
-  if (p === undefined && ctx.orderIds.length > 0) {
+  // Also when the venue holds less than a partly filled entry: its stop may have closed part of it (X-ORD-6).
+  const shrunk = p !== undefined && hasPartialEntry(before) && p.quantity.lt(dec(openQuantity(ctx)));
+  if ((p === undefined || shrunk) && ctx.orderIds.length > 0) {
     const since = Math.min(...ctx.orderIds.map((id) => journal.getOrder(id)?.createdTs ?? port.now())) - 60_000;
     external = (await fetchOrThrow('executions', symbol, venue.executionsSince(since, symbol))).filter((f) => !ctx.orderIds.includes(f.clientOrderId) && !ctx.seenTradeIds.includes(f.tradeId));
   }
@@ -227,9 +222,8 @@ export const recoverAtStartup = async (port: RecoveryPort): Promise<RecoveryRepo
     if (p !== undefined && isAtRest(host.snapshot())) {
       if (port.foreignPositions === 'adopt') {
         if (p.takeProfit === undefined || p.stopLoss === undefined) {
-          const request = adoptedProtection(p, port);
-          const result = await port.protect(request);
-          actions.push(`${symbol}: adopted ${p.side} ${p.quantity.toString()} and protected it (${result.type})`);
+          const { result, from } = await protectAdopted(p, port.adoption, (r) => port.protect(r));
+          actions.push(`${symbol}: adopted ${p.side} ${p.quantity.toString()} and protected it (${result.type}, levels from its ${from})`);
           guarded = await fetchOrThrow('protection', symbol, withVenueProtection(port.venue, symbol, openPosition(await fetchOrThrow('positions', symbol, port.venue.positions(symbol)), symbol)));
           p = guarded.position;
         } else actions.push(`${symbol}: adopted ${p?.side ?? ''} ${p?.quantity.toString() ?? ''} (already protected)`);

@@ -89,11 +89,11 @@ describe('X-REC-1 X-RT-7 restart drill (kill -9 at crash points, restart, reconc
     });
   }, 600_000);
 
-  it('S0-16 X-REC-1 the split scenario (at most 0.1 BTC per limit order, so entries go out in parts): kills while a split is half done, zero violations', async () => {
+  it('S0-16 X-REC-1 X-ORD-6 the split scenario (at most 0.1 BTC per order, limit and market, so entries, exits and the venue\'s own TP/SL go in parts): kills while a split is half done, zero violations', async () => {
     const work = await scenarioDrill('split', 5, 'SPLIT');
-    // The children really split: later parts were requested, and no limit order ever asked the venue for more than 0.1.
+    // The children really split: later parts were requested, and no order ever asked the venue for more than 0.1.
     withMainJournal(work, (db) => {
-      const requested = (db.prepare("SELECT json_extract(payload, '$.clientOrderId') AS id, json_extract(payload, '$.quantity') AS q FROM events WHERE type = 'ORDER_REQUESTED' AND json_extract(payload, '$.symbol') = 'BTCUSDT' AND json_extract(payload, '$.orderType') = 'limit'").all() as Array<{ id: string; q: string }>);
+      const requested = (db.prepare("SELECT json_extract(payload, '$.clientOrderId') AS id, json_extract(payload, '$.quantity') AS q FROM events WHERE type = 'ORDER_REQUESTED' AND json_extract(payload, '$.symbol') = 'BTCUSDT'").all() as Array<{ id: string; q: string }>);
       expect(requested.filter((o) => /-p[1-9]\d*$/.test(o.id)).length, JSON.stringify(requested)).toBeGreaterThan(0);
       for (const o of requested) expect(Number(o.q), o.id).toBeLessThanOrEqual(0.1);
     });

@@ -39,6 +39,12 @@ export const venueFlatBare: TradeEvent = { type: 'venue.positionChanged', side: 
 export const partialStop: TradeEvent = {
   type: 'venue.positionChanged', side: 'long', quantity: '1', external: { quantity: '1', notional: '99', fee: '0.01', tradeIds: ['x2'] }, at: 6,
 };
+/** S0-16 split model (parts of 1): the venue's stop closed 0.5 of the first part at 99 and cleared the stops (X-ORD-6). */
+export const partialStopOfPart: TradeEvent = {
+  type: 'venue.positionChanged', side: 'long', quantity: '0.5', external: { quantity: '0.5', notional: '49.5', fee: '0.01', tradeIds: ['x3'] }, at: 6,
+};
+/** The same position read without the venue's fills (a read only: not proof that a stop fired). */
+export const shrunkWithoutFills: TradeEvent = { type: 'venue.positionChanged', side: 'long', quantity: '0.5', at: 6 };
 /** A stale position read (1 of 2 left, stops cleared) carrying the venue's fills that already closed all 2 (X-ORD-6). */
 export const staleStop: TradeEvent = {
   type: 'venue.positionChanged', side: 'long', quantity: '1', external: { quantity: '2', notional: '198', fee: '0.02', tradeIds: ['x3'] }, at: 6,

@@ -6,11 +6,14 @@ import { describe, expect, it } from 'vitest';
 import { lifecycleState, tradeMachine } from '../../machines/trade/tradeMachine.ts';
 import { modelInput, modelIntent } from '../../machines/trade/model.ts';
 import type { TradeEvent } from '../../machines/trade/tradeTypes.ts';
+import { positionRecoveryEvents } from '../../machines/trade/reconcileActor.ts';
+import { dec } from '../../src/domain/money.ts';
+import type { Fill, Position } from '../../src/domain/orders.ts';
 import { allTransitionKeys, runRow } from './support.ts';
 import {
   CANCELLING, CLOSED, CLOSING, FLATTENING, OPENED, PROTECTED, QUERYING, SUBMITTING, WORKING, ackTimeout, acc, cancelEntry,
   cancelRejected, cancelled, close, cooldownDone, defect, expired, f1, fAll, fEmpty, fill, kill, killFlatten, label, open, openSplit,
-  BREAK_EVEN, mark, MOVING_BE, MOVING_TRAIL, TRAILING, partialStop, paused, staleStop, positionUnchanged, protectionFailed, protectionSet, query, queryRetry, rejected, replaced, resume, resumed, unknown,
+  BREAK_EVEN, mark, partialStopOfPart, shrunkWithoutFills, MOVING_BE, MOVING_TRAIL, TRAILING, partialStop, paused, staleStop, positionUnchanged, protectionFailed, protectionSet, query, queryRetry, rejected, replaced, resume, resumed, unknown,
   venueFlat, venueFlatBare,
 } from './tradeFixtures.ts';
 
@@ -41,6 +44,14 @@ const PART2 = [openSplit, fill('c1', 't1', '1')];
 const PART2_QUERYING = [...PART2, { type: 'timer.ackTimeout', clientOrderId: 'c1-p1', at: 1001 } as TradeEvent];
 const SPLIT_OPENED = [...PART2, fill('c1-p1', 't2', '1')];
 const SPLIT_CLOSING = [...SPLIT_OPENED, protectionSet, close];
+// S0-7: a dual entry of 2 (no venue maximum): the first leg of 1 at 100, the second of 1 at 99.
+const DUAL = { ...open, legs: [{ quantity: '1', price: '100' }, { quantity: '1', price: '99' }] } as TradeEvent;
+// X-ORD-6 in a three-part entry: a partial stop while part 2 rests, its cancel refused (it filled meanwhile), the query
+// finds it filled; its fill has not arrived yet.
+const THREE_PARTS_STOPPED: TradeEvent[] = [
+  { ...openSplit, quantity: '3' } as TradeEvent, fill('c1', 't1', '1'), acc('c1-p1'), partialStopOfPart,
+  { type: 'venue.cancelRejected', clientOrderId: 'c1-p1', code: '110001', at: 3 }, query('c1-p1', true, 'filled', '1'),
+];
 
 const rows: Row[] = [
   { name: 'idle: KILL halts (no order to cancel)', reach: [], event: kill, state: 'idle', control: 'halted', emitted: ['notify:halted'], context: { haltReason: 'operator' } },
@@ -179,6 +190,8 @@ const rows: Row[] = [
   { name: 'S0-16 submitting: the next part cancelled → opened with the parts that filled', reach: PART2, event: cancelled('c1-p1'), state: 'opened.protecting', emitted: [LEAVE_SUBMIT, ...OPENING] },
   { name: 'S0-16 submitting: the next part expired → opened with the parts that filled', reach: PART2, event: expired('c1-p1'), state: 'opened.protecting', emitted: [LEAVE_SUBMIT, ...OPENING] },
   { name: 'S0-16 submitting: the venue closed the first part while the next is on its way → withdraw it', reach: PART2, event: venueFlatBare, state: 'cancelling', emitted: [LEAVE_SUBMIT, 'order.cancel:c1-p1'], context: { venueClosed: true } },
+  { name: 'S0-7 submitting: the first leg of a dual entry filled in full → the second leg at its own price, under its own id', reach: [DUAL], event: fill('c1', 't1', '1'), state: 'submitting', emitted: [LEAVE_SUBMIT, 'protection.set', 'order.submit:c1-p1', 'timer.set:ackTimeout'], context: { entryPart: 1, entryClientOrderId: 'c1-p1', entryPrice: '99', entryParts: ['1', '1'], orderSizes: { c1: '1', 'c1-p1': '1' } } },
+  { name: 'S0-7 S0-11 working: a break-even mark while the rest of the entry rests → the rest withdrawn, to be managed as opened', reach: [...WORKING, f1], event: mark('103'), state: 'cancelling', emitted: ['order.cancel:c1'], context: { openingPrice: '100' } },
   { name: 'S0-16 working: the first part filled in full → the next part', reach: [...SPLIT, acc()], event: fill('c1', 't1', '1'), state: 'submitting', emitted: ['protection.set', 'order.submit:c1-p1', 'timer.set:ackTimeout'] },
   { name: 'S0-16 working: a part filled while the market is paused → the entry ends with what filled', reach: [...SPLIT, acc(), paused], event: fill('c1', 't1', '1'), state: 'opened.protecting', emitted: OPENING },
   { name: 'S0-16 working: the next part refused after its ack → opened with what filled', reach: [...PART2, acc('c1-p1')], event: rejected('c1-p1', 'parameter'), state: 'opened.protecting', emitted: OPENING },
@@ -189,6 +202,13 @@ const rows: Row[] = [
   { name: 'S0-16 querying: the next part refused → opened with what filled', reach: PART2_QUERYING, event: rejected('c1-p1', 'parameter'), state: 'opened.protecting', emitted: [LEAVE_QUERY, ...OPENING] },
   { name: 'S0-16 cancelling: a part filled in full during the cancel → opened, no further part', reach: [...SPLIT, acc(), cancelEntry], event: fill('c1', 't1', '1'), state: 'opened.protecting', emitted: OPENING, context: { entryDone: true, entryClientOrderId: 'c1' } },
   { name: 'S0-16 cancelling: the next part refused during the cancel → opened with what filled', reach: [...PART2, cancelEntry], event: rejected('c1-p1', 'parameter'), state: 'opened.protecting', emitted: OPENING },
+  { name: 'X-ORD-6 S0-16 submitting: a partial venue stop while the next part is on its way → withdraw it, flatten after', reach: PART2, event: partialStopOfPart, state: 'cancelling', emitted: [LEAVE_SUBMIT, 'order.cancel:c1-p1', 'notify:positionUnprotected'], context: { flattenRequested: true, venueClosed: false, exit: { filledQuantity: '0.5', filledNotional: '49.5', fees: '0.01' } } },
+  { name: 'X-ORD-6 S0-16 working: a partial venue stop while the next part rests → withdraw it, flatten after', reach: [...PART2, acc('c1-p1')], event: partialStopOfPart, state: 'cancelling', emitted: ['order.cancel:c1-p1', 'notify:positionUnprotected'], context: { flattenRequested: true } },
+  { name: 'X-ORD-6 S0-16 querying: a partial venue stop while the next part is unknown → withdraw it, flatten after', reach: PART2_QUERYING, event: partialStopOfPart, state: 'cancelling', emitted: [LEAVE_QUERY, 'order.cancel:c1-p1', 'notify:positionUnprotected'], context: { flattenRequested: true } },
+  { name: 'X-ORD-6 S0-16 cancelling: a partial venue stop during the cancel → flatten once it is gone', reach: [...PART2, cancelEntry], event: partialStopOfPart, state: 'cancelling', emitted: ['notify:positionUnprotected'], context: { flattenRequested: true } },
+  { name: 'X-ORD-6 S0-16 cancelling: the part withdrawn after a partial stop → the remainder is flattened reduce-only', reach: [...PART2, acc('c1-p1'), partialStopOfPart], event: cancelled('c1-p1'), state: 'flattening', emitted: [...OPENING, 'notify:flattening', 'order.submit:c1-f1:reduceOnly'], context: { orderSizes: { c1: '1', 'c1-p1': '1', 'c1-f1': '0.5' } } },
+  { name: 'X-ORD-6 S0-16 querying: a part found resting after a partial stop is withdrawn again', reach: THREE_PARTS_STOPPED.slice(0, -1), event: query('c1-p1', true, 'new'), state: 'cancelling', emitted: [LEAVE_QUERY, 'order.cancel:c1-p1'] },
+  { name: 'X-ORD-6 S0-16 working: after a partial stop, a part that fills in full sends no further part → flattened', reach: THREE_PARTS_STOPPED, event: fill('c1-p1', 't2', '1'), state: 'flattening', emitted: [...OPENING, 'notify:flattening', 'order.submit:c1-f1:reduceOnly'], context: { orderIds: ['c1', 'c1-p1', 'c1-f1'], orderSizes: { c1: '1', 'c1-p1': '1', 'c1-f1': '1' } } },
   { name: 'S0-16 closing: an exit part filled in full with more open → the next exit part', reach: SPLIT_CLOSING, event: fill('c1-x1', 't5', '1'), state: 'closing', emitted: ['order.submit:c1-x2:reduceOnly'], context: { orderSizes: { c1: '1', 'c1-p1': '1', 'c1-x1': '1', 'c1-x2': '1' } } },
   { name: 'S0-16 flattening: a flatten part filled in full with more open → the next flatten part', reach: [...SPLIT_OPENED, killFlatten], event: fill('c1-f1', 't7', '1'), state: 'flattening', emitted: ['order.submit:c1-f2:reduceOnly'] },
 
@@ -207,6 +227,36 @@ describe('trade chart transition table', () => {
     expect((r.after.value as { entries: string }).entries).toBe(row.entries ?? (r.before.value as { entries: string }).entries);
     expect(r.emitted.map(label)).toEqual(row.emitted);
     if (row.context !== undefined) expect(r.after.context).toMatchObject(row.context);
+  });
+
+  it('X-ORD-6 S0-16 a smaller position read without the venue\'s own fills is not taken for a partial stop during an entry', () => {
+    for (const reach of [PART2, [...PART2, acc('c1-p1')], PART2_QUERYING]) {
+      const r = runRow(tradeMachine, modelInput, reach, shrunkWithoutFills);
+      expect(r.emitted.map(label)).toEqual([]);
+      expect(lifecycleState(r.after)).toBe(lifecycleState(r.before));
+      expect(r.after.context.flattenRequested).toBe(false);
+    }
+  });
+
+  it('X-ORD-6 S0-16 X-REC-3 recovery: a venue stop that closed part of a split entry while the process was down reaches the chart, which withdraws the rest and flattens', () => {
+    const resting = runRow(tradeMachine, modelInput, [...PART2, acc('c1-p1')], shrunkWithoutFills).after;
+    const position = (quantity: string, stops: boolean): Position => ({
+      symbol: 'BTCUSDT', side: 'long', quantity: dec(quantity), entryPrice: dec('100'), markPrice: dec('99'), unrealizedPnl: dec('0'), leverage: dec('5'),
+      takeProfit: stops ? dec('102') : undefined, stopLoss: stops ? dec('99') : undefined, tpTrigger: undefined, slTrigger: undefined, updatedAt: 9,
+    });
+    const stopFill: Fill = {
+      symbol: 'BTCUSDT', clientOrderId: '', venueOrderId: 'v-stop', tradeId: 'x9', side: 'sell', price: dec('99'), quantity: dec('0.5'), fee: dec('0.01'), feeAsset: 'USDT', isMaker: false, ts: 8,
+    };
+    const stopped = positionRecoveryEvents(resting, position('0.5', false), [stopFill], 9);
+    expect(stopped.action).toBe('protect_partial_entry');
+    expect(stopped.events.map((e) => e.type)).toEqual(['venue.positionChanged']);
+    const after = runRow(tradeMachine, modelInput, [...PART2, acc('c1-p1')], stopped.events[0]!);
+    expect(lifecycleState(after.after)).toBe('cancelling');
+    expect(after.after.context.flattenRequested).toBe(true);
+    expect(after.emitted.map(label)).toEqual(['order.cancel:c1-p1', 'notify:positionUnprotected']);
+    // Without the venue's fills, or with the stops still in place, it is only a partly filled entry to protect.
+    expect(positionRecoveryEvents(resting, position('0.5', false), [], 9)).toEqual({ events: [], action: 'protect_partial_entry' });
+    expect(positionRecoveryEvents(resting, position('0.5', true), [stopFill], 9)).toEqual({ events: [], action: 'none' });
   });
 
   it('covers every transition of the chart', () => {

@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { Effect, Schema } from 'effect';
 import { createActor, initialTransition, transition, type AnyActorRef, type EventObject, type InspectionEvent } from 'xstate';
 import { AppConfig, decodeDefaults } from '../../src/config/schema.ts';
+import type { Instrument } from '../../src/domain/Instrument.ts';
 import { Decimal, dec } from '../../src/domain/money.ts';
 import { TradeProposal } from '../../src/domain/TradeProposal.ts';
 import { openJournal, type Journal } from '../../src/journal/Journal.ts';
@@ -113,14 +114,14 @@ export interface ModelRig {
 }
 
 /** Builds the rig: bundled BTCUSDT bars, a funded account and a funded counterparty, the replay advanced past the first closed bar (quotes and bar age for the RiskEngine). */
-export const makeModelRig = async (): Promise<ModelRig> => {
+export const makeModelRig = async (opts: { readonly instrument?: (i: Instrument) => Instrument } = {}): Promise<ModelRig> => {
   const dir = mkdtempSync(join(tmpdir(), 'tw-model-'));
   const seed = 7;
   const config = decodeDefaults(AppConfig);
   btcBars ??= loadBarsCsv('data/crypto-1m/bybit_BTCUSDT_perp_1m_2022-12-13.csv').slice(0, 10);
   const clock = new VirtualClock(btcBars[0]!.start);
   const scheduler = virtualScheduler(clock);
-  const instrument = bybitLinearInstrument(SYMBOL);
+  const instrument = (opts.instrument ?? ((i: Instrument) => i))(bybitLinearInstrument(SYMBOL));
   const exchange = createSimExchange({
     clock, instruments: [instrument], seed,
     feeds: [barFeed({ symbol: SYMBOL, bars: btcBars, seed, ticksPerBar: 16, tickSize: instrument.tickSize })],

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { runSession } from '../../src/app/session.ts';
+import type { VenueRuntime } from '../../src/runtime/VenueRuntime.ts';
 import type { AppConfig } from '../../src/config/schema.ts';
 import { loadSecrets } from '../../src/config/secrets.ts';
 import { demo, loopbackConfig } from '../support/loopbackConfig.ts';
@@ -22,10 +23,12 @@ const SECRET = 'session-webhook-secret-89ab0123456789abcdef0123';
 const SIGNAL = ['#BTCUSDT LONG SWING', 'Entry: 17200', 'TP1: 17370', 'SL: 17030'].join('\n');
 
 // At ×500 a wall stall of 0.6 s under CI load ages the account snapshot 300 venue seconds: the limits are widened so
-// this test judges the intake, not the staleness breaker (tests/risk proves that).
+// this test judges the intake, not the staleness breaker (tests/risk proves that). The same stall makes the mid jump
+// between two quotes; the market-quality guards' jump limits are widened for the same reason.
 const base = loopbackConfig({ speed: 500, maxAgeMs: { quote: 600_000, bar: 1_800_000, account: 3_600_000 } });
 const config: AppConfig = {
   ...base,
+  risk: { ...base.risk, marketQuality: { ...base.risk.marketQuality, sigmaLimit: 100, jumpWithoutVolumeFraction: 1 } },
   profile: 's0-bybit-signal',
   strategies: { ...demo.config.strategies, breakout: { ...demo.config.strategies.breakout, enabled: false } },
   schedules: { ...base.schedules, entries: [] },
@@ -60,6 +63,15 @@ const signalRows = (path: string) => {
   }
 };
 
+let runtime: VenueRuntime | undefined;
+
+/** Resolves once the session's market view of BTCUSDT holds a closed 1-minute bar (the stream's first). */
+const barClosed = async (): Promise<void> => {
+  while (runtime?.views(0, new Map()).market.symbols['BTCUSDT']?.lastBarCloseTs === undefined) {
+    await new Promise<void>((resolve) => setTimeout(resolve, 10));
+  }
+};
+
 describe('signal webhook in a loopback session', () => {
   it('S0-3 X-SEC-1 503 before the intake runs, then a signed signal is journaled before its outcome and answered accepted; its repeat is a duplicate', async () => {
     const stop = new AbortController();
@@ -75,12 +87,18 @@ describe('signal webhook in a loopback session', () => {
         const res = await postSigned(await ops.promise, { id: 'early', text: SIGNAL });
         early = { status: res.status, retryAfter: res.headers.get('retry-after') };
       },
-      onStarted: () => started.resolve(undefined),
+      onStarted: (runtimes) => {
+        runtime = runtimes.get('main');
+        started.resolve(undefined);
+      },
     });
     let answers: unknown[] | undefined;
     try {
       const ended = run.then((r) => Promise.reject(new Error(`the session ended first: ${JSON.stringify(r.summary)}`)));
       await Promise.race([started.promise, ended]);
+      // The RiskEngine judges a signal only on a market with a closed 1-minute bar (its staleness rule): wait for the
+      // stream's first one, as a signal arriving before it would be vetoed, not refused by the webhook.
+      await Promise.race([barClosed(), ended]);
       const url = await ops.promise;
       answers = [await postSigned(url, { id: 'w1', text: SIGNAL }), await postSigned(url, { id: 'w1', text: SIGNAL })].map((r) => [r.status, r.json()]);
     } finally {
@@ -88,7 +106,7 @@ describe('signal webhook in a loopback session', () => {
     }
     const result = await run;
     expect(early).toEqual({ status: 503, retryAfter: '5' });
-    expect(answers).toEqual([[200, { outcome: 'accepted' }], [200, { outcome: 'duplicate' }]]);
+    expect(answers, JSON.stringify(signalRows(result.journals['main']!))).toEqual([[200, { outcome: 'accepted' }], [200, { outcome: 'duplicate' }]]);
     const rows = signalRows(result.journals['main']!);
     expect(rows.map((r) => [r.type, r.key, r.via ?? r.outcome])).toEqual([
       ['SIGNAL_RECEIVED', 'CRYPTORAKETEN:w1', 'webhook'],

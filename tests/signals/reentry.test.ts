@@ -15,6 +15,7 @@ import type { AlertInput, AlertPort } from '../../src/alerts/AlertRouter.ts';
 import { staleEntryMsOf, watchedSignalAct } from '../../src/app/signalIntake.ts';
 import { decodeConfig, loadConfigFile } from '../../src/config/load.ts';
 import type { StaleEntrySection } from '../../src/config/signalsSection.ts';
+import { dec } from '../../src/domain/money.ts';
 import { roundPriceForSide } from '../../src/domain/rounding.ts';
 import type { JournalEntry } from '../../src/journal/Journal.ts';
 import { createLogger } from '../../src/kernel/logger.ts';
@@ -72,12 +73,12 @@ const recordingAlerts = () => {
 };
 
 /** Starts the runtime, its loop and the intake's inbox with its stale-entry and re-entry watches. */
-const follow = async (hx: H) => {
+const follow = async (hx: H, secondLegOffset?: number) => {
   const loop = await startedLoop(hx, []);
   const logger = createLogger({ level: 'debug', clock: hx.clock, targets: { memory: hx.logLines } });
   const alerts = recordingAlerts();
   const scheduler = virtualScheduler(hx.clock);
-  const newWatch = (): ReEntryWatch => new ReEntryWatch({ port: hx.runtime, loop, scheduler, journal: hx.journal, logger, alerts: alerts.port, settings: SETTINGS });
+  const newWatch = (): ReEntryWatch => new ReEntryWatch({ port: hx.runtime, loop, scheduler, journal: hx.journal, logger, alerts: alerts.port, settings: SETTINGS, secondLegOffset });
   const reentry = newWatch();
   const stale = new StaleEntryWatch({ port: hx.runtime, scheduler, journal: hx.journal, logger });
   const inbox = new SignalInbox({
@@ -233,6 +234,28 @@ describe('re-entry of a stopped-out signal (S0-14, S0-8)', () => {
       expect(hx.exchange.openOrders('main', 'BTCUSDT')).toHaveLength(1);
     } finally {
       await stop(hx);
+    }
+  });
+
+  it('S0-14 S0-7 with dual entries each try is two post-only legs: one at the OEP, the second 0.1 % from it on the passive side', async () => {
+    const hx = makeReentryHarness();
+    try {
+      const f = await follow(hx, 0.001);
+      const s = await stoppedOut(hx, f);
+      hx.route.mode = 'far';
+      const plan = reentrySchedule(s.stoppedAt, SETTINGS);
+      await runUntil(hx, () => events(hx, 'SIGNAL_REENTRY_RESULT').some((r) => r['result'] === 'sent'), plan[0]!.dueAt - hx.clock.now() + 5_000);
+      const sent = events(hx, 'SIGNAL_REENTRY_RESULT').find((r) => r['result'] === 'sent')!;
+      const order = decisionOf(hx, String(sent['decisionId']))['order'] as Payload;
+      const second = roundPriceForSide(dec(s.oep).times('0.999'), INSTRUMENTS.get('BTCUSDT')!.tickSize, 'buy', 'passive').toString();
+      expect([order['limitPrice'], order['secondLimitPrice'], order['timeInForce']]).toEqual([s.oep, second, 'post_only']);
+      const intent = hx.runtime.host('BTCUSDT')!.snapshot().context.intent!;
+      expect(intent.intentId).toBe(sent['decisionId']);
+      expect(intent.legs?.map((l) => l.price)).toEqual([s.oep, second]);
+      expect(dec(intent.legs![0]!.quantity).plus(dec(intent.legs![1]!.quantity)).toString()).toBe(dec(String(order['quantity'])).toString());
+    } finally {
+      await hx.runtime.stop('test');
+      hx.journal.close();
     }
   });
 

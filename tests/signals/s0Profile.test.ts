@@ -10,6 +10,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Either } from 'effect';
+import { dec } from '../../src/domain/money.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runSession, type SessionResult } from '../../src/app/session.ts';
 import { loadConfigFile } from '../../src/config/load.ts';
@@ -149,21 +150,27 @@ describe('the S0 profile on paper over the bundled replay (issue 16)', () => {
     for (const h of handled) expect(received.get(h.p['key'])!).toBeLessThan(h.seq);
   });
 
-  it('S0-3 S0-5 X-ORD-2 an accepted signal is one approved entry (limit, GTC, not reduce-only) whose request commits with its outcome, and its TP1 closes it', () => {
+  it('S0-3 S0-5 S0-7 X-ORD-2 an accepted signal is one approval whose two post-only legs share its quantity, the first committed with its outcome, the second after the first filled; its TP1 closes it', () => {
     const handled = new Map(ofType('SIGNAL_HANDLED').map((e) => [String(e.p['key']), e]));
     const entries = ofType('ORDER_REQUESTED').filter((e) => e.p['role'] === 'entry');
-    expect(entries).toHaveLength(acceptedOnes.length);
+    expect(entries).toHaveLength(2 * acceptedOnes.length);
     for (const a of acceptedOnes) {
       const outcome = handled.get(a.key)!;
       const decisionId = String(outcome.p['decisionId']);
       const decision = ofType('RISK_DECISION').find((d) => d.p['decisionId'] === decisionId)!;
       expect(decision.p['kind']).toBe('approve');
       const request = entries.filter((e) => e.p['decisionId'] === decisionId);
-      expect(request).toHaveLength(1);
-      // The runtime's entry today: one limit at the market, good till cancelled (S0-7's dual post-only entries are not built).
-      expect(request[0]!.p).toMatchObject({ symbol: a.symbol, side: a.side, orderType: 'limit', timeInForce: 'gtc', reduceOnly: false, strategyId: 'signals' });
+      expect(request).toHaveLength(2);
+      // S0-7: two post-only limits under their own ids (the second `-p1`), at two prices, sharing the approved quantity.
+      for (const r of request) expect(r.p).toMatchObject({ symbol: a.symbol, side: a.side, orderType: 'limit', timeInForce: 'post_only', reduceOnly: false, strategyId: 'signals' });
+      expect(request[1]!.p['clientOrderId']).toBe(`${String(request[0]!.p['clientOrderId'])}-p1`);
+      expect(request[0]!.p['price']).not.toBe(request[1]!.p['price']);
+      const approvedQuantity = String((decision.p['order'] as Payload)['quantity']);
+      expect(dec(String(request[0]!.p['quantity'])).plus(dec(String(request[1]!.p['quantity']))).toString()).toBe(dec(approvedQuantity).toString());
       expect(decision.seq).toBeLessThan(request[0]!.seq);
       expect(request[0]!.seq).toBeLessThan(outcome.seq);
+      const firstFilled = ofType('ORDER_FILLED').find((e) => e.p['clientOrderId'] === request[0]!.p['clientOrderId'])!;
+      expect(firstFilled.seq, 'the second leg goes out once the first has filled').toBeLessThan(request[1]!.seq);
       const order = decision.p['order'] as Payload;
       // S0-5: without a stop loss in the signal, the stop is 2 % from the OEP and the trade is locked at x10.
       if (a.autoSl === true) expect(order['stopLossFraction']).toBe('0.02');
@@ -187,15 +194,18 @@ describe('the S0 profile on paper over the bundled replay (issue 16)', () => {
     const placed = texts.filter((t) => t.startsWith('🟢 ORDER PLACED'));
     const queued = ofType('NOTIFY_QUEUED');
     const entries = ofType('ORDER_REQUESTED').filter((e) => e.p['role'] === 'entry');
-    expect(placed).toHaveLength(acceptedOnes.length);
-    for (const [i, a] of acceptedOnes.entries()) {
-      const clientOrderId = String(entries[i]!.p['clientOrderId']);
+    // One ORDER_PLACED per leg (S0-7): both post-only.
+    expect(placed).toHaveLength(2 * acceptedOnes.length);
+    const legOf = (e: Entry): Extract<Expected, { outcome: 'accepted' }> => acceptedOnes.find((a) => String(ofType('SIGNAL_HANDLED').find((h) => h.p['key'] === a.key)!.p['decisionId']) === e.p['decisionId'])!;
+    for (const leg of entries) {
+      const a = legOf(leg);
+      const clientOrderId = String(leg.p['clientOrderId']);
       const ack = ofType('ORDER_ACKNOWLEDGED').find((e) => e.p['clientOrderId'] === clientOrderId)!;
       const q = queued.find((e) => e.p['key'] === `main:ORDER_PLACED:${clientOrderId}`)!;
       expect(q.seq, `${clientOrderId} queued before its ACK`).toBeGreaterThan(ack.seq);
       const text = placed.find((t) => t.includes(`Client order ID: ${clientOrderId}\n`))!;
       expect(text.startsWith(`🟢 ORDER PLACED #${a.symbol}\nSide: ${a.side === 'buy' ? 'LONG' : 'SHORT'}\nOrder ID: ${String(ack.p['venueOrderId'])}\n`)).toBe(true);
-      expect(text).toContain('\nPost-only: no\nReduce-only: no\n');
+      expect(text).toContain('\nPost-only: yes\nReduce-only: no\n');
     }
     // One ERROR per refusal, in the order they were refused, with the refusal's code and reason; none for duplicates.
     const errors = texts.filter((t) => t.startsWith('⚠️ ERROR'));
@@ -203,10 +213,11 @@ describe('the S0 profile on paper over the bundled replay (issue 16)', () => {
       refusedOnes.map((e) => `⚠️ ERROR${e.symbol === undefined ? '' : ` #${e.symbol}`}\nCode: ${e.reason}\nReason: Signal refused${e.symbol === undefined ? '' : ` #${e.symbol}`}: ${e.because} — “${excerptOf(replayText.get(e.key)!)}”`),
     );
     // Every trade also opened, hit its TP1 and closed in Telegram; every lifecycle message went out once.
-    for (const heading of ['📈 POSITION OPENED', '🎯 TP 1 HIT', '🏁 POSITION CLOSED']) expect(texts.filter((t) => t.startsWith(heading))).toHaveLength(acceptedOnes.length);
+    for (const heading of ['📈 POSITION OPENED', '🎯 TP 1 HIT', '🏁 POSITION CLOSED']) expect(texts.filter((t) => t.startsWith(heading)), heading + JSON.stringify(texts.filter((t) => t.startsWith(heading)))).toHaveLength(acceptedOnes.length);
     const onTelegram = (e: Entry): boolean => e.p['channel'] === 'telegram' && String(e.p['key']).startsWith('main:');
     const lifecycle = queued.filter(onTelegram);
-    expect(lifecycle).toHaveLength(refusedOnes.length + 4 * acceptedOnes.length);
+    // Per trade: ORDER_PLACED for each of its two legs, POSITION OPENED, TP 1 HIT and POSITION CLOSED.
+    expect(lifecycle).toHaveLength(refusedOnes.length + 5 * acceptedOnes.length);
     expect(new Set(lifecycle.map((q) => q.p['key'])).size).toBe(lifecycle.length);
     expect(ofType('NOTIFY_SENT').filter(onTelegram)).toHaveLength(lifecycle.length);
   });
@@ -220,7 +231,7 @@ describe('the S0 profile on paper over the bundled replay (issue 16)', () => {
     const count = (msg: string): number => run.stderr.split('\n').filter((l) => l.includes(`"msg":"${msg}"`)).length;
     expect(count('signal_accepted')).toBe(acceptedOnes.length);
     expect(count('signal_refused')).toBe(refusedOnes.length);
-    expect(count('order_request')).toBe(acceptedOnes.length);
+    expect(count('order_request')).toBe(2 * acceptedOnes.length);
     expect(count('order_fill')).toBeGreaterThanOrEqual(acceptedOnes.length);
     expect(run.stderr.split('\n').filter((l) => l.includes('"kind":"positionClosed"'))).toHaveLength(acceptedOnes.length);
   }, 90_000);

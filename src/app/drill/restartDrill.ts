@@ -49,9 +49,10 @@ export type DrillScenario = 'default' | 'stops' | 'split';
 const windowsOf = (scenario: DrillScenario): ReadonlyArray<{ readonly window: string; readonly points: ReadonlyArray<string> }> =>
   scenario === 'stops' ? [...KILL_WINDOWS, STOP_MOVE_WINDOW] : scenario === 'split' ? [...KILL_WINDOWS, SPLIT_WINDOW] : KILL_WINDOWS;
 
-// The `split` scenario's limit-order maximum: the breakout's 5 % of 100,000 USDT at about 17,000 is ~0.29 BTC, three
-// limit parts; market orders (the venue's TP/SL closes, flattens) keep the table's maximum.
-const SPLIT_SIM_ARGS: ReadonlyArray<string> = ['--max-order-qty', 'BTCUSDT=0.1'];
+// The `split` scenario's order maxima: the breakout's 5 % of 100,000 USDT at about 17,000 is ~0.29 BTC, three limit
+// parts; market orders (exits, flattens) go in parts of 0.1 too, and the venue's own TP/SL closes at most 0.1 of a
+// position and clears the stops (a partial stop, X-ORD-6), as Bybit's close-position does above `maxMktOrderQty`.
+const SPLIT_SIM_ARGS: ReadonlyArray<string> = ['--max-order-qty', 'BTCUSDT=0.1', '--max-market-order-qty', 'BTCUSDT=0.1'];
 
 // Break-even at +0.05 %, the trailer from +0.1 % at 0.05 % behind the best mark: on the bundled minute bars at ×600 a
 // position moves its stop within seconds of wall time, so kills land while a move is in flight.

@@ -20,6 +20,17 @@ export interface ProposalHints {
    * re-entry at its OEP, S0-14); rounded to the tick passively for the side.
    */
   readonly postOnlyLimit?: Decimal | undefined;
+  /**
+   * S0-7: the second post-only leg of a dual entry at this price (with `postOnlyLimit` the first); the approved
+   * quantity is shared by the two legs. Rounded to the tick passively.
+   */
+  readonly secondPostOnlyLimit?: Decimal | undefined;
+  /**
+   * S0-7 `maker_join_ticks`: a post-only leg whose price would take liquidity (a buy at or above the ask, a sell at or
+   * below the bid) joins the maker side instead, this many ticks away from the taker level. Absent: sent as it is
+   * (the venue's post-only rejection then re-prices it).
+   */
+  readonly makerJoinTicks?: number | undefined;
 }
 
 /** Whether a proposal opens/increases risk or reduces an existing position. */
@@ -63,6 +74,8 @@ export interface Sizing {
   readonly sizedNotional: Decimal;
   /** Floored to the step. */
   readonly quantity: Decimal;
+  /** S0-7: the second post-only leg's price of a dual entry (hints.secondPostOnlyLimit, rounded and maker-joined). */
+  readonly secondLimitPrice: Decimal | undefined;
   /** quantity × limitPrice. */
   readonly orderNotional: Decimal;
   /** quantity × worstPrice: what this order adds to every cap. */

@@ -10,6 +10,7 @@
  */
 import { Either } from 'effect';
 import type { AlertPort } from '../../alerts/AlertRouter.ts';
+import { passiveSecondPrice } from '../../domain/dualEntry.ts';
 import { dec } from '../../domain/money.ts';
 import { TradeProposal, type Fraction } from '../../domain/TradeProposal.ts';
 import { decodeJournalPayload, type JournalPayload } from '../../journal/events.ts';
@@ -55,6 +56,8 @@ export interface ReEntryWatchOptions {
   readonly logger: Logger;
   readonly alerts?: AlertPort | undefined;
   readonly settings: ReEntrySettings;
+  /** S0-7/S0-14: each try as two post-only legs, the second this fraction from the OEP on the passive side; absent, one. */
+  readonly secondLegOffset?: number | undefined;
 }
 
 /** What the re-entries of one accepted signal propose (journaled as SIGNAL_REENTRY_PLAN). */
@@ -282,7 +285,9 @@ export class ReEntryWatch {
     const now = this.opts.scheduler.clock.now();
     const proposalId = `sig-re${String(n)}-${rawTextHash(id).slice(0, 24)}`;
     const tryRecord = { signalDecisionId: id, symbol: plan.symbol, try: n, dueAt, proposalId, oep: chain.oep };
-    const hints: ProposalHints = { leverageMode: plan.mode, leverage: plan.leverage === null ? undefined : dec(plan.leverage), postOnlyLimit: dec(chain.oep) };
+    const oep = dec(chain.oep);
+    const second = this.opts.secondLegOffset === undefined ? {} : { secondPostOnlyLimit: passiveSecondPrice(plan.side, oep, this.opts.secondLegOffset) };
+    const hints: ProposalHints = { leverageMode: plan.mode, leverage: plan.leverage === null ? undefined : dec(plan.leverage), postOnlyLimit: oep, ...second };
     const last = n >= settings.maxTries;
     let outcome: TryOutcome;
     try {

@@ -122,4 +122,22 @@ describe('runSim', () => {
     }
     await expect(runSim({ venue: 'bybit', port: 0, speed: 1, seed: 1, maxOrderQuantity: [{ symbol: 'XRPUSDT', quantity: new Decimal(1) }] })).rejects.toThrow(/does not list/);
   });
+
+  it('S0-16 --max-market-order-qty lowers a symbol\'s market-order maximum: instruments-info reports it, a larger market order is refused, limit orders keep theirs', async () => {
+    const parsed = parseSimArgs(['--venue', 'bybit', '--port', '0', '--max-market-order-qty', 'BTCUSDT=0.1']);
+    if (Either.isLeft(parsed)) throw new Error(parsed.left);
+    expect(parsed.right.maxMarketOrderQuantity?.map((c) => [c.symbol, c.quantity.toString()])).toEqual([['BTCUSDT', '0.1']]);
+    const twice = parseSimArgs(['--venue', 'bybit', '--port', '0', '--max-market-order-qty', 'BTCUSDT=0.1', '--max-market-order-qty', 'BTCUSDT=0.2']);
+    expect(Either.isLeft(twice) && twice.left).toMatch(/--max-market-order-qty names BTCUSDT twice/);
+    const sim: RunningSim = await runSim({ ...parsed.right, speed: 600, seed: 3 });
+    cleanups.push(() => sim.stop());
+    const rest = createRawBybitClient({ baseUrl: sim.server.url, apiKey: 'sim-key-1', secret: 'sim-secret-1', now: () => sim.exchange.now() });
+    const info = await rest.publicGet<{ list: Array<{ lotSizeFilter: { maxOrderQty: string; maxMktOrderQty: string } }> }>('/v5/market/instruments-info', { category: 'linear', symbol: 'BTCUSDT' });
+    expect(info.body?.result.list[0]?.lotSizeFilter).toMatchObject({ maxOrderQty: '1190', maxMktOrderQty: '0.1' });
+    const market = await rest.post('/v5/order/create', { category: 'linear', symbol: 'BTCUSDT', side: 'Buy', orderType: 'Market', qty: '0.2', orderLinkId: 'maxm-0_2' });
+    expect(market.body?.retCode, JSON.stringify(market.body)).not.toBe(0);
+    const limit = await rest.post('/v5/order/create', { category: 'linear', symbol: 'BTCUSDT', side: 'Buy', orderType: 'Limit', price: '10000', timeInForce: 'GTC', qty: '0.2', orderLinkId: 'maxm-l0_2' });
+    expect(limit.body?.retCode, JSON.stringify(limit.body)).toBe(0);
+    await expect(runSim({ venue: 'bybit', port: 0, speed: 1, seed: 1, maxMarketOrderQuantity: [{ symbol: 'BTCUSDT', quantity: new Decimal('501') }] })).rejects.toThrow(/above the venue's own market-order maximum 500/);
+  });
 });
