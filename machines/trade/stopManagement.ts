@@ -11,7 +11,7 @@
 import { dec, type Decimal } from '../../src/domain/money.ts';
 import type { Side } from '../../src/domain/orders.ts';
 import { roundPrice } from '../../src/domain/rounding.ts';
-import { protectionPrices } from './tradeLogic.ts';
+import { entryLevels } from './tradeLogic.ts';
 import type { TradeContext } from './tradeTypes.ts';
 
 /** The stop-management plan of a trade (fractions of the OEP as decimal strings); absent on an intent, nothing moves. */
@@ -50,8 +50,7 @@ export const initialStop: StopState = { phase: 'entry', stopLoss: null, pending:
 /** Returns the TP and SL the actor holds for its position: TP from the OEP, SL the confirmed moved stop or the entry's. */
 export const heldLevels = (c: Pick<TradeContext, 'intent' | 'openingPrice' | 'stop'>): { readonly takeProfit: string; readonly stopLoss: string } | undefined => {
   if (c.intent === null || c.openingPrice === null) return undefined;
-  const { side, takeProfitFraction, stopLossFraction, tickSize } = c.intent;
-  const levels = protectionPrices(side, c.openingPrice, takeProfitFraction, stopLossFraction, tickSize);
+  const levels = entryLevels(c.intent, c.openingPrice);
   return { takeProfit: levels.takeProfit, stopLoss: c.stop.stopLoss ?? levels.stopLoss };
 };
 

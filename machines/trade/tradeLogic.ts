@@ -8,7 +8,7 @@ import { roundPrice } from '../../src/domain/rounding.ts';
 import { entryAttemptId, exitOrderId } from '../../src/domain/clientOrderId.ts';
 import type { ExternalFills, PositionChanged } from '../../src/domain/events.ts';
 import { averagePrice, isPositive } from './fillMath.ts';
-import type { PositionCloseReason, TradeChartEvent, TradeContext } from './tradeTypes.ts';
+import type { PositionCloseReason, TradeChartEvent, TradeContext, TradeIntent } from './tradeTypes.ts';
 
 /** Returns the client order id of an entry attempt: the intent's id for the first, `<base>-r<attempt>` for re-prices. */
 export const entryClientOrderId = (base: string, attempt: number): string => entryAttemptId(base, attempt);
@@ -97,6 +97,15 @@ export const completesEntry = (c: TradeContext, e: TradeChartEvent): boolean => 
   return c.entryDone || dec(c.entry.filledQuantity).plus(dec(f.quantity)).gte(dec(c.intent.quantity));
 };
 
+/**
+ * Returns the entry's TP and SL for a position opened at `oep`: the intent's exact levels where it has them (S0-10,
+ * a followed signal's), the others at their fractions from the OEP.
+ */
+export const entryLevels = (intent: TradeIntent, oep: string): { readonly takeProfit: string; readonly stopLoss: string } => {
+  const f = protectionPrices(intent.side, oep, intent.takeProfitFraction, intent.stopLossFraction, intent.tickSize);
+  return { takeProfit: intent.levels?.takeProfit ?? f.takeProfit, stopLoss: intent.levels?.stopLoss ?? f.stopLoss };
+};
+
 /** Returns whether this exit fill leaves the position flat. */
 export const flattensPosition = (c: TradeContext, e: TradeChartEvent): boolean => {
   const f = newFill(c, e);
@@ -140,7 +149,7 @@ export const venueCloseReason = (c: TradeContext, e: TradeChartEvent): PositionC
   const x = newExternalFills(c, e);
   if (x === undefined || c.intent === null || c.openingPrice === null) return 'external';
   const price = dec(x.notional).div(dec(x.quantity));
-  const levels = protectionPrices(c.intent.side, c.openingPrice, c.intent.takeProfitFraction, c.intent.stopLossFraction, c.intent.tickSize);
+  const levels = entryLevels(c.intent, c.openingPrice);
   return price.minus(dec(levels.takeProfit)).abs().lte(price.minus(dec(levels.stopLoss)).abs()) ? 'takeProfit' : 'stopLoss';
 };
 

@@ -12,7 +12,7 @@ import { heldLevels, initialStop, plannedStopMove } from './stopManagement.ts';
 import { entryPartId } from '../../src/domain/clientOrderId.ts';
 import {
   completesEntry, entryClientOrderId, exitClientOrderId, flattensPosition, hasOpenPosition, isEntryEvent, isExitEvent,
-  isNewEntryFill, isNewExitFill, isPartialStop, isVenueFlat, newExternalFills, newFill, openQuantity, protectionPrices,
+  isNewEntryFill, isNewExitFill, isPartialStop, isVenueFlat, newExternalFills, newFill, openQuantity, entryLevels,
   realizedPnl, repricedPrice, venueCloseReason,
 } from './tradeLogic.ts';
 import { atOf, type TradeChartEvent, type TradeContext, type TradeEmitted, type TradeInput, type TradeNotifyKind } from './tradeTypes.ts';
@@ -229,8 +229,7 @@ export const tradeSetup = setup({
     protectPartialEntry: enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== 'venue.filled' || context.intent === null || context.openingPrice === null) return;
       if (!dec(context.entry.filledQuantity).eq(dec(event.quantity))) return;
-      const { side, takeProfitFraction, stopLossFraction, tickSize } = context.intent;
-      enqueue.emit({ type: 'protection.set', symbol: context.symbol, side, ...protectionPrices(side, context.openingPrice, takeProfitFraction, stopLossFraction, tickSize), attempt: 0 });
+      enqueue.emit({ type: 'protection.set', symbol: context.symbol, side: context.intent.side, ...entryLevels(context.intent, context.openingPrice), attempt: 0 });
     }),
     resetProtectionAttempts: assign({ protectionAttempts: 0 }),
     // The venue's own fills (TP/SL, liquidation, a manual close) count as exit fills of the cycle, fees included.

@@ -53,6 +53,11 @@ export interface TradeIntent {
    * sent one after another like the parts of a split entry (each leg itself split at `limits`); absent, one leg.
    */
   readonly legs?: ReadonlyArray<EntryLeg> | undefined;
+  /**
+   * S0-10: the trade's exact TP and SL (a followed signal's), kept as they are instead of derived from the OEP with the
+   * fractions; a level left out comes from its fraction (the auto-SL, S0-5). Break-even and trailing still move the stop.
+   */
+  readonly levels?: { readonly takeProfit?: string | undefined; readonly stopLoss?: string | undefined } | undefined;
 }
 
 /** Why a position ended at the venue without our exit order. */

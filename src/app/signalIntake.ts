@@ -121,7 +121,11 @@ export const signalAct = (
   onApproved?: (decision: Extract<RiskDecision, { kind: 'approve' }>, signal: Signal, proposal: TradeProposal, hints: ProposalHints) => void,
   dual?: DualEntrySection,
 ): SignalInboxOptions['act'] => (proposal, signal) => {
-  const hints: ProposalHints = { leverageMode: signal.mode, leverage: modeLeverageOf(signal.mode, signal.leverage), ...(dual === undefined ? {} : dualEntryHints(signal, dual)) };
+  const hints: ProposalHints = {
+    leverageMode: signal.mode, leverage: modeLeverageOf(signal.mode, signal.leverage), ...(dual === undefined ? {} : dualEntryHints(signal, dual)),
+    // S0-10: the signal's TP1 and SL exactly; without a stop loss the auto-SL comes from the OEP (S0-5).
+    exactLevels: { takeProfit: signal.targets[0], stopLoss: signal.plan.autoSl ? undefined : signal.plan.stopLoss },
+  };
   const d = loop.decideExternal(proposal, hints);
   if (typeof d === 'string') return { problem: d };
   if (d.kind === 'veto') return { decisionId: d.decisionId, veto: d.veto.reason };

@@ -100,6 +100,8 @@ export const ApprovedOrderRecord = Schema.Struct({
   requiresSplit: Schema.Boolean,
   /** S0-7: the second post-only leg's price of a dual entry (absent for a one-order entry, and in older journals). */
   secondLimitPrice: Schema.optional(DecimalText),
+  /** S0-10: which of stopLoss / takeProfit are the trade's exact levels (a followed signal's); absent: both from fractions. */
+  exactLevels: Schema.optional(Schema.Struct({ takeProfit: Schema.Boolean, stopLoss: Schema.Boolean })),
   mode: TradingMode,
   dryRun: Schema.Boolean,
   decidedAt: Schema.Number,

@@ -56,6 +56,11 @@ export interface ApprovedOrderFields {
    * is then shared by the two legs (decisions.ts `entryLegsOf`). Undefined: one order at `limitPrice`.
    */
   readonly secondLimitPrice?: Decimal | undefined;
+  /**
+   * S0-10: `stopLoss` / `takeProfit` are the trade's exact levels (a followed signal's), which the actor keeps instead
+   * of re-deriving them from the OEP with the fractions. Only a level the hints gave counts as exact.
+   */
+  readonly exactLevels?: { readonly takeProfit: boolean; readonly stopLoss: boolean } | undefined;
   readonly mode: TradingMode;
   /** DRY_RUN: the runtime logs the order and never sends it (X-MOD-1). */
   readonly dryRun: boolean;
@@ -97,6 +102,7 @@ export class ApprovedOrder implements ApprovedOrderFields {
   readonly worstCaseNotional: Decimal;
   readonly requiresSplit: boolean;
   readonly secondLimitPrice: Decimal | undefined;
+  readonly exactLevels: { readonly takeProfit: boolean; readonly stopLoss: boolean } | undefined;
   readonly mode: TradingMode;
   readonly dryRun: boolean;
   readonly decidedAt: number;
@@ -125,6 +131,7 @@ export class ApprovedOrder implements ApprovedOrderFields {
     this.worstCaseNotional = f.worstCaseNotional;
     this.requiresSplit = f.requiresSplit;
     this.secondLimitPrice = f.secondLimitPrice;
+    this.exactLevels = f.exactLevels;
     this.mode = f.mode;
     this.dryRun = f.dryRun;
     this.decidedAt = f.decidedAt;
@@ -161,6 +168,7 @@ export class ApprovedOrder implements ApprovedOrderFields {
       worstCaseNotional: this.worstCaseNotional.toString(),
       requiresSplit: this.requiresSplit,
       ...(this.secondLimitPrice === undefined ? {} : { secondLimitPrice: this.secondLimitPrice.toString() }),
+      ...(this.exactLevels === undefined ? {} : { exactLevels: this.exactLevels }),
       mode: this.mode,
       dryRun: this.dryRun,
       decidedAt: this.decidedAt,
@@ -339,7 +347,11 @@ export const makeRiskEngine = (config: RiskConfig): RiskEngine => {
     const instrument = ctx.symbolMarket?.instrument;
     if (instrument === undefined) throw new RangeError('approved without an instrument');
     const entry = intent === 'entry';
-    const protection = entry ? protectionPrices(sizing, proposal.side, instrument.tickSize) : { stopLoss: undefined, takeProfit: undefined };
+    const fromFractions = entry ? protectionPrices(sizing, proposal.side, instrument.tickSize) : { stopLoss: undefined, takeProfit: undefined };
+    // S0-10: a followed signal's own levels, exactly (the parser put them on the tick); the rest from the fractions.
+    const exact = entry ? hints.exactLevels : undefined;
+    const protection = { stopLoss: exact?.stopLoss ?? fromFractions.stopLoss, takeProfit: exact?.takeProfit ?? fromFractions.takeProfit };
+    const exactLevels = exact === undefined ? undefined : { takeProfit: exact.takeProfit !== undefined, stopLoss: exact.stopLoss !== undefined };
     const dryRun = config.mode === 'DRY_RUN';
     const order = mint({
       decisionId,
@@ -364,6 +376,7 @@ export const makeRiskEngine = (config: RiskConfig): RiskEngine => {
       worstCaseNotional: sizing.exposureAdd,
       requiresSplit: gtDec(sizing.quantity, instrument.maxQuantity),
       secondLimitPrice: entry ? sizing.secondLimitPrice : undefined,
+      exactLevels,
       mode: config.mode,
       dryRun,
       decidedAt: now,
@@ -393,6 +406,8 @@ const restoreFromRecord = (record: unknown): ApprovedOrder | undefined => {
   const stopLoss = optNum('stopLoss');
   const takeProfit = optNum('takeProfit');
   const secondLimitPrice = r['secondLimitPrice'] === undefined ? undefined : (num('secondLimitPrice') ?? null);
+  const levels = r['exactLevels'] as { takeProfit?: unknown; stopLoss?: unknown } | undefined;
+  const exactLevels = levels === undefined ? undefined : { takeProfit: levels.takeProfit === true, stopLoss: levels.stopLoss === true };
   const side = str('side');
   const tif = str('timeInForce');
   const intent = str('intent');
@@ -408,7 +423,7 @@ const restoreFromRecord = (record: unknown): ApprovedOrder | undefined => {
   return mint({
     decisionId: str('decisionId')!, proposalId: str('proposalId')!, strategyId: str('strategyId')!, symbol: str('symbol')!, side: side as Side, intent,
     quantity, limitPrice, timeInForce: tif as TimeInForce, reduceOnly: r['reduceOnly'] === true, stopLoss, takeProfit, stopLossFraction: slf, takeProfitFraction: tpf,
-    autoStopLoss: r['autoStopLoss'] === true, leverage, perTradeLeverage: r['perTradeLeverage'] === true, notional, worstCaseNotional: worst, requiresSplit: r['requiresSplit'] === true, secondLimitPrice, mode, dryRun: r['dryRun'] === true,
+    autoStopLoss: r['autoStopLoss'] === true, leverage, perTradeLeverage: r['perTradeLeverage'] === true, notional, worstCaseNotional: worst, requiresSplit: r['requiresSplit'] === true, secondLimitPrice, exactLevels, mode, dryRun: r['dryRun'] === true,
     decidedAt: r['decidedAt'], expiresAt: r['expiresAt'],
   });
 };

@@ -10,7 +10,7 @@ import { RISK_DECISION, type ApprovalBook } from '../execution/ApprovalBook.ts';
 import type { StrategyCapRecord } from '../journal/events.ts';
 import { nextClientOrderId } from '../journal/clientOrderIds.ts';
 import { criticalEvent, logCritical } from '../kernel/logger.ts';
-import { decisionRecord, type RiskDecision } from '../risk/RiskEngine.ts';
+import { decisionRecord, type ApprovedOrder, type RiskDecision } from '../risk/RiskEngine.ts';
 import { alertForVeto, alertsResolvedBy } from '../risk/vetoes.ts';
 import { dec } from '../domain/money.ts';
 import { dualEntryLegs } from '../domain/dualEntry.ts';
@@ -78,6 +78,8 @@ const actOnDecision = (deps: DecisionDeps, proposal: TradeProposal, decision: Ri
   host.send({
     type: 'command.open', at: now, intentId, clientOrderId, side: order.side, quantity: order.quantity.toString(), price: legs?.[0].price ?? order.limitPrice.toString(),
     ...(legs === undefined ? {} : { legs }),
+    // S0-10: a followed signal's TP and SL as they are (the actor keeps them instead of deriving them from the OEP).
+    ...(order.exactLevels === undefined ? {} : { levels: exactLevelsOf(order) }),
     timeInForce: order.timeInForce, takeProfitFraction: order.takeProfitFraction.toString(), stopLossFraction: order.stopLossFraction.toString(),
     maxRepriceAttempts: ctx.settings.maxRepriceAttempts, repriceTicks: 1, tickSize: instrument.tickSize.toString(), ackTimeoutMs: ctx.settings.ackTimeoutMs,
     ...(ctx.settings.stopManagement === undefined ? {} : { management: ctx.settings.stopManagement }),
@@ -85,6 +87,11 @@ const actOnDecision = (deps: DecisionDeps, proposal: TradeProposal, decision: Ri
     limits: { maxLimitQuantity: instrument.maxQuantity.toString(), maxMarketQuantity: instrument.maxMarketQuantity.toString(), quantityStep: instrument.quantityStep.toString() },
   });
 };
+
+const exactLevelsOf = (order: ApprovedOrder): { takeProfit?: string; stopLoss?: string } => ({
+  ...(order.exactLevels?.takeProfit === true && order.takeProfit !== undefined ? { takeProfit: order.takeProfit.toString() } : {}),
+  ...(order.exactLevels?.stopLoss === true && order.stopLoss !== undefined ? { stopLoss: order.stopLoss.toString() } : {}),
+});
 
 /** Returns the cycles of the actors that still hold a position (or a partly filled entry), for the run summary. */
 export const openCyclesOf = (hosts: Iterable<ActorHost>): OpenCycle[] => {

@@ -14,7 +14,7 @@ import { modelInput, modelIntent } from '../../machines/trade/model.ts';
 import { isProtected, isTransient, takesMarks } from '../../machines/trade/tradeQueries.ts';
 import type { TradeContext } from '../../machines/trade/tradeTypes.ts';
 import { runRow } from './support.ts';
-import { BREAK_EVEN, close, fill, mark, MOVING_BE, PROTECTED, protectionSet, rejected, TRAILING, WORKING } from './tradeFixtures.ts';
+import { BREAK_EVEN, close, fill, mark, open, acc, MOVING_BE, PROTECTED, protectionSet, rejected, TRAILING, WORKING } from './tradeFixtures.ts';
 
 const run = (reach: Parameters<typeof runRow>[2], event: Parameters<typeof runRow>[3]) => runRow(tradeMachine, modelInput, reach, event);
 const stopSets = (emitted: ReadonlyArray<unknown>) => emitted.filter((e) => (e as { type: string }).type === 'protection.set');
@@ -39,6 +39,17 @@ describe('stop management on the trade chart (S0-8, S0-11, S0-13)', () => {
     const inFlight = run(MOVING_BE, mark('110'));
     expect(lifecycleState(inFlight.after)).toBe('opened.movingStop');
     expect(inFlight.emitted).toEqual([]);
+  });
+
+  it('S0-10 a followed signal\'s exact TP and SL are what the chart asks the venue for, whatever the OEP; break-even moves the stop and keeps the TP', () => {
+    const exact = { ...open, levels: { takeProfit: '103.5', stopLoss: '98.5' } } as typeof open;
+    // Filled at 100.5, not at the intent's 100: fractions would give TP 102.5 and SL 99.5; the signal's levels stand.
+    const opened = run([exact, acc()], fill('c1', 't1', '2', '100.5'));
+    expect(stopSets(opened.emitted)).toEqual([{ type: 'protection.set', symbol: 'BTCUSDT', side: 'buy', takeProfit: '103.5', stopLoss: '98.5', attempt: 1 }]);
+    const moved = run([exact, acc(), fill('c1', 't1', '2', '100.5'), protectionSet], mark('103'));
+    expect(stopSets(moved.emitted)).toEqual([{ type: 'protection.set', symbol: 'BTCUSDT', side: 'buy', takeProfit: '103.5', stopLoss: '101', attempt: 1 }]);
+    // Only the levels given are exact: the auto-SL case (no stop in the signal) takes its stop from the OEP's fraction.
+    expect(heldLevels({ intent: { ...modelIntent, levels: { takeProfit: '103.5' } }, openingPrice: '100', stop: initialStop })).toEqual({ takeProfit: '103.5', stopLoss: '99' });
   });
 
   it('S0-8 every level derives from the OEP, never the average: a second fill at 90 leaves break-even at 100.5', () => {

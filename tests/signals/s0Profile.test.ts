@@ -17,6 +17,8 @@ import { loadConfigFile } from '../../src/config/load.ts';
 import { loadSecrets } from '../../src/config/secrets.ts';
 import { openJournal } from '../../src/journal/Journal.ts';
 import { excerptOf } from '../../src/signals/refusalText.ts';
+import { parseSignal } from '../../src/signals/parseSignal.ts';
+import { bybitLinearInstrument } from '../../src/venues/sim/engine/SimExchange.ts';
 import { startBotApiServer, type BotApiServer } from '../support/botApiServer.ts';
 import { runCli } from '../support/runCli.ts';
 
@@ -150,7 +152,7 @@ describe('the S0 profile on paper over the bundled replay (issue 16)', () => {
     for (const h of handled) expect(received.get(h.p['key'])!).toBeLessThan(h.seq);
   });
 
-  it('S0-3 S0-5 S0-7 X-ORD-2 an accepted signal is one approval whose two post-only legs share its quantity, the first committed with its outcome, the second after the first filled; its TP1 closes it', () => {
+  it('S0-3 S0-5 S0-7 S0-10 X-ORD-2 an accepted signal is one approval whose two post-only legs share its quantity, the first committed with its outcome, the second after the first filled; its TP1 closes it', () => {
     const handled = new Map(ofType('SIGNAL_HANDLED').map((e) => [String(e.p['key']), e]));
     const entries = ofType('ORDER_REQUESTED').filter((e) => e.p['role'] === 'entry');
     expect(entries).toHaveLength(2 * acceptedOnes.length);
@@ -182,6 +184,13 @@ describe('the S0 profile on paper over the bundled replay (issue 16)', () => {
       const set = ofType('LEVERAGE_SET').filter((e) => e.p['symbol'] === a.symbol && e.seq < ack.seq).at(-1)!;
       expect(set.p).toMatchObject({ requested: a.leverage, result: 'set' });
       if (set.p['purpose'] === 'entry') expect(set.p).toMatchObject({ clientOrderId: request[0]!.p['clientOrderId'], effective: a.leverage });
+      // S0-10: the TP and SL the venue was asked for are the signal's TP1 and SL exactly (the auto-SL: 2 % from the OEP).
+      const parsed = parseSignal(replayText.get(a.key)!, { instrument: (s) => bybitLinearInstrument(s as 'BTCUSDT') });
+      if (!parsed.ok) throw new Error(`${a.key} does not parse`);
+      const firstSet = ofType('PROTECTION_SET').find((e) => e.p['symbol'] === a.symbol && e.seq > request[0]!.seq)!;
+      expect(dec(String(firstSet.p['takeProfit'])).eq(parsed.signal.targets[0]!), `${a.key} TP`).toBe(true);
+      if (a.autoSl !== true) expect(dec(String(firstSet.p['stopLoss'])).eq(parsed.signal.plan.stopLoss), `${a.key} SL`).toBe(true);
+      expect((decision.p['order'] as Payload)['exactLevels']).toEqual({ takeProfit: true, stopLoss: a.autoSl !== true });
       const closed = ofType('TRADE_CLOSED').filter((t) => t.p['intentId'] === decisionId);
       expect(closed.map((t) => [t.p['symbol'], t.p['side'], t.p['reason']])).toEqual([[a.symbol, a.side, 'takeProfit']]);
     }

@@ -31,6 +31,11 @@ export interface ProposalHints {
    * (the venue's post-only rejection then re-prices it).
    */
   readonly makerJoinTicks?: number | undefined;
+  /**
+   * S0-10: the trade's take profit and stop loss at exactly these prices (a followed signal's TP1 and SL, already on
+   * the tick) instead of distances from the first fill; a level left out comes from its fraction (the auto-SL, S0-5).
+   */
+  readonly exactLevels?: { readonly takeProfit?: Decimal | undefined; readonly stopLoss?: Decimal | undefined } | undefined;
 }
 
 /** Whether a proposal opens/increases risk or reduces an existing position. */
