@@ -59,6 +59,12 @@ export const SIGNAL_WEBHOOK_SECRET_VARIABLE = /^TW_SIGNAL_WEBHOOK_SECRET_[A-Z][A
 /** Returns the variable that holds a signal source's webhook secret: the source name upper-cased after the prefix. */
 export const signalWebhookSecretVariable = (source: string): string => `TW_SIGNAL_WEBHOOK_SECRET_${source.toUpperCase()}`;
 
+/**
+ * The environment of a child process this one starts (the restart drill's runtime): this process's environment plus
+ * `extra` (a drill-generated webhook secret, a control token). The only place a child's environment is built.
+ */
+export const childEnvironment = (extra: Readonly<Record<string, string>>): Record<string, string | undefined> => ({ ...process.env, ...extra });
+
 const isPattern = (name: string): boolean => ACCOUNT_CREDENTIAL_VARIABLE.test(name) || SIGNAL_WEBHOOK_SECRET_VARIABLE.test(name);
 const isKnown = (name: string): boolean => KNOWN.has(name) || isPattern(name);
 

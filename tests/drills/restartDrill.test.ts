@@ -13,12 +13,12 @@ import { runCli } from '../support/runCli.ts';
 const run = runCli;
 
 /**
- * Runs 12 trials of a scenario (2 per kill window) and checks what every scenario must show: exit 0, zero violations,
+ * Runs `count` trials of a scenario (2 per kill window: 12 for six windows) and checks what every scenario must show: exit 0, zero violations,
  * and its own window hit twice without a violation, at most one kill missing its crash point. Returns the work dir.
  */
-const scenarioDrill = async (scenario: string, seed: number, window: string): Promise<string> => {
+const scenarioDrill = async (scenario: string, seed: number, window: string, count = 12): Promise<string> => {
   const work = mkdtempSync(join(tmpdir(), `tw-drill-${scenario}-`));
-  const r = await run(['drill', 'restart', '--trials', '12', '--seed', String(seed), '--scenario', scenario, '--work-dir', work]);
+  const r = await run(['drill', 'restart', '--trials', String(count), '--seed', String(seed), '--scenario', scenario, '--work-dir', work]);
   expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
   expect(r.stdout).toContain(`scenario ${scenario}`);
   expect(r.stdout).toContain('0 violations');
@@ -96,6 +96,19 @@ describe('X-REC-1 X-RT-7 restart drill (kill -9 at crash points, restart, reconc
       const requested = (db.prepare("SELECT json_extract(payload, '$.clientOrderId') AS id, json_extract(payload, '$.quantity') AS q FROM events WHERE type = 'ORDER_REQUESTED' AND json_extract(payload, '$.symbol') = 'BTCUSDT'").all() as Array<{ id: string; q: string }>);
       expect(requested.filter((o) => /-p[1-9]\d*$/.test(o.id)).length, JSON.stringify(requested)).toBeGreaterThan(0);
       for (const o of requested) expect(Number(o.q), o.id).toBeLessThanOrEqual(0.1);
+    });
+  }, 600_000);
+
+  it('S0-7 S0-10 S0-16 X-REC-1 the signals scenario (signals posted to the webhook at the market, two post-only legs each, break-even and trailing): kills while a second leg is in flight, zero violations', async () => {
+    const work = await scenarioDrill('signals', 5, 'LEG 2', 14);
+    withMainJournal(work, (db) => {
+      const count = (sql: string): number => (db.prepare(sql).get() as { n: number }).n;
+      // The children followed signals (accepted through the webhook) and entered each with two post-only legs.
+      expect(count("SELECT count(*) AS n FROM events WHERE type = 'SIGNAL_HANDLED' AND json_extract(payload, '$.outcome') = 'accepted'")).toBeGreaterThan(0);
+      expect(count("SELECT count(*) AS n FROM events WHERE type = 'ORDER_REQUESTED' AND json_extract(payload, '$.role') = 'entry' AND json_extract(payload, '$.clientOrderId') LIKE '%-p1'")).toBeGreaterThan(0);
+      expect(count("SELECT count(*) AS n FROM events WHERE type = 'ORDER_REQUESTED' AND json_extract(payload, '$.role') = 'entry' AND json_extract(payload, '$.timeInForce') != 'post_only'")).toBe(0);
+      // Every entry approval carried the signal's own TP and SL (S0-10).
+      expect(count("SELECT count(*) AS n FROM events WHERE type = 'RISK_DECISION' AND json_extract(payload, '$.kind') = 'approve' AND json_extract(payload, '$.order.intent') = 'entry' AND json_extract(payload, '$.order.exactLevels.stopLoss') IS NOT 1")).toBe(0);
     });
   }, 600_000);
 });
