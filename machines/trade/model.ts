@@ -7,6 +7,7 @@ import { dec } from '../../src/domain/money.ts';
 import type { OrderStatus } from '../../src/domain/orders.ts';
 import type { tradeMachine } from './tradeMachine.ts';
 import type { TradeEvent, TradeInput, TradeIntent } from './tradeTypes.ts';
+import { S0_LADDER } from '../../src/domain/ladder.ts';
 
 /** The input the model runs use. */
 export const modelInput: TradeInput = { symbol: 'BTCUSDT', cooldownMs: 1000, maxProtectionAttempts: 2, queryRetryMs: 500, killFlatten: false };
@@ -123,6 +124,35 @@ export const modelSplitEvents: ReadonlyArray<TradeEvent> = [
   { type: 'market.mark', price: '100', at: 5 },
 ];
 
+/**
+ * S0-9: the model intent with a pyramid ladder at x6 → x50 (S0's thresholds, Step 3 at the model's +2 % break-even),
+ * and the marks and venue answers that climb it: Step 2 at 101.5, break-even at 102, Steps 3 and 4 at 102.4, Step 5's
+ * add-on `c1-a1` (17.56) at 102.5, the trailer at 106.
+ */
+export const modelLadderIntent: TradeIntent = {
+  ...modelIntent,
+  ladder: { steps: S0_LADDER.map((s) => (s.step === 3 ? { ...s, atFraction: '0.02' } : s)), leverage: '6', maxLeverage: '50', quantityStep: '0.001', minQuantity: '0.001' },
+};
+
+/** The events of the ladder model. */
+export const modelLadderEvents: ReadonlyArray<TradeEvent> = [
+  { type: 'command.open', at: 1, ...modelLadderIntent },
+  // A ladder whose Step 2 is a leverage step: a step the venue must do straight from `protected`.
+  { type: 'command.open', at: 1, ...modelLadderIntent, ladder: { ...modelLadderIntent.ladder!, steps: [S0_LADDER[0]!, { step: 2, atFraction: '0.015', action: { kind: 'leverage' } }] } },
+  { type: 'venue.accepted', clientOrderId: 'c1', venueOrderId: 'v1', at: 2 },
+  fill('c1', 't3', '2'),
+  { type: 'venue.protectionSet', at: 4 },
+  ...['101.5', '102', '102.4', '102.5', '106'].map((price): TradeEvent => ({ type: 'market.mark', price, at: 5 })),
+  { type: 'venue.leverageSet', leverage: '50', ok: true, at: 6 },
+  { type: 'venue.leverageSet', leverage: '50', ok: false, reason: 'timeout', at: 6 },
+  fill('c1-a1', 't9', '17.56'),
+  fill('c1-a1', 't10', '5'),
+  ...orderEvents('c1-a1'),
+  query('c1-a1', true, 'cancelled', '0'),
+  { type: 'timer.queryRetry', at: 503 },
+  { type: 'venue.positionChanged', side: 'long', quantity: '1', external: { quantity: '1', notional: '99', fee: '0.01', tradeIds: ['x2'] }, at: 6 },
+];
+
 // Quantities fold into none / part / all of the model intent's quantity, so the traversal stays finite.
 const bucket = (quantity: string): 'none' | 'part' | 'all' => {
   const q = dec(quantity);
@@ -141,13 +171,15 @@ export const serializeForGraph = (s: SnapshotFrom<typeof tradeMachine>): string 
     life === '"idle"'
       ? [c.entryClientOrderId !== null, c.entryDone]
       : life.includes('opened')
-        ? [c.protectionAttempts, c.flattenRequested, bucket(c.entry.filledQuantity), bucket(c.exit.filledQuantity), Math.min(c.exitClientOrderIds.length, 2), c.stop.phase, c.stop.pending?.phase ?? null]
+        ? [c.protectionAttempts, c.flattenRequested, bucket(c.entry.filledQuantity), bucket(c.exit.filledQuantity), Math.min(c.exitClientOrderIds.length, 2), c.stop.phase, c.stop.pending?.phase ?? null,
+          c.ladder.reached, c.ladder.pending?.kind ?? null, c.ladder.blocked !== null, c.queryOrderId !== null, c.orderFilled['c1-a1'] ?? null]
         : life === '"closing"' || life === '"flattening"'
           ? [c.flattenRequested, bucket(c.entry.filledQuantity), bucket(c.exit.filledQuantity), Math.min(c.exitClientOrderIds.length, 2), c.queryOrderId !== null, c.stop.phase]
           : life.includes('closed')
             ? []
             : entryPhase;
-  return JSON.stringify([s.value, fields]);
+  // The ladder model opens two ladders (S0's and one with a leverage Step 2): their cycles are different states.
+  return JSON.stringify([s.value, fields, c.intent?.ladder?.steps.length ?? 0]);
 };
 
 /**
@@ -157,6 +189,6 @@ export const serializeForGraph = (s: SnapshotFrom<typeof tradeMachine>): string 
 export const serializeValueForGraph = (s: SnapshotFrom<typeof tradeMachine>): string =>
   JSON.stringify((s.value as { lifecycle: unknown }).lifecycle).replace(STOP_MOVES, '"protected"');
 
-// The stop-management states count as `protected` for simple paths: their mark → move → answer cycles would multiply
+// The stop-management and ladder states count as `protected` for simple paths: their mark → move → answer cycles would multiply
 // the simple paths (measured: > 10 min); shortest and transition-cover paths reach each of them.
-const STOP_MOVES = /"(movingStop|breakEven|trailing)"/;
+const STOP_MOVES = /"(movingStop|breakEven|trailing|laddering)"/;

@@ -36,6 +36,16 @@ const partialStop = {
 // S0-11, S0-13: a mark that calls for a stop move (plannedStopMove) sends it; other marks are never delivered.
 const moveStop = { guard: 'isStopMoveDue' as const, target: 'movingStop', actions: 'planStopMove' as const };
 const moveFailed = { type: 'notify' as const, params: { kind: 'stopMoveFailed' as const, severity: 'warning' as const } };
+// S0-9: a mark that calls for a ladder step. A stop move goes first (protection before size); a step with nothing to
+// ask the venue is reached at once (journaled with the transition, then told); one the venue must do is `laddering`.
+const ladderNoop = { guard: 'isLadderNoop' as const, actions: ['recordLadderNoop' as const, { type: 'notify' as const, params: { kind: 'pyramidStep' as const, severity: 'info' as const } }] };
+const ladderStep = { guard: 'isLadderStepDue' as const, target: 'laddering', actions: 'planLadderStep' as const };
+const onMark = [moveStop, ladderNoop, ladderStep];
+// A step done (in full or, for an IOC add-on, in part): the position is re-protected at its held levels for its new
+// size, and the step is told once the venue confirmed it; a step that did nothing blocks the ladder.
+const stepDone = { target: 'protecting', actions: ['commitLadderStep' as const, 'resetProtectionAttempts' as const, { type: 'notify' as const, params: { kind: 'pyramidStep' as const, severity: 'info' as const } }] };
+const stepBlocked = { target: 'protecting', actions: ['blockLadder' as const, 'resetProtectionAttempts' as const, { type: 'notify' as const, params: { kind: 'ladderBlocked' as const, severity: 'warning' as const } }] };
+const addOnEnded = [{ guard: and(['isPendingAddOnEvent', 'addOnFilledSome']), ...stepDone }, { guard: 'isPendingAddOnEvent' as const, ...stepBlocked }];
 
 export const opened = tradeSetup.createStateConfig({
   description: 'OPENED: a real fill (qty > 0) created the position; the first fill price (OEP) is fixed. Protection is placed here.',
@@ -77,7 +87,28 @@ export const opened = tradeSetup.createStateConfig({
     },
     protected: {
       description: 'The venue confirmed TP and SL; waiting for a strategy exit or for TP/SL to close the position.',
-      on: { 'venue.positionChanged': partialStop, 'market.mark': moveStop },
+      on: { 'venue.positionChanged': partialStop, 'market.mark': onMark },
+    },
+    laddering: {
+      description: 'S0-9: a pyramid ladder step is with the venue (a market IOC add-on, or Step 4\'s leverage); TP/SL hold meanwhile.',
+      entry: 'requestLadderStep',
+      exit: 'clearQueryTimer',
+      on: {
+        'venue.positionChanged': partialStop,
+        // Fills of the add-on count as entry fills (the parent's handler); the one that completes it ends the step.
+        'venue.filled': { guard: 'completesAddOn', ...stepDone, actions: ['recordEntryFill', ...stepDone.actions] },
+        'venue.rejected': addOnEnded,
+        'venue.cancelled': addOnEnded,
+        'venue.expired': addOnEnded,
+        'venue.unknown': { guard: 'isPendingAddOnEvent', actions: 'queryExit' },
+        'timer.queryRetry': requery,
+        'venue.queryResult': [
+          { guard: and(['isPendingAddOnEvent', 'isQueryNotFound']), ...stepBlocked },
+          { guard: and(['isPendingAddOnEvent', 'isQueryClosedEmpty']), ...stepBlocked },
+          { guard: 'isPendingAddOnEvent', actions: 'clearQueryTimer' },
+        ],
+        'venue.leverageSet': [{ guard: 'isLeverageConfirmed', ...stepDone }, stepBlocked],
+      },
     },
     movingStop: {
       description: 'S0-11/S0-13: a stop move (break-even or trailer) was asked of the venue; the old stop holds until it confirms.',
@@ -98,11 +129,11 @@ export const opened = tradeSetup.createStateConfig({
     },
     breakEven: {
       description: 'S0-11: the stop sits at break-even (OEP plus the offset), applied once; only the trailer moves it from here.',
-      on: { 'venue.positionChanged': partialStop, 'market.mark': moveStop },
+      on: { 'venue.positionChanged': partialStop, 'market.mark': onMark },
     },
     trailing: {
       description: 'S0-13: the trailer holds the stop behind the best price; from here only the trailer moves it, only forward.',
-      on: { 'venue.positionChanged': partialStop, 'market.mark': moveStop },
+      on: { 'venue.positionChanged': partialStop, 'market.mark': onMark },
     },
   },
 });

@@ -7,7 +7,8 @@
 import type { Fill, Position, VenueOrder } from '../../src/domain/orders.ts';
 import { dec } from '../../src/domain/money.ts';
 import { openQuantity } from './tradeLogic.ts';
-import { hasPartialEntry, holdsPosition, isMovingStop, isOpened, isProtecting, isSubmitting, type TradeSnapshotLike } from './tradeQueries.ts';
+import { hasPartialEntry, holdsPosition, isLaddering, isMovingStop, isOpened, isProtecting, isSubmitting, type TradeSnapshotLike } from './tradeQueries.ts';
+import { ladderOf } from './ladderLogic.ts';
 import type { TradeEvent } from './tradeTypes.ts';
 import { orderUpdateEvent, positionChangedEvent } from './venueEvents.ts';
 
@@ -27,6 +28,19 @@ export const orderRecoveryEvents = (s: TradeSnapshotLike, clientOrderId: string,
   // Filled while we were away: it was accepted first (its fills arrive separately, by trade id).
   if (isSubmitting(s) && order.status === 'filled') events.push({ type: 'venue.accepted', clientOrderId, venueOrderId: order.venueOrderId, at });
   return events;
+};
+
+/**
+ * S0-9: a ladder's Step 4 leverage set in flight at a crash has no order to ask about: the venue's position tells.
+ * The leverage it reports equal to the request confirms the step; anything else (another leverage, no position, none
+ * reported) is not a confirmation, and the ladder stops there. No event when no leverage step is in flight.
+ */
+export const ladderLeverageRecoveryEvents = (s: TradeSnapshotLike, position: Position | undefined, at: number): TradeEvent[] => {
+  const pending = ladderOf(s.context).pending;
+  if (!isLaddering(s) || pending?.kind !== 'leverage') return [];
+  const ok = position !== undefined && position.leverage.eq(dec(pending.leverage));
+  const reported = position === undefined ? 'no position' : `x${position.leverage.toString()}`;
+  return [{ type: 'venue.leverageSet', leverage: pending.leverage, ok, reason: ok ? undefined : `restart: the venue reports ${reported}`, at }];
 };
 
 /** What recovery should do about the actor's position besides the events (the caller talks to the venue). */

@@ -84,8 +84,14 @@ export const isExitEvent = (c: TradeContext, e: TradeChartEvent): boolean => {
 export const newFill = (c: TradeContext, e: TradeChartEvent): Fill | undefined =>
   e.type === 'venue.filled' && isPositive(e.quantity) && !c.seenTradeIds.includes(e.tradeId) ? e : undefined;
 
-/** Returns whether the event is a new fill of the current entry order. */
-export const isNewEntryFill = (c: TradeContext, e: TradeChartEvent): boolean => newFill(c, e) !== undefined && isEntryEvent(c, e);
+/** Returns whether the event is about one of the cycle's ladder add-ons (`<base>-a<n>`, S0-9). */
+export const isAddOnEvent = (c: TradeContext, e: TradeChartEvent): boolean => {
+  const id = clientOrderIdOf(e);
+  return id !== undefined && c.intent !== null && id.startsWith(`${c.intent.clientOrderId}-a`) && c.orderIds.includes(id);
+};
+
+/** Returns whether the event is a new fill of the current entry order or of a ladder add-on (both add to the position). */
+export const isNewEntryFill = (c: TradeContext, e: TradeChartEvent): boolean => newFill(c, e) !== undefined && (isEntryEvent(c, e) || isAddOnEvent(c, e));
 
 /** Returns whether the event is a new fill of an exit order. */
 export const isNewExitFill = (c: TradeContext, e: TradeChartEvent): boolean => newFill(c, e) !== undefined && isExitEvent(c, e);

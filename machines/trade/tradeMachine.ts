@@ -7,6 +7,7 @@ import type { ActorRefFrom, AnyStateNode, SnapshotFrom } from 'xstate';
 import { cancelling, idle, querying, submitting, working } from './entryStates.ts';
 import { closed, closing, flattening, opened } from './positionStates.ts';
 import { initialStop } from './stopManagement.ts';
+import { initialLadder } from '../../src/domain/ladder.ts';
 import { tradeSetup } from './tradeSetup.ts';
 import type { TradeTimerName } from './tradeTypes.ts';
 
@@ -35,6 +36,7 @@ export const tradeMachine = tradeSetup.createMachine({
     entry: { filledQuantity: '0', filledNotional: '0', fees: '0' },
     openingPrice: null,
     stop: initialStop,
+    ladder: initialLadder,
     exit: { filledQuantity: '0', filledNotional: '0', fees: '0' },
     exitClientOrderIds: [],
     exitPrice: null,

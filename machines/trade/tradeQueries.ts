@@ -40,7 +40,13 @@ export const isAtRest = (s: TradeSnapshotLike): boolean => {
 /** Whether a request of the actor is in flight (judged as a disagreement only once everything should have settled). */
 export const isTransient = (s: TradeSnapshotLike): boolean => {
   const { top, sub } = lifeOf(s);
-  return top === 'submitting' || top === 'querying' || top === 'cancelling' || top === 'closing' || top === 'flattening' || (top === 'opened' && (sub === 'protecting' || sub === 'movingStop'));
+  return top === 'submitting' || top === 'querying' || top === 'cancelling' || top === 'closing' || top === 'flattening' || (top === 'opened' && (sub === 'protecting' || sub === 'movingStop' || sub === 'laddering'));
+};
+
+/** Whether a pyramid ladder step is with the venue (S0-9). */
+export const isLaddering = (s: TradeSnapshotLike): boolean => {
+  const { top, sub } = lifeOf(s);
+  return top === 'opened' && sub === 'laddering';
 };
 
 /** Whether an entry order of the actor may be live at the venue (sent, resting or being queried). */
@@ -96,6 +102,18 @@ export const takesMarks = (s: TradeSnapshotLike): boolean => {
   if (s.context.intent?.management === undefined) return false;
   if (top === 'working') return dec(openQuantity(s.context)).gt(0);
   return top === 'opened' && (sub === 'protected' || sub === 'breakEven' || sub === 'trailing');
+};
+
+/**
+ * Whether the actor's position may climb its pyramid ladder now (S0-9): opened and protected with no stop move in
+ * flight, trading running and the symbol's market data live (a halt or MARKET_PAUSED stops the ladder as it stops
+ * entries), no flatten asked for. The chart's ladder guards hold the same conditions.
+ */
+export const climbsLadder = (s: TradeSnapshotLike): boolean => {
+  const { top, sub } = lifeOf(s);
+  const v = s.value as { control?: unknown; entries?: unknown };
+  return s.context.intent?.ladder !== undefined && top === 'opened' && (sub === 'protected' || sub === 'breakEven' || sub === 'trailing') &&
+    v.control === 'running' && v.entries === 'allowed' && !s.context.flattenRequested;
 };
 
 /** Whether the actor's entry was just sent (no ack yet). */

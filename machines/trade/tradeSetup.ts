@@ -9,6 +9,8 @@ import { addFill, averagePrice, emptyTotals, isPositive, rememberTradeId } from 
 import { completesExitPart, completesPart, currentPartQuantity, entryPartsOf, exitPartQuantity, legPriceOfPart } from './orderParts.ts';
 import { queryOutcome } from './queryOutcome.ts';
 import { heldLevels, initialStop, plannedStopMove } from './stopManagement.ts';
+import { addOnFilledSome, addOnId, completesAddOn, isPendingAddOnEvent, ladderOf, ladderStepAt } from './ladderLogic.ts';
+import { initialLadder } from '../../src/domain/ladder.ts';
 import { entryPartId } from '../../src/domain/clientOrderId.ts';
 import {
   completesEntry, entryClientOrderId, exitClientOrderId, flattensPosition, hasOpenPosition, isEntryEvent, isExitEvent,
@@ -20,7 +22,7 @@ import { atOf, type TradeChartEvent, type TradeContext, type TradeEmitted, type 
 type Notice = { readonly kind: TradeNotifyKind; readonly severity: 'info' | 'warning' | 'critical' };
 
 const noticeText = (c: TradeContext, e: TradeChartEvent, kind: TradeNotifyKind): string => {
-  const detail = e.type === 'venue.rejected' ? ` (${e.code} ${e.category})` : e.type === 'venue.protectionFailed' ? ` (${e.code})` : '';
+  const detail = e.type === 'venue.rejected' ? ` (${e.code} ${e.category})` : e.type === 'venue.protectionFailed' ? ` (${e.code})` : e.type === 'venue.leverageSet' && !e.ok ? ` (${e.reason ?? 'not confirmed'})` : '';
   const who = c.intent === null ? c.symbol : `${c.symbol} ${c.intent.side} ${c.intent.quantity} [${c.intent.intentId}]`;
   return `${kind}: ${who}${detail}`;
 };
@@ -30,7 +32,7 @@ const queryOutcomeOf = (e: TradeChartEvent) =>
 
 const cycleReset = {
   intent: null, attempt: 0, entryParts: [], entryPart: 0, entryOrders: 0, entryClientOrderId: null, entryPrice: null, entryDone: false, entry: emptyTotals,
-  openingPrice: null, stop: initialStop, exit: emptyTotals, exitClientOrderIds: [], exitPrice: null, seenTradeIds: [], protectionAttempts: 0,
+  openingPrice: null, stop: initialStop, ladder: initialLadder, exit: emptyTotals, exitClientOrderIds: [], exitPrice: null, seenTradeIds: [], protectionAttempts: 0,
   ackDeadline: null, queryRetryAt: null, cooldownUntil: null, flattenRequested: false, closeReason: null, venueClosed: false, queryOrderId: null,
 } satisfies Partial<TradeContext>;
 
@@ -104,6 +106,18 @@ export const tradeSetup = setup({
     movesToTrailing: ({ context }) => context.stop.pending?.phase === 'trailing',
     isTrailing: ({ context }) => context.stop.phase === 'trailing',
     isBreakEven: ({ context }) => context.stop.phase === 'breakEven',
+    // S0-9: the mark calls for a ladder step the venue must do (an add-on or Step 4's leverage), or for one it need not.
+    // Only while trading runs and the symbol's data is live (as for entries), and no flatten is asked for.
+    isLadderStepDue: and([stateIn('#trade.control.running'), stateIn('#trade.entries.allowed'), not('isFlattenRequested'), ({ context, event }) => {
+      const step = event.type === 'market.mark' ? ladderStepAt(context, event.price) : undefined;
+      return step !== undefined && step.kind !== 'none';
+    }]),
+    isLadderNoop: and([stateIn('#trade.control.running'), stateIn('#trade.entries.allowed'), not('isFlattenRequested'),
+      ({ context, event }) => event.type === 'market.mark' && ladderStepAt(context, event.price)?.kind === 'none']),
+    isPendingAddOnEvent: ({ context, event }) => isPendingAddOnEvent(context, event),
+    completesAddOn: ({ context, event }) => completesAddOn(context, event),
+    addOnFilledSome: ({ context }) => addOnFilledSome(context),
+    isLeverageConfirmed: ({ context, event }) => event.type === 'venue.leverageSet' && event.ok && ladderOf(context).pending?.kind === 'leverage',
     isQueriedExit: ({ context, event }) => event.type === 'timer.queryRetry' && context.queryOrderId !== null && !context.settledOrderIds.includes(context.queryOrderId),
   },
   actions: {
@@ -222,6 +236,50 @@ export const tradeSetup = setup({
     commitStopMove: assign(({ context }) => {
       const p = context.stop.pending;
       return p === null ? {} : { stop: { phase: p.phase, stopLoss: p.stopLoss, pending: null } };
+    }),
+    // S0-9: the step a mark calls for becomes the step in flight; a step with nothing to ask the venue is reached at once.
+    planLadderStep: assign(({ context, event }) => {
+      const step = event.type === 'market.mark' ? ladderStepAt(context, event.price) : undefined;
+      return step === undefined ? {} : { ladder: { ...ladderOf(context), pending: step } };
+    }),
+    recordLadderNoop: assign(({ context, event }) => {
+      const step = event.type === 'market.mark' ? ladderStepAt(context, event.price) : undefined;
+      return step === undefined ? {} : { ladder: { ...ladderOf(context), reached: step.step, last: { step: step.step, result: 'none' as const, why: step.kind === 'none' ? step.why : undefined } } };
+    }),
+    // An add-on is a market IOC for the step's quantity under `<base>-a<n>`; Step 4 asks for the leverage alone.
+    requestLadderStep: enqueueActions(({ context, enqueue }) => {
+      const l = ladderOf(context);
+      const p = l.pending;
+      if (context.intent === null || p === null) return;
+      const { side, intentId } = context.intent;
+      const leverage = l.leverage ?? context.intent.ladder?.leverage ?? '1';
+      if (p.kind === 'leverage') {
+        enqueue.emit({ type: 'leverage.set', symbol: context.symbol, leverage: p.leverage, step: p.step, intentId });
+        return;
+      }
+      if (p.kind !== 'addOn') return;
+      const id = addOnId(context, l.addOns + 1);
+      if (id === undefined) return;
+      enqueue.assign({ ladder: { ...l, addOns: l.addOns + 1 }, orderIds: [...context.orderIds, id], orderSizes: { ...context.orderSizes, [id]: p.quantity } });
+      enqueue.emit({ type: 'order.submit', clientOrderId: id, symbol: context.symbol, side, orderType: 'market', quantity: p.quantity, timeInForce: 'ioc', reduceOnly: false, role: 'entry', intentId, ladder: { step: p.step, leverage, maxLeverage: context.intent.ladder?.maxLeverage ?? leverage } });
+    }),
+    // The venue did the step (in full, or an IOC that filled part): the step is reached; Step 4's leverage is the position's.
+    commitLadderStep: assign(({ context }) => {
+      const l = ladderOf(context);
+      const p = l.pending;
+      if (p === null) return {};
+      const leverage = p.kind === 'leverage' ? p.leverage : (l.leverage ?? context.intent?.ladder?.leverage ?? null);
+      return { ladder: { ...l, reached: p.step, pending: null, leverage, last: { step: p.step, result: 'done' as const } } };
+    }),
+    // Refused, not found, or a leverage the venue did not confirm: the position stays as it was and the ladder stops.
+    blockLadder: assign(({ context, event }) => {
+      const l = ladderOf(context);
+      const why = event.type === 'venue.leverageSet' ? `leverage x${event.leverage} not confirmed: ${event.reason ?? 'no reason given'}`
+        : event.type === 'venue.rejected' ? `add-on rejected (${event.code})`
+          : event.type === 'venue.queryResult' ? (event.found ? `add-on ${event.status ?? 'closed'} with nothing filled` : 'add-on not found at the venue')
+            : `add-on ${event.type.replace('venue.', '')} with nothing filled`;
+      const step = l.pending?.step ?? l.reached + 1;
+      return { ladder: { ...l, pending: null, blocked: `Step ${String(step)}: ${why}`, last: { step, result: 'blocked' as const, why } } };
     }),
     dropStopMove: assign(({ context }) => ({ stop: { ...context.stop, pending: null } })),
     // A partly filled entry already is a position: its TP/SL go out on the first fill (same levels as OPENED will ask for,

@@ -2,12 +2,13 @@
  * Types of the trade chart: its input, serializable context, the events it accepts and the intents it emits. Prices,
  * quantities and fractions are decimal strings; every event carries the host time `at` (epoch ms). Types only.
  */
-import type { PositionChanged, ProtectionFailed, ProtectionSet, VenueOrderEvent } from '../../src/domain/events.ts';
+import type { LeverageSet, PositionChanged, ProtectionFailed, ProtectionSet, VenueOrderEvent } from '../../src/domain/events.ts';
 import type { Side, TimeInForce } from '../../src/domain/orders.ts';
 import type { FillTotals } from './fillMath.ts';
 import type { OrderLimits } from './orderParts.ts';
 import type { EntryLeg } from '../../src/domain/dualEntry.ts';
 import type { StopManagement, StopState } from './stopManagement.ts';
+import type { LadderPlan, LadderState } from '../../src/domain/ladder.ts';
 
 /** What an order is for in its trade: entries open, exits and flattens reduce. */
 export type OrderRole = 'entry' | 'exit' | 'flatten';
@@ -58,6 +59,8 @@ export interface TradeIntent {
    * fractions; a level left out comes from its fraction (the auto-SL, S0-5). Break-even and trailing still move the stop.
    */
   readonly levels?: { readonly takeProfit?: string | undefined; readonly stopLoss?: string | undefined } | undefined;
+  /** S0-9: the pyramid ladder the open position climbs from the OEP; absent, the position is never added to. */
+  readonly ladder?: LadderPlan | undefined;
 }
 
 /** Why a position ended at the venue without our exit order. */
@@ -85,6 +88,8 @@ export type TradeEvent =
   /** The price the stop triggers on (the profile's trigger source) moved far enough to move the stop (stopManagement). */
   | { readonly type: 'market.mark'; readonly price: string; readonly at: number }
   | { readonly type: 'timer.queryRetry'; readonly at: number }
+  /** The venue's answer to a ladder step's leverage set (S0-9, Step 4). */
+  | LeverageSet
   | { readonly type: 'operator.kill'; readonly reason: string; readonly flatten?: boolean | undefined; readonly at: number }
   | { readonly type: 'operator.resume'; readonly at: number }
   /** MARKET_PAUSED for this symbol (gap, stale data, connection not live): entries blocked, exits allowed. */
@@ -113,6 +118,8 @@ export type TradeNotifyKind =
   | 'protected'
   | 'stopMoved'
   | 'stopMoveFailed'
+  | 'pyramidStep'
+  | 'ladderBlocked'
   | 'protectionFailed'
   | 'exitRejected'
   | 'flattening'
@@ -135,7 +142,11 @@ export type TradeEmitted =
       readonly reduceOnly: boolean;
       readonly role: OrderRole;
       readonly intentId: string;
+      /** S0-9: an add-on of this ladder step, at the position's leverage (its own RiskEngine approval). */
+      readonly ladder?: { readonly step: number; readonly leverage: string; readonly maxLeverage: string } | undefined;
     }
+  /** S0-9 Step 4: set the symbol's leverage (and read it back); answered with `venue.leverageSet`. */
+  | { readonly type: 'leverage.set'; readonly symbol: string; readonly leverage: string; readonly step: number; readonly intentId: string }
   | { readonly type: 'order.cancel'; readonly clientOrderId: string; readonly symbol: string }
   | { readonly type: 'order.query'; readonly clientOrderId: string; readonly symbol: string }
   | {
@@ -191,6 +202,8 @@ export interface TradeContext {
   readonly openingPrice: string | null;
   /** The stop the venue holds when management moved it (break-even, trailing), and a move in flight. */
   readonly stop: StopState;
+  /** S0-9: where the position stands on its pyramid ladder. */
+  readonly ladder: LadderState;
   readonly exit: FillTotals;
   readonly exitClientOrderIds: ReadonlyArray<string>;
   /** The limit price of a strategy exit (command.close), kept for its further parts; null: market. */

@@ -23,6 +23,7 @@ import { enabledStrategies } from '../strategies/registry.ts';
 import type { Strategy } from '../strategies/Strategy.ts';
 import type { Venue } from '../venues/Venue.ts';
 import type { StopManagement } from '../../machines/trade/stopManagement.ts';
+import { S0_LADDER, validateLadder, type LadderStep } from '../domain/ladder.ts';
 import type { SessionAccount } from './accounts.ts';
 
 /** Returns the enabled strategies of a config, from the registry (disabled ones are skipped). */
@@ -37,6 +38,12 @@ export const logAlertRouter = (scheduler: Scheduler, logger: Logger, more: Reado
     channels: [makeLogAlertChannel((record) => (record['severity'] === 'CRITICAL' ? logger.error({ alert: record }, 'alert') : logger.info({ alert: record }, 'alert'))), ...more],
     onChannelError: (channel, error) => logger.error({ channel, err: error }, 'alert_channel_failed'),
   });
+
+/** The ladder of `execution.ladder` (S0-9): S0's table with Step 3 at stop management's break-even, checked. */
+const ladderOf = (e: AppConfig['execution']): { steps: ReadonlyArray<LadderStep>; maxLeverage: string } | undefined =>
+  e.ladder.enabled
+    ? { steps: validateLadder(S0_LADDER.map((s) => (s.action.kind === 'breakEven' ? { ...s, atFraction: dec(e.stopManagement.breakEvenAtFraction).toString() } : s))), maxLeverage: String(e.ladder.maxLeverage) }
+    : undefined;
 
 /** Builds the runtime of one of the config's venue accounts on the given venue, journal, scheduler and logger. */
 /** The runtime's stop-management plan from `execution.stopManagement` (S0-11, S0-13): decimal strings, or none when off. */
@@ -83,6 +90,7 @@ export const runtimeFromConfig = (opts: {
       triggerSource: account.trading.triggerSource, settleAsset: account.trading.settleAsset,
       ackTimeoutMs: config.execution.ackTimeoutMs, maxRepriceAttempts: config.execution.maxRepriceAttempts,
       maxProtectionAttempts: config.execution.maxProtectionAttempts, cooldownMs, stopManagement: stopManagementOf(config.execution.stopManagement),
+      ...(opts.venue.capabilities.leverage ? { ladder: ladderOf(config.execution) } : {}),
       retry: { baseMs: config.execution.retryBaseMs, capMs: config.execution.retryCapMs, maxAttempts: config.execution.retryMaxAttempts },
       seed: config.sim.seed,
     },

@@ -119,6 +119,13 @@ export const StopManagementSection = Schema.Struct({
   trailStepFraction: def(fractionIn({ min: 0, max: 0.05 }), () => 0.001),
 }).pipe(Schema.filter((m) => m.trailDistanceFraction < m.trailFromFraction || `trailDistanceFraction (${String(m.trailDistanceFraction)}) must be below trailFromFraction (${String(m.trailFromFraction)}): the first trailed stop would sit at or behind the OEP`));
 
+/** The S0-9 pyramid ladder from the OEP (Steps 2–8 of src/domain/ladder.ts); off by default. */
+export const LadderSection = Schema.Struct({
+  enabled: def(Schema.Boolean, () => false),
+  // S0-9: Step 4 goes to at most x50.
+  maxLeverage: def(boundedNumber({ min: 1, max: 50 }), () => 50),
+});
+
 export const ExecutionSection = Schema.Struct({
   ackTimeoutMs: def(millisIn(1, 300_000), () => 5000),
   retryBaseMs: def(millisIn(0, 60_000), () => 200),
@@ -129,7 +136,13 @@ export const ExecutionSection = Schema.Struct({
   /** How long a trade actor waits after a cycle closes before it accepts a new entry. */
   reentryCooldownMs: def(millisIn(0, DAY_MS), () => 300_000),
   stopManagement: def(StopManagementSection, () => Schema.decodeUnknownSync(StopManagementSection)({})),
-}).pipe(Schema.filter((e) => e.retryBaseMs <= e.retryCapMs || `retryBaseMs (${String(e.retryBaseMs)}) must be <= retryCapMs (${String(e.retryCapMs)})`));
+  ladder: def(LadderSection, () => Schema.decodeUnknownSync(LadderSection)({})),
+}).pipe(
+  Schema.filter((e) => e.retryBaseMs <= e.retryCapMs || `retryBaseMs (${String(e.retryBaseMs)}) must be <= retryCapMs (${String(e.retryCapMs)})`),
+  // Step 3 of the ladder is stop management's break-even move, between Step 2 (+1.5 %) and Step 4 (+2.4 %).
+  Schema.filter((e) => !e.ladder.enabled || (e.stopManagement.enabled && e.stopManagement.breakEvenAtFraction > 0.015 && e.stopManagement.breakEvenAtFraction < 0.024) ||
+    'ladder.enabled needs stopManagement.enabled with breakEvenAtFraction between 0.015 and 0.024: Step 3 of the pyramid ladder (S0-9) is the break-even move, between Step 2 (+1.5 %) and Step 4 (+2.4 %)'),
+);
 
 export const DecisionSection = Schema.Struct({
   cycleMs: def(millisIn(1_000, DAY_MS), () => 60_000),

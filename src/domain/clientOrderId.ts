@@ -33,8 +33,8 @@ export interface ClientOrderIdParts {
   readonly attempt?: number | undefined;
 }
 
-/** What an order derived from an intent is for: the entry (and its re-prices), a strategy exit, a flatten. */
-export type ClientOrderRole = 'entry' | 'exit' | 'flatten';
+/** What an order derived from an intent is for: the entry (its re-prices, parts), a strategy exit, a flatten, a ladder add-on (S0-9). */
+export type ClientOrderRole = 'entry' | 'exit' | 'flatten' | 'addOn';
 
 /** One of our ids, parsed. */
 export interface ParsedClientOrderId {
@@ -45,7 +45,7 @@ export interface ParsedClientOrderId {
   /** The intent's base id (the id without its role suffix). */
   readonly base: string;
   readonly role: ClientOrderRole;
-  /** The n of `-r<n>`, `-p<n>`, `-x<n>`, `-f<n>`; 0 for the base id. */
+  /** The n of `-r<n>`, `-p<n>`, `-x<n>`, `-f<n>`, `-a<n>`; 0 for the base id. */
   readonly n: number;
 }
 
@@ -78,7 +78,7 @@ export const formatClientOrderId = (parts: ClientOrderIdParts): string => {
   return `${botPart(parts.botId)}-${strategyPart(parts.strategyId)}-${parts.seq.toString(36)}-${attempt.toString(36)}`;
 };
 
-const SUFFIX: Readonly<Record<Exclude<ClientOrderRole, 'entry'>, string>> = { exit: 'x', flatten: 'f' };
+const SUFFIX: Readonly<Record<Exclude<ClientOrderRole, 'entry'>, string>> = { exit: 'x', flatten: 'f', addOn: 'a' };
 
 /** Returns the id of an entry attempt: the intent's base id for the first, `<base>-r<attempt>` for re-prices. */
 export const entryAttemptId = (base: string, attempt: number): string => (attempt === 0 ? base : `${base}-r${attempt}`);
@@ -93,16 +93,19 @@ export const entryPartId = (base: string, n: number): string => `${base}-p${n}`;
 /** Returns the id of the n-th exit (or flatten) order of an intent's cycle: `<base>-x<n>` / `<base>-f<n>`. */
 export const exitOrderId = (base: string, n: number, role: 'exit' | 'flatten'): string => `${base}-${SUFFIX[role]}${n}`;
 
+/** Returns the id of the n-th add-on of a position's pyramid ladder (S0-9): `<base>-a<n>`. */
+export const addOnOrderId = (base: string, n: number): string => `${base}-${SUFFIX.addOn}${n}`;
+
 /** Parses one of our ids (with or without a role suffix); undefined for an id that is not ours by this grammar. */
 export const parseClientOrderId = (id: string): ParsedClientOrderId | undefined => {
   if (id.length > CLIENT_ORDER_ID_MAX_LENGTH) return undefined;
-  const m = /^(([A-Za-z0-9_]{1,8})-([A-Za-z0-9_]{1,12})-([0-9a-z]{1,11})-([0-9a-z]{1,2}))(?:-([rxfp])([1-9]\d{0,3}))?$/.exec(id);
+  const m = /^(([A-Za-z0-9_]{1,8})-([A-Za-z0-9_]{1,12})-([0-9a-z]{1,11})-([0-9a-z]{1,2}))(?:-([rxfpa])([1-9]\d{0,3}))?$/.exec(id);
   if (m === null) return undefined;
   const seq = parseInt(m[4] ?? '', 36);
   const attempt = parseInt(m[5] ?? '', 36);
   if (!Number.isSafeInteger(seq) || seq < 1) return undefined;
   const kind = m[6];
-  const role: ClientOrderRole = kind === 'x' ? 'exit' : kind === 'f' ? 'flatten' : 'entry';
+  const role: ClientOrderRole = kind === 'x' ? 'exit' : kind === 'f' ? 'flatten' : kind === 'a' ? 'addOn' : 'entry';
   return { bot: m[2] ?? '', strategy: m[3] ?? '', seq, attempt, base: m[1] ?? id, role, n: kind === undefined ? 0 : Number(m[7]) };
 };
 
@@ -112,5 +115,5 @@ export const isEntryPartId = (id: string): boolean => /-p[1-9]\d{0,3}$/.test(id)
 /** Returns whether an id is a reduce-only order of ours (a strategy exit or a flatten). */
 export const isReducingOrderId = (id: string): boolean => {
   const p = parseClientOrderId(id);
-  return p !== undefined && p.role !== 'entry';
+  return p !== undefined && (p.role === 'exit' || p.role === 'flatten');
 };

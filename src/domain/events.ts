@@ -115,8 +115,17 @@ export interface PositionChanged {
   readonly at: number;
 }
 
+/** The venue's answer to a pyramid ladder's leverage set (S0-9, Step 4): set and read back, or why not. */
+export interface LeverageSet {
+  readonly type: 'venue.leverageSet';
+  readonly leverage: string;
+  readonly ok: boolean;
+  readonly reason?: string | undefined;
+  readonly at: number;
+}
+
 /** Everything a venue can say about one of our orders. */
 export type VenueOrderEvent = OrderAccepted | OrderRejected | OrderOutcomeUnknown | OrderFilled | OrderCancelled | OrderExpired | CancelRejected | OrderQueried;
 
 /** What the ExecutionEngine answers a request with. */
-export type ExecutionEvent = OrderAccepted | OrderRejected | OrderOutcomeUnknown | CancelRejected | OrderQueried | ProtectionSet | ProtectionFailed;
+export type ExecutionEvent = OrderAccepted | OrderRejected | OrderOutcomeUnknown | CancelRejected | OrderQueried | ProtectionSet | ProtectionFailed | LeverageSet;

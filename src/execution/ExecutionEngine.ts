@@ -278,6 +278,19 @@ export class ExecutionEngine {
     return this.leverage.set(symbol, leverage, { purpose: 'account' }, false);
   }
 
+  /**
+   * S0-9 Step 4: sets a position's leverage for a ladder step and reads it back (journaled LEVERAGE_SET, purpose
+   * `ladder`); answers the chart's `venue.leverageSet`. Not confirmed (refused, unanswered within the venue call's
+   * timeout, another leverage read back): `ok: false`, and the ladder stops there.
+   */
+  async ladderLeverage(symbol: string, leverage: Decimal, intentId: string, step: number): Promise<ExecutionEvent> {
+    const outcome = this.deps.venue.capabilities.leverage
+      ? await this.leverage.set(symbol, leverage, { purpose: 'ladder', intentId, step }, true)
+      : { ok: false as const, reason: 'the venue has no leverage setting' };
+    if (!outcome.ok) this.deps.logger.warn({ symbol, leverage: leverage.toString(), step, reason: outcome.reason }, 'ladder_leverage_not_set');
+    return { type: 'venue.leverageSet', leverage: leverage.toString(), ok: outcome.ok, reason: outcome.ok ? undefined : outcome.reason, at: this.deps.clock.now() };
+  }
+
   /** Returns the leverage the venue holds for a symbol as this engine last confirmed it; undefined when unknown. */
   leverageOf(symbol: string): Decimal | undefined {
     return this.leverage.of(symbol);

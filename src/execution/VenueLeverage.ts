@@ -21,8 +21,11 @@ export interface VenueLeverageDeps {
 /** What a set came to: the venue holds the leverage, or a sentence saying why it may not. */
 export type LeverageOutcome = { readonly ok: true } | { readonly ok: false; readonly reason: string };
 
-/** Why a set was made: the account's leverage at start, or an entry's (with its client order id). */
-export type LeveragePurpose = { readonly purpose: 'account' } | { readonly purpose: 'entry'; readonly clientOrderId: string };
+/** Why a set was made: the account's leverage at start, an entry's (with its client order id), a ladder step's (S0-9). */
+export type LeveragePurpose =
+  | { readonly purpose: 'account' }
+  | { readonly purpose: 'entry'; readonly clientOrderId: string }
+  | { readonly purpose: 'ladder'; readonly intentId: string; readonly step: number };
 
 /** The leverage of one venue account, per symbol. */
 export class VenueLeverage {

@@ -270,6 +270,15 @@ export const APPENDED_EVENTS = {
   }),
   /** IntentPerformer: a partial venue-side stop left the position without TP/SL; the chart closes it (X-ORD-6). */
   POSITION_UNPROTECTED: Schema.Struct({ symbol: Schema.String, intentId: Schema.NullOr(Schema.String), action: Schema.Literal('close') }),
+  /**
+   * IntentPerformer: a pyramid ladder step (S0-9) the trade actor reached (`done`: after the venue's fill or leverage
+   * confirmation; `none`: nothing to ask the venue) or stopped at (`blocked`, with the reason), written after the
+   * actor's transition. `quantity` is the position's open quantity, `leverage` the position's, `oep` its first fill.
+   */
+  LADDER_STEP: Schema.Struct({
+    symbol: Schema.String, intentId: Schema.String, step: Schema.Int, result: Schema.Literal('done', 'none', 'blocked'),
+    oep: Schema.String, quantity: Schema.String, leverage: Schema.NullOr(Schema.String), reason: Schema.optional(Schema.String),
+  }),
   /** AccountEventRouter: a fill that is not one of our actors' orders (a venue-side TP/SL, a liquidation, a manual close). */
   VENUE_FILL: Schema.Struct(fillFields),
   /** AccountEventRouter: an adopted position went flat, entries are allowed again. */
@@ -424,15 +433,18 @@ export const APPENDED_EVENTS = {
   PROTECTION_FAILED: Schema.Struct({ ...protectionFields, reason: Schema.String }),
   /**
    * VenueLeverage: leverage set at the venue for a symbol — at start the account's (`account`), before an entry the
-   * leverage its approval carries (`entry`, with the entry's client order id) — written once the venue answered.
+   * leverage its approval carries (`entry`, with the entry's client order id), a pyramid ladder's Step 4 (`ladder`, with
+   * the intent and the step, S0-9) — written once the venue answered.
    * `set`: confirmed (also "not modified"); `failed`: refused, unanswered, or not readable back (`reason`); `mismatch`:
    * the venue said yes but reports another effective leverage. `effective` is what the venue reports afterwards.
    */
   LEVERAGE_SET: Schema.Struct({
     symbol: Schema.String,
     requested: Dec,
-    purpose: Schema.Literal('account', 'entry'),
+    purpose: Schema.Literal('account', 'entry', 'ladder'),
     clientOrderId: Schema.optional(Schema.String),
+    intentId: Schema.optional(Schema.String),
+    step: Schema.optional(Schema.Number),
     result: Schema.Literal('set', 'failed', 'mismatch'),
     effective: Schema.optional(Dec),
     reason: Schema.optional(Schema.String),

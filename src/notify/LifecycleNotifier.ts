@@ -12,6 +12,7 @@
 import { Either } from 'effect';
 import type { LifecycleEvent } from '../config/notificationsSection.ts';
 import { Decimal } from '../domain/money.ts';
+import { parseClientOrderId } from '../domain/clientOrderId.ts';
 import type { Journal, JournalEntry } from '../journal/Journal.ts';
 import type { Logger } from '../kernel/logger.ts';
 import { decimal, remember, text, type Payload } from './lifecycle/journalFields.ts';
@@ -192,7 +193,8 @@ export class LifecycleNotifier {
         const symbol = text(p['symbol']) ?? '?';
         remember(this.orders, id, {
           clientOrderId: id, symbol, side: p['side'] === 'sell' ? 'sell' : 'buy', quantity, price: decimal(p['price']),
-          postOnly: p['timeInForce'] === 'post_only', reduceOnly: p['reduceOnly'] === true, entry: p['role'] === 'entry', strategyId: text(p['strategyId']), decisionId: text(p['decisionId']),
+          // S0-9: a ladder add-on (`<base>-a<n>`) adds to the open position; PYRAMID_STEP tells of it, not ORDER_PLACED / POSITION_OPENED.
+          postOnly: p['timeInForce'] === 'post_only', reduceOnly: p['reduceOnly'] === true, entry: p['role'] === 'entry' && parseClientOrderId(id)?.role !== 'addOn', strategyId: text(p['strategyId']), decisionId: text(p['decisionId']),
           venueOrderId: undefined, acked: false, filledQuantity: new Decimal(0), firstFillPrice: undefined, closed: false, opened: false,
           heldLeverage: this.leverage.heldFor(symbol), ownLeverage: undefined, imConfirmed: false,
         });
@@ -271,6 +273,9 @@ export class LifecycleNotifier {
       case 'ACTOR_EVENT':
         this.actorStep(e, p, emit);
         return;
+      case 'LADDER_STEP':
+        if (emit) this.ladderStep(p, e.seq);
+        return;
       default:
         return;
     }
@@ -287,6 +292,20 @@ export class LifecycleNotifier {
       stopLoss: confirmed?.stopLoss, previousStopLoss: move.previousStopLoss, entryPrice: entry?.firstFillPrice, takeProfit: confirmed?.takeProfit,
       triggerSource: confirmed?.trigger, sourceChannelName: entry === undefined ? undefined : this.orderFields(entry).sourceChannelName,
     }, `STOP_MOVED:${String(e.seq)}`, e.seq);
+  }
+
+  /** S0-9: PYRAMID_STEP for a ladder step the actor journaled (LADDER_STEP, written after its transition). */
+  private ladderStep(p: Payload, seq: number): void {
+    const symbol = text(p['symbol']);
+    const step = p['step'];
+    const result = p['result'];
+    if (symbol === undefined || typeof step !== 'number' || (result !== 'done' && result !== 'none' && result !== 'blocked')) return;
+    const entry = this.orders.get(this.cycleEntry.get(symbol) ?? '');
+    this.emit({
+      template: 'PYRAMID_STEP', symbol, side: entry === undefined ? undefined : entry.side === 'buy' ? 'long' : 'short', step, result, reason: text(p['reason']),
+      entryPrice: decimal(p['oep']), quantity: decimal(p['quantity']), leverage: decimal(p['leverage']),
+      sourceChannelName: entry === undefined ? undefined : this.orderFields(entry).sourceChannelName,
+    }, `PYRAMID_STEP:${text(p['intentId']) ?? String(seq)}:${String(step)}`, seq);
   }
 
   private closed(p: Payload, seq: number): void {

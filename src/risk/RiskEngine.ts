@@ -9,7 +9,7 @@ import type { Side, TimeInForce } from '../domain/orders.ts';
 import type { TradeProposal } from '../domain/TradeProposal.ts';
 import type { ApprovedOrderRecord, JournalPayload } from '../journal/events.ts';
 import type { RiskConfig, TradingMode } from './RiskConfig.ts';
-import { GATE_CHECKS, SIZED_CHECKS } from './checks/index.ts';
+import { GATE_CHECKS, SIZED_CHECKS, veto } from './checks/index.ts';
 import type { Check, CheckContext, Intent, ProposalHints, SizedCheck, SizedCheckContext, Sizing } from './checks/types.ts';
 import { oneMinus, onePlus } from './priceFactors.ts';
 import { sizeProposal } from './sizing.ts';
@@ -227,6 +227,13 @@ export interface RiskEngine {
    */
   approveExit(exit: ExitRequest, now: number): RiskDecision & { readonly kind: 'approve' };
   /**
+   * Approves a pyramid ladder's add-on (S0-9): more of the position a trade actor holds, same side, at the leverage the
+   * position holds (`perTradeLeverage`, so the execution path never resets it to the account's). Vetoed: a quantity
+   * that is not positive, a leverage above the policy's ceiling. The kill switch and the trading gate close add-ons as
+   * they close entries (the execution path's gate). Journaled by the caller; DRY_RUN approvals are dry-run.
+   */
+  approveAddOn(addOn: AddOnRequest, now: number): RiskDecision;
+  /**
    * Re-issues an approval this engine journaled earlier (the `order` of a `decisionRecord`), so a restart resumes an
    * intent without asking again. Returns undefined for a record that is not a well-formed approval.
    */
@@ -245,6 +252,16 @@ export interface ExitRequest {
   readonly quantity: Decimal;
   /** A price reference for the record (the exit itself may be a market order). */
   readonly referencePrice: Decimal;
+}
+
+/** A pyramid ladder add-on of a trade actor's position (`approveAddOn`). */
+export interface AddOnRequest extends ExitRequest {
+  /** The ladder step it belongs to (S0-9). */
+  readonly step: number;
+  /** The leverage the venue holds for the position (the entry's, or Step 4's). */
+  readonly leverage: Decimal;
+  /** The ladder's ceiling (S0-9: at most x50). */
+  readonly maxLeverage: Decimal;
 }
 
 const protectionPrices = (sizing: Sizing, side: Side, tick: Decimal): { stopLoss: Decimal | undefined; takeProfit: Decimal | undefined } => {
@@ -300,6 +317,23 @@ export const makeRiskEngine = (config: RiskConfig): RiskEngine => {
       mode: config.mode, dryRun: config.mode === 'DRY_RUN', decidedAt: now, expiresAt: now,
     });
     return { kind: 'approve', decisionId, order, dryRun: order.dryRun, trace: ['reduceOnlyExit'] };
+  },
+  approveAddOn(addOn, now) {
+    const decisionId = `rd-addon-${addOn.clientOrderId}`;
+    const proposalId = `addon-${addOn.intentId}-s${String(addOn.step)}`;
+    const refuse = (v: Veto): RiskDecision => ({ kind: 'veto', decisionId, proposalId, rule: 'ladderAddOn', trace: ['ladderAddOn'], veto: v });
+    if (!addOn.quantity.gt(0)) return refuse(veto('addon_size', 'ladder', '0', addOn.quantity, '>0', `a ladder add-on of ${addOn.symbol} needs a positive quantity`));
+    if (addOn.leverage.gt(addOn.maxLeverage)) {
+      return refuse(veto('addon_leverage', 'leverage', addOn.leverage, addOn.leverage, addOn.maxLeverage, `x${addOn.leverage.toString()} is above the ladder's ceiling x${addOn.maxLeverage.toString()}`));
+    }
+    const zero = new Decimal(0);
+    const order = mint({
+      decisionId, proposalId, strategyId: addOn.strategyId, symbol: addOn.symbol, side: addOn.side, intent: 'entry', quantity: addOn.quantity,
+      limitPrice: addOn.referencePrice, timeInForce: 'ioc', reduceOnly: false, stopLoss: undefined, takeProfit: undefined, stopLossFraction: zero,
+      takeProfitFraction: zero, autoStopLoss: false, leverage: addOn.leverage, perTradeLeverage: true, notional: addOn.quantity.times(addOn.referencePrice),
+      worstCaseNotional: addOn.quantity.times(addOn.referencePrice), requiresSplit: false, mode: config.mode, dryRun: config.mode === 'DRY_RUN', decidedAt: now, expiresAt: now + 60_000,
+    });
+    return { kind: 'approve', decisionId, order, dryRun: order.dryRun, trace: ['ladderAddOn'] };
   },
   restoreApproval(record) {
     return restoreFromRecord(record);

@@ -10,9 +10,11 @@ import type { Decimal } from '../domain/money.ts';
 import { criticalEvent, logCritical } from '../kernel/logger.ts';
 import { RISK_DECISION, type ApprovalBook } from '../execution/ApprovalBook.ts';
 import type { ExecutionEngine } from '../execution/ExecutionEngine.ts';
-import { approvalRecord, type ApprovedOrder, type RiskEngine } from '../risk/RiskEngine.ts';
+import { approvalRecord, decisionRecord, type ApprovedOrder, type RiskEngine } from '../risk/RiskEngine.ts';
 import type { TradingState } from '../risk/TradingState.ts';
 import type { TradeEmitted } from '../../machines/trade/tradeTypes.ts';
+import { ladderOf } from '../../machines/trade/ladderLogic.ts';
+import { openQuantity } from '../../machines/trade/tradeLogic.ts';
 import type { ActorHost } from './ActorHost.ts';
 import type { VenueCapabilities } from '../venues/Venue.ts';
 import type { RuntimeContext } from './ports.ts';
@@ -77,6 +79,10 @@ export class IntentPerformer {
         ctx.logger.info({ symbol: intent.symbol, trigger: ctx.settings.triggerSource, tp: intent.takeProfit, sl: intent.stopLoss }, 'protection_request');
         answer(execution.protect({ symbol: intent.symbol, takeProfit: dec(intent.takeProfit), stopLoss: dec(intent.stopLoss), trigger: ctx.settings.triggerSource }));
         return;
+      case 'leverage.set':
+        // S0-9 Step 4: the venue's answer (set and read back, or not) is the chart's `venue.leverageSet`.
+        answer(execution.ladderLeverage(intent.symbol, dec(intent.leverage), intent.intentId, intent.step));
+        return;
       case 'notify':
         this.notify(intent, host);
         return;
@@ -97,7 +103,7 @@ export class IntentPerformer {
 
   private submit(intent: Submit, host: ActorHost, answer: (p: Promise<ExecutionEvent | undefined>) => void): void {
     const { ctx, execution } = this.deps;
-    const approval = intent.reduceOnly ? this.approveExit(intent, host) : this.deps.approvals.get(intent.intentId);
+    const approval = intent.reduceOnly ? this.approveExit(intent, host) : intent.ladder !== undefined ? this.approveAddOn(intent, intent.ladder, host) : this.deps.approvals.get(intent.intentId);
     if (approval === undefined) {
       ctx.logger.error({ intent }, 'order_without_approval');
       host.send({ type: 'venue.rejected', clientOrderId: intent.clientOrderId, code: 'no_approval', category: 'other', at: ctx.now() });
@@ -131,6 +137,38 @@ export class IntentPerformer {
     return decision.order;
   }
 
+  // S0-9: the step the actor just reached (or stopped at), journaled after its transition; PYRAMID_STEP comes from it.
+  private ladderStep(kind: 'pyramidStep' | 'ladderBlocked', host: ActorHost): void {
+    const { ctx } = this.deps;
+    const c = host.snapshot().context;
+    const ladder = ladderOf(c);
+    const last = ladder.last;
+    if (c.intent === null || last === null) return;
+    ctx.journal.append(`ladder:${host.symbol}`, 'LADDER_STEP', {
+      symbol: host.symbol, intentId: c.intent.intentId, step: last.step, result: last.result, oep: c.openingPrice ?? '0',
+      quantity: openQuantity(c), leverage: ladder.leverage ?? c.intent.ladder?.leverage ?? null, ...(last.why === undefined ? {} : { reason: last.why }),
+    });
+    if (kind === 'ladderBlocked') ctx.alerts?.raise({ key: `ladder_blocked:${host.symbol}`, severity: 'WARN', message: `${host.symbol} pyramid ladder stopped at Step ${String(last.step)}: ${last.why ?? 'blocked'}` });
+  }
+
+  // S0-9: an add-on of the actor's position gets its own approval (journaled as every decision is); a veto is the
+  // chart's local rejection of the add-on, which stops the ladder.
+  private approveAddOn(intent: Submit, ladder: NonNullable<Submit['ladder']>, host: ActorHost): ApprovedOrder | undefined {
+    const { ctx, risk } = this.deps;
+    const reference = this.deps.referencePrice(intent.symbol) ?? dec(intent.price ?? '0');
+    const strategyId = this.deps.approvals.get(intent.intentId)?.strategyId ?? 'ladder';
+    const decision = risk.approveAddOn({
+      intentId: intent.intentId, clientOrderId: intent.clientOrderId, strategyId, symbol: intent.symbol, side: intent.side, quantity: dec(intent.quantity),
+      referencePrice: reference.gt(0) ? reference : dec(1), step: ladder.step, leverage: dec(ladder.leverage), maxLeverage: dec(ladder.maxLeverage),
+    }, ctx.now());
+    if (decision.kind === 'veto') {
+      ctx.journal.append(`risk:${intent.symbol}`, RISK_DECISION, { proposalId: decision.proposalId, ...decisionRecord(decision) });
+      return undefined;
+    }
+    ctx.journal.append(`risk:${intent.symbol}`, RISK_DECISION, { proposalId: decision.order.proposalId, ...approvalRecord(decision), actor: host.actorId });
+    return decision.dryRun ? undefined : decision.order;
+  }
+
   private notify(intent: Extract<TradeEmitted, { type: 'notify' }>, host: ActorHost): void {
     const { ctx } = this.deps;
     ctx.logger[intent.severity === 'critical' ? 'error' : intent.severity === 'warning' ? 'warn' : 'info']({ symbol: host.symbol, kind: intent.kind }, intent.message);
@@ -139,6 +177,10 @@ export class IntentPerformer {
       const q = host.snapshot().context;
       ctx.journal.append(`protection:${host.symbol}`, 'POSITION_UNPROTECTED', { symbol: host.symbol, intentId: q.intent?.intentId ?? null, action: 'close' });
       ctx.alerts?.raise({ key: `position_unprotected:${host.symbol}`, severity: 'CRITICAL', message: `${host.symbol} position left without TP/SL by a partial stop fill; closing it` });
+      return;
+    }
+    if (intent.kind === 'pyramidStep' || intent.kind === 'ladderBlocked') {
+      this.ladderStep(intent.kind, host);
       return;
     }
     if (intent.severity === 'critical' && intent.kind !== 'halted') {

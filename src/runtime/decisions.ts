@@ -12,7 +12,8 @@ import { nextClientOrderId } from '../journal/clientOrderIds.ts';
 import { criticalEvent, logCritical } from '../kernel/logger.ts';
 import { decisionRecord, type ApprovedOrder, type RiskDecision } from '../risk/RiskEngine.ts';
 import { alertForVeto, alertsResolvedBy } from '../risk/vetoes.ts';
-import { dec } from '../domain/money.ts';
+import { Decimal, dec } from '../domain/money.ts';
+import type { LadderPlan } from '../domain/ladder.ts';
 import { dualEntryLegs } from '../domain/dualEntry.ts';
 import { openQuantity, realizedSoFar } from '../../machines/trade/tradeLogic.ts';
 import { hasPartialEntry, holdsPosition } from '../../machines/trade/tradeQueries.ts';
@@ -83,9 +84,19 @@ const actOnDecision = (deps: DecisionDeps, proposal: TradeProposal, decision: Ri
     timeInForce: order.timeInForce, takeProfitFraction: order.takeProfitFraction.toString(), stopLossFraction: order.stopLossFraction.toString(),
     maxRepriceAttempts: ctx.settings.maxRepriceAttempts, repriceTicks: 1, tickSize: instrument.tickSize.toString(), ackTimeoutMs: ctx.settings.ackTimeoutMs,
     ...(ctx.settings.stopManagement === undefined ? {} : { management: ctx.settings.stopManagement }),
+    ...ladderPlanOf(ctx.settings, order, instrument),
     // S0-16: above these the chart sends the entry and its exits in parts.
     limits: { maxLimitQuantity: instrument.maxQuantity.toString(), maxMarketQuantity: instrument.maxMarketQuantity.toString(), quantityStep: instrument.quantityStep.toString() },
   });
+};
+
+// S0-9: the ladder a derivative entry climbs, from the leverage it goes out at; the auto-SL's x10 stays locked (S0-5).
+const ladderPlanOf = (settings: RuntimeContext['settings'], order: ApprovedOrder, instrument: Instrument): { ladder?: LadderPlan } => {
+  const entryLeverage = order.perTradeLeverage ? order.leverage : settings.leverage;
+  if (settings.ladder === undefined || entryLeverage === undefined) return {};
+  const ceiling = instrument.maxLeverage.gt(0) ? Decimal.min(dec(settings.ladder.maxLeverage), instrument.maxLeverage) : dec(settings.ladder.maxLeverage);
+  const maxLeverage = order.autoStopLoss ? entryLeverage : Decimal.max(ceiling, entryLeverage);
+  return { ladder: { steps: settings.ladder.steps, leverage: entryLeverage.toString(), maxLeverage: maxLeverage.toString(), quantityStep: instrument.quantityStep.toString(), minQuantity: instrument.minQuantity.toString() } };
 };
 
 const exactLevelsOf = (order: ApprovedOrder): { takeProfit?: string; stopLoss?: string } => ({

@@ -1,10 +1,12 @@
 /**
  * The mark feed of stop management (S0-11, S0-13): a ticker's trigger-source price (the profile's mark, last or
  * index, the price the venue triggers the stop on) goes to the symbol's actor only when its managed stop would move on
- * it (the chart's own `plannedStopMove`), so an actor journals a transition per stop move, never per tick.
+ * it (the chart's own `plannedStopMove`) or its pyramid ladder would climb (`ladderStepAt`, S0-9), so an actor journals a
+ * transition per stop move or ladder step, never per tick.
  */
 import { plannedStopMove } from '../../machines/trade/stopManagement.ts';
-import { takesMarks } from '../../machines/trade/tradeQueries.ts';
+import { ladderStepAt } from '../../machines/trade/ladderLogic.ts';
+import { climbsLadder, takesMarks } from '../../machines/trade/tradeQueries.ts';
 import type { TriggerSource } from '../domain/orders.ts';
 import type { MarketEvent } from '../venues/streams.ts';
 import type { HostRegistry } from './ports.ts';
@@ -16,6 +18,8 @@ export const deliverMark = (hosts: HostRegistry, trigger: TriggerSource, e: Mark
   const host = price === undefined ? undefined : hosts.host(e.symbol);
   if (price === undefined || host === undefined || host.isStopped()) return;
   const snapshot = host.snapshot();
-  if (!takesMarks(snapshot) || plannedStopMove(snapshot.context, price.toString()) === undefined) return;
-  host.send({ type: 'market.mark', price: price.toString(), at });
+  const p = price.toString();
+  // S0-9: a mark the pyramid ladder would climb on is delivered too (one step per mark).
+  if (!takesMarks(snapshot) || (plannedStopMove(snapshot.context, p) === undefined && !(climbsLadder(snapshot) && ladderStepAt(snapshot.context, p) !== undefined))) return;
+  host.send({ type: 'market.mark', price: p, at });
 };

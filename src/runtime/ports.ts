@@ -19,6 +19,7 @@ import type { LocalOrderBook } from '../market/OrderBook.ts';
 import type { RetryPolicy } from '../kernel/retry.ts';
 import type { Scheduler } from '../kernel/Scheduler.ts';
 import type { StopManagement } from '../../machines/trade/stopManagement.ts';
+import type { LadderStep } from '../domain/ladder.ts';
 import type { ActorHost } from './ActorHost.ts';
 import type { FillFeedback } from './StrategyFeedback.ts';
 
@@ -40,6 +41,8 @@ export interface RuntimeSettings {
   readonly maxProtectionAttempts: number;
   /** Break-even and trailing of every entry's stop (S0-11, S0-13); undefined: stops stay where the entry set them. */
   readonly stopManagement?: StopManagement | undefined;
+  /** The S0-9 pyramid ladder's steps and Step 4's ceiling; undefined: positions are never added to. */
+  readonly ladder?: { readonly steps: ReadonlyArray<LadderStep>; readonly maxLeverage: string } | undefined;
   readonly cooldownMs: number;
   readonly retry: RetryPolicy;
   readonly seed: number;

@@ -15,7 +15,7 @@ import type { Fill, Position, ProtectionRequest, TriggerSource, VenueOrder } fro
 import { heldLevels } from '../../machines/trade/stopManagement.ts';
 import { liveOrderIds, openQuantity } from '../../machines/trade/tradeLogic.ts';
 import { hasPartialEntry, isAtRest, isIdle, isProtecting, isTransient } from '../../machines/trade/tradeQueries.ts';
-import { orderRecoveryEvents, positionRecoveryEvents, positionReplaced } from '../../machines/trade/reconcileActor.ts';
+import { ladderLeverageRecoveryEvents, orderRecoveryEvents, positionRecoveryEvents, positionReplaced } from '../../machines/trade/reconcileActor.ts';
 import type { TradeContext } from '../../machines/trade/tradeTypes.ts';
 import { reconcile, ReconcileError, type ReconcileResult } from '../execution/Reconciler.ts';
 import type { JournalEventType } from '../journal/events.ts';
@@ -118,6 +118,15 @@ const recoverSymbol = async (port: RecoveryPort, symbol: string, actions: string
       }
     }
     if (ids.length > 0) await port.idle();
+    // S0-9: a ladder leverage set in flight at the crash: the venue's position says whether it took.
+    const ladderLeverage = ladderLeverageRecoveryEvents(host.snapshot(), undefined, port.now()).length > 0
+      ? ladderLeverageRecoveryEvents(host.snapshot(), openPosition(await fetchOrThrow('positions', symbol, port.venue.positions(symbol)), symbol), port.now())
+      : [];
+    for (const e of ladderLeverage) {
+      actions.push(`${symbol}: ladder leverage x${e.type === 'venue.leverageSet' ? e.leverage : ''} ${e.type === 'venue.leverageSet' && e.ok ? 'confirmed by the venue\'s position' : 'not confirmed at restart'}`);
+      host.send(e);
+      await port.idle();
+    }
     await settlePosition(port, symbol, host, actions);
     await port.idle();
     if (liveOrderIds(host.snapshot().context).length === 0 && !isTransient(host.snapshot())) break;

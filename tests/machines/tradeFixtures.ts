@@ -5,6 +5,7 @@
 import type { EventObject } from 'xstate';
 import { modelIntent } from '../../machines/trade/model.ts';
 import type { TradeEvent } from '../../machines/trade/tradeTypes.ts';
+import { S0_LADDER, type LadderPlan } from '../../src/domain/ladder.ts';
 
 export const open: TradeEvent = { type: 'command.open', at: 1, ...modelIntent };
 /** S0-16: the model intent (2 at 100) on a venue whose orders carry at most 1: entry parts `c1` and `c1-p1`, exits 1 each. */
@@ -99,3 +100,24 @@ export const label = (e: EventObject): string => {
       return r.type;
   }
 };
+
+/**
+ * S0-9: the model intent with a pyramid ladder at x6 → x50 (S0's thresholds, Step 3 at the model's +2 % break-even):
+ * +1.5 % Step 2 (nothing to do without a TP hit), break-even at +2 %, +2.4 % Step 3 reached then Step 4's leverage.
+ */
+export const LADDER_PLAN: LadderPlan = {
+  steps: S0_LADDER.map((s) => (s.step === 3 ? { ...s, atFraction: '0.02' } : s)),
+  leverage: '6', maxLeverage: '50', quantityStep: '0.001', minQuantity: '0.001',
+};
+export const openLadder: TradeEvent = { type: 'command.open', at: 1, ...modelIntent, ladder: LADDER_PLAN };
+export const leverageSet = (ok: boolean, reason?: string): TradeEvent => ({ type: 'venue.leverageSet', leverage: '50', ok, reason, at: 6 });
+export const L_PROTECTED = [openLadder, acc(), fill('c1', 't1', '2'), protectionSet];
+export const L_AT_STEP_2 = [...L_PROTECTED, mark('101.5')];
+export const L_BREAK_EVEN = [...L_AT_STEP_2, mark('102'), protectionSet];
+export const L_AT_STEP_3 = [...L_BREAK_EVEN, mark('102.4')];
+export const L_LEVERAGING = [...L_AT_STEP_3, mark('102.4')];
+export const L_AT_STEP_4 = [...L_LEVERAGING, leverageSet(true), protectionSet];
+/** Step 5's add-on `c1-a1` of 17.56 (IM 4 → 40 at x50, at 102.5) with the venue. */
+export const L_ADDING = [...L_AT_STEP_4, mark('102.5')];
+/** The trailer took the stop at +6 % before the ladder passed Step 2; the same mark again reaches Step 3. */
+export const L_TRAILING = [...L_AT_STEP_2, mark('106'), protectionSet];

@@ -43,13 +43,16 @@ describe('notifications config (X-NTF-4)', () => {
     expect(resolveChannels(['telegram', 'email'], ['webhook', 'email'])).toEqual(['email']);
   });
 
-  it('S0-11 S0-13 S0-18 X-NTF-4 a policy may list STOP_MOVED; the shipped S0 profile lists it with every other lifecycle template, other profiles\' defaults do not', () => {
-    const all = ['ORDER_PLACED', 'POSITION_OPENED', 'TP_HIT', 'SL_HIT', 'STOP_MOVED', 'POSITION_CLOSED', 'ERROR'];
+  it('S0-11 S0-13 S0-18 X-NTF-4 S0-9 a policy may list STOP_MOVED and PYRAMID_STEP; the shipped S0 profile lists them with every other lifecycle template, other profiles\' defaults do not', () => {
+    const all = ['ORDER_PLACED', 'POSITION_OPENED', 'TP_HIT', 'SL_HIT', 'STOP_MOVED', 'PYRAMID_STEP', 'POSITION_CLOSED', 'ERROR'];
     const own = decode({ notifications: { policy: { lifecycle: { events: all, channels: ['telegram'] } } } });
     expect(Either.isRight(own) && policyOf(own.right).lifecycle.events).toEqual(all);
     const loaded = loadConfigFile('config/profiles/s0-bybit-signal.yaml');
     expect(Either.isRight(loaded) && policyOf(loaded.right.config).lifecycle.events).toEqual(all);
-    for (const p of Object.keys(PROFILE_POLICIES) as Array<AppConfig['profile']>) expect(PROFILE_POLICIES[p].lifecycle.events).not.toContain('STOP_MOVED');
+    for (const p of Object.keys(PROFILE_POLICIES) as Array<AppConfig['profile']>) {
+      expect(PROFILE_POLICIES[p].lifecycle.events).not.toContain('STOP_MOVED');
+      expect(PROFILE_POLICIES[p].lifecycle.events).not.toContain('PYRAMID_STEP');
+    }
     const wrong = decode({ notifications: { policy: { lifecycle: { events: ['STOP_MOVE'] } } } });
     expect(Either.isLeft(wrong) && wrong.left.message).toContain('"STOP_MOVED"');
   });

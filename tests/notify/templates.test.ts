@@ -11,6 +11,8 @@ import { describe, expect, it } from 'vitest';
 import { Decimal } from '../../src/domain/money.ts';
 import { ORDER_REQUIRED_FIELDS } from '../../src/notify/templates/orderPlaced.ts';
 import { STOP_MOVED_REQUIRED_FIELDS } from '../../src/notify/templates/stopMoved.ts';
+import { PYRAMID_STEP_REQUIRED_FIELDS } from '../../src/notify/templates/pyramidStep.ts';
+import { ladderStepLabel, S0_LADDER } from '../../src/domain/ladder.ts';
 import { renderTemplate, TemplateError, type TemplateEvent } from '../../src/notify/templates/index.ts';
 
 const d = (s: string): Decimal => new Decimal(s);
@@ -58,6 +60,13 @@ const EVENTS: Readonly<Record<string, TemplateEvent>> = {
     template: 'WEEKLY_REPORT', ...figures, from: ms('2026-03-22T23:00:00Z'), to: ms('2026-03-29T21:59:59.999Z'), trades: 21, wins: 12, losses: 9, winRate: d('12').div(21),
     pnl: d('118.4'), fees: d('96.031'), reEntries: 2, hedges: 1, pyramidStep: undefined,
     topSymbols: [{ symbol: 'BTCUSDT', trades: 11, pnl: d('90.1') }, { symbol: 'ADAUSDT', trades: 9, pnl: d('30.3') }, { symbol: 'ETHUSDT', trades: 1, pnl: d('-2') }],
+  },
+  // S0-9: the demo short's Step 4 (x6 → x50, leverage only) and a Step 5 add-on the venue refused.
+  PYRAMID_STEP: {
+    template: 'PYRAMID_STEP', symbol: 'BTCUSDT', side: 'short', step: 4, result: 'done', reason: undefined, entryPrice: d('17161.4'), quantity: d('0.291'), leverage: d('50'), sourceChannelName: 'CRYPTORAKETEN',
+  },
+  'PYRAMID_STEP.blocked': {
+    template: 'PYRAMID_STEP', symbol: 'BTCUSDT', side: 'short', step: 5, result: 'blocked', reason: 'add-on rejected (110007)', entryPrice: d('17161.4'), quantity: d('0.291'), leverage: d('50'), sourceChannelName: 'CRYPTORAKETEN',
   },
   HEARTBEAT: {
     template: 'HEARTBEAT', at: ms('2026-03-29T06:30:00Z'), zone: 'Europe/Stockholm', tradingOn: false, reasons: ['kill switch engaged', 'venue_ws down'],
@@ -128,6 +137,31 @@ describe('notification templates (S0-18, S0-19, X-TST-5)', () => {
     const tp = renderTemplate({ ...EVENTS['TP_HIT']!, level: 0 } as TemplateEvent);
     expect(Either.isLeft(tp) && tp.left.reason._tag).toBe('InvalidField');
   });
+
+  it('S0-9 S0-23 ladder numbering is the same in code and in messages: PYRAMID_STEP n shows the ladder table\'s Step n (Step 1 = the entry, C-10), and no other number', () => {
+    const base = EVENTS['PYRAMID_STEP'] as Extract<TemplateEvent, { template: 'PYRAMID_STEP' }>;
+    for (const step of S0_LADDER.filter((s) => s.step > 1)) {
+      const text = textOf({ ...base, step: step.step });
+      const [title, , label] = text.split('\n');
+      expect(title).toBe(`🪜 PYRAMID STEP ${String(step.step)} #BTCUSDT`);
+      expect(label).toBe(ladderStepLabel(step));
+      expect(label!.startsWith(`Pyramid Step ${String(step.step)} (`)).toBe(true);
+      expect([...text.matchAll(/Step (\d+)/gi)].map((m) => Number(m[1]))).toEqual([step.step, step.step]);
+    }
+    // Step 4 is the +2.4 % leverage-only step, Step 5 the first margin add-on (C-10's harmonised numbering).
+    expect(textOf(base)).toContain('\nPyramid Step 4 (+2.4 %): leverage → max (leverage only)\n');
+    for (const bad of [1, 9, 0]) {
+      const r = renderTemplate({ ...base, step: bad });
+      expect(Either.isLeft(r) && r.left.reason._tag).toBe('InvalidField');
+    }
+  });
+
+  for (const field of PYRAMID_STEP_REQUIRED_FIELDS) {
+    it(`S0-9 S0-18 X-NTF-4 PYRAMID_STEP is refused with a typed error when ${field} is missing`, () => {
+      const r = renderTemplate({ ...EVENTS['PYRAMID_STEP']!, [field]: undefined });
+      expect(Either.isLeft(r) && r.left.reason).toEqual({ _tag: 'MissingField', field });
+    });
+  }
 
   it('S0-18 ALERT renders raise, escalation and resolution with its fields in key order', () => {
     const alert = { template: 'ALERT', key: 'staleness:BTCUSDT', severity: 'CRITICAL', message: 'quotes older than 5 s', suppressed: 3, fields: { symbol: 'BTCUSDT', ageMs: 7400 } } as const;

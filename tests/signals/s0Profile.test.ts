@@ -225,8 +225,16 @@ describe('the S0 profile on paper over the bundled replay (issue 16)', () => {
     for (const heading of ['📈 POSITION OPENED', '🎯 TP 1 HIT', '🏁 POSITION CLOSED']) expect(texts.filter((t) => t.startsWith(heading)), heading + JSON.stringify(texts.filter((t) => t.startsWith(heading)))).toHaveLength(acceptedOnes.length);
     const onTelegram = (e: Entry): boolean => e.p['channel'] === 'telegram' && String(e.p['key']).startsWith('main:');
     const lifecycle = queued.filter(onTelegram);
-    // Per trade: ORDER_PLACED for each of its two legs, POSITION OPENED, TP 1 HIT and POSITION CLOSED.
-    expect(lifecycle).toHaveLength(refusedOnes.length + 5 * acceptedOnes.length);
+    // S0-9: one PYRAMID_STEP per ladder step a trade reached (journaled LADDER_STEP), numbered as the ladder is.
+    const steps = ofType('LADDER_STEP');
+    expect(steps.length).toBeGreaterThan(0);
+    const pyramid = texts.filter((t) => t.startsWith('🪜 PYRAMID STEP'));
+    expect(pyramid.map((t) => t.split('\n')[0])).toEqual(steps.map((l) => `🪜 PYRAMID STEP ${String(l.p['step'])} #${String(l.p['symbol'])}`));
+    for (const intent of new Set(steps.map((l) => String(l.p['intentId'])))) {
+      expect(steps.filter((l) => l.p['intentId'] === intent).map((l) => l.p['step']), intent).toEqual(steps.filter((l) => l.p['intentId'] === intent).map((_, i) => i + 2));
+    }
+    // Per trade: ORDER_PLACED for each of its two legs, POSITION OPENED, TP 1 HIT and POSITION CLOSED; and the steps.
+    expect(lifecycle).toHaveLength(refusedOnes.length + 5 * acceptedOnes.length + steps.length);
     expect(new Set(lifecycle.map((q) => q.p['key'])).size).toBe(lifecycle.length);
     expect(ofType('NOTIFY_SENT').filter(onTelegram)).toHaveLength(lifecycle.length);
   });

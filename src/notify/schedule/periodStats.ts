@@ -1,7 +1,7 @@
 /**
  * The figures of the trades closed in a time window, read from the accounts' journals (TRADE_CLOSED, the figures the
  * trade chart computed; `realizedPnl` is net of fees): trade count, wins, losses, win rate, PnL, fees, and PnL by
- * symbol. Used by the scheduled reports and by `/profit <days>` and `/daily`. Exact Decimals; reads only.
+ * symbol, and the highest pyramid ladder step reached (LADDER_STEP). Used by the scheduled reports and by `/profit <days>` and `/daily`. Exact Decimals; reads only.
  */
 import { roundMoney } from '../../domain/rounding.ts';
 import { Either } from 'effect';
@@ -33,6 +33,8 @@ export interface PeriodStats {
   readonly curve: ReadonlyArray<{ readonly ts: number; readonly pnl: Decimal }>;
   /** TRADE_CLOSED entries whose payload did not decode (counted, never fatal). */
   readonly unreadable: number;
+  /** S0-19: the highest pyramid ladder step any position reached in the window (LADDER_STEP, S0-9); undefined: none. */
+  readonly pyramidStep: number | undefined;
 }
 
 /** Reads the trades closed in `[from, to)` from every journal. */
@@ -64,10 +66,20 @@ export const periodStats = (journals: ReadonlyArray<Journal>, from: number, to: 
       bySymbol.set(t.symbol, { trades: s.trades + 1, pnl: s.pnl.plus(net) });
     }
   }
+  // S0-9: a step counts as reached when it was done at the venue or needed nothing of it; a blocked one is not.
+  let pyramidStep: number | undefined;
+  for (const journal of journals) {
+    const steps = [...journal.readEvents({ type: 'LADDER_STEP' })].filter((e) => e.ts >= from && e.ts < to);
+    for (const e of steps) {
+      const decoded = decodeJournalPayload('LADDER_STEP', e.payload);
+      if (Either.isLeft(decoded) || decoded.right.result === 'blocked') continue;
+      pyramidStep = Math.max(pyramidStep ?? 0, decoded.right.step);
+    }
+  }
   const symbols = [...bySymbol].map(([symbol, s]) => ({ symbol, ...s })).sort((a, b) => b.pnl.comparedTo(a.pnl) || a.symbol.localeCompare(b.symbol));
   let running = ZERO;
   const curve = closes.sort((a, b) => a.ts - b.ts).map((c) => ({ ts: c.ts, pnl: (running = running.plus(c.net)) }));
-  return { from, to, trades, wins, losses: trades - wins, winRate: trades === 0 ? undefined : new Decimal(wins).div(trades), pnl, fees, symbols, curve, unreadable };
+  return { from, to, trades, wins, losses: trades - wins, winRate: trades === 0 ? undefined : new Decimal(wins).div(trades), pnl, fees, symbols, curve, unreadable, pyramidStep };
 };
 
 /** Returns a fraction as a percentage with two decimals at most and a space before the sign (`66.67 %`, S0-18). */

@@ -11,13 +11,14 @@ import { renderHeartbeat, type HeartbeatInput } from './heartbeat.ts';
 import { renderOrderPlaced, type OrderPlacedInput } from './orderPlaced.ts';
 import { renderPositionClosed, type PositionClosedInput } from './positionClosed.ts';
 import { renderPositionOpened, type PositionOpenedInput } from './positionOpened.ts';
+import { renderPyramidStep, type PyramidStepInput } from './pyramidStep.ts';
 import { renderSlHit, type SlHitInput } from './slHit.ts';
 import { renderStopMoved, type StopMovedInput } from './stopMoved.ts';
 import { renderTpHit, type TpHitInput } from './tpHit.ts';
 import { renderWeeklyReport, type WeeklyReportInput } from './weeklyReport.ts';
 
 export { TemplateError, type Rendered } from './format.ts';
-export type { AlertInput, DailyReportInput, ErrorInput, HeartbeatInput, OrderPlacedInput, PositionClosedInput, PositionOpenedInput, SlHitInput, StopMovedInput, TpHitInput, WeeklyReportInput };
+export type { AlertInput, DailyReportInput, ErrorInput, HeartbeatInput, OrderPlacedInput, PositionClosedInput, PositionOpenedInput, PyramidStepInput, SlHitInput, StopMovedInput, TpHitInput, WeeklyReportInput };
 
 /** Every template's event, tagged by template name. */
 export type TemplateEvent =
@@ -26,6 +27,7 @@ export type TemplateEvent =
   | ({ readonly template: 'TP_HIT' } & TpHitInput)
   | ({ readonly template: 'SL_HIT' } & SlHitInput)
   | ({ readonly template: 'STOP_MOVED' } & StopMovedInput)
+  | ({ readonly template: 'PYRAMID_STEP' } & PyramidStepInput)
   | ({ readonly template: 'POSITION_CLOSED' } & PositionClosedInput)
   | ({ readonly template: 'ERROR' } & ErrorInput)
   | ({ readonly template: 'DAILY_REPORT' } & DailyReportInput)
@@ -49,6 +51,8 @@ export const renderTemplate = (event: TemplateEvent): Either.Either<Rendered, Te
       return renderSlHit(event);
     case 'STOP_MOVED':
       return renderStopMoved(event);
+    case 'PYRAMID_STEP':
+      return renderPyramidStep(event);
     case 'POSITION_CLOSED':
       return renderPositionClosed(event);
     case 'ERROR':

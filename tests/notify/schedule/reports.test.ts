@@ -37,14 +37,22 @@ const closeTrade = (journal: Journal, symbol: string, realizedPnl: string, fees:
 };
 
 describe('report contents', () => {
-  it('S0-19 the daily and weekly reports count the trades of their own period: count, win rate, PnL, fees, ladder fields, top symbols', async () => {
+  it('S0-19 S0-9 the daily and weekly reports count the trades of their own period: count, win rate, PnL, fees, the highest pyramid step reached, top symbols', async () => {
     const h = scheduleHarness({ start: at('2025-03-27T00:00:00Z') });
     open.push(h);
     const trade = async (iso: string, symbol: string, pnl: string, fees: string): Promise<void> => {
       await h.advanceTo(at(iso));
       closeTrade(h.journal, symbol, pnl, fees);
     };
+    // S0-9 ladder steps journaled by the trade actors: a Step 7 in the week only, a Step 5 on the day, a blocked Step 6.
+    const ladder = async (iso: string, step: number, result: 'done' | 'blocked'): Promise<void> => {
+      await h.advanceTo(at(iso));
+      h.journal.append('ladder:BTCUSDT', 'LADDER_STEP', { symbol: 'BTCUSDT', intentId: `i-${iso}`, step, result, oep: '100', quantity: '1', leverage: '50', ...(result === 'blocked' ? { reason: 'add-on rejected (110007)' } : {}) });
+    };
+    await ladder('2025-03-28T11:00:00Z', 7, 'done');
     await trade('2025-03-28T12:00:00Z', 'BTCUSDT', '5', '0.1'); // the week only
+    await ladder('2025-03-29T09:00:00Z', 5, 'done');
+    await ladder('2025-03-29T09:30:00Z', 6, 'blocked');
     await trade('2025-03-29T10:00:00Z', 'ETHUSDT', '-2.5', '0.2'); // both
     await trade('2025-03-29T20:00:00Z', 'BTCUSDT', '1.25', '0.05'); // both
     await trade('2025-03-30T01:00:00Z', 'ADAUSDT', '0.5', '0.01'); // the day only (after Saturday 22:00)
@@ -59,7 +67,7 @@ describe('report contents', () => {
       'Fees: 0.26 USDT',
       'Re-entries: 0',
       'Hedges: 0',
-      'Pyramid: none',
+      'Pyramid: Step 5',
     ].join('\n'));
     expect(postsOf(h, 's0-weekly').at(-1)!.text).toBe([
       '📅 WEEKLY REPORT 2025-03-22 – 2025-03-29 (Europe/Stockholm)',
@@ -70,7 +78,7 @@ describe('report contents', () => {
       'Fees: 0.35 USDT',
       'Re-entries: 0',
       'Hedges: 0',
-      'Pyramid: none',
+      'Pyramid: Step 7',
       'Top symbols:',
       '1. #BTCUSDT +6.25 USDT (2 trades)',
       '2. #ETHUSDT -2.50 USDT (1 trade)',
