@@ -2,7 +2,7 @@
  * The entry half of the trade chart's lifecycle: idle → submitting → (querying) → working → (cancelling), until a
  * real fill opens the position or the entry ends with nothing filled. State configs only; logic lives in tradeSetup.
  */
-import { and, not, stateIn } from 'xstate';
+import { and, not, or, stateIn } from 'xstate';
 import { tradeSetup } from './tradeSetup.ts';
 
 /** Absolute id prefix of the lifecycle region's states. */
@@ -62,6 +62,13 @@ const entryRejected = [
       { type: 'recordOutcome' as const, params: { outcome: 'rejected' } },
     ],
   },
+];
+
+// While the entry is being withdrawn because the venue's TP/SL closed what filled (`venueClosed`), a refusal of the
+// part or re-price still out leaves nothing: the cycle ends instead of opening a position of zero.
+const entryRejectedAfterVenueClose = [
+  { guard: and(['isEntryEvent', 'hasEntryFill', 'isVenueClosed']), target: CLOSED, actions: 'markEntryDone' as const },
+  ...entryRejected,
 ];
 
 // A post-only rejection re-prices one step and resends under a new id (at most N times); any other rejection, or the
@@ -152,6 +159,8 @@ export const querying = tradeSetup.createStateConfig({
   on: {
     'venue.queryResult': [
       // A later part of a split entry (S0-16) the venue does not have, or closed empty: the position is what filled.
+      // The venue already closed what filled (its TP/SL, while the entry was being withdrawn): the cycle ends.
+      { guard: and(['isEntryEvent', 'hasEntryFill', 'isVenueClosed', or(['isQueryNotFound', 'isQueryClosedEmpty'])]), target: CLOSED, actions: ['markEntryDone'] },
       { guard: and(['isEntryEvent', 'hasEntryFill', 'isQueryNotFound']), target: OPENED, actions: ['markEntryDone', opening] },
       { guard: and(['isEntryEvent', 'hasEntryFill', 'isQueryClosedEmpty']), target: OPENED, actions: ['markEntryDone', opening] },
       {
@@ -174,7 +183,7 @@ export const querying = tradeSetup.createStateConfig({
       { guard: and(['isEntryEvent', 'mustWithdrawEntry']), target: 'cancelling', actions: ['requestEntryCancel'] },
       { guard: 'isEntryEvent', target: 'working' },
     ],
-    'venue.rejected': entryRejected,
+    'venue.rejected': entryRejectedAfterVenueClose,
     'venue.filled': entryFill(`${LIFECYCLE}.working`),
     'venue.cancelled': entryClosed,
     'venue.expired': entryClosed,
@@ -212,7 +221,7 @@ export const cancelling = tradeSetup.createStateConfig({
     'venue.expired': entryClosed,
     // A part that fills in full while the cancel is on its way ends the entry there: no further part is sent.
     'venue.filled': entryFill(undefined, false),
-    'venue.rejected': entryRejected,
+    'venue.rejected': entryRejectedAfterVenueClose,
     // The venue refused the cancel (already closed, or not known yet): only a query tells which.
     'venue.cancelRejected': toQuerying,
     'venue.unknown': toQuerying,

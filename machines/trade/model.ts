@@ -122,6 +122,10 @@ export const modelSplitEvents: ReadonlyArray<TradeEvent> = [
   fill('c1-f2', 't8', '1'),
   // Graph generation also sends the chart's own events without payload; a mark at the OEP moves nothing.
   { type: 'market.mark', price: '100', at: 5 },
+  // A stale read (1 of 2 left, stops cleared) whose fills already closed all 2: nothing open by the cycle's count, so a
+  // close or a flatten after it sends no order of zero and the cycle ends (X-ORD-5).
+  { type: 'venue.positionChanged', side: 'long', quantity: '1', external: { quantity: '2', notional: '198', fee: '0.02', tradeIds: ['x3'] }, at: 6 },
+  { type: 'venue.protectionFailed', code: '10001', message: 'trading-stop failed', at: 4 },
 ];
 
 /**
@@ -176,7 +180,8 @@ export const serializeForGraph = (s: SnapshotFrom<typeof tradeMachine>): string 
         : life === '"closing"' || life === '"flattening"'
           ? [c.flattenRequested, bucket(c.entry.filledQuantity), bucket(c.exit.filledQuantity), Math.min(c.exitClientOrderIds.length, 2), c.queryOrderId !== null, c.stop.phase]
           : life.includes('closed')
-            ? []
+            // How it closed (our exit, the venue's TP/SL, replaced, or nothing left to close: null) tells closes apart.
+            ? [c.closeReason]
             : entryPhase;
   // The ladder model opens two ladders (S0's and one with a leverage Step 2): their cycles are different states.
   return JSON.stringify([s.value, fields, c.intent?.ladder?.steps.length ?? 0]);

@@ -21,6 +21,8 @@ const exitFill = (kind: 'exit' | 'flatten') => [
 // The venue reports the position flat (its TP/SL, a liquidation or a close by hand): the cycle closes, and the venue's
 // own fills (fees included) are counted, so the trade's PnL is what the balance did.
 const venueFlat = { guard: 'isVenueFlat' as const, target: CLOSED, actions: ['recordVenueClose' as const, 'recordExternalFills' as const] };
+// A stale read that still shows a remainder, with the venue's fills that closed all of it: the fills decide (closed).
+const closedByFills = { guard: 'externalFillsCloseAll' as const, target: CLOSED, actions: ['recordVenueClose' as const, 'recordExternalFills' as const] };
 // Recovery found another position at the venue than the one this cycle opened: the cycle ends; reconcile adopts it.
 const replaced = { target: CLOSED, actions: 'recordReplaced' as const };
 const queryExit = { guard: 'isExitEvent' as const, actions: 'queryExit' as const };
@@ -55,7 +57,7 @@ export const opened = tradeSetup.createStateConfig({
   on: {
     'venue.filled': { guard: 'isNewEntryFill', actions: 'recordEntryFill' },
     'venue.cancelled': { guard: 'isEntryEvent', actions: 'markEntryDone' },
-    'venue.positionChanged': [venueFlat, { actions: 'recordExternalFills' }],
+    'venue.positionChanged': [venueFlat, closedByFills, { actions: 'recordExternalFills' }],
     'recovery.positionReplaced': replaced,
     'command.close': { target: `${LIFECYCLE}.closing` },
   },
@@ -166,7 +168,7 @@ export const closing = tradeSetup.createStateConfig({
 
 export const flattening = tradeSetup.createStateConfig({
   description: 'Protection failed N times (or KILL with flatten): a reduce-only market order closes the position.',
-  entry: [{ type: 'notify', params: { kind: 'flattening', severity: 'critical' } }, { type: 'submitExit', params: { kind: 'flatten' } }],
+  entry: ['announceFlatten', { type: 'submitExit', params: { kind: 'flatten' } }],
   exit: 'clearQueryTimer',
   on: {
     'venue.filled': exitFill('flatten'),

@@ -159,6 +159,15 @@ export const venueCloseReason = (c: TradeContext, e: TradeChartEvent): PositionC
   return price.minus(dec(levels.takeProfit)).abs().lte(price.minus(dec(levels.stopLoss)).abs()) ? 'takeProfit' : 'stopLoss';
 };
 
+/**
+ * Returns whether the venue's own fills this event carries close everything the cycle holds (a read that still shows
+ * a remainder is stale: the fills are the evidence), so the cycle ends rather than keep a position of zero.
+ */
+export const externalFillsCloseAll = (c: TradeContext, e: TradeChartEvent): boolean => {
+  const x = newExternalFills(c, e);
+  return x !== undefined && isPositive(c.entry.filledQuantity) && !dec(openQuantity(c)).minus(dec(x.quantity)).gt(0);
+};
+
 /** Returns the orders of the cycle that have not reached a final state. */
 export const liveOrderIds = (c: Pick<TradeContext, 'orderIds' | 'settledOrderIds'>): string[] => c.orderIds.filter((id) => !c.settledOrderIds.includes(id));
 

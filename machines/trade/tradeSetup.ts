@@ -14,7 +14,7 @@ import { initialLadder } from '../../src/domain/ladder.ts';
 import { entryPartId } from '../../src/domain/clientOrderId.ts';
 import {
   completesEntry, entryClientOrderId, exitClientOrderId, flattensPosition, hasOpenPosition, isEntryEvent, isExitEvent,
-  isNewEntryFill, isNewExitFill, isPartialStop, isVenueFlat, newExternalFills, newFill, openQuantity, entryLevels,
+  externalFillsCloseAll, isNewEntryFill, isNewExitFill, isPartialStop, isVenueFlat, newExternalFills, newFill, openQuantity, entryLevels,
   realizedPnl, repricedPrice, venueCloseReason,
 } from './tradeLogic.ts';
 import { atOf, type TradeChartEvent, type TradeContext, type TradeEmitted, type TradeInput, type TradeNotifyKind } from './tradeTypes.ts';
@@ -100,6 +100,7 @@ export const tradeSetup = setup({
     isPartialStop: ({ context, event }) => isPartialStop(context, event),
     // The event carries fills of the venue's own (its TP/SL, a liquidation) the cycle has not counted yet.
     hasExternalFills: ({ context, event }) => newExternalFills(context, event) !== undefined,
+    externalFillsCloseAll: ({ context, event }) => externalFillsCloseAll(context, event),
     isVenueClosed: ({ context }) => context.venueClosed,
     // S0-11, S0-13: the mark calls for a stop move (break-even once, then the trailer's forward moves).
     isStopMoveDue: ({ context, event }) => event.type === 'market.mark' && plannedStopMove(context, event.price) !== undefined,
@@ -168,6 +169,8 @@ export const tradeSetup = setup({
       const fill = event.type === 'venue.filled' && isNewExitFill(context, event) ? event.quantity : '0';
       const open = dec(openQuantity(context)).minus(dec(fill)).toString();
       const quantity = exitPartQuantity(context.intent, open, price !== undefined);
+      // Nothing open by the cycle's own count: no order of zero (the state's eventless transition closes the cycle).
+      if (!dec(quantity).gt(0)) return;
       enqueue.assign({ orderIds: [...context.orderIds, id], exitClientOrderIds: [...context.exitClientOrderIds, id], exitPrice: price ?? null, orderSizes: { ...context.orderSizes, [id]: quantity } });
       enqueue.emit({ type: 'order.submit', clientOrderId: id, symbol: context.symbol, side, orderType: price === undefined ? 'market' : 'limit', quantity, price, timeInForce: price === undefined ? 'ioc' : 'gtc', reduceOnly: true, role: params.kind, intentId: context.intent.intentId });
     }),
@@ -327,6 +330,10 @@ export const tradeSetup = setup({
     // X-ORD-6 during an entry: what is left once the entry is gone is closed reduce-only (cleared with the cycle).
     requestFlatten: assign({ flattenRequested: true }),
     recordOutcome: assign((_, params: { outcome: string }) => ({ lastOutcome: params.outcome })),
+    // The flatten's critical notice, only when there is something to flatten (else the cycle just closes).
+    announceFlatten: enqueueActions(({ context, event, enqueue }) => {
+      if (hasOpenPosition(context)) enqueue.emit({ type: 'notify', kind: 'flattening', severity: 'critical', message: noticeText(context, event, 'flattening') });
+    }),
     notify: emit(({ context, event }, params: Notice) => ({ type: 'notify' as const, kind: params.kind, severity: params.severity, message: noticeText(context, event, params.kind) })),
   },
 });

@@ -103,6 +103,12 @@ export class IntentPerformer {
 
   private submit(intent: Submit, host: ActorHost, answer: (p: Promise<ExecutionEvent | undefined>) => void): void {
     const { ctx, execution } = this.deps;
+    // Never an order of nothing (the chart sends none; a bad intent is refused locally, not thrown into recovery).
+    if (!dec(intent.quantity).gt(0)) {
+      ctx.logger.error({ intent }, 'order_without_quantity');
+      host.send({ type: 'venue.rejected', clientOrderId: intent.clientOrderId, code: 'no_quantity', category: 'other', at: ctx.now() });
+      return;
+    }
     const approval = intent.reduceOnly ? this.approveExit(intent, host) : intent.ladder !== undefined ? this.approveAddOn(intent, intent.ladder, host) : this.deps.approvals.get(intent.intentId);
     if (approval === undefined) {
       ctx.logger.error({ intent }, 'order_without_approval');

@@ -46,6 +46,12 @@ const SPLIT_OPENED = [...PART2, fill('c1-p1', 't2', '1')];
 const SPLIT_CLOSING = [...SPLIT_OPENED, protectionSet, close];
 // S0-7: a dual entry of 2 (no venue maximum): the first leg of 1 at 100, the second of 1 at 99.
 const DUAL = { ...open, legs: [{ quantity: '1', price: '100' }, { quantity: '1', price: '99' }] } as TradeEvent;
+// The drill's case (signals scenario, seed 17): the first leg filled; while the second is out, the venue's stop closes
+// what filled (flat, its fills counted) and the chart withdraws the second leg.
+const DUAL_CLOSED_WHILE_LEG2: TradeEvent[] = [
+  DUAL, fill('c1', 't1', '1'),
+  { type: 'venue.positionChanged', side: 'flat', quantity: '0', external: { quantity: '1', notional: '99', fee: '0.01', tradeIds: ['x7'] }, at: 6 },
+];
 // X-ORD-6 in a three-part entry: a partial stop while part 2 rests, its cancel refused (it filled meanwhile), the query
 // finds it filled; its fill has not arrived yet.
 const THREE_PARTS_STOPPED: TradeEvent[] = [
@@ -168,7 +174,7 @@ const rows: Row[] = [
   { name: 'X-ORD-6 trailing: a partial stop fill → close the unprotected remainder', reach: TRAILING, event: partialStop, state: 'closing', emitted: ['notify:positionUnprotected', 'order.submit:c1-x1:reduceOnly'] },
   { name: 'S0-13 protecting after a refused exit: set → trailing again (the trailer\'s stop re-asserted)', reach: [...TRAILING, close, rejected('c1-x1', 'reduce_only_violation')], event: protectionSet, state: 'opened.trailing', emitted: ['notify:protected'] },
   { name: 'S0-11 protecting after a refused exit: set → breakEven again', reach: [...BREAK_EVEN, close, rejected('c1-x1', 'reduce_only_violation')], event: protectionSet, state: 'opened.breakEven', emitted: ['notify:protected'] },
-  { name: 'X-ORD-6 protected: a stale partial read whose fills already closed everything sends no zero-quantity close', reach: PROTECTED, event: staleStop, state: 'opened.protected', emitted: [], context: { exit: { filledQuantity: '2', filledNotional: '198', fees: '0.02' } } },
+  { name: 'X-ORD-6 protected: a stale partial read whose fills already closed everything → closed by those fills, no zero-quantity close', reach: PROTECTED, event: staleStop, state: 'closed.cooldown', emitted: CLOSING_OUT, context: { closeReason: 'stopLoss', venueClosed: true, exit: { filledQuantity: '2', filledNotional: '198', fees: '0.02' } } },
   { name: 'opened: recovery found another position → cycle closed (external)', reach: PROTECTED, event: replaced, state: 'closed.cooldown', emitted: CLOSING_OUT, context: { closeReason: 'external' } },
   { name: 'X-ORD-5 opened: strategy exit sends a reduce-only close', reach: PROTECTED, event: close, state: 'closing', emitted: ['order.submit:c1-x1:reduceOnly'], context: { exitClientOrderIds: ['c1-x1'] } },
   { name: 'X-RSK-1 opened: KILL with flatten closes reduce-only', reach: PROTECTED, event: killFlatten, state: 'flattening', control: 'halted', emitted: ['notify:halted', 'notify:flattening', 'order.submit:c1-f1:reduceOnly'] },
@@ -211,6 +217,9 @@ const rows: Row[] = [
   { name: 'S0-16 submitting: the next part cancelled → opened with the parts that filled', reach: PART2, event: cancelled('c1-p1'), state: 'opened.protecting', emitted: [LEAVE_SUBMIT, ...OPENING] },
   { name: 'S0-16 submitting: the next part expired → opened with the parts that filled', reach: PART2, event: expired('c1-p1'), state: 'opened.protecting', emitted: [LEAVE_SUBMIT, ...OPENING] },
   { name: 'S0-16 submitting: the venue closed the first part while the next is on its way → withdraw it', reach: PART2, event: venueFlatBare, state: 'cancelling', emitted: [LEAVE_SUBMIT, 'order.cancel:c1-p1'], context: { venueClosed: true } },
+  { name: 'S0-7 X-ORD-6 cancelling: the venue\'s stop closed the first leg while the second was out; the second leg refused → closed, never a position of zero', reach: DUAL_CLOSED_WHILE_LEG2, event: rejected('c1-p1', 'post_only_would_take'), state: 'closed.cooldown', emitted: CLOSING_OUT, context: { closeReason: 'stopLoss', exit: { filledQuantity: '1', filledNotional: '99', fees: '0.01' } } },
+  { name: 'S0-7 X-ORD-6 querying: the same, the cancel refused and the second leg not found → closed', reach: [...DUAL_CLOSED_WHILE_LEG2, { type: 'venue.cancelRejected', clientOrderId: 'c1-p1', code: '110001', at: 3 }], event: query('c1-p1', false), state: 'closed.cooldown', emitted: [LEAVE_QUERY, ...CLOSING_OUT] },
+  { name: 'S0-7 X-ORD-6 querying: the same, the second leg\'s refusal arriving late → closed', reach: [...DUAL_CLOSED_WHILE_LEG2, { type: 'venue.cancelRejected', clientOrderId: 'c1-p1', code: '110001', at: 3 }], event: rejected('c1-p1', 'post_only_would_take'), state: 'closed.cooldown', emitted: [LEAVE_QUERY, ...CLOSING_OUT] },
   { name: 'S0-7 submitting: the first leg of a dual entry filled in full → the second leg at its own price, under its own id', reach: [DUAL], event: fill('c1', 't1', '1'), state: 'submitting', emitted: [LEAVE_SUBMIT, 'protection.set', 'order.submit:c1-p1', 'timer.set:ackTimeout'], context: { entryPart: 1, entryClientOrderId: 'c1-p1', entryPrice: '99', entryParts: ['1', '1'], orderSizes: { c1: '1', 'c1-p1': '1' } } },
   { name: 'S0-7 S0-11 working: a break-even mark while the rest of the entry rests → the rest withdrawn, to be managed as opened', reach: [...WORKING, f1], event: mark('103'), state: 'cancelling', emitted: ['order.cancel:c1'], context: { openingPrice: '100' } },
   { name: 'S0-16 working: the first part filled in full → the next part', reach: [...SPLIT, acc()], event: fill('c1', 't1', '1'), state: 'submitting', emitted: ['protection.set', 'order.submit:c1-p1', 'timer.set:ackTimeout'] },
