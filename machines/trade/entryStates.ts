@@ -222,6 +222,8 @@ export const cancelling = tradeSetup.createStateConfig({
     // A part that fills in full while the cancel is on its way ends the entry there: no further part is sent.
     'venue.filled': entryFill(undefined, false),
     'venue.rejected': entryRejectedAfterVenueClose,
+    // Recovery found the entry still resting at the venue: the crash lost the cancel request, so it is asked again.
+    'recovery.entryLive': { guard: 'isEntryEvent', actions: 'requestEntryCancel' },
     // The venue refused the cancel (already closed, or not known yet): only a query tells which.
     'venue.cancelRejected': toQuerying,
     'venue.unknown': toQuerying,

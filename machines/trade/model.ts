@@ -126,6 +126,8 @@ export const modelSplitEvents: ReadonlyArray<TradeEvent> = [
   // close or a flatten after it sends no order of zero and the cycle ends (X-ORD-5).
   { type: 'venue.positionChanged', side: 'long', quantity: '1', external: { quantity: '2', notional: '198', fee: '0.02', tradeIds: ['x3'] }, at: 6 },
   { type: 'venue.protectionFailed', code: '10001', message: 'trading-stop failed', at: 4 },
+  // Recovery: the entry being cancelled is still resting (the cancel died with the process).
+  { type: 'recovery.entryLive', clientOrderId: 'c1', at: 9 },
 ];
 
 /**

@@ -7,7 +7,7 @@
 import type { Fill, Position, VenueOrder } from '../../src/domain/orders.ts';
 import { dec } from '../../src/domain/money.ts';
 import { openQuantity } from './tradeLogic.ts';
-import { hasPartialEntry, holdsPosition, isLaddering, isMovingStop, isOpened, isProtecting, isSubmitting, type TradeSnapshotLike } from './tradeQueries.ts';
+import { hasPartialEntry, holdsPosition, isCancelling, isLaddering, isMovingStop, isOpened, isProtecting, isSubmitting, type TradeSnapshotLike } from './tradeQueries.ts';
 import { ladderOf } from './ladderLogic.ts';
 import type { TradeEvent } from './tradeTypes.ts';
 import { orderUpdateEvent, positionChangedEvent } from './venueEvents.ts';
@@ -25,6 +25,10 @@ export const orderRecoveryEvents = (s: TradeSnapshotLike, clientOrderId: string,
   }
   const update = orderUpdateEvent(order, at);
   const events: TradeEvent[] = update === undefined ? [] : [update];
+  // Being cancelled, yet resting at the venue: the cancel request died with the process; the chart asks again.
+  if (isCancelling(s) && s.context.entryClientOrderId === clientOrderId && (order.status === 'new' || order.status === 'partially_filled')) {
+    events.push({ type: 'recovery.entryLive', clientOrderId, at });
+  }
   // Filled while we were away: it was accepted first (its fills arrive separately, by trade id).
   if (isSubmitting(s) && order.status === 'filled') events.push({ type: 'venue.accepted', clientOrderId, venueOrderId: order.venueOrderId, at });
   return events;

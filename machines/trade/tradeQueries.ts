@@ -119,6 +119,9 @@ export const climbsLadder = (s: TradeSnapshotLike): boolean => {
 /** Whether the actor's entry was just sent (no ack yet). */
 export const isSubmitting = (s: TradeSnapshotLike): boolean => lifeOf(s).top === 'submitting';
 
+/** Whether the actor is withdrawing its entry (a cancel asked of the venue). */
+export const isCancelling = (s: TradeSnapshotLike): boolean => lifeOf(s).top === 'cancelling';
+
 /** Whether the actor holds its opened position (protecting or protected), not closing or flattening it. */
 export const isOpened = (s: TradeSnapshotLike): boolean => lifeOf(s).top === 'opened';
 

@@ -84,6 +84,8 @@ export type TradeEvent =
    * ends here (external) and the position is adopted by reconcile.
    */
   | { readonly type: 'recovery.positionReplaced'; readonly at: number }
+  /** Recovery found the entry the actor is cancelling still live at the venue (a crash lost the cancel request). */
+  | { readonly type: 'recovery.entryLive'; readonly clientOrderId: string; readonly at: number }
   | { readonly type: 'timer.cooldownDone'; readonly at: number }
   /** The price the stop triggers on (the profile's trigger source) moved far enough to move the stop (stopManagement). */
   | { readonly type: 'market.mark'; readonly price: string; readonly at: number }

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { lifecycleState, tradeMachine } from '../../machines/trade/tradeMachine.ts';
 import { modelInput, modelIntent } from '../../machines/trade/model.ts';
 import type { TradeEvent } from '../../machines/trade/tradeTypes.ts';
-import { positionRecoveryEvents } from '../../machines/trade/reconcileActor.ts';
+import { orderRecoveryEvents, positionRecoveryEvents } from '../../machines/trade/reconcileActor.ts';
 import { dec } from '../../src/domain/money.ts';
 import type { Fill, Position } from '../../src/domain/orders.ts';
 import { allTransitionKeys, runRow } from './support.ts';
@@ -118,6 +118,7 @@ const rows: Row[] = [
   { name: 'cancelling: expired after a partial fill → opened', reach: [...WORKING, f1, cancelEntry], event: expired(), state: 'opened.protecting', emitted: OPENING },
   { name: 'cancelling: expired → idle', reach: CANCELLING, event: expired(), state: 'idle', emitted: ['notify:entryCancelled'] },
   { name: 'cancelling: the fill won the race → opened', reach: CANCELLING, event: fAll, state: 'opened.protecting', emitted: OPENING },
+  { name: 'X-REC-1 cancelling: recovery finds the entry still resting (the crash lost the cancel) → the cancel is asked again', reach: CANCELLING, event: { type: 'recovery.entryLive', clientOrderId: 'c1', at: 9 }, state: 'cancelling', emitted: ['order.cancel:c1'] },
   { name: 'cancelling: a partial fill racing the cancel is recorded and protected', reach: CANCELLING, event: f1, state: 'cancelling', emitted: ['protection.set'], context: { openingPrice: '100' } },
   { name: 'cancelling: an empty fill is only routed', reach: CANCELLING, event: fEmpty(), state: 'cancelling', emitted: [] },
   { name: 'cancelling: the entry was rejected', reach: CANCELLING, event: rejected('c1', 'parameter'), state: 'idle', emitted: ['notify:entryRejected'] },
@@ -287,6 +288,23 @@ describe('trade chart transition table', () => {
     // Without the venue's fills, or with the stops still in place, it is only a partly filled entry to protect.
     expect(positionRecoveryEvents(resting, position('0.5', false), [], 9)).toEqual({ events: [], action: 'protect_partial_entry' });
     expect(positionRecoveryEvents(resting, position('0.5', true), [stopFill], 9)).toEqual({ events: [], action: 'none' });
+  });
+
+  it('X-REC-1 recovery: an entry the actor was cancelling when the process died, still resting at the venue, gets its cancel again (drill: signals, seed 17, trial 167)', () => {
+    const cancelling = runRow(tradeMachine, modelInput, CANCELLING.slice(0, -1), CANCELLING.at(-1)!).after;
+    const resting = (status: 'new' | 'partially_filled' | 'cancelled') => ({
+      venueOrderId: 'v-c1', clientOrderId: 'c1', symbol: 'BTCUSDT', side: 'buy' as const, type: 'limit' as const, timeInForce: 'post_only' as const, price: dec('100'),
+      quantity: dec('2'), filledQuantity: dec(status === 'partially_filled' ? '1' : '0'), averageFillPrice: undefined, status, rejectReason: undefined, reduceOnly: false, createdAt: 1, updatedAt: 2,
+    });
+    const events = orderRecoveryEvents(cancelling, 'c1', resting('new'), 9);
+    expect(events.map((e) => e.type)).toEqual(['venue.accepted', 'recovery.entryLive']);
+    const after = runRow(tradeMachine, modelInput, [...CANCELLING, events[0]!], events[1]!);
+    expect(after.emitted.map(label)).toEqual(['order.cancel:c1']);
+    expect(orderRecoveryEvents(cancelling, 'c1', resting('partially_filled'), 9).map((e) => e.type)).toContain('recovery.entryLive');
+    // Closed at the venue meanwhile, or an actor not cancelling: nothing to ask again.
+    expect(orderRecoveryEvents(cancelling, 'c1', resting('cancelled'), 9).map((e) => e.type)).not.toContain('recovery.entryLive');
+    const working = runRow(tradeMachine, modelInput, WORKING.slice(0, -1), WORKING.at(-1)!).after;
+    expect(orderRecoveryEvents(working, 'c1', resting('new'), 9).map((e) => e.type)).not.toContain('recovery.entryLive');
   });
 
   it('covers every transition of the chart', () => {
