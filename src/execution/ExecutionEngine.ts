@@ -71,7 +71,8 @@ const describe = (e: VenueError): string => e.message;
 
 /** The failures a venue call is retried on (full jitter, `execution.retry*`): see `run`. */
 const RATE_LIMITED: ReadonlySet<VenueError['reason']['kind']> = new Set(['rate_limited']);
-const TRANSIENT: ReadonlySet<VenueError['reason']['kind']> = new Set(['rate_limited', 'timeout', 'transport', 'server']);
+// A stale signature (clock_skew) is refused before the venue acts: asking again, signed afresh, is safe too.
+const TRANSIENT: ReadonlySet<VenueError['reason']['kind']> = new Set(['rate_limited', 'timeout', 'transport', 'server', 'clock_skew']);
 
 /** The journal event of an account-stream update that closes an order. */
 const CLOSED_BY_STREAM = { cancelled: 'ORDER_CANCELLED', rejected: 'ORDER_REJECTED', expired: 'ORDER_EXPIRED' } as const;
@@ -94,8 +95,8 @@ export class ExecutionEngine {
 
   /**
    * Runs a venue call. Every call retries a rate limit (the venue did not act). `transient` also retries a timeout, a
-   * transport error and a 5xx: only for calls whose repeat cannot do anything twice (setting a leverage the venue
-   * already holds is answered "not modified").
+   * transport error, a 5xx and a stale signature (clock_skew): only for calls whose repeat cannot do anything twice
+   * (setting a leverage the venue already holds is answered "not modified").
    */
   private run<A>(operation: string, effect: Effect.Effect<A, VenueError>, retry: 'rate_limits' | 'transient'): Promise<Either.Either<A, VenueError>> {
     const started = this.deps.clock.now();
