@@ -8,6 +8,7 @@ import type { OrderStatus } from '../../src/domain/orders.ts';
 import type { tradeMachine } from './tradeMachine.ts';
 import type { TradeEvent, TradeInput, TradeIntent } from './tradeTypes.ts';
 import { S0_LADDER } from '../../src/domain/ladder.ts';
+import { hedgeOf } from './hedgeLogic.ts';
 
 /** The input the model runs use. */
 export const modelInput: TradeInput = { symbol: 'BTCUSDT', cooldownMs: 1000, maxProtectionAttempts: 2, queryRetryMs: 500, killFlatten: false };
@@ -159,10 +160,45 @@ export const modelLadderEvents: ReadonlyArray<TradeEvent> = [
   { type: 'venue.positionChanged', side: 'long', quantity: '1', external: { quantity: '1', notional: '99', fee: '0.01', tradeIds: ['x2'] }, at: 6 },
 ];
 
+/**
+ * S0-12: the model intent with a hedge at −2 % and the signal's stop at 97 (beyond the trigger at 98): a mark at 97.5
+ * opens the short leg `c1-h1` for 2 with TP 97 and SL 100; the leg's protection answers, its fills, its close `c1-u1`.
+ */
+export const modelHedgeIntent: TradeIntent = { ...modelIntent, levels: { stopLoss: '97' }, hedge: { atFraction: '0.02' } };
+
+/** The events of the hedge model. */
+export const modelHedgeEvents: ReadonlyArray<TradeEvent> = [
+  { type: 'command.open', at: 1, ...modelHedgeIntent },
+  { type: 'venue.accepted', clientOrderId: 'c1', venueOrderId: 'v1', at: 2 },
+  fill('c1', 't3', '2'),
+  { type: 'venue.protectionSet', at: 4 },
+  { type: 'market.mark', price: '97.5', at: 5 },
+  fill('c1-h1', 'h1', '2'),
+  fill('c1-h1', 'h2', '1'),
+  ...orderEvents('c1-h1'),
+  query('c1-h1', true, 'cancelled', '0'),
+  { type: 'venue.protectionSet', leg: 'short', at: 6 },
+  { type: 'venue.protectionFailed', leg: 'short', code: '10001', message: 'trading-stop failed', at: 6 },
+  fill('c1-u1', 'u1', '2'),
+  fill('c1-u1', 'u2', '1'),
+  ...orderEvents('c1-u1'),
+  { type: 'timer.queryRetry', at: 503 },
+  { type: 'command.close', at: 7 },
+  { type: 'venue.positionChanged', leg: 'short', side: 'flat', quantity: '0', external: { quantity: '2', notional: '200', fee: '0.02', tradeIds: ['hx1'] }, at: 7 },
+  { type: 'venue.positionChanged', side: 'flat', quantity: '0', external: { quantity: '2', notional: '194', fee: '0.02', tradeIds: ['x1'] }, at: 7 },
+  { type: 'venue.positionChanged', side: 'long', quantity: '1', external: { quantity: '1', notional: '99', fee: '0.01', tradeIds: ['x2'] }, at: 6 },
+];
+
 // Quantities fold into none / part / all of the model intent's quantity, so the traversal stays finite.
 const bucket = (quantity: string): 'none' | 'part' | 'all' => {
   const q = dec(quantity);
   return q.isZero() ? 'none' : q.lt(dec(modelIntent.quantity)) ? 'part' : 'all';
+};
+
+// S0-12: where the hedge stands (its status, how much of it is open, its close orders, a query in flight).
+const hedgeFields = (c: SnapshotFrom<typeof tradeMachine>['context']): ReadonlyArray<unknown> => {
+  const h = hedgeOf(c);
+  return [h.status, bucket(h.entry.filledQuantity), bucket(h.exit.filledQuantity), Math.min(h.closes, 2)];
 };
 
 /**
@@ -178,12 +214,12 @@ export const serializeForGraph = (s: SnapshotFrom<typeof tradeMachine>): string 
       ? [c.entryClientOrderId !== null, c.entryDone]
       : life.includes('opened')
         ? [c.protectionAttempts, c.flattenRequested, bucket(c.entry.filledQuantity), bucket(c.exit.filledQuantity), Math.min(c.exitClientOrderIds.length, 2), c.stop.phase, c.stop.pending?.phase ?? null,
-          c.ladder.reached, c.ladder.pending?.kind ?? null, c.ladder.blocked !== null, c.queryOrderId !== null, c.orderFilled['c1-a1'] ?? null]
+          c.ladder.reached, c.ladder.pending?.kind ?? null, c.ladder.blocked !== null, c.queryOrderId !== null, c.orderFilled['c1-a1'] ?? null, ...hedgeFields(c)]
         : life === '"closing"' || life === '"flattening"'
-          ? [c.flattenRequested, bucket(c.entry.filledQuantity), bucket(c.exit.filledQuantity), Math.min(c.exitClientOrderIds.length, 2), c.queryOrderId !== null, c.stop.phase]
+          ? [c.flattenRequested, bucket(c.entry.filledQuantity), bucket(c.exit.filledQuantity), Math.min(c.exitClientOrderIds.length, 2), c.queryOrderId !== null, c.stop.phase, ...hedgeFields(c)]
           : life.includes('closed')
             // How it closed (our exit, the venue's TP/SL, replaced, or nothing left to close: null) tells closes apart.
-            ? [c.closeReason]
+            ? [c.closeReason, c.queryOrderId !== null, ...hedgeFields(c)]
             : entryPhase;
   // The ladder model opens two ladders (S0's and one with a leverage Step 2): their cycles are different states.
   return JSON.stringify([s.value, fields, c.intent?.ladder?.steps.length ?? 0]);
@@ -198,4 +234,4 @@ export const serializeValueForGraph = (s: SnapshotFrom<typeof tradeMachine>): st
 
 // The stop-management and ladder states count as `protected` for simple paths: their mark → move → answer cycles would multiply
 // the simple paths (measured: > 10 min); shortest and transition-cover paths reach each of them.
-const STOP_MOVES = /"(movingStop|breakEven|trailing|laddering)"/;
+const STOP_MOVES = /"(movingStop|breakEven|trailing|laddering|hedging|protectingHedge|hedged|unhedging|awaitingHedge)"/;

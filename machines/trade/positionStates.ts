@@ -5,6 +5,7 @@
 import { and } from 'xstate';
 import { LIFECYCLE } from './entryStates.ts';
 import { tradeSetup } from './tradeSetup.ts';
+import { closedHedgeStates, hedged, hedging, protectingHedge, unhedging } from './hedgeStates.ts';
 
 const CLOSED = `${LIFECYCLE}.closed`;
 const PROTECTING = `${LIFECYCLE}.opened.protecting`;
@@ -89,8 +90,13 @@ export const opened = tradeSetup.createStateConfig({
     },
     protected: {
       description: 'The venue confirmed TP and SL; waiting for a strategy exit or for TP/SL to close the position.',
-      on: { 'venue.positionChanged': partialStop, 'market.mark': onMark },
+      // S0-12: a mark past the hedge trigger opens the other leg (marks against the position call for nothing else).
+      on: { 'venue.positionChanged': partialStop, 'market.mark': [...onMark, { guard: 'isHedgeDue', target: 'hedging' }] },
     },
+    hedging,
+    protectingHedge,
+    hedged,
+    unhedging,
     laddering: {
       description: 'S0-9: a pyramid ladder step is with the venue (a market IOC add-on, or Step 4\'s leverage); TP/SL hold meanwhile.',
       entry: 'requestLadderStep',
@@ -189,11 +195,13 @@ export const flattening = tradeSetup.createStateConfig({
 
 export const closed = tradeSetup.createStateConfig({
   description: 'CLOSED: the position is flat and the cycle is accounted (position.closed emitted).',
-  entry: ['reportPositionClosed', { type: 'notify', params: { kind: 'positionClosed', severity: 'info' } }],
-  initial: 'cooldown',
+  initial: 'settling',
   states: {
+    ...closedHedgeStates,
     cooldown: {
       description: 'Cooldown before the next entry; the host delivers timer.cooldownDone at the stored deadline.',
+      // Accounted here, once nothing of the cycle is open (its hedge leg included, S0-12).
+      entry: ['reportPositionClosed', { type: 'notify', params: { kind: 'positionClosed', severity: 'info' } }],
       on: { 'timer.cooldownDone': { target: `${LIFECYCLE}.idle`, actions: 'resetCycle' } },
     },
   },

@@ -118,11 +118,19 @@ export const flattensPosition = (c: TradeContext, e: TradeChartEvent): boolean =
   return f !== undefined && dec(c.exit.filledQuantity).plus(dec(f.quantity)).gte(dec(c.entry.filledQuantity));
 };
 
-const positionOf = (e: TradeChartEvent): PositionChanged | undefined => (e.type === 'venue.positionChanged' ? e : undefined);
+/**
+ * The event's position when it is the cycle's own: in hedge mode (S0-12) the other leg's updates are the hedge's, never
+ * the position's (one-way updates name no leg).
+ */
+const positionOf = (c: Pick<TradeContext, 'intent'>, e: TradeChartEvent): PositionChanged | undefined => {
+  if (e.type !== 'venue.positionChanged') return undefined;
+  const own = e.leg === undefined || c.intent === null || e.leg === (c.intent.side === 'buy' ? 'long' : 'short');
+  return own ? e : undefined;
+};
 
 /** Returns whether the event reports the venue's position of the symbol flat. */
-export const isVenueFlat = (e: TradeChartEvent): boolean => {
-  const p = positionOf(e);
+export const isVenueFlat = (c: Pick<TradeContext, 'intent'>, e: TradeChartEvent): boolean => {
+  const p = positionOf(c, e);
   return p !== undefined && (p.side === 'flat' || !isPositive(p.quantity));
 };
 
@@ -131,7 +139,7 @@ export const isVenueFlat = (e: TradeChartEvent): boolean => {
  * left, less than the actor holds, and the venue cleared the stops as it triggered.
  */
 export const isPartialStop = (c: TradeContext, e: TradeChartEvent): boolean => {
-  const p = positionOf(e);
+  const p = positionOf(c, e);
   if (p === undefined || !isPositive(p.quantity) || p.takeProfit !== undefined || p.stopLoss !== undefined) return false;
   // The venue's fills carried by the event may already cover the whole position (the position read was older than
   // the executions read): then nothing is left to close, and the flat update that follows closes the cycle.
@@ -141,7 +149,7 @@ export const isPartialStop = (c: TradeContext, e: TradeChartEvent): boolean => {
 
 /** Returns the venue's own fills carried by the event that the cycle has not counted yet (by trade id). */
 export const newExternalFills = (c: TradeContext, e: TradeChartEvent): ExternalFills | undefined => {
-  const x = positionOf(e)?.external;
+  const x = positionOf(c, e)?.external;
   if (x === undefined || !isPositive(x.quantity) || x.tradeIds.some((id) => c.seenTradeIds.includes(id))) return undefined;
   return x;
 };

@@ -4,10 +4,12 @@
  * I/O, no clock, no timers; every side effect leaves as a typed emitted intent that the runtime's ActorHost performs.
  */
 import type { ActorRefFrom, AnyStateNode, SnapshotFrom } from 'xstate';
+import { and } from 'xstate';
 import { cancelling, idle, querying, submitting, working } from './entryStates.ts';
 import { closed, closing, flattening, opened } from './positionStates.ts';
 import { initialStop } from './stopManagement.ts';
 import { initialLadder } from '../../src/domain/ladder.ts';
+import { initialHedge } from './hedgeLogic.ts';
 import { tradeSetup } from './tradeSetup.ts';
 import type { TradeTimerName } from './tradeTypes.ts';
 
@@ -37,6 +39,7 @@ export const tradeMachine = tradeSetup.createMachine({
     openingPrice: null,
     stop: initialStop,
     ladder: initialLadder,
+    hedge: initialHedge,
     exit: { filledQuantity: '0', filledNotional: '0', fees: '0' },
     exitClientOrderIds: [],
     exitPrice: null,
@@ -81,6 +84,12 @@ export const tradeMachine = tradeSetup.createMachine({
       on: {
         'operator.kill': { actions: 'recordHalt' },
         'runtime.defect': { actions: 'recordHalt' },
+        // S0-12: the hedge leg's orders and updates count wherever the position is (a close asked for while hedging).
+        'venue.filled': [{ guard: 'isNewHedgeFill', actions: 'recordHedgeFill' }, { guard: 'isNewUnhedgeFill', actions: 'recordHedgeExitFill' }],
+        'venue.rejected': { guard: 'isHedgeOrderEvent', actions: 'settleHedgeOrder' },
+        'venue.cancelled': { guard: 'isHedgeOrderEvent', actions: 'settleHedgeOrder' },
+        'venue.expired': { guard: 'isHedgeOrderEvent', actions: 'settleHedgeOrder' },
+        'venue.positionChanged': { guard: and(['isHedgeLegFlat', 'hasOpenHedge']), actions: 'recordHedgeClose' },
       },
       states: { idle, submitting, querying, working, cancelling, opened, closing, flattening, closed },
     },

@@ -116,6 +116,19 @@ export const climbsLadder = (s: TradeSnapshotLike): boolean => {
     v.control === 'running' && v.entries === 'allowed' && !s.context.flattenRequested;
 };
 
+/** Whether the actor's position may be hedged now (S0-12): protected, with a hedge plan, trading running on live data. */
+export const watchesHedge = (s: TradeSnapshotLike): boolean => {
+  const { top, sub } = lifeOf(s);
+  const v = s.value as { control?: unknown; entries?: unknown };
+  return s.context.intent?.hedge !== undefined && top === 'opened' && sub === 'protected' && v.control === 'running' && v.entries === 'allowed' && !s.context.flattenRequested;
+};
+
+/** Whether the actor is waiting for the venue to confirm its hedge leg's TP/SL (S0-12). */
+export const isProtectingHedge = (s: TradeSnapshotLike): boolean => {
+  const { top, sub } = lifeOf(s);
+  return top === 'opened' && sub === 'protectingHedge';
+};
+
 /** Whether the actor's entry was just sent (no ack yet). */
 export const isSubmitting = (s: TradeSnapshotLike): boolean => lifeOf(s).top === 'submitting';
 

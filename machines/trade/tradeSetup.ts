@@ -11,6 +11,10 @@ import { queryOutcome } from './queryOutcome.ts';
 import { heldLevels, initialStop, plannedStopMove } from './stopManagement.ts';
 import { addOnFilledSome, addOnId, completesAddOn, isPendingAddOnEvent, ladderOf, ladderStepAt } from './ladderLogic.ts';
 import { initialLadder } from '../../src/domain/ladder.ts';
+import {
+  closesHedge, completesHedge, hasOpenHedge, hedgeId, hedgeLegOf, hedgeOf, hedgeOpenQuantity, hedgePnl, hedgeSideOf, initialHedge,
+  isHedgeLegEvent, isHedgeLegFlat, isHedgeOrderEvent, isUnhedgeOrderEvent, plannedHedge, unhedgeId,
+} from './hedgeLogic.ts';
 import { entryPartId } from '../../src/domain/clientOrderId.ts';
 import {
   completesEntry, entryClientOrderId, exitClientOrderId, flattensPosition, hasOpenPosition, isEntryEvent, isExitEvent,
@@ -32,9 +36,18 @@ const queryOutcomeOf = (e: TradeChartEvent) =>
 
 const cycleReset = {
   intent: null, attempt: 0, entryParts: [], entryPart: 0, entryOrders: 0, entryClientOrderId: null, entryPrice: null, entryDone: false, entry: emptyTotals,
-  openingPrice: null, stop: initialStop, ladder: initialLadder, exit: emptyTotals, exitClientOrderIds: [], exitPrice: null, seenTradeIds: [], protectionAttempts: 0,
+  openingPrice: null, stop: initialStop, ladder: initialLadder, hedge: initialHedge, exit: emptyTotals, exitClientOrderIds: [], exitPrice: null, seenTradeIds: [], protectionAttempts: 0,
   ackDeadline: null, queryRetryAt: null, cooldownUntil: null, flattenRequested: false, closeReason: null, venueClosed: false, queryOrderId: null,
 } satisfies Partial<TradeContext>;
+
+// The cycle's PnL and fees, the hedge leg's included when it was hedged (S0-12).
+const closedPnl = (c: TradeContext): { readonly realizedPnl: string; readonly fees: string; readonly hedgePnl?: string } => {
+  const h = hedgeOf(c);
+  const fees = dec(c.entry.fees).plus(dec(c.exit.fees));
+  if (h.orders === 0) return { realizedPnl: realizedPnl(c), fees: fees.toString() };
+  const hedge = hedgePnl(c);
+  return { realizedPnl: dec(realizedPnl(c)).plus(dec(hedge)).toString(), fees: fees.plus(dec(h.entry.fees)).plus(dec(h.exit.fees)).toString(), hedgePnl: hedge };
+};
 
 const clientOrderIdOf = (e: TradeChartEvent): string | undefined => ('clientOrderId' in e ? e.clientOrderId : undefined);
 
@@ -96,7 +109,7 @@ export const tradeSetup = setup({
       const o = queryOutcomeOf(event);
       return o === 'cancelled' || o === 'expired' || o === 'filled';
     },
-    isVenueFlat: ({ event }) => isVenueFlat(event),
+    isVenueFlat: ({ context, event }) => isVenueFlat(context, event),
     isPartialStop: ({ context, event }) => isPartialStop(context, event),
     // The event carries fills of the venue's own (its TP/SL, a liquidation) the cycle has not counted yet.
     hasExternalFills: ({ context, event }) => newExternalFills(context, event) !== undefined,
@@ -119,6 +132,20 @@ export const tradeSetup = setup({
     completesAddOn: ({ context, event }) => completesAddOn(context, event),
     addOnFilledSome: ({ context }) => addOnFilledSome(context),
     isLeverageConfirmed: ({ context, event }) => event.type === 'venue.leverageSet' && event.ok && ladderOf(context).pending?.kind === 'leverage',
+    // S0-12: the mark is the hedge trigger (gated like entries: the hedge opens exposure on the other leg).
+    isHedgeDue: and([stateIn('#trade.control.running'), stateIn('#trade.entries.allowed'), not('isFlattenRequested'),
+      ({ context, event }) => event.type === 'market.mark' && plannedHedge(context, event.price) !== undefined]),
+    isHedgeOrderEvent: ({ context, event }) => isHedgeOrderEvent(context, event),
+    isUnhedgeOrderEvent: ({ context, event }) => isUnhedgeOrderEvent(context, event),
+    isNewHedgeFill: ({ context, event }) => newFill(context, event) !== undefined && isHedgeOrderEvent(context, event),
+    isNewUnhedgeFill: ({ context, event }) => newFill(context, event) !== undefined && isUnhedgeOrderEvent(context, event),
+    completesHedge: ({ context, event }) => completesHedge(context, event),
+    closesHedge: ({ context, event }) => closesHedge(context, event),
+    hedgeFilledSome: ({ context }) => dec(hedgeOf(context).entry.filledQuantity).gt(0),
+    isHedgeOrderLive: ({ context }) => hedgeOf(context).status === 'opening',
+    hasOpenHedge: ({ context }) => hasOpenHedge(context),
+    isHedgeLegEvent: ({ context, event }) => isHedgeLegEvent(context, event),
+    isHedgeLegFlat: ({ context, event }) => isHedgeLegFlat(context, event),
     isQueriedExit: ({ context, event }) => event.type === 'timer.queryRetry' && context.queryOrderId !== null && !context.settledOrderIds.includes(context.queryOrderId),
   },
   actions: {
@@ -284,6 +311,65 @@ export const tradeSetup = setup({
       const step = l.pending?.step ?? l.reached + 1;
       return { ladder: { ...l, pending: null, blocked: `Step ${String(step)}: ${why}`, last: { step, result: 'blocked' as const, why } } };
     }),
+    // S0-12: a market IOC on the other leg for the size held, under `<base>-h<n>`.
+    submitHedge: enqueueActions(({ context, event, enqueue }) => {
+      const plan = event.type === 'market.mark' ? plannedHedge(context, event.price) : undefined;
+      const h = hedgeOf(context);
+      const id = hedgeId(context, h.orders + 1);
+      if (context.intent === null || plan === undefined || id === undefined) return;
+      const { side, intentId } = context.intent;
+      enqueue.assign({ hedge: { ...h, status: 'opening', orders: h.orders + 1, quantity: plan.quantity, takeProfit: plan.takeProfit, stopLoss: plan.stopLoss, why: null }, orderIds: [...context.orderIds, id], orderSizes: { ...context.orderSizes, [id]: plan.quantity } });
+      enqueue.emit({ type: 'order.submit', clientOrderId: id, symbol: context.symbol, side: hedgeSideOf(side), orderType: 'market', quantity: plan.quantity, timeInForce: 'ioc', reduceOnly: false, role: 'hedge', intentId, leg: hedgeLegOf(side) });
+    }),
+    recordHedgeFill: assign(({ context, event }) => {
+      const f = newFill(context, event);
+      if (f === undefined) return {};
+      const h = hedgeOf(context);
+      return { hedge: { ...h, entry: addFill(h.entry, f) }, seenTradeIds: rememberTradeId(context.seenTradeIds, f.tradeId) };
+    }),
+    recordHedgeExitFill: assign(({ context, event }) => {
+      const f = newFill(context, event);
+      if (f === undefined) return {};
+      const h = hedgeOf(context);
+      const exit = addFill(h.exit, f);
+      return { hedge: { ...h, exit, status: dec(exit.filledQuantity).gte(dec(h.entry.filledQuantity)) ? 'closed' as const : h.status }, seenTradeIds: rememberTradeId(context.seenTradeIds, f.tradeId) };
+    }),
+    // The opening order ended: what filled is the hedge (protected next, or closed with the cycle), else there is none.
+    settleHedgeOrder: assign(({ context, event }) => {
+      const h = hedgeOf(context);
+      const filled = dec(h.entry.filledQuantity).gt(0);
+      return { hedge: { ...h, status: filled ? 'protecting' as const : 'failed' as const, why: filled ? h.why : `hedge order ${event.type.replace('venue.', '')} with nothing filled` } };
+    }),
+    requestHedgeProtection: enqueueActions(({ context, enqueue }) => {
+      const h = hedgeOf(context);
+      if (context.intent === null || h.takeProfit === null || h.stopLoss === null) return;
+      enqueue.assign({ hedge: { ...h, status: 'protecting' } });
+      enqueue.emit({ type: 'protection.set', symbol: context.symbol, side: hedgeSideOf(context.intent.side), takeProfit: h.takeProfit, stopLoss: h.stopLoss, attempt: 1, leg: hedgeLegOf(context.intent.side) });
+    }),
+    openHedge: assign(({ context }) => ({ hedge: { ...hedgeOf(context), status: 'open' as const } })),
+    failHedge: assign(({ context, event }) => {
+      const why = event.type === 'venue.rejected' ? `hedge rejected (${event.code} ${event.category})` : event.type === 'venue.queryResult' ? 'hedge order not found or closed empty' : `hedge order ${event.type.replace('venue.', '')} with nothing filled`;
+      return { hedge: { ...hedgeOf(context), status: 'failed' as const, why } };
+    }),
+    // A reduce-only market IOC on the hedge leg for what it holds, under `<base>-u<n>`.
+    submitUnhedge: enqueueActions(({ context, enqueue }) => {
+      const h = hedgeOf(context);
+      const quantity = hedgeOpenQuantity(h);
+      const id = unhedgeId(context, h.closes + 1);
+      if (context.intent === null || id === undefined || !dec(quantity).gt(0)) return;
+      const { side, intentId } = context.intent;
+      enqueue.assign({ hedge: { ...h, status: 'closing', closes: h.closes + 1 }, orderIds: [...context.orderIds, id], orderSizes: { ...context.orderSizes, [id]: quantity } });
+      enqueue.emit({ type: 'order.submit', clientOrderId: id, symbol: context.symbol, side, orderType: 'market', quantity, timeInForce: 'ioc', reduceOnly: true, role: 'unhedge', intentId, leg: hedgeLegOf(side) });
+    }),
+    // The venue reports the hedge leg flat: its own fills (the leg's TP/SL) count as the hedge's exit, fees included.
+    recordHedgeClose: assign(({ context, event }) => {
+      const h = hedgeOf(context);
+      const x = event.type === 'venue.positionChanged' ? event.external : undefined;
+      const fresh = x !== undefined && dec(x.quantity).gt(0) && !x.tradeIds.some((id) => context.seenTradeIds.includes(id));
+      const exit = fresh ? { filledQuantity: dec(h.exit.filledQuantity).plus(dec(x.quantity)).toString(), filledNotional: dec(h.exit.filledNotional).plus(dec(x.notional)).toString(), fees: dec(h.exit.fees).plus(dec(x.fee)).toString() } : h.exit;
+      const seen = fresh ? x.tradeIds.reduce<ReadonlyArray<string>>((acc, id) => rememberTradeId(acc, id), context.seenTradeIds) : context.seenTradeIds;
+      return { hedge: { ...h, exit, status: 'closed' as const }, seenTradeIds: seen };
+    }),
     dropStopMove: assign(({ context }) => ({ stop: { ...context.stop, pending: null } })),
     // A partly filled entry already is a position: its TP/SL go out on the first fill (same levels as OPENED will ask for,
     // from the same OEP; the venue's "not modified" to the second request counts as set). Answers are not awaited here.
@@ -311,8 +397,7 @@ export const tradeSetup = setup({
       enqueue.emit({
         type: 'position.closed', symbol: context.symbol, intentId: context.intent.intentId, side: context.intent.side,
         quantity: context.entry.filledQuantity, entryPrice: context.openingPrice ?? '0',
-        averageEntryPrice: averagePrice(context.entry) ?? '0', averageExitPrice: averagePrice(context.exit),
-        realizedPnl: realizedPnl(context), fees: dec(context.entry.fees).plus(dec(context.exit.fees)).toString(), reason: context.closeReason ?? 'exit',
+        averageEntryPrice: averagePrice(context.entry) ?? '0', averageExitPrice: averagePrice(context.exit), ...closedPnl(context), reason: context.closeReason ?? 'exit',
       });
       enqueue.emit({ type: 'timer.set', name: 'cooldown', at: atOf(event) + context.cooldownMs });
       enqueue.assign({ lastOutcome: `closed:${context.closeReason ?? 'exit'}`, cooldownUntil: atOf(event) + context.cooldownMs });

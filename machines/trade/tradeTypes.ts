@@ -3,15 +3,16 @@
  * quantities and fractions are decimal strings; every event carries the host time `at` (epoch ms). Types only.
  */
 import type { LeverageSet, PositionChanged, ProtectionFailed, ProtectionSet, VenueOrderEvent } from '../../src/domain/events.ts';
-import type { Side, TimeInForce } from '../../src/domain/orders.ts';
+import type { PositionLeg, Side, TimeInForce } from '../../src/domain/orders.ts';
 import type { FillTotals } from './fillMath.ts';
 import type { OrderLimits } from './orderParts.ts';
 import type { EntryLeg } from '../../src/domain/dualEntry.ts';
 import type { StopManagement, StopState } from './stopManagement.ts';
 import type { LadderPlan, LadderState } from '../../src/domain/ladder.ts';
+import type { HedgePlan, HedgeState } from './hedgeLogic.ts';
 
-/** What an order is for in its trade: entries open, exits and flattens reduce. */
-export type OrderRole = 'entry' | 'exit' | 'flatten';
+/** What an order is for in its trade: entries open, exits and flattens reduce; a hedge opens the other leg, an unhedge closes it. */
+export type OrderRole = 'entry' | 'exit' | 'flatten' | 'hedge' | 'unhedge';
 
 /** Per-symbol settings the host passes when it creates the trade actor. */
 export interface TradeInput {
@@ -61,6 +62,8 @@ export interface TradeIntent {
   readonly levels?: { readonly takeProfit?: string | undefined; readonly stopLoss?: string | undefined } | undefined;
   /** S0-9: the pyramid ladder the open position climbs from the OEP; absent, the position is never added to. */
   readonly ladder?: LadderPlan | undefined;
+  /** S0-12: the hedge of the position at an adverse move from the OEP; absent (and always in the auto-SL case), never hedged. */
+  readonly hedge?: HedgePlan | undefined;
 }
 
 /** Why a position ended at the venue without our exit order. */
@@ -122,6 +125,9 @@ export type TradeNotifyKind =
   | 'stopMoveFailed'
   | 'pyramidStep'
   | 'ladderBlocked'
+  | 'hedgeOpened'
+  | 'hedgeFailed'
+  | 'hedgeClosed'
   | 'protectionFailed'
   | 'exitRejected'
   | 'flattening'
@@ -146,6 +152,8 @@ export type TradeEmitted =
       readonly intentId: string;
       /** S0-9: an add-on of this ladder step, at the position's leverage (its own RiskEngine approval). */
       readonly ladder?: { readonly step: number; readonly leverage: string; readonly maxLeverage: string } | undefined;
+      /** S0-12: the hedge leg this order opens (role `hedge`) or closes (role `unhedge`); absent, the position's own leg. */
+      readonly leg?: PositionLeg | undefined;
     }
   /** S0-9 Step 4: set the symbol's leverage (and read it back); answered with `venue.leverageSet`. */
   | { readonly type: 'leverage.set'; readonly symbol: string; readonly leverage: string; readonly step: number; readonly intentId: string }
@@ -158,6 +166,8 @@ export type TradeEmitted =
       readonly takeProfit: string;
       readonly stopLoss: string;
       readonly attempt: number;
+      /** S0-12: the hedge leg's TP/SL; absent, the position's own. */
+      readonly leg?: PositionLeg | undefined;
     }
   | { readonly type: 'timer.set'; readonly name: TradeTimerName; readonly at: number; readonly clientOrderId?: string | undefined }
   | { readonly type: 'timer.clear'; readonly name: TradeTimerName }
@@ -172,8 +182,11 @@ export type TradeEmitted =
       readonly entryPrice: string;
       readonly averageEntryPrice: string;
       readonly averageExitPrice: string | null;
+      /** Net of every fee, the hedge leg's PnL included (S0-12). */
       readonly realizedPnl: string;
       readonly fees: string;
+      /** S0-12: the hedge leg's own net PnL when the cycle was hedged (part of `realizedPnl`). */
+      readonly hedgePnl?: string | undefined;
       readonly reason: PositionCloseReason | 'exit';
     };
 
@@ -206,6 +219,8 @@ export interface TradeContext {
   readonly stop: StopState;
   /** S0-9: where the position stands on its pyramid ladder. */
   readonly ladder: LadderState;
+  /** S0-12: the cycle's hedge leg. */
+  readonly hedge: HedgeState;
   readonly exit: FillTotals;
   readonly exitClientOrderIds: ReadonlyArray<string>;
   /** The limit price of a strategy exit (command.close), kept for its further parts; null: market. */

@@ -53,6 +53,7 @@ export const externalFillsOf = (fills: ReadonlyArray<Fill>): ExternalFills | und
 /** Returns the chart event of a position update (flat when the venue reports none), with the fills no order of ours made. */
 export const positionChangedEvent = (position: Position | undefined, external: ReadonlyArray<Fill>, at: number): PositionChanged => ({
   type: 'venue.positionChanged',
+  ...(position?.leg === undefined ? {} : { leg: position.leg }),
   side: position === undefined || !position.quantity.gt(0) ? 'flat' : position.side,
   quantity: position === undefined ? '0' : position.quantity.toString(),
   takeProfit: position?.takeProfit?.toString(),

@@ -91,6 +91,7 @@ export const runtimeFromConfig = (opts: {
       ackTimeoutMs: config.execution.ackTimeoutMs, maxRepriceAttempts: config.execution.maxRepriceAttempts,
       maxProtectionAttempts: config.execution.maxProtectionAttempts, cooldownMs, stopManagement: stopManagementOf(config.execution.stopManagement),
       ...(opts.venue.capabilities.leverage ? { ladder: ladderOf(config.execution) } : {}),
+      ...(config.execution.hedge.enabled ? { hedge: { atFraction: dec(config.execution.hedge.atFraction).toString() } } : {}),
       retry: { baseMs: config.execution.retryBaseMs, capMs: config.execution.retryCapMs, maxAttempts: config.execution.retryMaxAttempts },
       seed: config.sim.seed,
     },

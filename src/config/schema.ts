@@ -126,6 +126,13 @@ export const LadderSection = Schema.Struct({
   maxLeverage: def(boundedNumber({ min: 1, max: 50 }), () => 50),
 });
 
+/** The S0-12 hedge at an adverse move from the OEP (the account's symbols in hedge mode); off by default. */
+export const HedgeSection = Schema.Struct({
+  enabled: def(Schema.Boolean, () => false),
+  // S0-12: at −2 % against the position.
+  atFraction: def(fractionIn({ min: 0, max: 0.5, minExclusive: true }), () => 0.02),
+});
+
 export const ExecutionSection = Schema.Struct({
   ackTimeoutMs: def(millisIn(1, 300_000), () => 5000),
   retryBaseMs: def(millisIn(0, 60_000), () => 200),
@@ -137,6 +144,7 @@ export const ExecutionSection = Schema.Struct({
   reentryCooldownMs: def(millisIn(0, DAY_MS), () => 300_000),
   stopManagement: def(StopManagementSection, () => Schema.decodeUnknownSync(StopManagementSection)({})),
   ladder: def(LadderSection, () => Schema.decodeUnknownSync(LadderSection)({})),
+  hedge: def(HedgeSection, () => Schema.decodeUnknownSync(HedgeSection)({})),
 }).pipe(
   Schema.filter((e) => e.retryBaseMs <= e.retryCapMs || `retryBaseMs (${String(e.retryBaseMs)}) must be <= retryCapMs (${String(e.retryCapMs)})`),
   // Step 3 of the ladder is stop management's break-even move, between Step 2 (+1.5 %) and Step 4 (+2.4 %).

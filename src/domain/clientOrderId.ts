@@ -33,8 +33,11 @@ export interface ClientOrderIdParts {
   readonly attempt?: number | undefined;
 }
 
-/** What an order derived from an intent is for: the entry (its re-prices, parts), a strategy exit, a flatten, a ladder add-on (S0-9). */
-export type ClientOrderRole = 'entry' | 'exit' | 'flatten' | 'addOn';
+/**
+ * What an order derived from an intent is for: the entry (its re-prices, parts), a strategy exit, a flatten, a ladder
+ * add-on (S0-9), the hedge leg's opening order or its closing order (S0-12).
+ */
+export type ClientOrderRole = 'entry' | 'exit' | 'flatten' | 'addOn' | 'hedge' | 'unhedge';
 
 /** One of our ids, parsed. */
 export interface ParsedClientOrderId {
@@ -45,7 +48,7 @@ export interface ParsedClientOrderId {
   /** The intent's base id (the id without its role suffix). */
   readonly base: string;
   readonly role: ClientOrderRole;
-  /** The n of `-r<n>`, `-p<n>`, `-x<n>`, `-f<n>`, `-a<n>`; 0 for the base id. */
+  /** The n of `-r<n>`, `-p<n>`, `-x<n>`, `-f<n>`, `-a<n>`, `-h<n>`, `-u<n>`; 0 for the base id. */
   readonly n: number;
 }
 
@@ -78,7 +81,9 @@ export const formatClientOrderId = (parts: ClientOrderIdParts): string => {
   return `${botPart(parts.botId)}-${strategyPart(parts.strategyId)}-${parts.seq.toString(36)}-${attempt.toString(36)}`;
 };
 
-const SUFFIX: Readonly<Record<Exclude<ClientOrderRole, 'entry'>, string>> = { exit: 'x', flatten: 'f', addOn: 'a' };
+const SUFFIX: Readonly<Record<Exclude<ClientOrderRole, 'entry'>, string>> = { exit: 'x', flatten: 'f', addOn: 'a', hedge: 'h', unhedge: 'u' };
+
+const ROLE_OF: Readonly<Record<string, ClientOrderRole>> = { x: 'exit', f: 'flatten', a: 'addOn', h: 'hedge', u: 'unhedge' };
 
 /** Returns the id of an entry attempt: the intent's base id for the first, `<base>-r<attempt>` for re-prices. */
 export const entryAttemptId = (base: string, attempt: number): string => (attempt === 0 ? base : `${base}-r${attempt}`);
@@ -96,24 +101,30 @@ export const exitOrderId = (base: string, n: number, role: 'exit' | 'flatten'): 
 /** Returns the id of the n-th add-on of a position's pyramid ladder (S0-9): `<base>-a<n>`. */
 export const addOnOrderId = (base: string, n: number): string => `${base}-${SUFFIX.addOn}${n}`;
 
+/** Returns the id of the n-th order opening a position's hedge leg (S0-12): `<base>-h<n>`. */
+export const hedgeOrderId = (base: string, n: number): string => `${base}-${SUFFIX.hedge}${n}`;
+
+/** Returns the id of the n-th reduce-only order closing a position's hedge leg (S0-12): `<base>-u<n>`. */
+export const unhedgeOrderId = (base: string, n: number): string => `${base}-${SUFFIX.unhedge}${n}`;
+
 /** Parses one of our ids (with or without a role suffix); undefined for an id that is not ours by this grammar. */
 export const parseClientOrderId = (id: string): ParsedClientOrderId | undefined => {
   if (id.length > CLIENT_ORDER_ID_MAX_LENGTH) return undefined;
-  const m = /^(([A-Za-z0-9_]{1,8})-([A-Za-z0-9_]{1,12})-([0-9a-z]{1,11})-([0-9a-z]{1,2}))(?:-([rxfpa])([1-9]\d{0,3}))?$/.exec(id);
+  const m = /^(([A-Za-z0-9_]{1,8})-([A-Za-z0-9_]{1,12})-([0-9a-z]{1,11})-([0-9a-z]{1,2}))(?:-([rxfpahu])([1-9]\d{0,3}))?$/.exec(id);
   if (m === null) return undefined;
   const seq = parseInt(m[4] ?? '', 36);
   const attempt = parseInt(m[5] ?? '', 36);
   if (!Number.isSafeInteger(seq) || seq < 1) return undefined;
   const kind = m[6];
-  const role: ClientOrderRole = kind === 'x' ? 'exit' : kind === 'f' ? 'flatten' : kind === 'a' ? 'addOn' : 'entry';
+  const role: ClientOrderRole = kind === undefined ? 'entry' : (ROLE_OF[kind] ?? 'entry');
   return { bot: m[2] ?? '', strategy: m[3] ?? '', seq, attempt, base: m[1] ?? id, role, n: kind === undefined ? 0 : Number(m[7]) };
 };
 
 /** Returns whether an id is a later part of a split entry (`<base>-p<n>`, S0-16), not its first order or a re-price. */
 export const isEntryPartId = (id: string): boolean => /-p[1-9]\d{0,3}$/.test(id) && parseClientOrderId(id)?.role === 'entry';
 
-/** Returns whether an id is a reduce-only order of ours (a strategy exit or a flatten). */
+/** Returns whether an id is a reduce-only order of ours (a strategy exit, a flatten, a hedge leg's close). */
 export const isReducingOrderId = (id: string): boolean => {
   const p = parseClientOrderId(id);
-  return p !== undefined && (p.role === 'exit' || p.role === 'flatten');
+  return p !== undefined && (p.role === 'exit' || p.role === 'flatten' || p.role === 'unhedge');
 };

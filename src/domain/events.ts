@@ -3,7 +3,7 @@
  * ExecutionEngine, the account-event router and recovery all speak it. Past-tense names; the `type` strings are the
  * chart's dot-namespaced event names. Decimals are strings so every event stays JSON-serializable. Types only.
  */
-import type { OrderStatus, RejectCategory } from './orders.ts';
+import type { OrderStatus, PositionLeg, RejectCategory } from './orders.ts';
 
 /** The venue acknowledged an order (it rests, or is about to fill). */
 export interface OrderAccepted {
@@ -80,12 +80,16 @@ export interface OrderQueried {
 /** The venue holds the TP/SL we asked for (set, or unchanged). */
 export interface ProtectionSet {
   readonly type: 'venue.protectionSet';
+  /** Hedge mode: the leg whose TP/SL this answers (S0-12); absent for a one-way position. */
+  readonly leg?: PositionLeg | undefined;
   readonly at: number;
 }
 
 /** The venue refused (or did not confirm) the TP/SL. */
 export interface ProtectionFailed {
   readonly type: 'venue.protectionFailed';
+  /** Hedge mode: the leg whose TP/SL this answers (S0-12); absent for a one-way position. */
+  readonly leg?: PositionLeg | undefined;
   readonly code: string;
   readonly message: string;
   readonly at: number;
@@ -107,6 +111,8 @@ export interface ExternalFills {
  */
 export interface PositionChanged {
   readonly type: 'venue.positionChanged';
+  /** Hedge mode: which leg of the symbol this is (S0-12); absent in one-way mode. */
+  readonly leg?: PositionLeg | undefined;
   readonly side: 'long' | 'short' | 'flat';
   readonly quantity: string;
   readonly takeProfit?: string | undefined;

@@ -43,6 +43,15 @@ export type RejectCategory =
   | 'not_modified'
   | 'other';
 
+/**
+ * A leg of a hedge-mode position (S0-12): in hedge mode a symbol holds a long and a short leg at once, each its own
+ * position with its own TP/SL (Bybit positionIdx 1/2). In one-way mode there are no legs.
+ */
+export type PositionLeg = 'long' | 'short';
+
+/** Whether an account's symbols hold one signed position each (`one_way`) or a long and a short leg (`hedge`). */
+export type PositionMode = 'one_way' | 'hedge';
+
 /** A new order as the execution path sends it: already sized, quantized and approved by the RiskEngine. */
 export interface OrderRequest {
   readonly clientOrderId: string;
@@ -56,6 +65,8 @@ export interface OrderRequest {
   readonly reduceOnly: boolean;
   /** Futures only: a closing order that may cancel others to free margin. */
   readonly closeOnTrigger?: boolean | undefined;
+  /** Hedge mode only: the leg the order opens (an entry) or reduces (reduce-only); absent in one-way mode. */
+  readonly leg?: PositionLeg | undefined;
 }
 
 /** The venue's synchronous answer to a placement: it took the request (status arrives on the private stream). */
@@ -104,9 +115,11 @@ export interface Fill {
   readonly ts: number;
 }
 
-/** A position in one instrument (one-way mode: a signed view through `side`). */
+/** A position in one instrument (one-way mode: a signed view through `side`; hedge mode: one leg, named by `leg`). */
 export interface Position {
   readonly symbol: string;
+  /** Hedge mode only: which leg this is (its `side` is the leg's, or flat); absent in one-way mode. */
+  readonly leg?: PositionLeg | undefined;
   readonly side: 'long' | 'short' | 'flat';
   readonly quantity: Decimal;
   readonly entryPrice: Decimal;
@@ -123,6 +136,8 @@ export interface Position {
 /** Venue-side protection for an open position (attached to the position, separate conditional orders, or an OCO/bracket pair). */
 export interface ProtectionRequest {
   readonly symbol: string;
+  /** Hedge mode only: the leg the TP/SL belong to; absent in one-way mode. */
+  readonly leg?: PositionLeg | undefined;
   readonly takeProfit: Decimal | undefined;
   readonly stopLoss: Decimal | undefined;
   readonly trigger: TriggerSource;

@@ -77,6 +77,9 @@ const TRANSIENT: ReadonlySet<VenueError['reason']['kind']> = new Set(['rate_limi
 /** The journal event of an account-stream update that closes an order. */
 const CLOSED_BY_STREAM = { cancelled: 'ORDER_CANCELLED', rejected: 'ORDER_REJECTED', expired: 'ORDER_EXPIRED' } as const;
 
+// A hedge-mode answer names the leg it is about (S0-12); a one-way one names none.
+const legOf = (r: ProtectionRequest): { readonly leg?: ProtectionRequest['leg'] } => (r.leg === undefined ? {} : { leg: r.leg });
+
 /** The execution path. */
 export class ExecutionEngine {
   private readonly deps: ExecutionDeps;
@@ -121,7 +124,7 @@ export class ExecutionEngine {
    * Sends a new order for an approved intent. Journals ORDER_REQUESTED first (write-ahead), then the ack, rejection
    * or ambiguity; returns the matching venue event.
    */
-  async submit(approval: ApprovedOrder, request: OrderRequest, meta: { readonly intentId: string; readonly role: 'entry' | 'exit' | 'flatten' }): Promise<ExecutionEvent> {
+  async submit(approval: ApprovedOrder, request: OrderRequest, meta: { readonly intentId: string; readonly role: 'entry' | 'exit' | 'flatten' | 'hedge' | 'unhedge' }): Promise<ExecutionEvent> {
     ExecutionEngine.check(approval, request);
     const { journal, venue, logger } = this.deps;
     const at = (): number => this.deps.clock.now();
@@ -267,11 +270,11 @@ export class ExecutionEngine {
     if (Either.isRight(result)) {
       this.crashPoint('protect.sent');
       this.deps.journal.append(`protection:${request.symbol}`, 'PROTECTION_SET', request);
-      return { type: 'venue.protectionSet', at };
+      return { type: 'venue.protectionSet', ...legOf(request), at };
     }
     const e = result.left;
     this.deps.journal.append(`protection:${request.symbol}`, 'PROTECTION_FAILED', { ...request, reason: describe(e) });
-    return { type: 'venue.protectionFailed', code: e.reason.kind, message: describe(e), at };
+    return { type: 'venue.protectionFailed', ...legOf(request), code: e.reason.kind, message: describe(e), at };
   }
 
   /** Sets the account's leverage on a symbol before trading it (journaled LEVERAGE_SET). */

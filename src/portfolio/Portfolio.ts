@@ -4,7 +4,10 @@
  * refreshes from the venue; read by the risk views and the run summary. Holds no venue names and performs no I/O.
  */
 import { ZERO, type Decimal } from '../domain/money.ts';
-import type { Balance, Position } from '../domain/orders.ts';
+import type { Balance, Position, PositionLeg } from '../domain/orders.ts';
+
+/** The key a position is kept under: its symbol, or `symbol:leg` for a hedge-mode leg. */
+const positionKey = (symbol: string, leg: PositionLeg | undefined): string => (leg === undefined ? symbol : `${symbol}:${leg}`);
 
 /** The account's money and positions. */
 export class Portfolio {
@@ -31,10 +34,11 @@ export class Portfolio {
     return b.total;
   }
 
-  /** Takes one position update; returns the position before it. */
+  /** Takes one position update (a hedge-mode leg under its own key, S0-12); returns the position before it. */
   applyPosition(p: Position): Position | undefined {
-    const before = this.bySymbol.get(p.symbol);
-    this.bySymbol.set(p.symbol, p);
+    const key = positionKey(p.symbol, p.leg);
+    const before = this.bySymbol.get(key);
+    this.bySymbol.set(key, p);
     return before;
   }
 
@@ -53,9 +57,16 @@ export class Portfolio {
     return { starting: this.starting, ending: this.ending };
   }
 
-  /** The position of a symbol as last reported, if any. */
-  position(symbol: string): Position | undefined {
-    return this.bySymbol.get(symbol);
+  /**
+   * The position of a symbol as last reported, if any: with `leg`, that hedge-mode leg; without, the one-way position,
+   * or in hedge mode the first leg that holds something (long before short), else the long leg's last report.
+   */
+  position(symbol: string, leg?: PositionLeg): Position | undefined {
+    if (leg !== undefined) return this.bySymbol.get(positionKey(symbol, leg));
+    const oneWay = this.bySymbol.get(symbol);
+    if (oneWay !== undefined) return oneWay;
+    const legs = [this.bySymbol.get(positionKey(symbol, 'long')), this.bySymbol.get(positionKey(symbol, 'short'))];
+    return legs.find((p) => p !== undefined && p.quantity.gt(0)) ?? legs.find((p) => p !== undefined);
   }
 
   /** Every non-flat position. */

@@ -234,6 +234,12 @@ export interface RiskEngine {
    */
   approveAddOn(addOn: AddOnRequest, now: number): RiskDecision;
   /**
+   * Approves a position's hedge (S0-12): the other leg of the symbol, opened for the size held (a market IOC), at the
+   * leverage the symbol holds. Vetoed: a quantity that is not positive. The kill switch and the trading gate close
+   * hedges as they close entries (the execution path's gate). Journaled by the caller; DRY_RUN approvals are dry-run.
+   */
+  approveHedge(hedge: ExitRequest, now: number): RiskDecision;
+  /**
    * Re-issues an approval this engine journaled earlier (the `order` of a `decisionRecord`), so a restart resumes an
    * intent without asking again. Returns undefined for a record that is not a well-formed approval.
    */
@@ -301,21 +307,40 @@ const intentOf = (proposal: TradeProposal, portfolio: PortfolioView): { intent: 
   return { intent: reduces ? 'exit' : 'entry', position };
 };
 
+/** How a follow-on order of a position (an exit, a ladder add-on, a hedge) is approved: the fields that differ. */
+interface FollowOn {
+  readonly decisionId: string;
+  readonly proposalId: string;
+  readonly intent: Intent;
+  readonly reduceOnly: boolean;
+  readonly timeInForce: ApprovedOrder['timeInForce'];
+  readonly leverage: Decimal;
+  readonly perTradeLeverage: boolean;
+  /** Whether the order adds worst-case exposure (its notional), or none (a reduce-only exit). */
+  readonly worstCase: boolean;
+  readonly ttlMs: number;
+}
+
+/** Mints the approval of a follow-on order: no protection of its own, no split, the request's size at its reference price. */
+const mintFollowOn = (config: RiskConfig, r: ExitRequest, f: FollowOn, now: number): ApprovedOrder => {
+  const zero = new Decimal(0);
+  const notional = r.quantity.times(r.referencePrice);
+  return mint({
+    decisionId: f.decisionId, proposalId: f.proposalId, strategyId: r.strategyId, symbol: r.symbol, side: r.side, intent: f.intent, quantity: r.quantity,
+    limitPrice: r.referencePrice, timeInForce: f.timeInForce, reduceOnly: f.reduceOnly, stopLoss: undefined, takeProfit: undefined, stopLossFraction: zero,
+    takeProfitFraction: zero, autoStopLoss: false, leverage: f.leverage, perTradeLeverage: f.perTradeLeverage, notional,
+    worstCaseNotional: f.worstCase ? notional : zero, requiresSplit: false, mode: config.mode, dryRun: config.mode === 'DRY_RUN', decidedAt: now, expiresAt: now + f.ttlMs,
+  });
+};
+
 /** Returns the RiskEngine for a profile's risk config. */
 export const makeRiskEngine = (config: RiskConfig): RiskEngine => {
   const engine: RiskEngine = {
   config,
   approveExit(exit, now) {
     if (!exit.quantity.gt(0)) throw new RangeError(`exit of ${exit.symbol} needs a positive quantity, got ${exit.quantity.toString()}`);
-    const zero = new Decimal(0);
     const decisionId = `rd-exit-${exit.clientOrderId}`;
-    const order = mint({
-      decisionId, proposalId: `exit-${exit.intentId}`, strategyId: exit.strategyId,
-      symbol: exit.symbol, side: exit.side, intent: 'exit', quantity: exit.quantity, limitPrice: exit.referencePrice, timeInForce: config.orders.timeInForce,
-      reduceOnly: true, stopLoss: undefined, takeProfit: undefined, stopLossFraction: zero, takeProfitFraction: zero, autoStopLoss: false,
-      leverage: new Decimal(1), perTradeLeverage: false, notional: exit.quantity.times(exit.referencePrice), worstCaseNotional: zero, requiresSplit: false,
-      mode: config.mode, dryRun: config.mode === 'DRY_RUN', decidedAt: now, expiresAt: now,
-    });
+    const order = mintFollowOn(config, exit, { decisionId, proposalId: `exit-${exit.intentId}`, intent: 'exit', reduceOnly: true, timeInForce: config.orders.timeInForce, leverage: new Decimal(1), perTradeLeverage: false, worstCase: false, ttlMs: 0 }, now);
     return { kind: 'approve', decisionId, order, dryRun: order.dryRun, trace: ['reduceOnlyExit'] };
   },
   approveAddOn(addOn, now) {
@@ -326,14 +351,18 @@ export const makeRiskEngine = (config: RiskConfig): RiskEngine => {
     if (addOn.leverage.gt(addOn.maxLeverage)) {
       return refuse(veto('addon_leverage', 'leverage', addOn.leverage, addOn.leverage, addOn.maxLeverage, `x${addOn.leverage.toString()} is above the ladder's ceiling x${addOn.maxLeverage.toString()}`));
     }
-    const zero = new Decimal(0);
-    const order = mint({
-      decisionId, proposalId, strategyId: addOn.strategyId, symbol: addOn.symbol, side: addOn.side, intent: 'entry', quantity: addOn.quantity,
-      limitPrice: addOn.referencePrice, timeInForce: 'ioc', reduceOnly: false, stopLoss: undefined, takeProfit: undefined, stopLossFraction: zero,
-      takeProfitFraction: zero, autoStopLoss: false, leverage: addOn.leverage, perTradeLeverage: true, notional: addOn.quantity.times(addOn.referencePrice),
-      worstCaseNotional: addOn.quantity.times(addOn.referencePrice), requiresSplit: false, mode: config.mode, dryRun: config.mode === 'DRY_RUN', decidedAt: now, expiresAt: now + 60_000,
-    });
+    const order = mintFollowOn(config, addOn, { decisionId, proposalId, intent: 'entry', reduceOnly: false, timeInForce: 'ioc', leverage: addOn.leverage, perTradeLeverage: true, worstCase: true, ttlMs: 60_000 }, now);
     return { kind: 'approve', decisionId, order, dryRun: order.dryRun, trace: ['ladderAddOn'] };
+  },
+  approveHedge(hedge, now) {
+    const decisionId = `rd-hedge-${hedge.clientOrderId}`;
+    const proposalId = `hedge-${hedge.intentId}`;
+    if (!hedge.quantity.gt(0)) {
+      return { kind: 'veto', decisionId, proposalId, rule: 'hedge', trace: ['hedge'], veto: veto('hedge_size', 'hedge', '0', hedge.quantity, '>0', `a hedge of ${hedge.symbol} needs a positive quantity`) };
+    }
+    // x1 here means "do not change it": the hedge leg trades at the leverage the symbol holds (one per symbol).
+    const order = mintFollowOn(config, hedge, { decisionId, proposalId, intent: 'entry', reduceOnly: false, timeInForce: 'ioc', leverage: new Decimal(1), perTradeLeverage: false, worstCase: true, ttlMs: 60_000 }, now);
+    return { kind: 'approve', decisionId, order, dryRun: order.dryRun, trace: ['hedge'] };
   },
   restoreApproval(record) {
     return restoreFromRecord(record);

@@ -7,7 +7,7 @@
  */
 import type { AccountEvent } from '../venues/streams.ts';
 import type { Decimal } from '../domain/money.ts';
-import type { Fill, Position, VenueOrder } from '../domain/orders.ts';
+import type { Fill, Position, PositionLeg, VenueOrder } from '../domain/orders.ts';
 import { criticalEvent, logCritical } from '../kernel/logger.ts';
 import type { ApprovalBook } from '../execution/ApprovalBook.ts';
 import type { ExecutionEngine } from '../execution/ExecutionEngine.ts';
@@ -36,12 +36,17 @@ export interface AccountEventRouterDeps {
   /** The approvals of the actors' intents: a fill of an intent's cycle is credited to the approval's strategy. */
   readonly approvals?: ApprovalBook | undefined;
   readonly feedback?: FillFeedback | undefined;
+  /** Whether the account's symbols are in hedge mode (S0-12): positions and venue-side closes per leg. */
+  readonly hedgeMode?: boolean | undefined;
 }
+
+/** The key of a symbol's position updates and venue-side fills: the symbol, or `symbol:leg` in hedge mode. */
+const legKey = (symbol: string, leg: PositionLeg | undefined): string => (leg === undefined ? symbol : `${symbol}:${leg}`);
 
 /** The account-event router of one venue account. */
 export class AccountEventRouter {
   private readonly deps: AccountEventRouterDeps;
-  /** Fills of no order of ours, per symbol, waiting for the symbol's next position update. */
+  /** Fills of no order of ours, per symbol (per leg in hedge mode), waiting for the next position update. */
   private readonly external = new Map<string, Fill[]>();
   /** Symbols whose position update is due on the next scheduler turn. */
   private readonly due = new Set<string>();
@@ -83,18 +88,22 @@ export class AccountEventRouter {
         ctx.alerts?.resolve(`symbol_blocked:${symbol}`);
       }
     }
-    if (this.due.has(symbol)) return;
-    this.due.add(symbol);
-    ctx.scheduler.schedule(ctx.now(), () => this.deliverPosition(symbol));
+    // S0-12: in hedge mode each leg is its own update (the actor tells its position's from its hedge's).
+    const key = legKey(symbol, position.leg);
+    if (this.due.has(key)) return;
+    this.due.add(key);
+    ctx.scheduler.schedule(ctx.now(), () => this.deliverPosition(symbol, position.leg));
   }
 
-  private deliverPosition(symbol: string): void {
-    this.due.delete(symbol);
+  private deliverPosition(symbol: string, leg: PositionLeg | undefined): void {
+    const key = legKey(symbol, leg);
+    this.due.delete(key);
     const host = this.deps.hosts.host(symbol);
-    const fills = this.external.get(symbol) ?? [];
-    this.external.delete(symbol);
+    const fills = this.external.get(key) ?? [];
+    this.external.delete(key);
     if (host === undefined || host.isStopped()) return;
-    host.send(positionChangedEvent(this.deps.portfolio.position(symbol), fills, this.deps.ctx.now()));
+    const position = leg === undefined ? this.deps.portfolio.position(symbol) : this.deps.portfolio.position(symbol, leg);
+    host.send(positionChangedEvent(position, fills, this.deps.ctx.now()));
   }
 
   /** Delivers one fill: ours go to the journal and the actor; the venue's own are kept for the next position update. */
@@ -108,12 +117,14 @@ export class AccountEventRouter {
       ctx.journal.append(`venue:${fill.symbol}`, 'VENUE_FILL', { ...fill });
       // A venue-side TP/SL, a liquidation or a manual close of the actor's position: its fees belong to the trade.
       if (snapshot !== undefined && (holdsPosition(snapshot) || hasPartialEntry(snapshot))) {
-        const list = this.external.get(fill.symbol) ?? [];
+        // In hedge mode a venue-side close of a leg sells the long leg or buys back the short one (S0-12).
+        const key = this.deps.hedgeMode === true ? legKey(fill.symbol, fill.side === 'sell' ? 'long' : 'short') : fill.symbol;
+        const list = this.external.get(key) ?? [];
         if (!list.some((f) => f.tradeId === fill.tradeId)) {
           list.push(fill);
           this.credit(snapshot, fill);
         }
-        this.external.set(fill.symbol, list);
+        this.external.set(key, list);
       }
       return;
     }

@@ -17,6 +17,7 @@ import { ladderOf } from '../../machines/trade/ladderLogic.ts';
 import { openQuantity } from '../../machines/trade/tradeLogic.ts';
 import type { ActorHost } from './ActorHost.ts';
 import type { VenueCapabilities } from '../venues/Venue.ts';
+import type { PositionLeg } from '../domain/orders.ts';
 import type { RuntimeContext } from './ports.ts';
 import type { RunStats } from './RunStats.ts';
 
@@ -36,9 +37,14 @@ export interface IntentPerformerDeps {
   readonly recordCriticalError: (what: string) => void;
   /** What the venue supports: where it has no reduce-only flag (spot), an exit is a plain order for what is held. */
   readonly capabilities: Pick<VenueCapabilities, 'reduceOnly'>;
+  /** Whether the account's symbols are in hedge mode (S0-12): every order and TP/SL then names its leg. */
+  readonly hedgeMode?: boolean | undefined;
 }
 
 type Submit = Extract<TradeEmitted, { type: 'order.submit' }>;
+
+/** The leg an order of the position works on in hedge mode: a buy opens the long leg and a reduce-only buy closes the short. */
+const legOfOrder = (side: 'buy' | 'sell', reduceOnly: boolean): PositionLeg => ((side === 'buy') !== reduceOnly ? 'long' : 'short');
 /** A trade cycle that ended (the chart's `position.closed`, as journaled in TRADE_CLOSED). */
 export type TradeClosed = Extract<TradeEmitted, { type: 'position.closed' }>;
 
@@ -77,7 +83,11 @@ export class IntentPerformer {
         return;
       case 'protection.set':
         ctx.logger.info({ symbol: intent.symbol, trigger: ctx.settings.triggerSource, tp: intent.takeProfit, sl: intent.stopLoss }, 'protection_request');
-        answer(execution.protect({ symbol: intent.symbol, takeProfit: dec(intent.takeProfit), stopLoss: dec(intent.stopLoss), trigger: ctx.settings.triggerSource }));
+        // S0-12: in hedge mode every TP/SL names its leg (the position's from its side, the hedge's its own).
+        answer(execution.protect({
+          symbol: intent.symbol, takeProfit: dec(intent.takeProfit), stopLoss: dec(intent.stopLoss), trigger: ctx.settings.triggerSource,
+          ...(this.deps.hedgeMode === true ? { leg: intent.leg ?? (intent.side === 'buy' ? 'long' : 'short') } : {}),
+        }));
         return;
       case 'leverage.set':
         // S0-9 Step 4: the venue's answer (set and read back, or not) is the chart's `venue.leverageSet`.
@@ -109,7 +119,9 @@ export class IntentPerformer {
       host.send({ type: 'venue.rejected', clientOrderId: intent.clientOrderId, code: 'no_quantity', category: 'other', at: ctx.now() });
       return;
     }
-    const approval = intent.reduceOnly ? this.approveExit(intent, host) : intent.ladder !== undefined ? this.approveAddOn(intent, intent.ladder, host) : this.deps.approvals.get(intent.intentId);
+    const approval = intent.reduceOnly ? this.approveExit(intent, host)
+      : intent.ladder !== undefined ? this.approveAddOn(intent, intent.ladder, host)
+        : intent.role === 'hedge' ? this.approveHedge(intent, host) : this.deps.approvals.get(intent.intentId);
     if (approval === undefined) {
       ctx.logger.error({ intent }, 'order_without_approval');
       host.send({ type: 'venue.rejected', clientOrderId: intent.clientOrderId, code: 'no_approval', category: 'other', at: ctx.now() });
@@ -119,6 +131,8 @@ export class IntentPerformer {
       clientOrderId: intent.clientOrderId, symbol: intent.symbol, side: intent.side, type: intent.orderType, quantity: dec(intent.quantity),
       price: intent.price === undefined ? undefined : dec(intent.price), timeInForce: intent.timeInForce,
       reduceOnly: intent.reduceOnly && this.deps.capabilities.reduceOnly, closeOnTrigger: intent.reduceOnly && this.deps.capabilities.reduceOnly,
+      // S0-12: in hedge mode every order names its leg: the hedge's its own, the position's from its side and reduce-only.
+      ...(this.deps.hedgeMode === true ? { leg: intent.leg ?? legOfOrder(intent.side, intent.reduceOnly) } : {}),
     } as const;
     logCritical(ctx.logger, criticalEvent({ event: 'order_request', profile: ctx.settings.profile, mode: ctx.settings.mode }, {
       venue: ctx.venueId, strategy_name: approval.strategyId, signal_id: approval.proposalId, client_order_id: intent.clientOrderId,
@@ -141,6 +155,24 @@ export class IntentPerformer {
     }, ctx.now());
     ctx.journal.append(`risk:${intent.symbol}`, RISK_DECISION, { proposalId: decision.order.proposalId, ...approvalRecord(decision), actor: host.actorId });
     return decision.order;
+  }
+
+  // S0-12: the hedge leg's opening order gets its own approval (journaled as every decision is); a veto is the chart's
+  // local rejection of the hedge.
+  private approveHedge(intent: Submit, host: ActorHost): ApprovedOrder | undefined {
+    const { ctx, risk } = this.deps;
+    const reference = this.deps.referencePrice(intent.symbol) ?? dec(intent.price ?? '0');
+    const strategyId = this.deps.approvals.get(intent.intentId)?.strategyId ?? 'hedge';
+    const decision = risk.approveHedge({
+      intentId: intent.intentId, clientOrderId: intent.clientOrderId, strategyId, symbol: intent.symbol, side: intent.side,
+      quantity: dec(intent.quantity), referencePrice: reference.gt(0) ? reference : dec(1),
+    }, ctx.now());
+    if (decision.kind === 'veto') {
+      ctx.journal.append(`risk:${intent.symbol}`, RISK_DECISION, { proposalId: decision.proposalId, ...decisionRecord(decision) });
+      return undefined;
+    }
+    ctx.journal.append(`risk:${intent.symbol}`, RISK_DECISION, { proposalId: decision.order.proposalId, ...approvalRecord(decision), actor: host.actorId });
+    return decision.dryRun ? undefined : decision.order;
   }
 
   // S0-9: the step the actor just reached (or stopped at), journaled after its transition; PYRAMID_STEP comes from it.

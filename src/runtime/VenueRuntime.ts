@@ -28,6 +28,7 @@ import { deliverMark } from './markFeed.ts';
 import type { DecisionTarget } from './DecisionLoop.ts';
 import type { HostRegistry, RuntimeContext, VenueRuntimeDeps } from './ports.ts';
 import { recoverAtStartup, type RecoveryReport } from './recovery.ts';
+import { ensurePositionMode } from './positionMode.ts';
 import { ExposureFeed, ownedPositions, riskViews, type RiskViewSources } from './RiskViews.ts';
 import { RunStats } from './RunStats.ts';
 import { VenueCheck } from './VenueCheck.ts';
@@ -80,12 +81,12 @@ export class VenueRuntime implements DecisionTarget, HostRegistry {
     this.kill = new KillSwitchController({ ctx: this.ctx, state: this.state, hosts: this, execution: this.execution, killFlag: deps.killFlag, pollMs: deps.killPollMs ?? 1000 });
     this.router = new AccountEventRouter({
       ctx: this.ctx, hosts: this, execution: this.execution, portfolio: this.portfolio, state: this.state, stats: this.stats, approvals: this.approvals, feedback: deps.feedback,
-      onEquity: (equity) => this.kill.onBreaker(this.state.recordEquity(equity, this.ctx.now())),
+      onEquity: (equity) => this.kill.onBreaker(this.state.recordEquity(equity, this.ctx.now())), hedgeMode: settings.hedge !== undefined,
     });
     this.performer = new IntentPerformer({
       ctx: this.ctx, execution: this.execution, approvals: this.approvals, risk: deps.risk, state: this.state, stats: this.stats,
       referencePrice: (s) => this.market.get(s)?.lastPrice ?? this.portfolio.position(s)?.entryPrice,
-      leverageOf: (s) => this.execution.leverageOf(s), recordCriticalError: (what) => this.kill.recordCriticalError(what), capabilities: deps.venue.capabilities,
+      leverageOf: (s) => this.execution.leverageOf(s), recordCriticalError: (what) => this.kill.recordCriticalError(what), capabilities: deps.venue.capabilities, hedgeMode: settings.hedge !== undefined,
     });
     this.adoption = adoptionPolicy(deps.reconcile, settings.triggerSource, (s) => this.instruments.get(s)?.tickSize);
     this.venueCheck = new VenueCheck({
@@ -136,6 +137,7 @@ export class VenueRuntime implements DecisionTarget, HostRegistry {
     for (const i of await Effect.runPromise(venue.instruments())) if (settings.symbols.includes(i.symbol)) this.instruments.set(i.symbol, i);
     const missing = settings.symbols.filter((s) => !this.instruments.has(s));
     if (missing.length > 0) throw new Error(`the venue does not list ${missing.join(', ')}`);
+    await ensurePositionMode(venue, settings.hedge !== undefined);
     await this.beforeCycle();
     const leverage = settings.leverage;
     if (leverage === undefined || !venue.capabilities.leverage) return;

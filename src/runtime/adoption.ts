@@ -34,6 +34,8 @@ export const adoptedProtection = (p: Position, policy: AdoptionPolicy, from: 'en
   const keep = from === 'entry';
   return {
     symbol: p.symbol,
+    // S0-12: a hedge-mode leg is protected on its own leg.
+    ...(p.leg === undefined ? {} : { leg: p.leg }),
     takeProfit: (keep ? p.takeProfit : undefined) ?? dec(levels.takeProfit),
     stopLoss: (keep ? p.stopLoss : undefined) ?? dec(levels.stopLoss),
     trigger: policy.trigger,

@@ -85,6 +85,8 @@ const actOnDecision = (deps: DecisionDeps, proposal: TradeProposal, decision: Ri
     maxRepriceAttempts: ctx.settings.maxRepriceAttempts, repriceTicks: 1, tickSize: instrument.tickSize.toString(), ackTimeoutMs: ctx.settings.ackTimeoutMs,
     ...(ctx.settings.stopManagement === undefined ? {} : { management: ctx.settings.stopManagement }),
     ...ladderPlanOf(ctx.settings, order, instrument),
+    // S0-12: every position with a stop is hedged; the auto-SL case never (C-11).
+    ...(ctx.settings.hedge === undefined || order.autoStopLoss || order.stopLoss === undefined ? {} : { hedge: ctx.settings.hedge }),
     // S0-16: above these the chart sends the entry and its exits in parts.
     limits: { maxLimitQuantity: instrument.maxQuantity.toString(), maxMarketQuantity: instrument.maxMarketQuantity.toString(), quantityStep: instrument.quantityStep.toString() },
   });

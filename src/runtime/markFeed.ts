@@ -1,12 +1,14 @@
 /**
  * The mark feed of stop management (S0-11, S0-13): a ticker's trigger-source price (the profile's mark, last or
  * index, the price the venue triggers the stop on) goes to the symbol's actor only when its managed stop would move on
- * it (the chart's own `plannedStopMove`) or its pyramid ladder would climb (`ladderStepAt`, S0-9), so an actor journals a
+ * it (the chart's own `plannedStopMove`), its pyramid ladder would climb (`ladderStepAt`, S0-9) or its hedge would open
+ * (`plannedHedge`, S0-12), so an actor journals a
  * transition per stop move or ladder step, never per tick.
  */
 import { plannedStopMove } from '../../machines/trade/stopManagement.ts';
 import { ladderStepAt } from '../../machines/trade/ladderLogic.ts';
-import { climbsLadder, takesMarks } from '../../machines/trade/tradeQueries.ts';
+import { plannedHedge } from '../../machines/trade/hedgeLogic.ts';
+import { climbsLadder, takesMarks, watchesHedge } from '../../machines/trade/tradeQueries.ts';
 import type { TriggerSource } from '../domain/orders.ts';
 import type { MarketEvent } from '../venues/streams.ts';
 import type { HostRegistry } from './ports.ts';
@@ -19,6 +21,11 @@ export const deliverMark = (hosts: HostRegistry, trigger: TriggerSource, e: Mark
   if (price === undefined || host === undefined || host.isStopped()) return;
   const snapshot = host.snapshot();
   const p = price.toString();
+  // S0-12: a mark past the hedge trigger opens the hedge (a position without stop management takes those alone).
+  if (watchesHedge(snapshot) && plannedHedge(snapshot.context, p) !== undefined) {
+    host.send({ type: 'market.mark', price: p, at });
+    return;
+  }
   // S0-9: a mark the pyramid ladder would climb on is delivered too (one step per mark).
   if (!takesMarks(snapshot) || (plannedStopMove(snapshot.context, p) === undefined && !(climbsLadder(snapshot) && ladderStepAt(snapshot.context, p) !== undefined))) return;
   host.send({ type: 'market.mark', price: p, at });

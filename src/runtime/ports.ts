@@ -2,6 +2,7 @@
  * The narrow ports the collaborators of a venue runtime share (injected, never inherited): the account's identity,
  * its journal, logger and alerts, the clock, tracked work, the actor registry, and the settings. Types only.
  */
+import type { HedgePlan } from '../../machines/trade/hedgeLogic.ts';
 import type { Telemetry } from '../kernel/telemetry.ts';
 import type { InspectionEvent } from 'xstate';
 import type { AlertPort } from '../alerts/AlertRouter.ts';
@@ -43,6 +44,11 @@ export interface RuntimeSettings {
   readonly stopManagement?: StopManagement | undefined;
   /** The S0-9 pyramid ladder's steps and Step 4's ceiling; undefined: positions are never added to. */
   readonly ladder?: { readonly steps: ReadonlyArray<LadderStep>; readonly maxLeverage: string } | undefined;
+  /**
+   * S0-12: the hedge of every position with a stop of its own, at `atFraction` against it from the OEP; the account's
+   * symbols run in hedge mode (set at start-up). Undefined: one-way mode, never hedged.
+   */
+  readonly hedge?: HedgePlan | undefined;
   readonly cooldownMs: number;
   readonly retry: RetryPolicy;
   readonly seed: number;

@@ -25,6 +25,7 @@ import { isRetryable, type Venue, type VenueError } from '../venues/Venue.ts';
 import type { ActorHost } from './ActorHost.ts';
 import { ADOPTED_BLOCK_PREFIX } from './AccountEventRouter.ts';
 import { protectAdopted, type AdoptionPolicy } from './adoption.ts';
+import { recoverHedge } from './hedgeRecovery.ts';
 import { actorVenueMismatches, actorViewOf, venueViewOf } from './consistency.ts';
 
 /** The journal stream and event types written by recovery. */
@@ -86,8 +87,13 @@ const fetchOrThrow = async <A>(step: string, symbol: string | undefined, eff: Ef
   }
 };
 
-const openPosition = (positions: ReadonlyArray<Position>, symbol: string): Position | undefined =>
-  positions.find((p) => p.symbol === symbol && p.side !== 'flat' && p.quantity.gt(0));
+// In hedge mode (S0-12) the venue reports both legs: an actor's position is the leg of its side (the other is its
+// hedge, recovered on its own); an actor without a cycle meets whichever leg is open.
+const openPosition = (positions: ReadonlyArray<Position>, symbol: string, host?: ActorHost): Position | undefined => {
+  const side = host?.snapshot().context.intent?.side;
+  const own = side === undefined ? undefined : side === 'buy' ? 'long' : 'short';
+  return positions.find((p) => p.symbol === symbol && p.side !== 'flat' && p.quantity.gt(0) && (p.leg === undefined || own === undefined || p.leg === own));
+};
 
 /** TP/SL of the actor's position as the chart holds them: from its OEP, the stop as break-even or the trailer moved it. */
 export const actorProtection = (c: TradeContext, trigger: TriggerSource): ProtectionRequest | undefined => {
@@ -120,7 +126,7 @@ const recoverSymbol = async (port: RecoveryPort, symbol: string, actions: string
     if (ids.length > 0) await port.idle();
     // S0-9: a ladder leverage set in flight at the crash: the venue's position says whether it took.
     const ladderLeverage = ladderLeverageRecoveryEvents(host.snapshot(), undefined, port.now()).length > 0
-      ? ladderLeverageRecoveryEvents(host.snapshot(), openPosition(await fetchOrThrow('positions', symbol, port.venue.positions(symbol)), symbol), port.now())
+      ? ladderLeverageRecoveryEvents(host.snapshot(), openPosition(await fetchOrThrow('positions', symbol, port.venue.positions(symbol)), symbol, host), port.now())
       : [];
     for (const e of ladderLeverage) {
       actions.push(`${symbol}: ladder leverage x${e.type === 'venue.leverageSet' ? e.leverage : ''} ${e.type === 'venue.leverageSet' && e.ok ? 'confirmed by the venue\'s position' : 'not confirmed at restart'}`);
@@ -128,6 +134,7 @@ const recoverSymbol = async (port: RecoveryPort, symbol: string, actions: string
       await port.idle();
     }
     await settlePosition(port, symbol, host, actions);
+    await recoverHedge(port, symbol, host, actions, (s) => fetchOrThrow('positions', symbol, port.venue.positions(s)));
     await port.idle();
     if (liveOrderIds(host.snapshot().context).length === 0 && !isTransient(host.snapshot())) break;
     if (round === 0 && ids.length === 0 && isIdle(host.snapshot())) break;
@@ -163,7 +170,7 @@ export const deliverMissedFills = async (
 const settlePosition = async (port: RecoveryPort, symbol: string, host: ActorHost, actions: string[]): Promise<void> => {
   const { venue, journal } = port;
   // The venue's protection in whatever form it keeps it: a conditional-order venue's TP/SL count as attached here.
-  const { position: p } = await fetchOrThrow('protection', symbol, withVenueProtection(venue, symbol, openPosition(await fetchOrThrow('positions', symbol, venue.positions(symbol)), symbol)));
+  const { position: p } = await fetchOrThrow('protection', symbol, withVenueProtection(venue, symbol, openPosition(await fetchOrThrow('positions', symbol, venue.positions(symbol)), symbol, host)));
   const before = host.snapshot();
   const ctx = before.context;
   // The venue's own fills since the cycle began (a TP/SL that closed it while we were away): fees belong to the trade.
@@ -172,14 +179,17 @@ const settlePosition = async (port: RecoveryPort, symbol: string, host: ActorHos
   const shrunk = p !== undefined && hasPartialEntry(before) && p.quantity.lt(dec(openQuantity(ctx)));
   if ((p === undefined || shrunk) && ctx.orderIds.length > 0) {
     const since = Math.min(...ctx.orderIds.map((id) => journal.getOrder(id)?.createdTs ?? port.now())) - 60_000;
-    external = (await fetchOrThrow('executions', symbol, venue.executionsSince(since, symbol))).filter((f) => !ctx.orderIds.includes(f.clientOrderId) && !ctx.seenTradeIds.includes(f.tradeId));
+    // Closing the position trades against its side (a hedge leg's close, S0-12, trades with it and is the hedge's).
+    external = (await fetchOrThrow('executions', symbol, venue.executionsSince(since, symbol))).filter((f) => !ctx.orderIds.includes(f.clientOrderId) && !ctx.seenTradeIds.includes(f.tradeId) && f.side !== ctx.intent?.side);
   }
   const { events, action } = positionRecoveryEvents(before, p, external, port.now());
   for (const e of events) host.send(e);
   if (events.length > 0) actions.push(`${symbol}: ${events.map((e) => e.type).join(', ')} (${host.state()})`);
   if (action === 'none') return;
-  const request = actorProtection(ctx, port.triggerSource);
-  if (request === undefined) return;
+  const own = actorProtection(ctx, port.triggerSource);
+  if (own === undefined) return;
+  // S0-12: in hedge mode the position's TP/SL go on its own leg.
+  const request = p?.leg === undefined ? own : { ...own, leg: p.leg };
   const result = await port.protect(request);
   journal.append(RECOVERY_STREAM, RECOVERY_REPROTECTED, { symbol, state: host.state(), takeProfit: request.takeProfit, stopLoss: request.stopLoss, outcome: result.type });
   if (action === 'protect_partial_entry') {
@@ -217,7 +227,7 @@ export const recoverAtStartup = async (port: RecoveryPort): Promise<RecoveryRepo
     const host = port.host(symbol)!;
     const positions = await fetchOrThrow('positions', symbol, port.venue.positions(symbol));
     // The venue's protection in whatever form it keeps it (on the position, or as conditional orders we own).
-    let guarded = await fetchOrThrow('protection', symbol, withVenueProtection(port.venue, symbol, openPosition(positions, symbol)));
+    let guarded = await fetchOrThrow('protection', symbol, withVenueProtection(port.venue, symbol, openPosition(positions, symbol, host)));
     let p = guarded.position;
     if (positionReplaced(host.snapshot(), p)) {
       // The venue's position is not the one the actor opened (while the process was down its TP/SL closed the filled
@@ -233,7 +243,7 @@ export const recoverAtStartup = async (port: RecoveryPort): Promise<RecoveryRepo
         if (p.takeProfit === undefined || p.stopLoss === undefined) {
           const { result, from } = await protectAdopted(p, port.adoption, (r) => port.protect(r));
           actions.push(`${symbol}: adopted ${p.side} ${p.quantity.toString()} and protected it (${result.type}, levels from its ${from})`);
-          guarded = await fetchOrThrow('protection', symbol, withVenueProtection(port.venue, symbol, openPosition(await fetchOrThrow('positions', symbol, port.venue.positions(symbol)), symbol)));
+          guarded = await fetchOrThrow('protection', symbol, withVenueProtection(port.venue, symbol, openPosition(await fetchOrThrow('positions', symbol, port.venue.positions(symbol)), symbol, host)));
           p = guarded.position;
         } else actions.push(`${symbol}: adopted ${p?.side ?? ''} ${p?.quantity.toString() ?? ''} (already protected)`);
         port.journal.append(RECOVERY_STREAM, RECOVERY_POSITION_ADOPTED, { symbol, side: p?.side ?? null, quantity: p?.quantity ?? null });

@@ -5,7 +5,7 @@
 import { Data, type Effect } from 'effect';
 import type { Decimal } from '../domain/money.ts';
 import type { Instrument, VenueId } from '../domain/Instrument.ts';
-import type { Balance, Fill, OrderAck, OrderRequest, Position, ProtectionRequest, RejectCategory as DomainRejectCategory, VenueOrder } from '../domain/orders.ts';
+import type { Balance, Fill, OrderAck, OrderRequest, Position, PositionLeg, PositionMode, ProtectionRequest, RejectCategory as DomainRejectCategory, VenueOrder } from '../domain/orders.ts';
 import type { AccountEvent, MarketEvent, StreamDescription } from './streams.ts';
 
 /**
@@ -81,6 +81,8 @@ export interface VenueCapabilities {
   readonly reduceOnly: boolean;
   readonly amend: boolean;
   readonly shorting: boolean;
+  /** Whether a symbol can hold a long and a short leg at once (hedge mode, `setPositionMode`; S0-12). */
+  readonly hedgeMode: boolean;
 }
 
 /** One price level. */
@@ -133,6 +135,12 @@ export interface Venue {
   readonly cancelAll: (symbol?: string) => Effect.Effect<ReadonlyArray<string>, VenueError>;
   readonly setProtection: (request: ProtectionRequest) => Effect.Effect<void, VenueError>;
   readonly setLeverage: (symbol: string, leverage: Decimal) => Effect.Effect<void, VenueError>;
+  /**
+   * Switches the account's symbols (of its settle asset) to one-way or hedge mode. Idempotent: asking for the mode the
+   * account already has succeeds. A venue without hedge mode (`capabilities.hedgeMode` false) answers `hedge` with a
+   * local `rejected` (parameter). Switching while positions or orders are open is the venue's to refuse.
+   */
+  readonly setPositionMode: (mode: PositionMode) => Effect.Effect<void, VenueError>;
   readonly openOrders: (symbol?: string) => Effect.Effect<ReadonlyArray<VenueOrder>, VenueError>;
   /** Returns the order with that client id, open or closed; `undefined` only when the venue definitively has none. */
   readonly orderByClientId: (symbol: string, clientOrderId: string) => Effect.Effect<VenueOrder | undefined, VenueError>;
@@ -142,7 +150,7 @@ export interface Venue {
   readonly executionsSince: (sinceMs: number, symbol?: string) => Effect.Effect<ReadonlyArray<Fill>, VenueError>;
   readonly orderBook: (symbol: string, depth: number) => Effect.Effect<BookSnapshot, VenueError>;
   /** Returns the TP/SL the venue holds for a symbol's position, in whatever form the venue keeps them (see ProtectionModel). */
-  readonly protectionOf: (symbol: string) => Effect.Effect<Protection, VenueError>;
+  readonly protectionOf: (symbol: string, leg?: PositionLeg) => Effect.Effect<Protection, VenueError>;
   /**
    * Returns the symbol's bars of `intervalMinutes` (1440 a UTC day, 10080 a week from Monday 00:00 UTC) whose start lies
    * in [startMs, endMs), oldest first, without duplicates (paginating as needed). The venue's current bar, when in

@@ -55,7 +55,13 @@ export const replay = (machine: AnyStateMachine, input: unknown, events: Readonl
   const actor = createActor(machine as AnyActorLogic, {
     input,
     inspect: (e: InspectionEvent) => {
-      if (e.type === '@xstate.microstep' && e.actorRef === actor) for (const t of e._transitions) coverage.transitions.add(transitionKey(t));
+      if (e.type !== '@xstate.microstep' || e.actorRef !== actor) return;
+      // A transition's source was active in that microstep: a transient state (left at once by an eventless
+      // transition, never in a settled snapshot) counts as visited when its transitions are taken.
+      for (const t of e._transitions) {
+        coverage.transitions.add(transitionKey(t));
+        coverage.states.add(t.source.id);
+      }
     },
   } as never);
   const record = (): void => {

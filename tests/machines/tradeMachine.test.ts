@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { lifecycleState, tradeMachine } from '../../machines/trade/tradeMachine.ts';
-import { modelInput, modelIntent } from '../../machines/trade/model.ts';
+import { modelHedgeIntent, modelInput, modelIntent } from '../../machines/trade/model.ts';
 import type { TradeEvent } from '../../machines/trade/tradeTypes.ts';
 import { orderRecoveryEvents, positionRecoveryEvents } from '../../machines/trade/reconcileActor.ts';
 import { dec } from '../../src/domain/money.ts';
@@ -58,6 +58,24 @@ const THREE_PARTS_STOPPED: TradeEvent[] = [
   { ...openSplit, quantity: '3' } as TradeEvent, fill('c1', 't1', '1'), acc('c1-p1'), partialStopOfPart,
   { type: 'venue.cancelRejected', clientOrderId: 'c1-p1', code: '110001', at: 3 }, query('c1-p1', true, 'filled', '1'),
 ];
+
+// S0-12: the hedge model intent (stop 97, hedge at −2 %): a mark at 97.5 opens the short leg c1-h1 for 2 (TP 97, SL 100).
+const HEDGE_OPEN = { type: 'command.open', at: 1, ...modelHedgeIntent } as TradeEvent;
+const H_PROTECTED = [HEDGE_OPEN, acc(), fAll, protectionSet];
+const H_HEDGING = [...H_PROTECTED, mark('97.5')];
+const hFill = (tradeId: string, quantity: string): TradeEvent => fill('c1-h1', tradeId, quantity, '97.5');
+const H_PROTECTING = [...H_HEDGING, hFill('h1', '2')];
+const hedgeSet: TradeEvent = { type: 'venue.protectionSet', leg: 'short', at: 6 };
+const hedgeRefused: TradeEvent = { type: 'venue.protectionFailed', leg: 'short', code: '10001', message: 'trading-stop failed', at: 6 };
+const H_HEDGED = [...H_PROTECTING, hedgeSet];
+const H_UNHEDGING = [...H_PROTECTING, hedgeRefused];
+// The hedge leg's SL (the OEP) closed it at the venue: bought back 2 at 100.
+const hedgeFlat: TradeEvent = { type: 'venue.positionChanged', leg: 'short', side: 'flat', quantity: '0', external: { quantity: '2', notional: '200', fee: '0.02', tradeIds: ['hx1'] }, at: 7 };
+const uFill = (tradeId: string, quantity: string): TradeEvent => fill('c1-u1', tradeId, quantity, '97');
+const H_AWAITING = [...H_HEDGING, venueFlat];
+const H_CLOSED_UNHEDGING = [...H_HEDGED, venueFlat];
+const UNHEDGE = 'order.submit:c1-u1:reduceOnly';
+const UNHEDGE_AGAIN = 'order.submit:c1-u2:reduceOnly';
 
 const rows: Row[] = [
   { name: 'idle: KILL halts (no order to cancel)', reach: [], event: kill, state: 'idle', control: 'halted', emitted: ['notify:halted'], context: { haltReason: 'operator' } },
@@ -243,6 +261,67 @@ const rows: Row[] = [
   { name: 'S0-16 closing: an exit part filled in full with more open → the next exit part', reach: SPLIT_CLOSING, event: fill('c1-x1', 't5', '1'), state: 'closing', emitted: ['order.submit:c1-x2:reduceOnly'], context: { orderSizes: { c1: '1', 'c1-p1': '1', 'c1-x1': '1', 'c1-x2': '1' } } },
   { name: 'S0-16 flattening: a flatten part filled in full with more open → the next flatten part', reach: [...SPLIT_OPENED, killFlatten], event: fill('c1-f1', 't7', '1'), state: 'flattening', emitted: ['order.submit:c1-f2:reduceOnly'] },
 
+
+  // S0-12: the hedge leg, opened at −2 % from the OEP, protected at the original stop (TP) and the OEP (SL), closed by the venue or by us.
+  { name: 'S0-12 protected: a mark past −2 % with the stop beyond it → the other leg opened, market IOC for the size held', reach: H_PROTECTED, event: mark('97.5'), state: 'opened.hedging', emitted: ['order.submit:c1-h1'], context: { hedge: { status: 'opening', orders: 1, closes: 0, quantity: '2', entry: { filledQuantity: '0', filledNotional: '0', fees: '0' }, exit: { filledQuantity: '0', filledNotional: '0', fees: '0' }, takeProfit: '97', stopLoss: '100', why: null } } },
+  { name: 'S0-12 hedging: a partial stop of the position → closed reduce-only', reach: H_HEDGING, event: partialStop, state: 'closing', emitted: ['notify:positionUnprotected', 'order.submit:c1-x1:reduceOnly'] },
+  { name: 'S0-12 hedging: the hedge filled in full → its TP/SL asked for', reach: H_HEDGING, event: hFill('h1', '2'), state: 'opened.protectingHedge', emitted: ['protection.set'] },
+  { name: 'S0-12 hedging: part of the hedge filled → still hedging', reach: H_HEDGING, event: hFill('h1', '1'), state: 'opened.hedging', emitted: [] },
+  { name: 'S0-12 hedging: refused after a part filled → that part is the hedge', reach: [...H_HEDGING, hFill('h1', '1')], event: rejected('c1-h1', 'parameter'), state: 'opened.protectingHedge', emitted: ['protection.set'] },
+  { name: 'S0-12 hedging: refused with nothing filled → no hedge, the position as it was', reach: H_HEDGING, event: rejected('c1-h1', 'parameter'), state: 'opened.protected', emitted: ['notify:hedgeFailed'] },
+  { name: 'S0-12 hedging: IOC remainder cancelled after a part filled → that part is the hedge', reach: [...H_HEDGING, hFill('h1', '1')], event: cancelled('c1-h1'), state: 'opened.protectingHedge', emitted: ['protection.set'] },
+  { name: 'S0-12 hedging: cancelled with nothing filled → no hedge', reach: H_HEDGING, event: cancelled('c1-h1'), state: 'opened.protected', emitted: ['notify:hedgeFailed'] },
+  { name: 'S0-12 hedging: IOC remainder expired after a part filled → that part is the hedge', reach: [...H_HEDGING, hFill('h1', '1')], event: expired('c1-h1'), state: 'opened.protectingHedge', emitted: ['protection.set'] },
+  { name: 'S0-12 hedging: expired with nothing filled → no hedge', reach: H_HEDGING, event: expired('c1-h1'), state: 'opened.protected', emitted: ['notify:hedgeFailed'] },
+  { name: 'S0-12 X-REC-6 hedging: outcome unknown → queried on a retry timer', reach: H_HEDGING, event: unknown('c1-h1'), state: 'opened.hedging', emitted: ['order.query:c1-h1', 'timer.set:queryRetry'] },
+  { name: 'S0-12 hedging: the unknown hedge is queried again on its timer', reach: [...H_HEDGING, unknown('c1-h1')], event: queryRetry, state: 'opened.hedging', emitted: ['order.query:c1-h1', 'timer.set:queryRetry'] },
+  { name: 'S0-12 hedging: the hedge not found → no hedge', reach: [...H_HEDGING, unknown('c1-h1')], event: query('c1-h1', false), state: 'opened.protected', emitted: [LEAVE_QUERY, 'notify:hedgeFailed'] },
+  { name: 'S0-12 hedging: the hedge closed empty → no hedge', reach: [...H_HEDGING, unknown('c1-h1')], event: query('c1-h1', true, 'cancelled'), state: 'opened.protected', emitted: [LEAVE_QUERY, 'notify:hedgeFailed'] },
+  { name: 'S0-12 hedging: the hedge found open → keep waiting for its fills', reach: [...H_HEDGING, unknown('c1-h1')], event: query('c1-h1', true, 'new'), state: 'opened.hedging', emitted: [LEAVE_QUERY] },
+  { name: 'S0-12 protectingHedge: the leg closed before its TP/SL were confirmed → back to protected', reach: H_PROTECTING, event: hedgeFlat, state: 'opened.protected', emitted: ['notify:hedgeClosed'] },
+  { name: 'S0-12 protectingHedge: a partial stop of the position → closed reduce-only', reach: H_PROTECTING, event: partialStop, state: 'closing', emitted: ['notify:positionUnprotected', 'order.submit:c1-x1:reduceOnly'] },
+  { name: 'S0-12 protectingHedge: the venue holds the leg\'s TP/SL → hedged', reach: H_PROTECTING, event: hedgeSet, state: 'opened.hedged', emitted: ['notify:hedgeOpened'], context: { hedge: { status: 'open', orders: 1, closes: 0, quantity: '2', entry: { filledQuantity: '2', filledNotional: '195', fees: '0.01' }, exit: { filledQuantity: '0', filledNotional: '0', fees: '0' }, takeProfit: '97', stopLoss: '100', why: null } } },
+  { name: 'S0-12 protectingHedge: the leg\'s TP/SL refused → the leg closed reduce-only', reach: H_PROTECTING, event: hedgeRefused, state: 'opened.unhedging', emitted: ['notify:hedgeFailed', UNHEDGE] },
+  { name: 'S0-12 hedged: the leg\'s TP or SL closed it at the venue → protected, its fills the hedge\'s', reach: H_HEDGED, event: hedgeFlat, state: 'opened.protected', emitted: ['notify:hedgeClosed'], context: { exit: { filledQuantity: '0', filledNotional: '0', fees: '0' } } },
+  { name: 'S0-12 hedged: a partial stop of the position → closed reduce-only', reach: H_HEDGED, event: partialStop, state: 'closing', emitted: ['notify:positionUnprotected', 'order.submit:c1-x1:reduceOnly'] },
+  { name: 'S0-12 unhedging: the leg flat at the venue → protected', reach: H_UNHEDGING, event: hedgeFlat, state: 'opened.protected', emitted: ['notify:hedgeClosed'] },
+  { name: 'S0-12 unhedging: the close filled → protected', reach: H_UNHEDGING, event: uFill('u1', '2'), state: 'opened.protected', emitted: ['notify:hedgeClosed'] },
+  { name: 'S0-12 unhedging: part of the close filled → still closing', reach: H_UNHEDGING, event: uFill('u1', '1'), state: 'opened.unhedging', emitted: [] },
+  { name: 'S0-12 unhedging: the close cancelled → another for what is open', reach: H_UNHEDGING, event: cancelled('c1-u1'), state: 'opened.unhedging', emitted: [UNHEDGE_AGAIN] },
+  { name: 'S0-12 unhedging: the close expired → another', reach: H_UNHEDGING, event: expired('c1-u1'), state: 'opened.unhedging', emitted: [UNHEDGE_AGAIN] },
+  { name: 'S0-12 unhedging: the close refused → critical alert, wait', reach: H_UNHEDGING, event: rejected('c1-u1', 'reduce_only_violation'), state: 'opened.unhedging', emitted: ['notify:exitRejected'] },
+  { name: 'S0-12 unhedging: outcome unknown → queried', reach: H_UNHEDGING, event: unknown('c1-u1'), state: 'opened.unhedging', emitted: ['order.query:c1-u1', 'timer.set:queryRetry'] },
+  { name: 'S0-12 unhedging: queried again on its timer', reach: [...H_UNHEDGING, unknown('c1-u1')], event: queryRetry, state: 'opened.unhedging', emitted: ['order.query:c1-u1', 'timer.set:queryRetry'] },
+  { name: 'S0-12 unhedging: the close not found → another', reach: [...H_UNHEDGING, unknown('c1-u1')], event: query('c1-u1', false), state: 'opened.unhedging', emitted: [LEAVE_QUERY, UNHEDGE_AGAIN] },
+  { name: 'S0-12 unhedging: the close found → keep waiting', reach: [...H_UNHEDGING, unknown('c1-u1')], event: query('c1-u1', true, 'new'), state: 'opened.unhedging', emitted: [LEAVE_QUERY] },
+  { name: 'S0-12 closed: the position closed while the hedge order was out → its outcome awaited', reach: H_HEDGING, event: venueFlat, state: 'closed.awaitingHedge', emitted: [] },
+  { name: 'S0-12 closed: the position closed with the hedge leg open → the leg closed before the cycle ends', reach: H_HEDGED, event: venueFlat, state: 'closed.unhedging', emitted: [UNHEDGE] },
+  { name: 'S0-12 awaitingHedge: the hedge filled in full → the leg closed', reach: H_AWAITING, event: hFill('h1', '2'), state: 'closed.unhedging', emitted: [UNHEDGE] },
+  { name: 'S0-12 awaitingHedge: part of it filled → still waiting', reach: H_AWAITING, event: hFill('h1', '1'), state: 'closed.awaitingHedge', emitted: [] },
+  { name: 'S0-12 awaitingHedge: refused with nothing filled → the cycle ends', reach: H_AWAITING, event: rejected('c1-h1', 'parameter'), state: 'closed.cooldown', emitted: CLOSING_OUT },
+  { name: 'S0-12 awaitingHedge: cancelled with nothing filled → the cycle ends', reach: H_AWAITING, event: cancelled('c1-h1'), state: 'closed.cooldown', emitted: CLOSING_OUT },
+  { name: 'S0-12 awaitingHedge: an IOC remainder expired after a part filled → that part closed', reach: [...H_AWAITING, hFill('h1', '1')], event: expired('c1-h1'), state: 'closed.unhedging', emitted: ['order.submit:c1-u1:reduceOnly'] },
+  { name: 'S0-12 awaitingHedge: outcome unknown → queried', reach: H_AWAITING, event: unknown('c1-h1'), state: 'closed.awaitingHedge', emitted: ['order.query:c1-h1', 'timer.set:queryRetry'] },
+  { name: 'S0-12 awaitingHedge: queried again on its timer', reach: [...H_AWAITING, unknown('c1-h1')], event: queryRetry, state: 'closed.awaitingHedge', emitted: ['order.query:c1-h1', 'timer.set:queryRetry'] },
+  { name: 'S0-12 awaitingHedge: not found → the cycle ends', reach: [...H_AWAITING, unknown('c1-h1')], event: query('c1-h1', false), state: 'closed.cooldown', emitted: [LEAVE_QUERY, ...CLOSING_OUT] },
+  { name: 'S0-12 awaitingHedge: closed empty → the cycle ends', reach: [...H_AWAITING, unknown('c1-h1')], event: query('c1-h1', true, 'cancelled'), state: 'closed.cooldown', emitted: [LEAVE_QUERY, ...CLOSING_OUT] },
+  { name: 'S0-12 awaitingHedge: found open → keep waiting', reach: [...H_AWAITING, unknown('c1-h1')], event: query('c1-h1', true, 'new'), state: 'closed.awaitingHedge', emitted: [LEAVE_QUERY] },
+  { name: 'S0-12 closed.unhedging: the leg flat at the venue → the cycle ends, the hedge\'s PnL in the trade\'s', reach: H_CLOSED_UNHEDGING, event: hedgeFlat, state: 'closed.cooldown', emitted: ['notify:hedgeClosed', ...CLOSING_OUT] },
+  { name: 'S0-12 closed.unhedging: the close filled → the cycle ends', reach: H_CLOSED_UNHEDGING, event: uFill('u1', '2'), state: 'closed.cooldown', emitted: ['notify:hedgeClosed', ...CLOSING_OUT] },
+  { name: 'S0-12 closed.unhedging: part of the close filled → still closing', reach: H_CLOSED_UNHEDGING, event: uFill('u1', '1'), state: 'closed.unhedging', emitted: [] },
+  { name: 'S0-12 closed.unhedging: the close cancelled → another', reach: H_CLOSED_UNHEDGING, event: cancelled('c1-u1'), state: 'closed.unhedging', emitted: [UNHEDGE_AGAIN] },
+  { name: 'S0-12 closed.unhedging: the close expired → another', reach: H_CLOSED_UNHEDGING, event: expired('c1-u1'), state: 'closed.unhedging', emitted: [UNHEDGE_AGAIN] },
+  { name: 'S0-12 closed.unhedging: the close refused → critical alert, wait', reach: H_CLOSED_UNHEDGING, event: rejected('c1-u1', 'reduce_only_violation'), state: 'closed.unhedging', emitted: ['notify:exitRejected'] },
+  { name: 'S0-12 closed.unhedging: outcome unknown → queried', reach: H_CLOSED_UNHEDGING, event: unknown('c1-u1'), state: 'closed.unhedging', emitted: ['order.query:c1-u1', 'timer.set:queryRetry'] },
+  { name: 'S0-12 closed.unhedging: queried again on its timer', reach: [...H_CLOSED_UNHEDGING, unknown('c1-u1')], event: queryRetry, state: 'closed.unhedging', emitted: ['order.query:c1-u1', 'timer.set:queryRetry'] },
+  { name: 'S0-12 closed.unhedging: the close not found → another', reach: [...H_CLOSED_UNHEDGING, unknown('c1-u1')], event: query('c1-u1', false), state: 'closed.unhedging', emitted: [LEAVE_QUERY, UNHEDGE_AGAIN] },
+  { name: 'S0-12 closed.unhedging: the close found → keep waiting', reach: [...H_CLOSED_UNHEDGING, unknown('c1-u1')], event: query('c1-u1', true, 'new'), state: 'closed.unhedging', emitted: [LEAVE_QUERY] },
+  { name: 'S0-12 closing: a hedge fill while the position closes still counts', reach: [...H_HEDGING, close], event: hFill('h1', '2'), state: 'closing', emitted: [] },
+  { name: 'S0-12 closing: a fill of the leg\'s close while the position closes counts', reach: [...H_UNHEDGING, close], event: uFill('u1', '2'), state: 'closing', emitted: [] },
+  { name: 'S0-12 closing: the hedge refused while the position closes → settled', reach: [...H_HEDGING, close], event: rejected('c1-h1', 'parameter'), state: 'closing', emitted: [] },
+  { name: 'S0-12 closing: the hedge cancelled while the position closes → settled', reach: [...H_HEDGING, close], event: cancelled('c1-h1'), state: 'closing', emitted: [] },
+  { name: 'S0-12 closing: the hedge expired while the position closes → settled', reach: [...H_HEDGING, close], event: expired('c1-h1'), state: 'closing', emitted: [] },
+  { name: 'S0-12 closing: the hedge leg closed at the venue while the position closes → counted', reach: [...H_HEDGED, close], event: hedgeFlat, state: 'closing', emitted: [] },
   { name: 'closed: cooldown over → idle, cycle forgotten', reach: CLOSED, event: cooldownDone, state: 'idle', emitted: [], context: { intent: null, orderIds: [], openingPrice: null, entryClientOrderId: null } },
   { name: 'halted: resume', reach: [kill], event: resume, state: 'idle', control: 'running', emitted: ['notify:resumed'], context: { haltReason: null } },
   { name: 'entries: MARKET_PAUSED', reach: WORKING, event: paused, state: 'working', entries: 'paused', emitted: [] },

@@ -34,8 +34,8 @@ const subjects: Subject[] = [
   {
     name: 'trade', machine: tradeMachine, inputs: [tradeModel.modelInput], events: tradeModel.modelEvents, serializeState: tradeModel.serializeForGraph, serializeValue: tradeModel.serializeValueForGraph,
     // S0-16: the split entry and exit parts (an intent above the venue's maximum order quantity).
-    // S0-9: the pyramid ladder's marks, leverage answers and add-on outcomes.
-    extra: [{ input: tradeModel.modelInput, events: tradeModel.modelSplitEvents }, { input: tradeModel.modelInput, events: tradeModel.modelLadderEvents }],
+    // S0-9: the pyramid ladder's marks, leverage answers and add-on outcomes. S0-12: the hedge leg's orders, TP/SL and close.
+    extra: [{ input: tradeModel.modelInput, events: tradeModel.modelSplitEvents }, { input: tradeModel.modelInput, events: tradeModel.modelLadderEvents }, { input: tradeModel.modelInput, events: tradeModel.modelHedgeEvents }],
   },
 ];
 

@@ -1,5 +1,5 @@
 /**
- * The Bybit v5 (linear USDT perpetuals, one-way mode, unified account) implementation of the `Venue` port, plus
+ * The Bybit v5 (linear USDT perpetuals, one-way or hedge mode, unified account) implementation of the `Venue` port, plus
  * the stream descriptions and clock-offset view the runtime needs. It translates port calls into Bybit requests
  * through `BybitHttpClient` and `parse.ts` (every conversion guarded: a bad answer is a `decode` VenueError, never a
  * defect); it never decides risk, never rounds (prices/quantities must already be on
@@ -8,16 +8,16 @@
 import { Effect, Redacted } from 'effect';
 import type { Decimal } from '../../domain/money.ts';
 import type { Instrument } from '../../domain/Instrument.ts';
-import type { Balance, Fill, OrderAck, OrderRequest, Position, ProtectionRequest, VenueOrder } from '../../domain/orders.ts';
+import type { Balance, Fill, OrderAck, OrderRequest, Position, PositionLeg, PositionMode, ProtectionRequest, VenueOrder } from '../../domain/orders.ts';
 import type { Clock } from '../../kernel/Clock.ts';
 import type { Telemetry } from '../../kernel/telemetry.ts';
-import { VenueError, type AmendRequest, type BookSnapshot, type Kline, type VenueCapabilities, type WireVenue } from '../Venue.ts';
+import { VenueError, type AmendRequest, type BookSnapshot, type Kline, type Protection, type VenueCapabilities, type WireVenue } from '../Venue.ts';
 import type { AccountEvent, MarketEvent, StreamDescription } from '../streams.ts';
 import type { BybitConfig } from './BybitConfig.ts';
 import type { ClockGate } from '../shared/ClockGate.ts';
-import { toBybitOrderType, toBybitSide, toBybitTimeInForce, toBybitTriggerBy } from './enums.ts';
+import { toBybitOrderType, toBybitPositionIdx, toBybitPositionMode, toBybitSide, toBybitTimeInForce, toBybitTriggerBy } from './enums.ts';
 import { BybitHttpClient, type BybitLogger } from './http/BybitHttpClient.ts';
-import { LEVERAGE_NOT_MODIFIED } from './http/errors.ts';
+import { LEVERAGE_NOT_MODIFIED, POSITION_MODE_NOT_MODIFIED } from './http/errors.ts';
 import {
   BybitHttpCancelAll,
   BybitHttpEmpty,
@@ -47,6 +47,8 @@ export const bybitCapabilities: VenueCapabilities = {
   reduceOnly: true,
   amend: true,
   shorting: true,
+  // positionIdx 1/2 (`/v5/position/switch-mode` mode 3); USDT perpetuals only, which is what the adapter trades.
+  hedgeMode: true,
 };
 
 /** The Bybit venue: the port plus the offset view, clock gate, stream descriptions and a close hook. */
@@ -172,7 +174,8 @@ export const makeBybitVenue = (config: BybitConfig, deps: BybitVenueDeps): Bybit
         qty,
         ...(price === undefined ? {} : { price }),
         timeInForce: req.type === 'market' ? 'IOC' : toBybitTimeInForce(req.timeInForce),
-        positionIdx: 0,
+        // 0 one-way; in hedge mode the leg the order opens or closes (a Sell on 1 closes the long leg).
+        positionIdx: toBybitPositionIdx(req.leg),
         orderLinkId: req.clientOrderId,
         reduceOnly: req.reduceOnly,
         ...(req.closeOnTrigger === true ? { closeOnTrigger: true } : {}),
@@ -235,7 +238,7 @@ export const makeBybitVenue = (config: BybitConfig, deps: BybitVenueDeps): Bybit
         operation: op,
         method: 'POST',
         path: BybitPaths.tradingStop,
-        body: { category, symbol: req.symbol, takeProfit, stopLoss, tpTriggerBy: trigger, slTriggerBy: trigger, tpslMode: 'Full', positionIdx: 0 },
+        body: { category, symbol: req.symbol, takeProfit, stopLoss, tpTriggerBy: trigger, slTriggerBy: trigger, tpslMode: 'Full', positionIdx: toBybitPositionIdx(req.leg) },
         signed: true,
         result: BybitHttpEmpty,
       }).pipe(
@@ -261,6 +264,25 @@ export const makeBybitVenue = (config: BybitConfig, deps: BybitVenueDeps): Bybit
       }),
       Effect.asVoid,
     );
+
+  /**
+   * Switches the USDT perpetuals of the settle coin (`coin`, not one symbol: the port's mode is the account's). On a
+   * coin-wide switch Bybit leaves symbols that hold a position or an open order as they were; its refusals (110024 a
+   * position, 110028 open orders) are definitive: nothing changed.
+   */
+  const setPositionMode = (mode: PositionMode): Effect.Effect<void, VenueError> =>
+    http
+      .call({
+        operation: 'setPositionMode',
+        method: 'POST',
+        path: BybitPaths.switchMode,
+        body: { category, coin: config.settleCoin, mode: toBybitPositionMode(mode) },
+        signed: true,
+        result: BybitHttpEmpty,
+        // 110025 "position mode not modified": the account already has the mode we asked for.
+        acceptCodes: [POSITION_MODE_NOT_MODIFIED],
+      })
+      .pipe(Effect.asVoid);
 
   const listOrders = (operation: string, path: typeof BybitPaths.openOrders | typeof BybitPaths.orderHistory, base: ReadonlyArray<readonly [string, string]>, paginate: boolean) =>
     Effect.gen(function* () {
@@ -311,6 +333,15 @@ export const makeBybitVenue = (config: BybitConfig, deps: BybitVenueDeps): Bybit
       }
       return out;
     });
+
+  /** Returns the TP/SL of the symbol's open one-way position (`leg` undefined) or of that hedge-mode leg. */
+  const protectionOf = (symbol: string, leg?: PositionLeg): Effect.Effect<Protection, VenueError> =>
+    positions(symbol).pipe(
+      Effect.map((ps) => {
+        const p = ps.find((x) => x.symbol === symbol && x.leg === leg && x.side !== 'flat' && x.quantity.gt(0));
+        return { takeProfit: p?.takeProfit, stopLoss: p?.stopLoss, orderIds: [] };
+      }),
+    );
 
   const balances = (): Effect.Effect<ReadonlyArray<Balance>, VenueError> =>
     http
@@ -436,6 +467,7 @@ export const makeBybitVenue = (config: BybitConfig, deps: BybitVenueDeps): Bybit
     cancelAll,
     setProtection,
     setLeverage,
+    setPositionMode,
     openOrders,
     orderByClientId,
     positions,
@@ -443,13 +475,7 @@ export const makeBybitVenue = (config: BybitConfig, deps: BybitVenueDeps): Bybit
     executionsSince,
     orderBook,
     klines,
-    protectionOf: (symbol) =>
-      positions(symbol).pipe(
-        Effect.map((ps) => {
-          const p = ps.find((x) => x.symbol === symbol && x.side !== 'flat' && x.quantity.gt(0));
-          return { takeProfit: p?.takeProfit, stopLoss: p?.stopLoss, orderIds: [] };
-        }),
-      ),
+    protectionOf,
     clockOffsetMs: () => http.clockOffsetMs(),
     venueNow: () => http.venueNow(),
     clockGate: http.clockGate,

@@ -4,7 +4,7 @@
  * values to `undefined`/`Unknown`. Pure; performs no I/O.
  */
 import { Schema } from 'effect';
-import type { OrderStatus, OrderType, Side, TimeInForce, TriggerSource } from '../../domain/orders.ts';
+import type { OrderStatus, OrderType, PositionLeg, PositionMode, Side, TimeInForce, TriggerSource } from '../../domain/orders.ts';
 
 export const BybitSide = Schema.Literal('Buy', 'Sell');
 export type BybitSide = typeof BybitSide.Type;
@@ -29,6 +29,19 @@ export const BybitOrderStatus = Schema.Literal(
   'Deactivated',
 );
 export type BybitOrderStatus = typeof BybitOrderStatus.Type;
+
+/** Position index (docs enum `positionIdx`): 0 one-way, 1 the Buy side (long leg) of hedge mode, 2 its Sell side (short leg). */
+export const BybitPositionIdx = Schema.Literal(0, 1, 2);
+export type BybitPositionIdx = typeof BybitPositionIdx.Type;
+
+/** Returns the positionIdx of a hedge-mode leg, 0 (one-way) when there is none. */
+export const toBybitPositionIdx = (leg: PositionLeg | undefined): BybitPositionIdx => (leg === 'long' ? 1 : leg === 'short' ? 2 : 0);
+
+/** Returns the hedge-mode leg of a positionIdx; undefined for 0 (one-way) or an absent index. */
+export const fromBybitPositionIdx = (idx: BybitPositionIdx | undefined): PositionLeg | undefined => (idx === 1 ? 'long' : idx === 2 ? 'short' : undefined);
+
+/** Returns the `mode` of `/v5/position/switch-mode`: 0 "Merged Single" (one-way), 3 "Both Sides" (hedge). */
+export const toBybitPositionMode = (mode: PositionMode): 0 | 3 => (mode === 'hedge' ? 3 : 0);
 
 /** Trigger price sources (docs enum `triggerBy`). */
 export type BybitTriggerBy = 'LastPrice' | 'IndexPrice' | 'MarkPrice';

@@ -13,6 +13,7 @@ import type { AccountEvent, MarketEvent } from '../streams.ts';
 import {
   fromBybitOrderStatus,
   fromBybitOrderType,
+  fromBybitPositionIdx,
   fromBybitSide,
   fromBybitTimeInForce,
   fromBybitTriggerBy,
@@ -124,14 +125,20 @@ export const parseExecution = (wire: BybitHttpExecution, defaultFeeAsset: string
   };
 };
 
-/** Returns the one-way position; an empty `side` (or `None`) or a zero size is flat. */
+/**
+ * Returns the position: one-way (`positionIdx` 0 or absent, no `leg`) or one hedge-mode leg (1 long, 2 short); an
+ * empty `side` (or `None`) or a zero size is flat.
+ */
 export const parsePosition = (wire: BybitHttpPosition & { readonly entryPrice?: string | undefined }): Position => {
   const quantity = new Decimal(wire.size);
   const side = quantity.isZero() ? 'flat' : wire.side === 'Buy' ? 'long' : wire.side === 'Sell' ? 'short' : 'flat';
   const takeProfit = nonZeroDecimal(wire.takeProfit);
   const stopLoss = nonZeroDecimal(wire.stopLoss);
+  const leg = fromBybitPositionIdx(wire.positionIdx);
   return {
     symbol: wire.symbol,
+    // One-way positions keep exactly their old shape: only a hedge leg names itself.
+    ...(leg === undefined ? {} : { leg }),
     side,
     quantity,
     entryPrice: decimalOrZero(wire.avgPrice ?? wire.entryPrice),

@@ -34,6 +34,7 @@ export const BybitPaths = {
   positions: '/v5/position/list',
   tradingStop: '/v5/position/trading-stop',
   setLeverage: '/v5/position/set-leverage',
+  switchMode: '/v5/position/switch-mode',
   walletBalance: '/v5/account/wallet-balance',
 } as const;
 

@@ -3,6 +3,7 @@
  * matching engine and its events come back as normalized market and account events, with no wire in between. Used on
  * the virtual clock, where loopback sockets would make the order of effects depend on the OS. Wire-level behaviour is
  * covered by the Bybit façade and adapter; this binding must keep the same outcome semantics (rejected vs unknown).
+ * Hedge mode (S0-12) maps a request's `leg` to the engine's `positionSide` and back.
  */
 import { Effect } from 'effect';
 import { Decimal } from '../../domain/money.ts';
@@ -76,9 +77,10 @@ export const toFill = (e: SimExecution): Fill => ({
   ts: e.ts,
 });
 
-/** Converts an engine position to the domain position. */
+/** Converts an engine position to the domain position (a hedge-mode leg names its `leg`; one-way positions have none). */
 export const toPosition = (p: SimPosition): Position => ({
   symbol: p.symbol,
+  ...(p.positionSide === undefined ? {} : { leg: p.positionSide }),
   side: p.size.gt(0) ? 'long' : p.size.lt(0) ? 'short' : 'flat',
   quantity: p.size.abs(),
   entryPrice: p.entryPrice,
@@ -148,14 +150,14 @@ export interface SimVenue extends Venue {
 export const makeSimVenue = (exchange: SimExchange, account: string): SimVenue => ({
   id: 'sim',
   exchange,
-  capabilities: { leverage: true, positions: true, protectionModel: 'position_attached', serverSideProtection: true, postOnly: true, reduceOnly: true, amend: true, shorting: true },
+  capabilities: { leverage: true, positions: true, protectionModel: 'position_attached', serverSideProtection: true, postOnly: true, reduceOnly: true, amend: true, shorting: true, hedgeMode: true },
   instruments: () => Effect.sync(() => exchange.instruments),
   serverTime: () => Effect.sync(() => exchange.now()),
   placeOrder: (r) =>
     Effect.suspend(() =>
       unwrap('placeOrder', exchange.placeOrder({
         account, symbol: r.symbol, side: r.side, type: r.type, quantity: r.quantity, price: r.price, timeInForce: r.timeInForce,
-        reduceOnly: r.reduceOnly, closeOnTrigger: r.closeOnTrigger ?? false, clientOrderId: r.clientOrderId,
+        reduceOnly: r.reduceOnly, closeOnTrigger: r.closeOnTrigger ?? false, clientOrderId: r.clientOrderId, positionSide: r.leg,
       })),
     ).pipe(Effect.map((o) => ({ venueOrderId: o.orderId, clientOrderId: o.clientOrderId }))),
   amendOrder: (r) =>
@@ -170,7 +172,7 @@ export const makeSimVenue = (exchange: SimExchange, account: string): SimVenue =
   setProtection: (r) =>
     Effect.suspend(() => {
       const res = exchange.setTradingStop(account, r.symbol, {
-        takeProfit: r.takeProfit ?? new Decimal(0), stopLoss: r.stopLoss ?? new Decimal(0), tpTrigger: r.trigger, slTrigger: r.trigger,
+        takeProfit: r.takeProfit ?? new Decimal(0), stopLoss: r.stopLoss ?? new Decimal(0), tpTrigger: r.trigger, slTrigger: r.trigger, positionSide: r.leg,
       });
       // Stops already at these levels: protected as asked (the Bybit adapter maps 34040 the same way).
       return !res.ok && res.code === 'not_modified' ? Effect.void : unwrap('setProtection', res).pipe(Effect.asVoid);
@@ -180,6 +182,16 @@ export const makeSimVenue = (exchange: SimExchange, account: string): SimVenue =
       const r = exchange.setLeverage(account, symbol, leverage);
       return !r.ok && r.code === 'not_modified' ? Effect.void : unwrap('setLeverage', r).pipe(Effect.asVoid);
     }),
+  setPositionMode: (mode) =>
+    Effect.suspend(() => {
+      const r = exchange.setPositionMode(account, mode);
+      if (r.ok || r.code === 'not_modified') return Effect.void;
+      // An account model without position modes (spot, cash) is one-way by nature: only `hedge` is refused.
+      if (r.code === 'not_supported') return mode === 'one_way' ? Effect.void : Effect.fail(fail('setPositionMode', r));
+      // Open positions or orders block the switch: a refusal of the request's timing, not of its parameters, as the
+      // Bybit adapter reports 110024 / 110028.
+      return Effect.fail(new VenueError({ venue: 'sim', operation: 'setPositionMode', reason: { kind: 'rejected', code: r.code, category: 'other', message: r.message } }));
+    }),
   openOrders: (symbol) => Effect.sync(() => exchange.openOrders(account, symbol).map(toVenueOrder)),
   orderByClientId: (symbol, clientOrderId) =>
     Effect.sync(() => {
@@ -187,9 +199,10 @@ export const makeSimVenue = (exchange: SimExchange, account: string): SimVenue =
       return o === undefined ? undefined : toVenueOrder(o);
     }),
   positions: (symbol) => Effect.sync(() => exchange.positions(account, symbol).map(toPosition)),
-  protectionOf: (symbol) =>
+  protectionOf: (symbol, leg) =>
     Effect.sync(() => {
-      const p = exchange.positions(account, symbol).find((x) => x.size.gt(0));
+      // The open one-way position (long or short), or the open leg asked for.
+      const p = exchange.positions(account, symbol).find((x) => x.positionSide === leg && !x.size.isZero());
       return { takeProfit: p?.takeProfit, stopLoss: p?.stopLoss, orderIds: [] };
     }),
   balances: () => Effect.sync(() => exchange.wallet(account).map((w) => ({ asset: w.coin, total: w.walletBalance, available: w.availableBalance }))),

@@ -15,7 +15,7 @@ export const venueOrders = (exchange: SimExchange, account: string): ReadonlyArr
 };
 
 /** The role of a client order id in the trade chart's naming (docs/machines/trade.md, "Client order ids"). */
-export type OrderIdRole = 'entry' | 'reprice' | 'exit' | 'flatten' | 'addOn';
+export type OrderIdRole = 'entry' | 'reprice' | 'exit' | 'flatten' | 'addOn' | 'hedge' | 'unhedge';
 
 /**
  * Splits one of our client order ids into its intent's base id and its role (`<id>`, `<id>-r<n>`, `<id>-x<n>`,

@@ -40,6 +40,11 @@ describe('Bybit error table (X-ORD-8)', () => {
     expect(label(failureForRetCode(code, 'msg', 200, undefined))).toBe(outcome);
   });
 
+  it('S0-12 maps the switch-mode refusals (docs/v5/error.mdx) to definitive rejections: 110024 position, 110028 open orders, 110029 no hedge mode', () => {
+    expect([110024, 110025, 110028, 110029].map((code) => label(failureForRetCode(code, 'msg', 200, undefined)))).toEqual(['rejected:other', 'rejected:not_modified', 'rejected:other', 'rejected:parameter']);
+    expect(isDefinitiveFailure(failureForRetCode(110024, 'msg', 200, undefined))).toBe(true);
+  });
+
   it('covers every code of the notes and nothing is mapped twice', () => {
     const codes = bybitRetCodeTable.map((r) => r.code);
     expect(new Set(codes).size).toBe(codes.length);

@@ -93,6 +93,35 @@ describe('LinearPerpAccounts, hedge mode', () => {
     expect(ex.setPositionMode('a', 'hedge')).toMatchObject({ ok: false, code: 'invalid_request' });
   });
 
+  it('S0-12 a hedge leg keeps its own TP/SL: the long leg\'s stop fires and closes only the long leg, then the short leg\'s take-profit closes it', () => {
+    const tick = (last: string) => ({ last, bids: [[d(last).minus('0.1').toString(), '5']], asks: [[d(last).plus('0.1').toString(), '5']] }) as const;
+    const { ex, step } = engine(BYBIT_LINEAR_PROFILE, [bybitLinearInstrument('BTCUSDT')], [tick('17000'), tick('16800'), tick('16400')]);
+    step();
+    ex.fundAccount('a', 'USDT', d(10_000));
+    expect(ok(ex.setPositionMode('a', 'hedge'))).toBe('hedge');
+    place(ex, order({ symbol: 'BTCUSDT', side: 'buy', quantity: '0.1', positionSide: 'long' }));
+    place(ex, order({ symbol: 'BTCUSDT', side: 'sell', quantity: '0.05', positionSide: 'short' }));
+    ok(ex.setTradingStop('a', 'BTCUSDT', { positionSide: 'long', takeProfit: d(17500), stopLoss: d(16900) }));
+    ok(ex.setTradingStop('a', 'BTCUSDT', { positionSide: 'short', takeProfit: d(16500), stopLoss: d(17200) }));
+    // A leg is named explicitly in hedge mode: no leg is refused.
+    expect(ex.setTradingStop('a', 'BTCUSDT', { stopLoss: d(16950) })).toMatchObject({ ok: false, code: 'invalid_request' });
+    const legs = () => ex.positions('a', 'BTCUSDT').map((p) => [p.positionSide, p.size.toString(), p.takeProfit?.toString(), p.stopLoss?.toString()]);
+    step();
+    expect(legs()).toEqual([
+      ['long', '0', undefined, undefined],
+      ['short', '-0.05', '16500', '17200'],
+    ]);
+    const stopped = ex.orderHistory('a').at(-1);
+    expect([stopped?.stopOrderType, stopped?.side, stopped?.positionSide, stopped?.status, stopped?.quantity.toString()]).toEqual(['StopLoss', 'sell', 'long', 'filled', '0.1']);
+    step();
+    expect(legs()).toEqual([
+      ['long', '0', undefined, undefined],
+      ['short', '0', undefined, undefined],
+    ]);
+    const took = ex.orderHistory('a').at(-1);
+    expect([took?.stopOrderType, took?.side, took?.positionSide, took?.status, took?.quantity.toString()]).toEqual(['TakeProfit', 'buy', 'short', 'filled', '0.05']);
+  });
+
   it('counts open-order margin only for the part beyond what an order closes', () => {
     const leg = (size: string): PositionState => ({ symbol: 'X', positionSide: undefined, size: d(size), entryPrice: d(100), leverage: d(10), cumRealisedPnl: d(0), takeProfit: undefined, stopLoss: undefined, tpTrigger: 'last', slTrigger: 'last', seq: 0, createdAt: 0, updatedAt: 0 });
     const e = { buyQuantity: d(2), buyValue: d(200), sellQuantity: d(3), sellValue: d(330) };

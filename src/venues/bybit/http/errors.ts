@@ -43,7 +43,11 @@ export const bybitRetCodeTable: ReadonlyArray<BybitCodeRow> = [
   // Documented as "orderQty will be truncated to zero"; observed for reduce-only against a zero position.
   { code: 110017, meaning: 'Reduce-only rule not satisfied (qty truncated to zero)', outcome: rejected('reduce_only_violation') },
   { code: 110020, meaning: 'More than 500 active orders', outcome: rejected('too_many_orders') },
+  // Switch-mode refusals (docs/v5/error.mdx): the mode stays as it was.
+  { code: 110024, meaning: 'An existing position blocks switching the position mode', outcome: rejected('other') },
   { code: 110025, meaning: 'Position mode not modified', outcome: rejected('not_modified') },
+  { code: 110028, meaning: 'Open orders block switching the position mode', outcome: rejected('other') },
+  { code: 110029, meaning: 'Hedge mode is not supported for this symbol', outcome: rejected('parameter') },
   { code: 110043, meaning: 'Set leverage not modified', outcome: rejected('not_modified') },
   { code: 110072, meaning: 'OrderLinkedID is duplicate', outcome: rejected('duplicate_client_id') },
   { code: 110094, meaning: 'Order notional below the lower limit', outcome: rejected('min_notional') },
@@ -57,6 +61,8 @@ export const lookupRetCode = (code: number): BybitCodeRow | undefined => byCode.
 
 /** The retCode that `setLeverage` treats as success (idempotent: leverage already at the value). */
 export const LEVERAGE_NOT_MODIFIED = 110043;
+/** The retCode that `setPositionMode` treats as success (idempotent: the account already has that mode). */
+export const POSITION_MODE_NOT_MODIFIED = 110025;
 /** The retCode of an order that does not exist. */
 export const ORDER_NOT_FOUND = 110001;
 /** The retCode of a timestamp outside the receive window. */

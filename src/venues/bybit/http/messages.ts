@@ -7,7 +7,7 @@
  */
 import { Schema } from 'effect';
 import { Decimal } from '../../../domain/money.ts';
-import { BybitOrderStatus, BybitOrderType, BybitSide, BybitTimeInForce, isFillExecType } from '../enums.ts';
+import { BybitOrderStatus, BybitOrderType, BybitPositionIdx, BybitSide, BybitTimeInForce, isFillExecType } from '../enums.ts';
 
 const SIGNED_DECIMAL = /^-?\d+(\.\d+)?$/;
 const UNSIGNED_DECIMAL = /^\d+(\.\d+)?$/;
@@ -265,9 +265,11 @@ export type BybitHttpExecutionList = typeof BybitHttpExecutionList.Type;
 
 /**
  * One position of `GET /v5/position/list`. `side` is `""` (UTA) or `None` (classic) when flat; `size` is absolute;
- * prices of `"0"`/`""` mean "not set". A flat position that never traded reports `updatedTime` `"0"`.
+ * prices of `"0"`/`""` mean "not set". A flat position that never traded reports `updatedTime` `"0"`. `positionIdx`
+ * names a hedge-mode leg (1 the Buy side, 2 the Sell side; 0 one-way): a leg is never on the other leg's side.
  */
 export const BybitHttpPosition = Schema.Struct({
+  positionIdx: Schema.optional(BybitPositionIdx),
   symbol: Schema.String,
   side: Schema.Literal('Buy', 'Sell', '', 'None'),
   size: BybitNonNegativeDecimalString,
@@ -281,7 +283,12 @@ export const BybitHttpPosition = Schema.Struct({
   slTriggerBy: Schema.optional(Schema.String),
   updatedTime: Schema.optional(Schema.Union(Schema.Literal('0'), BybitTimestampString)),
   seq: Schema.optional(BybitSequence),
-});
+}).pipe(
+  Schema.filter((p) => {
+    if (p.positionIdx === 1 && p.side === 'Sell') return 'a positionIdx 1 (Buy side) position must not be on the Sell side';
+    return !(p.positionIdx === 2 && p.side === 'Buy') || 'a positionIdx 2 (Sell side) position must not be on the Buy side';
+  }),
+);
 export type BybitHttpPosition = typeof BybitHttpPosition.Type;
 
 export const BybitHttpPositionList = Schema.Struct({

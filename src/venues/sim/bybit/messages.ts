@@ -26,6 +26,8 @@ const SymbolName = Schema.String.pipe(Schema.pattern(/^[A-Z0-9]{2,30}$/, { messa
 /** orderLinkId: at most 36 of `[A-Za-z0-9_-]` (Bybit create-order docs). */
 const OrderLinkId = Schema.String.pipe(Schema.pattern(/^[A-Za-z0-9_-]{1,36}$/, { message: () => 'orderLinkId must be 1-36 characters of [A-Za-z0-9_-]' }));
 const TriggerBy = Schema.Literal('LastPrice', 'IndexPrice', 'MarkPrice');
+/** positionIdx (docs enum `positionIdx`): 0 one-way, 1 hedge-mode Buy side, 2 hedge-mode Sell side. */
+const PositionIdx = Schema.Literal(0, 1, 2).annotations({ message: () => 'positionIdx must be 0, 1 or 2' });
 
 /** Body of `POST /v5/order/create`. */
 export const CreateOrderBody = Schema.Struct({
@@ -39,7 +41,8 @@ export const CreateOrderBody = Schema.Struct({
   orderLinkId: Schema.optional(OrderLinkId),
   reduceOnly: Schema.optional(Schema.Boolean),
   closeOnTrigger: Schema.optional(Schema.Boolean),
-  positionIdx: Schema.optional(Schema.Literal(0).annotations({ message: () => 'positionIdx must be 0 (one-way mode)' })),
+  /** 0 one-way, 1 / 2 the Buy / Sell side of hedge mode; which ones the account's mode allows is the handler's check. */
+  positionIdx: Schema.optional(PositionIdx),
   isLeverage: Schema.optional(Schema.Literal(0, 1)),
 });
 
@@ -96,7 +99,7 @@ export const TradingStopBody = Schema.Struct({
   category: Category,
   symbol: SymbolName,
   tpslMode: Schema.Literal('Full', 'Partial'),
-  positionIdx: Schema.Literal(0, 1, 2),
+  positionIdx: PositionIdx,
   takeProfit: Schema.optional(DecimalString),
   stopLoss: Schema.optional(DecimalString),
   tpTriggerBy: Schema.optional(TriggerBy),
@@ -110,6 +113,15 @@ export const SetLeverageBody = Schema.Struct({
   symbol: SymbolName,
   buyLeverage: DecimalString,
   sellLeverage: DecimalString,
+});
+
+/** Body of `POST /v5/position/switch-mode`: `symbol` or `coin` (uppercase); `mode` 0 "Merged Single" (one-way), 3 "Both Sides" (hedge). */
+export const SwitchModeBody = Schema.Struct({
+  category: Category,
+  symbol: Schema.optional(SymbolName),
+  // The docs' own example sends `"coin": null` next to a symbol.
+  coin: Schema.optional(Schema.NullOr(Schema.String.pipe(Schema.pattern(/^[A-Z0-9]{2,20}$/, { message: () => 'coin must be upper case, e.g. USDT' })))),
+  mode: Schema.Literal(0, 3).annotations({ message: () => 'mode must be 0 (Merged Single) or 3 (Both Sides)' }),
 });
 
 /** Query of `GET /v5/market/instruments-info`. */

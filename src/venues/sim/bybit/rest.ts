@@ -23,6 +23,7 @@ import {
   PositionQuery,
   RealtimeQuery,
   SetLeverageBody,
+  SwitchModeBody,
   TickersQuery,
   TradingStopBody,
   UNSUPPORTED_AMEND_FIELDS,
@@ -36,6 +37,7 @@ import {
   klineToRestWire,
   levelsToWire,
   orderToWire,
+  positionSideFromWire,
   positionToWire,
   sideFromWire,
   statusToWire,
@@ -92,6 +94,8 @@ const fromEngine = <A>(r: SimResult<A>, onOk: (a: A) => RestOutcome, endpoint: '
 const instrumentOf = (ctx: RestContext, symbol: string): Instrument | undefined => ctx.exchange.instruments.find((i) => i.symbol === symbol);
 
 const unknownSymbol = (symbol: string): RestOutcome => paramError(`params error: symbol invalid: ${symbol}`);
+/** Bybit's answer to a positionIdx that does not belong to the account's position mode (0 in hedge, 1/2 in one-way). */
+const idxMismatch = (): RestOutcome => paramError('params error: position idx not match position mode');
 
 const presentFields = (raw: unknown, fields: ReadonlyArray<string>): string[] =>
   typeof raw === 'object' && raw !== null ? fields.filter((f) => (raw as Record<string, unknown>)[f] !== undefined) : [];
@@ -111,7 +115,8 @@ const paginate = <A>(items: ReadonlyArray<A>, limit: number, cursor: string | un
 
 const orderContext = (ctx: RestContext, account: string, o: SimOrder): OrderWireContext => {
   if (o.stopOrderType !== 'TakeProfit' && o.stopOrderType !== 'StopLoss') return {};
-  const p = ctx.exchange.positions(account, o.symbol)[0];
+  // In hedge mode the stop belongs to the order's leg (both legs are listed, long first).
+  const p = ctx.exchange.positions(account, o.symbol).find((x) => x.positionSide === o.positionSide);
   if (p === undefined) return {};
   return o.stopOrderType === 'TakeProfit' ? { triggerPrice: p.takeProfit, triggerBy: p.tpTrigger } : { triggerPrice: p.stopLoss, triggerBy: p.slTrigger };
 };
@@ -240,6 +245,9 @@ const createOrder: RestRoute = {
     const b = q.right;
     if (instrumentOf(ctx, b.symbol) === undefined) return unknownSymbol(b.symbol);
     if (b.orderType === 'Limit' && b.price === undefined) return paramError('params error: price is required for Limit orders');
+    // Hedge mode: 1 opens (Buy) or closes (Sell) the long leg, 2 opens (Sell) or closes (Buy) the short leg.
+    const positionSide = positionSideFromWire(ctx.exchange.positionMode(account), b.positionIdx);
+    if (positionSide === 'mismatch') return idxMismatch();
     const reduceOnly = b.reduceOnly ?? false;
     const closeOnTrigger = b.closeOnTrigger ?? false;
     const tif: TimeInForce =
@@ -256,6 +264,7 @@ const createOrder: RestRoute = {
       reduceOnly,
       closeOnTrigger,
       clientOrderId: b.orderLinkId,
+      ...(positionSide === undefined ? {} : { positionSide }),
     });
     return fromEngine(r, (o) => ok({ orderId: o.orderId, orderLinkId: o.clientOrderId }));
   },
@@ -434,10 +443,13 @@ const tradingStop: RestRoute = {
     if (Either.isLeft(q)) return paramError(q.left);
     const b = q.right;
     if (b.tpslMode !== 'Full') return paramError('params error: tpslMode Partial is not supported by the simulator');
-    if (b.positionIdx !== 0) return paramError('params error: position idx not match position mode');
+    // 0 in one-way mode; in hedge mode the leg whose TP/SL these are (each leg keeps its own).
+    const positionSide = positionSideFromWire(ctx.exchange.positionMode(account), b.positionIdx);
+    if (positionSide === 'mismatch') return idxMismatch();
     if (b.trailingStop !== undefined && !b.trailingStop.isZero()) return paramError('params error: trailingStop is not supported by the simulator');
     if (instrumentOf(ctx, b.symbol) === undefined) return unknownSymbol(b.symbol);
     const r = ctx.exchange.setTradingStop(account, b.symbol, {
+      positionSide,
       takeProfit: b.takeProfit,
       stopLoss: b.stopLoss,
       tpTrigger: b.tpTriggerBy === undefined ? undefined : triggerFromWire(b.tpTriggerBy),
@@ -464,6 +476,36 @@ const setLeverage: RestRoute = {
     if (instrument === undefined) return unknownSymbol(b.symbol);
     if (b.buyLeverage.lt(1) || b.buyLeverage.gt(instrument.maxLeverage)) return paramError(`params error: leverage must be in [1, ${instrument.maxLeverage.toString()}]`);
     return fromEngine(ctx.exchange.setLeverage(account, b.symbol, new Decimal(b.buyLeverage)), () => ok({}), 'leverage');
+  },
+};
+
+/**
+ * `POST /v5/position/switch-mode`: `mode` 3 (Both Sides) is hedge mode (positionIdx 1/2), 0 (Merged Single) one-way;
+ * asking for the mode the account has answers 110025. Deviation from Bybit: Bybit keeps the mode per symbol (a
+ * `symbol` switches that symbol; a `coin` switches its symbols that have no position or open order and skips the
+ * rest), but the engine's mode belongs to the account, so either form switches the whole account and is refused —
+ * 110024 for a position, 110028 for an open order, as Bybit refuses a symbol-level switch — while anything is open.
+ */
+const switchMode: RestRoute = {
+  method: 'POST',
+  private: true,
+  mutating: true,
+  handle: (ctx, { account }, params) => {
+    const q = decodeParams(SwitchModeBody, params);
+    if (Either.isLeft(q)) return paramError(q.left);
+    const { symbol, coin, mode } = q.right;
+    if (symbol === undefined && (coin === undefined || coin === null)) return paramError('params error: symbol or coin is required');
+    if (symbol !== undefined && instrumentOf(ctx, symbol) === undefined) return unknownSymbol(symbol);
+    if (symbol === undefined && !ctx.exchange.instruments.some((i) => i.kind === 'linear_perp' && i.settleAsset === coin)) {
+      return paramError(`params error: coin invalid: ${String(coin)}`);
+    }
+    const wanted = mode === 3 ? 'hedge' : 'one_way';
+    if (ctx.exchange.positionMode(account) === wanted) return fail(RetCode.positionModeNotModified);
+    if (ctx.exchange.positions(account).some((p) => !p.size.isZero())) return fail(RetCode.positionModeHasPosition);
+    if (ctx.exchange.openOrders(account).length > 0) return fail(RetCode.positionModeHasOrders);
+    const r = ctx.exchange.setPositionMode(account, wanted);
+    if (r.ok) return ok({});
+    return r.code === 'not_modified' ? fail(RetCode.positionModeNotModified) : paramError(`params error: ${r.message}`);
   },
 };
 
@@ -545,6 +587,7 @@ export const BYBIT_ROUTES: Readonly<Record<string, RestRoute>> = {
   '/v5/position/list': positionList,
   '/v5/position/trading-stop': tradingStop,
   '/v5/position/set-leverage': setLeverage,
+  '/v5/position/switch-mode': switchMode,
   '/v5/account/wallet-balance': walletBalance,
   '/v5/user/query-api': queryApi,
 };

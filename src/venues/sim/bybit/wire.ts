@@ -6,7 +6,7 @@
 import { Decimal } from '../../../domain/money.ts';
 import type { Instrument } from '../../../domain/Instrument.ts';
 import type { OrderStatus, OrderType, Side, TimeInForce, TriggerSource } from '../../../domain/orders.ts';
-import type { SimExecution, SimKline, SimLevel, SimOrder, SimPosition, SimTicker, SimWallet } from '../engine/types.ts';
+import type { SimExecution, SimKline, SimLevel, SimOrder, SimPosition, SimPositionMode, SimPositionSide, SimTicker, SimWallet } from '../engine/types.ts';
 
 /** Bybit's side. */
 export type BybitSide = 'Buy' | 'Sell';
@@ -62,6 +62,23 @@ export const statusToWire = (s: OrderStatus): string => {
   }
 };
 
+/** Bybit's positionIdx: 0 one-way, 1 the Buy side (long leg) of hedge mode, 2 its Sell side (short leg). */
+export type BybitPositionIdx = 0 | 1 | 2;
+
+/** Returns the positionIdx of an order or position: its hedge-mode leg's, 0 in one-way mode. */
+export const positionIdxToWire = (side: SimPositionSide | undefined): BybitPositionIdx => (side === 'long' ? 1 : side === 'short' ? 2 : 0);
+
+/**
+ * Returns the engine's leg for a positionIdx in an account of `mode` (0 → none in one-way; 1 / 2 → long / short in
+ * hedge), or `'mismatch'` when the index does not belong to the mode (Bybit's 10001 "position idx not match position
+ * mode"). An absent index is 0, as Bybit defaults it, so it is a mismatch in hedge mode, where the index is required.
+ */
+export const positionSideFromWire = (mode: SimPositionMode, idx: BybitPositionIdx | undefined): SimPositionSide | undefined | 'mismatch' => {
+  const index = idx ?? 0;
+  if (mode === 'one_way') return index === 0 ? undefined : 'mismatch';
+  return index === 1 ? 'long' : index === 2 ? 'short' : 'mismatch';
+};
+
 /** Returns Bybit's trigger price source for ours. */
 export const triggerToWire = (t: TriggerSource): BybitTriggerBy => (t === 'mark' ? 'MarkPrice' : t === 'index' ? 'IndexPrice' : 'LastPrice');
 /** Returns our trigger price source for Bybit's. */
@@ -86,7 +103,7 @@ export const orderToWire = (o: SimOrder, ctx: OrderWireContext = {}): WireObject
     qty: o.quantity.toString(),
     side: sideToWire(o.side),
     isLeverage: '',
-    positionIdx: 0,
+    positionIdx: positionIdxToWire(o.positionSide),
     orderStatus: statusToWire(o.status),
     createType: o.stopOrderType === '' ? 'CreateByUser' : o.stopOrderType === 'TakeProfit' ? 'CreateByTakeProfit' : 'CreateByStopLoss',
     cancelType: o.cancelType,
@@ -156,7 +173,7 @@ export const executionToWire = (e: SimExecution, order: SimOrder | undefined): W
 export const positionToWire = (p: SimPosition): WireObject => {
   const side = p.size.isZero() ? '' : p.size.isPositive() ? 'Buy' : 'Sell';
   return {
-    positionIdx: 0,
+    positionIdx: positionIdxToWire(p.positionSide),
     riskId: 1,
     riskLimitValue: '2000000',
     symbol: p.symbol,

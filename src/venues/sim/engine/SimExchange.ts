@@ -189,6 +189,10 @@ class SimExchangeEngine implements T.SimExchange {
     return this.model.setPositionMode(account, mode);
   }
 
+  positionMode(account: string): T.SimPositionMode {
+    return this.ctx.accounts.get(account)?.positionMode ?? this.ctx.profile.positionMode;
+  }
+
   placeConditional(input: T.SimConditionalInput): T.SimResult<T.SimConditional> {
     this.replay.catchUp(input.symbol);
     return this.conditionals.place(input);

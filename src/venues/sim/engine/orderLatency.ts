@@ -183,6 +183,10 @@ class LatentExchange implements T.SimExchange {
     return this.inner.setPositionMode(account, mode);
   }
 
+  positionMode(account: string): T.SimPositionMode {
+    return this.inner.positionMode(account);
+  }
+
   placeConditional(input: T.SimConditionalInput): T.SimResult<T.SimConditional> {
     return this.inner.placeConditional(input);
   }

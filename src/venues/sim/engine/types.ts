@@ -345,6 +345,8 @@ export interface SimExchange {
   setLeverage(account: string, symbol: string, leverage: Decimal): SimResult<SimPosition>;
   /** Switches an account between one-way and hedge mode; refused (`invalid_request`) while it has open orders or positions. */
   setPositionMode(account: string, mode: SimPositionMode): SimResult<SimPositionMode>;
+  /** The account's position mode: the profile's default until `setPositionMode` changes it. */
+  positionMode(account: string): SimPositionMode;
   /** Accepts a stand-alone conditional order; it triggers on a later tick when its trigger price is crossed. */
   placeConditional(input: SimConditionalInput): SimResult<SimConditional>;
   /** Cancels an untriggered conditional (by `orderId` = conditionalId, or clientOrderId); cancelling an OCO stop cancels its pair. */

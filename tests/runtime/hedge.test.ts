@@ -1,0 +1,83 @@
+/**
+ * The S0-12 hedge against the simulator: a long BTCUSDT position with a 1 % stop, opened through the real DecisionLoop,
+ * RiskEngine, VenueRuntime, trade actor and ExecutionEngine on an account in hedge mode, rides the bundled 2022-12-13
+ * bars down. The hedge trigger is scaled to the replayed morning's moves (−0.2 % instead of −2 %, as the ladder and
+ * stop-management tests scale theirs): the short leg opens for the size held under `<base>-h1`, with its TP at the
+ * position's stop and its SL at the OEP on its own leg; the venue holds both legs at once; the OEP never changes
+ * (S0-8); the trade's PnL counts the hedge's.
+ */
+import { Effect } from 'effect';
+import { describe, expect, it } from 'vitest';
+import { dec } from '../../src/domain/money.ts';
+import type { Strategy } from '../../src/strategies/Strategy.ts';
+import { lifecycleState } from '../../machines/trade/tradeMachine.ts';
+import { hedgeOf } from '../../machines/trade/hedgeLogic.ts';
+import { makeHarness, startedLoop, type Harness } from './harness.ts';
+import { onceStrategy } from '../support/onceStrategy.ts';
+
+type Payload = Record<string, unknown>;
+const HEDGE = { atFraction: '0.002' };
+
+/** Opens the long and replays the bars two seconds at a time until `done` holds (three hours at most). */
+const ride = async (hx: Harness, done: () => boolean, stopLossFraction = 0.01): Promise<void> => {
+  const loop = await startedLoop(hx, [onceStrategy({ side: 'buy', ttlMs: 600_000, stopLossFraction, takeProfitFraction: 0.02 }) as Strategy<unknown>]);
+  loop.runCycle();
+  await hx.runtime.idle();
+  const end = hx.clock.now() + 180 * 60_000;
+  for (let t = hx.clock.now() + 2_000; t <= end && !done(); t += 2_000) {
+    hx.clock.advanceTo(t);
+    hx.exchange.advanceTo(t);
+    await hx.runtime.idle();
+  }
+};
+
+describe('the hedge against the simulator (S0-12)', () => {
+  it('S0-12 S0-8 X-RT-2 at the trigger the short leg opens for the size held, TP = the stop, SL = the OEP, both legs held at the venue, the OEP unchanged', async () => {
+    const hx = makeHarness({ bars: 200, settings: { hedge: HEDGE } });
+    const host = (): ReturnType<Harness['runtime']['host']> => hx.runtime.host('BTCUSDT');
+    await ride(hx, () => lifecycleState(host()!.snapshot()) === 'opened.hedged');
+    expect(lifecycleState(host()!.snapshot())).toBe('opened.hedged');
+    const events = [...hx.journal.readEvents({ fromSeq: 1 })];
+    const of = (type: string): Payload[] => events.filter((e) => e.type === type).map((e) => e.payload as Payload);
+    const requested = of('ORDER_REQUESTED');
+    const entry = requested.find((p) => p['role'] === 'entry')!;
+    const hedge = requested.find((p) => p['role'] === 'hedge')!;
+    expect(String(hedge['clientOrderId'])).toBe(`${String(entry['clientOrderId'])}-h1`);
+    expect(hedge).toMatchObject({ side: 'sell', orderType: 'market', timeInForce: 'ioc', reduceOnly: false, quantity: entry['quantity'] });
+    const c = host()!.snapshot().context;
+    const oep = dec(c.openingPrice!);
+    // Its trigger: the mark went 0.2 % against the long.
+    expect(dec(hedgeOf(c).entry.filledNotional).div(dec(hedgeOf(c).entry.filledQuantity)).lte(oep.times(1.0001))).toBe(true);
+    // TP/SL of the hedge on the short leg: TP at the position's stop, SL at the OEP.
+    const legProtection = of('PROTECTION_SET').filter((p) => p['leg'] === 'short');
+    expect(legProtection).toHaveLength(1);
+    expect(dec(String(legProtection[0]!['takeProfit'])).toString()).toBe(c.stop.stopLoss ?? dec(String(of('PROTECTION_SET').find((p) => p['leg'] === 'long')!['stopLoss'])).toString());
+    expect(dec(String(legProtection[0]!['stopLoss'])).eq(oep)).toBe(true);
+    // The venue holds both legs at once, each with its own TP/SL.
+    const legs = await Effect.runPromise(hx.venue.positions('BTCUSDT'));
+    const long = legs.find((p) => p.leg === 'long')!;
+    const short = legs.find((p) => p.leg === 'short')!;
+    expect(long.quantity.toString()).toBe(dec(String(entry['quantity'])).toString());
+    expect(short.quantity.eq(long.quantity)).toBe(true);
+    expect(short.stopLoss?.eq(oep)).toBe(true);
+    expect(long.stopLoss?.eq(short.takeProfit!)).toBe(true);
+    // S0-8: the OEP is the entry's first fill, still.
+    expect(c.openingPrice).toBe(String(of('ORDER_FILLED').find((p) => p['clientOrderId'] === entry['clientOrderId'])!['price']));
+  }, 120_000);
+
+  it('S0-12 the hedged trade runs to its close: both legs flat, one TRADE_CLOSED with the hedge leg\'s PnL in the trade\'s', async () => {
+    const hx = makeHarness({ bars: 200, settings: { hedge: HEDGE } });
+    // A 0.4 % stop: the morning's fall reaches it with the hedge open, so the position's stop and the hedge's TP close both legs.
+    await ride(hx, () => lifecycleState(hx.runtime.host('BTCUSDT')!.snapshot()) === 'closed.cooldown', 0.004);
+    expect(lifecycleState(hx.runtime.host('BTCUSDT')!.snapshot())).toBe('closed.cooldown');
+    const closed = [...hx.journal.readEvents({ fromSeq: 1 })].filter((e) => e.type === 'TRADE_CLOSED').map((e) => e.payload as Payload);
+    expect(closed).toHaveLength(1);
+    const t = closed[0]!;
+    // The short leg opened at the trigger and closed at the position's stop, lower: it gained what the fall cost the
+    // long between the trigger and the stop, less its fees.
+    expect(dec(String(t['hedgePnl'])).gt(0)).toBe(true);
+    expect(t['reason']).toBe('stopLoss');
+    const legs = await Effect.runPromise(hx.venue.positions('BTCUSDT'));
+    expect(legs.every((p) => p.quantity.isZero())).toBe(true);
+  }, 120_000);
+});
