@@ -12,8 +12,9 @@ const common = {
 
 export default defineConfig({
   test: {
-    reporters: process.env['CI'] === 'true' ? ['default', 'junit'] : ['default'],
-    outputFile: { junit: 'artifacts/junit.xml' },
+    // The JSON results feed `npm run acceptance:s0 -- --results` at the end of `npm test` (S0-23) without a second run.
+    reporters: process.env['CI'] === 'true' ? ['default', 'junit', 'json'] : ['default', 'json'],
+    outputFile: { junit: 'artifacts/junit.xml', json: 'artifacts/test-results.json' },
     projects: [
       // Two workers: vitest's default in a run is one less than the cores, which on the 2-core CI machine ran the whole
       // suite in a single worker.

@@ -31,16 +31,29 @@ export const holdsPosition = (s: TradeSnapshotLike): boolean => {
 /** Whether the actor is idle: no entry in flight, no position, no cooldown. */
 export const isIdle = (s: TradeSnapshotLike): boolean => lifeOf(s).top === 'idle';
 
-/** Whether the actor is at rest: idle or cooling down after a closed cycle (nothing of ours live at the venue). */
+/**
+ * Whether the actor is at rest: idle or cooling down after a closed cycle (nothing of ours live at the venue). A closed
+ * position whose hedge leg is still being closed or awaited (S0-12) is not at rest.
+ */
 export const isAtRest = (s: TradeSnapshotLike): boolean => {
-  const { top } = lifeOf(s);
-  return top === 'idle' || top === 'closed';
+  const { top, sub } = lifeOf(s);
+  return top === 'idle' || (top === 'closed' && !HEDGE_WORK.has(sub ?? ''));
+};
+
+// S0-12: states in which the hedge leg's order or close is with the venue.
+const HEDGE_WORK = new Set(['hedging', 'protectingHedge', 'unhedging', 'awaitingHedge']);
+
+/** Whether the actor owns a hedge leg that is, or may be, open at the venue (S0-12): its fills and updates are the actor's. */
+export const holdsHedge = (s: TradeSnapshotLike): boolean => {
+  const h = (s.context as { readonly hedge?: TradeContext['hedge'] }).hedge;
+  return h !== undefined && (h.status === 'opening' || h.status === 'protecting' || h.status === 'open' || h.status === 'closing');
 };
 
 /** Whether a request of the actor is in flight (judged as a disagreement only once everything should have settled). */
 export const isTransient = (s: TradeSnapshotLike): boolean => {
   const { top, sub } = lifeOf(s);
-  return top === 'submitting' || top === 'querying' || top === 'cancelling' || top === 'closing' || top === 'flattening' || (top === 'opened' && (sub === 'protecting' || sub === 'movingStop' || sub === 'laddering'));
+  return top === 'submitting' || top === 'querying' || top === 'cancelling' || top === 'closing' || top === 'flattening' ||
+    (top === 'opened' && (sub === 'protecting' || sub === 'movingStop' || sub === 'laddering')) || ((top === 'opened' || top === 'closed') && HEDGE_WORK.has(sub ?? ''));
 };
 
 /** Whether a pyramid ladder step is with the venue (S0-9). */
@@ -71,7 +84,8 @@ export const isProtecting = (s: TradeSnapshotLike): boolean => {
 };
 
 // The venue holds a confirmed TP/SL: the entry's, break-even's or the trailer's (a move in flight keeps the old one).
-const PROTECTED = new Set(['protected', 'movingStop', 'breakEven', 'trailing']);
+// While the hedge (S0-12) is worked the position keeps its confirmed TP/SL.
+const PROTECTED = new Set(['protected', 'movingStop', 'breakEven', 'trailing', 'hedging', 'protectingHedge', 'hedged', 'unhedging']);
 
 /** Whether a stop move (break-even or trailer) of the actor's open position awaits the venue's answer. */
 export const isMovingStop = (s: TradeSnapshotLike): boolean => {

@@ -126,7 +126,7 @@ export const commands: ReadonlyArray<Command> = [
         'work-dir': { type: 'string', value: 'dir', description: 'where the trials write (default <data-dir>/drill-restart)' },
         speed: { type: 'string', value: 'x', description: 'the simulator speed, in (0, 2000] (default 600)' },
         accounts: { type: 'string', value: '1|2', description: 'venue accounts in the drill config (default 1)' },
-        scenario: { type: 'string', value: 'default|stops|split|signals', description: 'what the children trade: default; stops (break-even and trailing stops, plus the STOP MOVE kill window); split (orders above a 0.1 BTC maximum go out in parts, plus the SPLIT kill window); signals (S0: signals posted to the webhook, dual entries, plus the LEG 2 and STOP MOVE kill windows)' },
+        scenario: { type: 'string', value: 'default|stops|split|signals|hedge', description: 'what the children trade: default; stops (break-even and trailing stops, plus the STOP MOVE kill window); split (orders above a 0.1 BTC maximum go out in parts, plus the SPLIT kill window); signals (S0: signals posted to the webhook, dual entries, plus the LEG 2 and STOP MOVE kill windows); hedge (the same signals hedged at -0.1 % in hedge mode, plus the LEG 2 and HEDGE kill windows)' },
       }, async (io, v, global) => (await import('./commands/drill.ts')).drillCommand(io, { trials: v.trials, seed: v.seed, workDir: v['work-dir'], speed: v.speed, accounts: v.accounts, scenario: v.scenario }, global)),
     ],
   },

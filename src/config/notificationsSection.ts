@@ -14,8 +14,8 @@ export const ChannelName = Schema.Literal('telegram', 'webhook', 'email', 'log')
 export type ChannelName = typeof ChannelName.Type;
 const PolicyChannel = Schema.Literal('telegram', 'webhook', 'email', 'log', 'all');
 
-/** The lifecycle templates the journal feeds (src/notify/templates); STOP_MOVED (a confirmed stop move) and PYRAMID_STEP (a ladder step, S0-9) only where a policy lists them. */
-export const LifecycleEvent = Schema.Literal('ORDER_PLACED', 'POSITION_OPENED', 'TP_HIT', 'SL_HIT', 'STOP_MOVED', 'PYRAMID_STEP', 'POSITION_CLOSED', 'ERROR');
+/** The lifecycle templates the journal feeds (src/notify/templates); STOP_MOVED (a confirmed stop move), PYRAMID_STEP (a ladder step, S0-9) and HEDGE (a hedge leg, S0-12) only where a policy lists them. */
+export const LifecycleEvent = Schema.Literal('ORDER_PLACED', 'POSITION_OPENED', 'TP_HIT', 'SL_HIT', 'STOP_MOVED', 'PYRAMID_STEP', 'HEDGE', 'POSITION_CLOSED', 'ERROR');
 export type LifecycleEvent = typeof LifecycleEvent.Type;
 
 const HttpUrl = Schema.String.pipe(
@@ -66,7 +66,7 @@ export const LogChannelSection = Schema.Struct({
 /** Which events go to which channels. */
 export const NotificationPolicy = Schema.Struct({
   lifecycle: def(Schema.Struct({
-    events: def(Schema.Array(LifecycleEvent).pipe(Schema.maxItems(8)), () => ['ORDER_PLACED', 'POSITION_OPENED', 'TP_HIT', 'SL_HIT', 'POSITION_CLOSED', 'ERROR'] as const),
+    events: def(Schema.Array(LifecycleEvent).pipe(Schema.maxItems(9)), () => ['ORDER_PLACED', 'POSITION_OPENED', 'TP_HIT', 'SL_HIT', 'POSITION_CLOSED', 'ERROR'] as const),
     channels: def(Channels, () => ['telegram'] as const),
   }), () => ({ events: ['ORDER_PLACED', 'POSITION_OPENED', 'TP_HIT', 'SL_HIT', 'POSITION_CLOSED', 'ERROR'] as const, channels: ['telegram'] as const })),
   alerts: def(Schema.Struct({

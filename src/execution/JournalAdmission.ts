@@ -9,7 +9,7 @@ import { Data, Effect, Either } from 'effect';
 import { clientOrderIdPrefix, parseClientOrderId } from '../journal/clientOrderIds.ts';
 import { readHeadRecord } from '../journal/headRecord.ts';
 import { journalFileState } from '../journal/fileState.ts';
-import type { Venue, VenueError } from '../venues/Venue.ts';
+import { isRetryable, type Venue, type VenueError } from '../venues/Venue.ts';
 
 /** How far back `journal init` and the start-up check look for our executions (the seven-day execution query window venues allow). */
 export const ACTIVITY_LOOKBACK_MS = 7 * 24 * 60 * 60 * 1000;
@@ -37,10 +37,17 @@ export class JournalRefused extends Data.TaggedError('JournalRefused')<{ readonl
   }
 }
 
+const READ_ATTEMPTS = 5;
+
+// A read that failed in passing (a timeout, a 5xx, a signature the venue found stale under load: it did nothing) is
+// asked again, signed afresh; anything else, or the last attempt, leaves the activity unknown.
 const read = async <A>(step: string, effect: Effect.Effect<A, VenueError>): Promise<A> => {
-  const r = await Effect.runPromise(Effect.either(effect));
-  if (Either.isLeft(r)) throw new VenueActivityUnknown({ step, cause: r.left });
-  return r.right;
+  for (let attempt = 1; ; attempt++) {
+    const r = await Effect.runPromise(Effect.either(effect));
+    if (Either.isRight(r)) return r.right;
+    if (!(isRetryable(r.left) || r.left.reason.kind === 'clock_skew') || attempt >= READ_ATTEMPTS) throw new VenueActivityUnknown({ step, cause: r.left });
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
 };
 
 /** Reads what the venue shows under this bot's prefix (open orders, executions in the look-back, positions). */

@@ -279,6 +279,15 @@ export const APPENDED_EVENTS = {
     symbol: Schema.String, intentId: Schema.String, step: Schema.Int, result: Schema.Literal('done', 'none', 'blocked'),
     oep: Schema.String, quantity: Schema.String, leverage: Schema.NullOr(Schema.String), reason: Schema.optional(Schema.String),
   }),
+  /**
+   * IntentPerformer: the position's hedge leg (S0-12), written after the actor's transition: `on` once the venue
+   * filled it and holds its TP/SL, `off` once it is flat (with its net PnL), `refused` when it was not opened or not
+   * protected (with the reason). `quantity` is the leg's size, `oep` the position's first fill.
+   */
+  HEDGE_STEP: Schema.Struct({
+    symbol: Schema.String, intentId: Schema.String, action: Schema.Literal('on', 'off', 'refused'), oep: Schema.String, quantity: Schema.String,
+    takeProfit: Schema.NullOr(Schema.String), stopLoss: Schema.NullOr(Schema.String), pnl: Schema.optional(Schema.String), reason: Schema.optional(Schema.String),
+  }),
   /** AccountEventRouter: a fill that is not one of our actors' orders (a venue-side TP/SL, a liquidation, a manual close). */
   VENUE_FILL: Schema.Struct(fillFields),
   /** AccountEventRouter: an adopted position went flat, entries are allowed again. */

@@ -276,6 +276,9 @@ export class LifecycleNotifier {
       case 'LADDER_STEP':
         if (emit) this.ladderStep(p, e.seq);
         return;
+      case 'HEDGE_STEP':
+        if (emit) this.hedgeStep(p, e.seq);
+        return;
       default:
         return;
     }
@@ -306,6 +309,19 @@ export class LifecycleNotifier {
       entryPrice: decimal(p['oep']), quantity: decimal(p['quantity']), leverage: decimal(p['leverage']),
       sourceChannelName: entry === undefined ? undefined : this.orderFields(entry).sourceChannelName,
     }, `PYRAMID_STEP:${text(p['intentId']) ?? String(seq)}:${String(step)}`, seq);
+  }
+
+  /** S0-12: HEDGE for a hedge leg the actor journaled (HEDGE_STEP, written after its transition). */
+  private hedgeStep(p: Payload, seq: number): void {
+    const symbol = text(p['symbol']);
+    const action = p['action'];
+    if (symbol === undefined || (action !== 'on' && action !== 'off' && action !== 'refused')) return;
+    const entry = this.orders.get(this.cycleEntry.get(symbol) ?? '');
+    this.emit({
+      template: 'HEDGE', symbol, side: entry === undefined ? undefined : entry.side === 'buy' ? 'long' : 'short', action, entryPrice: decimal(p['oep']), quantity: decimal(p['quantity']),
+      takeProfit: decimal(p['takeProfit']), stopLoss: decimal(p['stopLoss']), pnl: decimal(p['pnl']), settleAsset: this.opts.settleAsset, reason: text(p['reason']),
+      sourceChannelName: entry === undefined ? undefined : this.orderFields(entry).sourceChannelName,
+    }, `HEDGE:${text(p['intentId']) ?? String(seq)}:${action}`, seq);
   }
 
   private closed(p: Payload, seq: number): void {

@@ -13,7 +13,7 @@ import type { ApprovalBook } from '../execution/ApprovalBook.ts';
 import type { ExecutionEngine } from '../execution/ExecutionEngine.ts';
 import type { Portfolio } from '../portfolio/Portfolio.ts';
 import type { TradingState } from '../risk/TradingState.ts';
-import { hasPartialEntry, holdsPosition } from '../../machines/trade/tradeQueries.ts';
+import { hasPartialEntry, holdsHedge, holdsPosition } from '../../machines/trade/tradeQueries.ts';
 import { fillEvent, orderUpdateEvent, positionChangedEvent } from '../../machines/trade/venueEvents.ts';
 import type { ActorHost } from './ActorHost.ts';
 import type { HostRegistry, RuntimeContext } from './ports.ts';
@@ -116,7 +116,7 @@ export class AccountEventRouter {
     if (!ours) {
       ctx.journal.append(`venue:${fill.symbol}`, 'VENUE_FILL', { ...fill });
       // A venue-side TP/SL, a liquidation or a manual close of the actor's position: its fees belong to the trade.
-      if (snapshot !== undefined && (holdsPosition(snapshot) || hasPartialEntry(snapshot))) {
+      if (snapshot !== undefined && (holdsPosition(snapshot) || hasPartialEntry(snapshot) || holdsHedge(snapshot))) {
         // In hedge mode a venue-side close of a leg sells the long leg or buys back the short one (S0-12).
         const key = this.deps.hedgeMode === true ? legKey(fill.symbol, fill.side === 'sell' ? 'long' : 'short') : fill.symbol;
         const list = this.external.get(key) ?? [];

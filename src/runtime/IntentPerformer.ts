@@ -15,6 +15,7 @@ import type { TradingState } from '../risk/TradingState.ts';
 import type { TradeEmitted } from '../../machines/trade/tradeTypes.ts';
 import { ladderOf } from '../../machines/trade/ladderLogic.ts';
 import { openQuantity } from '../../machines/trade/tradeLogic.ts';
+import { hedgeOf, hedgePnl } from '../../machines/trade/hedgeLogic.ts';
 import type { ActorHost } from './ActorHost.ts';
 import type { VenueCapabilities } from '../venues/Venue.ts';
 import type { PositionLeg } from '../domain/orders.ts';
@@ -175,6 +176,18 @@ export class IntentPerformer {
     return decision.dryRun ? undefined : decision.order;
   }
 
+  // S0-12: the hedge leg opened (filled and protected), closed or failed, journaled after the actor's transition; HEDGE comes from it.
+  private hedgeStep(kind: 'hedgeOpened' | 'hedgeClosed' | 'hedgeFailed', message: string, host: ActorHost): void {
+    const c = host.snapshot().context;
+    const h = hedgeOf(c);
+    if (c.intent === null) return;
+    const action = kind === 'hedgeOpened' ? 'on' : kind === 'hedgeClosed' ? 'off' : 'refused';
+    this.deps.ctx.journal.append(`hedge:${host.symbol}`, 'HEDGE_STEP', {
+      symbol: host.symbol, intentId: c.intent.intentId, action, oep: c.openingPrice ?? '0', quantity: h.entry.filledQuantity === '0' ? h.quantity : h.entry.filledQuantity,
+      takeProfit: h.takeProfit, stopLoss: h.stopLoss, ...(action === 'off' ? { pnl: hedgePnl(c) } : {}), ...(action === 'refused' ? { reason: h.why ?? message } : {}),
+    });
+  }
+
   // S0-9: the step the actor just reached (or stopped at), journaled after its transition; PYRAMID_STEP comes from it.
   private ladderStep(kind: 'pyramidStep' | 'ladderBlocked', host: ActorHost): void {
     const { ctx } = this.deps;
@@ -221,6 +234,7 @@ export class IntentPerformer {
       this.ladderStep(intent.kind, host);
       return;
     }
+    if (intent.kind === 'hedgeOpened' || intent.kind === 'hedgeClosed' || intent.kind === 'hedgeFailed') this.hedgeStep(intent.kind, intent.message, host);
     if (intent.severity === 'critical' && intent.kind !== 'halted') {
       ctx.alerts?.raise({ key: `${intent.kind}:${host.symbol}`, severity: 'CRITICAL', message: `${host.symbol}: ${intent.message}` });
       this.deps.recordCriticalError(`${intent.kind} on ${host.symbol}`);

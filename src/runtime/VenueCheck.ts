@@ -4,6 +4,7 @@
  * `broker_desync` (entries vetoed, CRITICAL alert) when a symbol disagrees on two checks in a row, clearing it on the
  * first check that finds everything in agreement. States with a request in flight are not judged.
  */
+import { onLegOf, ownPosition } from './positionLegs.ts';
 import { Effect, Either } from 'effect';
 import { withoutProtective, withVenueProtection } from '../execution/venueProtection.ts';
 import { clientOrderIdPrefix } from '../domain/clientOrderId.ts';
@@ -71,7 +72,7 @@ export class VenueCheck {
     const [open, positions] = await Promise.all([Effect.runPromise(Effect.either(venue.openOrders(symbol))), Effect.runPromise(Effect.either(venue.positions(symbol)))]);
     // A failed read proves nothing (never infer flat): try again next time.
     if (Either.isLeft(open) || Either.isLeft(positions)) return [];
-    const guarded = await Effect.runPromise(Effect.either(withVenueProtection(venue, symbol, positions.right.find((x) => x.symbol === symbol && x.side !== 'flat' && x.quantity.gt(0)))));
+    const guarded = await Effect.runPromise(Effect.either(withVenueProtection(venue, symbol, ownPosition(positions.right, symbol, host.snapshot()))));
     if (Either.isLeft(guarded)) return [];
     const p = guarded.right.position;
     if (p !== undefined && (p.takeProfit === undefined || p.stopLoss === undefined)) await this.protectAdopted(symbol, p, reason);
@@ -92,7 +93,7 @@ export class VenueCheck {
     if (issues.length > 0 && isProtected(host.snapshot()) && p !== undefined && (p.takeProfit === undefined || p.stopLoss === undefined)) {
       const request = actorProtection(host.snapshot().context, ctx.settings.triggerSource);
       if (request !== undefined) {
-        const r = await execution.protect(request);
+        const r = await execution.protect(onLegOf(request, p));
         ctx.journal.append('reconcile', 'RECONCILED_PROTECTED', { symbol, reason, outcome: r.type });
       }
     }

@@ -26,6 +26,7 @@ import type { ActorHost } from './ActorHost.ts';
 import { ADOPTED_BLOCK_PREFIX } from './AccountEventRouter.ts';
 import { protectAdopted, type AdoptionPolicy } from './adoption.ts';
 import { recoverHedge } from './hedgeRecovery.ts';
+import { onLegOf, ownPosition } from './positionLegs.ts';
 import { actorVenueMismatches, actorViewOf, venueViewOf } from './consistency.ts';
 
 /** The journal stream and event types written by recovery. */
@@ -87,13 +88,8 @@ const fetchOrThrow = async <A>(step: string, symbol: string | undefined, eff: Ef
   }
 };
 
-// In hedge mode (S0-12) the venue reports both legs: an actor's position is the leg of its side (the other is its
-// hedge, recovered on its own); an actor without a cycle meets whichever leg is open.
-const openPosition = (positions: ReadonlyArray<Position>, symbol: string, host?: ActorHost): Position | undefined => {
-  const side = host?.snapshot().context.intent?.side;
-  const own = side === undefined ? undefined : side === 'buy' ? 'long' : 'short';
-  return positions.find((p) => p.symbol === symbol && p.side !== 'flat' && p.quantity.gt(0) && (p.leg === undefined || own === undefined || p.leg === own));
-};
+// The actor's own position (in hedge mode, the leg of its side: S0-12).
+const openPosition = (positions: ReadonlyArray<Position>, symbol: string, host?: ActorHost): Position | undefined => ownPosition(positions, symbol, host?.snapshot());
 
 /** TP/SL of the actor's position as the chart holds them: from its OEP, the stop as break-even or the trailer moved it. */
 export const actorProtection = (c: TradeContext, trigger: TriggerSource): ProtectionRequest | undefined => {
@@ -189,7 +185,7 @@ const settlePosition = async (port: RecoveryPort, symbol: string, host: ActorHos
   const own = actorProtection(ctx, port.triggerSource);
   if (own === undefined) return;
   // S0-12: in hedge mode the position's TP/SL go on its own leg.
-  const request = p?.leg === undefined ? own : { ...own, leg: p.leg };
+  const request = onLegOf(own, p);
   const result = await port.protect(request);
   journal.append(RECOVERY_STREAM, RECOVERY_REPROTECTED, { symbol, state: host.state(), takeProfit: request.takeProfit, stopLoss: request.stopLoss, outcome: result.type });
   if (action === 'protect_partial_entry') {

@@ -43,8 +43,8 @@ describe('notifications config (X-NTF-4)', () => {
     expect(resolveChannels(['telegram', 'email'], ['webhook', 'email'])).toEqual(['email']);
   });
 
-  it('S0-11 S0-13 S0-18 X-NTF-4 S0-9 a policy may list STOP_MOVED and PYRAMID_STEP; the shipped S0 profile lists them with every other lifecycle template, other profiles\' defaults do not', () => {
-    const all = ['ORDER_PLACED', 'POSITION_OPENED', 'TP_HIT', 'SL_HIT', 'STOP_MOVED', 'PYRAMID_STEP', 'POSITION_CLOSED', 'ERROR'];
+  it('S0-11 S0-13 S0-18 X-NTF-4 S0-9 S0-12 a policy may list STOP_MOVED, PYRAMID_STEP and HEDGE; the shipped S0 profile lists them with every other lifecycle template, other profiles\' defaults do not', () => {
+    const all = ['ORDER_PLACED', 'POSITION_OPENED', 'TP_HIT', 'SL_HIT', 'STOP_MOVED', 'PYRAMID_STEP', 'HEDGE', 'POSITION_CLOSED', 'ERROR'];
     const own = decode({ notifications: { policy: { lifecycle: { events: all, channels: ['telegram'] } } } });
     expect(Either.isRight(own) && policyOf(own.right).lifecycle.events).toEqual(all);
     const loaded = loadConfigFile('config/profiles/s0-bybit-signal.yaml');
@@ -52,6 +52,7 @@ describe('notifications config (X-NTF-4)', () => {
     for (const p of Object.keys(PROFILE_POLICIES) as Array<AppConfig['profile']>) {
       expect(PROFILE_POLICIES[p].lifecycle.events).not.toContain('STOP_MOVED');
       expect(PROFILE_POLICIES[p].lifecycle.events).not.toContain('PYRAMID_STEP');
+      expect(PROFILE_POLICIES[p].lifecycle.events).not.toContain('HEDGE');
     }
     const wrong = decode({ notifications: { policy: { lifecycle: { events: ['STOP_MOVE'] } } } });
     expect(Either.isLeft(wrong) && wrong.left.message).toContain('"STOP_MOVED"');

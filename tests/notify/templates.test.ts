@@ -12,6 +12,7 @@ import { Decimal } from '../../src/domain/money.ts';
 import { ORDER_REQUIRED_FIELDS } from '../../src/notify/templates/orderPlaced.ts';
 import { STOP_MOVED_REQUIRED_FIELDS } from '../../src/notify/templates/stopMoved.ts';
 import { PYRAMID_STEP_REQUIRED_FIELDS } from '../../src/notify/templates/pyramidStep.ts';
+import { HEDGE_REQUIRED_FIELDS } from '../../src/notify/templates/hedge.ts';
 import { ladderStepLabel, S0_LADDER } from '../../src/domain/ladder.ts';
 import { renderTemplate, TemplateError, type TemplateEvent } from '../../src/notify/templates/index.ts';
 
@@ -67,7 +68,19 @@ const EVENTS: Readonly<Record<string, TemplateEvent>> = {
   },
   'PYRAMID_STEP.blocked': {
     template: 'PYRAMID_STEP', symbol: 'BTCUSDT', side: 'short', step: 5, result: 'blocked', reason: 'add-on rejected (110007)', entryPrice: d('17161.4'), quantity: d('0.291'), leverage: d('50'), sourceChannelName: 'CRYPTORAKETEN',
+  },  HEDGE: {
+    template: 'HEDGE', symbol: 'BTCUSDT', side: 'long', action: 'on', entryPrice: d('17161.4'), quantity: d('0.291'), takeProfit: d('16732.4'), stopLoss: d('17161.4'),
+    pnl: undefined, settleAsset: 'USDT', reason: undefined, sourceChannelName: 'CRYPTORAKETEN',
   },
+  'HEDGE.closed': {
+    template: 'HEDGE', symbol: 'BTCUSDT', side: 'long', action: 'off', entryPrice: d('17161.4'), quantity: d('0.291'), takeProfit: d('16732.4'), stopLoss: d('17161.4'),
+    pnl: d('-7.5123'), settleAsset: 'USDT', reason: undefined, sourceChannelName: 'CRYPTORAKETEN',
+  },
+  'HEDGE.failed': {
+    template: 'HEDGE', symbol: 'BTCUSDT', side: 'short', action: 'refused', entryPrice: d('17161.4'), quantity: d('0.291'), takeProfit: d('17590.5'), stopLoss: d('17161.4'),
+    pnl: undefined, settleAsset: 'USDT', reason: 'hedge rejected (110007 insufficient_margin)', sourceChannelName: 'CRYPTORAKETEN',
+  },
+
   HEARTBEAT: {
     template: 'HEARTBEAT', at: ms('2026-03-29T06:30:00Z'), zone: 'Europe/Stockholm', tradingOn: false, reasons: ['kill switch engaged', 'venue_ws down'],
     openPositions: 2, workingOrders: 1, equity: d('100012.5'), settleAsset: 'USDT', uptimeMs: (26 * 60 + 5) * 60_000,
@@ -154,6 +167,20 @@ describe('notification templates (S0-18, S0-19, X-TST-5)', () => {
       const r = renderTemplate({ ...base, step: bad });
       expect(Either.isLeft(r) && r.left.reason._tag).toBe('InvalidField');
     }
+  });
+
+  for (const field of HEDGE_REQUIRED_FIELDS) {
+    it(`S0-12 S0-18 X-NTF-4 HEDGE is refused with a typed error when ${field} is missing`, () => {
+      const r = renderTemplate({ ...EVENTS['HEDGE']!, [field]: undefined });
+      expect(Either.isLeft(r) && r.left.reason).toEqual({ _tag: 'MissingField', field });
+    });
+  }
+
+  it('S0-12 S0-18 a closed HEDGE needs its PnL; the hedge is the other side with TP at the position\'s SL and SL at the OEP', () => {
+    const r = renderTemplate({ ...EVENTS['HEDGE.closed']!, pnl: undefined } as TemplateEvent);
+    expect(Either.isLeft(r) && r.left.reason).toEqual({ _tag: 'MissingField', field: 'pnl' });
+    expect(textOf(EVENTS['HEDGE']!)).toContain('\nPosition: LONG, hedge SHORT 0.291\nOEP: 17161.4\nHedge TP: 16732.4 (the position\'s SL)\nHedge SL: 17161.4 (the OEP)\n');
+    expect(textOf(EVENTS['HEDGE.failed']!)).toContain('Position: SHORT, hedge LONG 0.291');
   });
 
   for (const field of PYRAMID_STEP_REQUIRED_FIELDS) {

@@ -14,6 +14,12 @@ import { lifecycleState } from '../../machines/trade/tradeMachine.ts';
 import { hedgeOf } from '../../machines/trade/hedgeLogic.ts';
 import { makeHarness, startedLoop, type Harness } from './harness.ts';
 import { onceStrategy } from '../support/onceStrategy.ts';
+import { LifecycleNotifier } from '../../src/notify/LifecycleNotifier.ts';
+import { Outbox } from '../../src/notify/Outbox.ts';
+import { periodStats } from '../../src/notify/schedule/periodStats.ts';
+import { virtualScheduler } from '../../src/kernel/Scheduler.ts';
+import { seededRandom } from '../../src/kernel/random.ts';
+import { silentLogger } from '../../src/kernel/logger.ts';
 
 type Payload = Record<string, unknown>;
 const HEDGE = { atFraction: '0.002' };
@@ -65,19 +71,49 @@ describe('the hedge against the simulator (S0-12)', () => {
     expect(c.openingPrice).toBe(String(of('ORDER_FILLED').find((p) => p['clientOrderId'] === entry['clientOrderId'])!['price']));
   }, 120_000);
 
-  it('S0-12 the hedged trade runs to its close: both legs flat, one TRADE_CLOSED with the hedge leg\'s PnL in the trade\'s', async () => {
+  it('S0-12 S0-18 S0-19 the hedged trade runs to its close: both legs flat, one TRADE_CLOSED with the hedge leg\'s PnL in the trade\'s, HEDGE told after the venue, the report counts it', async () => {
     const hx = makeHarness({ bars: 200, settings: { hedge: HEDGE } });
-    // A 0.4 % stop: the morning's fall reaches it with the hedge open, so the position's stop and the hedge's TP close both legs.
-    await ride(hx, () => lifecycleState(hx.runtime.host('BTCUSDT')!.snapshot()) === 'closed.cooldown', 0.004);
-    expect(lifecycleState(hx.runtime.host('BTCUSDT')!.snapshot())).toBe('closed.cooldown');
-    const closed = [...hx.journal.readEvents({ fromSeq: 1 })].filter((e) => e.type === 'TRADE_CLOSED').map((e) => e.payload as Payload);
-    expect(closed).toHaveLength(1);
-    const t = closed[0]!;
-    // The short leg opened at the trigger and closed at the position's stop, lower: it gained what the fall cost the
-    // long between the trigger and the stop, less its fees.
-    expect(dec(String(t['hedgePnl'])).gt(0)).toBe(true);
-    expect(t['reason']).toBe('stopLoss');
-    const legs = await Effect.runPromise(hx.venue.positions('BTCUSDT'));
-    expect(legs.every((p) => p.quantity.isZero())).toBe(true);
+    // The lifecycle notifier reads what the run journals (as a session's does), with HEDGE in its policy.
+    const outbox = new Outbox({
+      account: 'main', journal: hx.journal, channels: new Map([['log', { name: 'log', deliver: () => Promise.resolve() }]]), scheduler: virtualScheduler(hx.clock), max: 100, timeoutMs: 1000,
+      retry: { baseMs: 10, capMs: 100, maxAttempts: 3 }, random: seededRandom(1), logger: silentLogger(hx.clock),
+    });
+    const notifier = new LifecycleNotifier({
+      account: 'main', journal: hx.journal, outbox, events: ['ORDER_PLACED', 'POSITION_OPENED', 'HEDGE', 'POSITION_CLOSED', 'ERROR'], channels: ['log'], settleAsset: 'USDT', triggerSource: 'mark', logger: silentLogger(hx.clock),
+    });
+    outbox.start();
+    notifier.start();
+    try {
+      // A 0.4 % stop: the morning's fall reaches it with the hedge open, so the position's stop and the hedge's TP close both legs.
+      await ride(hx, () => lifecycleState(hx.runtime.host('BTCUSDT')!.snapshot()) === 'closed.cooldown', 0.004);
+      expect(lifecycleState(hx.runtime.host('BTCUSDT')!.snapshot())).toBe('closed.cooldown');
+      const events = [...hx.journal.readEvents({ fromSeq: 1 })];
+      const closed = events.filter((e) => e.type === 'TRADE_CLOSED').map((e) => e.payload as Payload);
+      expect(closed).toHaveLength(1);
+      const t = closed[0]!;
+      // The short leg opened at the trigger and closed at the position's stop, lower: it gained what the fall cost the
+      // long between the trigger and the stop, less its fees.
+      expect(dec(String(t['hedgePnl'])).gt(0)).toBe(true);
+      expect(t['reason']).toBe('stopLoss');
+      const legs = await Effect.runPromise(hx.venue.positions('BTCUSDT'));
+      expect(legs.every((p) => p.quantity.isZero())).toBe(true);
+      // HEDGE_STEP: on (after the leg's TP/SL were set at the venue), then closed with the PnL the trade counts.
+      const steps = events.filter((e) => e.type === 'HEDGE_STEP');
+      expect(steps.map((e) => (e.payload as Payload)['action'])).toEqual(['on', 'off']);
+      expect((steps[1]!.payload as Payload)['pnl']).toBe(t['hedgePnl']);
+      const legSet = events.find((e) => e.type === 'PROTECTION_SET' && (e.payload as Payload)['leg'] === 'short')!;
+      expect(steps[0]!.seq).toBeGreaterThan(legSet.seq);
+      // HEDGE messages come from those entries, after them; the report counts the hedge opened.
+      while (notifier.pump() > 0) { /* read everything the run journaled */ }
+      hx.clock.advanceBy(0);
+      const queued = [...hx.journal.readEvents({ type: 'NOTIFY_QUEUED' })].map((e) => ({ seq: e.seq, ...(e.payload as { template: string; text: string; sourceSeq: number }) }));
+      const hedges = queued.filter((q) => q.template === 'HEDGE');
+      expect(hedges.map((q) => q.text.split('\n')[0])).toEqual(['🛡 HEDGE OPENED #BTCUSDT', '🛡 HEDGE CLOSED #BTCUSDT']);
+      for (const q of hedges) expect(q.seq).toBeGreaterThan(q.sourceSeq);
+      expect(periodStats([hx.journal], 0, Number.MAX_SAFE_INTEGER).hedges).toBe(1);
+    } finally {
+      await hx.runtime.stop('test');
+      hx.journal.close();
+    }
   }, 120_000);
 });

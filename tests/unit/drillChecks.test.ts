@@ -59,4 +59,25 @@ describe('restart drill checks', () => {
     expect(stateMismatches(['BTCUSDT'], snaps, [], pos, 'tw-', new Set())[0]?.detail).toContain('the actor is idle');
     expect(stateMismatches(['BTCUSDT'], snaps, [], pos, 'tw-', new Set(['BTCUSDT']))).toEqual([]);
   });
+
+  it('S0-12 X-REC-1 in hedge mode the actor is judged on its own leg, and a hedge leg it does not own is a mismatch', () => {
+    const totals = (q: string, n: string) => ({ filledQuantity: q, filledNotional: n, fees: '0' });
+    const hedgeState = (status: string) => ({ status, orders: 1, closes: 0, quantity: '0.1', entry: totals('0.1', '1690'), exit: totals('0', '0'), takeProfit: '16800', stopLoss: '17000', why: null });
+    const hedged = (status: string) => ({
+      value: { lifecycle: { opened: 'hedged' }, control: 'running', entries: 'allowed' },
+      context: {
+        orderIds: ['tw-b-1-0', 'tw-b-1-0-h1'], settledOrderIds: ['tw-b-1-0', 'tw-b-1-0-h1'], intent: { side: 'buy', clientOrderId: 'tw-b-1-0' }, entryClientOrderId: 'tw-b-1-0', entryDone: true,
+        entry: totals('0.1', '1700'), exit: totals('0', '0'), hedge: hedgeState(status),
+      },
+    }) as never;
+    // The short leg is listed first: the long actor is still judged on its long leg, which matches.
+    const legs = [
+      { symbol: 'BTCUSDT', side: 'Sell', size: '0.1', takeProfit: '16800', stopLoss: '17000', positionIdx: 2 },
+      { symbol: 'BTCUSDT', side: 'Buy', size: '0.1', takeProfit: '17100', stopLoss: '16800', positionIdx: 1 },
+    ];
+    expect(stateMismatches(['BTCUSDT'], new Map([['BTCUSDT', hedged('open')]]), [], legs, 'tw-', new Set())).toEqual([]);
+    // The actor's hedge is over by its own account, yet the venue still holds the short leg: nobody manages it.
+    const found = stateMismatches(['BTCUSDT'], new Map([['BTCUSDT', hedged('closed')]]), [], legs, 'tw-', new Set());
+    expect(found.map((v) => v.detail)).toEqual(['BTCUSDT: the venue holds a Sell 0.1 hedge leg the actor does not own']);
+  });
 });

@@ -8,6 +8,7 @@ import { dec } from '../../domain/money.ts';
 import { isEntryPartId, parseClientOrderId } from '../../domain/clientOrderId.ts';
 import { actorVenueMismatches, actorViewOf } from '../../runtime/consistency.ts';
 import type { TradeContext } from '../../../machines/trade/tradeTypes.ts';
+import { holdsHedge } from '../../../machines/trade/tradeQueries.ts';
 
 /** One order as the simulator's `/sim/control/orders` lists it. */
 export interface SimOrderTruth {
@@ -29,6 +30,8 @@ export interface SimPositionTruth {
   readonly size: string;
   readonly takeProfit: string;
   readonly stopLoss: string;
+  /** 0 (or absent) one-way; 1 / 2 the long / short leg in hedge mode (S0-12). */
+  readonly positionIdx?: number | undefined;
 }
 
 /** A persisted trade actor snapshot (`snapshots.snapshot` JSON). */
@@ -133,7 +136,16 @@ export const stateMismatches = (
   const out: Violation[] = [];
   for (const symbol of symbols) {
     const snap = snapshots.get(symbol);
-    const p = positions.find((x) => x.symbol === symbol && dec(x.size || '0').gt(0));
+    // In hedge mode the actor's position is the leg of its side; the other leg is its hedge (S0-12), judged below.
+    const side = snap?.context.intent?.side;
+    const ownIdx = side === undefined ? undefined : side === 'buy' ? 1 : 2;
+    const open = positions.filter((x) => x.symbol === symbol && dec(x.size || '0').gt(0));
+    const hedgeMode = open.some((x) => (x.positionIdx ?? 0) !== 0);
+    const p = hedgeMode && ownIdx !== undefined ? open.find((x) => x.positionIdx === ownIdx) : open[0];
+    const hedgeLeg = hedgeMode && ownIdx !== undefined ? open.find((x) => x.positionIdx !== ownIdx) : undefined;
+    if (snap !== undefined && hedgeLeg !== undefined && !holdsHedge(snap)) {
+      out.push({ kind: 'state_mismatch', detail: `${symbol}: the venue holds a ${hedgeLeg.side} ${hedgeLeg.size} hedge leg the actor does not own` });
+    }
     const venue = {
       openOrderIds: orders.filter((o) => o.symbol === symbol && o.orderLinkId.startsWith(prefix) && OPEN_STATUSES.has(o.status)).map((o) => o.orderLinkId),
       position: p === undefined ? undefined : {

@@ -1,5 +1,5 @@
 /**
- * `tradewarden drill restart --trials <n> --seed <s> [--work-dir <dir>] [--speed <x>] [--accounts 1|2] [--scenario default|stops|split|signals]`: the kill -9
+ * `tradewarden drill restart --trials <n> --seed <s> [--work-dir <dir>] [--speed <x>] [--accounts 1|2] [--scenario default|stops|split|signals|hedge]`: the kill -9
  * restart drill of issue #5, against a config of one venue account or of two (src/app/drill/restartDrill.ts). Prints a table per kill window; exit 0 with no violations, 1 otherwise.
  */
 import { resolve } from 'node:path';
@@ -8,7 +8,7 @@ import type { DrillScenario } from '../../app/drill/restartDrill.ts';
 import type { GlobalOptions } from '../main.ts';
 
 /** The drill's scenarios (the drill module loads only when it runs). */
-const DRILL_SCENARIOS = ['default', 'stops', 'split', 'signals'] as const satisfies ReadonlyArray<DrillScenario>;
+const DRILL_SCENARIOS = ['default', 'stops', 'split', 'signals', 'hedge'] as const satisfies ReadonlyArray<DrillScenario>;
 
 /** The flags of `drill restart`, as given (judged here). */
 export interface DrillOptions {

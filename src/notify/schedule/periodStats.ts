@@ -1,7 +1,7 @@
 /**
  * The figures of the trades closed in a time window, read from the accounts' journals (TRADE_CLOSED, the figures the
  * trade chart computed; `realizedPnl` is net of fees): trade count, wins, losses, win rate, PnL, fees, and PnL by
- * symbol, and the highest pyramid ladder step reached (LADDER_STEP). Used by the scheduled reports and by `/profit <days>` and `/daily`. Exact Decimals; reads only.
+ * symbol, the highest pyramid ladder step reached (LADDER_STEP) and the hedges opened (HEDGE_STEP). Used by the scheduled reports and by `/profit <days>` and `/daily`. Exact Decimals; reads only.
  */
 import { roundMoney } from '../../domain/rounding.ts';
 import { Either } from 'effect';
@@ -35,6 +35,8 @@ export interface PeriodStats {
   readonly unreadable: number;
   /** S0-19: the highest pyramid ladder step any position reached in the window (LADDER_STEP, S0-9); undefined: none. */
   readonly pyramidStep: number | undefined;
+  /** S0-19: hedges opened in the window (HEDGE_STEP `on`, S0-12). */
+  readonly hedges: number;
 }
 
 /** Reads the trades closed in `[from, to)` from every journal. */
@@ -76,10 +78,19 @@ export const periodStats = (journals: ReadonlyArray<Journal>, from: number, to: 
       pyramidStep = Math.max(pyramidStep ?? 0, decoded.right.step);
     }
   }
+  // S0-12: a hedge counts once it opened (filled and protected at the venue); one that failed does not.
+  let hedges = 0;
+  for (const journal of journals) {
+    for (const e of journal.readEvents({ type: 'HEDGE_STEP' })) {
+      if (e.ts < from || e.ts >= to) continue;
+      const decoded = decodeJournalPayload('HEDGE_STEP', e.payload);
+      if (Either.isRight(decoded) && decoded.right.action === 'on') hedges += 1;
+    }
+  }
   const symbols = [...bySymbol].map(([symbol, s]) => ({ symbol, ...s })).sort((a, b) => b.pnl.comparedTo(a.pnl) || a.symbol.localeCompare(b.symbol));
   let running = ZERO;
   const curve = closes.sort((a, b) => a.ts - b.ts).map((c) => ({ ts: c.ts, pnl: (running = running.plus(c.net)) }));
-  return { from, to, trades, wins, losses: trades - wins, winRate: trades === 0 ? undefined : new Decimal(wins).div(trades), pnl, fees, symbols, curve, unreadable, pyramidStep };
+  return { from, to, trades, wins, losses: trades - wins, winRate: trades === 0 ? undefined : new Decimal(wins).div(trades), pnl, fees, symbols, curve, unreadable, pyramidStep, hedges };
 };
 
 /** Returns a fraction as a percentage with two decimals at most and a space before the sign (`66.67 %`, S0-18). */

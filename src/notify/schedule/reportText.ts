@@ -48,7 +48,7 @@ export const tradingText = (status: StatusView): string => {
 
 const signed = (text: string | null): string => (text === null ? 'n/a' : signedText(new Decimal(text)));
 
-const EMPTY_PERIOD = (at: number): PeriodStats => ({ from: at, to: at, trades: 0, wins: 0, losses: 0, winRate: undefined, pnl: new Decimal(0), fees: new Decimal(0), symbols: [], curve: [], unreadable: 0, pyramidStep: undefined });
+const EMPTY_PERIOD = (at: number): PeriodStats => ({ from: at, to: at, trades: 0, wins: 0, losses: 0, winRate: undefined, pnl: new Decimal(0), fees: new Decimal(0), symbols: [], curve: [], unreadable: 0, pyramidStep: undefined, hedges: 0 });
 
 /** Returns a session window's post: its heading, the time in every zone, trading, positions, today's PnL. */
 export const renderSessionWindow = (input: ReportInput): Rendered => {
@@ -75,10 +75,10 @@ export const renderReport = (input: ReportInput): Either.Either<Rendered, Templa
   }
   if (input.kind === 'session_window') return Either.right(renderSessionWindow(input));
   const p = input.period ?? EMPTY_PERIOD(input.firedAt);
-  // S0-19's ladder figures: the pyramid step from the journaled ladder steps (S0-9); re-entries and hedges are not counted yet.
+  // S0-19's ladder figures: the pyramid step from the journaled ladder steps (S0-9), the hedges opened (S0-12); re-entries are not counted yet.
   const figures: ReportFigures = {
     trades: p.trades, wins: p.wins, losses: p.losses, winRate: p.winRate, pnl: p.pnl, fees: p.fees, settleAsset: input.settleAsset,
-    reEntries: 0, hedges: 0, pyramidStep: p.pyramidStep, zone,
+    reEntries: 0, hedges: p.hedges, pyramidStep: p.pyramidStep, zone,
   };
   if (input.kind === 'daily') return renderDailyReport({ ...figures, from: p.from });
   return renderWeeklyReport({ ...figures, from: p.from, to: p.to - 1, topSymbols: p.symbols.slice(0, input.topSymbols ?? 3) });

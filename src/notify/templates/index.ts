@@ -12,13 +12,14 @@ import { renderOrderPlaced, type OrderPlacedInput } from './orderPlaced.ts';
 import { renderPositionClosed, type PositionClosedInput } from './positionClosed.ts';
 import { renderPositionOpened, type PositionOpenedInput } from './positionOpened.ts';
 import { renderPyramidStep, type PyramidStepInput } from './pyramidStep.ts';
+import { renderHedge, type HedgeInput } from './hedge.ts';
 import { renderSlHit, type SlHitInput } from './slHit.ts';
 import { renderStopMoved, type StopMovedInput } from './stopMoved.ts';
 import { renderTpHit, type TpHitInput } from './tpHit.ts';
 import { renderWeeklyReport, type WeeklyReportInput } from './weeklyReport.ts';
 
 export { TemplateError, type Rendered } from './format.ts';
-export type { AlertInput, DailyReportInput, ErrorInput, HeartbeatInput, OrderPlacedInput, PositionClosedInput, PositionOpenedInput, PyramidStepInput, SlHitInput, StopMovedInput, TpHitInput, WeeklyReportInput };
+export type { AlertInput, DailyReportInput, ErrorInput, HedgeInput, HeartbeatInput, OrderPlacedInput, PositionClosedInput, PositionOpenedInput, PyramidStepInput, SlHitInput, StopMovedInput, TpHitInput, WeeklyReportInput };
 
 /** Every template's event, tagged by template name. */
 export type TemplateEvent =
@@ -28,6 +29,7 @@ export type TemplateEvent =
   | ({ readonly template: 'SL_HIT' } & SlHitInput)
   | ({ readonly template: 'STOP_MOVED' } & StopMovedInput)
   | ({ readonly template: 'PYRAMID_STEP' } & PyramidStepInput)
+  | ({ readonly template: 'HEDGE' } & HedgeInput)
   | ({ readonly template: 'POSITION_CLOSED' } & PositionClosedInput)
   | ({ readonly template: 'ERROR' } & ErrorInput)
   | ({ readonly template: 'DAILY_REPORT' } & DailyReportInput)
@@ -53,6 +55,8 @@ export const renderTemplate = (event: TemplateEvent): Either.Either<Rendered, Te
       return renderStopMoved(event);
     case 'PYRAMID_STEP':
       return renderPyramidStep(event);
+    case 'HEDGE':
+      return renderHedge(event);
     case 'POSITION_CLOSED':
       return renderPositionClosed(event);
     case 'ERROR':

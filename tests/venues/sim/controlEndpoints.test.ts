@@ -134,7 +134,7 @@ describe('GET /sim/control/positions', () => {
     expect(res.status).toBe(200);
     const entry = hh.exchange.positions(ACCOUNT, 'BTCUSDT')[0]?.entryPrice.toString();
     expect(res.body).toMatchObject({ ok: true, engineTime: hh.exchange.now(), account: ACCOUNT });
-    expect(positionsOf(res)).toEqual([{ symbol: 'BTCUSDT', side: 'Buy', size: '0.02', avgPrice: entry, takeProfit: tp, stopLoss: sl }]);
+    expect(positionsOf(res)).toEqual([{ symbol: 'BTCUSDT', side: 'Buy', size: '0.02', avgPrice: entry, takeProfit: tp, stopLoss: sl, positionIdx: 0 }]);
     expect(positionsOf(await control(hh, 'GET', `/sim/control/positions?account=${ACCOUNT}&symbol=ADAUSDT`))).toEqual([]);
     expect(positionsOf(await control(hh, 'GET', `/sim/control/positions?account=${ACCOUNT2}`))).toEqual([]);
   });

@@ -5,7 +5,7 @@
  */
 import type { Decimal } from '../../../domain/money.ts';
 import type { SimExchange, SimOrder, SimPosition } from '../engine/types.ts';
-import { orderTypeToWire, sideToWire, statusToWire, tifToWire } from './wire.ts';
+import { orderTypeToWire, positionIdxToWire, sideToWire, statusToWire, tifToWire } from './wire.ts';
 
 /** One order as `/sim/control/orders` lists it. Decimals are strings; `price`/`avgPrice` are `""` when absent. */
 export interface SimControlOrder {
@@ -46,6 +46,8 @@ export interface SimControlPosition {
   readonly avgPrice: string;
   readonly takeProfit: string;
   readonly stopLoss: string;
+  /** 0 one-way; 1 / 2 the long / short leg in hedge mode (S0-12). */
+  readonly positionIdx: number;
 }
 
 const text = (d: Decimal | undefined): string => (d === undefined ? '' : d.toString());
@@ -93,6 +95,7 @@ export const controlPosition = (p: SimPosition): SimControlPosition => ({
   avgPrice: p.entryPrice.toString(),
   takeProfit: text(p.takeProfit),
   stopLoss: text(p.stopLoss),
+  positionIdx: positionIdxToWire(p.positionSide),
 });
 
 /** Returns the account's open (non-zero) positions, optionally of one symbol; a flat symbol is simply absent. */
