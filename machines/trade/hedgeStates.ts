@@ -80,7 +80,12 @@ const unhedgingTo = (done: string, description: string) =>
       // An IOC remainder expired, or the venue proved the order absent: a new one for what is still open.
       'venue.cancelled': { guard: 'isUnhedgeOrderEvent', target: 'unhedging', reenter: true },
       'venue.expired': { guard: 'isUnhedgeOrderEvent', target: 'unhedging', reenter: true },
-      'venue.rejected': { guard: 'isUnhedgeOrderEvent', actions: { type: 'notify', params: { kind: 'exitRejected', severity: 'critical' } } },
+      // Reduce-only refused: the venue closed the leg itself (its TP sits at the position's stop, so both fire at once);
+      // its flat update, with the venue's fills, ends the hedge. Any other refusal is the operator's (critical).
+      'venue.rejected': [
+        { guard: and(['isUnhedgeOrderEvent', 'isReduceOnlyRefusal']), actions: 'noteLegClosedByVenue' },
+        { guard: 'isUnhedgeOrderEvent', actions: { type: 'notify', params: { kind: 'exitRejected', severity: 'critical' } } },
+      ],
       'venue.unknown': { guard: 'isUnhedgeOrderEvent', actions: 'queryExit' },
       'timer.queryRetry': requery,
       'venue.queryResult': [

@@ -182,6 +182,7 @@ export const modelHedgeEvents: ReadonlyArray<TradeEvent> = [
   fill('c1-u1', 'u1', '2'),
   fill('c1-u1', 'u2', '1'),
   ...orderEvents('c1-u1'),
+  { type: 'venue.rejected', clientOrderId: 'c1-u1', code: '10001', category: 'parameter', at: 3 },
   { type: 'timer.queryRetry', at: 503 },
   { type: 'command.close', at: 7 },
   { type: 'venue.positionChanged', leg: 'short', side: 'flat', quantity: '0', external: { quantity: '2', notional: '200', fee: '0.02', tradeIds: ['hx1'] }, at: 7 },

@@ -146,6 +146,7 @@ export const tradeSetup = setup({
     hasOpenHedge: ({ context }) => hasOpenHedge(context),
     isHedgeLegEvent: ({ context, event }) => isHedgeLegEvent(context, event),
     isHedgeLegFlat: ({ context, event }) => isHedgeLegFlat(context, event),
+    isReduceOnlyRefusal: ({ event }) => event.type === 'venue.rejected' && event.category === 'reduce_only_violation',
     isQueriedExit: ({ context, event }) => event.type === 'timer.queryRetry' && context.queryOrderId !== null && !context.settledOrderIds.includes(context.queryOrderId),
   },
   actions: {
@@ -347,6 +348,7 @@ export const tradeSetup = setup({
       enqueue.emit({ type: 'protection.set', symbol: context.symbol, side: hedgeSideOf(context.intent.side), takeProfit: h.takeProfit, stopLoss: h.stopLoss, attempt: 1, leg: hedgeLegOf(context.intent.side) });
     }),
     openHedge: assign(({ context }) => ({ hedge: { ...hedgeOf(context), status: 'open' as const } })),
+    noteLegClosedByVenue: assign(({ context }) => ({ hedge: { ...hedgeOf(context), why: 'the venue closed the leg itself (reduce-only close refused)' } })),
     failHedge: assign(({ context, event }) => {
       const why = event.type === 'venue.rejected' ? `hedge rejected (${event.code} ${event.category})` : event.type === 'venue.queryResult' ? 'hedge order not found or closed empty' : `hedge order ${event.type.replace('venue.', '')} with nothing filled`;
       return { hedge: { ...hedgeOf(context), status: 'failed' as const, why } };

@@ -269,7 +269,7 @@ export class VenueRuntime implements DecisionTarget, HostRegistry {
   }
 
   /** Feeds one normalized market event; a ticker may move a managed stop (S0-11, S0-13). */
-  onMarket(e: MarketEvent): void { this.market.apply(e); deliverMark(this, this.deps.settings.triggerSource, e, this.ctx.now()); }
+  onMarket(e: MarketEvent): void { this.market.apply(e); deliverMark(this, this.deps.settings.triggerSource, e, this.ctx.now(), this.gateOpen); }
 
   /** Feeds one normalized account event. */
   onAccount(e: AccountEvent): void { this.router.onAccount(e); }

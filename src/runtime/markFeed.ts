@@ -13,8 +13,12 @@ import type { TriggerSource } from '../domain/orders.ts';
 import type { MarketEvent } from '../venues/streams.ts';
 import type { HostRegistry } from './ports.ts';
 
-/** Sends `market.mark` to the ticker's actor when its stop would move on the ticker's trigger-source price. */
-export const deliverMark = (hosts: HostRegistry, trigger: TriggerSource, e: MarketEvent, at: number): void => {
+/**
+ * Sends `market.mark` to the ticker's actor when its stop would move on the ticker's trigger-source price. A hedge's
+ * trigger goes only while the trading gate is open (`gateOpen`): it opens exposure, and a restart's recovery holds the
+ * gate closed (the order would be refused locally and the cycle's one hedge spent).
+ */
+export const deliverMark = (hosts: HostRegistry, trigger: TriggerSource, e: MarketEvent, at: number, gateOpen = true): void => {
   if (e.type !== 'ticker') return;
   const price = trigger === 'mark' ? e.markPrice : trigger === 'last' ? e.lastPrice : e.indexPrice;
   const host = price === undefined ? undefined : hosts.host(e.symbol);
@@ -22,7 +26,7 @@ export const deliverMark = (hosts: HostRegistry, trigger: TriggerSource, e: Mark
   const snapshot = host.snapshot();
   const p = price.toString();
   // S0-12: a mark past the hedge trigger opens the hedge (a position without stop management takes those alone).
-  if (watchesHedge(snapshot) && plannedHedge(snapshot.context, p) !== undefined) {
+  if (gateOpen && watchesHedge(snapshot) && plannedHedge(snapshot.context, p) !== undefined) {
     host.send({ type: 'market.mark', price: p, at });
     return;
   }

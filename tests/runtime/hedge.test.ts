@@ -14,6 +14,7 @@ import { lifecycleState } from '../../machines/trade/tradeMachine.ts';
 import { hedgeOf } from '../../machines/trade/hedgeLogic.ts';
 import { makeHarness, startedLoop, type Harness } from './harness.ts';
 import { onceStrategy } from '../support/onceStrategy.ts';
+import { deliverMark } from '../../src/runtime/markFeed.ts';
 import { LifecycleNotifier } from '../../src/notify/LifecycleNotifier.ts';
 import { Outbox } from '../../src/notify/Outbox.ts';
 import { periodStats } from '../../src/notify/schedule/periodStats.ts';
@@ -111,6 +112,28 @@ describe('the hedge against the simulator (S0-12)', () => {
       expect(hedges.map((q) => q.text.split('\n')[0])).toEqual(['🛡 HEDGE OPENED #BTCUSDT', '🛡 HEDGE CLOSED #BTCUSDT']);
       for (const q of hedges) expect(q.seq).toBeGreaterThan(q.sourceSeq);
       expect(periodStats([hx.journal], 0, Number.MAX_SAFE_INTEGER).hedges).toBe(1);
+    } finally {
+      await hx.runtime.stop('test');
+      hx.journal.close();
+    }
+  }, 120_000);
+
+  it('S0-12 a hedge trigger reaches the actor only while the trading gate is open (a restart\'s recovery holds it closed)', async () => {
+    const hx = makeHarness({ bars: 200, settings: { hedge: HEDGE } });
+    try {
+      await ride(hx, () => lifecycleState(hx.runtime.host('BTCUSDT')!.snapshot()) === 'opened.protected');
+      const host = hx.runtime.host('BTCUSDT')!;
+      expect(lifecycleState(host.snapshot())).toBe('opened.protected');
+      const oep = dec(host.snapshot().context.openingPrice!);
+      const past = oep.times(dec(1).minus(dec(HEDGE.atFraction).times(2)));
+      const ticker = { type: 'ticker', symbol: 'BTCUSDT', lastPrice: past, markPrice: past, indexPrice: past, bidPrice: undefined, bidSize: undefined, askPrice: undefined, askSize: undefined, ts: hx.clock.now() } as const;
+      deliverMark(hx.runtime, 'mark', ticker, hx.clock.now(), false);
+      expect(lifecycleState(host.snapshot())).toBe('opened.protected');
+      expect(hedgeOf(host.snapshot().context).orders).toBe(0);
+      deliverMark(hx.runtime, 'mark', ticker, hx.clock.now(), true);
+      // The simulator fills the market IOC at once: the actor is past `hedging` already, its one hedge order sent.
+      expect(['opened.hedging', 'opened.protectingHedge']).toContain(lifecycleState(host.snapshot()));
+      expect(hedgeOf(host.snapshot().context).orders).toBe(1);
     } finally {
       await hx.runtime.stop('test');
       hx.journal.close();
