@@ -10,7 +10,7 @@ import type { Decimal } from '../domain/money.ts';
 import { criticalEvent, logCritical } from '../kernel/logger.ts';
 import { RISK_DECISION, type ApprovalBook } from '../execution/ApprovalBook.ts';
 import type { ExecutionEngine } from '../execution/ExecutionEngine.ts';
-import { approvalRecord, decisionRecord, type ApprovedOrder, type RiskEngine } from '../risk/RiskEngine.ts';
+import { approvalRecord, decisionRecord, type ApprovedOrder, type ExitRequest, type RiskDecision, type RiskEngine } from '../risk/RiskEngine.ts';
 import type { TradingState } from '../risk/TradingState.ts';
 import type { TradeEmitted } from '../../machines/trade/tradeTypes.ts';
 import { ladderOf } from '../../machines/trade/ladderLogic.ts';
@@ -145,35 +145,38 @@ export class IntentPerformer {
     answer(execution.submit(approval, request, { intentId: intent.intentId, role: intent.role }));
   }
 
-  // A reduce-only exit or flatten of the actor's position: its own approval, journaled as every decision is.
-  private approveExit(intent: Submit, host: ActorHost): ApprovedOrder {
-    const { ctx, risk } = this.deps;
+  // A follow-on order of the actor's position (an exit, a ladder add-on, a hedge), as the RiskEngine approves it: the
+  // intent's strategy, and the market's price for the record (an exit may be a market order).
+  private followOn(intent: Submit, fallbackStrategy: string): ExitRequest {
     const reference = this.deps.referencePrice(intent.symbol) ?? dec(intent.price ?? '0');
-    const strategyId = this.deps.approvals.get(intent.intentId)?.strategyId ?? 'exit';
-    const decision = risk.approveExit({
-      intentId: intent.intentId, clientOrderId: intent.clientOrderId, strategyId, symbol: intent.symbol, side: intent.side,
-      quantity: dec(intent.quantity), referencePrice: reference.gt(0) ? reference : dec(1),
-    }, ctx.now());
-    ctx.journal.append(`risk:${intent.symbol}`, RISK_DECISION, { proposalId: decision.order.proposalId, ...approvalRecord(decision), actor: host.actorId });
-    return decision.order;
+    return {
+      intentId: intent.intentId, clientOrderId: intent.clientOrderId, strategyId: this.deps.approvals.get(intent.intentId)?.strategyId ?? fallbackStrategy,
+      symbol: intent.symbol, side: intent.side, quantity: dec(intent.quantity), referencePrice: reference.gt(0) ? reference : dec(1),
+    };
   }
 
-  // S0-12: the hedge leg's opening order gets its own approval (journaled as every decision is); a veto is the chart's
-  // local rejection of the hedge.
-  private approveHedge(intent: Submit, host: ActorHost): ApprovedOrder | undefined {
-    const { ctx, risk } = this.deps;
-    const reference = this.deps.referencePrice(intent.symbol) ?? dec(intent.price ?? '0');
-    const strategyId = this.deps.approvals.get(intent.intentId)?.strategyId ?? 'hedge';
-    const decision = risk.approveHedge({
-      intentId: intent.intentId, clientOrderId: intent.clientOrderId, strategyId, symbol: intent.symbol, side: intent.side,
-      quantity: dec(intent.quantity), referencePrice: reference.gt(0) ? reference : dec(1),
-    }, ctx.now());
+  // Journals a follow-on decision as every decision is; a veto (or a dry run) is the chart's local rejection of the order.
+  private decided(decision: RiskDecision, intent: Submit, host: ActorHost): ApprovedOrder | undefined {
+    const { ctx } = this.deps;
     if (decision.kind === 'veto') {
       ctx.journal.append(`risk:${intent.symbol}`, RISK_DECISION, { proposalId: decision.proposalId, ...decisionRecord(decision) });
       return undefined;
     }
     ctx.journal.append(`risk:${intent.symbol}`, RISK_DECISION, { proposalId: decision.order.proposalId, ...approvalRecord(decision), actor: host.actorId });
     return decision.dryRun ? undefined : decision.order;
+  }
+
+  // A reduce-only exit or flatten of the actor's position: its own approval, journaled as every decision is.
+  private approveExit(intent: Submit, host: ActorHost): ApprovedOrder {
+    const { ctx, risk } = this.deps;
+    const decision = risk.approveExit(this.followOn(intent, 'exit'), ctx.now());
+    ctx.journal.append(`risk:${intent.symbol}`, RISK_DECISION, { proposalId: decision.order.proposalId, ...approvalRecord(decision), actor: host.actorId });
+    return decision.order;
+  }
+
+  // S0-12: the hedge leg's opening order gets its own approval.
+  private approveHedge(intent: Submit, host: ActorHost): ApprovedOrder | undefined {
+    return this.decided(this.deps.risk.approveHedge(this.followOn(intent, 'hedge'), this.deps.ctx.now()), intent, host);
   }
 
   // S0-12: the hedge leg opened (filled and protected), closed or failed, journaled after the actor's transition; HEDGE comes from it.
@@ -202,22 +205,10 @@ export class IntentPerformer {
     if (kind === 'ladderBlocked') ctx.alerts?.raise({ key: `ladder_blocked:${host.symbol}`, severity: 'WARN', message: `${host.symbol} pyramid ladder stopped at Step ${String(last.step)}: ${last.why ?? 'blocked'}` });
   }
 
-  // S0-9: an add-on of the actor's position gets its own approval (journaled as every decision is); a veto is the
-  // chart's local rejection of the add-on, which stops the ladder.
+  // S0-9: an add-on of the actor's position gets its own approval; a veto stops the ladder.
   private approveAddOn(intent: Submit, ladder: NonNullable<Submit['ladder']>, host: ActorHost): ApprovedOrder | undefined {
-    const { ctx, risk } = this.deps;
-    const reference = this.deps.referencePrice(intent.symbol) ?? dec(intent.price ?? '0');
-    const strategyId = this.deps.approvals.get(intent.intentId)?.strategyId ?? 'ladder';
-    const decision = risk.approveAddOn({
-      intentId: intent.intentId, clientOrderId: intent.clientOrderId, strategyId, symbol: intent.symbol, side: intent.side, quantity: dec(intent.quantity),
-      referencePrice: reference.gt(0) ? reference : dec(1), step: ladder.step, leverage: dec(ladder.leverage), maxLeverage: dec(ladder.maxLeverage),
-    }, ctx.now());
-    if (decision.kind === 'veto') {
-      ctx.journal.append(`risk:${intent.symbol}`, RISK_DECISION, { proposalId: decision.proposalId, ...decisionRecord(decision) });
-      return undefined;
-    }
-    ctx.journal.append(`risk:${intent.symbol}`, RISK_DECISION, { proposalId: decision.order.proposalId, ...approvalRecord(decision), actor: host.actorId });
-    return decision.dryRun ? undefined : decision.order;
+    const request = { ...this.followOn(intent, 'ladder'), step: ladder.step, leverage: dec(ladder.leverage), maxLeverage: dec(ladder.maxLeverage) };
+    return this.decided(this.deps.risk.approveAddOn(request, this.deps.ctx.now()), intent, host);
   }
 
   private notify(intent: Extract<TradeEmitted, { type: 'notify' }>, host: ActorHost): void {

@@ -4,14 +4,14 @@
  * the docs' example envelopes.
  */
 import { createHmac } from 'node:crypto';
-import { Effect, Exit, Redacted } from 'effect';
+import { Redacted } from 'effect';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Decimal } from '../../../src/domain/money.ts';
 import { wallClock } from '../../../src/kernel/Clock.ts';
 import { decodeBybitConfig } from '../../../src/venues/bybit/BybitConfig.ts';
 import { makeBybitVenue, type BybitVenue } from '../../../src/venues/bybit/BybitVenue.ts';
-import type { VenueError } from '../../../src/venues/Venue.ts';
 import { fixture, startRecorder, type RecordedRequest, type Recorder } from './recorder.ts';
+import { fail, run } from '../../support/venueEffects.ts';
 
 const KEY = 'golden-key-0001';
 const SECRET = 'golden-secret-0001';
@@ -21,14 +21,6 @@ const ok = (result: unknown): string => JSON.stringify({ retCode: 0, retMsg: 'OK
 let rec: Recorder;
 let venue: BybitVenue;
 
-const run = <A>(eff: Effect.Effect<A, VenueError>): Promise<A> => Effect.runPromise(eff);
-const fail = async <A>(eff: Effect.Effect<A, VenueError>): Promise<VenueError> => {
-  const exit = await Effect.runPromiseExit(eff);
-  if (Exit.isSuccess(exit)) throw new Error('expected a failure');
-  const err = exit.cause._tag === 'Fail' ? exit.cause.error : undefined;
-  if (err === undefined) throw new Error(`unexpected cause ${String(exit.cause)}`);
-  return err;
-};
 
 /** The signed-request invariants: key, recv window, a fresh timestamp, a valid signature, no Referer. */
 const expectSigned = (r: RecordedRequest): void => {

@@ -5,25 +5,17 @@
  * position stream, the typed refusals (a leg on a one-way account, switching with a leg open), and one-way unchanged.
  * Nothing is mocked; waits end on the awaited frame.
  */
-import { Effect, Exit } from 'effect';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Decimal } from '../../../src/domain/money.ts';
 import type { OrderRequest, Position, PositionLeg, Side } from '../../../src/domain/orders.ts';
 import type { AccountEvent, StreamFrame } from '../../../src/venues/streams.ts';
-import type { VenueError } from '../../../src/venues/Venue.ts';
 import { ACCOUNT, startSimHarness, type SimHarness } from './simHarness.ts';
 import { runStream, type StreamRun } from './wsRunner.ts';
+import { fail, run } from '../../support/venueEffects.ts';
 
 let h: SimHarness;
 let priv: StreamRun<AccountEvent>;
 
-const run = <A>(eff: Effect.Effect<A, VenueError>): Promise<A> => Effect.runPromise(eff);
-const fail = async <A>(eff: Effect.Effect<A, VenueError>): Promise<VenueError> => {
-  const exit = await Effect.runPromiseExit(eff);
-  if (Exit.isSuccess(exit)) throw new Error(`expected a failure, got ${JSON.stringify(exit.value)}`);
-  if (exit.cause._tag !== 'Fail') throw new Error(`unexpected cause ${String(exit.cause)}`);
-  return exit.cause.error;
-};
 
 let seq = 0;
 const cid = (tag: string): string => `tw-hedge-${tag}-${++seq}`;

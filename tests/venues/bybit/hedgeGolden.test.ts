@@ -4,7 +4,7 @@
  * position topic decode positionIdx into `Position.leg` — captured by the loopback recorder answering with the docs'
  * example envelopes (positions edited to the leg under test).
  */
-import { Effect, Either, Exit, Redacted } from 'effect';
+import { Either, Redacted } from 'effect';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Decimal } from '../../../src/domain/money.ts';
 import type { OrderRequest } from '../../../src/domain/orders.ts';
@@ -15,8 +15,8 @@ import { decodeWire } from '../../../src/venues/bybit/decoding.ts';
 import { BybitHttpPositionList } from '../../../src/venues/bybit/http/messages.ts';
 import { decodePrivateFrame } from '../../../src/venues/bybit/ws/BybitWsStream.ts';
 import type { AccountEvent } from '../../../src/venues/streams.ts';
-import type { VenueError } from '../../../src/venues/Venue.ts';
 import { fixture, fixtureJson, startRecorder, type Recorder } from './recorder.ts';
+import { fail, run } from '../../support/venueEffects.ts';
 
 const KEY = 'golden-key-0012';
 const SECRET = 'golden-secret-0012';
@@ -26,14 +26,6 @@ const envelope = (retCode: number, retMsg: string): string => JSON.stringify({ r
 let rec: Recorder;
 let venue: BybitVenue;
 
-const run = <A>(eff: Effect.Effect<A, VenueError>): Promise<A> => Effect.runPromise(eff);
-const fail = async <A>(eff: Effect.Effect<A, VenueError>): Promise<VenueError> => {
-  const exit = await Effect.runPromiseExit(eff);
-  if (Exit.isSuccess(exit)) throw new Error('expected a failure');
-  const err = exit.cause._tag === 'Fail' ? exit.cause.error : undefined;
-  if (err === undefined) throw new Error(`unexpected cause ${String(exit.cause)}`);
-  return err;
-};
 
 type Row = Record<string, unknown>;
 

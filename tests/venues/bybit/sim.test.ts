@@ -3,7 +3,6 @@
  * paths (post-only would-take, reduce-only on flat, duplicate orderLinkId), 429 with Retry-After, and
  * accept-then-timeout (timeout, never rejected; then exactly one order found by client id). Nothing is mocked.
  */
-import { Effect, Exit } from 'effect';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Decimal } from '../../../src/domain/money.ts';
 import type { OrderRequest } from '../../../src/domain/orders.ts';
@@ -11,17 +10,11 @@ import type { AccountEvent } from '../../../src/venues/streams.ts';
 import type { VenueError } from '../../../src/venues/Venue.ts';
 import { START, startSimHarness, type SimHarness } from './simHarness.ts';
 import { runStream, type StreamRun } from './wsRunner.ts';
+import { fail, run } from '../../support/venueEffects.ts';
 
 let h: SimHarness;
 let priv: StreamRun<AccountEvent>;
 
-const run = <A>(eff: Effect.Effect<A, VenueError>): Promise<A> => Effect.runPromise(eff);
-const fail = async <A>(eff: Effect.Effect<A, VenueError>): Promise<VenueError> => {
-  const exit = await Effect.runPromiseExit(eff);
-  if (Exit.isSuccess(exit)) throw new Error(`expected a failure, got ${JSON.stringify(exit.value)}`);
-  if (exit.cause._tag !== 'Fail') throw new Error(`unexpected cause ${String(exit.cause)}`);
-  return exit.cause.error;
-};
 
 let seq = 0;
 const cid = (tag: string): string => `tw-it-${tag}-${++seq}`;

@@ -3,22 +3,15 @@
  * leg, `Position.leg` on queries and account events, `protectionOf(symbol, leg)`, and the same typed refusals as the
  * Bybit façade gives the adapter (a leg on a one-way account, hedge on an account model without positions).
  */
-import { Effect, Exit } from 'effect';
 import { describe, expect, it } from 'vitest';
 import type { OrderRequest, PositionLeg, Side } from '../../../src/domain/orders.ts';
 import { BYBIT_LINEAR_PROFILE, bybitLinearInstrument } from '../../../src/venues/sim/bybit/profile.ts';
 import { SPOT_PROFILE } from '../../../src/venues/sim/engine/profiles.ts';
 import { makeSimVenue, type SimVenue } from '../../../src/venues/sim/SimVenue.ts';
 import type { AccountEvent } from '../../../src/venues/streams.ts';
-import type { VenueError } from '../../../src/venues/Venue.ts';
 import { d, engine } from './engineSupport.ts';
+import { fail, run } from '../../support/venueEffects.ts';
 
-const run = <A>(eff: Effect.Effect<A, VenueError>): Promise<A> => Effect.runPromise(eff);
-const fail = async <A>(eff: Effect.Effect<A, VenueError>): Promise<VenueError> => {
-  const exit = await Effect.runPromiseExit(eff);
-  if (Exit.isSuccess(exit) || exit.cause._tag !== 'Fail') throw new Error('expected a failure');
-  return exit.cause.error;
-};
 
 const market = { last: '17000', bids: [['16999.9', '5']], asks: [['17000', '5']] } as const;
 
