@@ -52,3 +52,14 @@ export const rememberTradeId = (seen: ReadonlyArray<string>, tradeId: string): s
   const next = [...seen, tradeId];
   return next.length > SEEN_TRADE_IDS_LIMIT ? next.slice(next.length - SEEN_TRADE_IDS_LIMIT) : next;
 };
+
+/** Returns the totals with the venue's own fills added (a quantity, its notional and fees, as ExternalFills carries them). */
+export const addExternal = (totals: FillTotals, x: { readonly quantity: string; readonly notional: string; readonly fee: string }): FillTotals => ({
+  filledQuantity: dec(totals.filledQuantity).plus(dec(x.quantity)).toString(),
+  filledNotional: dec(totals.filledNotional).plus(dec(x.notional)).toString(),
+  fees: dec(totals.fees).plus(dec(x.fee)).toString(),
+});
+
+/** Returns the seen trade ids with every one of `tradeIds` remembered. */
+export const rememberTradeIds = (seen: ReadonlyArray<string>, tradeIds: ReadonlyArray<string>): ReadonlyArray<string> =>
+  tradeIds.reduce<ReadonlyArray<string>>((acc, id) => rememberTradeId(acc, id), seen);

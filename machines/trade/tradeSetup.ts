@@ -5,7 +5,7 @@
  */
 import { and, assign, emit, enqueueActions, not, or, setup, stateIn } from 'xstate';
 import { dec } from '../../src/domain/money.ts';
-import { addFill, averagePrice, emptyTotals, isPositive, rememberTradeId } from './fillMath.ts';
+import { addExternal, addFill, averagePrice, emptyTotals, isPositive, rememberTradeId, rememberTradeIds } from './fillMath.ts';
 import { completesExitPart, completesPart, currentPartQuantity, entryPartsOf, exitPartQuantity, legPriceOfPart } from './orderParts.ts';
 import { queryOutcome } from './queryOutcome.ts';
 import { heldLevels, initialStop, plannedStopMove } from './stopManagement.ts';
@@ -368,9 +368,8 @@ export const tradeSetup = setup({
       const h = hedgeOf(context);
       const x = event.type === 'venue.positionChanged' ? event.external : undefined;
       const fresh = x !== undefined && dec(x.quantity).gt(0) && !x.tradeIds.some((id) => context.seenTradeIds.includes(id));
-      const exit = fresh ? { filledQuantity: dec(h.exit.filledQuantity).plus(dec(x.quantity)).toString(), filledNotional: dec(h.exit.filledNotional).plus(dec(x.notional)).toString(), fees: dec(h.exit.fees).plus(dec(x.fee)).toString() } : h.exit;
-      const seen = fresh ? x.tradeIds.reduce<ReadonlyArray<string>>((acc, id) => rememberTradeId(acc, id), context.seenTradeIds) : context.seenTradeIds;
-      return { hedge: { ...h, exit, status: 'closed' as const }, seenTradeIds: seen };
+      if (!fresh) return { hedge: { ...h, status: 'closed' as const } };
+      return { hedge: { ...h, exit: addExternal(h.exit, x), status: 'closed' as const }, seenTradeIds: rememberTradeIds(context.seenTradeIds, x.tradeIds) };
     }),
     dropStopMove: assign(({ context }) => ({ stop: { ...context.stop, pending: null } })),
     // A partly filled entry already is a position: its TP/SL go out on the first fill (same levels as OPENED will ask for,
@@ -385,10 +384,7 @@ export const tradeSetup = setup({
     recordExternalFills: assign(({ context, event }) => {
       const x = newExternalFills(context, event);
       if (x === undefined) return {};
-      return {
-        exit: { filledQuantity: dec(context.exit.filledQuantity).plus(dec(x.quantity)).toString(), filledNotional: dec(context.exit.filledNotional).plus(dec(x.notional)).toString(), fees: dec(context.exit.fees).plus(dec(x.fee)).toString() },
-        seenTradeIds: x.tradeIds.reduce<ReadonlyArray<string>>((seen, id) => rememberTradeId(seen, id), context.seenTradeIds),
-      };
+      return { exit: addExternal(context.exit, x), seenTradeIds: rememberTradeIds(context.seenTradeIds, x.tradeIds) };
     }),
     // Must run before recordExternalFills in the same transition: the reason is read from the fills it is about to count.
     recordVenueClose: assign(({ context, event }) => ({ closeReason: venueCloseReason(context, event), venueClosed: true })),

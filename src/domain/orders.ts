@@ -45,7 +45,7 @@ export type RejectCategory =
 
 /**
  * A leg of a hedge-mode position (S0-12): in hedge mode a symbol holds a long and a short leg at once, each its own
- * position with its own TP/SL (Bybit positionIdx 1/2). In one-way mode there are no legs.
+ * position with its own TP/SL (the adapter maps a leg to its venue's spelling). In one-way mode there are no legs.
  */
 export type PositionLeg = 'long' | 'short';
 
